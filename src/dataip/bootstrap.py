@@ -1,0 +1,73 @@
+"""Composition root: the only place that turns settings into engine, unit of work, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dataip.config import Settings, load_profile
+from dataip.db.migrate import upgrade
+from dataip.db.uow import make_engine, make_uow_factory
+from dataip.services.blobs import FileBlobStore
+from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
+from dataip.services.reference import calendar_from_db, load_industries
+
+
+class ConfigurationError(Exception):
+    pass
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    env: Env
+    engine: Any
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_clock(settings: Settings) -> SystemClock | FixedClock:
+    if settings.now is None:
+        return SystemClock()
+    # DATAIP_NOW is for tests and demos: a production registry must run on real time.
+    if settings.env == "production":
+        raise ConfigurationError("DATAIP_NOW is refused when DATAIP_ENV=production")
+    now = settings.now if settings.now.tzinfo else settings.now.replace(tzinfo=SHANGHAI)
+    return FixedClock(now)
+
+
+def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    engine = make_engine(url)
+    uow = make_uow_factory(engine)
+    env = Env(
+        uow=uow,
+        clock=clock or make_clock(settings),
+        profile=load_profile(settings.profile),
+        blobs=FileBlobStore(settings.blob_dir),
+        calendar_loader=lambda: calendar_from_db(uow),
+        max_blob_bytes=settings.max_blob_bytes,
+    )
+    return Registry(settings=settings, env=env, engine=engine)
+
+
+def init_database(registry: Registry) -> dict[str, int]:
+    """Create or migrate the schema, and load the shipped industry table when empty."""
+    upgrade(registry.settings.resolved_database_url())
+    with registry.env.uow() as uow:
+        have = uow.industries.count()
+    loaded = 0
+    if have == 0:
+        from dataip.services.context import SYSTEM
+
+        loaded = load_industries(SYSTEM, env=registry.env)
+    return {"industries_loaded": loaded}
+
+
+def parse_now(value: str) -> datetime:
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=SHANGHAI)

@@ -1,0 +1,100 @@
+"""Settings (DATAIP_* environment variables) and jurisdiction-profile loading.
+
+Read once, in `bootstrap`, and passed down; nothing deeper reads the environment.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dataip.domain.profile import PERIOD_KEYS, Period, Profile
+
+SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DATAIP_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: SQLite at <data_dir>/dataip.sqlite3
+    profile: str = "guizhou-2024"  # a shipped profile id or a path to a TOML file
+    now: datetime | None = None  # injectable clock for tests and demos; refused in production
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_blob_bytes: int = 20 * 1024 * 1024
+    max_request_bytes: int = 25 * 1024 * 1024
+    token_ttl_hours: int = 24 * 7
+    log_level: str = "INFO"
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _empty_now(cls, v: Any) -> Any:
+        return None if v in ("", None) else v
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dataip.sqlite3').as_posix()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+def load_profile(ref: str) -> Profile:
+    """Load a shipped profile by id, or a TOML file by path."""
+    if ref in SHIPPED_PROFILES:
+        text = resources.files("dataip.profiles").joinpath(f"{ref}.toml").read_text("utf-8")
+    else:
+        text = Path(ref).read_text("utf-8")
+    return profile_from_toml(text)
+
+
+def profile_from_toml(text: str) -> Profile:
+    raw = tomllib.loads(text)
+    periods_raw = raw.get("periods", {})
+    missing = [k for k in PERIOD_KEYS if k not in periods_raw]
+    if missing:
+        raise ValueError(f"profile {raw.get('id')!r} lacks periods: {', '.join(missing)}")
+    periods = {}
+    for key, spec in periods_raw.items():
+        unit = spec.get("unit", "working_days")
+        if unit not in ("working_days", "calendar_days") or int(spec["days"]) < 0:
+            raise ValueError(f"profile period {key!r} is invalid: {spec!r}")
+        periods[key] = Period(days=int(spec["days"]), unit=unit)
+    validity = raw.get("validity", {})
+    numbering = raw.get("numbering", {})
+    starts = validity.get("starts", "registration_date")
+    if starts not in ("registration_date", "announcement_date"):
+        raise ValueError(
+            f"validity.starts must be registration_date or announcement_date: {starts}"
+        )
+    code = str(raw["registry_code"])
+    if len(code) != 4 or not code.isdigit():
+        raise ValueError("registry_code must be 4 digits")
+    return Profile(
+        id=raw["id"],
+        name_zh=raw["name_zh"],
+        name_en=raw["name_en"],
+        registry_name_zh=raw["registry_name_zh"],
+        registry_name_en=raw["registry_name_en"],
+        registry_code=code,
+        periods=periods,
+        validity_years=int(validity.get("years", 2)),
+        validity_starts=starts,
+        agreement_end_caps=bool(validity.get("agreement_end_caps", True)),
+        renewal_window_months=int(validity.get("renewal_window_months", 1)),
+        auto_approve=bool(raw.get("approval", {}).get("auto_approve", False)),
+        timezone=raw.get("timezone", "Asia/Shanghai"),
+        source_codes=dict(numbering.get("source_codes", {})),
+        applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),
+    )

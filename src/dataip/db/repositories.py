@@ -1,0 +1,365 @@
+"""Repositories: the queries the services need, one class per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dataip.db import tables as t
+from dataip.domain import model as m
+
+T = TypeVar("T")
+
+
+class _Repo(Generic[T]):
+    cls: type[T]
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, obj: T) -> T:
+        self.s.add(obj)
+        return obj
+
+    def add_all(self, objs: Iterable[T]) -> None:
+        self.s.add_all(list(objs))
+
+    def get(self, key: Any, *, for_update: bool = False) -> T | None:
+        return self.s.get(self.cls, key, with_for_update=for_update or None)
+
+    def _all(self, stmt: sa.Select[Any]) -> list[T]:
+        return list(self.s.scalars(stmt))
+
+
+class Users(_Repo[m.User]):
+    cls = m.User
+
+    def by_username(self, username: str) -> m.User | None:
+        return self.s.scalars(sa.select(m.User).where(t.users.c.username == username)).first()
+
+    def page(self) -> list[m.User]:
+        return self._all(sa.select(m.User).order_by(t.users.c.id))
+
+
+class Tokens(_Repo[m.ApiToken]):
+    cls = m.ApiToken
+
+    def by_hash(self, token_hash: str) -> m.ApiToken | None:
+        c = t.api_tokens.c
+        return self.s.scalars(sa.select(m.ApiToken).where(c.token_hash == token_hash)).first()
+
+
+class Parties(_Repo[m.Party]):
+    cls = m.Party
+
+    def for_owner(self, user_id: int) -> list[m.Party]:
+        c = t.parties.c
+        return self._all(sa.select(m.Party).where(c.owner_user_id == user_id).order_by(c.id))
+
+    def many(self, ids: Sequence[int]) -> list[m.Party]:
+        return self._all(sa.select(m.Party).where(t.parties.c.id.in_(list(ids))))
+
+    def pending(self) -> list[m.Party]:
+        c = t.parties.c
+        return self._all(sa.select(m.Party).where(c.verification_status == "pending"))
+
+
+class Authorisations(_Repo[m.AgentAuthorisation]):
+    cls = m.AgentAuthorisation
+
+    def for_agent(self, user_id: int) -> list[m.AgentAuthorisation]:
+        c = t.agent_authorisations.c
+        return self._all(sa.select(m.AgentAuthorisation).where(c.agent_user_id == user_id))
+
+    def accepted_party_ids(self, agent_user_id: int) -> set[int]:
+        c = t.agent_authorisations.c
+        stmt = sa.select(c.party_id).where(c.agent_user_id == agent_user_id, c.status == "accepted")
+        return set(self.s.scalars(stmt))
+
+    def pending(self) -> list[m.AgentAuthorisation]:
+        c = t.agent_authorisations.c
+        return self._all(sa.select(m.AgentAuthorisation).where(c.status == "pending"))
+
+
+class Applications(_Repo[m.Application]):
+    cls = m.Application
+
+    def page(
+        self,
+        *,
+        ids: Iterable[int] | None = None,
+        states: Iterable[str] | None = None,
+        after_id: int = 0,
+        limit: int = 50,
+    ) -> list[m.Application]:
+        c = t.applications.c
+        stmt = sa.select(m.Application).where(c.id > after_id)
+        if ids is not None:
+            stmt = stmt.where(c.id.in_(list(ids)))
+        if states is not None:
+            stmt = stmt.where(c.state.in_(list(states)))
+        return self._all(stmt.order_by(c.id).limit(limit))
+
+    def for_holder(
+        self,
+        *,
+        user_id: int,
+        party_ids: Iterable[int],
+        states: Iterable[str] | None,
+        after_id: int,
+        limit: int,
+    ) -> list[m.Application]:
+        """Applications the user filed or that name one of the parties it acts for."""
+        c, ap = t.applications.c, t.application_parties.c
+        sub = sa.select(ap.application_id).where(ap.party_id.in_(list(party_ids)))
+        stmt = sa.select(m.Application).where(
+            c.id > after_id, sa.or_(c.filer_user_id == user_id, c.id.in_(sub))
+        )
+        if states is not None:
+            stmt = stmt.where(c.state.in_(list(states)))
+        return self._all(stmt.order_by(c.id).limit(limit))
+
+    def same_subject(
+        self, party_ids: Sequence[int], *, evidence_hash: str | None, name: str, exclude_id: int
+    ) -> list[m.Application]:
+        """Applications of any of these parties filing the same evidence hash or data name."""
+        c, ap = t.applications.c, t.application_parties.c
+        match = c.name == name
+        if evidence_hash:
+            match = sa.or_(match, c.evidence_hash == evidence_hash)
+        stmt = (
+            sa.select(m.Application)
+            .join(t.application_parties, ap.application_id == c.id)
+            .where(ap.party_id.in_(list(party_ids)), c.id != exclude_id, c.state != "draft", match)
+            .distinct()
+        )
+        return self._all(stmt)
+
+    def count_by_state(self) -> dict[str, int]:
+        c = t.applications.c
+        rows = self.s.execute(sa.select(c.state, sa.func.count()).group_by(c.state))
+        return {state: n for state, n in rows}
+
+
+class AppParties(_Repo[m.ApplicationParty]):
+    cls = m.ApplicationParty
+
+    def for_application(self, application_id: int) -> list[m.ApplicationParty]:
+        c = t.application_parties.c
+        stmt = sa.select(m.ApplicationParty).where(c.application_id == application_id)
+        return self._all(stmt.order_by(c.position))
+
+    def for_applications(self, ids: Sequence[int]) -> list[m.ApplicationParty]:
+        c = t.application_parties.c
+        stmt = sa.select(m.ApplicationParty).where(c.application_id.in_(list(ids)))
+        return self._all(stmt.order_by(c.application_id, c.position))
+
+    def application_ids_for_parties(self, party_ids: Iterable[int]) -> list[int]:
+        c = t.application_parties.c
+        stmt = sa.select(c.application_id).where(c.party_id.in_(list(party_ids))).distinct()
+        return list(self.s.scalars(stmt))
+
+    def delete_for_application(self, application_id: int) -> None:
+        for row in self.for_application(application_id):
+            self.s.delete(row)
+        self.s.flush()
+
+
+class Versions(_Repo[m.ApplicationVersion]):
+    cls = m.ApplicationVersion
+
+    def for_application(self, application_id: int) -> list[m.ApplicationVersion]:
+        c = t.application_versions.c
+        stmt = sa.select(m.ApplicationVersion).where(c.application_id == application_id)
+        return self._all(stmt.order_by(c.number))
+
+
+class Deadlines(_Repo[m.Deadline]):
+    cls = m.Deadline
+
+    def for_application(self, application_id: int, *, open_only: bool = False) -> list[m.Deadline]:
+        c = t.deadlines.c
+        stmt = sa.select(m.Deadline).where(c.application_id == application_id)
+        if open_only:
+            stmt = stmt.where(c.status == "open")
+        return self._all(stmt.order_by(c.id))
+
+    def for_applications(self, ids: Sequence[int]) -> list[m.Deadline]:
+        c = t.deadlines.c
+        stmt = sa.select(m.Deadline).where(c.application_id.in_(list(ids)), c.status == "open")
+        return self._all(stmt.order_by(c.id))
+
+    def expired_with_consequence(self, before: date, *, limit: int) -> list[m.Deadline]:
+        """Open holder deadlines whose last day is before `before` and that have a consequence."""
+        c = t.deadlines.c
+        stmt = (
+            sa.select(m.Deadline)
+            .where(c.status == "open", c.on_expiry.is_not(None), c.due_on < before)
+            .order_by(c.due_on, c.id)
+            .limit(limit)
+        )
+        return self._all(stmt)
+
+    def ended_publicity(self, before: date, *, limit: int, after_id: int = 0) -> list[m.Deadline]:
+        c, a = t.deadlines.c, t.applications.c
+        stmt = (
+            sa.select(m.Deadline)
+            .join(t.applications, a.id == c.application_id)
+            .where(
+                c.status == "open",
+                c.kind == "publicity",
+                c.due_on < before,
+                a.state == "publicised",
+                c.id > after_id,
+            )
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return self._all(stmt)
+
+    def provisional_open(self) -> list[m.Deadline]:
+        c = t.deadlines.c
+        return self._all(sa.select(m.Deadline).where(c.status == "open", c.provisional.is_(True)))
+
+    def open_queue(self, *, party: str, limit: int) -> list[m.Deadline]:
+        c = t.deadlines.c
+        stmt = sa.select(m.Deadline).where(c.status == "open", c.party == party)
+        return self._all(stmt.order_by(c.due_on, c.id).limit(limit))
+
+
+class Notices(_Repo[m.Notice]):
+    cls = m.Notice
+
+    def for_user(self, user_id: int, *, limit: int = 100) -> list[m.Notice]:
+        c = t.notices.c
+        stmt = sa.select(m.Notice).where(c.recipient_user_id == user_id)
+        return self._all(stmt.order_by(c.served_at.desc(), c.id.desc()).limit(limit))
+
+    def for_application(self, application_id: int) -> list[m.Notice]:
+        c = t.notices.c
+        stmt = sa.select(m.Notice).where(c.application_id == application_id)
+        return self._all(stmt.order_by(c.id))
+
+
+class Objections(_Repo[m.Objection]):
+    cls = m.Objection
+
+    def for_application(self, application_id: int) -> list[m.Objection]:
+        c = t.objections.c
+        stmt = sa.select(m.Objection).where(c.application_id == application_id)
+        return self._all(stmt.order_by(c.id))
+
+
+class Registrations(_Repo[m.Registration]):
+    cls = m.Registration
+
+    def by_application(self, application_id: int) -> m.Registration | None:
+        c = t.registrations.c
+        stmt = sa.select(m.Registration).where(c.application_id == application_id)
+        return self.s.scalars(stmt).first()
+
+    def by_number(self, number: str) -> m.Registration | None:
+        c = t.registrations.c
+        stmt = sa.select(m.Registration).where(
+            sa.or_(c.registration_number == number, c.certificate_number == number)
+        )
+        return self.s.scalars(stmt).first()
+
+    def page(self, *, after_id: int = 0, limit: int = 50) -> list[m.Registration]:
+        c = t.registrations.c
+        stmt = sa.select(m.Registration).where(c.id > after_id).order_by(c.id).limit(limit)
+        return self._all(stmt)
+
+
+class Events(_Repo[m.Event]):
+    cls = m.Event
+
+    def for_subject(self, subject_type: str, subject_id: int) -> list[m.Event]:
+        c = t.events.c
+        stmt = sa.select(m.Event).where(c.subject_type == subject_type, c.subject_id == subject_id)
+        return self._all(stmt.order_by(c.id))
+
+    def count(self) -> int:
+        return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.events)) or 0)
+
+
+class Industries(_Repo[m.Industry]):
+    cls = m.Industry
+
+    def is_class(self, code: str) -> bool:
+        row = self.get(code)
+        return row is not None and row.level == "class"
+
+    def count(self) -> int:
+        return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.industries)) or 0)
+
+    def search(
+        self, *, q: str = "", level: str | None = None, parent: str | None = None, limit: int = 50
+    ) -> list[m.Industry]:
+        c = t.industries.c
+        stmt = sa.select(m.Industry)
+        if q:
+            stmt = stmt.where(sa.or_(c.code.startswith(q), c.name.contains(q)))
+        if level:
+            stmt = stmt.where(c.level == level)
+        if parent:
+            stmt = stmt.where(c.parent == parent)
+        return self._all(stmt.order_by(c.code).limit(limit))
+
+    def replace_all(self, rows: Sequence[m.Industry]) -> None:
+        self.s.execute(sa.delete(t.industries))
+        self.s.execute(
+            sa.insert(t.industries),
+            [
+                {
+                    "code": r.code,
+                    "level": r.level,
+                    "name": r.name,
+                    "parent": r.parent,
+                    "section": r.section,
+                    "edition": r.edition,
+                }
+                for r in rows
+            ],
+        )
+
+
+class Calendar:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def overrides(self) -> list[m.CalendarOverride]:
+        return list(self.s.scalars(sa.select(m.CalendarOverride)))
+
+    def years(self) -> list[m.CalendarYear]:
+        return list(self.s.scalars(sa.select(m.CalendarYear)))
+
+    def get_override(self, day: date) -> m.CalendarOverride | None:
+        return self.s.get(m.CalendarOverride, day)
+
+    def get_year(self, year: int) -> m.CalendarYear | None:
+        return self.s.get(m.CalendarYear, year)
+
+    def add(self, obj: Any) -> Any:
+        self.s.add(obj)
+        return obj
+
+    def delete(self, obj: Any) -> None:
+        self.s.delete(obj)
+
+
+class Blobs(_Repo[m.Blob]):
+    cls = m.Blob
+
+
+class Idempotency(_Repo[m.IdempotencyRecord]):
+    cls = m.IdempotencyRecord
+
+    def find(self, user_id: int, key: str) -> m.IdempotencyRecord | None:
+        c = t.idempotency_records.c
+        stmt = sa.select(m.IdempotencyRecord).where(c.user_id == user_id, c.key == key)
+        return self.s.scalars(stmt).first()

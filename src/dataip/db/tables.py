@@ -1,0 +1,318 @@
+"""Table definitions (SQLAlchemy Core). `orm.py` maps the domain dataclasses onto them.
+
+Alembic's first revision creates exactly these tables; later revisions change both together.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254)),
+    sa.Column("is_active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+)
+
+parties = sa.Table(
+    "parties",
+    metadata,
+    _id(),
+    sa.Column("owner_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("id_number", sa.String(18), nullable=False, index=True),
+    sa.Column("address", sa.String(500), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("verification_status", sa.String(16), nullable=False),
+    sa.Column("verification_method", sa.String(64)),
+    sa.Column("verification_evidence", sa.String(64)),
+    sa.Column("verified_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("verified_at", UTCDateTime),
+    sa.Column("verification_note", sa.Text),
+    sa.Column("warnings", JSONType, nullable=False),
+)
+
+agent_authorisations = sa.Table(
+    "agent_authorisations",
+    metadata,
+    _id(),
+    sa.Column("agent_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False, index=True),
+    sa.Column("poa_blob", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("reviewed_at", UTCDateTime),
+    sa.Column("note", sa.Text),
+)
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    _id(),
+    sa.Column("filer_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("state", sa.String(32), nullable=False, index=True),
+    sa.Column("form", JSONType, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("industry_code", sa.String(8), index=True),
+    sa.Column("evidence_hash", sa.String(64), index=True),
+    sa.Column("application_number", sa.String(16), unique=True),
+    sa.Column("filed_at", UTCDateTime),
+    sa.Column("filing_date", sa.Date),
+    sa.Column("version_no", sa.Integer, nullable=False),
+    sa.Column("fast_track", sa.Boolean, nullable=False, default=False),
+    sa.Column("public_fields", JSONType),
+    sa.Column("outcome_reason", sa.Text),
+    sa.Column("grounds", JSONType),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+application_parties = sa.Table(
+    "application_parties",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False, index=True),
+    sa.Column("share_bp", sa.Integer, nullable=False),
+    sa.Column("rights_bounds", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("consented_at", UTCDateTime),
+    sa.UniqueConstraint("application_id", "party_id"),
+)
+
+application_versions = sa.Table(
+    "application_versions",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("form", JSONType, nullable=False),
+    sa.Column("applicants", JSONType, nullable=False),
+    sa.Column("frozen_at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.String(64), nullable=False),
+    sa.UniqueConstraint("application_id", "number"),
+)
+
+deadlines = sa.Table(
+    "deadlines",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("party", sa.String(16), nullable=False),
+    sa.Column("period_key", sa.String(32), nullable=False),
+    sa.Column("trigger_at", UTCDateTime, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("provisional", sa.Boolean, nullable=False),
+    sa.Column("on_expiry", sa.String(32)),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("closed_at", UTCDateTime),
+    sa.Index("ix_deadlines_open_due", "status", "on_expiry", "due_on"),
+)
+
+notices = sa.Table(
+    "notices",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column(
+        "recipient_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True
+    ),
+    sa.Column("served_at", UTCDateTime, nullable=False),
+    sa.Column("title_zh", sa.String(200), nullable=False),
+    sa.Column("title_en", sa.String(200), nullable=False),
+    sa.Column("body", JSONType, nullable=False),
+    sa.Column("due_on", sa.Date),
+    sa.Column("provisional", sa.Boolean, nullable=False),
+    sa.Column("read_at", UTCDateTime),
+)
+
+objections = sa.Table(
+    "objections",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("objector_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("objector_party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("evidence_blobs", JSONType, nullable=False),
+    sa.Column("filed_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("answer", sa.Text),
+    sa.Column("answered_at", UTCDateTime),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("decided_at", UTCDateTime),
+)
+
+registrations = sa.Table(
+    "registrations",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, unique=True
+    ),
+    sa.Column("registration_number", sa.String(16), nullable=False, unique=True),
+    sa.Column("certificate_number", sa.String(17), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("industry_code", sa.String(8)),
+    sa.Column("registration_date", sa.Date, nullable=False),
+    sa.Column("announcement_date", sa.Date, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("holders", JSONType, nullable=False),
+    sa.Column("state", sa.String(32), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    sa.Column("subject_type", sa.String(32), nullable=False),
+    sa.Column("subject_id", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("actor_user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("public", JSONType, nullable=False),
+    sa.Column("private", JSONType, nullable=False),
+    sa.Index("ix_events_subject", "subject_type", "subject_id"),
+)
+
+industries = sa.Table(
+    "industries",
+    metadata,
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("parent", sa.String(8)),
+    sa.Column("section", sa.String(1), nullable=False),
+    sa.Column("edition", sa.String(32), nullable=False),
+)
+
+calendar_overrides = sa.Table(
+    "calendar_overrides",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("is_working_day", sa.Boolean, nullable=False),
+    sa.Column("note", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+)
+
+calendar_years = sa.Table(
+    "calendar_years",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("holidays", JSONType, nullable=False),
+    sa.Column("makeup_workdays", JSONType, nullable=False),
+    sa.Column("loaded_at", UTCDateTime, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+)
+
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.String(127), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("uploaded_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+idempotency_records = sa.Table(
+    "idempotency_records",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "key"),
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,148 @@
+"""SqlAlchemyUnitOfWork: one transaction per service call; rolls back unless committed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from dataip.db import repositories as r
+from dataip.db import tables as t
+from dataip.db.orm import start_mappers
+from dataip.services.ports import ConcurrencyConflict
+
+
+def make_engine(url: str, **kw: Any) -> Engine:
+    """An engine with the settings each backend needs (SQLite: WAL, FKs, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **kw
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, manage transactions (BEGIN IMMEDIATE below).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # Take the write lock up front so two writers serialise instead of deadlocking.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 20)
+    return sa.create_engine(url, pool_pre_ping=True, **kw)
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self.session: Session | None = None
+
+    def __enter__(self) -> Self:
+        s = self.session = self._factory()
+        self.users = r.Users(s)
+        self.tokens = r.Tokens(s)
+        self.parties = r.Parties(s)
+        self.authorisations = r.Authorisations(s)
+        self.applications = r.Applications(s)
+        self.app_parties = r.AppParties(s)
+        self.versions = r.Versions(s)
+        self.deadlines = r.Deadlines(s)
+        self.notices = r.Notices(s)
+        self.objections = r.Objections(s)
+        self.registrations = r.Registrations(s)
+        self.events = r.Events(s)
+        self.industries = r.Industries(s)
+        self.calendar = r.Calendar(s)
+        self.blobs = r.Blobs(s)
+        self.idempotency = r.Idempotency(s)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.session is not None
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+    def _s(self) -> Session:
+        assert self.session is not None, "use the unit of work inside `with`"
+        return self.session
+
+    def commit(self) -> None:
+        try:
+            self._s().commit()
+        except StaleDataError as e:
+            self._s().rollback()
+            raise ConcurrencyConflict(str(e)) from e
+        except IntegrityError as e:
+            self._s().rollback()
+            raise ConcurrencyConflict(str(e.orig)) from e
+
+    def flush(self) -> None:
+        try:
+            self._s().flush()
+        except StaleDataError as e:
+            raise ConcurrencyConflict(str(e)) from e
+
+    def rollback(self) -> None:
+        self._s().rollback()
+
+    def next_value(self, counter: str) -> int:
+        """Atomically take the next number of a named sequence (row-locked on PostgreSQL)."""
+        s = self._s()
+        c = t.counters.c
+        stmt = sa.update(t.counters).where(c.name == counter).values(value=c.value + 1)
+        row = s.execute(stmt.returning(c.value)).first()
+        if row is None:
+            try:
+                with s.begin_nested():
+                    s.execute(sa.insert(t.counters).values(name=counter, value=1))
+                return 1
+            except IntegrityError:
+                row = s.execute(stmt.returning(c.value)).first()
+                assert row is not None
+        return int(row[0])
+
+    def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew a named lease; only one holder at a time (used by `tick`)."""
+        s = self._s()
+        c = t.leases.c
+        took = s.execute(  # type: ignore[attr-defined]
+            sa.update(t.leases)
+            .where(c.name == name, sa.or_(c.holder == holder, c.expires_at < now))
+            .values(holder=holder, expires_at=until)
+        ).rowcount
+        if took:
+            return True
+        try:
+            with s.begin_nested():
+                s.execute(sa.insert(t.leases).values(name=name, holder=holder, expires_at=until))
+            return True
+        except IntegrityError:
+            return False
+
+    def release_lease(self, name: str, holder: str) -> None:
+        c = t.leases.c
+        self._s().execute(sa.delete(t.leases).where(c.name == name, c.holder == holder))
+
+
+def make_uow_factory(engine: Engine) -> Any:
+    start_mappers()
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    return lambda: SqlAlchemyUnitOfWork(factory)

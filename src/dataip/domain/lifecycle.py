@@ -1,0 +1,487 @@
+"""The statutory procedure as one declarative transition table (登记程序, G§9–G§16, G§20).
+
+Each row says: in these states, this actor may take this action (with this outcome), which
+moves the application to that state, closes and opens these deadlines, records this event and
+serves this notice. `decide` is the only place that reads the table; the services apply what it
+returns, and the web UI asks `allowed_actions` which buttons to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from dataip.domain.errors import DomainError
+
+
+class AppState(StrEnum):
+    """Application states; Zhejiang's live platform codes in brackets."""
+
+    DRAFT = "draft"  # 草稿
+    SUBMITTED = "submitted"  # 待受理 [1]
+    UNDER_EXAMINATION = "under_examination"  # 待审核
+    AWAITING_CORRECTION = "awaiting_correction"  # 待补正 [2]
+    PUBLICISED = "publicised"  # 公示中 [3]
+    OBJECTION_PENDING = "objection_pending"  # 异议处理中
+    AWAITING_JUDGMENT = "awaiting_judgment"  # 待司法裁决
+    REGISTERED = "registered"  # 登记成功 [7]
+    REFUSED = "refused"  # 不予登记 [6]
+    WITHDRAWN = "withdrawn"  # 主动撤回 [5]
+    DEEMED_WITHDRAWN = "deemed_withdrawn"  # 视为撤回 [11]
+    REVOKED = "revoked"  # 异议成立，撤销
+
+
+TERMINAL = frozenset(
+    {
+        AppState.REGISTERED,
+        AppState.REFUSED,
+        AppState.WITHDRAWN,
+        AppState.DEEMED_WITHDRAWN,
+        AppState.REVOKED,
+    }
+)
+IN_PROCEDURE = frozenset(
+    {
+        AppState.SUBMITTED,
+        AppState.UNDER_EXAMINATION,
+        AppState.AWAITING_CORRECTION,
+        AppState.PUBLICISED,
+        AppState.OBJECTION_PENDING,
+        AppState.AWAITING_JUDGMENT,
+    }
+)
+# G§14: what the public sees of a filing once it is publicised (and afterwards).
+PUBLIC_STATES = frozenset(
+    {
+        AppState.PUBLICISED,
+        AppState.OBJECTION_PENDING,
+        AppState.AWAITING_JUDGMENT,
+        AppState.REGISTERED,
+        AppState.REVOKED,
+    }
+)
+
+STATE_LABELS: dict[AppState, tuple[str, str]] = {
+    AppState.DRAFT: ("草稿", "Draft"),
+    AppState.SUBMITTED: ("待受理", "Submitted"),
+    AppState.UNDER_EXAMINATION: ("待审核", "Under examination"),
+    AppState.AWAITING_CORRECTION: ("待补正", "Awaiting correction"),
+    AppState.PUBLICISED: ("公示中", "Publicised"),
+    AppState.OBJECTION_PENDING: ("异议处理中", "Objection pending"),
+    AppState.AWAITING_JUDGMENT: ("待司法裁决", "Awaiting judgment"),
+    AppState.REGISTERED: ("登记成功", "Registered"),
+    AppState.REFUSED: ("不予登记", "Refused"),
+    AppState.WITHDRAWN: ("主动撤回", "Withdrawn"),
+    AppState.DEEMED_WITHDRAWN: ("视为撤回", "Deemed withdrawn"),
+    AppState.REVOKED: ("已撤销", "Revoked"),
+}
+
+# Who acts. The service works out which of these the caller is for one application.
+Actor = Literal["holder", "registry", "public", "system"]
+Party = Literal["registry", "holder"]
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A deadline a transition opens: `period` names the profile period, `party` who owes it.
+
+    `on_expiry` is the action `dataip tick` applies when a holder's deadline passes unmet
+    (G§12: no correction in time → deemed withdrawn); registry deadlines are SLA timers only.
+    """
+
+    kind: str
+    period: str
+    party: Party
+    on_expiry: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[AppState]
+    target: AppState
+    actors: frozenset[Actor]
+    event: str
+    outcome: str | None = None
+    opens: tuple[DeadlineRule, ...] = ()
+    closes: frozenset[str] | Literal["all"] = frozenset()
+    notice: str | None = None
+    requires: tuple[str, ...] = ()  # payload fields that must be non-empty
+
+
+ALL_OPEN = frozenset(IN_PROCEDURE)
+_ACCEPT = DeadlineRule("accept", "accept", "registry")
+_EXAMINE = DeadlineRule("examine", "examine", "registry")
+_CORRECTION = DeadlineRule("correction", "correction", "holder", on_expiry="deem_withdrawn")
+_PUBLICITY = DeadlineRule("publicity", "publicity", "registry")
+_NOTIFY = DeadlineRule("notify_objection", "notify_objection", "registry")
+_ANSWER = DeadlineRule("answer_objection", "answer_objection", "holder")
+
+S = AppState
+_HOLDER: frozenset[Actor] = frozenset({"holder"})
+_REGISTRY: frozenset[Actor] = frozenset({"registry"})
+_OBJECTION_STATES = frozenset({S.OBJECTION_PENDING})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # G§10: the filing date is the day the registry receives a successful submission.
+    Transition(
+        "submit",
+        frozenset({S.DRAFT}),
+        S.SUBMITTED,
+        _HOLDER,
+        "ApplicationSubmitted",
+        opens=(_ACCEPT,),
+        notice="receipt",
+    ),
+    # G§12: accept within 3 working days of receipt and start examining.
+    Transition(
+        "accept",
+        frozenset({S.SUBMITTED}),
+        S.UNDER_EXAMINATION,
+        _REGISTRY,
+        "ApplicationAccepted",
+        opens=(_EXAMINE,),
+        closes=frozenset({"accept"}),
+        notice="acceptance",
+    ),
+    # G§12: one consolidated correction notice (一次性告知); 7 working days to correct.
+    Transition(
+        "request_correction",
+        frozenset({S.UNDER_EXAMINATION}),
+        S.AWAITING_CORRECTION,
+        _REGISTRY,
+        "CorrectionRequested",
+        opens=(_CORRECTION,),
+        closes=frozenset({"examine"}),
+        notice="correction_notice",
+        requires=("defects",),
+    ),
+    Transition(
+        "submit_correction",
+        frozenset({S.AWAITING_CORRECTION}),
+        S.UNDER_EXAMINATION,
+        _HOLDER,
+        "CorrectionSubmitted",
+        opens=(_EXAMINE,),
+        closes=frozenset({"correction"}),
+    ),
+    Transition(
+        "deem_withdrawn",
+        frozenset({S.AWAITING_CORRECTION}),
+        S.DEEMED_WITHDRAWN,
+        frozenset({"system"}),
+        "ApplicationDeemedWithdrawn",
+        closes="all",
+        notice="deemed_withdrawn",
+    ),
+    # G§13: refusal names its ground(s).
+    Transition(
+        "refuse",
+        frozenset({S.SUBMITTED, S.UNDER_EXAMINATION}),
+        S.REFUSED,
+        _REGISTRY,
+        "ApplicationRefused",
+        closes="all",
+        notice="refusal",
+        requires=("grounds",),
+    ),
+    # G§14: 5 working days of publicity; only the G§14 fields become public.
+    Transition(
+        "publicise",
+        frozenset({S.UNDER_EXAMINATION}),
+        S.PUBLICISED,
+        _REGISTRY,
+        "ApplicationPublicised",
+        opens=(_PUBLICITY,),
+        closes=frozenset({"examine"}),
+        notice="publicity",
+    ),
+    # G§14: anyone may object during publicity, under real name, with evidence.
+    Transition(
+        "file_objection",
+        frozenset({S.PUBLICISED, S.OBJECTION_PENDING}),
+        S.OBJECTION_PENDING,
+        frozenset({"public"}),
+        "ObjectionFiled",
+        opens=(_NOTIFY,),
+        requires=("statement",),
+    ),
+    # G§15: notify the subject within 3 working days; the subject answers within 7.
+    Transition(
+        "notify_objection",
+        _OBJECTION_STATES,
+        S.OBJECTION_PENDING,
+        _REGISTRY,
+        "ObjectionNotified",
+        opens=(_ANSWER,),
+        closes=frozenset({"notify_objection"}),
+        notice="objection_notice",
+    ),
+    Transition(
+        "answer_objection",
+        _OBJECTION_STATES,
+        S.OBJECTION_PENDING,
+        _HOLDER,
+        "ObjectionAnswered",
+        closes=frozenset({"answer_objection"}),
+        requires=("statement",),
+    ),
+    # G§15: outcomes the parties accept: keep, revoke, re-publicise; else court or arbitration.
+    Transition(
+        "decide_objection",
+        _OBJECTION_STATES,
+        S.PUBLICISED,
+        _REGISTRY,
+        "ObjectionDecided",
+        outcome="keep",
+        closes=frozenset({"notify_objection", "answer_objection"}),
+        notice="objection_decision",
+        requires=("reason",),
+    ),
+    Transition(
+        "decide_objection",
+        _OBJECTION_STATES,
+        S.REVOKED,
+        _REGISTRY,
+        "ObjectionDecided",
+        outcome="revoke",
+        closes="all",
+        notice="objection_decision",
+        requires=("reason",),
+    ),
+    Transition(
+        "decide_objection",
+        _OBJECTION_STATES,
+        S.PUBLICISED,
+        _REGISTRY,
+        "ObjectionDecided",
+        outcome="republicise",
+        opens=(_PUBLICITY,),
+        closes=frozenset({"notify_objection", "answer_objection", "publicity"}),
+        notice="objection_decision",
+        requires=("reason",),
+    ),
+    Transition(
+        "decide_objection",
+        _OBJECTION_STATES,
+        S.AWAITING_JUDGMENT,
+        _REGISTRY,
+        "ObjectionDecided",
+        outcome="unresolved",
+        closes=frozenset({"notify_objection", "answer_objection"}),
+        notice="objection_decision",
+        requires=("reason",),
+    ),
+    Transition(
+        "record_judgment",
+        frozenset({S.AWAITING_JUDGMENT}),
+        S.PUBLICISED,
+        _REGISTRY,
+        "JudgmentRecorded",
+        outcome="keep",
+        notice="judgment",
+        requires=("instrument", "reason"),
+    ),
+    Transition(
+        "record_judgment",
+        frozenset({S.AWAITING_JUDGMENT}),
+        S.REVOKED,
+        _REGISTRY,
+        "JudgmentRecorded",
+        outcome="revoke",
+        closes="all",
+        notice="judgment",
+        requires=("instrument", "reason"),
+    ),
+    Transition(
+        "record_judgment",
+        frozenset({S.AWAITING_JUDGMENT}),
+        S.PUBLICISED,
+        _REGISTRY,
+        "JudgmentRecorded",
+        outcome="republicise",
+        opens=(_PUBLICITY,),
+        closes=frozenset({"publicity"}),
+        notice="judgment",
+        requires=("instrument", "reason"),
+    ),
+    # G§16: publicity over with no upheld objection → approve, certificate, announcement.
+    Transition(
+        "approve",
+        frozenset({S.PUBLICISED}),
+        S.REGISTERED,
+        frozenset({"registry", "system"}),
+        "ApplicationApproved",
+        closes="all",
+        notice="registration",
+    ),
+    # G§20: the applicant may withdraw during the procedure, giving a reason.
+    Transition(
+        "withdraw",
+        ALL_OPEN,
+        S.WITHDRAWN,
+        _HOLDER,
+        "ApplicationWithdrawn",
+        closes="all",
+        notice="withdrawal",
+        requires=("reason",),
+    ),
+)
+
+ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    a: tuple(t.outcome for t in TRANSITIONS if t.action == a and t.outcome) for a in ACTIONS
+}
+
+# G§13 refusal grounds (不予登记情形).
+REFUSAL_GROUNDS: dict[int, tuple[str, str]] = {
+    1: ("不符合本办法适用范围及原则规定", "outside the scope or principles of the measures"),
+    2: ("存在未解决的数据知识产权权属诉讼纠纷", "unresolved ownership litigation"),
+    3: ("重复登记，或主动撤回后无正当理由再次申请", "duplicate, or re-filed after withdrawal"),
+    4: ("登记前未进行数据存证或公证", "no evidence or notarisation before applying"),
+    5: ("申请人隐瞒事实或者弄虚作假", "concealment or falsification"),
+    6: ("数据危害国家安全、公共利益或个人隐私", "endangers security, public interest or privacy"),
+    7: ("其他不符合法律、法规规定的情形", "other legal non-conformity"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts the table's guards need that are not the state itself."""
+
+    today: date
+    publicity_over: bool = False
+    open_objections: int = 0
+    unnotified_objections: int = 0
+
+
+def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
+    return DomainError(code, zh, en, status=status, details=dict(details))
+
+
+def candidates(action: str, outcome: str | None) -> list[Transition]:
+    rows = [t for t in TRANSITIONS if t.action == action]
+    if not rows:
+        raise _err("unknown_action", f"未知的操作：{action}", f"unknown action: {action}", 404)
+    if any(t.outcome for t in rows):
+        if outcome is None:
+            raise _err(
+                "outcome_required",
+                "请选择处理结果",
+                "an outcome is required",
+                422,
+                outcomes=list(OUTCOMES[action]),
+            )
+        rows = [t for t in rows if t.outcome == outcome]
+        if not rows:
+            raise _err(
+                "unknown_outcome",
+                f"未知的处理结果：{outcome}",
+                f"unknown outcome: {outcome}",
+                422,
+                outcomes=list(OUTCOMES[action]),
+            )
+    return rows
+
+
+def _guard(t: Transition, ctx: Context) -> DomainError | None:
+    if t.action == "approve":
+        if not ctx.publicity_over:
+            return _err(
+                "publicity_not_over", "公示期尚未届满", "the publicity period has not ended"
+            )
+        if ctx.open_objections:
+            return _err("objection_open", "存在未处理的异议", "an objection is still open")
+    if t.action == "decide_objection" and ctx.unnotified_objections:
+        return _err(
+            "objection_not_notified",
+            "异议尚未通知登记主体",
+            "the subject has not been notified of the objection",
+        )
+    if t.action == "file_objection" and ctx.publicity_over:
+        return _err(
+            "publicity_over",
+            "公示期已届满，不能再提出异议",
+            "the publicity period is over; objections are closed",
+        )
+    return None
+
+
+def decide(
+    state: AppState,
+    action: str,
+    actors: Iterable[Actor],
+    ctx: Context,
+    payload: Mapping[str, object] | None = None,
+    outcome: str | None = None,
+) -> Transition:
+    """Return the transition to apply, or raise a DomainError saying why not."""
+    payload = payload or {}
+    rows = candidates(action, outcome)
+    actor_set = set(actors)
+    in_state = [t for t in rows if state in t.sources]
+    if not in_state:
+        zh, en = STATE_LABELS[state]
+        raise _err(
+            "action_not_allowed_in_state",
+            f"当前状态（{zh}）不允许此操作",
+            f"{action} is not allowed in state {state.value} ({en})",
+            state=state.value,
+            action=action,
+        )
+    allowed = [t for t in in_state if actor_set & t.actors]
+    if not allowed:
+        raise _err("forbidden_action", "您无权执行此操作", f"you may not {action} here", 403)
+    t = allowed[0]
+    guard = _guard(t, ctx)
+    if guard is not None:
+        raise guard
+    missing = [f for f in t.requires if not payload.get(f)]
+    if missing:
+        raise _err(
+            "missing_fields",
+            f"缺少必填项：{'、'.join(missing)}",
+            f"missing required fields: {', '.join(missing)}",
+            422,
+            fields=missing,
+        )
+    return t
+
+
+def allowed_actions(state: AppState, actors: Iterable[Actor], ctx: Context) -> list[str]:
+    """Actions the caller could take now (payload aside) — what the UI shows as buttons."""
+    actor_set = set(actors)
+    out: list[str] = []
+    for t in TRANSITIONS:
+        if t.action in out or state not in t.sources or not actor_set & t.actors:
+            continue
+        if _guard(t, ctx) is None:
+            out.append(t.action)
+    return out
+
+
+def validate_grounds(raw: object) -> list[int]:
+    """G§13: a refusal names one or more of the seven grounds."""
+    if not isinstance(raw, list) or not raw:
+        raise _err(
+            "grounds_required",
+            "不予登记须说明理由（第十三条）",
+            "a refusal must name at least one G§13 ground",
+            422,
+        )
+    out: list[int] = []
+    for g in raw:
+        if isinstance(g, bool) or not isinstance(g, int) or g not in REFUSAL_GROUNDS:
+            raise _err(
+                "invalid_ground",
+                f"无效的不予登记理由：{g}",
+                f"invalid refusal ground: {g}",
+                422,
+                valid=sorted(REFUSAL_GROUNDS),
+            )
+        if g not in out:
+            out.append(g)
+    return sorted(out)

@@ -1,0 +1,250 @@
+"""Entities the registry keeps, as plain dataclasses.
+
+The database layer maps these imperatively (`db/orm.py`), so the domain and the services handle
+ordinary objects and never import SQLAlchemy (see docs/decisions/0001-imperative-mapping.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+ROLES = ("applicant", "agent", "examiner", "registrar_admin")
+PARTY_KINDS = ("natural_person", "legal_person", "unincorporated")
+VERIFICATION_STATES = ("unverified", "pending", "verified", "rejected")
+
+
+@dataclass(eq=False)
+class User:
+    username: str
+    password_hash: str
+    role: str
+    display_name: str
+    created_at: datetime
+    email: str | None = None
+    is_active: bool = True
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class ApiToken:
+    user_id: int
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool = False
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Party:
+    """A registration subject (登记主体): natural person, legal person or unincorporated org."""
+
+    owner_user_id: int
+    kind: str
+    name: str
+    id_number: str
+    address: str
+    created_at: datetime
+    verification_status: str = "unverified"
+    verification_method: str | None = None
+    verification_evidence: str | None = None  # blob sha256
+    verified_by: int | None = None
+    verified_at: datetime | None = None
+    verification_note: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class AgentAuthorisation:
+    """A power of attorney (授权委托书) letting an agent act for a party (G§5)."""
+
+    agent_user_id: int
+    party_id: int
+    poa_blob: str
+    created_at: datetime
+    status: str = "pending"  # pending | accepted | rejected
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None
+    note: str | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Application:
+    filer_user_id: int
+    state: str
+    form: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    name: str = ""
+    industry_code: str | None = None
+    evidence_hash: str | None = None
+    application_number: str | None = None  # 登记号, assigned at submission
+    filed_at: datetime | None = None
+    filing_date: date | None = None
+    version_no: int = 0  # number of frozen (submitted) versions
+    fast_track: bool = False
+    public_fields: dict[str, Any] | None = None
+    outcome_reason: str | None = None
+    grounds: list[int] | None = None
+    version: int = 1  # optimistic-concurrency counter (ETag)
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class ApplicationParty:
+    application_id: int
+    party_id: int
+    share_bp: int
+    rights_bounds: str
+    position: int
+    consented_at: datetime | None = None  # co-applicants confirm a joint filing (G§5)
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class ApplicationVersion:
+    """A frozen, numbered version of the form (submission or correction)."""
+
+    application_id: int
+    number: int
+    form: dict[str, Any]
+    applicants: list[dict[str, Any]]
+    frozen_at: datetime
+    reason: str
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Deadline:
+    application_id: int
+    kind: str
+    party: str  # registry | holder
+    trigger_at: datetime
+    due_on: date
+    provisional: bool
+    period_key: str
+    on_expiry: str | None = None
+    status: str = "open"  # open | met | expired | cancelled
+    closed_at: datetime | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Notice:
+    """An electronically served document (电子送达, G§11) in the recipient's inbox."""
+
+    application_id: int
+    kind: str
+    recipient_user_id: int
+    served_at: datetime
+    title_zh: str
+    title_en: str
+    body: dict[str, Any]
+    due_on: date | None = None
+    provisional: bool = False
+    read_at: datetime | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Objection:
+    application_id: int
+    objector_user_id: int
+    objector_party_id: int
+    statement: str
+    evidence_blobs: list[str]
+    filed_at: datetime
+    status: str = "filed"  # filed | notified | answered | decided
+    answer: str | None = None
+    answered_at: datetime | None = None
+    outcome: str | None = None
+    decided_at: datetime | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Registration:
+    """A registered data IP (登记) with its certificate number and validity (G§16–G§18)."""
+
+    application_id: int
+    registration_number: str
+    certificate_number: str
+    name: str
+    industry_code: str | None
+    registration_date: date
+    announcement_date: date
+    valid_from: date
+    valid_until: date
+    holders: list[dict[str, Any]]
+    created_at: datetime
+    state: str = "valid"
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Event:
+    """One lifecycle event: the archive (G§25) and the outbox the ledger reads."""
+
+    subject_type: str
+    subject_id: int
+    type: str
+    occurred_at: datetime
+    actor_user_id: int | None
+    public: dict[str, Any]
+    private: dict[str, Any]
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Industry:
+    code: str
+    level: str
+    name: str
+    parent: str | None
+    section: str
+    edition: str
+
+
+@dataclass(eq=False)
+class CalendarOverride:
+    day: date
+    is_working_day: bool
+    note: str
+    created_at: datetime
+    created_by: int | None = None
+
+
+@dataclass(eq=False)
+class CalendarYear:
+    """A year's published holiday arrangement loaded by an administrator (R0.4)."""
+
+    year: int
+    holidays: list[str]
+    makeup_workdays: list[str]
+    loaded_at: datetime
+    source: str
+
+
+@dataclass(eq=False)
+class Blob:
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    uploaded_by: int
+    created_at: datetime
+
+
+@dataclass(eq=False)
+class IdempotencyRecord:
+    key: str
+    user_id: int
+    request_hash: str
+    status: int
+    body: str
+    created_at: datetime
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush

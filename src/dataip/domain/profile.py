@@ -1,0 +1,54 @@
+"""Jurisdiction profile (管辖地配置): every period, term and code the procedure uses.
+
+The profile is data: `config.load_profile` reads a TOML file into this dataclass and the rest of
+the registry reads periods from it, so a province with other periods runs the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PeriodUnit = Literal["working_days", "calendar_days"]
+ValidityStart = Literal["registration_date", "announcement_date"]
+
+PERIOD_KEYS = (
+    "accept",
+    "examine",
+    "correction",
+    "publicity",
+    "notify_objection",
+    "answer_objection",
+    "re_examination",
+    "filing",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A statutory period: N working days (R0.1) or N calendar days (R0.2)."""
+
+    days: int
+    unit: PeriodUnit = "working_days"
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    name_zh: str
+    name_en: str
+    registry_name_zh: str
+    registry_name_en: str
+    registry_code: str
+    periods: dict[str, Period]
+    validity_years: int = 2
+    validity_starts: ValidityStart = "registration_date"
+    agreement_end_caps: bool = True
+    renewal_window_months: int = 1
+    auto_approve: bool = False
+    timezone: str = "Asia/Shanghai"
+    source_codes: dict[str, str] = field(default_factory=dict)
+    applicant_type_codes: dict[str, str] = field(default_factory=dict)
+
+    def period(self, key: str) -> Period:
+        return self.periods[key]

@@ -1,0 +1,171 @@
+"""Accounts (账户): sign-up, login with argon2id, bearer tokens, roles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from dataip.domain import model as m
+from dataip.domain.errors import DomainError
+from dataip.services.context import ANONYMOUS, Env, Identity
+from dataip.services.ports import ConcurrencyConflict
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" defaults
+SELF_SERVICE_ROLES = ("applicant", "agent")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+# Hash verified when the username is unknown, so timing does not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("dataip-not-a-password")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    user: m.User
+    expires_at_iso: str
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _check_password(password: str) -> None:
+    if not (8 <= len(password) <= 256):
+        raise DomainError(
+            "weak_password",
+            "密码长度须为8至256个字符",
+            "the password must be 8 to 256 characters",
+            status=422,
+        )
+
+
+def sign_up(
+    identity: Identity,
+    *,
+    env: Env,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str = "applicant",
+    email: str | None = None,
+) -> m.User:
+    """Self-service sign-up as applicant or agent; only an admin creates registry staff."""
+    if role not in m.ROLES:
+        raise DomainError(
+            "invalid_role", f"无效的角色：{role}", f"invalid role: {role}", status=422
+        )
+    if role not in SELF_SERVICE_ROLES:
+        identity.require_admin()
+    if not USERNAME_RE.fullmatch(username):
+        raise DomainError(
+            "invalid_username",
+            "用户名须为3至64位字母、数字或 _ . @ -",
+            "username: 3–64 letters, digits or _ . @ -",
+            status=422,
+        )
+    if not display_name.strip() or len(display_name) > 200:
+        raise DomainError(
+            "invalid_display_name",
+            "请填写1至200字的显示名称",
+            "display name: 1–200 characters",
+            status=422,
+        )
+    _check_password(password)
+    with env.uow() as uow:
+        if uow.users.by_username(username):
+            raise DomainError(
+                "username_taken", "用户名已被注册", "username already taken", status=409
+            )
+        user = uow.users.add(
+            m.User(
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                display_name=display_name.strip(),
+                email=email,
+                created_at=env.now(),
+            )
+        )
+        try:
+            uow.commit()
+        except ConcurrencyConflict as e:
+            raise DomainError(
+                "username_taken", "用户名已被注册", "username already taken", status=409
+            ) from e
+        return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(*, env: Env, username: str, password: str, ttl_hours: int = 168) -> IssuedToken:
+    """Check the password (argon2id) and issue a bearer token; the token is stored hashed."""
+    bad = DomainError(
+        "invalid_credentials", "用户名或密码错误", "wrong username or password", status=401
+    )
+    with env.uow() as uow:
+        user = uow.users.by_username(username)
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            raise bad from None
+        if user is None or not user.is_active:
+            raise bad
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        token = "dip_" + secrets.token_urlsafe(32)
+        now = env.now()
+        expires = now + timedelta(hours=ttl_hours)
+        uow.tokens.add(
+            m.ApiToken(
+                user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=expires
+            )
+        )
+        uow.commit()
+        return IssuedToken(token=token, user=user, expires_at_iso=expires.isoformat())
+
+
+def authenticate(*, env: Env, token: str | None) -> Identity:
+    """Resolve a bearer token to an identity; a missing token is anonymous, a bad one an error."""
+    if not token:
+        return ANONYMOUS
+    with env.uow() as uow:
+        row = uow.tokens.by_hash(_token_hash(token))
+        if row is None or row.revoked or row.expires_at <= env.now():
+            raise DomainError(
+                "invalid_token",
+                "登录凭据无效或已过期",
+                "the token is invalid or expired",
+                status=401,
+            )
+        user = uow.users.get(row.user_id)
+        if user is None or not user.is_active:
+            raise DomainError(
+                "invalid_token",
+                "登录凭据无效或已过期",
+                "the token is invalid or expired",
+                status=401,
+            )
+        return Identity(user_id=user.id, role=user.role, username=user.username)
+
+
+def logout(*, env: Env, token: str) -> None:
+    with env.uow() as uow:
+        row = uow.tokens.by_hash(_token_hash(token))
+        if row is not None:
+            row.revoked = True
+            uow.commit()
+
+
+def get_user(identity: Identity, *, env: Env) -> m.User:
+    uid = identity.require_login()
+    with env.uow() as uow:
+        user = uow.users.get(uid)
+        assert user is not None
+        return user

@@ -1,0 +1,505 @@
+"""Applications (登记申请): drafts, joint applicants, and what each caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.application import (
+    Share,
+    check_complete,
+    check_name,
+    check_shares,
+    evidence_hash,
+)
+from dataip.domain.errors import DomainError
+from dataip.domain.identifiers import mask_resident_id
+from dataip.domain.lifecycle import (
+    PUBLIC_STATES,
+    STATE_LABELS,
+    Actor,
+    AppState,
+    Context,
+    allowed_actions,
+)
+from dataip.services.context import Env, Identity
+from dataip.services.parties import actable_party_ids
+from dataip.services.ports import ConcurrencyConflict, UnitOfWork
+from dataip.services.recording import record_event
+
+EDITABLE_STATES = (AppState.DRAFT, AppState.AWAITING_CORRECTION)
+MAX_FORM_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class ApplicantIn:
+    party_id: int
+    share_bp: int = 10_000
+    rights_bounds: str = ""
+
+
+@dataclass
+class ApplicationView:
+    """What one caller may see of one application."""
+
+    application: m.Application
+    visibility: str  # "full" | "public"
+    applicants: list[dict[str, Any]]
+    deadlines: list[m.Deadline] = field(default_factory=list)
+    allowed_actions: list[str] = field(default_factory=list)
+    registration: m.Registration | None = None
+    objections: list[m.Objection] = field(default_factory=list)
+    checks: dict[str, Any] = field(default_factory=dict)
+
+
+def not_found() -> DomainError:
+    return DomainError(
+        "application_not_found", "登记申请不存在", "application not found", status=404
+    )
+
+
+def stale(current: int) -> DomainError:
+    return DomainError(
+        "stale_version",
+        "申请已被他人修改，请刷新后重试",
+        "the application changed since you read it; reload and retry",
+        status=412,
+        details={"current_version": current},
+    )
+
+
+def conflict() -> DomainError:
+    return DomainError(
+        "concurrent_update",
+        "申请正被他人同时处理，请刷新后重试",
+        "someone else changed the application at the same time; reload",
+        status=409,
+    )
+
+
+def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[Actor]:
+    actors: set[Actor] = set()
+    if identity.role == "system":
+        return {"system"}
+    if identity.user_id is None:
+        return actors
+    actors.add("public")
+    if identity.is_registry:
+        actors.add("registry")
+    if app.filer_user_id == identity.user_id:
+        actors.add("holder")
+    else:
+        mine = actable_party_ids(uow, identity)
+        if mine & {ap.party_id for ap in uow.app_parties.for_application(app.id)}:
+            actors.add("holder")
+    return actors
+
+
+def load(uow: UnitOfWork, identity: Identity, application_id: int) -> m.Application:
+    """Load an application the caller may see at all (drafts only by their holder)."""
+    app = uow.applications.get(application_id)
+    if app is None:
+        raise not_found()
+    if AppState(app.state) in PUBLIC_STATES or identity.is_registry:
+        return app
+    if "holder" in actors_for(uow, identity, app):
+        return app
+    raise not_found()
+
+
+def _check_form_size(form: dict[str, Any]) -> None:
+    import json
+
+    if len(json.dumps(form, ensure_ascii=False, default=str).encode()) > MAX_FORM_BYTES:
+        raise DomainError(
+            "form_too_large",
+            "申请表内容过大",
+            "the form is too large",
+            status=413,
+            details={"max_bytes": MAX_FORM_BYTES},
+        )
+
+
+def _set_applicants(
+    uow: UnitOfWork, identity: Identity, app_id: int, applicants: Sequence[ApplicantIn], now: Any
+) -> None:
+    check_shares([Share(a.party_id, a.share_bp, a.rights_bounds) for a in applicants])
+    mine = actable_party_ids(uow, identity)
+    parties = {p.id: p for p in uow.parties.many([a.party_id for a in applicants])}
+    missing = [a.party_id for a in applicants if a.party_id not in parties]
+    if missing:
+        raise DomainError(
+            "party_not_found",
+            f"登记主体不存在：{missing}",
+            f"parties not found: {missing}",
+            status=422,
+        )
+    # G§5: the filer acts for the lead applicant (own party, or an accepted power of attorney).
+    if applicants[0].party_id not in mine:
+        raise DomainError(
+            "not_authorised_for_party",
+            "您无权代表第一申请人提出申请（代理须经审查员确认授权委托书）",
+            "you may not act for the lead applicant (agents need an accepted power of attorney)",
+            status=403,
+        )
+    uow.app_parties.delete_for_application(app_id)
+    for pos, a in enumerate(applicants):
+        uow.app_parties.add(
+            m.ApplicationParty(
+                application_id=app_id,
+                party_id=a.party_id,
+                share_bp=a.share_bp,
+                rights_bounds=a.rights_bounds.strip(),
+                position=pos,
+                consented_at=now if a.party_id in mine else None,
+            )
+        )
+
+
+def _denormalise(app: m.Application) -> None:
+    app.name = str(app.form.get("name") or "").strip()[:200]
+    app.industry_code = str(app.form.get("industry_code") or "")[:8] or None
+    app.evidence_hash = evidence_hash(app.form)
+
+
+def create_draft(
+    identity: Identity,
+    *,
+    env: Env,
+    form: dict[str, Any],
+    applicants: Sequence[ApplicantIn],
+    fast_track: bool = False,
+) -> m.Application:
+    uid = identity.require_login()
+    if identity.role not in ("applicant", "agent"):
+        raise DomainError(
+            "forbidden",
+            "仅申请人或代理机构可提出申请",
+            "only applicants and agents file applications",
+            status=403,
+        )
+    _check_form_size(form)
+    now = env.now()
+    with env.uow() as uow:
+        app = uow.applications.add(
+            m.Application(
+                filer_user_id=uid,
+                state=AppState.DRAFT.value,
+                form=dict(form),
+                created_at=now,
+                updated_at=now,
+                fast_track=fast_track,
+            )
+        )
+        _denormalise(app)
+        uow.flush()
+        _set_applicants(uow, identity, app.id, applicants, now)
+        record_event(
+            uow,
+            subject_type="application",
+            subject_id=app.id,
+            type="DraftCreated",
+            at=now,
+            actor_user_id=uid,
+        )
+        uow.commit()
+        return app
+
+
+def update_draft(
+    identity: Identity,
+    *,
+    env: Env,
+    application_id: int,
+    if_match: int | None,
+    form: dict[str, Any] | None = None,
+    applicants: Sequence[ApplicantIn] | None = None,
+) -> m.Application:
+    """Edit a draft, or the form while a correction is awaited (补正)."""
+    uid = identity.require_login()
+    if form is not None:
+        _check_form_size(form)
+    now = env.now()
+    with env.uow() as uow:
+        app = load(uow, identity, application_id)
+        if "holder" not in actors_for(uow, identity, app):
+            raise not_found()
+        if if_match is not None and if_match != app.version:
+            raise stale(app.version)
+        if AppState(app.state) not in EDITABLE_STATES:
+            raise DomainError(
+                "not_editable",
+                "当前状态下申请不可修改",
+                "the application cannot be edited in its current state",
+                status=409,
+                details={"state": app.state},
+            )
+        if form is not None:
+            app.form = dict(form)
+            _denormalise(app)
+        if applicants is not None:
+            if app.state != AppState.DRAFT:
+                raise DomainError(
+                    "not_editable",
+                    "补正阶段不能更改申请人",
+                    "applicants cannot change during correction",
+                    status=409,
+                )
+            _set_applicants(uow, identity, app.id, applicants, now)
+        app.updated_at = now
+        record_event(
+            uow,
+            subject_type="application",
+            subject_id=app.id,
+            type="FormEdited",
+            at=now,
+            actor_user_id=uid,
+        )
+        try:
+            uow.commit()
+        except ConcurrencyConflict as e:
+            raise conflict() from e
+        return app
+
+
+def consent(identity: Identity, *, env: Env, application_id: int) -> m.Application:
+    """A co-applicant confirms a joint filing (共同申请, G§5)."""
+    uid = identity.require_login()
+    now = env.now()
+    with env.uow() as uow:
+        app = load(uow, identity, application_id)
+        mine = actable_party_ids(uow, identity)
+        rows = [ap for ap in uow.app_parties.for_application(app.id) if ap.party_id in mine]
+        if not rows:
+            raise not_found()
+        if app.state != AppState.DRAFT:
+            raise DomainError(
+                "not_editable",
+                "仅草稿可确认共同申请",
+                "only drafts take co-applicant consent",
+                status=409,
+            )
+        for ap in rows:
+            ap.consented_at = now
+        record_event(
+            uow,
+            subject_type="application",
+            subject_id=app.id,
+            type="CoApplicantConsented",
+            at=now,
+            actor_user_id=uid,
+            public={"parties": [ap.party_id for ap in rows]},
+        )
+        uow.commit()
+        return app
+
+
+def context_for(
+    uow: UnitOfWork,
+    env: Env,
+    app: m.Application,
+    deadlines: Sequence[m.Deadline] | None = None,
+    objections: Sequence[m.Objection] | None = None,
+) -> Context:
+    now = env.now()
+    if deadlines is None:
+        deadlines = uow.deadlines.for_application(app.id, open_only=True)
+    if objections is None:
+        objections = (
+            uow.objections.for_application(app.id)
+            if app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
+            else []
+        )
+    publicity = [d for d in deadlines if d.kind == "publicity" and d.status == "open"]
+    over = bool(publicity) and all(_expired(d.due_on, now) for d in publicity)
+    open_obj = [o for o in objections if o.status != "decided"]
+    return Context(
+        today=now.date(),
+        publicity_over=over,
+        open_objections=len(open_obj),
+        unnotified_objections=sum(o.status == "filed" for o in open_obj),
+    )
+
+
+def _expired(due_on: date, now: Any) -> bool:
+    return bool(now.date() > due_on)
+
+
+def public_applicants(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any]]:
+    """G§14 shows the applicant; a natural person's name is shown masked, never the ID."""
+    rows = uow.app_parties.for_application(app.id)
+    parties = {p.id: p for p in uow.parties.many([r.party_id for r in rows])}
+    out = []
+    for r in rows:
+        p = parties[r.party_id]
+        if p.kind == "natural_person":
+            out.append({"kind": p.kind, "name": p.name[:1] + "*" * (len(p.name) - 1)})
+        else:
+            out.append({"kind": p.kind, "name": p.name, "credit_code": p.id_number})
+    return out
+
+
+def holder_applicants(uow: UnitOfWork, app: m.Application, *, unmask: bool) -> list[dict[str, Any]]:
+    rows = uow.app_parties.for_application(app.id)
+    parties = {p.id: p for p in uow.parties.many([r.party_id for r in rows])}
+    out = []
+    for r in rows:
+        p = parties[r.party_id]
+        number = p.id_number
+        if p.kind == "natural_person" and not unmask:
+            number = mask_resident_id(number)
+        out.append(
+            {
+                "party_id": p.id,
+                "kind": p.kind,
+                "name": p.name,
+                "id_number": number,
+                "verification_status": p.verification_status,
+                "warnings": p.warnings,
+                "share_bp": r.share_bp,
+                "rights_bounds": r.rights_bounds,
+                "consented": r.consented_at is not None,
+            }
+        )
+    return out
+
+
+def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationView:
+    with env.uow() as uow:
+        app = load(uow, identity, application_id)
+        actors = actors_for(uow, identity, app)
+        full = bool(actors & {"holder", "registry"})
+        deadlines = uow.deadlines.for_application(app.id, open_only=True)
+        objections = uow.objections.for_application(app.id)
+        ctx = context_for(uow, env, app, deadlines, objections)
+        v = ApplicationView(
+            application=app,
+            visibility="full" if full else "public",
+            applicants=(
+                holder_applicants(uow, app, unmask=False) if full else public_applicants(uow, app)
+            ),
+            deadlines=list(deadlines) if full else [d for d in deadlines if d.kind == "publicity"],
+            allowed_actions=allowed_actions(AppState(app.state), actors, ctx),
+            registration=uow.registrations.by_application(app.id),
+            objections=objections if "registry" in actors else [],
+        )
+        if full:
+            v.checks = examination_checks(uow, env, app)
+        return v
+
+
+def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, Any]:
+    """What the examiner's checklist starts from: defects, duplicates, party warnings."""
+    defects = check_complete(app.form, industry_is_class=uow.industries.is_class, today=env.today())
+    name_defect = check_name(app.name)
+    party_ids = [ap.party_id for ap in uow.app_parties.for_application(app.id)]
+    same = (
+        uow.applications.same_subject(
+            party_ids, evidence_hash=app.evidence_hash, name=app.name, exclude_id=app.id
+        )
+        if party_ids
+        else []
+    )
+    return {
+        "defects": [d.as_dict() for d in defects],
+        "name_ok": name_defect is None,
+        "same_subject_filings": [
+            {
+                "id": a.id,
+                "state": a.state,
+                "application_number": a.application_number,
+                "same_evidence": bool(app.evidence_hash and a.evidence_hash == app.evidence_hash),
+                "same_name": a.name == app.name,
+            }
+            for a in same
+        ],
+    }
+
+
+def list_for(
+    identity: Identity, *, env: Env, state: str | None = None, after_id: int = 0, limit: int = 50
+) -> list[m.Application]:
+    """Holders see their own; examiners everything; anyone the publicised ones."""
+    limit = max(1, min(limit, 200))
+    states = None
+    if state is not None:
+        try:
+            states = [AppState(state).value]
+        except ValueError:
+            raise DomainError(
+                "invalid_state", f"无效的状态：{state}", f"invalid state: {state}", status=422
+            ) from None
+    with env.uow() as uow:
+        if identity.is_registry:
+            return uow.applications.page(states=states, after_id=after_id, limit=limit)
+        public = [s.value for s in PUBLIC_STATES]
+        if identity.user_id is None:
+            wanted = [s for s in (states or public) if s in public]
+            return uow.applications.page(states=wanted, after_id=after_id, limit=limit)
+        mine = actable_party_ids(uow, identity)
+        return uow.applications.for_holder(
+            user_id=identity.user_id, party_ids=mine, states=states, after_id=after_id, limit=limit
+        )
+
+
+def state_label(state: str) -> tuple[str, str]:
+    return STATE_LABELS[AppState(state)]
+
+
+def versions(identity: Identity, *, env: Env, application_id: int) -> list[dict[str, Any]]:
+    """Frozen versions (submission, corrections): holder and registry only."""
+    with env.uow() as uow:
+        app = load(uow, identity, application_id)
+        if not actors_for(uow, identity, app) & {"holder", "registry"}:
+            raise not_found()
+        return [
+            {
+                "number": v.number,
+                "reason": v.reason,
+                "frozen_at": v.frozen_at.isoformat(),
+                "form": v.form,
+                "applicants": v.applicants,
+            }
+            for v in uow.versions.for_application(app.id)
+        ]
+
+
+def history(identity: Identity, *, env: Env, application_id: int) -> list[dict[str, Any]]:
+    """The archive (登记档案, G§25): every event of the application in order."""
+    with env.uow() as uow:
+        app = load(uow, identity, application_id)
+        full = bool(actors_for(uow, identity, app) & {"holder", "registry"})
+        out = []
+        for e in uow.events.for_subject("application", app.id):
+            item: dict[str, Any] = {
+                "id": e.id,
+                "type": e.type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "public": e.public,
+            }
+            if full:
+                item["actor_user_id"] = e.actor_user_id
+            out.append(item)
+        return out
+
+
+def inbox(identity: Identity, *, env: Env, limit: int = 100) -> list[m.Notice]:
+    """Notices served on the caller (R7): each with its service time and any due date."""
+    uid = identity.require_login()
+    with env.uow() as uow:
+        return uow.notices.for_user(uid, limit=max(1, min(limit, 500)))
+
+
+def mark_read(identity: Identity, *, env: Env, notice_id: int) -> m.Notice:
+    uid = identity.require_login()
+    with env.uow() as uow:
+        n = uow.notices.get(notice_id)
+        if n is None or n.recipient_user_id != uid:
+            raise DomainError("notice_not_found", "通知不存在", "notice not found", status=404)
+        if n.read_at is None:
+            n.read_at = env.now()
+            uow.commit()
+        return n

@@ -1,0 +1,118 @@
+"""What every service call gets: who is acting, and the registry's environment."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dataip.domain.calendar import WorkingDayCalendar
+from dataip.domain.errors import DomainError
+from dataip.domain.profile import Profile
+from dataip.services.ports import BlobStore, Clock, UnitOfWorkFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The acting user; `user_id` None is an anonymous caller."""
+
+    user_id: int | None
+    role: str | None = None
+    username: str | None = None
+
+    @property
+    def is_registry(self) -> bool:
+        return self.role in ("examiner", "registrar_admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "registrar_admin"
+
+    def require_login(self) -> int:
+        if self.user_id is None:
+            raise DomainError("unauthenticated", "请先登录", "authentication required", status=401)
+        return self.user_id
+
+    def require_registry(self) -> int:
+        uid = self.require_login()
+        if not self.is_registry:
+            raise DomainError(
+                "forbidden",
+                "仅登记机构审查员可执行此操作",
+                "only registry examiners may do this",
+                status=403,
+            )
+        return uid
+
+    def require_admin(self) -> int:
+        uid = self.require_login()
+        if not self.is_admin:
+            raise DomainError(
+                "forbidden",
+                "仅登记机构管理员可执行此操作",
+                "only registrar administrators may do this",
+                status=403,
+            )
+        return uid
+
+
+ANONYMOUS = Identity(user_id=None)
+SYSTEM = Identity(user_id=None, role="system", username="system")
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(SHANGHAI)
+
+
+@dataclass
+class FixedClock:
+    """A clock that says what it is told (DATAIP_NOW, tests, demos)."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance_to(self, at: datetime) -> None:
+        self.at = at
+
+
+@dataclass
+class Env:
+    """The composition the services run in; built by `bootstrap`."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    profile: Profile
+    blobs: BlobStore
+    calendar_loader: Callable[[], WorkingDayCalendar]
+    max_blob_bytes: int = 20 * 1024 * 1024
+    calendar_ttl_seconds: float = 60.0
+    _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
+    _calendar_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock.now().astimezone(SHANGHAI)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def calendar(self) -> WorkingDayCalendar:
+        """The working-day calendar, reloaded when an admin changes it or after a TTL."""
+        with self._lock:
+            fresh = time.monotonic() - self._calendar_at < self.calendar_ttl_seconds
+            if self._calendar is None or not fresh:
+                self._calendar = self.calendar_loader()
+                self._calendar_at = time.monotonic()
+            return self._calendar
+
+    def invalidate_calendar(self) -> None:
+        with self._lock:
+            self._calendar = None

@@ -1,0 +1,60 @@
+"""Ports: what the services need from the outside world, as Protocols.
+
+`db/` implements UnitOfWork with SQLAlchemy; tests may use fakes. The contract of a unit of work:
+nothing is written unless `commit()` is called inside the `with` block; leaving the block without
+it rolls back. `commit()` raises `ConcurrencyConflict` when a row changed under us.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+
+class ConcurrencyConflict(Exception):
+    """Another transaction changed the same row first (optimistic-lock failure)."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class UnitOfWork(Protocol):
+    users: Any
+    tokens: Any
+    parties: Any
+    authorisations: Any
+    applications: Any
+    app_parties: Any
+    versions: Any
+    deadlines: Any
+    notices: Any
+    objections: Any
+    registrations: Any
+    events: Any
+    industries: Any
+    calendar: Any
+    blobs: Any
+    idempotency: Any
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def flush(self) -> None: ...
+    def next_value(self, counter: str) -> int: ...
+    def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool: ...
+    def release_lease(self, name: str, holder: str) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes: ...
+    def exists(self, sha256: str) -> bool: ...
+
+
+__all__ = ["BlobStore", "Clock", "ConcurrencyConflict", "UnitOfWork", "UnitOfWorkFactory"]

@@ -1,0 +1,117 @@
+"""The one hook every lifecycle action goes through: event (archive + ledger outbox),
+deadlines and served notices, written in the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.calendar import Deadline as DueDate
+from dataip.domain.lifecycle import DeadlineRule
+from dataip.services.context import Env
+from dataip.services.ports import UnitOfWork
+
+NOTICE_TITLES: dict[str, tuple[str, str]] = {
+    "receipt": ("登记申请回执", "Acknowledgement of receipt"),
+    "acceptance": ("受理通知书", "Notice of acceptance"),
+    "correction_notice": ("补正通知书", "Correction notice"),
+    "refusal": ("不予登记决定书", "Decision of refusal"),
+    "publicity": ("公示通知", "Notice of publicity"),
+    "objection_notice": ("异议通知书", "Notice of objection"),
+    "objection_decision": ("异议处理决定书", "Decision on the objection"),
+    "judgment": ("司法裁决处理决定", "Decision following the judgment or award"),
+    "registration": ("准予登记通知书", "Notice of registration"),
+    "withdrawal": ("撤回申请确认", "Confirmation of withdrawal"),
+    "deemed_withdrawn": ("视为撤回通知书", "Notice of deemed withdrawal"),
+}
+
+
+def commitment(value: Any) -> dict[str, str]:
+    """A salted SHA-256 commitment to private content: reveals nothing, proves it later."""
+    salt = secrets.token_hex(16)
+    blob = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()
+    return {"salt": salt, "sha256": hashlib.sha256(salt.encode() + blob).hexdigest()}
+
+
+def record_event(
+    uow: UnitOfWork,
+    *,
+    subject_type: str,
+    subject_id: int,
+    type: str,
+    at: datetime,
+    actor_user_id: int | None,
+    public: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> m.Event:
+    """Append an event. `public` must hold nothing personal: it is what the ledger publishes."""
+    return uow.events.add(
+        m.Event(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            type=type,
+            occurred_at=at,
+            actor_user_id=actor_user_id,
+            public=public or {},
+            private=private or {},
+        )
+    )
+
+
+def due_date(env: Env, period_key: str, trigger: datetime) -> DueDate:
+    """The due date of a profile period triggered at `trigger` (R0.1 / R0.2)."""
+    period = env.profile.period(period_key)
+    cal = env.calendar()
+    day = trigger.astimezone(env.now().tzinfo).date()
+    if period.unit == "calendar_days":
+        return cal.add_calendar_days(day, period.days)
+    return cal.add_working_days(day, period.days)
+
+
+def open_deadline(
+    uow: UnitOfWork, env: Env, *, application_id: int, rule: DeadlineRule, trigger: datetime
+) -> m.Deadline:
+    d = due_date(env, rule.period, trigger)
+    return uow.deadlines.add(
+        m.Deadline(
+            application_id=application_id,
+            kind=rule.kind,
+            party=rule.party,
+            period_key=rule.period,
+            trigger_at=trigger,
+            due_on=d.due_on,
+            provisional=d.provisional,
+            on_expiry=rule.on_expiry,
+        )
+    )
+
+
+def serve_notice(
+    uow: UnitOfWork,
+    *,
+    application_id: int,
+    kind: str,
+    recipient_user_id: int,
+    at: datetime,
+    body: dict[str, Any],
+    due: m.Deadline | None = None,
+) -> m.Notice:
+    """R7 / G§11: electronic service — the notice is served when it lands in the inbox."""
+    zh, en = NOTICE_TITLES[kind]
+    return uow.notices.add(
+        m.Notice(
+            application_id=application_id,
+            kind=kind,
+            recipient_user_id=recipient_user_id,
+            served_at=at,
+            title_zh=zh,
+            title_en=en,
+            body=body,
+            due_on=due.due_on if due else None,
+            provisional=due.provisional if due else False,
+        )
+    )

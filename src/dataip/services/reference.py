@@ -1,0 +1,216 @@
+"""Reference data the registry keeps: the GB/T 4754 industry table and the working-day
+calendar's published arrangements and overrides (R0.4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.calendar import WorkingDayCalendar, YearArrangement
+from dataip.domain.errors import DomainError
+from dataip.services.context import Env, Identity
+from dataip.services.recording import record_event
+from dataip.services.workdays import build_calendar
+
+INDUSTRY_LEVELS = ("section", "division", "group", "class")
+DEFAULT_EDITION = "GB/T 4754-2017"
+
+
+def parse_industry_csv(text: str, *, edition: str) -> list[m.Industry]:
+    """Parse `code, level, name, parent, section` rows; every problem is reported at once."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    need = {"code", "level", "name", "parent", "section"}
+    if reader.fieldnames is None or not need <= set(reader.fieldnames):
+        raise DomainError(
+            "invalid_industry_table",
+            "行业表须包含 code, level, name, parent, section 列",
+            "the table needs columns code, level, name, parent, section",
+            status=422,
+        )
+    rows: list[m.Industry] = []
+    errors: list[str] = []
+    codes: set[str] = set()
+    for i, r in enumerate(reader, start=2):
+        code, level = (r["code"] or "").strip(), (r["level"] or "").strip()
+        if not code or level not in INDUSTRY_LEVELS or not (r["name"] or "").strip():
+            errors.append(f"line {i}: bad code/level/name")
+            continue
+        if code in codes:
+            errors.append(f"line {i}: duplicate code {code}")
+            continue
+        codes.add(code)
+        rows.append(
+            m.Industry(
+                code=code,
+                level=level,
+                name=r["name"].strip(),
+                parent=(r["parent"] or "").strip() or None,
+                section=(r["section"] or "").strip(),
+                edition=edition,
+            )
+        )
+    orphans = [x.code for x in rows if x.parent and x.parent not in codes]
+    errors += [f"code {c}: parent not in table" for c in orphans[:20]]
+    if not any(x.level == "class" for x in rows):
+        errors.append("no class-level rows")
+    if errors:
+        raise DomainError(
+            "invalid_industry_table",
+            "行业表有误",
+            "the industry table is invalid",
+            status=422,
+            details={"errors": errors[:50]},
+        )
+    return rows
+
+
+def shipped_industry_csv() -> str:
+    return resources.files("dataip.data").joinpath("gbt4754-2017.csv").read_text("utf-8")
+
+
+def load_industries(
+    identity: Identity, *, env: Env, text: str | None = None, edition: str = DEFAULT_EDITION
+) -> int:
+    """Replace the industry table (an admin loads a newer official table; no code change)."""
+    if text is not None:
+        identity.require_admin()
+    rows = parse_industry_csv(text if text is not None else shipped_industry_csv(), edition=edition)
+    with env.uow() as uow:
+        uow.industries.replace_all(rows)
+        record_event(
+            uow,
+            subject_type="reference",
+            subject_id=0,
+            type="IndustryTableLoaded",
+            at=env.now(),
+            actor_user_id=identity.user_id,
+            public={"edition": edition, "rows": len(rows)},
+        )
+        uow.commit()
+    return len(rows)
+
+
+def search_industries(
+    *, env: Env, q: str = "", level: str | None = None, parent: str | None = None, limit: int = 50
+) -> list[m.Industry]:
+    if level is not None and level not in INDUSTRY_LEVELS:
+        raise DomainError(
+            "invalid_level", f"无效的层级：{level}", f"invalid level: {level}", status=422
+        )
+    with env.uow() as uow:
+        return uow.industries.search(
+            q=q.strip()[:50], level=level, parent=parent, limit=max(1, min(limit, 500))
+        )
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+def calendar_from_db(uow_factory: Any) -> WorkingDayCalendar:
+    """The calendar the registry uses: chinese-calendar's published years, the statutory
+    fallback for the rest, years an admin loaded, and admin overrides on top."""
+    with uow_factory() as uow:
+        overrides = {o.day: o.is_working_day for o in uow.calendar.overrides()}
+        extra = {
+            y.year: YearArrangement(
+                year=y.year,
+                holidays=frozenset(date.fromisoformat(d) for d in y.holidays),
+                makeup_workdays=frozenset(date.fromisoformat(d) for d in y.makeup_workdays),
+                published=True,
+            )
+            for y in uow.calendar.years()
+        }
+    return build_calendar(overrides=overrides, extra=extra)
+
+
+def set_override(
+    identity: Identity, *, env: Env, day: date, is_working_day: bool, note: str
+) -> None:
+    uid = identity.require_admin()
+    if not note.strip():
+        raise DomainError(
+            "missing_fields",
+            "请说明调整依据",
+            "give the basis for the override",
+            status=422,
+            details={"fields": ["note"]},
+        )
+    with env.uow() as uow:
+        row = uow.calendar.get_override(day)
+        if row is None:
+            uow.calendar.add(
+                m.CalendarOverride(
+                    day=day,
+                    is_working_day=is_working_day,
+                    note=note.strip(),
+                    created_at=env.now(),
+                    created_by=uid,
+                )
+            )
+        else:
+            row.is_working_day, row.note = is_working_day, note.strip()
+        record_event(
+            uow,
+            subject_type="reference",
+            subject_id=0,
+            type="CalendarOverrideSet",
+            at=env.now(),
+            actor_user_id=uid,
+            public={"day": day.isoformat(), "is_working_day": is_working_day},
+        )
+        uow.commit()
+    env.invalidate_calendar()
+
+
+def load_year(
+    identity: Identity,
+    *,
+    env: Env,
+    year: int,
+    holidays: list[date],
+    makeup_workdays: list[date],
+    source: str,
+) -> int:
+    """Load a year's State Council arrangement; provisional deadlines are then recomputed."""
+    uid = identity.require_admin()
+    try:
+        YearArrangement(
+            year=year,
+            holidays=frozenset(holidays),
+            makeup_workdays=frozenset(makeup_workdays),
+            published=True,
+        )
+    except ValueError as e:
+        raise DomainError(
+            "invalid_arrangement", "节假日安排有误", f"invalid arrangement: {e}", status=422
+        ) from None
+    with env.uow() as uow:
+        row = uow.calendar.get_year(year)
+        hol = sorted(d.isoformat() for d in holidays)
+        mk = sorted(d.isoformat() for d in makeup_workdays)
+        if row is None:
+            uow.calendar.add(
+                m.CalendarYear(
+                    year=year, holidays=hol, makeup_workdays=mk, loaded_at=env.now(), source=source
+                )
+            )
+        else:
+            row.holidays, row.makeup_workdays, row.source = hol, mk, source
+            row.loaded_at = env.now()
+        record_event(
+            uow,
+            subject_type="reference",
+            subject_id=0,
+            type="CalendarYearLoaded",
+            at=env.now(),
+            actor_user_id=uid,
+            public={"year": year, "source": source},
+        )
+        uow.commit()
+    from dataip.services.procedure import recompute_provisional
+
+    return recompute_provisional(env=env)

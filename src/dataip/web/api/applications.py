@@ -1,0 +1,210 @@
+"""Applications: drafts, the procedure's actions, versions, history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from dataip.domain.lifecycle import ACTIONS
+from dataip.services import applications as svc
+from dataip.services import procedure
+from dataip.services.applications import ApplicationView
+from dataip.web.api.application_schemas import (
+    ActionIn,
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationSummary,
+    ApplicationUpdate,
+    DeadlineRead,
+    Label,
+    Page,
+    RegistrationRead,
+)
+from dataip.web.deps import EnvDep, IdentityDep, IfMatch
+
+router = APIRouter(tags=["applications"])
+AppId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _read(v: ApplicationView) -> ApplicationRead:
+    a = v.application
+    zh, en = svc.state_label(a.state)
+    full = v.visibility == "full"
+    reg = v.registration
+    return ApplicationRead(
+        id=a.id,
+        state=a.state,
+        state_label=Label(zh=zh, en=en),
+        version=a.version,
+        visibility=v.visibility,  # type: ignore[arg-type]
+        application_number=a.application_number,
+        name=a.name,
+        industry_code=a.industry_code if full else None,
+        filing_date=a.filing_date,
+        fast_track=a.fast_track if full else False,
+        form=a.form if full else None,
+        public_fields=a.public_fields,
+        applicants=v.applicants,
+        deadlines=[
+            DeadlineRead(
+                kind=d.kind,
+                party=d.party,
+                trigger_at=d.trigger_at,
+                due_on=d.due_on,
+                provisional=d.provisional,
+                status=d.status,
+            )
+            for d in v.deadlines
+        ],
+        allowed_actions=v.allowed_actions,
+        registration=RegistrationRead(
+            registration_number=reg.registration_number,
+            certificate_number=reg.certificate_number,
+            name=reg.name,
+            industry_code=reg.industry_code,
+            registration_date=reg.registration_date,
+            announcement_date=reg.announcement_date,
+            valid_from=reg.valid_from,
+            valid_until=reg.valid_until,
+            holders=reg.holders,
+            state=reg.state,
+        )
+        if reg
+        else None,
+        objections=[
+            {
+                "id": o.id,
+                "status": o.status,
+                "statement": o.statement,
+                "answer": o.answer,
+                "outcome": o.outcome,
+                "filed_at": o.filed_at,
+            }
+            for o in v.objections
+        ],
+        checks=v.checks,
+        outcome_reason=a.outcome_reason if full else None,
+        grounds=a.grounds,
+    )
+
+
+def _respond(response: Response, v: ApplicationView) -> ApplicationRead:
+    response.headers["ETag"] = f'"{v.application.version}"'
+    return _read(v)
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationRead)
+def create(
+    body: ApplicationCreate, env: EnvDep, identity: IdentityDep, response: Response
+) -> ApplicationRead:
+    a = svc.create_draft(
+        identity,
+        env=env,
+        form=body.form.as_form(),
+        applicants=[svc.ApplicantIn(**x.model_dump()) for x in body.applicants],
+        fast_track=body.fast_track,
+    )
+    response.headers["Location"] = f"/api/v1/applications/{a.id}"
+    return _respond(response, svc.view(identity, env=env, application_id=a.id))
+
+
+@router.get("/applications", response_model=Page)
+def list_(
+    env: EnvDep,
+    identity: IdentityDep,
+    state: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page:
+    items = svc.list_for(identity, env=env, state=state, after_id=int(cursor or 0), limit=limit)
+    out = []
+    for a in items:
+        zh, en = svc.state_label(a.state)
+        out.append(
+            ApplicationSummary(
+                id=a.id,
+                state=a.state,
+                state_label=Label(zh=zh, en=en),
+                application_number=a.application_number,
+                name=a.name,
+                filing_date=a.filing_date,
+                version=a.version,
+            )
+        )
+    nxt = str(items[-1].id) if len(items) == limit else None
+    return Page(items=out, next_cursor=nxt)
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationRead)
+def get(
+    application_id: AppId, env: EnvDep, identity: IdentityDep, response: Response
+) -> ApplicationRead:
+    return _respond(response, svc.view(identity, env=env, application_id=application_id))
+
+
+@router.patch("/applications/{application_id}", response_model=ApplicationRead)
+def update(
+    application_id: AppId,
+    body: ApplicationUpdate,
+    env: EnvDep,
+    identity: IdentityDep,
+    expected: IfMatch,
+    response: Response,
+) -> ApplicationRead:
+    svc.update_draft(
+        identity,
+        env=env,
+        application_id=application_id,
+        if_match=expected,
+        form=body.form.as_form() if body.form is not None else None,
+        applicants=[svc.ApplicantIn(**x.model_dump()) for x in body.applicants]
+        if body.applicants is not None
+        else None,
+    )
+    return _respond(response, svc.view(identity, env=env, application_id=application_id))
+
+
+@router.post("/applications/{application_id}/consent", response_model=ApplicationRead)
+def consent(
+    application_id: AppId, env: EnvDep, identity: IdentityDep, response: Response
+) -> ApplicationRead:
+    svc.consent(identity, env=env, application_id=application_id)
+    return _respond(response, svc.view(identity, env=env, application_id=application_id))
+
+
+@router.post(
+    "/applications/{application_id}/actions/{action}",
+    response_model=ApplicationRead,
+    description="Perform one transition of the procedure. Actions: " + ", ".join(ACTIONS),
+)
+def act(
+    application_id: AppId,
+    action: Annotated[str, Path(max_length=32)],
+    env: EnvDep,
+    identity: IdentityDep,
+    expected: IfMatch,
+    response: Response,
+    body: ActionIn | None = None,
+) -> ApplicationRead:
+    payload: dict[str, Any] = body.model_dump(mode="json", exclude_none=True) if body else {}
+    procedure.perform(
+        identity,
+        env=env,
+        application_id=application_id,
+        action=action,
+        if_match=expected,
+        payload=payload,
+    )
+    return _respond(response, svc.view(identity, env=env, application_id=application_id))
+
+
+@router.get("/applications/{application_id}/versions")
+def versions(application_id: AppId, env: EnvDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    return svc.versions(identity, env=env, application_id=application_id)
+
+
+@router.get("/applications/{application_id}/history")
+def history(application_id: AppId, env: EnvDep, identity: IdentityDep) -> list[dict[str, Any]]:
+    """The archive of the application (G§25): every event, with time and actor role."""
+    return svc.history(identity, env=env, application_id=application_id)

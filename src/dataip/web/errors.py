@@ -1,0 +1,127 @@
+"""The one table mapping errors to HTTP: RFC 9457 problem+json with a stable `code` and
+messages in Chinese and English. Nothing else in the web layer decides an error's shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dataip.domain.errors import DomainError
+from dataip.services.ports import ConcurrencyConflict
+
+log = logging.getLogger("dataip.web")
+PROBLEM = "application/problem+json"
+
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求无效", "bad request"),
+    401: ("unauthenticated", "请先登录", "authentication required"),
+    403: ("forbidden", "无权访问", "forbidden"),
+    404: ("not_found", "资源不存在", "not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "method not allowed"),
+    406: ("not_acceptable", "无法提供所请求的格式", "not acceptable"),
+    413: ("request_too_large", "请求内容过大", "request entity too large"),
+    415: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
+    428: ("precondition_required", "缺少 If-Match 请求头", "If-Match header required"),
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    zh: str,
+    en: str,
+    *,
+    details: Any = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://dataip.dev/problems/{code}",
+        "title": en,
+        "status": status,
+        "code": code,
+        "detail": en,
+        "message_zh": zh,
+        "message_en": en,
+    }
+    if instance:
+        body["instance"] = instance
+    if details:
+        body["details"] = details
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def from_domain(e: DomainError, path: str | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+    return problem(
+        e.status,
+        e.code,
+        e.message_zh,
+        e.message_en,
+        details=e.details or None,
+        instance=path,
+        headers=headers,
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, e: DomainError) -> JSONResponse:
+        return from_domain(e, request.url.path)
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def _conflict(request: Request, e: ConcurrencyConflict) -> JSONResponse:
+        return problem(
+            409,
+            "concurrent_update",
+            "数据已被他人同时修改，请刷新后重试",
+            "the record changed concurrently; reload and retry",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": [str(x) for x in err.get("loc", ())],
+                "msg": err.get("msg"),
+                "type": err.get("type"),
+            }
+            for err in e.errors()
+        ]
+        return problem(
+            422,
+            "invalid_request",
+            "请求数据格式有误",
+            "the request is malformed",
+            details={"errors": errors},
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _HTTP_CODES.get(e.status_code, ("http_error", "请求失败", str(e.detail)))
+        return problem(
+            e.status_code,
+            code,
+            zh,
+            en,
+            instance=request.url.path,
+            headers=getattr(e, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, e: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(
+            500,
+            "internal_error",
+            "服务器内部错误，请稍后重试",
+            "internal error; please retry later",
+            instance=request.url.path,
+        )

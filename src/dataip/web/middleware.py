@@ -1,0 +1,152 @@
+"""Cross-cutting HTTP concerns: request size cap, Idempotency-Key replay, structured JSON
+access logs and Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from dataip.domain.errors import DomainError
+from dataip.services import idempotency
+from dataip.web.deps import get_identity
+from dataip.web.errors import from_domain, problem
+
+access_log = logging.getLogger("dataip.access")
+Next = Callable[[Request], Awaitable[Response]]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: what log shippers and `jq` read."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key in ("method", "path", "status", "duration_ms", "request_id", "user_id"):
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("dataip")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "dataip_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "dataip_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+        )
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")
+
+
+def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
+    @app.middleware("http")
+    async def idempotent(request: Request, call_next: Next) -> Response:
+        key = request.headers.get("idempotency-key")
+        if request.method != "POST" or key is None:
+            return await call_next(request)
+        try:
+            identity = get_identity(request, request.app.state.registry.env)
+            if identity.user_id is None:
+                return await call_next(request)
+            env = request.app.state.registry.env
+            body = await request.body()
+            h = idempotency.request_hash(request.method, request.url.path, body)
+            rec = idempotency.lookup(env=env, user_id=identity.user_id, key=key, req_hash=h)
+        except DomainError as e:
+            return from_domain(e, request.url.path)
+        if rec is not None:
+            return Response(
+                rec.body,
+                status_code=rec.status,
+                media_type=(
+                    "application/problem+json" if rec.status >= 400 else "application/json"
+                ),
+                headers={"Idempotent-Replayed": "true"},
+            )
+        response = await call_next(request)
+        if response.status_code < 500:
+            chunks = [c async for c in response.body_iterator]  # type: ignore[attr-defined]
+            raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+            idempotency.store(
+                env=env,
+                user_id=identity.user_id,
+                key=key,
+                req_hash=h,
+                status=response.status_code,
+                body=raw.decode(),
+            )
+            headers = dict(response.headers)
+            headers.pop("content-length", None)
+            return Response(
+                raw,
+                status_code=response.status_code,
+                headers=headers,
+                media_type=response.media_type,
+            )
+        return response
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Next) -> Response:
+        start = time.perf_counter()
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > max_request_bytes):
+            response: Response = problem(
+                413,
+                "request_too_large",
+                "请求内容过大",
+                "request entity too large",
+                details={"max_bytes": max_request_bytes},
+            )
+        else:
+            response = await call_next(request)
+        elapsed = time.perf_counter() - start
+        route = _route(request)
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, route).observe(elapsed)
+        response.headers["X-Request-ID"] = rid
+        identity = getattr(request.state, "identity", None)
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 2),
+                "request_id": rid,
+                "user_id": getattr(identity, "user_id", None),
+            },
+        )
+        return response
