@@ -44,12 +44,13 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     url = settings.resolved_database_url()
     engine = make_engine(url)
     uow = make_uow_factory(engine)
+    reader = make_uow_factory(engine, readonly=True)
     env = Env(
         uow=uow,
         clock=clock or make_clock(settings),
         profile=load_profile(settings.profile),
         blobs=FileBlobStore(settings.blob_dir),
-        calendar_loader=lambda: calendar_from_db(uow),
+        calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
     )
     return Registry(settings=settings, env=env, engine=engine)

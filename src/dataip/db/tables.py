@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -24,8 +25,12 @@ metadata = sa.MetaData(
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+REGISTRY_TZ = ZoneInfo("Asia/Shanghai")
+
+
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset)."""
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset), read
+    back in the registry's time zone (API times are ISO 8601 with +08:00)."""
 
     impl = sa.DateTime
     cache_ok = True
@@ -38,7 +43,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+        return None if value is None else value.replace(tzinfo=UTC).astimezone(REGISTRY_TZ)
 
 
 def _id() -> sa.Column[int]:

@@ -38,8 +38,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front so two writers serialise instead of deadlocking.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Take the write lock up front so two writers serialise instead of failing on
+            # the read-to-write upgrade; read-only units of work (WAL readers) need no lock.
+            readonly = conn.get_execution_options().get("dataip_readonly", False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     kw.setdefault("pool_size", 10)
@@ -75,6 +77,9 @@ class SqlAlchemyUnitOfWork:
     def __exit__(self, *exc: object) -> None:
         assert self.session is not None
         try:
+            # Detach what was loaded so callers can read it after the block (a rollback would
+            # expire it); anything uncommitted is discarded by the rollback.
+            self.session.expunge_all()
             self.session.rollback()
         finally:
             self.session.close()
@@ -142,7 +147,10 @@ class SqlAlchemyUnitOfWork:
         self._s().execute(sa.delete(t.leases).where(c.name == name, c.holder == holder))
 
 
-def make_uow_factory(engine: Engine) -> Any:
+def make_uow_factory(engine: Engine, *, readonly: bool = False) -> Any:
+    """Units of work on `engine`. Read-only ones may run inside a write one (on SQLite they
+    take no write lock), e.g. loading the calendar while a transition is being applied."""
     start_mappers()
-    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    bind = engine.execution_options(dataip_readonly=True) if readonly else engine
+    factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
     return lambda: SqlAlchemyUnitOfWork(factory)

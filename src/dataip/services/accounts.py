@@ -169,3 +169,30 @@ def get_user(identity: Identity, *, env: Env) -> m.User:
         user = uow.users.get(uid)
         assert user is not None
         return user
+
+
+def identity_for(*, env: Env, username: str) -> Identity:
+    """Operator use (CLI on the registry's own machine): act as a named account."""
+    with env.uow() as uow:
+        user = uow.users.by_username(username)
+        if user is None or not user.is_active:
+            raise DomainError(
+                "user_not_found", f"用户不存在：{username}", f"no such user: {username}", status=404
+            )
+        return Identity(user_id=user.id, role=user.role, username=user.username)
+
+
+def create_user_as_operator(
+    *, env: Env, username: str, password: str, display_name: str, role: str
+) -> m.User:
+    """Operator bootstrap of registry staff (the first admin has nobody to create it)."""
+    from dataip.services.context import Identity as _I
+
+    return sign_up(
+        _I(user_id=0, role="registrar_admin", username="operator"),
+        env=env,
+        username=username,
+        password=password,
+        display_name=display_name,
+        role=role,
+    )

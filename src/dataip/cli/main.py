@@ -1,0 +1,291 @@
+"""`dataip` command line: operate the registry (init, serve, demo, tick) and use it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dataip.bootstrap import Registry, build, init_database, parse_now
+from dataip.config import Settings
+from dataip.domain.errors import DomainError
+from dataip.services import accounts, procedure, reference
+from dataip.services import applications as apps
+from dataip.services.context import FixedClock
+
+app = typer.Typer(help="dataip — 数据知识产权登记 registry", no_args_is_help=True)
+applications_app = typer.Typer(help="Applications: list, show, act (as a named account).")
+users_app = typer.Typer(help="Accounts the operator manages (registry staff).")
+calendar_app = typer.Typer(help="The working-day calendar (R0).")
+app.add_typer(applications_app, name="applications")
+app.add_typer(users_app, name="users")
+app.add_typer(calendar_app, name="calendar")
+console = Console()
+err = Console(stderr=True)
+
+
+def _registry(as_of: str | None = None) -> Registry:
+    settings = Settings()
+    clock = FixedClock(parse_now(as_of)) if as_of else None
+    if clock is not None and settings.env == "production":
+        err.print("[red]--as-of is refused when DATAIP_ENV=production[/red]")
+        raise typer.Exit(2)
+    return build(settings, clock=clock)
+
+
+def _fail(e: DomainError) -> None:
+    err.print(f"[red]{e.code}[/red]: {e.message_zh} / {e.message_en}")
+    if e.details:
+        err.print_json(json.dumps(e.details, ensure_ascii=False, default=str))
+    raise typer.Exit(1)
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database and load the shipped industry table."""
+    reg = _registry()
+    out = init_database(reg)
+    console.print(
+        f"database ready: {reg.settings.resolved_database_url()} "
+        f"(industries loaded: {out['industries_loaded']})"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Start the HTTP server (API, /healthz, /metrics)."""
+    import uvicorn
+
+    from dataip.web.app import create_app
+    from dataip.web.middleware import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    reg = build(settings)
+    init_database(reg)
+    uvicorn.run(
+        create_app(registry=reg),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    force: Annotated[bool, typer.Option(help="add demo data even if data exist")] = False,
+) -> None:
+    """Fill a fresh database with a realistic mix of parties, applications and registrations."""
+    from dataip.services.demo import populate
+
+    reg = _registry()
+    init_database(reg)
+    with reg.env.uow() as uow:
+        if uow.users.by_username("admin") and not force:
+            console.print("demo data already present (use --force to add more)")
+            return
+    summary = populate(reg.env)
+    table = Table(title="demo data / 演示数据")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for k, v in summary.items():
+        table.add_row(k, str(v))
+    console.print(table)
+    console.print("accounts: admin / examiner / applicant — password [bold]demo-password[/bold]")
+
+
+@app.command()
+def tick(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO time (tests, demos)")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Apply passed deadlines' consequences (deemed withdrawal) and due approvals."""
+    reg = _registry(as_of)
+    report = procedure.tick(env=reg.env, batch_size=batch_size)
+    if json_out:
+        console.print_json(json.dumps(report.__dict__, ensure_ascii=False))
+    else:
+        console.print(
+            f"tick as of {report.as_of}: deemed withdrawn {report.deemed_withdrawn}, "
+            f"approved {report.approved}, recomputed {report.recomputed}"
+            + (" (another tick holds the lease)" if report.skipped_lease else "")
+        )
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option()],
+    display_name: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+) -> None:
+    """Create an account of any role (operator bootstrap: the first admin, examiners)."""
+    reg = _registry()
+    try:
+        u = accounts.create_user_as_operator(
+            env=reg.env, username=username, password=password, display_name=display_name, role=role
+        )
+    except DomainError as e:
+        _fail(e)
+    console.print(f"created {u.username} ({u.role}) id={u.id}")
+
+
+@applications_app.command("list")
+def applications_list(
+    as_user: Annotated[str, typer.Option("--as")],
+    state: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+) -> None:
+    reg = _registry()
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        rows = apps.list_for(who, env=reg.env, state=state, limit=limit)
+    except DomainError as e:
+        _fail(e)
+    table = Table()
+    for col in ("id", "number", "state", "name", "filed"):
+        table.add_column(col)
+    for a in rows:
+        table.add_row(
+            str(a.id),
+            a.application_number or "",
+            apps.state_label(a.state)[0],
+            a.name,
+            str(a.filing_date or ""),
+        )
+    console.print(table)
+
+
+def _view_json(v: apps.ApplicationView) -> dict[str, Any]:
+    a = v.application
+    return {
+        "id": a.id,
+        "state": a.state,
+        "version": a.version,
+        "application_number": a.application_number,
+        "name": a.name,
+        "filing_date": str(a.filing_date) if a.filing_date else None,
+        "deadlines": [
+            {
+                "kind": d.kind,
+                "party": d.party,
+                "due_on": str(d.due_on),
+                "provisional": d.provisional,
+            }
+            for d in v.deadlines
+        ],
+        "allowed_actions": v.allowed_actions,
+        "registration": {
+            "registration_number": v.registration.registration_number,
+            "certificate_number": v.registration.certificate_number,
+            "valid_until": str(v.registration.valid_until),
+        }
+        if v.registration
+        else None,
+    }
+
+
+@applications_app.command("show")
+def applications_show(application_id: int, as_user: Annotated[str, typer.Option("--as")]) -> None:
+    reg = _registry()
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        v = apps.view(who, env=reg.env, application_id=application_id)
+    except DomainError as e:
+        _fail(e)
+    console.print_json(json.dumps(_view_json(v), ensure_ascii=False))
+
+
+@applications_app.command("act")
+def applications_act(
+    application_id: int,
+    action: str,
+    as_user: Annotated[str, typer.Option("--as")],
+    payload: Annotated[str, typer.Option(help="JSON object, or @file.json, or - for stdin")] = "{}",
+    if_match: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Perform one transition, e.g. `dataip applications act 7 accept --as examiner`."""
+    reg = _registry()
+    raw = (
+        sys.stdin.read()
+        if payload == "-"
+        else (Path(payload[1:]).read_text("utf-8") if payload.startswith("@") else payload)
+    )
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as e:
+        err.print(f"[red]invalid_payload[/red]: payload is not JSON ({e})")
+        raise typer.Exit(2) from None
+    if not isinstance(body, dict):
+        err.print("[red]invalid_payload[/red]: payload must be a JSON object")
+        raise typer.Exit(2)
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        procedure.perform(
+            who,
+            env=reg.env,
+            application_id=application_id,
+            action=action,
+            if_match=if_match,
+            payload=body,
+        )
+        v = apps.view(who, env=reg.env, application_id=application_id)
+    except DomainError as e:
+        _fail(e)
+    console.print_json(json.dumps(_view_json(v), ensure_ascii=False))
+
+
+@calendar_app.command("due")
+def calendar_due(period: str, trigger: str) -> None:
+    """Show the due date of a profile period triggered on a day (YYYY-MM-DD)."""
+    from datetime import datetime, time
+
+    from dataip.services.recording import due_date
+
+    reg = _registry()
+    day = date.fromisoformat(trigger)
+    if period not in reg.env.profile.periods:
+        err.print(f"unknown period {period}; one of {', '.join(reg.env.profile.periods)}")
+        raise typer.Exit(2)
+    d = due_date(reg.env, period, datetime.combine(day, time(12), tzinfo=reg.env.now().tzinfo))
+    console.print(
+        f"{period} from {day}: due {d.due_on}" + (" (暂定 provisional)" if d.provisional else "")
+    )
+
+
+@calendar_app.command("load-year")
+def calendar_load_year(
+    year: int, file: Path, as_user: Annotated[str, typer.Option("--as")]
+) -> None:
+    """Load a year's published arrangement from JSON {"holidays": [...], "makeup_workdays":
+    [...], "source": "国办发明电〔…〕"}; provisional deadlines are recomputed."""
+    reg = _registry()
+    data = json.loads(file.read_text("utf-8"))
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        n = reference.load_year(
+            who,
+            env=reg.env,
+            year=year,
+            holidays=[date.fromisoformat(d) for d in data["holidays"]],
+            makeup_workdays=[date.fromisoformat(d) for d in data.get("makeup_workdays", [])],
+            source=str(data.get("source") or file.name),
+        )
+    except DomainError as e:
+        _fail(e)
+    console.print(f"loaded {year}; recomputed {n} provisional deadlines")
+
+
+def main() -> None:
+    app()

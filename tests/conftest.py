@@ -1,0 +1,104 @@
+"""Test harness: a real database (SQLite by default, PostgreSQL when DATAIP_DATABASE_URL is
+set), migrated once per session with Alembic, emptied between tests; a fake clock; real HTTP
+through the ASGI app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from dataip.bootstrap import Registry, build, init_database
+from dataip.config import Settings
+from dataip.services.context import SHANGHAI, Env, FixedClock
+from tests.support.api import Api
+
+KEEP = {"industries", "alembic_version"}
+
+
+def _pg_database(admin_url: str) -> tuple[str, str]:
+    """A fresh database on the server at admin_url, so runs never share state."""
+    name = f"dataip_test_{uuid.uuid4().hex[:10]}"
+    url = sa.engine.make_url(admin_url)
+    eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    eng.dispose()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    admin = os.environ.get("DATAIP_DATABASE_URL", "")
+    if admin.startswith("postgresql"):
+        url, name = _pg_database(admin)
+        yield url
+        eng = sa.create_engine(sa.engine.make_url(admin), isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        eng.dispose()
+    else:
+        path = tmp_path_factory.mktemp("db") / "dataip.sqlite3"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture(scope="session")
+def registry(database_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[Registry]:
+    data_dir: Path = tmp_path_factory.mktemp("var")
+    settings = Settings(env="test", data_dir=data_dir, database_url=database_url,
+                        token_ttl_hours=24 * 3650)
+    reg = build(settings, clock=clock)
+    init_database(reg)
+    yield reg
+    reg.dispose()
+
+
+def _empty(reg: Registry) -> None:
+    from dataip.db.tables import metadata
+
+    names = [t.name for t in reversed(metadata.sorted_tables) if t.name not in KEEP]
+    with reg.engine.begin() as conn:
+        if reg.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+        else:
+            for n in names:
+                conn.exec_driver_sql(f'DELETE FROM "{n}"')
+
+
+@pytest.fixture
+def env(registry: Registry, clock: FixedClock) -> Iterator[Env]:
+    _empty(registry)
+    clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
+    registry.env.invalidate_calendar()
+    yield registry.env
+
+
+@pytest.fixture
+def client(registry: Registry, env: Env) -> Iterator[TestClient]:
+    from dataip.web.app import create_app
+
+    with TestClient(create_app(registry=registry)) as c:
+        yield c
+
+
+@pytest.fixture
+def api(client: TestClient, clock: FixedClock) -> Api:
+    return Api(client, clock)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATAIP_DATABASE_URL", "")
+    return "database: " + ("postgresql" if url.startswith("postgresql") else "sqlite")
