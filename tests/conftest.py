@@ -54,11 +54,13 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture(scope="session")
-def registry(database_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[Registry]:
+def registry(
+    database_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Registry]:
     data_dir: Path = tmp_path_factory.mktemp("var")
-    settings = Settings(env="test", data_dir=data_dir, database_url=database_url,
-                        token_ttl_hours=24 * 3650)
+    settings = Settings(
+        env="test", data_dir=data_dir, database_url=database_url, token_ttl_hours=24 * 3650
+    )
     reg = build(settings, clock=clock)
     init_database(reg)
     yield reg
@@ -72,7 +74,8 @@ def _empty(reg: Registry) -> None:
     with reg.engine.begin() as conn:
         if reg.engine.dialect.name == "postgresql":
             conn.exec_driver_sql(
-                "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+                "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
+            )
         else:
             for n in names:
                 conn.exec_driver_sql(f'DELETE FROM "{n}"')

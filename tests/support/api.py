@@ -36,8 +36,9 @@ def problem(r: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def complete_form(name: str = "城市交通拥堵预测数据集", *, sample: str, **over: Any
-                  ) -> dict[str, Any]:
+def complete_form(
+    name: str = "城市交通拥堵预测数据集", *, sample: str, **over: Any
+) -> dict[str, Any]:
     form: dict[str, Any] = {
         "name": name,
         "industry_code": "5411",
@@ -49,8 +50,12 @@ def complete_form(name: str = "城市交通拥堵预测数据集", *, sample: st
         "processing_rules": "清洗、标注、质量校验",
         "scope": {"coverage": "贵阳市", "records": 1000, "bytes": 1 << 20},
         "update": {"frequency": "daily", "term": "持续更新"},
-        "evidence": {"platform": "贵州数据知识产权存证平台", "certificate_number": "GZ-001",
-                     "hash_value": "ab" * 32, "evidenced_on": "2026-09-01"},
+        "evidence": {
+            "platform": "贵州数据知识产权存证平台",
+            "certificate_number": "GZ-001",
+            "hash_value": "ab" * 32,
+            "evidenced_on": "2026-09-01",
+        },
         "sample_blobs": [sample],
         "data_formats": {"values": ["csv"]},
         "commitment_accepted": True,
@@ -85,11 +90,19 @@ class Api:
             from dataip.services import accounts
 
             env = self.c.app.state.registry.env  # type: ignore[attr-defined]
-            accounts.create_user_as_operator(env=env, username=name, password="pass-word-1",
-                                             display_name=name, role=role)
+            accounts.create_user_as_operator(
+                env=env, username=name, password="pass-word-1", display_name=name, role=role
+            )
         else:
-            r = self.c.post("/api/v1/accounts", json={"username": name, "password": "pass-word-1",
-                                                      "display_name": name, "role": role})
+            r = self.c.post(
+                "/api/v1/accounts",
+                json={
+                    "username": name,
+                    "password": "pass-word-1",
+                    "display_name": name,
+                    "role": role,
+                },
+            )
             assert r.status_code == 201, r.text
         r = self.c.post("/api/v1/auth/token", json={"username": name, "password": "pass-word-1"})
         assert r.status_code == 201, r.text
@@ -98,53 +111,92 @@ class Api:
 
     # --- files ----------------------------------------------------------------------------
     def upload(self, who: str, data: bytes = b"a,b\n1,2\n", name: str = "s.csv") -> str:
-        r = self.c.post("/api/v1/blobs", headers=self.h(who),
-                        files={"file": (name, data, "text/csv")})
+        r = self.c.post(
+            "/api/v1/blobs", headers=self.h(who), files={"file": (name, data, "text/csv")}
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["sha256"])
 
     # --- parties --------------------------------------------------------------------------
-    def party(self, who: str, *, kind: str = "legal_person", name: str | None = None,
-              id_number: str | None = None, verify_by: str | None = None) -> int:
+    def party(
+        self,
+        who: str,
+        *,
+        kind: str = "legal_person",
+        name: str | None = None,
+        id_number: str | None = None,
+        verify_by: str | None = None,
+    ) -> int:
         n = next(_seq)
         if id_number is None:
-            id_number = make_resident_id(order=n % 999 + 1) if kind == "natural_person" \
-                else make_uscc(n)
-        r = self.c.post("/api/v1/parties", headers=self.h(who), json={
-            "kind": kind, "name": name or f"测试数据科技有限公司{n}", "id_number": id_number,
-            "address": "贵阳市观山湖区"})
+            id_number = (
+                make_resident_id(order=n % 999 + 1) if kind == "natural_person" else make_uscc(n)
+            )
+        r = self.c.post(
+            "/api/v1/parties",
+            headers=self.h(who),
+            json={
+                "kind": kind,
+                "name": name or f"测试数据科技有限公司{n}",
+                "id_number": id_number,
+                "address": "贵阳市观山湖区",
+            },
+        )
         assert r.status_code == 201, r.text
         pid = int(r.json()["id"])
         if verify_by:
             ev = self.upload(who, b"licence scan", "licence.pdf")
-            r = self.c.post(f"/api/v1/parties/{pid}/verification", headers=self.h(who),
-                            json={"method": "business_licence", "evidence_blob": ev})
+            r = self.c.post(
+                f"/api/v1/parties/{pid}/verification",
+                headers=self.h(who),
+                json={"method": "business_licence", "evidence_blob": ev},
+            )
             assert r.status_code == 200, r.text
-            r = self.c.post(f"/api/v1/parties/{pid}/verification/decision",
-                            headers=self.h(verify_by), json={"approve": True})
+            r = self.c.post(
+                f"/api/v1/parties/{pid}/verification/decision",
+                headers=self.h(verify_by),
+                json={"approve": True},
+            )
             assert r.status_code == 200, r.text
         return pid
 
     # --- applications ---------------------------------------------------------------------
-    def draft(self, who: str, party_id: int, form: dict[str, Any] | None = None,
-              applicants: list[dict[str, Any]] | None = None, **form_over: Any) -> dict[str, Any]:
+    def draft(
+        self,
+        who: str,
+        party_id: int,
+        form: dict[str, Any] | None = None,
+        applicants: list[dict[str, Any]] | None = None,
+        **form_over: Any,
+    ) -> dict[str, Any]:
         if form is None:
             form = complete_form(sample=self.upload(who), **form_over)
-        r = self.c.post("/api/v1/applications", headers=self.h(who), json={
-            "form": form, "applicants": applicants or [{"party_id": party_id}]})
+        r = self.c.post(
+            "/api/v1/applications",
+            headers=self.h(who),
+            json={"form": form, "applicants": applicants or [{"party_id": party_id}]},
+        )
         assert r.status_code == 201, r.text
         return dict(r.json())
 
     def get(self, who: str | None, app_id: int) -> Any:
         return self.c.get(f"/api/v1/applications/{app_id}", headers=self.h(who))
 
-    def act(self, who: str | None, app_id: int, action: str, *, if_match: int | None = None,
-            **payload: Any) -> Any:
+    def act(
+        self,
+        who: str | None,
+        app_id: int,
+        action: str,
+        *,
+        if_match: int | None = None,
+        **payload: Any,
+    ) -> Any:
         headers = self.h(who)
         if if_match is not None:
             headers["If-Match"] = f'"{if_match}"'
-        return self.c.post(f"/api/v1/applications/{app_id}/actions/{action}", headers=headers,
-                           json=payload or None)
+        return self.c.post(
+            f"/api/v1/applications/{app_id}/actions/{action}", headers=headers, json=payload or None
+        )
 
     def ok(self, who: str | None, app_id: int, action: str, **payload: Any) -> dict[str, Any]:
         r = self.act(who, app_id, action, **payload)

@@ -23,7 +23,7 @@ def test_walkthrough_draft_to_registered_over_http(api: Api) -> None:
     pub = api.ok(w.examiner, a["id"], "publicise")
     assert pub["state"] == "publicised"
     # R10: 5 working days from 29 Sep: 30 Sep, 8, 9 Oct, Sat 10 Oct (make-up), 12 Oct.
-    publicity = [d for d in pub["deadlines"] if d["kind"] == "publicity"][0]
+    publicity = next(d for d in pub["deadlines"] if d["kind"] == "publicity")
     assert publicity["due_on"] == "2026-10-12"
     problem(api.act(w.examiner, a["id"], "approve"), 409, "publicity_not_over")
     api.at("2026-10-13 09:00")
@@ -66,7 +66,7 @@ def test_walkthrough_into_deemed_withdrawn_by_tick(api: Api) -> None:
     aid = w.submitted()
     api.ok(w.examiner, aid, "accept")
     out = api.ok(w.examiner, aid, "request_correction", defects=["补充样例数据字段说明"])
-    due = [d for d in out["deadlines"] if d["kind"] == "correction"][0]
+    due = next(d for d in out["deadlines"] if d["kind"] == "correction")
     # R9: 7 working days from 28 Sep: 29, 30 Sep, 8, 9, 10 (Sat make-up), 12, 13 Oct.
     assert due["due_on"] == "2026-10-13" and due["party"] == "holder"
     env = api.c.app.state.registry.env  # type: ignore[attr-defined]
@@ -82,8 +82,9 @@ def test_walkthrough_into_revoked_after_objection(api: Api) -> None:
     w = api.world()
     aid = w.publicised()
     who, pid, ev = w.objector()
-    out = api.ok(who, aid, "file_objection", objector_party_id=pid, statement="权属争议",
-                 evidence_blobs=[ev])
+    out = api.ok(
+        who, aid, "file_objection", objector_party_id=pid, statement="权属争议", evidence_blobs=[ev]
+    )
     assert out["state"] == "objection_pending"
     api.ok(w.examiner, aid, "notify_objection")
     api.ok(w.applicant, aid, "answer_objection", statement="数据自行采集")
