@@ -156,6 +156,15 @@ class WorkingDayCalendar:
         arrangement = self._arrangements.get(year)
         return arrangement is None or not arrangement.published
 
+    def working_days_left(self, today: datetime.date, due_on: datetime.date) -> int:
+        """Working days from ``today`` through ``due_on`` inclusive ("剩余N个工作日");
+        negative when overdue: minus the working days after ``due_on`` up to ``today``."""
+        if today <= due_on:
+            span = range((due_on - today).days + 1)
+            return sum(self.is_working_day(today + datetime.timedelta(days=i)) for i in span)
+        span = range(1, (today - due_on).days + 1)
+        return -sum(self.is_working_day(due_on + datetime.timedelta(days=i)) for i in span)
+
     def is_holiday(self, d: datetime.date) -> bool:
         """A public-holiday day off (not merely a weekend).
 

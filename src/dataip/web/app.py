@@ -12,6 +12,7 @@ from dataip.web.api import (
     accounts,
     applications,
     blobs,
+    examination,
     inbox,
     parties,
     reference,
@@ -33,7 +34,16 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     metrics = middleware.Metrics()
     errors.install(app)
     middleware.install(app, max_request_bytes=registry.settings.max_request_bytes, metrics=metrics)
-    for module in (accounts, parties, blobs, applications, inbox, reference, registrations):
+    for module in (
+        accounts,
+        parties,
+        blobs,
+        applications,
+        examination,
+        inbox,
+        reference,
+        registrations,
+    ):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["operations"])

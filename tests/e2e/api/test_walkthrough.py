@@ -92,3 +92,30 @@ def test_walkthrough_into_revoked_after_objection(api: Api) -> None:
     assert out["state"] == "revoked"
     inbox = api.c.get("/api/v1/inbox", headers=api.h(who)).json()
     assert [n["kind"] for n in inbox] == ["objection_decision"]
+
+
+def test_r8_examiner_queue_orders_by_due_date_fast_track_first(api: Api) -> None:
+    w = api.world()
+    api.at("2026-09-28 10:00")
+    first = w.submitted()
+    api.at("2026-09-29 10:00")
+    a = api.draft(
+        w.applicant,
+        w.party,
+        name="电力负荷预测数据集",
+        evidence={
+            "platform": "p",
+            "certificate_number": "c",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    api.c.patch(f"/api/v1/applications/{a['id']}", headers=api.h(w.applicant), json={})
+    api.ok(w.applicant, a["id"], "submit")
+    api.at("2026-10-09 10:00")  # first's accept was due 8 Oct: overdue
+    q = api.c.get("/api/v1/examination/queue", headers=api.h(w.examiner)).json()
+    assert [i["application_id"] for i in q] == [first, a["id"]]
+    assert q[0]["overdue"] and q[0]["working_days_left"] == -1
+    assert not q[1]["overdue"] and q[1]["due_on"] == "2026-10-09"
+    assert q[1]["working_days_left"] == 1
+    problem(api.c.get("/api/v1/examination/queue", headers=api.h(w.applicant)), 403, "forbidden")
