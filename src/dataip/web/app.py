@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
@@ -27,9 +31,10 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         version="0.1.0",
         description="Open registry for data intellectual property (数据知识产权登记).",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    _self_hosted_docs(app)
     app.state.registry = registry
     metrics = middleware.Metrics()
     errors.install(app)
@@ -57,3 +62,27 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _self_hosted_docs(app: FastAPI) -> None:
+    """The API explorer served with its own assets: registries run on intranets (no CDN)."""
+    app.mount(
+        "/api/v1/docs-static",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="docs-static",
+    )
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="dataip API — 数据知识产权登记",
+            swagger_js_url="/api/v1/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/api/v1/docs-static/swagger-ui.css",
+            swagger_favicon_url="/api/v1/docs-static/favicon-32x32.png",
+        )
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        # The portal arrives with its own issue; until then the root opens the API explorer.
+        return RedirectResponse("/api/v1/docs")

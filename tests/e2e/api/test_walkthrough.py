@@ -119,3 +119,12 @@ def test_r8_examiner_queue_orders_by_due_date_fast_track_first(api: Api) -> None
     assert not q[1]["overdue"] and q[1]["due_on"] == "2026-10-09"
     assert q[1]["working_days_left"] == 1
     problem(api.c.get("/api/v1/examination/queue", headers=api.h(w.applicant)), 403, "forbidden")
+
+
+def test_api_explorer_is_self_hosted(api: Api) -> None:
+    html = api.c.get("/api/v1/docs").text
+    assert "/api/v1/docs-static/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    assert api.c.get("/api/v1/docs-static/swagger-ui-bundle.js").status_code == 200
+    assert api.c.get("/", follow_redirects=False).headers["location"] == "/api/v1/docs"
+    assert api.c.get("/api/v1/openapi.json").json()["info"]["title"].startswith("dataip")
