@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from dataip.services.parties import actable_party_ids
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 from dataip.services.recording import record_event
 
+private_reads = logging.getLogger("dataip.private_access")
 EDITABLE_STATES = (AppState.DRAFT, AppState.AWAITING_CORRECTION)
 MAX_FORM_BYTES = 256 * 1024
 
@@ -455,6 +457,10 @@ def versions(identity: Identity, *, env: Env, application_id: int) -> list[dict[
         app = load(uow, identity, application_id)
         if not actors_for(uow, identity, app) & {"holder", "registry"}:
             raise not_found()
+        private_reads.info(
+            "versions read",
+            extra={"user_id": identity.user_id, "role": identity.role, "application_id": app.id},
+        )
         return [
             {
                 "number": v.number,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -13,6 +14,8 @@ from dataip.domain.errors import DomainError
 from dataip.services.context import Env, Identity
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+# DESIGN §9: every read of private material is access-logged (who, what, role).
+private_reads = logging.getLogger("dataip.private_access")
 
 
 class FileBlobStore:
@@ -82,4 +85,8 @@ def download(identity: Identity, *, env: Env, sha256: str) -> tuple[m.Blob, byte
         blob = uow.blobs.get(sha256)
         if blob is None or (blob.uploaded_by != uid and not identity.is_registry):
             raise DomainError("blob_not_found", "文件不存在", "file not found", status=404)
+    private_reads.info(
+        "blob read",
+        extra={"user_id": uid, "role": identity.role, "blob": sha256, "at": env.now().isoformat()},
+    )
     return blob, env.blobs.get(sha256)

@@ -31,7 +31,18 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        for key in ("method", "path", "status", "duration_ms", "request_id", "user_id"):
+        for key in (
+            "method",
+            "path",
+            "status",
+            "duration_ms",
+            "request_id",
+            "user_id",
+            "role",
+            "blob",
+            "application_id",
+            "at",
+        ):
             if hasattr(record, key):
                 out[key] = getattr(record, key)
         if record.exc_info:
