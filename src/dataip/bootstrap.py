@@ -24,6 +24,11 @@ class Registry:
     env: Env
     engine: Any
 
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password hidden, for messages and logs."""
+        return str(self.engine.url.render_as_string(hide_password=True))
+
     def dispose(self) -> None:
         self.engine.dispose()
 

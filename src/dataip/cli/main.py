@@ -52,8 +52,8 @@ def init() -> None:
     reg = _registry()
     out = init_database(reg)
     console.print(
-        f"database ready: {reg.settings.resolved_database_url()} "
-        f"(industries loaded: {out['industries_loaded']})"
+        f"database ready: {reg.database_label} (industries loaded: {out['industries_loaded']})",
+        soft_wrap=True,
     )
 
 

@@ -158,6 +158,20 @@ class AppParties(_Repo[m.ApplicationParty]):
         stmt = sa.select(m.ApplicationParty).where(c.application_id.in_(list(ids)))
         return self._all(stmt.order_by(c.application_id, c.position))
 
+    def owners(self, ids: Sequence[int]) -> list[tuple[int, int, int]]:
+        """(application_id, party_id, owner_user_id) of these applications' applicant parties,
+        by application and party id: one query for a whole batch. The owner is a correlated
+        primary-key lookup, not a join: given a join, PostgreSQL hashes the whole parties table
+        for a 500-application batch (45 ms at 60,000 parties against 2 ms)."""
+        c, p = t.application_parties.c, t.parties.c
+        owner = sa.select(p.owner_user_id).where(p.id == c.party_id).scalar_subquery()
+        stmt = (
+            sa.select(c.application_id, c.party_id, owner)
+            .where(c.application_id.in_(list(ids)))
+            .order_by(c.application_id, c.party_id)
+        )
+        return [(a, b, o) for a, b, o in self.s.execute(stmt) if o is not None]
+
     def application_ids_for_parties(self, party_ids: Iterable[int]) -> list[int]:
         c = t.application_parties.c
         stmt = sa.select(c.application_id).where(c.party_id.in_(list(party_ids))).distinct()
@@ -189,9 +203,13 @@ class Deadlines(_Repo[m.Deadline]):
         return self._all(stmt.order_by(c.id))
 
     def for_applications(self, ids: Sequence[int]) -> list[m.Deadline]:
+        """The open deadlines of these applications. Selected by application alone and filtered
+        here: given `status = 'open'` too, SQLite (no ANALYZE statistics) walks the
+        (status, on_expiry, due_on) index over every open deadline rather than the
+        application_id index, which made each `tick` batch cost O(open deadlines)."""
         c = t.deadlines.c
-        stmt = sa.select(m.Deadline).where(c.application_id.in_(list(ids)), c.status == "open")
-        return self._all(stmt.order_by(c.id))
+        stmt = sa.select(m.Deadline).where(c.application_id.in_(list(ids))).order_by(c.id)
+        return [d for d in self._all(stmt) if d.status == "open"]
 
     def expired_with_consequence(self, before: date, *, limit: int) -> list[m.Deadline]:
         """Open holder deadlines whose last day is before `before` and that have a consequence."""

@@ -84,6 +84,9 @@ class SqlAlchemyUnitOfWork:
         finally:
             self.session.close()
             self.session = None
+        if isinstance(exc[1], StaleDataError):
+            # A row changed under an autoflush (a query after a write): as at commit().
+            raise ConcurrencyConflict(str(exc[1])) from exc[1]
 
     def _s(self) -> Session:
         assert self.session is not None, "use the unit of work inside `with`"

@@ -79,8 +79,9 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     "data_formats": DATA_FORMATS,
 }
 
-# G§7(1): "main application scenario + data collection", e.g. 城市交通拥堵预测数据集.
-COLLECTION_SUFFIXES = ("数据集合", "数据集", "数据库", "数据资源", "数据产品", "数据")
+# G§7(1): "main application scenario + data collection" (数据集合), e.g. 城市交通拥堵预测数据集.
+# A bare "…数据" names no collection: 交通数据 is a field of data, not a scenario's data set.
+COLLECTION_SUFFIXES = ("数据集合", "数据集", "数据库", "数据资源", "数据产品")
 NAME_MAX = 100
 TEXT_MAX = 5000
 SHARE_TOTAL_BP = 10_000  # shares in basis points: 100% = 10 000

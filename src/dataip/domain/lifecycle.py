@@ -440,6 +440,9 @@ def decide(
     if guard is not None:
         raise guard
     missing = [f for f in t.requires if not payload.get(f)]
+    if "grounds" in missing:
+        # G§13: a refusal naming no ground answers with its own code (grounds_required).
+        validate_grounds(payload.get("grounds"))
     if missing:
         raise _err(
             "missing_fields",

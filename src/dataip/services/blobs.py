@@ -57,7 +57,12 @@ def upload(identity: Identity, *, env: Env, data: bytes, filename: str, media_ty
             status=413,
             details={"max_bytes": env.max_blob_bytes},
         )
-    filename = (Path(filename or "upload").name or "upload")[:255]
+    # Name and type come from the client's multipart headers: keep them printable (no NUL,
+    # which no database stores in text) and encodable.
+    filename = "".join(ch for ch in Path(filename or "upload").name if ch >= " " and ch != "\x7f")
+    filename = filename.encode("utf-8", "ignore").decode()[:255] or "upload"
+    if not (media_type.isascii() and media_type.isprintable()):
+        media_type = ""
     digest = env.blobs.put(data)
     with env.uow() as uow:
         blob = uow.blobs.get(digest)

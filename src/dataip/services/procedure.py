@@ -66,11 +66,17 @@ def _text(payload: Mapping[str, Any], key: str, *, required: bool = True) -> str
 
 
 def _holder_recipients(uow: UnitOfWork, app: m.Application) -> list[int]:
-    owners = [
-        p.owner_user_id
-        for p in uow.parties.many([ap.party_id for ap in uow.app_parties.for_application(app.id)])
-    ]
-    return list(dict.fromkeys([app.filer_user_id, *owners]))
+    return _holder_recipients_of(uow, [app])[app.id]
+
+
+def _holder_recipients_of(uow: UnitOfWork, apps: Sequence[m.Application]) -> dict[int, list[int]]:
+    """Who is served the holder's notices, per application: the filer, then the owners of its
+    applicant parties by party id, each once. One query however many applications: `tick`
+    loads a batch's up front, so no query (and no autoflush) runs per application."""
+    owners: dict[int, list[int]] = {a.id: [] for a in apps}
+    for app_id, _party_id, owner in uow.app_parties.owners(list(owners)) if apps else []:
+        owners[app_id].append(owner)
+    return {a.id: list(dict.fromkeys([a.filer_user_id, *owners[a.id]])) for a in apps}
 
 
 @dataclass
@@ -99,16 +105,16 @@ def perform(
         raise DomainError(
             "invalid_outcome", "处理结果格式无效", "outcome must be a string", status=422
         )
-    with env.uow() as uow:
-        app = load(uow, identity, application_id)
-        if if_match is not None and if_match != app.version:
-            raise stale(app.version)
-        apply_action(uow, env, identity, app, action, payload, outcome)
-        try:
+    try:
+        with env.uow() as uow:
+            app = load(uow, identity, application_id)
+            if if_match is not None and if_match != app.version:
+                raise stale(app.version)
+            apply_action(uow, env, identity, app, action, payload, outcome)
             uow.commit()
-        except ConcurrencyConflict as e:
-            raise conflict() from e
-        return app
+            return app
+    except ConcurrencyConflict as e:  # at commit, or at an autoflush before it
+        raise conflict() from e
 
 
 def apply_action(
@@ -120,7 +126,10 @@ def apply_action(
     payload: dict[str, Any],
     outcome: str | None,
     deadlines: Sequence[m.Deadline] | None = None,
+    holders: Sequence[int] | None = None,
 ) -> Transition:
+    """Apply one transition inside the caller's unit of work. `deadlines` (the application's
+    open ones) and `holders` (its holder recipients) may be passed preloaded by a batch."""
     now = env.now()
     actors = actors_for(uow, identity, app)
     if not actors:
@@ -141,7 +150,9 @@ def apply_action(
     holder_due = next((d for d in opened if d.party == "holder"), None)
     if t.notice:
         body = {"action": action, "state": app.state, **step.notice_body}
-        for uid in [*_holder_recipients(uow, app), *step.extra_recipients]:
+        if holders is None:
+            holders = _holder_recipients(uow, app)
+        for uid in [*holders, *step.extra_recipients]:
             serve_notice(
                 uow,
                 application_id=app.id,
@@ -660,61 +671,77 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
 def _expire_deadlines(env: Env, now: datetime, batch_size: int, report: TickReport) -> int:
     done = 0
     while True:
-        with env.uow() as uow:
-            due = uow.deadlines.expired_with_consequence(now.date(), limit=batch_size)
-            if not due:
-                return done
-            apps = {
-                a.id: a
-                for a in uow.applications.page(ids=[d.application_id for d in due], limit=len(due))
-            }
-            open_by_app: dict[int, list[m.Deadline]] = {}
-            for d in uow.deadlines.for_applications(list(apps)):
-                open_by_app.setdefault(d.application_id, []).append(d)
-            for d in due:
-                app = apps[d.application_id]
-                try:
-                    apply_action(
-                        uow,
-                        env,
-                        SYSTEM,
-                        app,
-                        d.on_expiry or "",
-                        {},
-                        None,
-                        deadlines=open_by_app.get(app.id, []),
-                    )
-                    done += 1
-                except DomainError as e:
-                    # The consequence no longer applies (e.g. state moved on): retire it.
-                    report.errors.append(f"application {app.id}: {e.code}")
-                d.status = "expired"
-                d.closed_at = now
+        try:
+            applied, errors = _expire_batch(env, now, batch_size)
+        except ConcurrencyConflict:
+            continue  # someone acted on one of these meanwhile: re-read and retry
+        if applied is None:
+            return done
+        done += applied  # counted once committed, so a retried batch is not counted twice
+        report.errors.extend(errors)
+
+
+def _expire_batch(env: Env, now: datetime, batch_size: int) -> tuple[int | None, list[str]]:
+    """One batch of lapsed deadlines in one transaction: (applied, errors); None when done."""
+    applied, errors = 0, list[str]()
+    with env.uow() as uow:
+        due = uow.deadlines.expired_with_consequence(now.date(), limit=batch_size)
+        if not due:
+            return None, []
+        apps = {
+            a.id: a
+            for a in uow.applications.page(ids=[d.application_id for d in due], limit=len(due))
+        }
+        open_by_app: dict[int, list[m.Deadline]] = {}
+        for d in uow.deadlines.for_applications(list(apps)):
+            open_by_app.setdefault(d.application_id, []).append(d)
+        holders = _holder_recipients_of(uow, list(apps.values()))
+        for d in due:
+            app = apps[d.application_id]
             try:
-                uow.commit()
-            except ConcurrencyConflict:
-                continue  # someone acted on one of these meanwhile: re-read and retry
+                apply_action(
+                    uow,
+                    env,
+                    SYSTEM,
+                    app,
+                    d.on_expiry or "",
+                    {},
+                    None,
+                    deadlines=open_by_app.get(app.id, []),
+                    holders=holders[app.id],
+                )
+                applied += 1
+            except DomainError as e:
+                # The consequence no longer applies (e.g. state moved on): retire it.
+                errors.append(f"application {app.id}: {e.code}")
+            d.status = "expired"
+            d.closed_at = now
+        uow.commit()
+        return applied, errors
 
 
 def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) -> int:
     done, after = 0, 0
     while True:
-        with env.uow() as uow:
-            ended = uow.deadlines.ended_publicity(now.date(), limit=batch_size, after_id=after)
-            if not ended:
-                return done
-            after = ended[-1].id
-            for d in ended:
-                app = uow.applications.get(d.application_id)
-                try:
-                    apply_action(uow, env, SYSTEM, app, "approve", {}, None)
-                    done += 1
-                except DomainError as e:
-                    report.errors.append(f"application {app.id}: {e.code}")
-            try:
+        approved, errors = 0, list[str]()
+        try:
+            with env.uow() as uow:
+                ended = uow.deadlines.ended_publicity(now.date(), limit=batch_size, after_id=after)
+                if not ended:
+                    return done
+                for d in ended:
+                    app = uow.applications.get(d.application_id)
+                    try:
+                        apply_action(uow, env, SYSTEM, app, "approve", {}, None)
+                        approved += 1
+                    except DomainError as e:
+                        errors.append(f"application {app.id}: {e.code}")
                 uow.commit()
-            except ConcurrencyConflict:
-                continue
+        except ConcurrencyConflict:
+            continue  # re-read the same batch: what another writer did is then seen
+        after = ended[-1].id
+        done += approved
+        report.errors.extend(errors)
 
 
 def recompute_provisional(*, env: Env) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -17,14 +18,25 @@ from dataip.services.recording import record_event
 from dataip.services.workdays import build_calendar
 
 INDUSTRY_LEVELS = ("section", "division", "group", "class")
+_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
+_SECTION = re.compile(r"^[A-Z]$")
 DEFAULT_EDITION = "GB/T 4754-2017"
 
 
 def parse_industry_csv(text: str, *, edition: str) -> list[m.Industry]:
     """Parse `code, level, name, parent, section` rows; every problem is reported at once."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        fieldnames, records = reader.fieldnames, list(reader)
+    except csv.Error as e:  # e.g. a field over the csv module's size limit
+        raise DomainError(
+            "invalid_industry_table",
+            "行业表不是有效的 CSV 文件",
+            f"the table is not a valid CSV file: {e}",
+            status=422,
+        ) from None
     need = {"code", "level", "name", "parent", "section"}
-    if reader.fieldnames is None or not need <= set(reader.fieldnames):
+    if fieldnames is None or not need <= set(fieldnames):
         raise DomainError(
             "invalid_industry_table",
             "行业表须包含 code, level, name, parent, section 列",
@@ -34,10 +46,18 @@ def parse_industry_csv(text: str, *, edition: str) -> list[m.Industry]:
     rows: list[m.Industry] = []
     errors: list[str] = []
     codes: set[str] = set()
-    for i, r in enumerate(reader, start=2):
+    for i, r in enumerate(records, start=2):
         code, level = (r["code"] or "").strip(), (r["level"] or "").strip()
-        if not code or level not in INDUSTRY_LEVELS or not (r["name"] or "").strip():
-            errors.append(f"line {i}: bad code/level/name")
+        name, section = (r["name"] or "").strip(), (r["section"] or "").strip()
+        if (
+            not _CODE.fullmatch(code)
+            or level not in INDUSTRY_LEVELS
+            or not name
+            or len(name) > 200
+            or any(ch < " " or ch == "\x7f" for ch in name)  # control characters, NUL
+            or not _SECTION.fullmatch(section)
+        ):
+            errors.append(f"line {i}: bad code/level/name/section")
             continue
         if code in codes:
             errors.append(f"line {i}: duplicate code {code}")
@@ -47,9 +67,9 @@ def parse_industry_csv(text: str, *, edition: str) -> list[m.Industry]:
             m.Industry(
                 code=code,
                 level=level,
-                name=r["name"].strip(),
+                name=name,
                 parent=(r["parent"] or "").strip() or None,
-                section=(r["section"] or "").strip(),
+                section=section,
                 edition=edition,
             )
         )

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataip.domain.errors import DomainError
 from dataip.services import idempotency
@@ -76,6 +77,100 @@ class Metrics:
         )
 
 
+def _too_large(max_bytes: int) -> Response:
+    return problem(
+        413,
+        "request_too_large",
+        "请求内容过大",
+        "request entity too large",
+        details={"max_bytes": max_bytes},
+    )
+
+
+class BodyLimit:
+    """Cap the request body as it arrives, so a chunked body (no Content-Length) cannot
+    bypass the limit. Past the cap the app is told the client went away, so it stops before
+    acting, and whatever it answers is replaced by 413 `request_too_large`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen, exceeded, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to a cut-off body; ours follows
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+def _bad_text(value: str) -> bool:
+    """NUL (no database stores it in text) or a lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _any_bad_text(data: object) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _bad_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+async def _unsafe_text(request: Request) -> bool:
+    """Whether the query or a JSON body carries text no backend can store."""
+    if any(_bad_text(k) or _bad_text(v) for k, v in request.query_params.multi_items()):
+        return True
+    if "json" not in request.headers.get("content-type", ""):
+        return False
+    body = await request.body()
+    if b"\\u" not in body:  # both only arrive as \u escapes in valid JSON
+        return False
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # the endpoint answers malformed JSON itself
+    return _any_bad_text(data)
+
+
 def _route(request: Request) -> str:
     route = request.scope.get("route")
     return getattr(route, "path", "unmatched")
@@ -134,12 +229,13 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > max_request_bytes):
-            response: Response = problem(
-                413,
-                "request_too_large",
-                "请求内容过大",
-                "request entity too large",
-                details={"max_bytes": max_request_bytes},
+            response: Response = _too_large(max_request_bytes)
+        elif await _unsafe_text(request):
+            response = problem(
+                422,
+                "invalid_characters",
+                "请求含有不允许的字符（如空字符 NUL）",
+                "the request contains characters that cannot be stored (NUL or a lone surrogate)",
             )
         else:
             response = await call_next(request)
@@ -161,3 +257,6 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
             },
         )
         return response
+
+    # Added last, so outermost: it counts every byte, whoever reads the body.
+    app.add_middleware(BodyLimit, max_bytes=max_request_bytes)

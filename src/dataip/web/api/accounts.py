@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dataip.domain import model as m
 from dataip.services import accounts
@@ -17,6 +17,8 @@ Role = Literal["applicant", "agent", "examiner", "registrar_admin"]
 
 
 class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     display_name: str = Field(min_length=1, max_length=200)
@@ -43,6 +45,8 @@ class UserRead(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 

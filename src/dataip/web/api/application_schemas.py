@@ -20,6 +20,7 @@ from dataip.domain.application import (
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, Field(max_length=5000)]
 Short = Annotated[str, Field(max_length=200)]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -120,7 +121,7 @@ class ApplicationForm(_Strict):
 
 
 class ApplicantIn(_Strict):
-    party_id: int = Field(ge=1)
+    party_id: int = Field(ge=1, le=MAX_ID)
     share_bp: int = Field(default=10_000, ge=1, le=10_000, description="share in 1/100 %")
     rights_bounds: Annotated[str, Field(max_length=2000)] = ""
 
@@ -153,7 +154,7 @@ class ActionIn(_Strict):
     )
     statement: Annotated[str, Field(max_length=10_000)] | None = None
     evidence_blobs: list[Sha256] | None = Field(default=None, max_length=20)
-    objector_party_id: int | None = Field(default=None, ge=1)
+    objector_party_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     instrument: Annotated[str, Field(max_length=2000)] | None = None
     note: Annotated[str, Field(max_length=10_000)] | None = None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from dataip.domain import model as m
@@ -49,5 +49,7 @@ def inbox(env: EnvDep, identity: IdentityDep) -> list[NoticeRead]:
 
 
 @router.post("/inbox/{notice_id}/read", response_model=NoticeRead)
-def read(notice_id: int, env: EnvDep, identity: IdentityDep) -> NoticeRead:
+def read(
+    notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], env: EnvDep, identity: IdentityDep
+) -> NoticeRead:
     return NoticeRead.of(svc.mark_read(identity, env=env, notice_id=notice_id))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
 
 from dataip.domain import model as m
 from dataip.domain.identifiers import mask_resident_id
@@ -16,9 +16,16 @@ from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["parties"])
 Sha256 = Field(pattern=r"^[0-9a-f]{64}$")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+PartyId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AuthorisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class PartyCreate(BaseModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartyCreate(_Strict):
     kind: Literal["natural_person", "legal_person", "unincorporated"]
     name: str = Field(min_length=1, max_length=200)
     id_number: str = Field(min_length=1, max_length=40)
@@ -55,18 +62,18 @@ class PartyRead(BaseModel):
         )
 
 
-class VerificationCreate(BaseModel):
+class VerificationCreate(_Strict):
     method: str = Field(min_length=1, max_length=64)
     evidence_blob: str = Sha256
 
 
-class Decision(BaseModel):
+class Decision(_Strict):
     approve: bool
     note: str = Field(default="", max_length=2000)
 
 
-class AuthorisationCreate(BaseModel):
-    party_id: int = Field(ge=1)
+class AuthorisationCreate(_Strict):
+    party_id: int = Field(ge=1, le=MAX_ID)
     poa_blob: str = Sha256
 
 
@@ -110,13 +117,13 @@ def list_(env: EnvDep, identity: IdentityDep) -> list[PartyRead]:
 
 
 @router.get("/parties/{party_id}", response_model=PartyRead)
-def get(party_id: int, env: EnvDep, identity: IdentityDep) -> PartyRead:
+def get(party_id: PartyId, env: EnvDep, identity: IdentityDep) -> PartyRead:
     return PartyRead.of(parties.get_party(identity, env=env, party_id=party_id), identity)
 
 
 @router.post("/parties/{party_id}/verification", response_model=PartyRead)
 def request_verification(
-    party_id: int, body: VerificationCreate, env: EnvDep, identity: IdentityDep
+    party_id: PartyId, body: VerificationCreate, env: EnvDep, identity: IdentityDep
 ) -> PartyRead:
     p = parties.request_verification(
         identity, env=env, party_id=party_id, method=body.method, evidence_blob=body.evidence_blob
@@ -126,7 +133,7 @@ def request_verification(
 
 @router.post("/parties/{party_id}/verification/decision", response_model=PartyRead)
 def decide_verification(
-    party_id: int, body: Decision, env: EnvDep, identity: IdentityDep
+    party_id: PartyId, body: Decision, env: EnvDep, identity: IdentityDep
 ) -> PartyRead:
     p = parties.decide_verification(
         identity, env=env, party_id=party_id, approve=body.approve, note=body.note
@@ -149,7 +156,7 @@ def list_poa(env: EnvDep, identity: IdentityDep) -> list[AuthorisationRead]:
 
 @router.post("/authorisations/{authorisation_id}/decision", response_model=AuthorisationRead)
 def decide_poa(
-    authorisation_id: int, body: Decision, env: EnvDep, identity: IdentityDep
+    authorisation_id: AuthorisationId, body: Decision, env: EnvDep, identity: IdentityDep
 ) -> AuthorisationRead:
     a = parties.decide_authorisation(
         identity, env=env, authorisation_id=authorisation_id, accept=body.approve, note=body.note

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from dataip.domain.errors import DomainError
 from dataip.services import reference
@@ -92,11 +92,21 @@ def compute_due(
         )
     from datetime import datetime, time
 
-    d = due_date(env, period, datetime.combine(trigger, time(12), tzinfo=env.now().tzinfo))
+    try:
+        d = due_date(env, period, datetime.combine(trigger, time(12), tzinfo=env.now().tzinfo))
+    except OverflowError:  # counting days off the end of the calendar (year 9999)
+        raise DomainError(
+            "date_out_of_range",
+            "日期超出可计算的范围",
+            "the date is outside the range deadlines can be computed for",
+            status=422,
+        ) from None
     return DeadlineQuery(due_on=d.due_on, provisional=d.provisional)
 
 
 class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     is_working_day: bool
     note: str = Field(min_length=1, max_length=200)
 
@@ -109,6 +119,8 @@ def set_override(day: date, body: OverrideIn, env: EnvDep, identity: IdentityDep
 
 
 class YearIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     holidays: list[date] = Field(max_length=100)
     makeup_workdays: list[date] = Field(default_factory=list, max_length=30)
     source: str = Field(min_length=1, max_length=200)
@@ -116,7 +128,7 @@ class YearIn(BaseModel):
 
 @router.put("/calendar/years/{year}", response_model=dict[str, int])
 def load_year(
-    year: Annotated[int, Query(ge=2000, le=2100)] | int,
+    year: Annotated[int, Path(ge=2000, le=2100)],
     body: YearIn,
     env: EnvDep,
     identity: IdentityDep,

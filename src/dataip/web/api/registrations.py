@@ -20,7 +20,7 @@ def _read(r: object) -> RegistrationRead:
 @router.get("/registrations", response_model=list[RegistrationRead])
 def list_(
     env: EnvDep,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[RegistrationRead]:
     return [_read(r) for r in svc.list_registrations(env=env, after_id=cursor, limit=limit)]
