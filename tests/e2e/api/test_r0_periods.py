@@ -1,0 +1,93 @@
+"""R0 on real calendar data, through the API: Spring Festival, make-up days, provisional
+deadlines in a year not yet published (2027), and their recomputation once it is loaded."""
+
+from __future__ import annotations
+
+from tests.support.api import Api, problem
+
+
+def _due(app: dict, kind: str) -> dict:
+    return next(d for d in app["deadlines"] if d["kind"] == kind)
+
+
+def test_r0_1_spring_festival_2026_and_its_make_up_saturday(api: Api) -> None:
+    w = api.world()
+    api.at("2026-02-13 16:00")  # Friday before the 9-day break (Feb 15–23)
+    evidence = {
+        "platform": "p",
+        "certificate_number": "c",
+        "hash_value": "ef" * 32,
+        "evidenced_on": "2026-01-05",
+    }
+    aid = w.submitted(evidence=evidence)
+    # Sat Feb 14 is a make-up working day, then Feb 24, 25.
+    assert _due(api.get(w.applicant, aid).json(), "accept")["due_on"] == "2026-02-25"
+
+
+def test_r0_1_trigger_day_is_not_counted_even_when_served_at_midnight(api: Api) -> None:
+    w = api.world()
+    api.at("2026-10-12 00:00")  # Monday, service at the first instant of the day
+    aid = w.submitted()
+    assert _due(api.get(w.applicant, aid).json(), "accept")["due_on"] == "2026-10-15"
+
+
+def test_r0_4_deadline_in_2027_is_provisional_and_recomputed_when_the_year_is_loaded(
+    api: Api,
+) -> None:
+    admin = api.user("registrar_admin")
+    w = api.world()
+    api.at("2026-12-28 10:00")
+    aid = w.submitted()
+    api.ok(w.examiner, aid, "accept")
+    out = api.ok(w.examiner, aid, "request_correction", defects=["补充更新周期说明"])
+    due = _due(out, "correction")
+    # 29, 30, 31 Dec; 1 Jan (statutory); 4, 5, 6, 7 Jan 2027 — flagged 暂定.
+    assert (due["due_on"], due["provisional"]) == ("2027-01-07", True)
+    notice = next(
+        n
+        for n in api.c.get("/api/v1/inbox", headers=api.h(w.applicant)).json()
+        if n["kind"] == "correction_notice"
+    )
+    assert (notice["due_on"], notice["provisional"]) == ("2027-01-07", True)
+    # The State Council publishes 2027: New Year's Day Fri 1 Jan plus the weekend; suppose
+    # also a closure on Mon 4 Jan with a make-up Sunday 10 Jan (an illustrative arrangement).
+    body = {
+        "holidays": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"],
+        "makeup_workdays": ["2027-01-10"],
+        "source": "国办发明电〔2026〕示例号",
+    }
+    problem(
+        api.c.put("/api/v1/calendar/years/2027", headers=api.h(w.examiner), json=body),
+        403,
+        "forbidden",
+    )
+    r = api.c.put("/api/v1/calendar/years/2027", headers=api.h(admin), json=body)
+    assert r.status_code == 200 and r.json()["recomputed"] == 1
+    due = _due(api.get(w.applicant, aid).json(), "correction")
+    # 29, 30, 31 Dec; 5, 6, 7, 8 Jan — no longer provisional.
+    assert (due["due_on"], due["provisional"]) == ("2027-01-08", False)
+    history = api.c.get(f"/api/v1/applications/{aid}/history", headers=api.h(w.applicant))
+    recomputed = [e for e in history.json() if e["type"] == "DeadlineRecomputed"]
+    assert recomputed[0]["public"] == {
+        "kind": "correction",
+        "from": "2027-01-07",
+        "to": "2027-01-08",
+        "provisional": False,
+    }
+
+
+def test_r0_admin_override_changes_later_computations(api: Api) -> None:
+    admin = api.user("registrar_admin")
+    w = api.world()
+    r = api.c.put(
+        "/api/v1/calendar/overrides/2026-10-09",
+        headers=api.h(admin),
+        json={"is_working_day": False, "note": "台风停工"},
+    )
+    assert r.status_code == 204
+    api.at("2026-09-30 10:00")
+    aid = w.submitted()
+    # 8 Oct, (9 Oct closed), Sat 10 Oct make-up, Mon 12 Oct.
+    assert _due(api.get(w.applicant, aid).json(), "accept")["due_on"] == "2026-10-12"
+    r = api.c.get("/api/v1/calendar/due-date", params={"period": "accept", "trigger": "2026-09-30"})
+    assert r.json() == {"due_on": "2026-10-12", "provisional": False}
