@@ -1,0 +1,47 @@
+"""Reading the database behind the registry directly, to prove what a request did (or did not)
+change: a snapshot of every table's rows, and counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from dataip.bootstrap import Registry
+from dataip.db.tables import metadata
+
+Snapshot = dict[str, list[str]]
+
+
+def snapshot(registry: Registry) -> Snapshot:
+    """Every row of every table (as sorted reprs), and the files in the blob store."""
+    out: Snapshot = {}
+    with registry.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(sa.select(table)).all()
+            out[table.name] = sorted(repr(tuple(r)) for r in rows)
+    blob_dir = Path(registry.settings.blob_dir)
+    out["<blob files>"] = sorted(
+        p.relative_to(blob_dir).as_posix() for p in blob_dir.rglob("*") if p.is_file()
+    )
+    return out
+
+
+def changed_tables(before: Snapshot, after: Snapshot) -> dict[str, dict[str, Any]]:
+    """What differs between two snapshots, table by table (empty when nothing changed)."""
+    diff: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        a, b = set(before.get(name, [])), set(after.get(name, []))
+        if a != b:
+            diff[name] = {"removed": sorted(a - b)[:5], "added": sorted(b - a)[:5]}
+    return diff
+
+
+def count(registry: Registry, table: str, **where: Any) -> int:
+    t = metadata.tables[table]
+    stmt = sa.select(sa.func.count()).select_from(t)
+    for column, value in where.items():
+        stmt = stmt.where(t.c[column] == value)
+    with registry.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
