@@ -17,8 +17,8 @@ the met `accept` and `examine` deadlines plus the open holder `correction` deadl
 (on_expiry `deem_withdrawn`), already past due on the benchmark's clock.
 
 Two strategies, both through the real code path:
-  * tick      — `procedure.tick(env=env, batch_size=500)` (what `dataip tick` runs);
-  * baseline  — `procedure.tick(env=env, batch_size=1)`: one expired deadline queried,
+  * tick      — `scheduler.tick(env=env, batch_size=500)` (what `dataip tick` runs);
+  * baseline  — `scheduler.tick(env=env, batch_size=1)`: one expired deadline queried,
                 applied and committed per transaction, as a straightforward cron loop does.
                 It runs on a sample (`--baseline-n`, default 5,000) of the same N-row data
                 set: after the batched run, the sample's rows are reset to awaiting correction
@@ -57,7 +57,7 @@ from dataip.config import Settings
 from dataip.db import tables as t
 from dataip.domain import numbering
 from dataip.domain.application import evidence_hash
-from dataip.services import procedure
+from dataip.services import scheduler
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.services.recording import due_date
 
@@ -402,7 +402,7 @@ def reset_sample(reg: Registry, ids: list[int]) -> None:
 # --- verification --------------------------------------------------------------------------
 
 
-def verify(reg: Registry, n: int, processed: int, report: procedure.TickReport) -> dict[str, int]:
+def verify(reg: Registry, n: int, processed: int, report: scheduler.TickReport) -> dict[str, int]:
     """The tick did its work: every application deemed withdrawn exactly once (version bumped
     once), its correction deadline expired, one event and one notice to the filer each."""
     a, d, e, no = t.applications.c, t.deadlines.c, t.events.c, t.notices.c
@@ -546,7 +546,7 @@ def timed_tick(reg: Registry, strategy: str, n: int, batch_size: int) -> tuple[R
     load_before = os.getloadavg()[0]
     with counting(reg) as c:
         started = time.perf_counter()
-        report = procedure.tick(env=reg.env, batch_size=batch_size)
+        report = scheduler.tick(env=reg.env, batch_size=batch_size)
         seconds = time.perf_counter() - started
     run = Run(strategy, n, seconds, c.statements, (load_before, os.getloadavg()[0]))
     return run, report
@@ -565,7 +565,7 @@ def bench_backend(backend: str, n: int, baseline_n: int, pg_url: str) -> dict[st
         )
 
         say(f"[{backend}] dataip tick (batch_size={BATCH_SIZE}) over {n:,} ...")
-        tick, report = timed_tick(reg, f"procedure.tick(batch_size={BATCH_SIZE})", n, BATCH_SIZE)
+        tick, report = timed_tick(reg, f"scheduler.tick(batch_size={BATCH_SIZE})", n, BATCH_SIZE)
         tick.verified = verify(reg, n, n, report)
         say(f"[{backend}]   {tick.seconds:.1f}s, {n / tick.seconds:,.0f} apps/s, verified")
 
@@ -574,7 +574,7 @@ def bench_backend(backend: str, n: int, baseline_n: int, pg_url: str) -> dict[st
         sample = list(range(1, n + 1, step))[:m]  # spread over the whole data set
         reset_sample(reg, sample)
         say(f"[{backend}] naive baseline (batch_size=1) over a sample of {m:,} ...")
-        base, report = timed_tick(reg, "procedure.tick(batch_size=1)", m, 1)
+        base, report = timed_tick(reg, "scheduler.tick(batch_size=1)", m, 1)
         base.verified = verify(reg, n, m, report)
         say(f"[{backend}]   {base.seconds:.1f}s, {m / base.seconds:,.0f} apps/s, verified")
 
@@ -602,7 +602,7 @@ def profile_backend(backend: str, n: int, pg_url: str, top: int) -> None:
         with counting(reg) as c:
             started = time.perf_counter()
             prof.enable()
-            report = procedure.tick(env=reg.env, batch_size=BATCH_SIZE)
+            report = scheduler.tick(env=reg.env, batch_size=BATCH_SIZE)
             prof.disable()
             seconds = time.perf_counter() - started
         verify(reg, n, n, report)
@@ -711,15 +711,15 @@ def main(argv: list[str] | None = None) -> int:
             "(on_expiry deem_withdrawn) past due; bulk-inserted with SQLAlchemy Core"
         ),
         "strategies": {
-            "tick": f"procedure.tick(env, batch_size={BATCH_SIZE}), as `dataip tick` runs it",
+            "tick": f"scheduler.tick(env, batch_size={BATCH_SIZE}), as `dataip tick` runs it",
             "baseline": (
-                "procedure.tick(env, batch_size=1): one expired deadline queried, applied "
+                "scheduler.tick(env, batch_size=1): one expired deadline queried, applied "
                 "and committed per transaction (a naive cron loop); run on a sample of the "
                 "same N-row data set reset to awaiting_correction after the batched run"
             ),
         },
         "notes": [
-            "apps_per_second = n / seconds of the whole procedure.tick call (lease, "
+            "apps_per_second = n / seconds of the whole scheduler.tick call (lease, "
             "provisional recompute, all batches, commits)",
             "sql_statements counts statements sent to the driver; an executemany counts once",
             "the baseline runs with only its sample's deadlines open (the rest of the N were "

@@ -16,7 +16,7 @@ import pytest
 
 from dataip.bootstrap import Registry
 from dataip.domain.errors import DomainError
-from dataip.services import procedure
+from dataip.services import procedure, scheduler
 from dataip.services.context import Env, Identity
 from tests.support.api import Api, World, complete_form
 from tests.support.db import count
@@ -238,9 +238,9 @@ def test_two_ticks_at_once_apply_each_consequence_once(
         )
         # The day after the correction period ends (R9), just past midnight.
         api.at(f"{date.fromisoformat(due) + timedelta(days=1)} 00:30")
-        reports = _race(partial(procedure.tick, env=env), partial(procedure.tick, env=env))
+        reports = _race(partial(scheduler.tick, env=env), partial(scheduler.tick, env=env))
         for r in reports:
-            assert isinstance(r, procedure.TickReport), repr(r)
+            assert isinstance(r, scheduler.TickReport), repr(r)
         assert sum(r.deemed_withdrawn for r in reports) == 5, reports
         for aid in apps:
             assert api.get(w.applicant, aid).json()["state"] == "deemed_withdrawn"

@@ -15,7 +15,7 @@ from rich.table import Table
 from dataip.bootstrap import Registry, build, init_database, parse_now
 from dataip.config import Settings
 from dataip.domain.errors import DomainError
-from dataip.services import accounts, procedure, reference
+from dataip.services import accounts, procedure, reference, scheduler
 from dataip.services import applications as apps
 from dataip.services.context import FixedClock
 
@@ -112,7 +112,7 @@ def tick(
 ) -> None:
     """Apply passed deadlines' consequences (deemed withdrawal) and due approvals."""
     reg = _registry(as_of)
-    report = procedure.tick(env=reg.env, batch_size=batch_size)
+    report = scheduler.tick(env=reg.env, batch_size=batch_size)
     if json_out:
         console.print_json(json.dumps(report.__dict__, ensure_ascii=False))
     else:

@@ -15,7 +15,7 @@ from typing import Any
 from stdnum.cn import uscc
 
 from dataip.domain.application import PRACTICAL_VALUES
-from dataip.services import accounts, applications, blobs, parties, procedure
+from dataip.services import accounts, applications, blobs, parties, procedure, scheduler
 from dataip.services.context import Env, FixedClock, Identity
 
 PASSWORD = "demo-password"
@@ -410,7 +410,7 @@ def populate(env: Env) -> dict[str, int]:
         outcome="unresolved",
         reason="双方对处理结果存在争议，告知异议人可提起诉讼或仲裁。",
     )
-    report = procedure.tick(env=e)
+    report = scheduler.tick(env=e)
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

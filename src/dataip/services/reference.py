@@ -231,6 +231,6 @@ def load_year(
             public={"year": year, "source": source},
         )
         uow.commit()
-    from dataip.services.procedure import recompute_provisional
+    from dataip.services.scheduler import recompute_provisional
 
     return recompute_provisional(env=env)

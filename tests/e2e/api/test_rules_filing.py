@@ -91,7 +91,7 @@ def test_r4_different_subject_with_the_same_data_may_file(api: Api) -> None:
 
 @pytest.mark.parametrize("end", ["withdrawn", "deemed_withdrawn"])
 def test_r4_refiling_after_withdrawal_is_allowed_but_flagged(api: Api, end: str) -> None:
-    from dataip.services.procedure import tick
+    from dataip.services.scheduler import tick
 
     w = api.world()
     first = w.submitted()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from dataip.domain.numbering import parse_registration_number, validate_registration_number
 from dataip.services.context import SHANGHAI, FixedClock
-from dataip.services.procedure import TickReport, tick
+from dataip.services.scheduler import TickReport, tick
 from tests.support.api import Api, World, complete_form, make_resident_id, problem
 
 EARLY_EVIDENCE = {

@@ -59,7 +59,7 @@ def test_walkthrough_into_withdrawn(api: Api) -> None:
 
 
 def test_walkthrough_into_deemed_withdrawn_by_tick(api: Api) -> None:
-    from dataip.services.procedure import tick
+    from dataip.services.scheduler import tick
 
     w = api.world()
     api.at("2026-09-28 10:00")

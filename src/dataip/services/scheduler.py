@@ -1,0 +1,161 @@
+"""The scheduler's work (`dataip tick`): apply the consequences of passed deadlines (G§12: no
+correction in time → deemed withdrawn), approve applications whose publicity ended cleanly
+when the profile says so (G§16), and recompute provisional due dates once a year's holiday
+arrangement is loaded (R0.4). Idempotent, batched, and safe to run twice at once."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dataip.domain import model as m
+from dataip.domain.errors import DomainError
+from dataip.services.context import SYSTEM, Env
+from dataip.services.ports import ConcurrencyConflict
+from dataip.services.procedure import apply_action, holder_recipients_of
+from dataip.services.recording import due_date, record_event
+
+
+@dataclass
+class TickReport:
+    as_of: str
+    deemed_withdrawn: int = 0
+    approved: int = 0
+    recomputed: int = 0
+    skipped_lease: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+LEASE = "tick"
+
+
+def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickReport:
+    """Apply every consequence whose time has come. Idempotent; two at once are harmless:
+    a lease lets one run, and each application's version check stops a double transition."""
+    now = env.now()
+    report = TickReport(as_of=now.isoformat())
+    holder = f"{socket.gethostname()}:{os.getpid()}:{id(report)}"
+    with env.uow() as uow:
+        if not uow.try_lease(LEASE, holder, now, now + timedelta(seconds=lease_seconds)):
+            report.skipped_lease = True
+            return report
+        uow.commit()
+    try:
+        report.recomputed = recompute_provisional(env=env)
+        report.deemed_withdrawn = _expire_deadlines(env, now, batch_size, report)
+        if env.profile.auto_approve:
+            report.approved = _auto_approve(env, now, batch_size, report)
+    finally:
+        with env.uow() as uow:
+            uow.release_lease(LEASE, holder)
+            uow.commit()
+    return report
+
+
+def _expire_deadlines(env: Env, now: datetime, batch_size: int, report: TickReport) -> int:
+    done = 0
+    while True:
+        try:
+            applied, errors = _expire_batch(env, now, batch_size)
+        except ConcurrencyConflict:
+            continue  # someone acted on one of these meanwhile: re-read and retry
+        if applied is None:
+            return done
+        done += applied  # counted once committed, so a retried batch is not counted twice
+        report.errors.extend(errors)
+
+
+def _expire_batch(env: Env, now: datetime, batch_size: int) -> tuple[int | None, list[str]]:
+    """One batch of lapsed deadlines in one transaction: (applied, errors); None when done."""
+    applied, errors = 0, list[str]()
+    with env.uow() as uow:
+        due = uow.deadlines.expired_with_consequence(now.date(), limit=batch_size)
+        if not due:
+            return None, []
+        apps = {
+            a.id: a
+            for a in uow.applications.page(ids=[d.application_id for d in due], limit=len(due))
+        }
+        open_by_app: dict[int, list[m.Deadline]] = {}
+        for d in uow.deadlines.for_applications(list(apps)):
+            open_by_app.setdefault(d.application_id, []).append(d)
+        holders = holder_recipients_of(uow, list(apps.values()))
+        for d in due:
+            app = apps[d.application_id]
+            try:
+                apply_action(
+                    uow,
+                    env,
+                    SYSTEM,
+                    app,
+                    d.on_expiry or "",
+                    {},
+                    None,
+                    deadlines=open_by_app.get(app.id, []),
+                    holders=holders[app.id],
+                )
+                applied += 1
+            except DomainError as e:
+                # The consequence no longer applies (e.g. state moved on): retire it.
+                errors.append(f"application {app.id}: {e.code}")
+            d.status = "expired"
+            d.closed_at = now
+        uow.commit()
+        return applied, errors
+
+
+def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) -> int:
+    done, after = 0, 0
+    while True:
+        approved, errors = 0, list[str]()
+        try:
+            with env.uow() as uow:
+                ended = uow.deadlines.ended_publicity(now.date(), limit=batch_size, after_id=after)
+                if not ended:
+                    return done
+                for d in ended:
+                    app = uow.applications.get(d.application_id)
+                    try:
+                        apply_action(uow, env, SYSTEM, app, "approve", {}, None)
+                        approved += 1
+                    except DomainError as e:
+                        errors.append(f"application {app.id}: {e.code}")
+                uow.commit()
+        except ConcurrencyConflict:
+            continue  # re-read the same batch: what another writer did is then seen
+        after = ended[-1].id
+        done += approved
+        report.errors.extend(errors)
+
+
+def recompute_provisional(*, env: Env) -> int:
+    """R0.4: once a year's arrangement is loaded, provisional due dates are recomputed."""
+    env.invalidate_calendar()
+    cal = env.calendar()
+    changed = 0
+    with env.uow() as uow:
+        for d in uow.deadlines.provisional_open():
+            if cal.is_provisional_year(d.due_on.year):
+                continue
+            new = due_date(env, d.period_key, d.trigger_at)
+            if (new.due_on, new.provisional) != (d.due_on, d.provisional):
+                record_event(
+                    uow,
+                    subject_type="application",
+                    subject_id=d.application_id,
+                    type="DeadlineRecomputed",
+                    at=env.now(),
+                    actor_user_id=None,
+                    public={
+                        "kind": d.kind,
+                        "from": d.due_on.isoformat(),
+                        "to": new.due_on.isoformat(),
+                        "provisional": new.provisional,
+                    },
+                )
+                d.due_on, d.provisional = new.due_on, new.provisional
+                changed += 1
+        uow.commit()
+    return changed
