@@ -249,16 +249,12 @@ def applications_act(
 @calendar_app.command("due")
 def calendar_due(period: str, trigger: str) -> None:
     """Show the due date of a profile period triggered on a day (YYYY-MM-DD)."""
-    from datetime import datetime, time
-
-    from dataip.services.recording import due_date
-
     reg = _registry()
     day = date.fromisoformat(trigger)
-    if period not in reg.env.profile.periods:
-        err.print(f"unknown period {period}; one of {', '.join(reg.env.profile.periods)}")
-        raise typer.Exit(2)
-    d = due_date(reg.env, period, datetime.combine(day, time(12), tzinfo=reg.env.now().tzinfo))
+    try:
+        d = reference.due_date_for_day(env=reg.env, period=period, trigger=day)
+    except DomainError as e:
+        _fail(e)
     console.print(
         f"{period} from {day}: due {d.due_on}" + (" (暂定 provisional)" if d.provisional else "")
     )

@@ -186,10 +186,8 @@ def create_user_as_operator(
     *, env: Env, username: str, password: str, display_name: str, role: str
 ) -> m.User:
     """Operator bootstrap of registry staff (the first admin has nobody to create it)."""
-    from dataip.services.context import Identity as _I
-
     return sign_up(
-        _I(user_id=0, role="registrar_admin", username="operator"),
+        Identity(user_id=0, role="registrar_admin", username="operator"),
         env=env,
         username=username,
         password=password,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -113,8 +114,6 @@ def load(uow: UnitOfWork, identity: Identity, application_id: int) -> m.Applicat
 
 
 def _check_form_size(form: dict[str, Any]) -> None:
-    import json
-
     if len(json.dumps(form, ensure_ascii=False, default=str).encode()) > MAX_FORM_BYTES:
         raise DomainError(
             "form_too_large",

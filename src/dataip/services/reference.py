@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime, time
 from importlib import resources
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.calendar import WorkingDayCalendar, YearArrangement
+from dataip.domain.calendar import Deadline, WorkingDayCalendar, YearArrangement
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env, Identity
-from dataip.services.recording import record_event
+from dataip.services.recording import due_date, record_event
+from dataip.services.scheduler import recompute_provisional
 from dataip.services.workdays import build_calendar
 
 INDUSTRY_LEVELS = ("section", "division", "group", "class")
@@ -231,6 +232,25 @@ def load_year(
             public={"year": year, "source": source},
         )
         uow.commit()
-    from dataip.services.scheduler import recompute_provisional
-
     return recompute_provisional(env=env)
+
+
+def due_date_for_day(*, env: Env, period: str, trigger: date) -> Deadline:
+    """The due date of a profile period triggered on a day (R0), for checking by hand."""
+    if period not in env.profile.periods:
+        raise DomainError(
+            "unknown_period",
+            f"未知的期限：{period}",
+            f"unknown period: {period}",
+            status=422,
+            details={"periods": sorted(env.profile.periods)},
+        )
+    try:
+        return due_date(env, period, datetime.combine(trigger, time(12), tzinfo=env.now().tzinfo))
+    except OverflowError:  # counting days off the end of the calendar (year 9999)
+        raise DomainError(
+            "date_out_of_range",
+            "日期超出可计算的范围",
+            "the date is outside the range deadlines can be computed for",
+            status=422,
+        ) from None

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataip.domain.errors import DomainError
 from dataip.services import reference
-from dataip.services.recording import due_date
 from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["reference"])
@@ -82,25 +81,7 @@ def compute_due(
     env: EnvDep, period: Annotated[str, Query(max_length=32)], trigger: Annotated[date, Query()]
 ) -> DeadlineQuery:
     """The due date of a profile period triggered on a day (R0), for checking by hand."""
-    if period not in env.profile.periods:
-        raise DomainError(
-            "unknown_period",
-            f"未知的期限：{period}",
-            f"unknown period: {period}",
-            status=422,
-            details={"periods": sorted(env.profile.periods)},
-        )
-    from datetime import datetime, time
-
-    try:
-        d = due_date(env, period, datetime.combine(trigger, time(12), tzinfo=env.now().tzinfo))
-    except OverflowError:  # counting days off the end of the calendar (year 9999)
-        raise DomainError(
-            "date_out_of_range",
-            "日期超出可计算的范围",
-            "the date is outside the range deadlines can be computed for",
-            status=422,
-        ) from None
+    d = reference.due_date_for_day(env=env, period=period, trigger=trigger)
     return DeadlineQuery(due_on=d.due_on, provisional=d.provisional)
 
 
