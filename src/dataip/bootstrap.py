@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,8 +10,11 @@ from typing import Any
 from dataip.config import Settings, load_profile
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
+from dataip.ledger.errors import FormatError
+from dataip.ledger.note import Signer
 from dataip.services.blobs import FileBlobStore
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
+from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.reference import calendar_from_db, load_industries
 
 
@@ -23,6 +27,7 @@ class Registry:
     settings: Settings
     env: Env
     engine: Any
+    log_keys: LogKeys
 
     @property
     def database_label(self) -> str:
@@ -43,6 +48,34 @@ def make_clock(settings: Settings) -> SystemClock | FixedClock:
     return FixedClock(now)
 
 
+def load_log_keys(settings: Settings) -> LogKeys:
+    """The log's signing key, made on first use (file mode 0600) and kept under data_dir.
+
+    The key's name is the log's origin (C2SP tlog-checkpoint); a key made for another origin
+    is refused rather than silently signing checkpoints nobody's verifier will accept.
+    """
+    origin = settings.resolved_log_origin()
+    path = settings.resolved_log_key_file()
+    if path.exists():
+        try:
+            signer = Signer.from_text(path.read_text("ascii").strip())
+        except (FormatError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigurationError(f"log signing key {path} is not a signer key: {exc}") from exc
+        if signer.name != origin:
+            raise ConfigurationError(
+                f"log signing key {path} is for origin {signer.name!r}, not {origin!r}:"
+                " set DATAIP_LOG_ORIGIN to the key's origin, or move the key away to make a"
+                " new one (monitors and witnesses will then see a new log)"
+            )
+        return LogKeys(origin, signer)
+    signer = Signer.generate(origin)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(signer.to_text() + "\n")
+    return LogKeys(origin, signer)
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +91,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
     )
-    return Registry(settings=settings, env=env, engine=engine)
+    return Registry(settings=settings, env=env, engine=engine, log_keys=load_log_keys(settings))
 
 
 def init_database(registry: Registry) -> dict[str, int]:
@@ -71,7 +104,8 @@ def init_database(registry: Registry) -> dict[str, int]:
         from dataip.services.context import SYSTEM
 
         loaded = load_industries(SYSTEM, env=registry.env)
-    return {"industries_loaded": loaded}
+    staged = stage_missing(registry.env)
+    return {"industries_loaded": loaded, "log_leaves_staged": staged}
 
 
 def parse_now(value: str) -> datetime:

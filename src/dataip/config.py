@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = 25 * 1024 * 1024
     token_ttl_hours: int = 24 * 7
     log_level: str = "INFO"
+    # Transparency log: origin line of its checkpoints (default: public base URL host and
+    # path + "/log"), the Ed25519 signing key file (created by `dataip init`), and how often
+    # the server's integrator publishes a checkpoint (0: never; run `dataip log integrate`).
+    log_origin: str = ""
+    log_key_file: Path | None = None
+    log_interval_seconds: float = 1.0
 
     @field_validator("now", mode="before")
     @classmethod
@@ -48,6 +54,16 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    def resolved_log_origin(self) -> str:
+        """The checkpoint origin: schema-less, like `registry.example.cn/log` (C2SP)."""
+        if self.log_origin:
+            return self.log_origin
+        base = self.public_base_url.split("://", 1)[-1].rstrip("/")
+        return f"{base}/log"
+
+    def resolved_log_key_file(self) -> Path:
+        return self.log_key_file or self.data_dir / "log-signing.key"
 
 
 def load_profile(ref: str) -> Profile:

@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build, init_database, parse_now
+from dataip.cli.log import log_app
 from dataip.config import Settings
 from dataip.domain.errors import DomainError
-from dataip.services import accounts, procedure, reference, scheduler
+from dataip.services import accounts, ledger, procedure, reference, scheduler
 from dataip.services import applications as apps
 from dataip.services.context import FixedClock
 
@@ -26,6 +27,7 @@ calendar_app = typer.Typer(help="The working-day calendar (R0).")
 app.add_typer(applications_app, name="applications")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(log_app, name="log")
 console = Console()
 err = Console(stderr=True)
 
@@ -55,6 +57,7 @@ def init() -> None:
         f"database ready: {reg.database_label} (industries loaded: {out['industries_loaded']})",
         soft_wrap=True,
     )
+    console.print(f"transparency log: {reg.log_keys.verifier_text}", soft_wrap=True)
 
 
 @app.command()
@@ -95,6 +98,7 @@ def demo(
             console.print("demo data already present (use --force to add more)")
             return
     summary = populate(reg.env)
+    summary["log_leaves"] = ledger.integrate(reg.env, reg.log_keys).size_after
     table = Table(title="demo data / 演示数据")
     table.add_column("what")
     table.add_column("count", justify="right")

@@ -381,3 +381,179 @@ class Idempotency(_Repo[m.IdempotencyRecord]):
         c = t.idempotency_records.c
         stmt = sa.select(m.IdempotencyRecord).where(c.user_id == user_id, c.key == key)
         return self.s.scalars(stmt).first()
+
+
+class Ledger:
+    """The transparency log's storage: the leaf outbox, full-subtree hashes, checkpoints.
+
+    Plain Core statements in bulk (executemany): the integrator writes thousands of rows per
+    second and the ORM's unit-of-work bookkeeping would be most of the cost.
+    """
+
+    SIZE_COUNTER = "log_size"
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # --- outbox ---------------------------------------------------------------------------
+    def stage(self, event_id: int, leaf: bytes) -> None:
+        self.s.execute(sa.insert(t.log_entries).values(event_id=event_id, leaf=leaf))
+
+    def pending(self, limit: int) -> list[tuple[int, bytes]]:
+        c = t.log_entries.c
+        stmt = (
+            sa.select(c.event_id, c.leaf).where(c.idx.is_(None)).order_by(c.event_id).limit(limit)
+        )
+        return [(int(r[0]), bytes(r[1])) for r in self.s.execute(stmt)]
+
+    def pending_count(self) -> int:
+        c = t.log_entries.c
+        stmt = sa.select(sa.func.count()).select_from(t.log_entries).where(c.idx.is_(None))
+        return int(self.s.scalar(stmt) or 0)
+
+    def events_without_leaf(self, *, after_id: int = 0, limit: int = 1000) -> list[m.Event]:
+        e, le = t.events.c, t.log_entries.c
+        missing = ~sa.exists().where(le.event_id == e.id)
+        stmt = sa.select(m.Event).where(e.id > after_id, missing).order_by(e.id).limit(limit)
+        return list(self.s.scalars(stmt))
+
+    def assign(self, rows: Sequence[tuple[int, int]]) -> None:
+        """Give staged leaves their log indices: (event_id, idx) pairs."""
+        if not rows:
+            return
+        c = t.log_entries.c
+        stmt = (
+            sa.update(t.log_entries)
+            .where(c.event_id == sa.bindparam("eid"), c.idx.is_(None))
+            .values(idx=sa.bindparam("new_idx"))
+        )
+        self.s.connection().execute(stmt, [{"eid": e, "new_idx": i} for e, i in rows])
+
+    # --- tree -----------------------------------------------------------------------------
+    def size(self) -> int:
+        c = t.counters.c
+        value = self.s.scalar(sa.select(c.value).where(c.name == self.SIZE_COUNTER))
+        return int(value or 0)
+
+    def advance(self, old: int, new: int) -> bool:
+        """Compare-and-swap the integrated tree size; False if another integrator moved it."""
+        c = t.counters.c
+        if old == 0:
+            exists = self.s.scalar(sa.select(c.value).where(c.name == self.SIZE_COUNTER))
+            if exists is None:
+                self.s.execute(sa.insert(t.counters).values(name=self.SIZE_COUNTER, value=new))
+                return True
+        stmt = (
+            sa.update(t.counters)
+            .where(c.name == self.SIZE_COUNTER, c.value == old)
+            .values(value=new)
+        )
+        return bool(self.s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def add_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        if nodes:
+            self.s.connection().execute(
+                sa.insert(t.log_nodes),
+                [{"level": lv, "idx": i, "hash": h} for lv, i, h in nodes],
+            )
+
+    def hash_at(self, level: int, index: int) -> bytes | None:
+        c = t.log_nodes.c
+        value = self.s.scalar(sa.select(c.hash).where(c.level == level, c.idx == index))
+        return None if value is None else bytes(value)
+
+    def hashes(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Many full-subtree hashes in one round trip."""
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return {}
+        c = t.log_nodes.c
+        stmt = sa.select(c.level, c.idx, c.hash).where(sa.tuple_(c.level, c.idx).in_(wanted))
+        return {(int(r[0]), int(r[1])): bytes(r[2]) for r in self.s.execute(stmt)}
+
+    def level_range(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]:
+        """Hashes at one level with start <= idx < end, in order."""
+        c = t.log_nodes.c
+        stmt = (
+            sa.select(c.idx, c.hash)
+            .where(c.level == level, c.idx >= start, c.idx < end)
+            .order_by(c.idx)
+        )
+        return [(int(r[0]), bytes(r[1])) for r in self.s.execute(stmt)]
+
+    # --- entries --------------------------------------------------------------------------
+    def entries(self, start: int, end: int) -> list[tuple[int, int, bytes]]:
+        """(idx, event_id, leaf) for start <= idx < end, in order."""
+        c = t.log_entries.c
+        stmt = (
+            sa.select(c.idx, c.event_id, c.leaf).where(c.idx >= start, c.idx < end).order_by(c.idx)
+        )
+        return [(int(r[0]), int(r[1]), bytes(r[2])) for r in self.s.execute(stmt)]
+
+    def index_of_event(self, event_id: int) -> int | None:
+        c = t.log_entries.c
+        value = self.s.scalar(sa.select(c.idx).where(c.event_id == event_id))
+        return None if value is None else int(value)
+
+    def indices_of_events(self, event_ids: Sequence[int]) -> dict[int, int]:
+        if not event_ids:
+            return {}
+        c = t.log_entries.c
+        stmt = sa.select(c.event_id, c.idx).where(
+            c.event_id.in_(list(event_ids)), c.idx.is_not(None)
+        )
+        return {int(r[0]): int(r[1]) for r in self.s.execute(stmt)}
+
+    def events(self, ids: Sequence[int]) -> dict[int, m.Event]:
+        if not ids:
+            return {}
+        stmt = sa.select(m.Event).where(t.events.c.id.in_(list(ids)))
+        return {e.id: e for e in self.s.scalars(stmt)}
+
+    # --- checkpoints ----------------------------------------------------------------------
+    def add_checkpoint(self, size: int, root_hash: bytes, note: str, at: Any) -> None:
+        self.s.execute(
+            sa.insert(t.log_checkpoints).values(
+                size=size, root_hash=root_hash, note=note, created_at=at
+            )
+        )
+
+    def latest_checkpoint(self) -> tuple[int, bytes, str] | None:
+        c = t.log_checkpoints.c
+        row = self.s.execute(
+            sa.select(c.size, c.root_hash, c.note).order_by(c.size.desc()).limit(1)
+        ).first()
+        return None if row is None else (int(row[0]), bytes(row[1]), str(row[2]))
+
+    def checkpoints(
+        self, *, above: int | None = None, upto: int | None = None
+    ) -> list[tuple[int, bytes, str]]:
+        """Stored checkpoints with above < size <= upto, by size."""
+        c = t.log_checkpoints.c
+        stmt = sa.select(c.size, c.root_hash, c.note).order_by(c.size)
+        if above is not None:
+            stmt = stmt.where(c.size > above)
+        if upto is not None:
+            stmt = stmt.where(c.size <= upto)
+        return [(int(r[0]), bytes(r[1]), str(r[2])) for r in self.s.execute(stmt)]
+
+    def latest_states(self, subject_type: str) -> list[tuple[int, int, str]]:
+        """(subject id, event id, public "state") of each subject's latest event naming a state."""
+        e = t.events.c
+        state = e.public["state"].as_string()
+        last = (
+            sa.select(sa.func.max(e.id).label("eid"))
+            .where(e.subject_type == subject_type, state.is_not(None))
+            .group_by(e.subject_id)
+            .subquery()
+        )
+        stmt = (
+            sa.select(e.subject_id, e.id, state)
+            .join(last, last.c.eid == e.id)
+            .order_by(e.subject_id)
+        )
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in self.s.execute(stmt)]
+
+    def application_states(self) -> dict[int, str]:
+        c = t.applications.c
+        return {int(r[0]): str(r[1]) for r in self.s.execute(sa.select(c.id, c.state))}

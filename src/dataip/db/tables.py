@@ -261,6 +261,49 @@ events = sa.Table(
     sa.Index("ix_events_subject", "subject_type", "subject_id"),
 )
 
+_LOG_PENDING = sa.text("idx IS NULL")
+
+log_entries = sa.Table(
+    "log_entries",
+    metadata,
+    # The ledger outbox: one leaf per event, written in the event's transaction; `idx` is
+    # assigned by the integrator (NULL until then).
+    sa.Column(
+        "event_id",
+        sa.Integer,
+        sa.ForeignKey("events.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("idx", sa.BigInteger, unique=True),
+    sa.Column("leaf", sa.LargeBinary, nullable=False),
+    sa.Index(
+        "ix_log_entries_pending",
+        "event_id",
+        sqlite_where=_LOG_PENDING,
+        postgresql_where=_LOG_PENDING,
+    ),
+)
+
+log_nodes = sa.Table(
+    "log_nodes",
+    metadata,
+    # Every full subtree hash: level 0 holds leaf hashes, level l index i the hash of leaves
+    # [i * 2**l, (i + 1) * 2**l). Tiles are read straight from levels 0, 8, 16, ...
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
+log_checkpoints = sa.Table(
+    "log_checkpoints",
+    metadata,
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 industries = sa.Table(
     "industries",
     metadata,

@@ -72,6 +72,7 @@ class SqlAlchemyUnitOfWork:
         self.calendar = r.Calendar(s)
         self.blobs = r.Blobs(s)
         self.idempotency = r.Idempotency(s)
+        self.ledger = r.Ledger(s)
         return self
 
     def __exit__(self, *exc: object) -> None:

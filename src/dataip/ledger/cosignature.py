@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from dataip.ledger._util import MAX_UINT63, b64encode
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.note import (
+    _PRIVATE_PREFIX,
     ALG_ED25519,
     Note,
     NoteVerifier,
@@ -128,6 +129,27 @@ class CosignatureSigner:
         self._key = Ed25519PrivateKey.from_private_bytes(bytes(seed))
         self._public = self._key.public_key().public_bytes_raw()
         self._clock = clock
+
+    @classmethod
+    def generate(cls, name: str) -> CosignatureSigner:
+        return cls(name, Ed25519PrivateKey.generate().private_bytes_raw())
+
+    @classmethod
+    def from_text(cls, text: str) -> CosignatureSigner:
+        """Parse ``PRIVATE+KEY+name+hexkeyid+base64(0x04 || seed)`` (as :meth:`to_text`)."""
+        if not text.startswith(_PRIVATE_PREFIX):
+            raise FormatError("cosigner key must start with PRIVATE+KEY+")
+        name, kid, alg, seed = parse_verifier_key(text[len(_PRIVATE_PREFIX) :])
+        if alg != ALG_COSIGNATURE_V1 or len(seed) != 32:
+            raise FormatError("not an Ed25519 cosignature/v1 (type 0x04) signer key")
+        signer = cls(name, seed)
+        if signer.key_id != kid:
+            raise FormatError("cosigner key ID does not match the key")
+        return signer
+
+    def to_text(self) -> str:
+        seed = b64encode(bytes([ALG_COSIGNATURE_V1]) + self._key.private_bytes_raw())
+        return f"{_PRIVATE_PREFIX}{self._name}+{self.key_id:08x}+{seed}"
 
     @property
     def name(self) -> str:

@@ -478,12 +478,17 @@ def history(identity: Identity, *, env: Env, application_id: int) -> list[dict[s
         app = load(uow, identity, application_id)
         full = bool(actors_for(uow, identity, app) & {"holder", "registry"})
         out = []
-        for e in uow.events.for_subject("application", app.id):
+        events = uow.events.for_subject("application", app.id)
+        indices = uow.ledger.indices_of_events([e.id for e in events])
+        for e in events:
             item: dict[str, Any] = {
                 "id": e.id,
                 "type": e.type,
                 "occurred_at": e.occurred_at.isoformat(),
                 "public": e.public,
+                # where the event sits in the transparency log (None until integrated): a
+                # receipt is at /api/v1/log/entries/{log_index}/receipt
+                "log_index": indices.get(e.id),
             }
             if full:
                 item["actor_user_id"] = e.actor_user_id

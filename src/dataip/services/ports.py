@@ -36,6 +36,7 @@ class UnitOfWork(Protocol):
     calendar: Any
     blobs: Any
     idempotency: Any
+    ledger: Any
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

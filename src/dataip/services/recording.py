@@ -12,6 +12,7 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.calendar import Deadline as DueDate
 from dataip.domain.lifecycle import DeadlineRule
+from dataip.services import ledger
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
@@ -48,8 +49,16 @@ def record_event(
     public: dict[str, Any] | None = None,
     private: dict[str, Any] | None = None,
 ) -> m.Event:
-    """Append an event. `public` must hold nothing personal: it is what the ledger publishes."""
-    return uow.events.add(
+    """Append an event and its ledger leaf, in the caller's transaction.
+
+    `public` must hold nothing personal: it is what the ledger publishes. Every value of
+    `private` is a salted `commitment`; only its hash is published. Who acted is committed to
+    the same way, so the actor can be proved later without being published.
+    """
+    private = dict(private or {})
+    if actor_user_id is not None:
+        private.setdefault("actor", commitment(actor_user_id))
+    event = uow.events.add(
         m.Event(
             subject_type=subject_type,
             subject_id=subject_id,
@@ -57,9 +66,11 @@ def record_event(
             occurred_at=at,
             actor_user_id=actor_user_id,
             public=public or {},
-            private=private or {},
+            private=private,
         )
     )
+    ledger.stage(uow, event)
+    return event
 
 
 def due_date(env: Env, period_key: str, trigger: datetime) -> DueDate:

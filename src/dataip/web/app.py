@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 import swagger_ui_bundle
 from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -11,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
+from dataip.services.ledger import IntegratorLoop
 from dataip.web import errors, middleware
 from dataip.web.api import (
     accounts,
@@ -18,6 +22,7 @@ from dataip.web.api import (
     blobs,
     examination,
     inbox,
+    log,
     parties,
     reference,
     registrations,
@@ -27,6 +32,7 @@ from dataip.web.api import (
 def create_app(settings: Settings | None = None, *, registry: Registry | None = None) -> FastAPI:
     registry = registry or build(settings)
     app = FastAPI(
+        lifespan=_lifespan(registry),
         title="dataip — 数据知识产权登记",
         version="0.1.0",
         description="Open registry for data intellectual property (数据知识产权登记).",
@@ -46,10 +52,13 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         applications,
         examination,
         inbox,
+        log,
         reference,
         registrations,
+        log,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(log.public_router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -62,6 +71,24 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the ledger's checkpoint publisher with the app (unless the interval is 0)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        interval = registry.settings.log_interval_seconds
+        loop = IntegratorLoop(registry.env, registry.log_keys, interval) if interval > 0 else None
+        if loop:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop:
+                loop.stop()
+
+    return lifespan
 
 
 def _self_hosted_docs(app: FastAPI) -> None:

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry
-from dataip.services import reference
+from dataip.services import ledger, reference
 from dataip.services.context import SHANGHAI, SYSTEM, FixedClock
 from dataip.web.deps import get_identity
 from tests.support.api import Api, make_uscc, problem
@@ -117,6 +117,7 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
         "other": api.tokens[other],
         "agent": api.tokens[agent],
     }
+    ledger.integrate(registry.env, registry.log_keys)  # a published log to ask proofs of
     return World(tokens, ids, registry.settings.max_request_bytes)
 
 
@@ -167,6 +168,7 @@ PATH_DEFAULTS = {
     "day": "2026-10-09",
     "year": "2027",
     "number": "2026105200000001",
+    "index": "0",
 }
 
 
@@ -303,6 +305,10 @@ DUE_DATE = "GET /calendar/due-date"
 OVERRIDE = "PUT /calendar/overrides/{day}"
 YEAR = "PUT /calendar/years/{year}"
 PROFILE = "GET /profile"
+LOG_INCLUSION = "GET /log/proofs/inclusion"
+LOG_CONSISTENCY = "GET /log/proofs/consistency"
+LOG_ENTRY = "GET /log/entries/{index}"
+LOG_RECEIPT = "GET /log/entries/{index}/receipt"
 REGISTRATIONS = "GET /registrations"
 REGISTRATION = "GET /registrations/{number}"
 OPENAPI = "GET /openapi.json"
@@ -1238,6 +1244,61 @@ CASES = [
     _invalid("registrations:limit-huge", REGISTRATIONS, params={"limit": "201"}),
     _invalid("registration:bad-number", REGISTRATION, path="/registrations/DROP TABLE"),
     c("registration:unknown", REGISTRATION, 404, "registration_not_found"),
+    # --- transparency log ---
+    _invalid("log-inclusion:no-index", LOG_INCLUSION, who=None),
+    _invalid("log-inclusion:negative", LOG_INCLUSION, who=None, params={"index": "-1"}),
+    _invalid("log-inclusion:not-a-number", LOG_INCLUSION, who=None, params={"index": "一"}),
+    _invalid("log-inclusion:huge", LOG_INCLUSION, who=None, params={"index": "9" * 25}),
+    _invalid(
+        "log-inclusion:size-zero", LOG_INCLUSION, who=None, params={"index": "0", "size": "0"}
+    ),
+    c(
+        "log-inclusion:index-beyond-size",
+        LOG_INCLUSION,
+        422,
+        "log_index_out_of_range",
+        who=None,
+        params={"index": "5", "size": "3"},
+    ),
+    c(
+        "log-inclusion:size-not-published",
+        LOG_INCLUSION,
+        422,
+        "log_size_out_of_range",
+        who=None,
+        params={"index": "0", "size": str(2**40)},
+    ),
+    _invalid("log-consistency:no-first", LOG_CONSISTENCY, who=None),
+    _invalid("log-consistency:first-zero", LOG_CONSISTENCY, who=None, params={"first": "0"}),
+    c(
+        "log-consistency:first-after-second",
+        LOG_CONSISTENCY,
+        422,
+        "log_size_out_of_range",
+        who=None,
+        params={"first": "3", "second": "2"},
+    ),
+    c(
+        "log-consistency:not-published",
+        LOG_CONSISTENCY,
+        422,
+        "log_size_out_of_range",
+        who=None,
+        params={"first": "1", "second": str(2**40)},
+    ),
+    _invalid("log-entry:negative", LOG_ENTRY, who=None, path="/log/entries/-1"),
+    _invalid("log-entry:text", LOG_ENTRY, who=None, path="/log/entries/abc"),
+    c("log-entry:beyond", LOG_ENTRY, 404, "log_not_found", who=None, path="/log/entries/999999"),
+    c("log-entry:wrong-method", LOG_ENTRY, 405, "method_not_allowed", who=None, method="DELETE"),
+    _invalid("log-receipt:huge", LOG_RECEIPT, who=None, path=f"/log/entries/{2**64}/receipt"),
+    c(
+        "log-receipt:beyond",
+        LOG_RECEIPT,
+        404,
+        "log_not_found",
+        who=None,
+        path="/log/entries/999999/receipt",
+    ),
     # --- documentation ---
     c("openapi:wrong-method", OPENAPI, 405, "method_not_allowed", method="POST", json={}),
     c("docs:wrong-method", DOCS, 405, "method_not_allowed", method="DELETE"),
