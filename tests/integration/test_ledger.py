@@ -296,3 +296,31 @@ def test_r6_an_applicants_history_points_at_each_events_receipt(
         verify_proof(receipt, [registry.log_keys.verifier], leaf_data=leaf)
         doc = json.loads(leaf)
         assert (doc["event"], doc["type"], doc["public"]) == (h["id"], h["type"], h["public"])
+
+
+def test_cas_stops_two_integrators_that_bypass_the_lease(api: Api, registry: Registry) -> None:
+    """Without the lease (e.g. one expired mid-run), the compare-and-swap on the tree size
+    still lets exactly one of two simultaneous batches through; the loser writes nothing."""
+    _history(api)
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            ledger._integrate_batch(
+                registry.env, registry.log_keys, 1000, ledger.IntegrateReport(), True, True
+            )
+            outcomes.append("ok")
+        except ledger.ConcurrencyConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert "ok" in outcomes and set(outcomes) <= {"ok", "conflict"}
+    report = ledger.audit(registry.env, registry.log_keys.verifier)
+    assert report.ok, report.findings
+    assert report.size == _count(registry, t.events) and report.pending == 0

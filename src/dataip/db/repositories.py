@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
@@ -436,19 +437,26 @@ class Ledger:
         return int(value or 0)
 
     def advance(self, old: int, new: int) -> bool:
-        """Compare-and-swap the integrated tree size; False if another integrator moved it."""
+        """Compare-and-swap the integrated tree size; False if another integrator moved it.
+
+        Done first in an integrator's transaction: on PostgreSQL the row lock makes a second
+        integrator wait here, then fail the comparison, before it writes anything."""
         c = t.counters.c
-        if old == 0:
-            exists = self.s.scalar(sa.select(c.value).where(c.name == self.SIZE_COUNTER))
-            if exists is None:
-                self.s.execute(sa.insert(t.counters).values(name=self.SIZE_COUNTER, value=new))
-                return True
         stmt = (
             sa.update(t.counters)
             .where(c.name == self.SIZE_COUNTER, c.value == old)
             .values(value=new)
         )
-        return bool(self.s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+        if self.s.execute(stmt).rowcount:  # type: ignore[attr-defined]
+            return True
+        if old != 0:
+            return False
+        try:
+            with self.s.begin_nested():
+                self.s.execute(sa.insert(t.counters).values(name=self.SIZE_COUNTER, value=new))
+            return True
+        except IntegrityError:
+            return False
 
     def add_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
         if nodes:

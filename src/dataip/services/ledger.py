@@ -231,6 +231,9 @@ def _integrate_batch(
         if not pending and latest is not None and latest[0] == size:
             return False
         more = len(pending) == batch_size
+        # Compare-and-swap the size first: a concurrent integrator fails here, before writing.
+        if not uow.ledger.advance(size, size + len(pending)):
+            raise ConcurrencyConflict("another integrator moved the log")
         frontier = merkle.CompactRange.from_reader(_UowReader(uow), size)
         rows: list[tuple[int, int]] = []
         nodes: list[tuple[int, int, bytes]] = []
@@ -239,8 +242,6 @@ def _integrate_batch(
             nodes.extend((n.level, n.index, h) for n, h in frontier.append(merkle.leaf_hash(leaf)))
         uow.ledger.assign(rows)
         uow.ledger.add_nodes(nodes)
-        if not uow.ledger.advance(size, frontier.size):
-            raise ConcurrencyConflict("another integrator moved the log")
         signed = not more or sign_anyway
         if signed:
             root = frontier.root()

@@ -55,7 +55,6 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         log,
         reference,
         registrations,
-        log,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)
