@@ -324,3 +324,13 @@ def test_cas_stops_two_integrators_that_bypass_the_lease(api: Api, registry: Reg
     report = ledger.audit(registry.env, registry.log_keys.verifier)
     assert report.ok, report.findings
     assert report.size == _count(registry, t.events) and report.pending == 0
+
+
+def test_metrics_show_the_log_backlog(api: Api, registry: Registry) -> None:
+    _history(api)
+    events = _count(registry, t.events)
+    assert f'dataip_log_leaves{{kind="pending"}} {events}.0' in api.c.get("/metrics").text
+    ledger.integrate(registry.env, registry.log_keys)
+    text = api.c.get("/metrics").text
+    assert 'dataip_log_leaves{kind="pending"} 0.0' in text
+    assert f'dataip_log_leaves{{kind="published"}} {events}.0' in text

@@ -404,6 +404,17 @@ def receipt(env: Env, index: int) -> str:
     return format_proof(index, proof, note, extra=rows[0][2])
 
 
+def status(env: Env) -> dict[str, int]:
+    """Leaf counts for monitoring: integrated, published (latest checkpoint), pending leaves."""
+    with env.uow() as uow:
+        latest = uow.ledger.latest_checkpoint()
+        return {
+            "size": uow.ledger.size(),
+            "published": latest[0] if latest else 0,
+            "pending": uow.ledger.pending_count(),
+        }
+
+
 def index_of_event(env: Env, event_id: int) -> int | None:
     with env.uow() as uow:
         return uow.ledger.index_of_event(event_id)

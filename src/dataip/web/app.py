@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
 from dataip.services.ledger import IntegratorLoop
+from dataip.services.ledger import status as ledger_status
 from dataip.web import errors, middleware
 from dataip.web.api import (
     accounts,
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics_endpoint() -> Response:
+        for kind, value in ledger_status(registry.env).items():
+            metrics.log.labels(kind).set(value)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

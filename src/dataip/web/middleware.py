@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataip.domain.errors import DomainError
@@ -73,6 +73,12 @@ class Metrics:
             "dataip_http_request_seconds",
             "HTTP request latency",
             ["method", "route"],
+            registry=self.registry,
+        )
+        self.log = Gauge(
+            "dataip_log_leaves",
+            "Transparency log leaves: size (integrated), published (signed), pending",
+            ["kind"],
             registry=self.registry,
         )
 
