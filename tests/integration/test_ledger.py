@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -309,7 +310,7 @@ def test_cas_stops_two_integrators_that_bypass_the_lease(api: Api, registry: Reg
         barrier.wait()
         try:
             ledger._integrate_batch(
-                registry.env, registry.log_keys, 1000, ledger.IntegrateReport(), True, True
+                registry.env, registry.log_keys, 1000, ledger.IntegrateReport(), None, 1, True
             )
             outcomes.append("ok")
         except ledger.ConcurrencyConflict:
@@ -334,3 +335,34 @@ def test_metrics_show_the_log_backlog(api: Api, registry: Registry) -> None:
     text = api.c.get("/metrics").text
     assert 'dataip_log_leaves{kind="pending"} 0.0' in text
     assert f'dataip_log_leaves{{kind="published"}} {events}.0' in text
+
+
+def test_a_dead_integrators_lease_lapses_on_real_time_even_under_a_fixed_clock(
+    api: Api, registry: Registry
+) -> None:
+    """kill -9 mid-integration leaves the lease row; the registry's clock may be fixed (demo,
+    DATAIP_NOW) months before it, so leases must run on wall-clock time to lapse."""
+    _history(api)
+    lapsed = datetime.now(UTC) - timedelta(seconds=1)  # after the fixed clock's "now"
+    assert registry.env.now() < lapsed
+    with registry.engine.begin() as c:
+        c.execute(
+            sa.insert(t.leases).values(
+                name=ledger.LEASE, holder="dead-host:4242:1", expires_at=lapsed
+            )
+        )
+    report = ledger.integrate(registry.env, registry.log_keys)
+    assert not report.skipped_lease and report.size_after == _count(registry, t.events)
+    with registry.engine.begin() as c:
+        c.execute(
+            sa.insert(t.leases).values(
+                name=ledger.LEASE,
+                holder="live-host:4242:1",
+                expires_at=datetime.now(UTC) + timedelta(seconds=30),
+            )
+        )
+    assert ledger.integrate(registry.env, registry.log_keys).appended == 0  # idle: no lease needed
+    _history(api)
+    assert ledger.integrate(registry.env, registry.log_keys).skipped_lease  # held by a live one
+    with registry.engine.begin() as c:
+        c.execute(sa.delete(t.leases))

@@ -85,17 +85,15 @@ def serve(
 
 
 @app.command()
-def demo(
-    force: Annotated[bool, typer.Option(help="add demo data even if data exist")] = False,
-) -> None:
+def demo() -> None:
     """Fill a fresh database with a realistic mix of parties, applications and registrations."""
     from dataip.services.demo import populate
 
     reg = _registry()
     init_database(reg)
     with reg.env.uow() as uow:
-        if uow.users.by_username("admin") and not force:
-            console.print("demo data already present (use --force to add more)")
+        if uow.users.by_username("admin"):
+            console.print("demo data already present (accounts admin / examiner / applicant)")
             return
     summary = populate(reg.env)
     summary["log_leaves"] = ledger.integrate(reg.env, reg.log_keys).size_after

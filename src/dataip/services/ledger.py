@@ -40,6 +40,7 @@ from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 LEAF_VERSION = 1
 MAX_LEAF_BYTES = 0xFFFF  # entry bundles length-prefix each entry with a uint16
 LEASE = "ledger-integrator"
+LEASE_SECONDS = 10.0
 _log = logging.getLogger("dataip.ledger")
 
 
@@ -171,17 +172,25 @@ def _sign(keys: LogKeys, size: int, root: bytes) -> str:
     return Checkpoint(keys.origin, size, root).sign([keys.signer])
 
 
+def _wall_clock() -> datetime:
+    """Leases run on real time even when the registry's clock is fixed (DATAIP_NOW, demos):
+    a lease left by a killed process must lapse."""
+    return datetime.now(UTC)
+
+
 def integrate(
     env: Env,
     keys: LogKeys,
     *,
     batch_size: int = 10_000,
     max_batches: int | None = None,
-    lease_seconds: int = 60,
+    lease_seconds: float = LEASE_SECONDS,
 ) -> IntegrateReport:
     """Sequence staged leaves and sign a checkpoint over them. Idempotent; run it as often as
-    checkpoints should be published (the server does, every `log_interval_seconds`)."""
-    now = env.now()
+    checkpoints should be published (the server does, every `log_interval_seconds`).
+
+    The lease is short and renewed by every batch, so a process killed mid-run delays the
+    next publisher by at most `lease_seconds`."""
     report = IntegrateReport()
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(report)}"
     with env.uow() as uow:
@@ -191,8 +200,9 @@ def integrate(
         if latest is not None and latest[0] == size and not uow.ledger.pending(1):
             report.size_before = report.size_after = size
             return report
+    lease = _Lease(holder, lease_seconds)
     with env.uow() as uow:
-        if not uow.try_lease(LEASE, holder, now, now + timedelta(seconds=lease_seconds)):
+        if not lease.take(uow):
             report.skipped_lease = True
             return report
         uow.commit()
@@ -201,7 +211,7 @@ def integrate(
         while True:
             batches += 1
             last_allowed = max_batches is not None and batches >= max_batches
-            more = _integrate_batch(env, keys, batch_size, report, batches == 1, last_allowed)
+            more = _integrate_batch(env, keys, batch_size, report, lease, batches, last_allowed)
             if not more or last_allowed:
                 break
     finally:
@@ -211,20 +221,33 @@ def integrate(
     return report
 
 
+@dataclass(frozen=True)
+class _Lease:
+    holder: str
+    seconds: float
+
+    def take(self, uow: UnitOfWork) -> bool:
+        now = _wall_clock()
+        return bool(uow.try_lease(LEASE, self.holder, now, now + timedelta(seconds=self.seconds)))
+
+
 def _integrate_batch(
     env: Env,
     keys: LogKeys,
     batch_size: int,
     report: IntegrateReport,
-    first: bool,
+    lease: _Lease | None,
+    batch: int,
     sign_anyway: bool,
 ) -> bool:
     """One transaction: sequence up to batch_size leaves; sign a checkpoint when the backlog
     is drained (or this is the run's last batch), so one run publishes one checkpoint.
     Returns whether more leaves may be pending."""
     with env.uow() as uow:
+        if lease is not None and batch > 1 and not lease.take(uow):  # renew, or stop
+            raise ConcurrencyConflict("the integrator lease passed to another process")
         size = uow.ledger.size()
-        if first:
+        if batch == 1:
             report.size_before = report.size_after = size
         latest = uow.ledger.latest_checkpoint()
         pending = uow.ledger.pending(batch_size)

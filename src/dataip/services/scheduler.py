@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
@@ -37,8 +37,11 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
     now = env.now()
     report = TickReport(as_of=now.isoformat())
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(report)}"
+    # The lease runs on real time even under a fixed clock (--as-of, DATAIP_NOW): a lease
+    # left by a killed tick must lapse.
+    wall = datetime.now(UTC)
     with env.uow() as uow:
-        if not uow.try_lease(LEASE, holder, now, now + timedelta(seconds=lease_seconds)):
+        if not uow.try_lease(LEASE, holder, wall, wall + timedelta(seconds=lease_seconds)):
             report.skipped_lease = True
             return report
         uow.commit()
