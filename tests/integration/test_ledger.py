@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
@@ -366,3 +370,39 @@ def test_a_dead_integrators_lease_lapses_on_real_time_even_under_a_fixed_clock(
     assert ledger.integrate(registry.env, registry.log_keys).skipped_lease  # held by a live one
     with registry.engine.begin() as c:
         c.execute(sa.delete(t.leases))
+
+
+def test_checkpoint_signature_verifies_with_openssl(
+    api: Api, registry: Registry, tmp_path: Path
+) -> None:
+    """An outside verifier (OpenSSL's Ed25519) accepts the checkpoint signature: the note
+    text signed is exactly what C2SP signed-note says, with nothing of ours in between."""
+    _history(api)
+    ledger.integrate(registry.env, registry.log_keys)
+    note = api.c.get("/log/checkpoint").text
+    text, _, signatures = note.partition("\n\n")
+    name, sig = signatures.splitlines()[0].removeprefix("— ").split(" ")
+    raw = base64.b64decode(sig)
+    assert name == registry.log_keys.origin and raw[:4] == registry.log_keys.signer.key_id.to_bytes(
+        4, "big"
+    )
+    (tmp_path / "msg").write_bytes((text + "\n").encode())
+    (tmp_path / "sig").write_bytes(raw[4:])
+    public = Ed25519PublicKey.from_public_bytes(registry.log_keys.signer.public_key)
+    (tmp_path / "pub.pem").write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+    def openssl_verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin",
+             "-in", "msg", "-sigfile", "sig"],
+            cwd=tmp_path, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    ok = openssl_verify()
+    assert ok.returncode == 0 and "Signature Verified Successfully" in ok.stdout, ok
+    (tmp_path / "msg").write_bytes(("x" + text + "\n").encode())  # any change at all
+    assert openssl_verify().returncode != 0
