@@ -95,6 +95,7 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
+            self.ledger.write_staged()  # the leaves of this transaction's events, in it
             self._s().commit()
         except StaleDataError as e:
             self._s().rollback()

@@ -99,10 +99,12 @@ def event_leaf(event: m.Event) -> bytes:
 
 
 def stage(uow: UnitOfWork, event: m.Event) -> None:
-    """Write an event's leaf in the caller's transaction (the outbox the integrator reads)."""
-    if event.id is None:
-        uow.flush()
-    uow.ledger.stage(event.id, event_leaf(event))
+    """Write an event's leaf in the caller's transaction (the outbox the integrator reads).
+
+    The unit of work writes it when it commits, after the event has its id; a leaf that
+    cannot be made (too large, a private field that is not a commitment) fails the commit,
+    so the change is rolled back with it."""
+    uow.ledger.stage_later(event, event_leaf)
 
 
 def stage_missing(env: Env, *, batch_size: int = 1000) -> int:
@@ -113,8 +115,7 @@ def stage_missing(env: Env, *, batch_size: int = 1000) -> int:
             events = uow.ledger.events_without_leaf(after_id=after, limit=batch_size)
             if not events:
                 return staged
-            for event in events:
-                uow.ledger.stage(event.id, event_leaf(event))
+            uow.ledger.stage([(event.id, event_leaf(event)) for event in events])
             uow.commit()
         staged += len(events)
         after = events[-1].id

@@ -2,7 +2,8 @@
 
 `db/` implements UnitOfWork with SQLAlchemy; tests may use fakes. The contract of a unit of work:
 nothing is written unless `commit()` is called inside the `with` block; leaving the block without
-it rolls back. `commit()` raises `ConcurrencyConflict` when a row changed under us.
+it rolls back. `commit()` raises `ConcurrencyConflict` when a row changed under us, and
+writes the ledger leaves staged by `record_event` in the same transaction first.
 """
 
 from __future__ import annotations
