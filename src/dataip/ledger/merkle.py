@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -224,11 +224,18 @@ class CompactRange:
     storage layer writes into tiles.
     """
 
-    __slots__ = ("_peaks", "_size")
+    __slots__ = ("_node", "_peaks", "_size")
 
-    def __init__(self, size: int = 0, peaks: Iterable[bytes] = ()) -> None:
+    def __init__(
+        self,
+        size: int = 0,
+        peaks: Iterable[bytes] = (),
+        *,
+        node: Callable[[bytes, bytes], bytes] = node_hash,
+    ) -> None:
         _check_size(size)
         self._size = size
+        self._node = node  # another 32-byte hash (SM3 data-set manifests), same structure
         self._peaks = list(peaks)
         if len(self._peaks) != size.bit_count():
             raise ValueError(f"a tree of size {size} has {size.bit_count()} peaks")
@@ -261,7 +268,7 @@ class CompactRange:
         index, level, current = self._size, 0, leaf
         completed = [(Node(0, index), leaf)]
         while index >> level & 1:
-            current = node_hash(self._peaks.pop(), current)
+            current = self._node(self._peaks.pop(), current)
             level += 1
             completed.append((Node(level, index >> level), current))
         self._peaks.append(current)
@@ -281,11 +288,11 @@ class CompactRange:
             return EMPTY_ROOT
         result = self._peaks[-1]
         for peak in reversed(self._peaks[:-1]):
-            result = node_hash(peak, result)
+            result = self._node(peak, result)
         return result
 
     def copy(self) -> CompactRange:
-        return CompactRange(self._size, self._peaks)
+        return CompactRange(self._size, self._peaks, node=self._node)
 
 
 class MerkleTree:
@@ -395,9 +402,12 @@ def _decomp_inclusion(index: int, size: int) -> tuple[int, int]:
     return inner, (index >> inner).bit_count()
 
 
-def _chain_inner(seed: bytes, proof: Sequence[bytes], index: int) -> bytes:
+_Node = Callable[[bytes, bytes], bytes]
+
+
+def _chain_inner(seed: bytes, proof: Sequence[bytes], index: int, node: _Node = node_hash) -> bytes:
     for i, sibling in enumerate(proof):
-        seed = node_hash(seed, sibling) if (index >> i) & 1 == 0 else node_hash(sibling, seed)
+        seed = node(seed, sibling) if (index >> i) & 1 == 0 else node(sibling, seed)
     return seed
 
 
@@ -408,9 +418,9 @@ def _chain_inner_right(seed: bytes, proof: Sequence[bytes], index: int) -> bytes
     return seed
 
 
-def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
+def _chain_border_right(seed: bytes, proof: Sequence[bytes], node: _Node = node_hash) -> bytes:
     for sibling in proof:
-        seed = node_hash(sibling, seed)
+        seed = node(sibling, seed)
     return seed
 
 
@@ -424,10 +434,14 @@ def _equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
 
 
-def root_from_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
+def root_from_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], *, node: _Node = node_hash
+) -> bytes:
     """The root implied by an inclusion proof (RFC 9162 §2.1.3.2).
 
-    Raises :class:`VerificationError` if the proof cannot belong to (index, size) at all.
+    ``node`` is the interior hash (default SHA-256 as RFC 6962; data-set manifests may use
+    SM3 in the same structure). Raises :class:`VerificationError` if the proof cannot belong
+    to (index, size) at all.
     """
     # 1. The index must lie inside the tree, and the leaf hash must be a SHA-256 hash.
     if not 0 <= index < size:
@@ -440,8 +454,8 @@ def root_from_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[byte
         raise VerificationError(f"inclusion proof has {len(proof)} hashes, want {inner + border}")
     _check_hashes(proof)
     # 3. Hash up: siblings below the split on either side, then left siblings on the border.
-    result = _chain_inner(leaf, proof[:inner], index)
-    return _chain_border_right(result, proof[inner:])
+    result = _chain_inner(leaf, proof[:inner], index, node)
+    return _chain_border_right(result, proof[inner:], node)
 
 
 def verify_inclusion(
