@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build, init_database, parse_now
+from dataip.cli.evidence import evidence_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.config import Settings
@@ -30,6 +31,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(log_app, name="log")
 app.add_typer(fingerprint_app, name="fingerprint")
+app.add_typer(evidence_app, name="evidence")
 console = Console()
 err = Console(stderr=True)
 

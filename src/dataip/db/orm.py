@@ -30,6 +30,7 @@ def start_mappers() -> None:
         (m.Objection, t.objections),
         (m.Registration, t.registrations),
         (m.Event, t.events),
+        (m.Deposit, t.deposits),
         (m.Industry, t.industries),
         (m.CalendarOverride, t.calendar_overrides),
         (m.CalendarYear, t.calendar_years),

@@ -384,6 +384,25 @@ class Idempotency(_Repo[m.IdempotencyRecord]):
         return self.s.scalars(stmt).first()
 
 
+class Deposits(_Repo[m.Deposit]):
+    cls = m.Deposit
+
+    def by_number(self, number: str) -> m.Deposit | None:
+        return self.s.scalars(sa.select(m.Deposit).where(t.deposits.c.number == number)).first()
+
+    def find(self, depositor_user_id: int, hash_name: str, root: str) -> m.Deposit | None:
+        c = t.deposits.c
+        stmt = sa.select(m.Deposit).where(
+            c.depositor_user_id == depositor_user_id, c.hash == hash_name, c.root == root
+        )
+        return self.s.scalars(stmt).first()
+
+    def for_user(self, user_id: int, *, limit: int = 100) -> list[m.Deposit]:
+        c = t.deposits.c
+        stmt = sa.select(m.Deposit).where(c.depositor_user_id == user_id)
+        return self._all(stmt.order_by(c.id.desc()).limit(limit))
+
+
 class Ledger:
     """The transparency log's storage: the leaf outbox, full-subtree hashes, checkpoints.
 

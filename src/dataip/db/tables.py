@@ -261,6 +261,24 @@ events = sa.Table(
     sa.Index("ix_events_subject", "subject_type", "subject_id"),
 )
 
+deposits = sa.Table(
+    "deposits",
+    metadata,
+    _id(),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("hash", sa.String(8), nullable=False),
+    sa.Column("root", sa.String(64), nullable=False),
+    sa.Column("depositor_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("deposited_at", UTCDateTime, nullable=False),
+    sa.Column("files", sa.Integer),
+    sa.Column("bytes", sa.BigInteger),
+    sa.Column("manifest", JSONType),
+    sa.Column("title", sa.String(200)),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id")),
+    sa.UniqueConstraint("depositor_user_id", "hash", "root", name="uq_deposits_depositor_root"),
+    sa.Index("ix_deposits_root", "root"),
+)
+
 _LOG_PENDING = sa.text("idx IS NULL")
 
 log_entries = sa.Table(

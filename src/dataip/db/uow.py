@@ -73,6 +73,7 @@ class SqlAlchemyUnitOfWork:
         self.blobs = r.Blobs(s)
         self.idempotency = r.Idempotency(s)
         self.ledger = r.Ledger(s)
+        self.deposits = r.Deposits(s)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -186,6 +186,23 @@ class Registration:
 
 
 @dataclass(eq=False)
+class Deposit:
+    """An evidence deposit (存证, R6): a data set's fingerprint root fixed in the log."""
+
+    number: str
+    hash: str
+    root: str
+    depositor_user_id: int
+    deposited_at: datetime
+    files: int | None = None
+    bytes: int | None = None
+    manifest: dict[str, Any] | None = None
+    title: str | None = None
+    event_id: int | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
 class Event:
     """One lifecycle event: the archive (G§25) and the outbox the ledger reads."""
 

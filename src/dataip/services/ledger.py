@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -714,3 +715,29 @@ class IntegratorLoop:
             except Exception:  # keep publishing; the audit finds real damage
                 _log.exception("ledger integrator run failed")
             self._stop.wait(self._interval)
+
+
+def await_receipt(
+    env: Env, keys: LogKeys, event_id: int, *, publisher_interval: float, timeout: float = 3.0
+) -> tuple[int | None, str | None]:
+    """The log index and receipt of an event, waiting briefly for its checkpoint.
+
+    With a running publisher (`publisher_interval` > 0) this only waits, so checkpoints stay
+    at most one per interval; without one (tests, a CLI-run integrator) it integrates itself.
+    Returns (index, None) or (None, None) when the checkpoint has not come in time: the
+    receipt is then available later from /api/v1/log/entries/{index}/receipt.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with env.uow() as uow:
+            index = uow.ledger.index_of_event(event_id)
+            latest = uow.ledger.latest_checkpoint()
+        if index is not None and latest is not None and latest[0] > index:
+            return index, receipt(env, index)
+        if time.monotonic() >= deadline:
+            return index, None
+        if publisher_interval <= 0:
+            if integrate(env, keys).skipped_lease:
+                time.sleep(0.05)
+            continue
+        time.sleep(min(0.05, publisher_interval / 4))

@@ -38,6 +38,7 @@ class UnitOfWork(Protocol):
     blobs: Any
     idempotency: Any
     ledger: Any
+    deposits: Any
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

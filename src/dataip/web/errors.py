@@ -106,6 +106,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
         code, zh, en = _HTTP_CODES.get(e.status_code, ("http_error", "请求失败", str(e.detail)))
+        if e.status_code == 400 and "parsing the body" in str(e.detail):
+            # JSON that does not parse — most often a GB18030 export pasted as the body
+            zh = "请求体无法解析：须为 UTF-8 编码的 JSON（GB18030 等编码请先转换为 UTF-8）"
+            en = "the request body could not be parsed: send UTF-8 JSON (convert GB18030 first)"
         return problem(
             e.status_code,
             code,

@@ -305,6 +305,9 @@ DUE_DATE = "GET /calendar/due-date"
 OVERRIDE = "PUT /calendar/overrides/{day}"
 YEAR = "PUT /calendar/years/{year}"
 PROFILE = "GET /profile"
+DEPOSIT = "POST /evidence"
+DEPOSITS = "GET /evidence"
+DEPOSIT_ONE = "GET /evidence/{number}"
 LOG_INCLUSION = "GET /log/proofs/inclusion"
 LOG_CONSISTENCY = "GET /log/proofs/consistency"
 LOG_ENTRY = "GET /log/entries/{index}"
@@ -346,6 +349,9 @@ AUTHENTICATED = [
     LOAD_INDUSTRIES,
     OVERRIDE,
     YEAR,
+    DEPOSIT,
+    DEPOSITS,
+    DEPOSIT_ONE,
 ]
 
 CASES = [
@@ -1244,6 +1250,43 @@ CASES = [
     _invalid("registrations:limit-huge", REGISTRATIONS, params={"limit": "201"}),
     _invalid("registration:bad-number", REGISTRATION, path="/registrations/DROP TABLE"),
     c("registration:unknown", REGISTRATION, 404, "registration_not_found"),
+    # --- evidence deposits ---
+    c("deposit:anonymous", DEPOSIT, 401, "unauthenticated", who=None, json={"root": "ab" * 32}),
+    c("deposit:by-examiner", DEPOSIT, 403, "forbidden", who="examiner", json={"root": "ab" * 32}),
+    _invalid("deposit:no-body", DEPOSIT),
+    _invalid("deposit:no-root", DEPOSIT, json={}),
+    _invalid("deposit:unknown-field", DEPOSIT, json={"root": "ab" * 32, "owner": 1}),
+    _invalid("deposit:bad-hash-name", DEPOSIT, json={"root": "ab" * 32, "hash": "md5"}),
+    _invalid("deposit:huge-root", DEPOSIT, json={"root": "a" * 10_000}),
+    _invalid("deposit:title-too-long", DEPOSIT, json={"root": "ab" * 32, "title": HUGE}),
+    _invalid("deposit:manifest-not-object", DEPOSIT, json={"root": "ab" * 32, "manifest": [1]}),
+    c("deposit:short-root", DEPOSIT, 422, "invalid_root", json={"root": "ab" * 31}),
+    c("deposit:non-hex-root", DEPOSIT, 422, "invalid_root", json={"root": "zz" * 32}),
+    c(
+        "deposit:manifest-garbage",
+        DEPOSIT,
+        422,
+        "invalid_manifest",
+        json={"root": "ab" * 32, "manifest": {"format": "x"}},
+    ),
+    c(
+        "deposit:gb18030-body",
+        DEPOSIT,
+        400,
+        "bad_request",
+        content='{"root": "ab", "title": "交通"}'.encode("gb18030"),
+        content_type="application/json",
+    ),
+    c("deposits:anonymous", DEPOSITS, 401, "unauthenticated", who=None),
+    c(
+        "deposit-one:unknown",
+        DEPOSIT_ONE,
+        404,
+        "deposit_not_found",
+        path="/evidence/CZ2026520000009",
+    ),
+    _invalid("deposit-one:malformed", DEPOSIT_ONE, path="/evidence/DROP TABLE"),
+    _invalid("deposit-one:too-long", DEPOSIT_ONE, path="/evidence/CZ" + "9" * 40),
     # --- transparency log ---
     _invalid("log-inclusion:no-index", LOG_INCLUSION, who=None),
     _invalid("log-inclusion:negative", LOG_INCLUSION, who=None, params={"index": "-1"}),

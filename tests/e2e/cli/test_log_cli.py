@@ -4,15 +4,10 @@ served over real HTTP (uvicorn in a thread)."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from typer.testing import CliRunner
 
 from dataip.bootstrap import Registry
@@ -95,27 +90,6 @@ def test_r6_audit_exits_nonzero_and_names_the_edited_row(
     assert {"code": "event_mismatch", "index": idx, "event_id": event_id} in [
         {k: f[k] for k in ("code", "index", "event_id")} for f in report["findings"]
     ]
-
-
-@pytest.fixture
-def live_url(registry: Registry, env: Env) -> Iterator[str]:
-    """The app on a real socket, so the CLI's HTTP client talks to it like to any registry."""
-    from dataip.web.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(registry=registry), port=port, log_config=None, lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/log"
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.mark.tampers
