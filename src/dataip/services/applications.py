@@ -27,6 +27,10 @@ from dataip.domain.lifecycle import (
     Context,
     allowed_actions,
 )
+from dataip.evidence import sample as sample_proofs
+from dataip.evidence.rows import RowError, row_format, rows_of_bytes
+from dataip.ledger.canonical import canonicalize
+from dataip.ledger.errors import VerificationError
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
@@ -160,6 +164,35 @@ def _set_applicants(
         )
 
 
+def _attach_deposit(uow: UnitOfWork, uid: int, form: dict[str, Any]) -> dict[str, Any]:
+    """R6: an evidence deposit made here fills the form's evidence items from the record —
+    the platform, number, hash and date are then facts, not declarations."""
+    ev = dict(form.get("evidence") or {})
+    number = str(ev.get("deposit_number") or "").strip().upper()
+    if not number:
+        return form
+    dep = uow.deposits.by_number(number)
+    if dep is None or dep.depositor_user_id != uid:
+        raise DomainError(
+            "deposit_not_found",
+            f"存证编号不存在或不属于您：{number}",
+            f"no deposit {number} of yours",
+            status=422,
+            details={"field": "evidence.deposit_number"},
+        )
+    ev |= {
+        "deposit_number": dep.number,
+        "platform": DEPOSIT_PLATFORM,
+        "certificate_number": dep.number,
+        "hash_value": f"{dep.hash}:{dep.root}",
+        "evidenced_on": dep.deposited_at.date().isoformat(),
+    }
+    return {**form, "evidence": ev}
+
+
+DEPOSIT_PLATFORM = "本登记机构存证 (dataip)"
+
+
 def _denormalise(app: m.Application) -> None:
     app.name = str(app.form.get("name") or "").strip()[:200]
     app.industry_code = str(app.form.get("industry_code") or "")[:8] or None
@@ -189,7 +222,7 @@ def create_draft(
             m.Application(
                 filer_user_id=uid,
                 state=AppState.DRAFT.value,
-                form=dict(form),
+                form=_attach_deposit(uow, uid, dict(form)),
                 created_at=now,
                 updated_at=now,
                 fast_track=fast_track,
@@ -239,7 +272,7 @@ def update_draft(
                 details={"state": app.state},
             )
         if form is not None:
-            app.form = dict(form)
+            app.form = _attach_deposit(uow, app.filer_user_id, dict(form))
             _denormalise(app)
         if applicants is not None:
             if app.state != AppState.DRAFT:
@@ -407,6 +440,8 @@ def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[st
     return {
         "defects": [d.as_dict() for d in defects],
         "name_ok": name_defect is None,
+        "evidence": _evidence_check(uow, app),
+        "sample_proof": _sample_check(uow, env, app),
         "same_subject_filings": [
             {
                 "id": a.id,
@@ -417,6 +452,67 @@ def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[st
             }
             for a in same
         ],
+    }
+
+
+def _evidence_check(uow: UnitOfWork, app: m.Application) -> dict[str, Any]:
+    """R6: a deposit here is a recorded fact (and must predate the filing); anything else is
+    external evidence, recorded as declared for the examiner to check."""
+    ev = app.form.get("evidence") or {}
+    number = ev.get("deposit_number")
+    dep = uow.deposits.by_number(number) if number else None
+    if dep is None:
+        return {"kind": "declared" if ev else "none", "verified": False}
+    filed = app.filed_at
+    return {
+        "kind": "deposit",
+        "verified": True,
+        "number": dep.number,
+        "hash": dep.hash,
+        "root": dep.root,
+        "deposited_at": dep.deposited_at.isoformat(),
+        "before_filing": filed is None or dep.deposited_at < filed,
+    }
+
+
+def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, Any]:
+    """Whether the sample rows are proven to be rows of the evidenced data set: the uploaded
+    proof (`dataip fingerprint prove-sample`) checked against the evidence root, and the
+    uploaded sample files' rows all among the proven rows."""
+    ev = app.form.get("evidence") or {}
+    blob = ev.get("sample_proof_blob")
+    if not blob:
+        return {"status": "absent"}
+    root = str(ev.get("hash_value") or "").split(":", 1)[-1].lower()
+    against = "deposit" if ev.get("deposit_number") else "declared_hash"
+    try:
+        proof = env.blobs.get(blob)
+        verified = sample_proofs.verify(proof, root)
+    except VerificationError as exc:
+        return {"status": "not_proven", "against": against, "detail": str(exc)}
+    except (KeyError, FileNotFoundError, OSError):
+        return {"status": "not_proven", "against": against, "detail": "proof file missing"}
+    proven = {canonicalize(r["row"]) for r in json.loads(proof)["rows"]}
+    unproven_files = []
+    for sha in app.form.get("sample_blobs") or []:
+        meta = uow.blobs.get(sha)
+        fmt = row_format(meta.filename) if meta else None
+        if fmt is None:
+            continue
+        try:
+            rows = rows_of_bytes(env.blobs.get(sha), fmt)
+        except (RowError, OSError, KeyError):
+            unproven_files.append(meta.filename)
+            continue
+        if any(r not in proven for r in rows):
+            unproven_files.append(meta.filename)
+    return {
+        "status": "proven" if not unproven_files else "partly_proven",
+        "against": against,
+        "file": verified.path,
+        "rows_proven": len(verified.indices),
+        "file_rows": verified.rows,
+        "samples_not_covered": unproven_files,
     }
 
 

@@ -92,6 +92,12 @@ class Evidence(_Strict):
     notary_body: Short | None = None
     notarial_certificate_number: Short | None = None
     evidenced_on: date | None = None
+    deposit_number: Short | None = Field(
+        default=None, description="a deposit made here (POST /evidence): fills the items above"
+    )
+    sample_proof_blob: Sha256 | None = Field(
+        default=None, description="uploaded `dataip fingerprint prove-sample` proof"
+    )
 
 
 class ApplicationForm(_Strict):
