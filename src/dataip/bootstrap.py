@@ -90,6 +90,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         blobs=FileBlobStore(settings.blob_dir),
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
+        reader=reader,
     )
     return Registry(settings=settings, env=env, engine=engine, log_keys=load_log_keys(settings))
 

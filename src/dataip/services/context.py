@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from dataip.domain.calendar import WorkingDayCalendar
 from dataip.domain.errors import DomainError
 from dataip.domain.profile import Profile
-from dataip.services.ports import BlobStore, Clock, UnitOfWorkFactory
+from dataip.services.ports import BlobStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -94,9 +94,15 @@ class Env:
     calendar_loader: Callable[[], WorkingDayCalendar]
     max_blob_bytes: int = 20 * 1024 * 1024
     calendar_ttl_seconds: float = 60.0
+    reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def read(self) -> UnitOfWork:
+        """A unit of work for reading only: on SQLite it takes no write lock, so readers never
+        queue behind writers (WAL)."""
+        return (self.reader or self.uow)()
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(SHANGHAI)

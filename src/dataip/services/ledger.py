@@ -293,7 +293,7 @@ def _bad(code: str, zh: str, en: str, **details: Any) -> DomainError:
 
 def checkpoint_note(env: Env) -> tuple[int, str]:
     """(size, signed note) of the latest checkpoint."""
-    with env.uow() as uow:
+    with env.read() as uow:
         latest = uow.ledger.latest_checkpoint()
     if latest is None:
         raise _not_found("检查点", "checkpoint")
@@ -310,7 +310,7 @@ def tile(env: Env, path: str) -> tuple[bytes, bool]:
         wanted = tiles.parse_tile_path("tile/" + path)
     except FormatError as exc:
         raise _not_found("瓦片", "tile", reason=str(exc)) from None
-    with env.uow() as uow:
+    with env.read() as uow:
         latest = uow.ledger.latest_checkpoint()
         size = latest[0] if latest else 0
         level = wanted.level * tiles.TILE_HEIGHT
@@ -342,7 +342,7 @@ def _published_size(uow: UnitOfWork) -> tuple[int, bytes, str]:
 
 def inclusion(env: Env, index: int, size: int | None = None) -> dict[str, Any]:
     """An RFC 6962 inclusion proof of leaf `index` in the tree of `size` (default: latest)."""
-    with env.uow() as uow:
+    with env.read() as uow:
         latest_size, _, _ = _published_size(uow)
         size = latest_size if size is None else size
         if not 0 < size <= latest_size:
@@ -375,7 +375,7 @@ def _root_ranges(size: int) -> list[tuple[int, int]]:
 
 def consistency(env: Env, first: int, second: int | None = None) -> dict[str, Any]:
     """An RFC 6962 consistency proof between two published tree sizes."""
-    with env.uow() as uow:
+    with env.read() as uow:
         latest_size, _, _ = _published_size(uow)
         second = latest_size if second is None else second
         if not 0 < first <= second <= latest_size:
@@ -401,7 +401,7 @@ def consistency(env: Env, first: int, second: int | None = None) -> dict[str, An
 
 def entry(env: Env, index: int) -> dict[str, Any]:
     """One sequenced leaf: its bytes and hash."""
-    with env.uow() as uow:
+    with env.read() as uow:
         latest_size, _, _ = _published_size(uow)
         if not 0 <= index < latest_size:
             raise _not_found("日志条目", "log entry", index=index, size=latest_size)
@@ -415,7 +415,7 @@ def entry(env: Env, index: int) -> dict[str, Any]:
 def receipt(env: Env, index: int) -> str:
     """A C2SP tlog-proof for leaf `index` against the latest checkpoint, carrying the leaf as
     its extra data (offline-verifiable with the log's key alone)."""
-    with env.uow() as uow:
+    with env.read() as uow:
         size, _, note = _published_size(uow)
         if not 0 <= index < size:
             raise _not_found("日志条目", "log entry", index=index, size=size)
@@ -431,7 +431,7 @@ def receipt(env: Env, index: int) -> str:
 
 def status(env: Env) -> dict[str, int]:
     """Leaf counts for monitoring: integrated, published (latest checkpoint), pending leaves."""
-    with env.uow() as uow:
+    with env.read() as uow:
         latest = uow.ledger.latest_checkpoint()
         return {
             "size": uow.ledger.size(),
@@ -441,7 +441,7 @@ def status(env: Env) -> dict[str, int]:
 
 
 def index_of_event(env: Env, event_id: int) -> int | None:
-    with env.uow() as uow:
+    with env.read() as uow:
         return uow.ledger.index_of_event(event_id)
 
 
