@@ -199,6 +199,7 @@ def _view_json(v: apps.ApplicationView) -> dict[str, Any]:
         }
         if v.registration
         else None,
+        "checks": v.checks or None,
     }
 
 

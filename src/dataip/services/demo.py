@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from stdnum.cn import uscc
 
 from dataip.domain.application import PRACTICAL_VALUES
-from dataip.services import accounts, applications, blobs, parties, procedure, scheduler
+from dataip.evidence import sample as sample_proofs
+from dataip.evidence.fingerprint import fingerprint
+from dataip.services import accounts, applications, blobs, evidence, parties, procedure, scheduler
 from dataip.services.context import Env, FixedClock, Identity
 
 PASSWORD = "demo-password"
@@ -173,6 +178,36 @@ SAMPLE_CSV = (
     "时间,路段编号,平均车速(km/h),拥堵指数\n2026-05-01 08:00,GY-0012,18.5,7.2\n"
     "2026-05-01 08:05,GY-0012,16.1,7.9\n2026-05-01 08:10,GY-0013,31.0,3.4\n"
 )
+
+
+def _demo_deposit(who: Identity, env: Env) -> tuple[str, str]:
+    """The first demo data set fingerprinted, deposited, and its sample rows proven — the
+    way a holder does it with `dataip fingerprint` and `dataip evidence deposit`."""
+    rows = "".join(
+        f"2026-05-0{1 + i // 288} {i % 288 // 12:02d}:{i % 12 * 5:02d},GY-00{12 + i % 7},"
+        f"{15 + i % 40}.{i % 10},{1 + i % 9}.{i % 7}\n"
+        for i in range(2000)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "城市交通拥堵数据"
+        folder.mkdir()
+        (folder / "traffic.csv").write_text(SAMPLE_CSV + rows, "utf-8")
+        (folder / "README.txt").write_text(
+            "贵阳市主要路段五分钟粒度车速与拥堵指数（演示）", "utf-8"
+        )
+        manifest = fingerprint(folder).manifest
+        proof = sample_proofs.prove(manifest, folder / "traffic.csv", SAMPLE_CSV.encode())
+    dep = evidence.deposit(
+        who, env=env, root=manifest.root, manifest=manifest.to_dict(), title="城市交通拥堵数据"
+    )
+    blob = blobs.upload(
+        who,
+        env=env,
+        data=json.dumps(proof, ensure_ascii=False).encode(),
+        filename="sample.proof.json",
+        media_type="application/json",
+    )
+    return dep.number, blob.sha256
 
 
 def form_for(spec: tuple[Any, ...], sample: str, proof: str, evidenced_on: str) -> dict[str, Any]:
@@ -333,12 +368,17 @@ def populate(env: Env) -> dict[str, int]:
         "draft",
     }
 
+    deposit_number, sample_proof = _demo_deposit(ap, e)
+
     def new_app(i: int, spec: tuple[Any, ...]) -> int:
         lead = party_ids[i % len(party_ids)]
+        form = form_for(spec, sample, proof, evidenced_on)
+        if i == 0:  # evidenced here, with its sample rows proven (the examiner's checks show it)
+            form["evidence"] = {"deposit_number": deposit_number, "sample_proof_blob": sample_proof}
         a = applications.create_draft(
             ap,
             env=e,
-            form=form_for(spec, sample, proof, evidenced_on),
+            form=form,
             applicants=[applications.ApplicantIn(party_id=lead)],
         )
         return a.id
