@@ -233,16 +233,18 @@ class Progress:
     def advance(self, n: int) -> None:
         with self._lock:
             self.done += n
-            done = self.done
-        if self.callback:
-            self.callback(done, self.total)
+            if self.callback:
+                self.callback(self.done, self.total)
 
 
 def _hash_file(
-    src: _Source, h: Hasher, chunk_pool: ThreadPoolExecutor, progress: Progress
+    src: _Source, h: Hasher, chunk_pool: ThreadPoolExecutor | None, progress: Progress
 ) -> FileEntry:
+    """Whole-file digest here; chunk leaves in `chunk_pool` (overlapping the two hashes of
+    every byte across cores), or here too when there is no pool (small files, where the
+    hand-off costs more than it saves and other files keep the cores busy)."""
     whole = h.new()
-    leaves: list[Future[bytes]] = []
+    leaves: list[Future[bytes] | bytes] = []
     in_flight = threading.BoundedSemaphore(8)
     read = 0
     try:
@@ -250,10 +252,13 @@ def _hash_file(
             before = os.fstat(f.fileno())
             while chunk := f.read(CHUNK_SIZE):
                 read += len(chunk)
-                in_flight.acquire()
-                fut = chunk_pool.submit(h.leaf, chunk)
-                fut.add_done_callback(lambda _: in_flight.release())
-                leaves.append(fut)
+                if chunk_pool is None:
+                    leaves.append(h.leaf(chunk))
+                else:
+                    in_flight.acquire()
+                    fut = chunk_pool.submit(h.leaf, chunk)
+                    fut.add_done_callback(lambda _: in_flight.release())
+                    leaves.append(fut)
                 whole.update(chunk)
                 progress.advance(len(chunk))
             after = os.fstat(f.fileno())
@@ -269,14 +274,15 @@ def _hash_file(
             f"{src.full} changed while it was being fingerprinted (size or modification time);"
             " fingerprint a copy that nobody writes to"
         )
-    chunk_root = h.root(f.result() for f in leaves)
+    chunk_root = h.root(x if isinstance(x, bytes) else x.result() for x in leaves)
     row_root, count = None, None
     fmt = rowlib.row_format(src.path)
     if fmt is not None:
         try:
             frontier = h.frontier()
+            push, leaf = frontier.push, h.leaf
             for row in rowlib.iter_rows(src.full, fmt):
-                frontier.append(h.leaf(row))
+                push(leaf(row))
         except rowlib.RowError as exc:
             raise FingerprintError(f"{src.full}: {exc}") from None
         count = frontier.size
@@ -360,7 +366,8 @@ def fingerprint(
     ):
 
         def one(src: _Source) -> FileEntry:
-            entry = _hash_file(src, h, chunks, progress)
+            small = workers > 1 and src.size <= CHUNK_SIZE
+            entry = _hash_file(src, h, None if small else chunks, progress)
             log.record(src, entry)
             return entry
 

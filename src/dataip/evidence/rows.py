@@ -9,10 +9,10 @@ Encoding: UTF-8 (a BOM is dropped); a file that is not valid UTF-8 is read as GB
 usual encoding of Chinese spreadsheet exports. Canonical rows are UTF-8 either way, so a
 file's row root does not depend on how it was encoded.
 
-For an array of strings, ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` writes
-exactly RFC 8785 (same escapes: ``\\"``, ``\\\\``, the short forms and ``\\u00xx`` for other
-control characters; no lone surrogates can come out of a strict decode), and is several times
-faster than a general JCS encoder; the property is tested against ``rfc8785``.
+For an array of strings, joining ``json.encoder.encode_basestring`` of each field writes
+exactly RFC 8785 (same escapes: the short forms and ``\\u00xx`` for other control characters,
+non-ASCII as is; no lone surrogates can come out of a strict decode), about seven times faster
+than a general JCS encoder; the property is tested against ``rfc8785``.
 """
 
 from __future__ import annotations
@@ -51,8 +51,12 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+_quote = json.encoder.encode_basestring  # the C version when available
+
+
 def canonical_fields(fields: list[str]) -> bytes:
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """RFC 8785 of an array of strings (see the module docstring; tested against rfc8785)."""
+    return ("[" + ",".join(map(_quote, fields)) + "]").encode("utf-8")
 
 
 def canonical_json_text(line: str) -> bytes:

@@ -275,6 +275,16 @@ class CompactRange:
         self._size += 1
         return completed
 
+    def push(self, leaf: bytes) -> None:
+        """Append one leaf hash when only the root is wanted (no completed-node list)."""
+        index, peaks, node = self._size, self._peaks, self._node
+        current = leaf
+        while index & 1:
+            current = node(peaks.pop(), current)
+            index >>= 1
+        peaks.append(current)
+        self._size += 1
+
     def extend(self, leaves: Iterable[bytes]) -> list[tuple[Node, bytes]]:
         """Append several leaf hashes; return all completed full subtrees."""
         completed: list[tuple[Node, bytes]] = []
