@@ -279,17 +279,21 @@ def _hash_file(
     fmt = rowlib.row_format(src.path)
     if fmt is not None:
         try:
-            frontier = h.frontier()
-            push, leaf = frontier.push, h.leaf
-            for row in rowlib.iter_rows(src.full, fmt):
-                push(leaf(row))
+            row_root, count = rows_root(src.full, fmt, h)
         except rowlib.RowError as exc:
             raise FingerprintError(f"{src.full}: {exc}") from None
-        count = frontier.size
-        row_root = (frontier.root() if count else h.empty_root).hex()
         if os.stat(src.full).st_mtime_ns != src.mtime_ns:
             raise FingerprintError(f"{src.full} changed while its rows were being read")
     return FileEntry(src.path, src.size, whole.digest().hex(), chunk_root.hex(), row_root, count)
+
+
+def rows_root(path: Path, fmt: str, h: Hasher) -> tuple[str, int]:
+    """The row root (hex) and row count of a CSV/TSV/JSONL file; raises rows.RowError."""
+    frontier = h.frontier()
+    push, leaf = frontier.push, h.leaf
+    for row in rowlib.iter_rows(path, fmt):
+        push(leaf(row))
+    return (frontier.root() if frontier.size else h.empty_root).hex(), frontier.size
 
 
 class _Journal:
