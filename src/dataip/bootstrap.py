@@ -28,6 +28,7 @@ class Registry:
     env: Env
     engine: Any
     log_keys: LogKeys
+    reader_engine: Any = None
 
     @property
     def database_label(self) -> str:
@@ -36,6 +37,8 @@ class Registry:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.reader_engine is not None and self.reader_engine is not self.engine:
+            self.reader_engine.dispose()
 
 
 def make_clock(settings: Settings) -> SystemClock | FixedClock:
@@ -76,13 +79,24 @@ def load_log_keys(settings: Settings) -> LogKeys:
     return LogKeys(origin, signer)
 
 
+def make_reader_engine(url: str, engine: Any) -> Any:
+    """Where read-only units of work run. On PostgreSQL a second, small pool whose
+    connections are in autocommit: a proof's two queries then cost two round trips, not four
+    (BEGIN and ROLLBACK); what they read is append-only or versioned, so statement snapshots
+    suffice. SQLite reads share the engine (WAL readers take no lock)."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=5)
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
     engine = make_engine(url)
     uow = make_uow_factory(engine)
-    reader = make_uow_factory(engine, readonly=True)
+    reader_engine = make_reader_engine(url, engine)
+    reader = make_uow_factory(reader_engine, readonly=True)
     env = Env(
         uow=uow,
         clock=clock or make_clock(settings),
@@ -92,7 +106,13 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
     )
-    return Registry(settings=settings, env=env, engine=engine, log_keys=load_log_keys(settings))
+    return Registry(
+        settings=settings,
+        env=env,
+        engine=engine,
+        log_keys=load_log_keys(settings),
+        reader_engine=reader_engine,
+    )
 
 
 def init_database(registry: Registry) -> dict[str, int]:

@@ -46,7 +46,8 @@ def make_engine(url: str, **kw: Any) -> Engine:
         return engine
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 20)
-    return sa.create_engine(url, pool_pre_ping=True, **kw)
+    kw.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kw)
 
 
 class SqlAlchemyUnitOfWork:
