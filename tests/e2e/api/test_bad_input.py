@@ -314,6 +314,7 @@ LOG_ENTRY = "GET /log/entries/{index}"
 LOG_RECEIPT = "GET /log/entries/{index}/receipt"
 REGISTRATIONS = "GET /registrations"
 REGISTRATION = "GET /registrations/{number}"
+RENEW = "POST /registrations/{number}/actions/renew"
 OPENAPI = "GET /openapi.json"
 DOCS = "GET /docs"
 ACT = "POST /applications/{application_id}/actions/{action}"
@@ -352,6 +353,7 @@ AUTHENTICATED = [
     DEPOSIT,
     DEPOSITS,
     DEPOSIT_ONE,
+    RENEW,
 ]
 
 CASES = [
@@ -1250,6 +1252,10 @@ CASES = [
     _invalid("registrations:limit-huge", REGISTRATIONS, params={"limit": "201"}),
     _invalid("registration:bad-number", REGISTRATION, path="/registrations/DROP TABLE"),
     c("registration:unknown", REGISTRATION, 404, "registration_not_found"),
+    c("renew:anonymous", RENEW, 401, "unauthenticated", who=None),
+    c("renew:unknown", RENEW, 404, "registration_not_found"),
+    _invalid("renew:bad-number", RENEW, path="/registrations/DROP TABLE/actions/renew"),
+    c("renew:wrong-method", RENEW, 405, "method_not_allowed", method="GET"),
     # --- evidence deposits ---
     c("deposit:anonymous", DEPOSIT, 401, "unauthenticated", who=None, json={"root": "ab" * 32}),
     c("deposit:by-examiner", DEPOSIT, 403, "forbidden", who="examiner", json={"root": "ab" * 32}),

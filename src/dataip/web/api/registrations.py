@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from dataip.services import registrations as svc
 from dataip.web.api.application_schemas import RegistrationRead
-from dataip.web.deps import EnvDep
+from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["registrations"])
 
@@ -30,3 +30,12 @@ def list_(
 def get(number: Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")], env: EnvDep) -> RegistrationRead:
     """By registration number (16 chars) or certificate number (17 digits)."""
     return _read(svc.get_registration(env=env, number=number))
+
+
+@router.post("/registrations/{number}/actions/renew", response_model=RegistrationRead)
+def renew(
+    number: Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")], env: EnvDep, identity: IdentityDep
+) -> RegistrationRead:
+    """R16: renew within the window before expiry (holder only); the term runs on from the
+    day after the previous expiry."""
+    return _read(svc.renew(identity, env=env, number=number))
