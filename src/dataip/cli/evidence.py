@@ -10,7 +10,6 @@ Exit codes: 0 done; 1 refused by the registry, or the receipt does not verify; 2
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +17,8 @@ import httpx
 import typer
 from rich.console import Console
 
+from dataip.cli.log import read_key
 from dataip.evidence.fingerprint import FingerprintError, Manifest
-from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.note import Verifier
 from dataip.ledger.proof import parse_proof, verify_proof
@@ -105,15 +104,14 @@ def verify(
     (with --manifest) that it deposited this data set."""
     try:
         text = receipt.read_text("utf-8")
-        key_text = Path(key).read_text("ascii").strip() if os.path.isfile(key) else key
-        verifier = Verifier.from_text(key_text.strip())
+        verifier = Verifier.from_text(read_key(key))
         parsed = parse_proof(text)
         leaf: dict[str, Any] = json.loads(parsed.extra)
     except (OSError, UnicodeDecodeError, FormatError, ValueError) as exc:
         err.print(f"[red]cannot read the receipt or key[/red]: {exc}", soft_wrap=True)
         raise typer.Exit(2) from None
     try:
-        verify_proof(text, [verifier], leaf_data=parsed.extra, origin=origin)
+        checkpoint = verify_proof(text, [verifier], leaf_data=parsed.extra, origin=origin)
     except VerificationError as exc:
         err.print(f"[red]receipt does NOT verify[/red]: {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
@@ -126,7 +124,6 @@ def verify(
         if (m.hash, m.root) != (public.get("hash"), public.get("root")):
             err.print(f"[red]the receipt is for another data set[/red] ({public.get('root')})")
             raise typer.Exit(1)
-    checkpoint = Checkpoint.parse(parsed.checkpoint.partition("\n\n")[0] + "\n")
     typer.echo(
         json.dumps(
             {

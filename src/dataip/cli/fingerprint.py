@@ -171,9 +171,7 @@ def verify_sample(
 ) -> None:
     """Check a sample proof with nothing but the data set's root."""
     try:
-        ok = samples.verify(
-            _read(proof, "proof"), root.removeprefix("sha256:").removeprefix("sm3:")
-        )
+        ok = samples.verify(_read(proof, "proof"), root)
     except VerificationError as exc:
         err.print(f"[red]sample NOT proven[/red]: {exc}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from None

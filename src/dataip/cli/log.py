@@ -133,7 +133,7 @@ def _str(v: int | None) -> str:
     return "" if v is None else str(v)
 
 
-def _read_key(value: str) -> str:
+def read_key(value: str) -> str:
     """A verifier key given inline or as a file holding it."""
     path = Path(value)
     return path.read_text("ascii").strip() if path.is_file() else value.strip()
@@ -152,7 +152,7 @@ def verify_receipt(
     """Verify a tlog-proof receipt offline: checkpoint signature, then inclusion of the leaf."""
     try:
         text = file.read_text("utf-8")
-        verifier = Verifier.from_text(_read_key(key))
+        verifier = Verifier.from_text(read_key(key))
         parsed = parse_proof(text)
     except (FormatError, UnicodeDecodeError, ValueError) as exc:
         raise _die(f"cannot read receipt or key: {exc}", USAGE) from None
@@ -160,10 +160,9 @@ def verify_receipt(
     if not data:
         raise _die("the receipt carries no leaf; give it with --leaf", USAGE)
     try:
-        verify_proof(text, [verifier], leaf_data=data, origin=origin)
+        cp = verify_proof(text, [verifier], leaf_data=data, origin=origin)
     except VerificationError as exc:
         raise _die(f"[red]receipt does NOT verify[/red]: {exc}", LIES) from None
-    cp = Checkpoint.parse(_body(parsed.checkpoint))
     out: dict[str, Any] = {
         "verified": True,
         "origin": cp.origin,
@@ -222,7 +221,7 @@ def _watch(
             key_text = fetch("key").decode("ascii").strip()  # trust on first use, then pinned
             err.print(f"pinning the log key served by {url}: {key_text}", soft_wrap=True)
         else:
-            key_text = _read_key(key) if key else state.verifier_key  # type: ignore[union-attr]
+            key_text = read_key(key) if key else state.verifier_key  # type: ignore[union-attr]
         verifier = Verifier.from_text(key_text)
         if state is not None and state.verifier_key != key_text:
             raise _die("the key differs from the one pinned in the state file", USAGE)

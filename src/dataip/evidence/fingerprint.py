@@ -123,6 +123,11 @@ class Manifest:
             raw = json.loads(text)
         except ValueError as exc:
             raise FingerprintError(f"manifest is not JSON: {exc}") from None
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Manifest:
+        """Check a decoded manifest (e.g. from a JSON request body); see :meth:`from_json`."""
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise FingerprintError(f'not a manifest (no "format": "{FORMAT}")')
         if raw.get("version") != VERSION:

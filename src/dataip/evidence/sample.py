@@ -127,17 +127,20 @@ class Verified:
     path: str
     rows: int
     indices: tuple[int, ...]
+    proven: frozenset[bytes] = frozenset()  # the proven rows, canonical
 
 
 def verify(proof: dict[str, Any] | str | bytes, root: str) -> Verified:
-    """Check a sample proof against a data-set root. Raises :class:`VerificationError`."""
+    """Check a sample proof against a data-set root (hex, optionally ``sha256:``/``sm3:``
+    prefixed as deposits and forms write it). Raises :class:`VerificationError`."""
+    root = root.strip().lower().split(":", 1)[-1]
     try:
         raw = json.loads(proof) if isinstance(proof, str | bytes) else proof
         if raw.get("format") != FORMAT or raw.get("version") != VERSION:
             raise VerificationError(f"not a {FORMAT} v{VERSION}")
         h = hasher(raw["hash"])
         entry = FileEntry.from_dict(raw["file"], raw["hash"])
-        if raw["root"] != root.lower():
+        if raw["root"] != root:
             raise VerificationError("the proof is for another data set (root differs)")
         if entry.row_root is None or entry.rows is None:
             raise VerificationError("the file entry has no row root")
@@ -150,9 +153,10 @@ def verify(proof: dict[str, Any] | str | bytes, root: str) -> Verified:
             bytes.fromhex(root),
         )
         row_root = bytes.fromhex(entry.row_root)
-        indices = []
+        indices, proven = [], set()
         for n, item in enumerate(raw["rows"]):
-            leaf = h.leaf(canonicalize(item["row"]))
+            row = canonicalize(item["row"])
+            leaf = h.leaf(row)
             try:
                 h.verify(leaf, int(item["index"]), entry.rows, _hashes(item["proof"]), row_root)
             except VerificationError as exc:
@@ -160,13 +164,14 @@ def verify(proof: dict[str, Any] | str | bytes, root: str) -> Verified:
                     f"sample row {n + 1} (index {item['index']}): {exc}"
                 ) from None
             indices.append(int(item["index"]))
+            proven.add(row)
         if not indices:
             raise VerificationError("the proof proves no rows")
     except (KeyError, TypeError, ValueError, FingerprintError) as exc:
         if isinstance(exc, VerificationError):
             raise
         raise VerificationError(f"malformed sample proof: {exc}") from None
-    return Verified(root.lower(), entry.path, entry.rows, tuple(indices))
+    return Verified(root, entry.path, entry.rows, tuple(indices), frozenset(proven))
 
 
 def _hashes(values: Sequence[str]) -> list[bytes]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from dataip.ledger import merkle
 from dataip.ledger._util import b64decode_strict, b64encode, parse_decimal
-from dataip.ledger.checkpoint import open_checkpoint
+from dataip.ledger.checkpoint import Checkpoint, open_checkpoint
 from dataip.ledger.cosignature import verify_cosignatures
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.merkle import HASH_SIZE
@@ -103,12 +103,12 @@ def verify_proof(
     origin: str | None = None,
     cosigners: Sequence[NoteVerifier] = (),
     threshold: int = 0,
-) -> None:
+) -> Checkpoint:
     """Verify a tlog-proof for a leaf given as ``leaf_data`` or as its RFC 6962 ``leaf_hash``.
 
     ``verifiers`` are the log's keys; ``origin``, if given, must be the checkpoint origin;
-    at least ``threshold`` of ``cosigners`` must have cosigned the checkpoint. Returns None;
-    raises :class:`VerificationError`.
+    at least ``threshold`` of ``cosigners`` must have cosigned the checkpoint. Returns the
+    verified checkpoint; raises :class:`VerificationError`.
     """
     # 1. Compute the leaf hash.
     if leaf_data is not None and leaf_hash is not None:
@@ -132,3 +132,4 @@ def verify_proof(
     merkle.verify_inclusion(
         expected_leaf, parsed.index, checkpoint.size, parsed.proof, checkpoint.root_hash
     )
+    return checkpoint

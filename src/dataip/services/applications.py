@@ -29,7 +29,6 @@ from dataip.domain.lifecycle import (
 )
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
-from dataip.ledger.canonical import canonicalize
 from dataip.ledger.errors import VerificationError
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -483,7 +482,7 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
     blob = ev.get("sample_proof_blob")
     if not blob:
         return {"status": "absent"}
-    root = str(ev.get("hash_value") or "").split(":", 1)[-1].lower()
+    root = str(ev.get("hash_value") or "")
     against = "deposit" if ev.get("deposit_number") else "declared_hash"
     try:
         proof = env.blobs.get(blob)
@@ -492,7 +491,6 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
         return {"status": "not_proven", "against": against, "detail": str(exc)}
     except (KeyError, FileNotFoundError, OSError):
         return {"status": "not_proven", "against": against, "detail": "proof file missing"}
-    proven = {canonicalize(r["row"]) for r in json.loads(proof)["rows"]}
     unproven_files = []
     for sha in app.form.get("sample_blobs") or []:
         meta = uow.blobs.get(sha)
@@ -504,7 +502,7 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
         except (RowError, OSError, KeyError):
             unproven_files.append(meta.filename)
             continue
-        if any(r not in proven for r in rows):
+        if any(r not in verified.proven for r in rows):
             unproven_files.append(meta.filename)
     return {
         "status": "proven" if not unproven_files else "partly_proven",

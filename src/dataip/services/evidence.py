@@ -63,7 +63,7 @@ def deposit(
     files = size = None
     if manifest is not None:
         try:
-            parsed = Manifest.from_json(_json(manifest))
+            parsed = Manifest.from_dict(manifest)
         except FingerprintError as exc:
             raise _invalid(
                 "invalid_manifest", f"清单无效：{exc}", f"invalid manifest: {exc}"
@@ -121,12 +121,6 @@ def deposit(
         dep.event_id = event.id
         uow.commit()
         return dep
-
-
-def _json(value: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def get(identity: Identity, *, env: Env, number: str) -> tuple[m.Deposit, bool]:

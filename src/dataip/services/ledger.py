@@ -17,6 +17,7 @@ tiles, receipts and the audit.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import socket
@@ -631,8 +632,6 @@ def _audit_leaf_against_event(
 
 
 def _first_difference(leaf: bytes, recomputed: bytes) -> str:
-    import json
-
     try:
         a, b = json.loads(leaf), json.loads(recomputed)
     except ValueError:
