@@ -203,6 +203,33 @@ class Api:
         assert r.status_code == 200, (action, r.text)
         return dict(r.json())
 
+    # --- registrations (after registration, G§19–G§24) ---------------------------------
+    def reg(self, who: str | None, number: str) -> Any:
+        return self.c.get(f"/api/v1/registrations/{number}", headers=self.h(who))
+
+    def reg_act(
+        self,
+        who: str | None,
+        number: str,
+        action: str,
+        *,
+        if_match: int | None = None,
+        **payload: Any,
+    ) -> Any:
+        headers = self.h(who)
+        if if_match is not None:
+            headers["If-Match"] = f'"{if_match}"'
+        return self.c.post(
+            f"/api/v1/registrations/{number}/actions/{action}",
+            headers=headers,
+            json=payload or None,
+        )
+
+    def reg_ok(self, who: str | None, number: str, action: str, **payload: Any) -> dict[str, Any]:
+        r = self.reg_act(who, number, action, **payload)
+        assert r.status_code == 200, (action, r.text)
+        return dict(r.json())
+
     def world(self) -> World:
         """An examiner, an applicant and its verified legal-person party."""
         examiner = self.user("examiner")
@@ -225,6 +252,15 @@ class World:
         self.api.ok(self.examiner, aid, "accept")
         self.api.ok(self.examiner, aid, "publicise")
         return aid
+
+    def registered(self, **form_over: Any) -> str:
+        """Publicise at 2026-09-28 10:00, approve at 2026-10-13 09:00 (valid to 2028-10-12);
+        returns the registration number. The clock is left at the approval."""
+        self.api.at("2026-09-28 10:00")
+        aid = self.publicised(**form_over)
+        self.api.at("2026-10-13 09:00")
+        reg = self.api.ok(self.examiner, aid, "approve")["registration"]
+        return str(reg["registration_number"])
 
     def objector(self) -> tuple[str, int, str]:
         who = self.api.user("applicant")

@@ -124,7 +124,9 @@ def tick(
     else:
         console.print(
             f"tick as of {report.as_of}: deemed withdrawn {report.deemed_withdrawn}, "
-            f"approved {report.approved}, recomputed {report.recomputed}"
+            f"approved {report.approved}, recomputed {report.recomputed}, "
+            f"registrations cancelled {report.registrations_cancelled}, "
+            f"renewal reminders {report.renewal_reminders}"
             + (" (another tick holds the lease)" if report.skipped_lease else "")
         )
 

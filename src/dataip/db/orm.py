@@ -28,7 +28,11 @@ def start_mappers() -> None:
         (m.Deadline, t.deadlines),
         (m.Notice, t.notices),
         (m.Objection, t.objections),
-        (m.Registration, t.registrations),
+        (m.Registration, t.registrations),  # `version` is bumped by hand under a row lock
+        (m.RegistrationVersion, t.registration_versions),
+        (m.RegistrationRequest, t.registration_requests),
+        (m.Filing, t.filings),
+        (m.Announcement, t.announcements),
         (m.Event, t.events),
         (m.Deposit, t.deposits),
         (m.Industry, t.industries),

@@ -43,6 +43,12 @@ class Users(_Repo[m.User]):
     def by_username(self, username: str) -> m.User | None:
         return self.s.scalars(sa.select(m.User).where(t.users.c.username == username)).first()
 
+    def many(self, ids: Iterable[int]) -> list[m.User]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        return self._all(sa.select(m.User).where(t.users.c.id.in_(wanted)))
+
     def page(self) -> list[m.User]:
         return self._all(sa.select(m.User).order_by(t.users.c.id))
 
@@ -293,6 +299,144 @@ class Registrations(_Repo[m.Registration]):
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(c.id > after_id).order_by(c.id).limit(limit)
         return self._all(stmt)
+
+    def expired(self, before: date, *, limit: int) -> list[m.Registration]:
+        """Registrations still in force whose validity ended before `before` (G§19)."""
+        c = t.registrations.c
+        stmt = (
+            sa.select(m.Registration)
+            .where(c.state.in_(("valid", "revocation_pending")), c.valid_until < before)
+            .order_by(c.valid_until, c.id)
+            .limit(limit)
+        )
+        return self._all(stmt)
+
+    def expiring(self, until: date, *, limit: int) -> list[m.Registration]:
+        """Valid registrations expiring by `until` not yet reminded of this expiry."""
+        c = t.registrations.c
+        stmt = (
+            sa.select(m.Registration)
+            .where(
+                c.state.in_(("valid", "revocation_pending")),
+                c.valid_until <= until,
+                sa.or_(c.renewal_notice_for.is_(None), c.renewal_notice_for != c.valid_until),
+            )
+            .order_by(c.valid_until, c.id)
+            .limit(limit)
+        )
+        return self._all(stmt)
+
+    def count_by_state(self) -> dict[str, int]:
+        c = t.registrations.c
+        rows = self.s.execute(sa.select(c.state, sa.func.count()).group_by(c.state))
+        return {state: int(n) for state, n in rows}
+
+
+class RegistrationVersions(_Repo[m.RegistrationVersion]):
+    cls = m.RegistrationVersion
+
+    def for_registration(self, registration_id: int) -> list[m.RegistrationVersion]:
+        c = t.registration_versions.c
+        stmt = sa.select(m.RegistrationVersion).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.number))
+
+    def latest(self, registration_id: int) -> m.RegistrationVersion | None:
+        c = t.registration_versions.c
+        stmt = (
+            sa.select(m.RegistrationVersion)
+            .where(c.registration_id == registration_id)
+            .order_by(c.number.desc())
+            .limit(1)
+        )
+        return self.s.scalars(stmt).first()
+
+
+class RegistrationRequests(_Repo[m.RegistrationRequest]):
+    cls = m.RegistrationRequest
+
+    def for_registration(
+        self, registration_id: int, *, open_only: bool = False
+    ) -> list[m.RegistrationRequest]:
+        c = t.registration_requests.c
+        stmt = sa.select(m.RegistrationRequest).where(c.registration_id == registration_id)
+        if open_only:
+            stmt = stmt.where(c.state.in_(("awaiting_consent", "pending")))
+        return self._all(stmt.order_by(c.id))
+
+    def open_queue(self, *, limit: int) -> list[m.RegistrationRequest]:
+        c = t.registration_requests.c
+        stmt = sa.select(m.RegistrationRequest).where(c.state == "pending")
+        return self._all(stmt.order_by(c.filed_at, c.id).limit(limit))
+
+
+class Filings(_Repo[m.Filing]):
+    cls = m.Filing
+
+    def for_registration(self, registration_id: int) -> list[m.Filing]:
+        c = t.filings.c
+        stmt = sa.select(m.Filing).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.id))
+
+    def by_number(self, number: str) -> m.Filing | None:
+        return self.s.scalars(sa.select(m.Filing).where(t.filings.c.number == number)).first()
+
+
+class Announcements(_Repo[m.Announcement]):
+    cls = m.Announcement
+
+    def by_number(self, number: str) -> m.Announcement | None:
+        c = t.announcements.c
+        return self.s.scalars(sa.select(m.Announcement).where(c.number == number)).first()
+
+    def for_registration(self, registration_id: int) -> list[m.Announcement]:
+        c = t.announcements.c
+        stmt = sa.select(m.Announcement).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.id))
+
+    def search(
+        self,
+        *,
+        kinds: Sequence[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        industry: str | None = None,
+        region: str | None = None,
+        text: str | None = None,
+        registration_number: str | None = None,
+        before_id: int | None = None,
+        limit: int = 50,
+    ) -> list[m.Announcement]:
+        """Newest first; `industry` is a section letter or a code prefix (division, group,
+        class); `region` a prefix of the 6-digit division code from the holder's credit code."""
+        c = t.announcements.c
+        stmt = sa.select(m.Announcement)
+        if kinds:
+            stmt = stmt.where(c.kind.in_(list(kinds)))
+        if date_from is not None:
+            stmt = stmt.where(c.published_on >= date_from)
+        if date_to is not None:
+            stmt = stmt.where(c.published_on <= date_to)
+        if industry:
+            if industry.isalpha():
+                stmt = stmt.where(c.industry_section == industry.upper())
+            else:
+                stmt = stmt.where(c.industry_code.startswith(industry, autoescape=True))
+        if region:
+            stmt = stmt.where(c.region_code.startswith(region, autoescape=True))
+        if registration_number:
+            stmt = stmt.where(c.registration_number == registration_number)
+        if text:
+            stmt = stmt.where(
+                sa.or_(
+                    c.name.contains(text, autoescape=True),
+                    c.title_zh.contains(text, autoescape=True),
+                    c.number == text,
+                    c.registration_number == text,
+                )
+            )
+        if before_id is not None:
+            stmt = stmt.where(c.id < before_id)
+        return self._all(stmt.order_by(c.id.desc()).limit(limit))
 
 
 class Events(_Repo[m.Event]):

@@ -182,6 +182,94 @@ class Registration:
     holders: list[dict[str, Any]]
     created_at: datetime
     state: str = "valid"
+    state_reason: str | None = None  # why it ended (abandoned, cancelled, revoked)
+    ended_on: date | None = None
+    certificate_version: int = 1  # each approved change, renewal and transfer adds one
+    renewal_notice_for: date | None = None  # the expiry a renewal reminder was served for
+    version: int = 1  # optimistic-concurrency counter (ETag)
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class RegistrationVersion:
+    """One version of a registration's content and certificate (G§17, G§21): approval makes
+    the first; each approved change, renewal and transfer supersedes it with the next."""
+
+    registration_id: int
+    number: int
+    reason: str  # registration | change | renewal | transfer
+    name: str
+    industry_code: str | None
+    holders: list[dict[str, Any]]
+    form: dict[str, Any]
+    valid_from: date
+    valid_until: date
+    effective_at: datetime
+    request_id: int | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class RegistrationRequest:
+    """A request about a registration that the registry examines (G§20–G§24): change,
+    transfer, cancellation, revocation, re-examination."""
+
+    registration_id: int
+    kind: str
+    state: str  # awaiting_consent | pending | approved | refused | withdrawn | lapsed
+    requester_user_id: int
+    filed_at: datetime
+    payload: dict[str, Any]
+    requester_party_id: int | None = None
+    decided_at: datetime | None = None
+    decided_by: int | None = None
+    outcome: str | None = None
+    decision_reason: str | None = None
+    re_examination_due: date | None = None  # G§20: 15 days from service of the decision
+    re_examination_provisional: bool = False
+    related_request_id: int | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Filing:
+    """A filed trade, pledge or licence (备案, G§22): a record on the registration, not a state."""
+
+    number: str
+    registration_id: int
+    kind: str  # licence | pledge | trade
+    contract_date: date
+    filed_at: datetime
+    filed_on: date
+    due_on: date
+    late: bool
+    details: dict[str, Any]
+    filer_user_id: int
+    provisional: bool = False
+    state: str = "in_force"  # in_force | released | ended
+    released_at: datetime | None = None
+    release_reason: str | None = None
+    consents: list[dict[str, Any]] = field(default_factory=list)
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Announcement:
+    """A numbered public announcement (公告, G§16, G§19–G§24, G§26)."""
+
+    number: str
+    kind: str
+    registration_id: int
+    registration_number: str
+    name: str
+    published_at: datetime
+    published_on: date
+    title_zh: str
+    title_en: str
+    body: dict[str, Any]
+    industry_code: str | None = None
+    industry_section: str | None = None
+    region_code: str | None = None
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
 
 

@@ -20,7 +20,16 @@ from stdnum.cn import uscc
 from dataip.domain.application import PRACTICAL_VALUES
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.fingerprint import fingerprint
-from dataip.services import accounts, applications, blobs, evidence, parties, procedure, scheduler
+from dataip.services import (
+    accounts,
+    after_registration,
+    applications,
+    blobs,
+    evidence,
+    parties,
+    procedure,
+    scheduler,
+)
 from dataip.services.context import Env, FixedClock, Identity
 
 PASSWORD = "demo-password"
@@ -451,6 +460,70 @@ def populate(env: Env) -> dict[str, int]:
         reason="双方对处理结果存在争议，告知异议人可提起诉讼或仲裁。",
     )
     report = scheduler.tick(env=e)
+    # After registration (G§21, G§22): a licence and a bank pledge on the first registration,
+    # a trade filing and a pending change on the second.
+    step(2)
+    registered = [aid for fate, aid in filed if fate == "registered"]
+    with e.uow() as uow:
+        numbers = [uow.registrations.by_application(aid).registration_number for aid in registered]
+    contract = (clock.now() - timedelta(days=3)).date().isoformat()
+    bank = {"name": "贵阳银行股份有限公司（演示）", "credit_code": make_uscc("520100", 90)}
+    after_registration.perform(
+        ap,
+        env=e,
+        number=numbers[0],
+        action="file_licence",
+        payload={
+            "contract_date": contract,
+            "licence_type": "non_exclusive",
+            "licensee": {
+                "name": "贵州交通规划研究院（演示）",
+                "credit_code": make_uscc("520100", 91),
+            },
+            "scope": "交通规划研究与模型训练",
+            "territory": "贵州省",
+            "term_end": (clock.now() + timedelta(days=365)).date().isoformat(),
+            "fee_fen": 12_000_000,
+        },
+    )
+    after_registration.perform(
+        ap,
+        env=e,
+        number=numbers[0],
+        action="file_pledge",
+        payload={
+            "contract_date": contract,
+            "pledgee": bank,
+            "secured_amount_fen": 500_000_000,
+            "term_end": (clock.now() + timedelta(days=365)).date().isoformat(),
+        },
+    )
+    if len(numbers) > 1:
+        after_registration.perform(
+            ap,
+            env=e,
+            number=numbers[1],
+            action="file_trade",
+            payload={
+                "contract_date": contract,
+                "counterparty": {
+                    "name": "贵阳大数据交易所（演示）",
+                    "credit_code": make_uscc("520100", 92),
+                },
+                "price_fen": 8_800_000,
+                "right": "usage",
+            },
+        )
+        after_registration.perform(
+            ap,
+            env=e,
+            number=numbers[1],
+            action="request_change",
+            payload={
+                "changes": {"update": {"frequency": "weekly"}},
+                "reason": "数据更新频率由每日调整为每周",
+            },
+        )
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

@@ -32,6 +32,10 @@ class UnitOfWork(Protocol):
     notices: Any
     objections: Any
     registrations: Any
+    registration_versions: Any
+    requests: Any
+    filings: Any
+    announcements: Any
     events: Any
     industries: Any
     calendar: Any

@@ -20,6 +20,7 @@ from dataip.domain.lifecycle import (
     validate_grounds,
 )
 from dataip.domain.registration import validity
+from dataip.services import announcements
 from dataip.services.applications import (
     actors_for,
     conflict,
@@ -599,7 +600,21 @@ def _approve(
         )
     )
     uow.flush()
-    facts = {
+    uow.registration_versions.add(
+        m.RegistrationVersion(
+            registration_id=reg.id,
+            number=1,
+            reason="registration",
+            name=reg.name,
+            industry_code=reg.industry_code,
+            holders=[dict(h) for h in holders],
+            form=dict(app.form),
+            valid_from=reg.valid_from,
+            valid_until=reg.valid_until,
+            effective_at=now,
+        )
+    )
+    facts: dict[str, Any] = {
         "registration_number": reg.registration_number,
         "certificate_number": cert_no,
         "registration_date": today.isoformat(),
@@ -607,6 +622,9 @@ def _approve(
         "valid_until": v.valid_until.isoformat(),
         "capped_by_agreement": v.capped_by_agreement,
     }
+    # G§16: approval is announced in the registration system.
+    notice = announcements.publish(uow, env, reg, kind="registration", at=now, body=dict(facts))
+    facts["announcement_number"] = notice.number
     return _Step(notice_body=facts, public=facts)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from dataip.domain import model as m
@@ -28,6 +28,16 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "registration": ("准予登记通知书", "Notice of registration"),
     "withdrawal": ("撤回申请确认", "Confirmation of withdrawal"),
     "deemed_withdrawn": ("视为撤回通知书", "Notice of deemed withdrawal"),
+    "renewal_reminder": ("续展提醒", "Renewal reminder"),
+    "renewal": ("续展登记通知书", "Notice of renewal"),
+    "transfer_consent": ("转让确认请求", "Transfer awaiting your confirmation"),
+    "request_received": ("登记事项申请回执", "Acknowledgement of your request"),
+    "request_decision": ("登记事项申请审查决定书", "Decision on your request"),
+    "revocation_request": ("撤销登记申请通知", "Notice of a revocation request"),
+    "revocation_decision": ("撤销登记决定书", "Decision on revocation"),
+    "re_examination_decision": ("复审决定书", "Decision on re-examination"),
+    "registration_ended": ("登记终止通知书", "Notice that the registration has ended"),
+    "filing_receipt": ("备案回执", "Acknowledgement of filing"),
 }
 
 
@@ -110,6 +120,8 @@ def serve_notice(
     at: datetime,
     body: dict[str, Any],
     due: m.Deadline | None = None,
+    due_on: date | None = None,
+    provisional: bool = False,
 ) -> m.Notice:
     """R7 / G§11: electronic service — the notice is served when it lands in the inbox."""
     zh, en = NOTICE_TITLES[kind]
@@ -122,7 +134,7 @@ def serve_notice(
             title_zh=zh,
             title_en=en,
             body=body,
-            due_on=due.due_on if due else None,
-            provisional=due.provisional if due else False,
+            due_on=due.due_on if due else due_on,
+            provisional=due.provisional if due else provisional,
         )
     )

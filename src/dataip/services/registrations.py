@@ -1,80 +1,325 @@
-"""Registrations as announced (公告): public reads; renewal (R16)."""
+"""Registrations (登记) as announced: the public record and its current status (R23, R24),
+what the caller may do with it, and the registration archive (登记档案, G§25, R22).
+
+The actions themselves are in `after_registration`."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
 from dataip.domain import model as m
-from dataip.domain.calendar import add_term, next_term_start, renewal_window
+from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
 from dataip.domain.errors import DomainError
+from dataip.services import after_registration as actions
+from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
-from dataip.services.procedure import holder_recipients_of
-from dataip.services.recording import record_event
+from dataip.services.ports import UnitOfWork
+
+private_reads = logging.getLogger("dataip.access")
+
+# What the public sees of a filing's details; amounts, fees and prices stay private.
+_PUBLIC_FILING_KEYS = (
+    "licence_type",
+    "scope",
+    "territory",
+    "term_start",
+    "term_end",
+    "right",
+)
+
+
+@dataclass
+class RegistrationView:
+    registration: m.Registration
+    visibility: str  # "full" (holder, registry) | "public"
+    state_label: tuple[str, str]
+    holders: list[dict[str, Any]]
+    allowed_actions: list[str] = field(default_factory=list)
+    filings: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    announcements: list[dict[str, Any]] = field(default_factory=list)
+    encumbrances: dict[str, Any] = field(default_factory=dict)
+
+
+def _find(uow: UnitOfWork, number: str) -> m.Registration:
+    reg = uow.registrations.by_number(number)
+    if reg is None:
+        raise actions.not_found()
+    return reg
 
 
 def list_registrations(*, env: Env, after_id: int = 0, limit: int = 50) -> list[m.Registration]:
-    with env.uow() as uow:
-        return uow.registrations.page(after_id=after_id, limit=max(1, min(limit, 200)))
+    with env.read() as uow:
+        return list(uow.registrations.page(after_id=after_id, limit=max(1, min(limit, 200))))
 
 
 def get_registration(*, env: Env, number: str) -> m.Registration:
-    with env.uow() as uow:
-        reg = uow.registrations.by_number(number)
-        if reg is None:
-            raise DomainError(
-                "registration_not_found", "登记不存在", "registration not found", status=404
+    with env.read() as uow:
+        return _find(uow, number)
+
+
+def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
+    d = f.details
+    out: dict[str, Any] = {
+        "number": f.number,
+        "kind": f.kind,
+        "contract_date": f.contract_date.isoformat(),
+        "filed_on": f.filed_on.isoformat(),
+        "due_on": f.due_on.isoformat(),
+        "late": f.late,
+        "state": _filing_state(f, today),
+        "released_at": f.released_at.isoformat() if f.released_at else None,
+    }
+    for k in _PUBLIC_FILING_KEYS:
+        if d.get(k) is not None:
+            out[k] = d[k]
+    for k in ("licensee", "pledgee", "counterparty"):
+        if k in d:
+            out[k] = d[k] if full or k == "pledgee" else actions._public_party(d[k])
+    if full:
+        for k in ("fee_fen", "secured_amount_fen", "price_fen", "contract_blob"):
+            if d.get(k) is not None:
+                out[k] = d[k]
+        out["consents"] = [
+            {k: c[k] for k in ("for_action", "instrument", "recorded_at")} for c in f.consents
+        ]
+        out["release_reason"] = f.release_reason
+    return out
+
+
+def _filing_state(f: m.Filing, today: Any) -> str:
+    """A licence past its term has ended; a pledge stays in force until it is released."""
+    if f.state == "in_force" and f.kind == "licence":
+        end = f.details.get("term_end")
+        if end and end < today.isoformat():
+            return "ended"
+    return f.state
+
+
+def request_dict(r: m.RegistrationRequest, *, full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": r.id,
+        "kind": r.kind,
+        "state": r.state,
+        "filed_at": r.filed_at.isoformat(),
+        "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+        "outcome": r.outcome,
+        "re_examination_due": r.re_examination_due.isoformat() if r.re_examination_due else None,
+    }
+    if full:
+        out.update(
+            payload=r.payload,
+            requester_user_id=r.requester_user_id,
+            requester_party_id=r.requester_party_id,
+            decision_reason=r.decision_reason,
+            decided_by=r.decided_by,
+            related_request_id=r.related_request_id,
+        )
+    return out
+
+
+def announcement_dict(a: m.Announcement) -> dict[str, Any]:
+    return {
+        "number": a.number,
+        "kind": a.kind,
+        "published_at": a.published_at.isoformat(),
+        "title_zh": a.title_zh,
+        "title_en": a.title_en,
+    }
+
+
+def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
+    """The public record and current status; holders and the registry also see the filings'
+    private terms and the requests' contents. `allowed_actions` are the caller's."""
+    with env.read() as uow:
+        reg = _find(uow, number)
+        who = actions.caller(uow, env, identity, reg)
+        full = bool(who.actors & {"holder", "registry"})
+        today = env.today()
+        filings = [
+            filing_dict(f, full=full, today=today) for f in uow.filings.for_registration(reg.id)
+        ]
+        reqs = uow.requests.for_registration(reg.id)
+        mine = {r.id for r in reqs if r.requester_user_id == identity.user_id}
+        if full:
+            private_reads.info(
+                "registration read",
+                extra={"user_id": identity.user_id, "role": identity.role, "registration": number},
             )
-        return reg
+        return RegistrationView(
+            registration=reg,
+            visibility="full" if full else "public",
+            state_label=REG_STATE_LABELS[RegState(reg.state)],
+            holders=(
+                [dict(h) for h in reg.holders] if full else [public_holder(h) for h in reg.holders]
+            ),
+            allowed_actions=allowed(RegState(reg.state), who.actors, who.ctx),
+            filings=filings,
+            requests=[request_dict(r, full=full or r.id in mine) for r in reqs],
+            versions=[
+                {
+                    "number": v.number,
+                    "reason": v.reason,
+                    "effective_at": v.effective_at.isoformat(),
+                    "valid_until": v.valid_until.isoformat(),
+                }
+                for v in uow.registration_versions.for_registration(reg.id)
+            ],
+            announcements=[
+                announcement_dict(a) for a in uow.announcements.for_registration(reg.id)
+            ],
+            encumbrances={
+                "pledged": any(f["kind"] == "pledge" and f["state"] == "in_force" for f in filings),
+                "licences_in_force": sum(
+                    f["kind"] == "licence" and f["state"] == "in_force" for f in filings
+                ),
+            },
+        )
 
 
 def renew(identity: Identity, *, env: Env, number: str) -> m.Registration:
-    """R16 / G§19: a holder renews within the profile's window before expiry (1 month by
-    default, both ends inclusive); the new term runs from the day after the previous expiry.
+    """R16 / G§19: a holder renews within the profile's window before expiry."""
+    reg, _ = actions.perform(identity, env=env, number=number, action="renew")
+    return reg
 
-    Renewal with changed contents goes through change registration (not modelled yet)."""
-    uid = identity.require_login()
-    today = env.today()
-    with env.uow() as uow:
-        found = uow.registrations.by_number(number)
-        if found is None:
+
+def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
+    """The registration archive (登记档案, G§25, R22): the complete history of the
+    application and its registration — every version, notice, decision, filing, request and
+    announcement, each event with its actor, time, reason and place in the transparency log.
+    Holders and the registry only; every read is access-logged."""
+    with env.read() as uow:
+        reg = _find(uow, number)
+        who = actions.caller(uow, env, identity, reg)
+        if not who.actors & {"holder", "registry"}:
             raise DomainError(
-                "registration_not_found", "登记不存在", "registration not found", status=404
+                "forbidden",
+                "仅登记主体和登记机构可查阅登记档案",
+                "only the holders and the registry may read the archive",
+                status=403,
             )
-        reg = uow.registrations.get(found.id, for_update=True)  # one renewal at a time
-        app = uow.applications.get(reg.application_id)
-        if uid not in holder_recipients_of(uow, [app])[app.id]:
-            raise DomainError(
-                "forbidden", "仅登记主体可申请续展", "only the holder may renew", status=403
-            )
-        if reg.state != "valid":
-            raise DomainError(
-                "registration_not_valid",
-                "登记已失效，不能续展",
-                "the registration is no longer valid and cannot be renewed",
-                status=409,
-                details={"state": reg.state},
-            )
-        opens, closes = renewal_window(reg.valid_until, months=env.profile.renewal_window_months)
-        if not opens <= today <= closes:
-            raise DomainError(
-                "renewal_window_closed" if today > closes else "renewal_window_not_open",
-                f"续展须在 {opens} 至 {closes} 之间提出",
-                f"renewal is possible from {opens} to {closes}",
-                status=409,
-                details={"opens": opens.isoformat(), "closes": closes.isoformat()},
-            )
-        previous = reg.valid_until
-        reg.valid_until = add_term(next_term_start(previous), years=env.profile.validity_years)
-        record_event(
-            uow,
-            subject_type="registration",
-            subject_id=reg.id,
-            type="RegistrationRenewed",
-            at=env.now(),
-            actor_user_id=uid,
-            public={
-                "registration_number": reg.registration_number,
-                "previous_valid_until": previous.isoformat(),
-                "valid_until": reg.valid_until.isoformat(),
-            },
+        private_reads.info(
+            "archive read",
+            extra={"user_id": identity.user_id, "role": identity.role, "registration": number},
         )
-        uow.commit()
-        return reg
+        app = uow.applications.get(reg.application_id)
+        events = [
+            *uow.events.for_subject("application", app.id),
+            *uow.events.for_subject("registration", reg.id),
+        ]
+        indices = uow.ledger.indices_of_events([e.id for e in events])
+        actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
+        today = env.today()
+        return {
+            "format": "dataip-archive",
+            "version": 1,
+            "generated_at": env.now().isoformat(),
+            "registry": {
+                "code": env.profile.registry_code,
+                "name_zh": env.profile.registry_name_zh,
+                "name_en": env.profile.registry_name_en,
+            },
+            "registration": {
+                "registration_number": reg.registration_number,
+                "certificate_number": reg.certificate_number,
+                "certificate_version": reg.certificate_version,
+                "name": reg.name,
+                "industry_code": reg.industry_code,
+                "registration_date": reg.registration_date.isoformat(),
+                "valid_from": reg.valid_from.isoformat(),
+                "valid_until": reg.valid_until.isoformat(),
+                "state": reg.state,
+                "state_reason": reg.state_reason,
+                "ended_on": reg.ended_on.isoformat() if reg.ended_on else None,
+                "holders": reg.holders,
+            },
+            "application": {
+                "id": app.id,
+                "application_number": app.application_number,
+                "filing_date": app.filing_date.isoformat() if app.filing_date else None,
+                "state": app.state,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "reason": v.reason,
+                        "frozen_at": v.frozen_at.isoformat(),
+                        "form": v.form,
+                        "applicants": v.applicants,
+                    }
+                    for v in uow.versions.for_application(app.id)
+                ],
+                "objections": [
+                    {
+                        "id": o.id,
+                        "filed_at": o.filed_at.isoformat(),
+                        "statement": o.statement,
+                        "evidence_blobs": o.evidence_blobs,
+                        "status": o.status,
+                        "answer": o.answer,
+                        "outcome": o.outcome,
+                        "decided_at": o.decided_at.isoformat() if o.decided_at else None,
+                    }
+                    for o in uow.objections.for_application(app.id)
+                ],
+            },
+            "certificate_versions": [
+                {
+                    "number": v.number,
+                    "reason": v.reason,
+                    "effective_at": v.effective_at.isoformat(),
+                    "name": v.name,
+                    "industry_code": v.industry_code,
+                    "holders": v.holders,
+                    "valid_from": v.valid_from.isoformat(),
+                    "valid_until": v.valid_until.isoformat(),
+                    "form": v.form,
+                    "request_id": v.request_id,
+                }
+                for v in uow.registration_versions.for_registration(reg.id)
+            ],
+            "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
+            "filings": [
+                filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
+            ],
+            "notices": [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "title_zh": n.title_zh,
+                    "title_en": n.title_en,
+                    "recipient_user_id": n.recipient_user_id,
+                    "served_at": n.served_at.isoformat(),
+                    "due_on": n.due_on.isoformat() if n.due_on else None,
+                    "provisional": n.provisional,
+                    "body": n.body,
+                }
+                for n in uow.notices.for_application(app.id)
+            ],
+            "announcements": [
+                {**announcement_dict(a), "body": a.body}
+                for a in uow.announcements.for_registration(reg.id)
+            ],
+            "events": [
+                {
+                    "id": e.id,
+                    "subject": e.subject_type,
+                    "type": e.type,
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "actor": (
+                        {
+                            "user_id": e.actor_user_id,
+                            "username": actors[e.actor_user_id].username,
+                            "role": actors[e.actor_user_id].role,
+                        }
+                        if e.actor_user_id in actors
+                        else None
+                    ),
+                    "public": e.public,
+                    "log_index": indices.get(e.id),
+                }
+                for e in sorted(events, key=lambda e: e.id)
+            ],
+        }

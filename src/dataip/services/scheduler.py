@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from dataip.domain import model as m
+from dataip.domain.calendar import renewal_window
 from dataip.domain.errors import DomainError
+from dataip.services import after_registration
 from dataip.services.context import SYSTEM, Env
 from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import apply_action, holder_recipients_of
-from dataip.services.recording import due_date, record_event
+from dataip.services.recording import due_date, record_event, serve_notice
 
 
 @dataclass
@@ -24,6 +26,8 @@ class TickReport:
     deemed_withdrawn: int = 0
     approved: int = 0
     recomputed: int = 0
+    renewal_reminders: int = 0
+    registrations_cancelled: int = 0
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -50,6 +54,8 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         report.deemed_withdrawn = _expire_deadlines(env, now, batch_size, report)
         if env.profile.auto_approve:
             report.approved = _auto_approve(env, now, batch_size, report)
+        report.registrations_cancelled = _cancel_expired(env, batch_size, report)
+        report.renewal_reminders = _remind_renewal(env, batch_size)
     finally:
         with env.uow() as uow:
             uow.release_lease(LEASE, holder)
@@ -131,6 +137,80 @@ def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) 
         after = ended[-1].id
         done += approved
         report.errors.extend(errors)
+
+
+def _cancel_expired(env: Env, batch_size: int, report: TickReport) -> int:
+    """G§19: a registration not renewed by its expiry is cancelled and announced."""
+    done = 0
+    while True:
+        with env.uow() as uow:
+            expired = uow.registrations.expired(env.today(), limit=batch_size)
+            if not expired:
+                return done
+            for found in expired:
+                reg = uow.registrations.get(found.id, for_update=True)
+                try:
+                    after_registration.apply(
+                        uow,
+                        env,
+                        SYSTEM,
+                        reg,
+                        "cancel",
+                        {"ground": "expired", "reason": f"有效期至{reg.valid_until}届满未续展"},
+                    )
+                except DomainError as e:  # cannot happen by the table; never loop on it
+                    report.errors.append(f"registration {reg.registration_number}: {e.code}")
+                    return done
+            uow.commit()
+            done += len(expired)
+
+
+def _remind_renewal(env: Env, batch_size: int) -> int:
+    """Serve each holder one reminder when the renewal window opens (G§19), due at expiry."""
+    today = env.today()
+    months = env.profile.renewal_window_months
+    horizon = today + timedelta(days=31 * months + 1)
+    done = 0
+    while True:
+        with env.uow() as uow:
+            regs = [
+                r
+                for r in uow.registrations.expiring(horizon, limit=batch_size)
+                if renewal_window(r.valid_until, months=months)[0] <= today
+            ]
+            if not regs:
+                return done
+            for r in regs:
+                reg = uow.registrations.get(r.id, for_update=True)
+                reg.renewal_notice_for = reg.valid_until
+                reg.version += 1
+                for uid in after_registration.holder_users(uow, reg):
+                    serve_notice(
+                        uow,
+                        application_id=reg.application_id,
+                        kind="renewal_reminder",
+                        recipient_user_id=uid,
+                        at=env.now(),
+                        body={
+                            "registration_number": reg.registration_number,
+                            "valid_until": reg.valid_until.isoformat(),
+                        },
+                        due_on=reg.valid_until,
+                    )
+                record_event(
+                    uow,
+                    subject_type="registration",
+                    subject_id=reg.id,
+                    type="RenewalReminderServed",
+                    at=env.now(),
+                    actor_user_id=None,
+                    public={
+                        "registration_number": reg.registration_number,
+                        "valid_until": reg.valid_until.isoformat(),
+                    },
+                )
+            uow.commit()
+            done += len(regs)
 
 
 def recompute_provisional(*, env: Env) -> int:

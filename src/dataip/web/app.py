@@ -19,6 +19,7 @@ from dataip.services.ledger import status as ledger_status
 from dataip.web import errors, middleware
 from dataip.web.api import (
     accounts,
+    announcements,
     applications,
     blobs,
     evidence,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         log,
         reference,
         registrations,
+        announcements,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

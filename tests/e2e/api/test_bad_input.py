@@ -314,7 +314,11 @@ LOG_ENTRY = "GET /log/entries/{index}"
 LOG_RECEIPT = "GET /log/entries/{index}/receipt"
 REGISTRATIONS = "GET /registrations"
 REGISTRATION = "GET /registrations/{number}"
-RENEW = "POST /registrations/{number}/actions/renew"
+REG_ACT = "POST /registrations/{number}/actions/{action}"
+RENEW = REG_ACT
+ARCHIVE = "GET /registrations/{number}/archive"
+ANNOUNCEMENTS = "GET /announcements"
+ANNOUNCEMENT = "GET /announcements/{number}"
 OPENAPI = "GET /openapi.json"
 DOCS = "GET /docs"
 ACT = "POST /applications/{application_id}/actions/{action}"
@@ -353,7 +357,9 @@ AUTHENTICATED = [
     DEPOSIT,
     DEPOSITS,
     DEPOSIT_ONE,
-    RENEW,
+    REG_ACT,
+    REGISTRATION,
+    ARCHIVE,
 ]
 
 CASES = [
@@ -1252,8 +1258,67 @@ CASES = [
     _invalid("registrations:limit-huge", REGISTRATIONS, params={"limit": "201"}),
     _invalid("registration:bad-number", REGISTRATION, path="/registrations/DROP TABLE"),
     c("registration:unknown", REGISTRATION, 404, "registration_not_found"),
-    c("renew:anonymous", RENEW, 401, "unauthenticated", who=None),
-    c("renew:unknown", RENEW, 404, "registration_not_found"),
+    c(
+        "renew:anonymous",
+        RENEW,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/registrations/2026105200000001/actions/renew",
+    ),
+    c(
+        "renew:unknown",
+        RENEW,
+        404,
+        "registration_not_found",
+        path="/registrations/2026105200000001/actions/renew",
+    ),
+    c("archive:unknown", ARCHIVE, 404, "registration_not_found"),
+    c("archive:anonymous-unknown", ARCHIVE, 404, "registration_not_found", who=None),
+    _invalid("archive:bad-number", ARCHIVE, path="/registrations/X/archive"),
+    c(
+        "announcements:bad-type",
+        ANNOUNCEMENTS,
+        422,
+        "invalid_announcement_type",
+        who=None,
+        params={"type": "nonsense"},
+    ),
+    c(
+        "announcements:bad-range",
+        ANNOUNCEMENTS,
+        422,
+        "invalid_date_range",
+        who=None,
+        params={"from": "2026-12-01", "to": "2026-01-01"},
+    ),
+    _invalid("announcements:bad-date", ANNOUNCEMENTS, who=None, params={"from": "2026-13-01"}),
+    c(
+        "announcements:bad-industry",
+        ANNOUNCEMENTS,
+        422,
+        "invalid_industry",
+        who=None,
+        params={"industry": "I6"},
+    ),
+    c(
+        "announcements:bad-region",
+        ANNOUNCEMENTS,
+        422,
+        "invalid_region",
+        who=None,
+        params={"region": "贵州"},
+    ),
+    _invalid("announcements:bad-cursor", ANNOUNCEMENTS, who=None, params={"cursor": "-1"}),
+    c(
+        "announcement:unknown",
+        ANNOUNCEMENT,
+        404,
+        "announcement_not_found",
+        who=None,
+        path="/announcements/GG202652000000001",
+    ),
+    _invalid("announcement:bad-number", ANNOUNCEMENT, who=None, path="/announcements/GG1"),
     _invalid("renew:bad-number", RENEW, path="/registrations/DROP TABLE/actions/renew"),
     c("renew:wrong-method", RENEW, 405, "method_not_allowed", method="GET"),
     # --- evidence deposits ---

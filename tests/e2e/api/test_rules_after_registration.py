@@ -55,7 +55,7 @@ def test_r16_renewal_after_expiry_is_refused(api: Api) -> None:
 def test_r16_only_the_holder_renews(api: Api) -> None:
     w, number = _registered(api)
     api.at("2028-09-20 09:00")
-    problem(_renew(api, w.examiner, number), 403, "forbidden")
-    problem(_renew(api, api.user("applicant"), number), 403, "forbidden")
+    problem(_renew(api, w.examiner, number), 403, "forbidden_action")
+    problem(_renew(api, api.user("applicant"), number), 403, "forbidden_action")
     problem(_renew(api, None, number), 401, "unauthenticated")
     problem(_renew(api, w.applicant, "2026105200009999"), 404, "registration_not_found")

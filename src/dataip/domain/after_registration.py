@@ -1,0 +1,409 @@
+"""Life after registration as one declarative table (G§19–G§24).
+
+A registration is `valid` until it ends: `abandoned` (G§20, the holder gives it up),
+`cancelled` (G§19 expired unrenewed or evident defects, G§23 on request or when a right is
+extinguished) or `revoked` (G§20). A revocation request makes it `revocation_pending` until the
+registry decides; a request for re-examination of that decision makes it `re_examination`.
+Licences and pledges are records on the registration (filings), not states.
+
+Each row says who may take an action in which states, which event it records, the state it
+moves to (None: the state stays; the action files a request or a record) and whether a pledge
+in force blocks it until the pledgee's consent is recorded (G§22 and the pledge contract). The
+services apply the rows' effects; the UI asks `allowed` which buttons to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from dataip.domain.errors import DomainError
+from dataip.domain.identifiers import region_code
+
+
+class RegState(StrEnum):
+    VALID = "valid"  # 有效
+    REVOCATION_PENDING = "revocation_pending"  # 撤销审查中
+    RE_EXAMINATION = "re_examination"  # 复审中
+    CANCELLED = "cancelled"  # 已注销
+    ABANDONED = "abandoned"  # 已放弃
+    REVOKED = "revoked"  # 已撤销
+
+
+REG_STATE_LABELS: dict[RegState, tuple[str, str]] = {
+    RegState.VALID: ("有效", "Valid"),
+    RegState.REVOCATION_PENDING: ("撤销审查中", "Revocation pending"),
+    RegState.RE_EXAMINATION: ("复审中", "Under re-examination"),
+    RegState.CANCELLED: ("已注销", "Cancelled"),
+    RegState.ABANDONED: ("已放弃", "Abandoned"),
+    RegState.REVOKED: ("已撤销", "Revoked"),
+}
+
+# In force: the certificate still proves holding (G§17) until an ending takes effect.
+IN_FORCE = frozenset({RegState.VALID, RegState.REVOCATION_PENDING})
+ENDED = frozenset({RegState.CANCELLED, RegState.ABANDONED, RegState.REVOKED})
+
+RegActor = Literal["holder", "transferee", "requester", "registry", "public", "system"]
+
+REQUEST_KINDS = ("change", "transfer", "cancellation", "revocation", "re_examination")
+OPEN_REQUEST_STATES = frozenset({"awaiting_consent", "pending"})
+
+# G§21: the grounds on which one party alone may file a transfer.
+UNILATERAL_BASES: dict[str, tuple[str, str]] = {
+    "inheritance": ("继承", "inheritance"),
+    "bequest": ("接受遗赠", "bequest"),
+    "court": ("人民法院生效法律文书", "court judgment or ruling"),
+    "arbitration": ("仲裁委员会生效法律文书", "arbitral award"),
+    "administrative": ("行政机关或授权组织生效公文", "administrative instrument"),
+    "other": ("法律法规规定的其他情形", "other legal ground"),
+}
+
+# G§20: the registry revokes ex officio on these grounds.
+REVOCATION_GROUNDS: dict[int, tuple[str, str]] = {
+    1: ("登记后发现有不予登记情形", "a ground for refusal found after registration"),
+    2: (
+        "对数据流通、交易、使用、分配、治理及安全管理等造成严重阻碍或不利影响",
+        "serious obstruction of data circulation, trading, use, distribution, governance or "
+        "security",
+    ),
+    3: ("其他不符合法律法规规定的情形", "other non-conformity with laws and regulations"),
+}
+
+# G§19 / G§23: why the registry cancels.
+CANCELLATION_GROUNDS: dict[str, tuple[str, str]] = {
+    "expired": ("有效期满未办理续展", "expired without renewal"),
+    "evident_defect": ("存在明显缺陷", "evident defect"),
+    "right_extinguished": (
+        "生效法律文书或公文导致权利灭失且无新权利主体",
+        "right extinguished by a legal instrument with no new right holder",
+    ),
+    "holder_request": ("登记主体申请注销", "on the holder's request"),
+}
+
+LICENCE_TYPES: dict[str, tuple[str, str]] = {
+    "exclusive": ("独占许可", "exclusive"),
+    "sole": ("排他许可", "sole"),
+    "non_exclusive": ("普通许可", "non-exclusive"),
+}
+
+FILING_KINDS: dict[str, tuple[str, str]] = {
+    "licence": ("许可使用备案", "licence filing"),
+    "pledge": ("质押备案", "pledge filing"),
+    "trade": ("交易备案", "trade filing"),
+}
+
+ANNOUNCEMENT_KINDS: dict[str, tuple[str, str]] = {
+    "registration": ("登记公告", "Registration"),
+    "renewal": ("续展公告", "Renewal"),
+    "change": ("变更公告", "Change"),
+    "transfer": ("转让公告", "Transfer"),
+    "licence": ("许可备案公告", "Licence filing"),
+    "pledge": ("质押备案公告", "Pledge filing"),
+    "pledge_release": ("质押注销公告", "Pledge release"),
+    "trade": ("交易备案公告", "Trade filing"),
+    "abandonment": ("放弃公告", "Abandonment"),
+    "cancellation": ("注销公告", "Cancellation"),
+    "revocation": ("撤销公告", "Revocation"),
+    "re_examination": ("复审决定公告", "Re-examination decision"),
+}
+
+S = RegState
+_ALL = frozenset(RegState)
+_HOLDER: frozenset[RegActor] = frozenset({"holder"})
+_REGISTRY: frozenset[RegActor] = frozenset({"registry"})
+
+
+@dataclass(frozen=True)
+class RegAction:
+    action: str
+    sources: frozenset[RegState]
+    actors: frozenset[RegActor]
+    event: str
+    target: RegState | None = None
+    requires: tuple[str, ...] = ()
+    pledge_consent: bool = False
+
+
+ACTIONS: tuple[RegAction, ...] = (
+    # G§19: renew within the window before expiry.
+    RegAction("renew", IN_FORCE, _HOLDER, "RegistrationRenewed"),
+    # G§21: change of subject details, source, update frequency, evidence …; examined.
+    RegAction("request_change", frozenset({S.VALID}), _HOLDER, "ChangeRequested"),
+    # G§21: a transfer by both parties (the transferee confirms), or by one party alone on
+    # inheritance, bequest, a court/arbitral/administrative instrument or another legal ground.
+    RegAction(
+        "request_transfer",
+        frozenset({S.VALID}),
+        frozenset({"holder", "public"}),
+        "TransferRequested",
+        pledge_consent=True,
+    ),
+    RegAction(
+        "confirm_transfer", frozenset({S.VALID}), frozenset({"transferee"}), "TransferConfirmed"
+    ),
+    # G§22: trading, pledge and licence are filed within 10 working days of the contract.
+    RegAction("file_licence", IN_FORCE, _HOLDER, "LicenceFiled", requires=("contract_date",)),
+    RegAction("file_pledge", IN_FORCE, _HOLDER, "PledgeFiled", requires=("contract_date",)),
+    RegAction("file_trade", IN_FORCE, _HOLDER, "TradeFiled", requires=("contract_date",)),
+    RegAction(
+        "release_pledge",
+        _ALL,
+        frozenset({"holder", "registry"}),
+        "PledgeReleased",
+        requires=("filing_number",),
+    ),
+    RegAction(
+        "record_pledgee_consent",
+        IN_FORCE,
+        _HOLDER,
+        "PledgeeConsentRecorded",
+        requires=("filing_number", "for_action", "instrument"),
+    ),
+    # G§20: after announcement the holder may abandon, giving a reason.
+    RegAction(
+        "abandon",
+        frozenset({S.VALID}),
+        _HOLDER,
+        "RegistrationAbandoned",
+        target=S.ABANDONED,
+        requires=("reason",),
+        pledge_consent=True,
+    ),
+    # G§23: the holder, or the new right holder under a legal instrument, asks to cancel.
+    RegAction(
+        "request_cancellation",
+        frozenset({S.VALID}),
+        frozenset({"holder", "public"}),
+        "CancellationRequested",
+        requires=("reason",),
+        pledge_consent=True,
+    ),
+    # G§19 / G§23: the registry cancels (expired, evident defects, right extinguished).
+    RegAction(
+        "cancel",
+        IN_FORCE,
+        frozenset({"registry", "system"}),
+        "RegistrationCancelled",
+        target=S.CANCELLED,
+        requires=("ground", "reason"),
+    ),
+    # G§20: anyone may ask for revocation, with evidence.
+    RegAction(
+        "request_revocation",
+        IN_FORCE,
+        frozenset({"public"}),
+        "RevocationRequested",
+        target=S.REVOCATION_PENDING,
+        requires=("statement", "evidence_blobs"),
+    ),
+    # G§20: the registry revokes ex officio.
+    RegAction(
+        "revoke",
+        IN_FORCE,
+        _REGISTRY,
+        "RegistrationRevoked",
+        target=S.REVOKED,
+        requires=("grounds", "reason"),
+    ),
+    # G§20, G§24: the registry decides a pending request (approve or refuse, with reasons).
+    RegAction(
+        "decide_request",
+        frozenset({S.VALID, S.REVOCATION_PENDING}),
+        _REGISTRY,
+        "RequestDecided",
+        requires=("request_id", "outcome", "reason"),
+    ),
+    # G§20: a party may ask for re-examination within 15 days of the decision notice.
+    RegAction(
+        "request_re_examination",
+        frozenset({S.VALID, S.REVOKED}),
+        frozenset({"holder", "requester"}),
+        "ReExaminationRequested",
+        target=S.RE_EXAMINATION,
+        requires=("reason",),
+    ),
+    RegAction(
+        "decide_re_examination",
+        frozenset({S.RE_EXAMINATION}),
+        _REGISTRY,
+        "ReExaminationDecided",
+        requires=("outcome", "reason"),
+    ),
+    RegAction(
+        "withdraw_request",
+        frozenset({S.VALID, S.REVOCATION_PENDING, S.RE_EXAMINATION}),
+        frozenset({"requester"}),
+        "RequestWithdrawn",
+        requires=("request_id",),
+    ),
+)
+
+ACTION_NAMES = tuple(a.action for a in ACTIONS)
+_BY_NAME = {a.action: a for a in ACTIONS}
+
+
+@dataclass(frozen=True)
+class RegContext:
+    """Facts the guards need beyond the state."""
+
+    today: date
+    renewal_opens: date
+    renewal_closes: date
+    pending_requests: int = 0  # awaiting the registry's decision
+    awaiting_my_consent: int = 0  # transfers naming a party the caller acts for
+    my_open_requests: int = 0
+    re_examination_open: bool = False  # a decision the caller may contest is within 15 days
+    pledges_in_force: int = 0
+    pending_change_or_transfer: bool = False
+
+
+def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
+    return DomainError(code, zh, en, status=status, details=dict(details))
+
+
+def lookup(action: str) -> RegAction:
+    row = _BY_NAME.get(action)
+    if row is None:
+        raise _err("unknown_action", f"未知的操作：{action}", f"unknown action: {action}", 404)
+    return row
+
+
+def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError | None:
+    if a.action == "renew":
+        if ctx.today < ctx.renewal_opens:
+            return _err(
+                "renewal_window_not_open",
+                f"续展须在 {ctx.renewal_opens} 至 {ctx.renewal_closes} 之间提出",
+                f"renewal is possible from {ctx.renewal_opens} to {ctx.renewal_closes}",
+                opens=ctx.renewal_opens.isoformat(),
+                closes=ctx.renewal_closes.isoformat(),
+            )
+        if ctx.today > ctx.renewal_closes:
+            return _err(
+                "renewal_window_closed",
+                f"续展期限已于 {ctx.renewal_closes} 届满",
+                f"the renewal window closed on {ctx.renewal_closes}",
+                opens=ctx.renewal_opens.isoformat(),
+                closes=ctx.renewal_closes.isoformat(),
+            )
+    if a.action in {"request_change", "request_transfer"} and ctx.pending_change_or_transfer:
+        return _err(
+            "request_pending",
+            "已有待审查的变更或转让申请",
+            "a change or transfer request is already pending",
+        )
+    if a.action == "confirm_transfer" and not ctx.awaiting_my_consent:
+        return _err("nothing_to_confirm", "没有待您确认的转让", "no transfer awaits your consent")
+    if a.action == "decide_request" and not ctx.pending_requests:
+        return _err("no_pending_request", "没有待审查的申请", "no request is pending")
+    if a.action == "withdraw_request" and not ctx.my_open_requests:
+        return _err("no_open_request", "没有可撤回的申请", "you have no open request to withdraw")
+    if a.action == "request_re_examination" and not ctx.re_examination_open:
+        return _err(
+            "re_examination_not_available",
+            "没有可申请复审的撤销决定，或已超过十五日期限",
+            "no revocation decision you may contest, or the 15-day period has passed",
+        )
+    if a.action == "release_pledge" and not ctx.pledges_in_force:
+        return _err("no_pledge_in_force", "没有有效的质押", "no pledge is in force")
+    return None
+
+
+def decide(
+    state: RegState,
+    action: str,
+    actors: Iterable[RegActor],
+    ctx: RegContext,
+    payload: Mapping[str, object] | None = None,
+) -> RegAction:
+    """Return the row to apply, or raise a DomainError saying why not."""
+    a = lookup(action)
+    actor_set = set(actors)
+    if state not in a.sources:
+        zh, en = REG_STATE_LABELS[state]
+        raise _err(
+            "action_not_allowed_in_state",
+            f"登记当前状态（{zh}）不允许此操作",
+            f"{action} is not allowed while the registration is {state.value} ({en})",
+            state=state.value,
+            action=action,
+        )
+    if not actor_set & a.actors:
+        raise _err("forbidden_action", "您无权执行此操作", f"you may not {action} here", 403)
+    guard = _guard(a, actor_set, ctx)
+    if guard is not None:
+        raise guard
+    payload = payload or {}
+    missing = [f for f in a.requires if payload.get(f) in (None, "", [], {})]
+    if missing:
+        raise _err(
+            "missing_fields",
+            f"缺少必填项：{'、'.join(missing)}",
+            f"missing required fields: {', '.join(missing)}",
+            422,
+            fields=missing,
+        )
+    return a
+
+
+def allowed(state: RegState, actors: Iterable[RegActor], ctx: RegContext) -> list[str]:
+    """Actions the caller could take now (payload aside): what the UI shows as buttons."""
+    actor_set = set(actors)
+    return [
+        a.action
+        for a in ACTIONS
+        if state in a.sources and actor_set & a.actors and _guard(a, actor_set, ctx) is None
+    ]
+
+
+def validate_revocation_grounds(raw: object) -> list[int]:
+    if not isinstance(raw, list) or not raw:
+        raise _err(
+            "grounds_required",
+            "撤销登记须说明依据（第二十条）",
+            "a revocation must name at least one G§20 ground",
+            422,
+        )
+    out: set[int] = set()
+    for g in raw:
+        if isinstance(g, bool) or not isinstance(g, int) or g not in REVOCATION_GROUNDS:
+            raise _err(
+                "invalid_ground",
+                f"无效的撤销依据：{g}",
+                f"invalid revocation ground: {g}",
+                422,
+                valid=sorted(REVOCATION_GROUNDS),
+            )
+        out.add(g)
+    return sorted(out)
+
+
+def merge_patch(target: object, patch: object) -> object:
+    """RFC 7386 JSON Merge Patch: a change names only what changes (nested objects merge,
+    null removes a member). Ten lines of the RFC's own pseudocode; no library needed."""
+    if not isinstance(patch, Mapping):
+        return patch
+    out = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def filing_is_late(filed_on: date, due_on: date) -> bool:
+    """G§22: due within 10 working days of the contract; later filings are accepted, flagged."""
+    return filed_on > due_on
+
+
+def region_of(credit_code: str | None) -> str | None:
+    """GB 32100-2015: characters 3–8 of a unified social credit code are the registering
+    authority's administrative division code (e.g. 520100 Guiyang)."""
+    if not credit_code or len(credit_code) != 18:
+        return None
+    code = region_code(credit_code)
+    return code if code.isdigit() else None

@@ -1,0 +1,163 @@
+"""Public announcements (公告, G§16, G§19–G§24) and their search service (G§26, R23).
+
+Every approval, renewal, change, transfer, filing, abandonment, cancellation, revocation and
+re-examination decision publishes one numbered announcement in the same transaction as its
+event. Announcements carry only what is public: the G§14 fields and the action's public facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, region_of
+from dataip.domain.errors import DomainError
+from dataip.services.context import Env
+from dataip.services.ports import UnitOfWork
+
+MAX_TEXT_QUERY = 100
+
+
+def announcement_number(registry_code: str, year: int, serial: int) -> str:
+    """GG + year(4) + registry code(4) + serial(7), e.g. GG202652000000012."""
+    return f"GG{year:04d}{registry_code}{serial:07d}"
+
+
+def publish(
+    uow: UnitOfWork,
+    env: Env,
+    reg: m.Registration,
+    *,
+    kind: str,
+    at: datetime,
+    body: dict[str, Any],
+) -> m.Announcement:
+    """Publish one announcement about `reg` in the caller's transaction."""
+    zh, en = ANNOUNCEMENT_KINDS[kind]
+    day = at.astimezone(env.now().tzinfo).date()
+    serial = uow.next_value(f"announcement:{env.profile.registry_code}:{day.year}")
+    section = None
+    if reg.industry_code:
+        industry = uow.industries.get(reg.industry_code)
+        section = industry.section if industry is not None else None
+    region = next(
+        (r for r in (region_of(h.get("credit_code")) for h in reg.holders) if r is not None), None
+    )
+    return uow.announcements.add(
+        m.Announcement(
+            number=announcement_number(env.profile.registry_code, day.year, serial),
+            kind=kind,
+            registration_id=reg.id,
+            registration_number=reg.registration_number,
+            name=reg.name,
+            published_at=at,
+            published_on=day,
+            title_zh=f"{zh}：{reg.name}"[:200],
+            title_en=f"{en}: {reg.registration_number}",
+            body={
+                "registration_number": reg.registration_number,
+                "certificate_number": reg.certificate_number,
+                "name": reg.name,
+                "industry_code": reg.industry_code,
+                "holders": [public_holder(h) for h in reg.holders],
+                "state": reg.state,
+                "valid_from": reg.valid_from.isoformat(),
+                "valid_until": reg.valid_until.isoformat(),
+                **body,
+            },
+            industry_code=reg.industry_code,
+            industry_section=section,
+            region_code=region,
+        )
+    )
+
+
+def public_holder(h: dict[str, Any]) -> dict[str, Any]:
+    """What the public sees of a holder: kind, name (masked for natural persons), credit
+    code and share; never a resident ID number."""
+    return {k: h[k] for k in ("kind", "name", "credit_code", "share_bp") if k in h}
+
+
+@dataclass(frozen=True)
+class AnnouncementQuery:
+    kinds: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    industry: str | None = None
+    region: str | None = None
+    text: str | None = None
+    registration_number: str | None = None
+    cursor: int | None = None
+    limit: int = 50
+
+
+def _bad(code: str, zh: str, en: str, **details: object) -> DomainError:
+    return DomainError(code, zh, en, status=422, details=dict(details))
+
+
+def validate(q: AnnouncementQuery) -> AnnouncementQuery:
+    unknown = [k for k in q.kinds if k not in ANNOUNCEMENT_KINDS]
+    if unknown:
+        raise _bad(
+            "invalid_announcement_type",
+            f"未知的公告类型：{'、'.join(unknown)}",
+            f"unknown announcement type: {', '.join(unknown)}",
+            valid=list(ANNOUNCEMENT_KINDS),
+        )
+    if q.date_from and q.date_to and q.date_from > q.date_to:
+        raise _bad("invalid_date_range", "起始日期晚于结束日期", "`from` is after `to`")
+    ind = q.industry
+    if ind is not None and not (
+        (len(ind) == 1 and ind.isascii() and ind.isalpha())
+        or (2 <= len(ind) <= 4 and ind.isascii() and ind.isdigit())
+    ):
+        raise _bad(
+            "invalid_industry",
+            "行业须为门类字母（如 I）或 2–4 位行业代码",
+            "industry is a section letter (e.g. I) or a 2–4 digit code",
+        )
+    reg = q.region
+    if reg is not None and not (reg.isascii() and reg.isdigit() and 2 <= len(reg) <= 6):
+        raise _bad(
+            "invalid_region",
+            "地区须为 2–6 位行政区划代码",
+            "region is a 2–6 digit administrative division code",
+        )
+    if q.text is not None and len(q.text) > MAX_TEXT_QUERY:
+        raise _bad(
+            "query_too_long",
+            f"检索词不得超过{MAX_TEXT_QUERY}字",
+            f"the search text is at most {MAX_TEXT_QUERY} characters",
+        )
+    return q
+
+
+def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
+    """G§26: anyone may search the announcements; newest first, cursor = last id seen."""
+    q = validate(query)
+    with env.read() as uow:
+        return list(
+            uow.announcements.search(
+                kinds=q.kinds,
+                date_from=q.date_from,
+                date_to=q.date_to,
+                industry=q.industry,
+                region=q.region,
+                text=(q.text or "").strip() or None,
+                registration_number=q.registration_number,
+                before_id=q.cursor,
+                limit=max(1, min(q.limit, 200)),
+            )
+        )
+
+
+def get(*, env: Env, number: str) -> m.Announcement:
+    with env.read() as uow:
+        a = uow.announcements.by_number(number)
+        if a is None:
+            raise DomainError(
+                "announcement_not_found", "公告不存在", "announcement not found", status=404
+            )
+        return a

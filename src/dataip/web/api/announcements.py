@@ -1,0 +1,76 @@
+"""Announcements (公告) and their public search service (G§26, R23)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from dataip.domain import model as m
+from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
+from dataip.services import announcements as svc
+from dataip.web.api.application_schemas import Label
+from dataip.web.api.registration_schemas import AnnouncementPage, AnnouncementRead
+from dataip.web.deps import EnvDep
+
+router = APIRouter(tags=["announcements"])
+
+
+def _read(a: m.Announcement) -> AnnouncementRead:
+    zh, en = ANNOUNCEMENT_KINDS[a.kind]
+    return AnnouncementRead(
+        number=a.number,
+        kind=a.kind,
+        kind_label=Label(zh=zh, en=en),
+        registration_number=a.registration_number,
+        name=a.name,
+        published_at=a.published_at,
+        published_on=a.published_on,
+        title_zh=a.title_zh,
+        title_en=a.title_en,
+        industry_code=a.industry_code,
+        industry_section=a.industry_section,
+        region_code=a.region_code,
+        body=a.body,
+    )
+
+
+@router.get("/announcements", response_model=AnnouncementPage)
+def search(
+    env: EnvDep,
+    type: Annotated[list[str] | None, Query(max_length=12)] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+    industry: Annotated[str | None, Query(max_length=8)] = None,
+    region: Annotated[str | None, Query(max_length=8)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    registration_number: Annotated[str | None, Query(pattern=r"^[0-9X]{16}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AnnouncementPage:
+    """Newest first. Filters: `type` (repeatable), `from`/`to` (publication date, inclusive),
+    `industry` (GB/T 4754 section letter or 2–4 digit code prefix), `region` (2–6 digit
+    division-code prefix, from the holder's credit code), `q` (text in the name or title, or
+    an announcement or registration number)."""
+    items = svc.search(
+        env=env,
+        query=svc.AnnouncementQuery(
+            kinds=tuple(type or ()),
+            date_from=from_,
+            date_to=to,
+            industry=industry,
+            region=region,
+            text=q,
+            registration_number=registration_number,
+            cursor=int(cursor) if cursor else None,
+            limit=limit,
+        ),
+    )
+    nxt = str(items[-1].id) if len(items) == limit else None
+    return AnnouncementPage(items=[_read(a) for a in items], next_cursor=nxt)
+
+
+@router.get("/announcements/{number}", response_model=AnnouncementRead)
+def get(number: Annotated[str, Path(pattern=r"^GG\d{15}$")], env: EnvDep) -> AnnouncementRead:
+    return _read(svc.get(env=env, number=number))

@@ -1,0 +1,130 @@
+"""Request and response shapes for registrations, their actions and announcements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from dataip.web.api.application_schemas import MAX_ID, Label, Sha256, Short, _Strict
+
+LongText = Annotated[str, Field(max_length=10_000)]
+Fen = Annotated[int, Field(ge=0, le=10**15)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class CounterpartyIn(_Strict):
+    """A licensee, pledgee or trading counterparty."""
+
+    kind: Literal["legal_person", "unincorporated", "natural_person"] = "legal_person"
+    name: Short
+    credit_code: Annotated[str, Field(max_length=30)] | None = None
+
+
+class TransfereeIn(_Strict):
+    party_id: Id
+    share_bp: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+
+class SubjectChangeIn(_Strict):
+    party_id: Id
+    name: Short
+
+
+class RegistrationActionIn(_Strict):
+    """Fields an action on a registration may take; which are required depends on the
+    action (see docs/api.md)."""
+
+    reason: LongText | None = None
+    outcome: Literal["approve", "refuse", "uphold", "overturn"] | None = None
+    request_id: Id | None = None
+    # change (G§21)
+    changes: dict[str, Any] | None = None
+    subject: list[SubjectChangeIn] | None = Field(default=None, max_length=50)
+    # transfer (G§21)
+    transferees: list[TransfereeIn] | None = Field(default=None, max_length=50)
+    basis: (
+        Literal[
+            "agreement",
+            "inheritance",
+            "bequest",
+            "court",
+            "arbitration",
+            "administrative",
+            "other",
+        ]
+        | None
+    ) = None
+    instrument: Sha256 | None = None
+    # filings (G§22)
+    contract_date: date | None = None
+    contract_blob: Sha256 | None = None
+    licence_type: Literal["exclusive", "sole", "non_exclusive"] | None = None
+    licensee: CounterpartyIn | None = None
+    pledgee: CounterpartyIn | None = None
+    counterparty: CounterpartyIn | None = None
+    scope: Annotated[str, Field(max_length=2000)] | None = None
+    territory: Annotated[str, Field(max_length=2000)] | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    fee_fen: Fen | None = None
+    secured_amount_fen: Fen | None = None
+    price_fen: Fen | None = None
+    right: Literal["usage", "operation", "other"] | None = None
+    filing_number: Annotated[str, Field(max_length=20)] | None = None
+    for_action: Literal["transfer", "abandon", "cancellation"] | None = None
+    # ending (G§19, G§20, G§23)
+    ground: Literal["evident_defect", "right_extinguished"] | None = None
+    grounds: list[int] | None = Field(default=None, max_length=3)
+    statement: LongText | None = None
+    evidence_blobs: list[Sha256] | None = Field(default=None, max_length=20)
+    party_id: Id | None = None
+
+
+class RegistrationDetail(BaseModel):
+    """The public record of a registration and its current status (R23, R24)."""
+
+    registration_number: str
+    certificate_number: str
+    certificate_version: int
+    name: str
+    industry_code: str | None
+    registration_date: date
+    announcement_date: date
+    valid_from: date
+    valid_until: date
+    state: str
+    state_label: Label
+    state_reason: str | None
+    ended_on: date | None
+    holders: list[dict[str, Any]]
+    visibility: Literal["full", "public"]
+    version: int
+    allowed_actions: list[str]
+    encumbrances: dict[str, Any]
+    filings: list[dict[str, Any]]
+    requests: list[dict[str, Any]]
+    versions: list[dict[str, Any]]
+    announcements: list[dict[str, Any]]
+
+
+class AnnouncementRead(BaseModel):
+    number: str
+    kind: str
+    kind_label: Label
+    registration_number: str
+    name: str
+    published_at: datetime
+    published_on: date
+    title_zh: str
+    title_en: str
+    industry_code: str | None
+    industry_section: str | None
+    region_code: str | None
+    body: dict[str, Any]
+
+
+class AnnouncementPage(BaseModel):
+    items: list[AnnouncementRead]
+    next_cursor: str | None
