@@ -18,15 +18,25 @@ from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.config import Settings
 from dataip.domain.errors import DomainError
-from dataip.services import accounts, ledger, procedure, reference, scheduler
+from dataip.services import (
+    accounts,
+    after_registration,
+    ledger,
+    procedure,
+    reference,
+    registrations,
+    scheduler,
+)
 from dataip.services import applications as apps
-from dataip.services.context import FixedClock
+from dataip.services.context import ANONYMOUS, FixedClock
 
 app = typer.Typer(help="dataip — 数据知识产权登记 registry", no_args_is_help=True)
 applications_app = typer.Typer(help="Applications: list, show, act (as a named account).")
+registrations_app = typer.Typer(help="Registrations: show, act after registration, archive.")
 users_app = typer.Typer(help="Accounts the operator manages (registry staff).")
 calendar_app = typer.Typer(help="The working-day calendar (R0).")
 app.add_typer(applications_app, name="applications")
+app.add_typer(registrations_app, name="registrations")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(log_app, name="log")
@@ -149,6 +159,24 @@ def users_create(
     console.print(f"created {u.username} ({u.role}) id={u.id}")
 
 
+def _payload(payload: str) -> dict[str, Any]:
+    """A JSON object from the option: inline, `@file.json`, or `-` for stdin (exit 2 if not)."""
+    raw = (
+        sys.stdin.read()
+        if payload == "-"
+        else (Path(payload[1:]).read_text("utf-8") if payload.startswith("@") else payload)
+    )
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as e:
+        err.print(f"[red]invalid_payload[/red]: payload is not JSON ({e})")
+        raise typer.Exit(2) from None
+    if not isinstance(body, dict):
+        err.print("[red]invalid_payload[/red]: payload must be a JSON object")
+        raise typer.Exit(2)
+    return body
+
+
 @applications_app.command("list")
 def applications_list(
     as_user: Annotated[str, typer.Option("--as")],
@@ -226,19 +254,7 @@ def applications_act(
 ) -> None:
     """Perform one transition, e.g. `dataip applications act 7 accept --as examiner`."""
     reg = _registry()
-    raw = (
-        sys.stdin.read()
-        if payload == "-"
-        else (Path(payload[1:]).read_text("utf-8") if payload.startswith("@") else payload)
-    )
-    try:
-        body = json.loads(raw)
-    except json.JSONDecodeError as e:
-        err.print(f"[red]invalid_payload[/red]: payload is not JSON ({e})")
-        raise typer.Exit(2) from None
-    if not isinstance(body, dict):
-        err.print("[red]invalid_payload[/red]: payload must be a JSON object")
-        raise typer.Exit(2)
+    body = _payload(payload)
     try:
         who = accounts.identity_for(env=reg.env, username=as_user)
         procedure.perform(
@@ -253,6 +269,83 @@ def applications_act(
     except DomainError as e:
         _fail(e)
     console.print_json(json.dumps(_view_json(v), ensure_ascii=False))
+
+
+def _registration_json(v: registrations.RegistrationView) -> dict[str, Any]:
+    r = v.registration
+    return {
+        "registration_number": r.registration_number,
+        "certificate_number": r.certificate_number,
+        "certificate_version": r.certificate_version,
+        "name": r.name,
+        "state": r.state,
+        "state_label": v.state_label[0],
+        "valid_from": str(r.valid_from),
+        "valid_until": str(r.valid_until),
+        "version": r.version,
+        "holders": v.holders,
+        "encumbrances": v.encumbrances,
+        "filings": v.filings,
+        "requests": v.requests,
+        "allowed_actions": v.allowed_actions,
+    }
+
+
+@registrations_app.command("show")
+def registrations_show(
+    number: str, as_user: Annotated[str | None, typer.Option("--as")] = None
+) -> None:
+    """The public record and status (as an account: also what that account may see and do)."""
+    reg = _registry()
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user) if as_user else ANONYMOUS
+        v = registrations.view(who, env=reg.env, number=number)
+    except DomainError as e:
+        _fail(e)
+    console.print_json(json.dumps(_registration_json(v), ensure_ascii=False))
+
+
+@registrations_app.command("act")
+def registrations_act(
+    number: str,
+    action: str,
+    as_user: Annotated[str, typer.Option("--as")],
+    payload: Annotated[str, typer.Option(help="JSON object, or @file.json, or - for stdin")] = "{}",
+    if_match: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """One action after registration, e.g. `dataip registrations act N renew --as applicant`."""
+    reg = _registry()
+    body = _payload(payload)
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        after_registration.perform(
+            who, env=reg.env, number=number, action=action, payload=body, if_match=if_match
+        )
+        v = registrations.view(who, env=reg.env, number=number)
+    except DomainError as e:
+        _fail(e)
+    console.print_json(json.dumps(_registration_json(v), ensure_ascii=False))
+
+
+@registrations_app.command("archive")
+def registrations_archive(
+    number: str,
+    as_user: Annotated[str, typer.Option("--as")],
+    out: Annotated[Path | None, typer.Option(help="write the dossier here")] = None,
+) -> None:
+    """The registration archive (G§25) as one JSON dossier."""
+    reg = _registry()
+    try:
+        who = accounts.identity_for(env=reg.env, username=as_user)
+        dossier = registrations.archive(who, env=reg.env, number=number)
+    except DomainError as e:
+        _fail(e)
+    text = json.dumps(dossier, ensure_ascii=False, indent=2)
+    if out is None:
+        console.print_json(text)
+    else:
+        out.write_text(text + "\n", "utf-8")
+        console.print(f"wrote {out} ({len(dossier['events'])} events)")
 
 
 @calendar_app.command("due")

@@ -300,6 +300,12 @@ class Registrations(_Repo[m.Registration]):
         stmt = sa.select(m.Registration).where(c.id > after_id).order_by(c.id).limit(limit)
         return self._all(stmt)
 
+    def many(self, ids: Iterable[int]) -> list[m.Registration]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        return self._all(sa.select(m.Registration).where(t.registrations.c.id.in_(wanted)))
+
     def expired(self, before: date, *, limit: int) -> list[m.Registration]:
         """Registrations still in force whose validity ended before `before` (G§19)."""
         c = t.registrations.c
@@ -757,4 +763,8 @@ class Ledger:
 
     def application_states(self) -> dict[int, str]:
         c = t.applications.c
+        return {int(r[0]): str(r[1]) for r in self.s.execute(sa.select(c.id, c.state))}
+
+    def registration_states(self) -> dict[int, str]:
+        c = t.registrations.c
         return {int(r[0]): str(r[1]) for r in self.s.execute(sa.select(c.id, c.state))}

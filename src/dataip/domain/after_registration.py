@@ -15,7 +15,7 @@ services apply the rows' effects; the UI asks `allowed` which buttons to show.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -124,7 +124,7 @@ class RegAction:
     event: str
     target: RegState | None = None
     requires: tuple[str, ...] = ()
-    pledge_consent: bool = False
+    consent_for: str | None = None  # a pledge in force blocks it without this consent
 
 
 ACTIONS: tuple[RegAction, ...] = (
@@ -139,7 +139,7 @@ ACTIONS: tuple[RegAction, ...] = (
         frozenset({S.VALID}),
         frozenset({"holder", "public"}),
         "TransferRequested",
-        pledge_consent=True,
+        consent_for="transfer",
     ),
     RegAction(
         "confirm_transfer", frozenset({S.VALID}), frozenset({"transferee"}), "TransferConfirmed"
@@ -170,7 +170,7 @@ ACTIONS: tuple[RegAction, ...] = (
         "RegistrationAbandoned",
         target=S.ABANDONED,
         requires=("reason",),
-        pledge_consent=True,
+        consent_for="abandon",
     ),
     # G§23: the holder, or the new right holder under a legal instrument, asks to cancel.
     RegAction(
@@ -179,7 +179,7 @@ ACTIONS: tuple[RegAction, ...] = (
         frozenset({"holder", "public"}),
         "CancellationRequested",
         requires=("reason",),
-        pledge_consent=True,
+        consent_for="cancellation",
     ),
     # G§19 / G§23: the registry cancels (expired, evident defects, right extinguished).
     RegAction(
@@ -258,10 +258,24 @@ class RegContext:
     re_examination_open: bool = False  # a decision the caller may contest is within 15 days
     pledges_in_force: int = 0
     pending_change_or_transfer: bool = False
+    # for each consent kind (transfer, abandon, cancellation): the pledges in force without
+    # their pledgee's recorded consent to it
+    pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
     return DomainError(code, zh, en, status=status, details=dict(details))
+
+
+def pledged(filings: Iterable[str]) -> DomainError:
+    """G§22 and the pledge contract: no transfer, abandonment or cancellation of pledged data
+    IP without the pledgee's consent."""
+    return _err(
+        "pledged",
+        "该数据知识产权已出质，须经质权人同意或解除质押后方可办理",
+        "the data IP is pledged: record the pledgee's consent or release the pledge first",
+        pledges=list(filings),
+    )
 
 
 def lookup(action: str) -> RegAction:
@@ -307,6 +321,9 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
             "没有可申请复审的撤销决定，或已超过十五日期限",
             "no revocation decision you may contest, or the 15-day period has passed",
         )
+    blocking = ctx.pledges_blocking.get(a.consent_for or "")
+    if blocking and "holder" in actors:
+        return pledged(blocking)
     if a.action == "release_pledge" and not ctx.pledges_in_force:
         return _err("no_pledge_in_force", "没有有效的质押", "no pledge is in force")
     return None
@@ -338,6 +355,10 @@ def decide(
         raise guard
     payload = payload or {}
     missing = [f for f in a.requires if payload.get(f) in (None, "", [], {})]
+    if "grounds" in missing:
+        # G§20: a revocation naming no ground answers with its own code (grounds_required),
+        # as a refusal does for G§13 (domain.lifecycle).
+        validate_revocation_grounds(payload.get("grounds"))
     if missing:
         raise _err(
             "missing_fields",

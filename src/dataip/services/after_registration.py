@@ -28,6 +28,7 @@ from dataip.domain.after_registration import (
     decide,
     filing_is_late,
     merge_patch,
+    pledged,
     validate_revocation_grounds,
 )
 from dataip.domain.application import check_complete
@@ -174,6 +175,7 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         my_open_requests=len(my_open),
         re_examination_open=contest is not None,
         pledges_in_force=len(pledges),
+        pledges_blocking=_blocking(pledges),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
     )
     return Caller(actors, mine, ctx)
@@ -241,6 +243,10 @@ def _int(payload: Mapping[str, Any], key: str) -> int:
 
 
 def _blob(uow: UnitOfWork, raw: Any, key: str) -> str:
+    if raw is None:
+        raise _bad(
+            "missing_fields", f"缺少必填项：{key}", f"missing required field: {key}", fields=[key]
+        )
     if not isinstance(raw, str) or uow.blobs.get(raw) is None:
         raise _bad(
             "blob_not_found", f"{key}：未找到上传的文件", f"{key}: no such upload", field=key
@@ -419,24 +425,52 @@ def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason
         r.decided_at = env.now()
 
 
-def _pledge_check(uow: UnitOfWork, reg: m.Registration, for_action: str) -> None:
-    """A pledged registration is not transferred, abandoned or cancelled without the
-    pledgee's recorded consent."""
-    blocking = [
-        f.number
+def _unused(f: m.Filing, kind: str) -> int | None:
+    """The index of the pledgee's first unused consent to `kind`, if any."""
+    return next(
+        (
+            i
+            for i, c in enumerate(f.consents)
+            if c.get("for_action") == kind and not c.get("used_at")
+        ),
+        None,
+    )
+
+
+def _blocking(pledges: list[m.Filing]) -> dict[str, tuple[str, ...]]:
+    return {
+        kind: tuple(f.number for f in pledges if _unused(f, kind) is None)
+        for kind in CONSENT_ACTIONS
+    }
+
+
+def _pledges(uow: UnitOfWork, reg: m.Registration) -> list[m.Filing]:
+    return [
+        f
         for f in uow.filings.for_registration(reg.id)
-        if f.kind == "pledge"
-        and f.state == "in_force"
-        and not any(c.get("for_action") == for_action for c in f.consents)
+        if f.kind == "pledge" and f.state == "in_force"
     ]
+
+
+def _pledge_check(
+    uow: UnitOfWork, env: Env, reg: m.Registration, for_action: str, *, use: bool
+) -> None:
+    """A pledge in force blocks the action without its pledgee's consent. Checked when the
+    request is filed and again when it takes effect (a pledge may have been filed since);
+    taking effect uses the consent up: it covers one transfer, abandonment or cancellation,
+    not every later one."""
+    pledges = _pledges(uow, reg)
+    blocking = _blocking(pledges)[for_action]
     if blocking:
-        raise _bad(
-            "pledged",
-            "该数据知识产权已出质，须经质权人同意或解除质押后方可办理",
-            "the data IP is pledged: record the pledgee's consent or release the pledge first",
-            409,
-            pledges=blocking,
-        )
+        raise pledged(blocking)
+    if not use:
+        return
+    for f in pledges:
+        i = _unused(f, for_action)
+        assert i is not None
+        consents = [dict(c) for c in f.consents]
+        consents[i]["used_at"] = env.now().isoformat()
+        f.consents = consents
 
 
 # ----------------------------------------------------------------------------- handlers
@@ -644,7 +678,7 @@ def _request_transfer(
     elif payload.get("instrument") is not None:
         instrument = _blob(uow, payload["instrument"], "instrument")
     if "holder" in who.actors:
-        _pledge_check(uow, reg, "transfer")
+        _pledge_check(uow, env, reg, "transfer", use=False)
     reason = _text(payload, "reason", required=False)
     state = "pending" if unilateral else "awaiting_consent"
     r = _request(
@@ -971,7 +1005,7 @@ def _abandon(
     payload: dict[str, Any],
 ) -> Outcome:
     """G§20: the holder abandons after announcement, giving a reason."""
-    _pledge_check(uow, reg, "abandon")
+    _pledge_check(uow, env, reg, "abandon", use=True)
     reason = _text(payload, "reason")
     _end(uow, env, reg, RegState.ABANDONED, reason)
     return Outcome(
@@ -1003,7 +1037,7 @@ def _request_cancellation(
     instrument = payload.get("instrument")
     party_id = None
     if "holder" in who.actors:
-        _pledge_check(uow, reg, "cancellation")
+        _pledge_check(uow, env, reg, "cancellation", use=False)
         if instrument is not None:
             instrument = _blob(uow, instrument, "instrument")
     else:
@@ -1246,8 +1280,11 @@ def _decide_request(
         reg.name = str(form.get("name") or reg.name)
         reg.industry_code = form.get("industry_code") or reg.industry_code
         renames = {int(s["party_id"]): s["name"] for s in r.payload.get("subject", [])}
+        # a natural person's new name is kept masked, like the name registered (G§14)
         reg.holders = [
-            {**h, "name": renames[h["party_id"]]} if h.get("party_id") in renames else h
+            {**h, **_public_party({"kind": h.get("kind"), "name": renames[h["party_id"]]})}
+            if h.get("party_id") in renames
+            else h
             for h in reg.holders
         ]
         _new_version(uow, env, reg, "change", r.id, form)
@@ -1257,7 +1294,8 @@ def _decide_request(
         )
         out.announce = "change"
     elif r.kind == "transfer":
-        _pledge_check(uow, reg, "transfer")
+        if r.payload.get("basis") == "agreement":  # not against a court's or heir's title
+            _pledge_check(uow, env, reg, "transfer", use=True)
         old = [announcements.public_holder(h) for h in reg.holders]
         parties_by_id = {
             p.id: p for p in uow.parties.many([t["party_id"] for t in r.payload["transferees"]])
@@ -1278,7 +1316,7 @@ def _decide_request(
         )
     elif r.kind == "cancellation":
         if r.requester_party_id is None:
-            _pledge_check(uow, reg, "cancellation")
+            _pledge_check(uow, env, reg, "cancellation", use=True)
         _end(uow, env, reg, RegState.CANCELLED, f"holder_request: {r.payload.get('reason')}")
         facts.update(
             ground="holder_request" if r.requester_party_id is None else "right_extinguished",

@@ -18,6 +18,7 @@ from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
 MAX_TEXT_QUERY = 100
+GBT4754_SECTIONS = "ABCDEFGHIJKLMNOPQRST"  # GB/T 4754-2017 门类
 
 
 def announcement_number(registry_code: str, year: int, serial: int) -> str:
@@ -110,7 +111,7 @@ def validate(q: AnnouncementQuery) -> AnnouncementQuery:
         raise _bad("invalid_date_range", "起始日期晚于结束日期", "`from` is after `to`")
     ind = q.industry
     if ind is not None and not (
-        (len(ind) == 1 and ind.isascii() and ind.isalpha())
+        (len(ind) == 1 and ind.upper() in GBT4754_SECTIONS)
         or (2 <= len(ind) <= 4 and ind.isascii() and ind.isdigit())
     ):
         raise _bad(

@@ -41,3 +41,31 @@ def queue(identity: Identity, *, env: Env, limit: int = 100) -> list[QueueItem]:
     ]
     items.sort(key=lambda i: (not i.application.fast_track, i.deadline.due_on, i.deadline.id))
     return items[:limit]
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    request: m.RegistrationRequest
+    registration: m.Registration
+    working_days_waiting: int
+
+
+def pending_requests(identity: Identity, *, env: Env, limit: int = 100) -> list[RequestItem]:
+    """Requests about registrations awaiting the registry's decision (change, transfer,
+    cancellation, revocation, re-examination; G§20–G§24), oldest first. The measures set no
+    period ("及时"), so the queue shows how many working days each has waited."""
+    identity.require_registry()
+    limit = max(1, min(limit, 500))
+    cal = env.calendar()
+    today = env.today()
+    with env.read() as uow:
+        reqs = uow.requests.open_queue(limit=limit)
+        regs = {r.id: r for r in uow.registrations.many([q.registration_id for q in reqs])}
+    return [
+        RequestItem(
+            request=q,
+            registration=regs[q.registration_id],
+            working_days_waiting=max(0, -cal.working_days_left(today, q.filed_at.date())),
+        )
+        for q in reqs
+    ]

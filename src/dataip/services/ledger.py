@@ -533,21 +533,26 @@ def unlogged_changes(env: Env) -> list[Finding]:
             if len(missing) < 1000:
                 break
             after = missing[-1].id
-        states = uow.ledger.application_states()
-        logged = {app_id: (eid, st) for app_id, eid, st in uow.ledger.latest_states("application")}
-        for app_id, actual in states.items():
-            event_id, state = logged.get(app_id, (None, "draft"))
-            if actual != state:
-                where = f"its last logged event ({event_id})" if event_id else "no logged event"
-                findings.append(
-                    Finding(
-                        "state_mismatch",
-                        f"application {app_id} is {actual!r} in the database but {where}"
-                        f" left it {state!r}",
-                        index=uow.ledger.index_of_event(event_id) if event_id else None,
-                        event_id=event_id,
+        # A registration starts `valid` (its approval is the application's event); every
+        # later change of its state is logged on the registration.
+        for subject, states, initial in (
+            ("application", uow.ledger.application_states(), "draft"),
+            ("registration", uow.ledger.registration_states(), "valid"),
+        ):
+            logged = {sid: (eid, st) for sid, eid, st in uow.ledger.latest_states(subject)}
+            for sid, actual in states.items():
+                event_id, state = logged.get(sid, (None, initial))
+                if actual != state:
+                    where = f"its last logged event ({event_id})" if event_id else "no logged event"
+                    findings.append(
+                        Finding(
+                            "state_mismatch",
+                            f"{subject} {sid} is {actual!r} in the database but {where}"
+                            f" left it {state!r}",
+                            index=uow.ledger.index_of_event(event_id) if event_id else None,
+                            event_id=event_id,
+                        )
                     )
-                )
     return findings
 
 

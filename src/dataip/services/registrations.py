@@ -84,7 +84,8 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
             if d.get(k) is not None:
                 out[k] = d[k]
         out["consents"] = [
-            {k: c[k] for k in ("for_action", "instrument", "recorded_at")} for c in f.consents
+            {k: c.get(k) for k in ("for_action", "instrument", "recorded_at", "used_at")}
+            for c in f.consents
         ]
         out["release_reason"] = f.release_reason
     return out
@@ -193,6 +194,7 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
     Holders and the registry only; every read is access-logged."""
     with env.read() as uow:
         reg = _find(uow, number)
+        identity.require_login()  # anonymous: 401, like every other private read
         who = actions.caller(uow, env, identity, reg)
         if not who.actors & {"holder", "registry"}:
             raise DomainError(

@@ -25,7 +25,8 @@ from tests.support.api import Api, make_uscc, problem
 from tests.support.db import Snapshot, changed_tables, count, snapshot
 
 PREFIX = "/api/v1"
-WORLD_TIME = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
+REGISTERED_AT = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
+WORLD_TIME = datetime(2026, 10, 14, 10, 0, tzinfo=SHANGHAI)  # the day after the approval
 MB = 1024 * 1024
 HUGE = "名" * MB  # a 1 MB (3 MB as UTF-8) string
 NO_BODY: Any = object()
@@ -65,13 +66,37 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
     _empty(registry)
     if _industries_damaged(registry):  # kept between tests: repair after a failed case
         reference.load_industries(SYSTEM, env=registry.env)
-    clock.advance_to(WORLD_TIME)
+    clock.advance_to(REGISTERED_AT)
     registry.env.invalidate_calendar()
     api = Api(client, clock)
     w = api.world()
+    # A registration (valid 2026-10-13 .. 2028-10-12), pledged, for the after-registration
+    # rows; the rest of the world is built the day after its approval.
+    registered = w.registered(
+        name="已登记的交通数据集",
+        evidence={
+            "platform": "贵州数据知识产权存证平台",
+            "certificate_number": "GZ-REG",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    clock.advance_to(WORLD_TIME)
+    registry.env.invalidate_calendar()
+    pledged = api.reg_ok(
+        w.applicant,
+        registered,
+        "file_pledge",
+        contract_date="2026-10-13",
+        pledgee={"name": "贵阳质权银行", "credit_code": make_uscc(9001)},
+        secured_amount_fen=100_000_000,
+    )
+    pledge = next(f["number"] for f in pledged["filings"] if f["kind"] == "pledge")
     admin = api.user("registrar_admin")
     other = api.user("applicant")
     other_party = api.party(other)
+    transferee = api.user("applicant")
+    transferee_party = api.party(transferee, verify_by=w.examiner)
     agent = api.user("agent")
     poa = api.upload(agent, b"power of attorney", "poa.pdf")
     auths = []
@@ -109,6 +134,10 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
         "blob": draft["form"]["sample_blobs"][0],
         "other_blob": api.upload(other, b"someone else's file", "other.csv"),
         "poa": poa,
+        "reg": registered,
+        "reg_version": api.reg(w.applicant, registered).json()["version"],
+        "pledge": pledge,
+        "transferee_party": transferee_party,
     }
     tokens = {
         "applicant": api.tokens[w.applicant],
@@ -116,6 +145,7 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
         "admin": api.tokens[admin],
         "other": api.tokens[other],
         "agent": api.tokens[agent],
+        "transferee": api.tokens[transferee],
     }
     ledger.integrate(registry.env, registry.log_keys)  # a published log to ask proofs of
     return World(tokens, ids, registry.settings.max_request_bytes)
@@ -276,6 +306,87 @@ def _app(**over: Any) -> Callable[[World], dict[str, Any]]:
     return body
 
 
+def _on(action: str) -> str:
+    """The world's registration (`{reg}`, pledged), one action on it."""
+    return "/registrations/{reg}/actions/" + action
+
+
+LICENCE = {
+    "contract_date": "2026-10-13",
+    "licence_type": "non_exclusive",
+    "licensee": {"name": "被许可数据公司", "credit_code": make_uscc(9003)},
+    "scope": "交通调度分析",
+    "territory": "贵州省",
+    "term_end": "2027-10-12",
+    "fee_fen": 500_000,
+}
+PLEDGE = {
+    "contract_date": "2026-10-13",
+    "pledgee": {"name": "第二质权银行", "credit_code": make_uscc(9004)},
+    "secured_amount_fen": 100_000,
+}
+
+
+def _transfer(**over: Any) -> Callable[[World], dict[str, Any]]:
+    """A transfer by agreement to the transferee's verified party (fields overridable)."""
+
+    def body(w: World) -> dict[str, Any]:
+        out: dict[str, Any] = {"transferees": [{"party_id": w.ids["transferee_party"]}]}
+        out.update(over)
+        return out
+
+    return body
+
+
+def _by_court(party: str = "transferee_party", **over: Any) -> Callable[[World], dict[str, Any]]:
+    """A unilateral transfer on a court judgment (G§21) to `party` (a world id)."""
+
+    def body(w: World) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "transferees": [{"party_id": w.ids[party]}],
+            "basis": "court",
+            "instrument": w.ids["blob"],
+        }
+        out.update(over)
+        return out
+
+    return body
+
+
+def _share(share_bp: int) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {
+        "transferees": [{"party_id": w.ids["transferee_party"], "share_bp": share_bp}]
+    }
+
+
+def _consent(**over: Any) -> Callable[[World], dict[str, Any]]:
+    """The pledgee's consent to an abandonment, recorded on the world's pledge."""
+
+    def body(w: World) -> dict[str, Any]:
+        out = {
+            "filing_number": w.ids["pledge"],
+            "for_action": "abandon",
+            "instrument": w.ids["poa"],
+        }
+        out.update(over)
+        return out
+
+    return body
+
+
+def _revocation(party: str, **over: Any) -> Callable[[World], dict[str, Any]]:
+    def body(w: World) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "party_id": w.ids[party],
+            "statement": "该数据集系抄袭",
+            "evidence_blobs": [w.ids["other_blob"]],
+        }
+        out.update(over)
+        return out
+
+    return body
+
+
 # The endpoints, as rows name them ("METHOD /path" under /api/v1).
 ACCOUNTS = "POST /accounts"
 LOGIN = "POST /auth/token"
@@ -299,6 +410,7 @@ HISTORY = "GET /applications/{application_id}/history"
 INBOX = "GET /inbox"
 READ = "POST /inbox/{notice_id}/read"
 QUEUE = "GET /examination/queue"
+REQUESTS = "GET /examination/requests"
 INDUSTRIES = "GET /industries"
 LOAD_INDUSTRIES = "PUT /industries"
 DUE_DATE = "GET /calendar/due-date"
@@ -351,6 +463,7 @@ AUTHENTICATED = [
     INBOX,
     READ,
     QUEUE,
+    REQUESTS,
     LOAD_INDUSTRIES,
     OVERRIDE,
     YEAR,
@@ -1062,6 +1175,10 @@ CASES = [
     c("queue:anonymous", QUEUE, 401, "unauthenticated", who=None),
     _invalid("queue:limit-zero", QUEUE, who="examiner", params={"limit": "0"}),
     _invalid("queue:limit-not-a-number", QUEUE, who="examiner", params={"limit": "all"}),
+    c("requests:by-applicant", REQUESTS, 403, "forbidden"),
+    c("requests:anonymous", REQUESTS, 401, "unauthenticated", who=None),
+    _invalid("requests:limit-zero", REQUESTS, who="examiner", params={"limit": "0"}),
+    _invalid("requests:limit-huge", REQUESTS, who="examiner", params={"limit": "501"}),
     # --- reference data ---
     c("industries:bad-level", INDUSTRIES, 422, "invalid_level", params={"level": "galaxy"}),
     _invalid("industries:limit-zero", INDUSTRIES, params={"limit": "0"}),
@@ -1273,9 +1390,708 @@ CASES = [
         "registration_not_found",
         path="/registrations/2026105200000001/actions/renew",
     ),
+    # --- actions on the world's registration (pledged; held by "applicant") ---
+    c(
+        "reg-act:anonymous",
+        REG_ACT,
+        401,
+        "unauthenticated",
+        who=None,
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+    ),
+    c("reg-act:unknown-action", REG_ACT, 404, "unknown_action", path=_on("teleport")),
+    c("reg-act:nul-in-action", REG_ACT, 404, "unknown_action", path=_on("%00")),
+    c("reg-act:application-action", REG_ACT, 404, "unknown_action", path=_on("approve")),
+    _invalid("reg-act:long-action-name", REG_ACT, path=_on("a" * 100)),
+    c(
+        "reg-act:abandon-by-stranger",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="other",
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+    ),
+    c(
+        "reg-act:file-licence-by-stranger",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="transferee",
+        path=_on("file_licence"),
+        json=LICENCE,
+    ),
+    c(
+        "reg-act:release-pledge-by-stranger",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="other",
+        path=_on("release_pledge"),
+        json=lambda w: {"filing_number": w.ids["pledge"]},
+    ),
+    c(
+        "reg-act:renew-by-examiner",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="examiner",
+        path=_on("renew"),
+    ),
+    c(
+        "reg-act:revoke-by-holder",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        path=_on("revoke"),
+        json={"grounds": [1], "reason": "自行撤销"},
+    ),
+    c(
+        "reg-act:cancel-by-holder",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        path=_on("cancel"),
+        json={"ground": "evident_defect", "reason": "自行注销"},
+    ),
+    c(
+        "reg-act:decide-by-holder",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        path=_on("decide_request"),
+        json={"request_id": 1, "outcome": "approve", "reason": "同意"},
+    ),
+    c(
+        "reg-act:abandon-by-examiner",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="examiner",
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+    ),
+    c(
+        "reg-act:confirm-unnamed-transfer",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="transferee",
+        path=_on("confirm_transfer"),
+    ),
+    c("reg-act:withdraw-nothing", REG_ACT, 403, "forbidden_action", path=_on("withdraw_request")),
+    # (the holder's abandonment and transfer meet the pledge first: see "while-pledged")
+    c(
+        "reg-act:cancel-without-body",
+        REG_ACT,
+        422,
+        "missing_fields",
+        who="examiner",
+        path=_on("cancel"),
+    ),
+    c(
+        "reg-act:cancel-empty-reason",
+        REG_ACT,
+        422,
+        "missing_fields",
+        who="examiner",
+        path=_on("cancel"),
+        json={"ground": "evident_defect", "reason": ""},
+    ),
+    c(
+        "reg-act:release-empty-filing-number",
+        REG_ACT,
+        422,
+        "missing_fields",
+        path=_on("release_pledge"),
+        json={"filing_number": ""},
+    ),
+    c(
+        "reg-act:licence-without-contract-date",
+        REG_ACT,
+        422,
+        "missing_fields",
+        path=_on("file_licence"),
+        json={k: v for k, v in LICENCE.items() if k != "contract_date"},
+    ),
+    c(
+        "reg-act:licence-without-licensee",
+        REG_ACT,
+        422,
+        "missing_fields",
+        path=_on("file_licence"),
+        json={k: v for k, v in LICENCE.items() if k != "licensee"},
+    ),
+    c(
+        "reg-act:pledgee-without-credit-code",
+        REG_ACT,
+        422,
+        "missing_fields",
+        path=_on("file_pledge"),
+        json={**PLEDGE, "pledgee": {"name": "某质权人"}},
+    ),
+    c(
+        "reg-act:consent-without-instrument",
+        REG_ACT,
+        422,
+        "missing_fields",
+        path=_on("record_pledgee_consent"),
+        json=lambda w: {"filing_number": w.ids["pledge"], "for_action": "abandon"},
+    ),
+    c(
+        "reg-act:revoke-without-grounds",
+        REG_ACT,
+        422,
+        "grounds_required",
+        who="examiner",
+        path=_on("revoke"),
+        json={"grounds": [], "reason": "依职权撤销"},
+    ),
+    c(
+        "reg-act:no-transferees",
+        REG_ACT,
+        422,
+        "missing_fields",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court(transferees=[]),
+    ),
+    _invalid(
+        "reg-act:unknown-field",
+        REG_ACT,
+        path=_on("abandon"),
+        json={"reason": "不再需要", "state": "valid"},
+    ),
+    _invalid(
+        "reg-act:unknown-nested-field",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "licensee": {"name": "被许可数据公司", "owner": 1}},
+    ),
+    _invalid(
+        "reg-act:fee-as-text",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "fee_fen": "五千"},
+    ),
+    _invalid(
+        "reg-act:fee-as-numeric-string",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "fee_fen": "500000"},
+    ),
+    _invalid(
+        "reg-act:fee-as-boolean",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "fee_fen": True},
+    ),
+    _invalid(
+        "reg-act:share-as-string",
+        REG_ACT,
+        path=_on("request_transfer"),
+        json=lambda w: {
+            "transferees": [{"party_id": w.ids["transferee_party"], "share_bp": "10000"}]
+        },
+    ),
+    _invalid(
+        "reg-act:request-id-as-string",
+        REG_ACT,
+        who="examiner",
+        path=_on("decide_request"),
+        json={"request_id": "1", "outcome": "approve", "reason": "同意"},
+    ),
+    _invalid(
+        "reg-act:fee-fractional",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "fee_fen": 0.5},
+    ),
+    _invalid(
+        "reg-act:fee-negative", REG_ACT, path=_on("file_licence"), json={**LICENCE, "fee_fen": -1}
+    ),
+    _invalid(
+        "reg-act:fee-beyond-bigint",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "fee_fen": 2**64},
+    ),
+    _invalid(
+        "reg-act:secured-amount-negative",
+        REG_ACT,
+        path=_on("file_pledge"),
+        json={**PLEDGE, "secured_amount_fen": -100},
+    ),
+    c(
+        "reg-act:secured-amount-zero",
+        REG_ACT,
+        422,
+        "invalid_amount",
+        path=_on("file_pledge"),
+        json={**PLEDGE, "secured_amount_fen": 0},
+    ),
+    _invalid(
+        "reg-act:two-digit-year",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "contract_date": "26-10-13"},
+    ),
+    _invalid(
+        "reg-act:impossible-date",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "contract_date": "2026-02-30"},
+    ),
+    _invalid(
+        "reg-act:date-as-number",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "term_end": 20271012},
+    ),
+    _invalid(
+        "reg-act:bad-licence-type",
+        REG_ACT,
+        path=_on("file_licence"),
+        json={**LICENCE, "licence_type": "perpetual"},
+    ),
+    _invalid("reg-act:share-zero", REG_ACT, path=_on("request_transfer"), json=_share(0)),
+    _invalid("reg-act:share-over-100", REG_ACT, path=_on("request_transfer"), json=_share(10_001)),
+    _invalid(
+        "reg-act:transferees-not-a-list",
+        REG_ACT,
+        path=_on("request_transfer"),
+        json=_transfer(transferees={"party_id": 1}),
+    ),
+    _invalid(
+        "reg-act:too-many-transferees",
+        REG_ACT,
+        path=_on("request_transfer"),
+        json={"transferees": [{"party_id": i} for i in range(1, 52)]},
+    ),
+    _invalid(
+        "reg-act:huge-party-id",
+        REG_ACT,
+        path=_on("request_transfer"),
+        json={"transferees": [{"party_id": 2**64}]},
+    ),
+    _invalid(
+        "reg-act:bad-basis", REG_ACT, path=_on("request_transfer"), json=_transfer(basis="gift")
+    ),
+    _invalid(
+        "reg-act:instrument-not-a-hash",
+        REG_ACT,
+        path=_on("record_pledgee_consent"),
+        json=_consent(instrument="../../etc/passwd"),
+    ),
+    _invalid(
+        "reg-act:cancel-as-expired",
+        REG_ACT,
+        who="examiner",
+        path=_on("cancel"),
+        json={"ground": "expired", "reason": "有效期满"},
+    ),
+    _invalid(
+        "reg-act:too-many-grounds",
+        REG_ACT,
+        who="examiner",
+        path=_on("revoke"),
+        json={"grounds": [1, 2, 3, 1], "reason": "依职权撤销"},
+    ),
+    _invalid("reg-act:huge-reason", REG_ACT, path=_on("abandon"), json={"reason": HUGE}),
+    c(
+        "reg-act:huge-changes",
+        REG_ACT,
+        422,
+        "form_too_large",
+        path=_on("request_change"),
+        json={"changes": {"processing_rules": HUGE}},
+    ),
+    c(
+        "reg-act:over-request-cap",
+        REG_ACT,
+        413,
+        "request_too_large",
+        path=_on("abandon"),
+        content=_too_big,
+        content_type="application/json",
+    ),
+    c(
+        "reg-act:over-request-cap-chunked",
+        REG_ACT,
+        413,
+        "request_too_large",
+        path=_on("abandon"),
+        content=_too_big_chunked,
+        content_type="application/json",
+    ),
+    c(
+        "reg-act:deeply-nested-json",
+        REG_ACT,
+        400,
+        "bad_request",
+        path=_on("request_change"),
+        content=NESTED,
+        content_type="application/json",
+    ),
+    _invalid(
+        "reg-act:invalid-json",
+        REG_ACT,
+        path=_on("abandon"),
+        content=b'{"reason": ',
+        content_type="application/json",
+    ),
+    _invalid(
+        "reg-act:not-json",
+        REG_ACT,
+        path=_on("abandon"),
+        content="reason: 不再需要".encode(),
+        content_type="text/plain",
+    ),
+    _invalid(
+        "reg-act:form-encoded",
+        REG_ACT,
+        path=_on("abandon"),
+        content=b"reason=x",
+        content_type="application/x-www-form-urlencoded",
+    ),
+    c(
+        "reg-act:gb18030-body",
+        REG_ACT,
+        400,
+        "bad_request",
+        path=_on("abandon"),
+        content='{"reason": "不再需要"}'.encode("gb18030"),
+        content_type="application/json",
+    ),
+    c(
+        "reg-act:json-null",
+        REG_ACT,
+        422,
+        "missing_fields",
+        who="examiner",
+        path=_on("cancel"),
+        content=b"null",
+        content_type="application/json",
+    ),
+    _invalid("reg-act:json-array", REG_ACT, path=_on("abandon"), json=[{"reason": "不再需要"}]),
+    _invalid("reg-act:json-string", REG_ACT, path=_on("abandon"), json="不再需要"),
+    c(
+        "reg-act:nul-in-reason",
+        REG_ACT,
+        422,
+        "invalid_characters",
+        path=_on("abandon"),
+        json={"reason": "不再\u0000需要"},
+    ),
+    c(
+        "reg-act:stale-if-match",
+        REG_ACT,
+        412,
+        "stale_version",
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+        headers={"If-Match": '"999"'},
+    ),
+    c(
+        "reg-act:previous-version",
+        REG_ACT,
+        412,
+        "stale_version",
+        path=_on("file_licence"),
+        json=LICENCE,
+        headers={"If-Match": '"1"'},
+    ),
+    c(
+        "reg-act:bad-if-match",
+        REG_ACT,
+        400,
+        "invalid_if_match",
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+        headers={"If-Match": "yesterday"},
+    ),
+    c(
+        "reg-act:unknown-instrument",
+        REG_ACT,
+        422,
+        "blob_not_found",
+        path=_on("record_pledgee_consent"),
+        json=_consent(instrument="0" * 64),
+    ),
+    c(
+        "reg-act:unknown-contract-blob",
+        REG_ACT,
+        422,
+        "blob_not_found",
+        path=_on("file_licence"),
+        json={**LICENCE, "contract_blob": "0" * 64},
+    ),
+    c(
+        "reg-act:contract-date-in-future",
+        REG_ACT,
+        422,
+        "contract_date_in_future",
+        path=_on("file_licence"),
+        json={**LICENCE, "contract_date": "2026-10-15"},
+    ),
+    c(
+        "reg-act:term-ends-before-it-starts",
+        REG_ACT,
+        422,
+        "invalid_term",
+        path=_on("file_licence"),
+        json={**LICENCE, "term_start": "2027-01-01", "term_end": "2026-12-31"},
+    ),
+    c(
+        "reg-act:bad-licensee-credit-code",
+        REG_ACT,
+        400,
+        "invalid_uscc",
+        path=_on("file_licence"),
+        json={
+            **LICENCE,
+            "licensee": {"name": "被许可数据公司", "credit_code": "91520115ABCDEFGHIJ"},
+        },
+    ),
+    c(
+        "reg-act:unknown-filing",
+        REG_ACT,
+        404,
+        "filing_not_found",
+        path=_on("release_pledge"),
+        json={"filing_number": "BA20265200099999"},
+    ),
+    c(
+        "reg-act:consent-on-unknown-filing",
+        REG_ACT,
+        404,
+        "filing_not_found",
+        path=_on("record_pledgee_consent"),
+        json=_consent(filing_number="BA20265200099999"),
+    ),
+    c(
+        "reg-act:decide-nothing-pending",
+        REG_ACT,
+        409,
+        "no_pending_request",
+        who="examiner",
+        path=_on("decide_request"),
+        json={"request_id": 1, "outcome": "approve", "reason": "同意"},
+    ),
+    c(
+        "reg-act:re-examine-nothing",
+        REG_ACT,
+        409,
+        "re_examination_not_available",
+        path=_on("request_re_examination"),
+        json={"reason": "不服"},
+    ),
+    c(
+        "reg-act:decide-re-examination-in-valid",
+        REG_ACT,
+        409,
+        "action_not_allowed_in_state",
+        who="examiner",
+        path=_on("decide_re_examination"),
+        json={"outcome": "uphold", "reason": "维持"},
+    ),
+    c("reg-act:renew-too-early", REG_ACT, 409, "renewal_window_not_open", path=_on("renew")),
+    c(
+        "reg-act:abandon-while-pledged",
+        REG_ACT,
+        409,
+        "pledged",
+        path=_on("abandon"),
+        json={"reason": "不再需要"},
+    ),
+    c(
+        "reg-act:transfer-while-pledged",
+        REG_ACT,
+        409,
+        "pledged",
+        path=_on("request_transfer"),
+        json=_transfer(),
+    ),
+    # A transfer on a court judgment, filed by the new right holder (not blocked by the pledge
+    # when filed; the pledge is checked again when it would take effect).
+    c(
+        "reg-act:shares-not-100",
+        REG_ACT,
+        422,
+        "shares_must_total_100",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=lambda w: _by_court(
+            transferees=[{"party_id": w.ids["transferee_party"], "share_bp": 5000}]
+        )(w),
+    ),
+    c(
+        "reg-act:unverified-transferee",
+        REG_ACT,
+        422,
+        "party_not_verified",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court("other_party"),
+    ),
+    c(
+        "reg-act:unknown-transferee",
+        REG_ACT,
+        422,
+        "party_not_found",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court(transferees=[{"party_id": 99999}]),
+    ),
+    c(
+        "reg-act:transfer-to-the-holder",
+        REG_ACT,
+        422,
+        "same_holder",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court("party"),
+    ),
+    c(
+        "reg-act:transferee-named-twice",
+        REG_ACT,
+        422,
+        "duplicate_party",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=lambda w: _by_court(
+            transferees=[{"party_id": w.ids["transferee_party"], "share_bp": 5000}] * 2
+        )(w),
+    ),
+    c(
+        "reg-act:court-transfer-unknown-instrument",
+        REG_ACT,
+        422,
+        "blob_not_found",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court(instrument="0" * 64),
+    ),
+    c(
+        "reg-act:court-transfer-without-instrument",
+        REG_ACT,
+        422,
+        "missing_fields",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_by_court(instrument=None),
+    ),
+    c(
+        "reg-act:court-transfer-to-someone-else",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="other",
+        path=_on("request_transfer"),
+        json=_by_court(),
+    ),
+    c(
+        "reg-act:transfer-by-stranger",
+        REG_ACT,
+        403,
+        "forbidden_action",
+        who="transferee",
+        path=_on("request_transfer"),
+        json=_transfer(),
+    ),
+    c(
+        "reg-act:change-nothing",
+        REG_ACT,
+        422,
+        "no_change",
+        path=_on("request_change"),
+        json={"changes": {}},
+    ),
+    c(
+        "reg-act:change-the-commitment",
+        REG_ACT,
+        422,
+        "unchangeable_field",
+        path=_on("request_change"),
+        json={"changes": {"commitment_accepted": False}},
+    ),
+    c(
+        "reg-act:revocation-under-unverified-party",
+        REG_ACT,
+        422,
+        "party_not_verified",
+        who="other",
+        path=_on("request_revocation"),
+        json=_revocation("other_party"),
+    ),
+    c(
+        "reg-act:revocation-under-someone-elses-party",
+        REG_ACT,
+        422,
+        "party_not_found",
+        who="transferee",
+        path=_on("request_revocation"),
+        json=_revocation("party"),
+    ),
+    c(
+        "reg-act:revoke-bad-ground",
+        REG_ACT,
+        422,
+        "invalid_ground",
+        who="examiner",
+        path=_on("revoke"),
+        json={"grounds": [99], "reason": "依职权撤销"},
+    ),
+    c(
+        "reg-act:certificate-number-unknown",
+        REG_ACT,
+        404,
+        "registration_not_found",
+        path="/registrations/20269999999999999/actions/abandon",
+        json={"reason": "不再需要"},
+    ),
     c("archive:unknown", ARCHIVE, 404, "registration_not_found"),
     c("archive:anonymous-unknown", ARCHIVE, 404, "registration_not_found", who=None),
     _invalid("archive:bad-number", ARCHIVE, path="/registrations/X/archive"),
+    c(
+        "archive:anonymous",
+        ARCHIVE,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/registrations/{reg}/archive",
+    ),
+    c(
+        "archive:unrelated-applicant",
+        ARCHIVE,
+        403,
+        "forbidden",
+        who="other",
+        path="/registrations/{reg}/archive",
+    ),
+    c(
+        "archive:another-verified-user",
+        ARCHIVE,
+        403,
+        "forbidden",
+        who="transferee",
+        path="/registrations/{reg}/archive",
+    ),
+    _invalid(
+        "archive:bad-download-flag",
+        ARCHIVE,
+        path="/registrations/{reg}/archive",
+        params={"download": "perhaps"},
+    ),
+    c(
+        "registration:wrong-method",
+        REGISTRATION,
+        405,
+        "method_not_allowed",
+        method="DELETE",
+        path="/registrations/{reg}",
+    ),
     c(
         "announcements:bad-type",
         ANNOUNCEMENTS,
@@ -1316,7 +2132,7 @@ CASES = [
         404,
         "announcement_not_found",
         who=None,
-        path="/announcements/GG202652000000001",
+        path="/announcements/GG202652000009999",
     ),
     _invalid("announcement:bad-number", ANNOUNCEMENT, who=None, path="/announcements/GG1"),
     _invalid("renew:bad-number", RENEW, path="/registrations/DROP TABLE/actions/renew"),

@@ -108,3 +108,77 @@ def test_now_override_is_refused_in_production(
     monkeypatch.delenv("DATAIP_NOW")
     r = runner.invoke(app, ["tick", "--as-of", "2026-12-10T09:00:00+08:00"])
     assert r.exit_code == 2 and "refused" in r.output
+
+
+def _demo_registrations() -> dict[str, dict[str, object]]:
+    """The demo's registrations by number, as the examiner sees them."""
+    out = {}
+    for number in ("202622000000001X", "2026420000000024", "2026320000000034"):
+        out[number] = json.loads(run("registrations", "show", number, "--as", "examiner"))
+    return out
+
+
+def test_r20_demo_registrations_carry_filings_and_the_cli_acts_on_them(
+    cli_env: None, tmp_path
+) -> None:
+    run("demo")
+    regs = _demo_registrations()
+    pledged = next(r for r in regs.values() if r["encumbrances"]["pledged"])  # type: ignore[index]
+    number = str(pledged["registration_number"])
+    # anonymous: the pledge is public, its secured amount is not
+    public = json.loads(run("registrations", "show", number))
+    pledge = next(f for f in public["filings"] if f["kind"] == "pledge")
+    assert "secured_amount_fen" not in pledge and pledge["pledgee"]["credit_code"]
+    assert public["allowed_actions"] == []
+    # the pledge blocks abandonment (exit 1, stable code), and nothing changes
+    r = runner.invoke(
+        app,
+        [
+            "registrations",
+            "act",
+            number,
+            "abandon",
+            "--as",
+            "applicant",
+            "--payload",
+            '{"reason": "不再使用"}',
+        ],
+    )
+    assert r.exit_code == 1 and "pledged" in r.output
+    assert json.loads(run("registrations", "show", number))["state"] == "valid"
+    # released, then abandoned
+    out = json.loads(
+        run(
+            "registrations",
+            "act",
+            number,
+            "release_pledge",
+            "--as",
+            "applicant",
+            "--payload",
+            json.dumps({"filing_number": pledge["number"]}),
+        )
+    )
+    assert out["encumbrances"]["pledged"] is False
+    out = json.loads(
+        run(
+            "registrations",
+            "act",
+            number,
+            "abandon",
+            "--as",
+            "applicant",
+            "--payload",
+            '{"reason": "不再使用"}',
+        )
+    )
+    assert out["state"] == "abandoned"
+    # the archive holds every step
+    dossier = tmp_path / "archive.json"
+    assert "wrote" in run(
+        "registrations", "archive", number, "--as", "applicant", "--out", str(dossier)
+    )
+    types = [e["type"] for e in json.loads(dossier.read_text("utf-8"))["events"]]
+    assert types[-3:] == ["PledgeFiled", "PledgeReleased", "RegistrationAbandoned"]
+    r = runner.invoke(app, ["registrations", "archive", number, "--as", "objector"])
+    assert r.exit_code == 1 and "forbidden" in r.output

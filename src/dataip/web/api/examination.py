@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -55,3 +55,35 @@ def queue(
             )
         )
     return out
+
+
+class RequestItemRead(BaseModel):
+    request_id: int
+    kind: str
+    state: str
+    filed_at: datetime
+    working_days_waiting: int
+    registration_number: str
+    name: str
+    registration_state: str
+
+
+@router.get("/examination/requests", response_model=list[RequestItemRead])
+def requests(
+    env: EnvDep, identity: IdentityDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[RequestItemRead]:
+    """Requests about registrations awaiting a decision (`decide_request`,
+    `decide_re_examination`), oldest first."""
+    return [
+        RequestItemRead(
+            request_id=i.request.id,
+            kind=i.request.kind,
+            state=i.request.state,
+            filed_at=i.request.filed_at,
+            working_days_waiting=i.working_days_waiting,
+            registration_number=i.registration.registration_number,
+            name=i.registration.name,
+            registration_state=i.registration.state,
+        )
+        for i in examination.pending_requests(identity, env=env, limit=limit)
+    ]

@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 from dataip.web.api.application_schemas import MAX_ID, Label, Sha256, Short, _Strict
 
 LongText = Annotated[str, Field(max_length=10_000)]
-Fen = Annotated[int, Field(ge=0, le=10**15)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Strict: an amount, id or share sent as "100", true or 1.0 is refused, not coerced (the
+# services refuse booleans there too, but only see what validation passes on).
+Fen = Annotated[int, Field(ge=0, le=10**15, strict=True)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 
 class CounterpartyIn(_Strict):
@@ -24,7 +26,7 @@ class CounterpartyIn(_Strict):
 
 class TransfereeIn(_Strict):
     party_id: Id
-    share_bp: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    share_bp: Annotated[int, Field(ge=1, le=10_000, strict=True)] | None = None
 
 
 class SubjectChangeIn(_Strict):
