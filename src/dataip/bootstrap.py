@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from dataip.certs.keys import IssuerKey
 from dataip.config import Settings, load_profile
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
+from dataip.domain.errors import DomainError
 from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer
 from dataip.services.blobs import FileBlobStore
+from dataip.services.certificates import CertificateKeys, load_trusted
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.reference import calendar_from_db, load_industries
@@ -79,6 +83,50 @@ def load_log_keys(settings: Settings) -> LogKeys:
     return LogKeys(origin, signer)
 
 
+def load_certificate_keys(settings: Settings, profile: Any) -> CertificateKeys:
+    """The issuer keys (Ed25519 PEM files, 0600) under the key directory, the first made on
+    first use; the active one is named in `active`. Every key stays, so what an older key
+    signed keeps verifying after `dataip keys rotate`."""
+    directory = settings.resolved_certificate_key_dir()
+    if not directory.exists() or not any(directory.glob("*.pem")):
+        rotate_certificate_key(directory)
+    own: dict[str, IssuerKey] = {}
+    for path in sorted(directory.glob("*.pem")):
+        try:
+            key = IssuerKey.from_pem(path.read_bytes())
+        except (ValueError, DomainError) as exc:
+            raise ConfigurationError(
+                f"certificate key {path} is not an Ed25519 key: {exc}"
+            ) from exc
+        own[key.kid] = key
+    active_file = directory / "active"
+    active = active_file.read_text("ascii").strip() if active_file.exists() else ""
+    if active not in own:
+        raise ConfigurationError(
+            f"{active_file} names {active!r}, which is not one of the keys in {directory}"
+        )
+    return CertificateKeys(
+        issuer_id=settings.issuer_id,
+        issuer_name=profile.registry_name_zh,
+        active=own[active],
+        own=own,
+        trusted=load_trusted(settings.trusted_issuers_file),
+    )
+
+
+def rotate_certificate_key(directory: Path) -> IssuerKey:
+    """Make a new issuer key (file mode 0600) and make it the active one."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = IssuerKey.generate()
+    fd = os.open(directory / f"{key.kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.private_pem())
+    tmp = directory / "active.tmp"
+    tmp.write_text(key.kid + "\n", "ascii")
+    tmp.replace(directory / "active")
+    return key
+
+
 def make_reader_engine(url: str, engine: Any) -> Any:
     """Where read-only units of work run. On PostgreSQL a second, small pool whose
     connections are in autocommit: a proof's two queries then cost two round trips, not four
@@ -97,14 +145,16 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     uow = make_uow_factory(engine)
     reader_engine = make_reader_engine(url, engine)
     reader = make_uow_factory(reader_engine, readonly=True)
+    profile = load_profile(settings.profile)
     env = Env(
         uow=uow,
         clock=clock or make_clock(settings),
-        profile=load_profile(settings.profile),
+        profile=profile,
         blobs=FileBlobStore(settings.blob_dir),
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
+        certificate_keys=load_certificate_keys(settings, profile),
     )
     return Registry(
         settings=settings,

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     log_origin: str = ""
     log_key_file: Path | None = None
     log_interval_seconds: float = 1.0
+    # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
+    # `dataip keys rotate` adds one) and other registries' keys this one accepts (a JSON file:
+    # {"issuers": [{"id": URL, "name": ..., "jwks": {...}}]}).
+    certificate_key_dir: Path | None = None
+    trusted_issuers_file: Path | None = None
 
     @field_validator("now", mode="before")
     @classmethod
@@ -64,6 +69,14 @@ class Settings(BaseSettings):
 
     def resolved_log_key_file(self) -> Path:
         return self.log_key_file or self.data_dir / "log-signing.key"
+
+    def resolved_certificate_key_dir(self) -> Path:
+        return self.certificate_key_dir or self.data_dir / "certificate-keys"
+
+    @property
+    def issuer_id(self) -> str:
+        """The certificates' issuer: the registry's public base URL."""
+        return self.public_base_url.rstrip("/")
 
 
 def load_profile(ref: str) -> Profile:

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build, init_database, parse_now
+from dataip.cli.certs import keys_app
+from dataip.cli.certs import verify as certs_verify
 from dataip.cli.evidence import evidence_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
@@ -42,6 +44,8 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(log_app, name="log")
 app.add_typer(fingerprint_app, name="fingerprint")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(keys_app, name="keys")
+app.command("verify")(certs_verify)
 console = Console()
 err = Console(stderr=True)
 

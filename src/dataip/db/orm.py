@@ -33,6 +33,7 @@ def start_mappers() -> None:
         (m.RegistrationRequest, t.registration_requests),
         (m.Filing, t.filings),
         (m.Announcement, t.announcements),
+        (m.Certificate, t.certificates),
         (m.Event, t.events),
         (m.Deposit, t.deposits),
         (m.Industry, t.industries),

@@ -387,6 +387,19 @@ class Filings(_Repo[m.Filing]):
         return self.s.scalars(sa.select(m.Filing).where(t.filings.c.number == number)).first()
 
 
+class Certificates(_Repo[m.Certificate]):
+    cls = m.Certificate
+
+    def for_registration(self, registration_id: int) -> list[m.Certificate]:
+        c = t.certificates.c
+        stmt = sa.select(m.Certificate).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.version))
+
+    def by_sha256(self, digest: str) -> m.Certificate | None:
+        c = t.certificates.c
+        return self.s.scalars(sa.select(m.Certificate).where(c.sha256 == digest)).first()
+
+
 class Announcements(_Repo[m.Announcement]):
     cls = m.Announcement
 

@@ -314,6 +314,19 @@ filings = sa.Table(
     sa.Index("ix_filings_registration", "registration_id", "kind"),
 )
 
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    _id(),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kid", sa.String(64), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("registration_id", "version", name="uq_certificates_version"),
+)
+
 announcements = sa.Table(
     "announcements",
     metadata,

@@ -72,6 +72,7 @@ class SqlAlchemyUnitOfWork:
         self.requests = r.RegistrationRequests(s)
         self.filings = r.Filings(s)
         self.announcements = r.Announcements(s)
+        self.certificates = r.Certificates(s)
         self.events = r.Events(s)
         self.industries = r.Industries(s)
         self.calendar = r.Calendar(s)

@@ -254,6 +254,19 @@ class Filing:
 
 
 @dataclass(eq=False)
+class Certificate:
+    """One issued certificate version (G§17): the signed VC-JWT as served."""
+
+    registration_id: int
+    version: int
+    kid: str
+    token: str
+    sha256: str
+    issued_at: datetime
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
 class Announcement:
     """A numbered public announcement (公告, G§16, G§19–G§24, G§26)."""
 

@@ -35,7 +35,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc
-from dataip.services import announcements
+from dataip.services import announcements, certificates
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -395,10 +395,10 @@ def _new_version(
     request_id: int | None = None,
     form: dict[str, Any] | None = None,
 ) -> m.RegistrationVersion:
-    """Supersede the current certificate version (G§17, G§21)."""
+    """Supersede the current certificate version (G§17, G§21) and issue its certificate."""
     prev = uow.registration_versions.latest(reg.id)
     reg.certificate_version = (prev.number if prev else 0) + 1
-    return uow.registration_versions.add(
+    version = uow.registration_versions.add(
         m.RegistrationVersion(
             registration_id=reg.id,
             number=reg.certificate_version,
@@ -413,6 +413,8 @@ def _new_version(
             request_id=request_id,
         )
     )
+    certificates.issue(uow, env, reg, version.form)
+    return version
 
 
 def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason: str) -> None:

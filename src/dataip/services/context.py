@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dataip.domain.calendar import WorkingDayCalendar
@@ -95,6 +96,7 @@ class Env:
     max_blob_bytes: int = 20 * 1024 * 1024
     calendar_ttl_seconds: float = 60.0
     reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
+    certificate_keys: Any = None  # certificates.CertificateKeys, built by bootstrap
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

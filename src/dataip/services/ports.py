@@ -36,6 +36,7 @@ class UnitOfWork(Protocol):
     requests: Any
     filings: Any
     announcements: Any
+    certificates: Any
     events: Any
     industries: Any
     calendar: Any

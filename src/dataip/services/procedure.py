@@ -20,7 +20,7 @@ from dataip.domain.lifecycle import (
     validate_grounds,
 )
 from dataip.domain.registration import validity
-from dataip.services import announcements
+from dataip.services import announcements, certificates
 from dataip.services.applications import (
     actors_for,
     conflict,
@@ -614,6 +614,7 @@ def _approve(
             effective_at=now,
         )
     )
+    certificates.issue(uow, env, reg, app.form)  # G§17: issued electronically on approval
     facts: dict[str, Any] = {
         "registration_number": reg.registration_number,
         "certificate_number": cert_no,

@@ -211,6 +211,7 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
         events = [
             *uow.events.for_subject("application", app.id),
             *uow.events.for_subject("registration", reg.id),
+            *uow.events.for_subject("certificate", reg.id),
         ]
         indices = uow.ledger.indices_of_events([e.id for e in events])
         actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
@@ -281,6 +282,16 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
                     "request_id": v.request_id,
                 }
                 for v in uow.registration_versions.for_registration(reg.id)
+            ],
+            "certificates": [
+                {
+                    "version": c.version,
+                    "kid": c.kid,
+                    "sha256": c.sha256,
+                    "issued_at": c.issued_at.isoformat(),
+                    "token": c.token,
+                }
+                for c in uow.certificates.for_registration(reg.id)
             ],
             "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
             "filings": [

@@ -22,6 +22,7 @@ from dataip.web.api import (
     announcements,
     applications,
     blobs,
+    certificates,
     evidence,
     examination,
     inbox,
@@ -60,9 +61,11 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         reference,
         registrations,
         announcements,
+        certificates,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)
+    app.include_router(certificates.public_router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -431,6 +431,9 @@ RENEW = REG_ACT
 ARCHIVE = "GET /registrations/{number}/archive"
 ANNOUNCEMENTS = "GET /announcements"
 ANNOUNCEMENT = "GET /announcements/{number}"
+CERTIFICATE = "GET /registrations/{number}/certificate"
+CERT_STATUS = "GET /certificates/{number}/status"
+CERT_VERIFY = "POST /certificates/verify"
 OPENAPI = "GET /openapi.json"
 DOCS = "GET /docs"
 ACT = "POST /applications/{application_id}/actions/{action}"
@@ -2135,6 +2138,65 @@ CASES = [
         path="/announcements/GG202652000009999",
     ),
     _invalid("announcement:bad-number", ANNOUNCEMENT, who=None, path="/announcements/GG1"),
+    # --- certificates ---
+    c("certificate:unknown", CERTIFICATE, 404, "certificate_not_found", who=None),
+    c(
+        "certificate:no-such-version",
+        CERTIFICATE,
+        404,
+        "certificate_not_found",
+        who=None,
+        path="/registrations/{reg}/certificate",
+        params={"version": "99"},
+    ),
+    _invalid(
+        "certificate:version-zero",
+        CERTIFICATE,
+        who=None,
+        path="/registrations/{reg}/certificate",
+        params={"version": "0"},
+    ),
+    _invalid("certificate:bad-number", CERTIFICATE, who=None, path="/registrations/X/certificate"),
+    c("certificate:wrong-method", CERTIFICATE, 405, "method_not_allowed", method="POST"),
+    c("cert-status:unknown", CERT_STATUS, 404, "certificate_not_found", who=None),
+    _invalid(
+        "cert-status:bad-version",
+        CERT_STATUS,
+        who=None,
+        path="/certificates/{reg}/status",
+        params={"version": "one"},
+    ),
+    _invalid("cert-status:bad-number", CERT_STATUS, who=None, path="/certificates/1/status"),
+    _invalid("cert-verify:no-body", CERT_VERIFY, who=None),
+    _invalid("cert-verify:empty-token", CERT_VERIFY, who=None, json={"token": ""}),
+    _invalid("cert-verify:token-not-a-string", CERT_VERIFY, who=None, json={"token": 7}),
+    _invalid("cert-verify:huge-token", CERT_VERIFY, who=None, json={"token": "a" * 70_000}),
+    _invalid("cert-verify:unknown-field", CERT_VERIFY, who=None, json={"token": "a.b.c", "x": 1}),
+    c(
+        "cert-verify:not-a-jws",
+        CERT_VERIFY,
+        422,
+        "malformed_token",
+        who=None,
+        json={"token": "不是证书"},
+    ),
+    c(
+        "cert-verify:garbage-jws",
+        CERT_VERIFY,
+        422,
+        "malformed_token",
+        who=None,
+        json={"token": "a.b.c"},
+    ),
+    c(
+        "cert-verify:gb18030",
+        CERT_VERIFY,
+        400,
+        "bad_request",
+        who=None,
+        content='{"token": "证书"}'.encode("gb18030"),
+        content_type="application/json",
+    ),
     _invalid("renew:bad-number", RENEW, path="/registrations/DROP TABLE/actions/renew"),
     c("renew:wrong-method", RENEW, 405, "method_not_allowed", method="GET"),
     # --- evidence deposits ---

@@ -1,0 +1,204 @@
+"""The certificate as a W3C Verifiable Credential 2.0 secured with JOSE (`vc+jwt`, VC-JOSE-COSE
+§3.1.1): the JWT claims set *is* the credential (no `vc` claim), `iss` equals `issuer.id`, the
+protected header carries `typ: vc+jwt` and the signing key's `kid`.
+
+Verification here is offline: signature, header and the credential's shape against the keys
+the caller trusts. Whether the registration is still valid is a separate, online question —
+a good signature alone means "authentic; status not checked", never "valid".
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jws import JWSRegistry
+
+from dataip.certs.keys import ALG, IssuerKey
+from dataip.domain.errors import DomainError
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+DATAIP_CONTEXT = "https://dataip.dev/credentials/v1"
+CREDENTIAL_TYPE = "DataIntellectualPropertyCertificate"
+TYP = "vc+jwt"
+SHANGHAI = timezone(timedelta(hours=8))
+
+# RFC 9864 deprecates the polymorphic "EdDSA" in favour of "Ed25519"; every deployed verifier
+# (npm jose, OpenSSL-based stacks, wallets) still knows "EdDSA", so certificates are signed
+# with it and both names verify (decision 0005).
+_REGISTRY = JWSRegistry(algorithms=[ALG, "Ed25519"])
+warnings.filterwarnings("ignore", message="EdDSA is deprecated", module=r"joserfc\.")
+
+
+def _bad(code: str, zh: str, en: str) -> DomainError:
+    return DomainError(code, zh, en, status=422)
+
+
+def _start(day: date) -> str:
+    return datetime.combine(day, time(0, 0), SHANGHAI).isoformat()
+
+
+def _end(day: date) -> str:
+    return datetime.combine(day, time(23, 59, 59), SHANGHAI).isoformat()
+
+
+def credential(
+    *,
+    issuer_id: str,
+    issuer_name: str,
+    registry_code: str,
+    record_url: str,
+    registration_number: str,
+    certificate_number: str,
+    certificate_version: int,
+    name: str,
+    industry: Mapping[str, Any] | None,
+    holders: Sequence[Mapping[str, Any]],
+    evidence: Mapping[str, Any],
+    registration_date: date,
+    valid_from: date,
+    valid_until: date,
+    issued_at: datetime,
+    status: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The national certificate layout's content as a VC 2.0 (G§17: holders with credit
+    codes and shares, the data IP's name and industry, registration and certificate numbers,
+    the evidence, registration date, validity, issuing registry)."""
+    vc: dict[str, Any] = {
+        "@context": [VC_V2, DATAIP_CONTEXT],
+        "id": f"urn:dataip:certificate:{certificate_number}:{certificate_version}",
+        "type": ["VerifiableCredential", CREDENTIAL_TYPE],
+        "issuer": {"id": issuer_id, "name": issuer_name, "registryCode": registry_code},
+        "validFrom": _start(valid_from),
+        "validUntil": _end(valid_until),
+        "credentialSubject": {
+            "id": record_url,
+            "type": "DataIntellectualProperty",
+            "name": name,
+            "industry": dict(industry) if industry else None,
+            "registrationNumber": registration_number,
+            "certificateNumber": certificate_number,
+            "certificateVersion": certificate_version,
+            "registrationDate": registration_date.isoformat(),
+            "holders": [dict(h) for h in holders],
+            "evidence": dict(evidence),
+        },
+        # JWT claims beside the credential (VC-JOSE-COSE allows them): iss = issuer.id
+        "iss": issuer_id,
+        "iat": int(issued_at.timestamp()),
+    }
+    if status is not None:
+        vc["credentialStatus"] = dict(status)
+    if extra:
+        vc.update(extra)
+    return vc
+
+
+def sign(vc: Mapping[str, Any], key: IssuerKey) -> str:
+    if key.private is None:
+        raise ValueError("signing needs the private key")
+    payload = json.dumps(vc, ensure_ascii=False, separators=(",", ":")).encode()
+    header = {"alg": ALG, "typ": TYP, "kid": key.kid}
+    return str(jws.serialize_compact(header, payload, key.jose(), registry=_REGISTRY))
+
+
+@dataclass(frozen=True)
+class Verified:
+    """An authentic credential: signed by `kid`, which the caller trusts for `issuer`."""
+
+    credential: dict[str, Any]
+    kid: str
+    issuer: str
+    header: dict[str, Any]
+
+
+def peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims of a compact JWS, unverified (to find the key and the issuer)."""
+    parts = token.strip().split(".")
+    if len(parts) != 3 or not all(parts):
+        raise _bad("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
+    try:
+        obj = jws.extract_compact(token.strip().encode("ascii"))
+        header = dict(obj.headers())
+        claims = json.loads(obj.payload)
+    except (JoseError, ValueError, UnicodeError) as e:
+        raise _bad(
+            "malformed_token", "证书令牌格式无效", f"the token cannot be read: {e}"
+        ) from None
+    if not isinstance(claims, dict):
+        raise _bad("malformed_token", "证书内容不是 JSON 对象", "the payload is not a JSON object")
+    return header, claims
+
+
+def verify(token: str, keys: Mapping[str, IssuerKey], *, issuers: Mapping[str, str]) -> Verified:
+    """Verify offline: `keys` by kid, `issuers` maps each trusted kid to the issuer id it may
+    sign for. Raises DomainError with a stable code saying what is wrong."""
+    header, _claims = peek(token)
+    if header.get("typ") != TYP:
+        raise _bad("wrong_token_type", "令牌类型不是 vc+jwt", "the token's typ is not vc+jwt")
+    if header.get("alg") not in (ALG, "Ed25519"):
+        raise _bad(
+            "unsupported_algorithm",
+            "不支持的签名算法",
+            f"unsupported algorithm {header.get('alg')!r}",
+        )
+    kid = header.get("kid")
+    key = keys.get(kid) if isinstance(kid, str) else None
+    if key is None:
+        raise _bad(
+            "unknown_issuer_key",
+            "签发密钥不在信任列表中",
+            f"the signing key {kid!r} is not among the trusted issuers' keys",
+        )
+    try:
+        obj = jws.deserialize_compact(token.strip(), key.jose(), registry=_REGISTRY)
+    except JoseError:
+        raise _bad(
+            "bad_signature", "签名无效：证书被篡改或伪造", "the signature does not verify"
+        ) from None
+    vc = json.loads(obj.payload)
+    issuer = vc.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if not isinstance(issuer_id, str) or vc.get("iss") != issuer_id:
+        raise _bad(
+            "issuer_mismatch", "iss 与 issuer 不一致", "`iss` does not equal the issuer's id"
+        )
+    if issuers.get(key.kid) != issuer_id:
+        raise _bad(
+            "issuer_mismatch",
+            "该密钥不代表此签发机构",
+            f"key {key.kid} is not trusted to sign for {issuer_id}",
+        )
+    context = vc.get("@context")
+    types = vc.get("type")
+    if not (
+        isinstance(context, list)
+        and context[:1] == [VC_V2]
+        and isinstance(types, list)
+        and "VerifiableCredential" in types
+        and "vc" not in vc
+    ):
+        raise _bad("not_a_credential", "不是 VC 2.0 凭证", "the payload is not a VC 2.0 credential")
+    return Verified(credential=vc, kid=key.kid, issuer=issuer_id, header=dict(obj.headers()))
+
+
+def validity_now(vc: Mapping[str, Any], now: datetime) -> str:
+    """`not_yet_valid`, `expired` or `within_validity` by validFrom/validUntil."""
+    try:
+        start = datetime.fromisoformat(str(vc["validFrom"]))
+        end = datetime.fromisoformat(str(vc["validUntil"]))
+    except (KeyError, ValueError):
+        return "unknown"
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    if now < start:
+        return "not_yet_valid"
+    if now > end:
+        return "expired"
+    return "within_validity"

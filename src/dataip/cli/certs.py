@@ -1,0 +1,147 @@
+"""`dataip keys …` and `dataip verify …`: the registry's certificate keys, and checking a
+certificate anywhere — offline against trusted issuers' keys, or online against its issuer.
+
+    dataip keys init | rotate | list
+    dataip verify TOKEN_OR_FILE --issuers TRUSTED.json     (offline)
+    dataip verify TOKEN_OR_FILE --online https://registry  (adds the current status)
+
+Exit codes: 0 authentic; 1 not authentic (forged, altered, unknown issuer); 2 bad input;
+3 the registry could not be reached.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+
+from dataip.bootstrap import load_certificate_keys, rotate_certificate_key
+from dataip.certs import vc
+from dataip.certs.keys import IssuerKey, keys_from_jwks
+from dataip.config import Settings, load_profile
+from dataip.domain.errors import DomainError
+from dataip.services.certificates import trusted_from_json
+
+keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
+console = Console()
+err = Console(stderr=True)
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Make the first issuer key if there is none (the server also does on first start)."""
+    settings = Settings()
+    keys = load_certificate_keys(settings, load_profile(settings.profile))
+    console.print(f"active key {keys.active.kid} in {settings.resolved_certificate_key_dir()}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new key and sign with it from now on; older keys stay in the JWKS and keep
+    verifying what they signed. Restart the server to pick it up."""
+    settings = Settings()
+    load_certificate_keys(settings, load_profile(settings.profile))  # the directory is sound
+    key = rotate_certificate_key(settings.resolved_certificate_key_dir())
+    console.print(f"active key is now {key.kid}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    settings = Settings()
+    keys = load_certificate_keys(settings, load_profile(settings.profile))
+    for kid in keys.own:
+        console.print(f"{kid}{'  (active)' if kid == keys.active.kid else ''}")
+
+
+def _token(value: str) -> str:
+    """The token itself, or the contents of the file it names."""
+    path = Path(value)
+    try:
+        is_file = path.is_file()
+    except OSError:  # e.g. a token longer than a file name may be
+        is_file = False
+    if not is_file:
+        return value.strip()
+    try:
+        return path.read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]cannot read {value}[/red]: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _fetch(url: str) -> dict[str, Any]:
+    try:
+        r = httpx.get(url, timeout=10)
+        r.raise_for_status()
+        doc: dict[str, Any] = r.json()
+        return doc
+    except (httpx.HTTPError, ValueError) as exc:
+        err.print(f"[red]cannot reach {url}[/red]: {exc}")
+        raise typer.Exit(3) from None
+
+
+def verify(
+    token: Annotated[str, typer.Argument(help="A vc+jwt, or a file holding one.")],
+    issuers: Annotated[
+        Path | None,
+        typer.Option(help='Trusted issuers: {"issuers": [{"id", "name", "jwks"}]}.'),
+    ] = None,
+    online: Annotated[
+        str | None, typer.Option(help="The issuing registry's base URL: fetch its keys and status.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Verify a certificate. Offline a good signature reads "authentic; status not checked"
+    (never "valid"); --online asks the issuer for the current status."""
+    jwt = _token(token)
+    keys: dict[str, IssuerKey] = {}
+    bound: dict[str, str] = {}
+    try:
+        if issuers is not None:
+            for kid, (issuer, key) in trusted_from_json(issuers.read_text("utf-8")).items():
+                keys[kid], bound[kid] = key, issuer
+        if online:
+            base = online.rstrip("/")
+            for kid, key in keys_from_jwks(_fetch(f"{base}/.well-known/jwks.json")).items():
+                keys[kid], bound[kid] = key, base
+        if not keys:
+            err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
+            raise typer.Exit(2)
+        got = vc.verify(jwt, keys, issuers=bound)
+    except DomainError as e:
+        if as_json:
+            console.print_json(json.dumps({"authentic": False, "code": e.code}))
+        else:
+            err.print(f"[red]NOT AUTHENTIC[/red] {e.code}: {e.message_zh} / {e.message_en}")
+        bad_input = e.code in ("malformed_token", "invalid_trusted_issuers", "invalid_jwks")
+        raise typer.Exit(2 if bad_input else 1) from None
+    except OSError as exc:
+        err.print(f"[red]cannot read {issuers}[/red]: {exc}")
+        raise typer.Exit(2) from None
+    subject = got.credential.get("credentialSubject", {})
+    result: dict[str, Any] = {
+        "authentic": True,
+        "issuer": got.issuer,
+        "kid": got.kid,
+        "certificate_number": subject.get("certificateNumber"),
+        "version": subject.get("certificateVersion"),
+        "name": subject.get("name"),
+        "status": None,
+        "summary": "authentic; status not checked",
+    }
+    if online:
+        status_url = got.credential.get("credentialStatus", {}).get("id")
+        if isinstance(status_url, str) and status_url.startswith(online.rstrip("/") + "/"):
+            result["status"] = _fetch(status_url).get("status")
+            result["summary"] = f"authentic; current status: {result['status']}"
+    if as_json:
+        console.print_json(json.dumps(result, ensure_ascii=False))
+    else:
+        console.print(
+            f"[green]{result['summary']}[/green] — {result['name']} "
+            f"({result['certificate_number']} v{result['version']}), issued by {got.issuer}"
+        )

@@ -1,0 +1,267 @@
+"""Certificates (登记证书, G§17, R13, R24): one signed VC-JWT per certificate version, issued
+in the transaction that makes the version (approval, change, renewal, transfer) and logged;
+their current status; verification against this registry's keys and the issuers it trusts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataip.certs import vc
+from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
+from dataip.domain import model as m
+from dataip.domain.errors import DomainError
+from dataip.services.context import Env
+from dataip.services.ports import UnitOfWork
+from dataip.services.recording import record_event
+
+# What a certificate's status says (the W3C status list will carry the same).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "valid": ("有效", "valid"),
+    "superseded": ("已被新版本取代", "superseded by a newer version"),
+    "under_re_examination": ("复审中", "under re-examination"),
+    "cancelled": ("已注销", "cancelled"),
+    "abandoned": ("已放弃", "abandoned"),
+    "revoked": ("已撤销", "revoked"),
+}
+
+
+@dataclass
+class CertificateKeys:
+    """This registry's issuer identity and keys, and the other registries it trusts."""
+
+    issuer_id: str
+    issuer_name: str
+    active: IssuerKey
+    own: dict[str, IssuerKey]
+    trusted: dict[str, tuple[str, IssuerKey]] = field(default_factory=dict)
+
+    def jwks(self) -> dict[str, Any]:
+        return jwks(self.own.values())
+
+    def verifiers(self) -> tuple[dict[str, IssuerKey], dict[str, str]]:
+        keys = {kid: k for kid, k in self.own.items()}
+        issuers = {kid: self.issuer_id for kid in self.own}
+        for kid, (issuer, key) in self.trusted.items():
+            keys[kid], issuers[kid] = key, issuer
+        return keys, issuers
+
+
+def load_trusted(path: Path | None) -> dict[str, tuple[str, IssuerKey]]:
+    """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
+    "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
+    if path is None:
+        return {}
+    return trusted_from_json(path.read_text("utf-8"))
+
+
+def trusted_from_json(text: str) -> dict[str, tuple[str, IssuerKey]]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DomainError(
+            "invalid_trusted_issuers", "信任列表不是 JSON", f"not JSON: {e}", status=422
+        ) from None
+    out: dict[str, tuple[str, IssuerKey]] = {}
+    for entry in doc.get("issuers", []) if isinstance(doc, dict) else []:
+        issuer = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(issuer, str) or not issuer:
+            raise DomainError(
+                "invalid_trusted_issuers",
+                "信任列表中的签发机构缺少 id",
+                "each trusted issuer has an `id`",
+                status=422,
+            )
+        for kid, key in keys_from_jwks(entry.get("jwks") or {}).items():
+            out[kid] = (issuer.rstrip("/"), key)
+    return out
+
+
+def _evidence(form: Mapping[str, Any]) -> dict[str, Any]:
+    ev = form.get("evidence") or {}
+    out = {
+        "platform": ev.get("platform"),
+        "certificateNumber": ev.get("certificate_number") or ev.get("deposit_number"),
+        "hash": ev.get("hash_value"),
+        "evidencedOn": ev.get("evidenced_on"),
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def _holders(reg: m.Registration) -> list[dict[str, Any]]:
+    out = []
+    for h in reg.holders:
+        item: dict[str, Any] = {"name": h.get("name"), "kind": h.get("kind")}
+        if h.get("credit_code"):
+            item["creditCode"] = h["credit_code"]
+        item["shareBasisPoints"] = h.get("share_bp", 10_000)
+        if h.get("rights_bounds"):
+            item["rightsBounds"] = h["rights_bounds"]
+        out.append(item)
+    return out
+
+
+def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any]) -> m.Certificate:
+    """Sign the registration's current certificate version and log its issuance."""
+    keys: CertificateKeys = env.certificate_keys
+    now = env.now()
+    industry = None
+    if reg.industry_code:
+        row = uow.industries.get(reg.industry_code)
+        industry = {"code": reg.industry_code, "name": row.name if row else None}
+        industry["standard"] = "GB/T 4754-2017"
+    credential = vc.credential(
+        issuer_id=keys.issuer_id,
+        issuer_name=keys.issuer_name,
+        registry_code=env.profile.registry_code,
+        record_url=f"{keys.issuer_id}/api/v1/registrations/{reg.registration_number}",
+        registration_number=reg.registration_number,
+        certificate_number=reg.certificate_number,
+        certificate_version=reg.certificate_version,
+        name=reg.name,
+        industry=industry,
+        holders=_holders(reg),
+        evidence=_evidence(form),
+        registration_date=reg.registration_date,
+        valid_from=reg.valid_from,
+        valid_until=reg.valid_until,
+        issued_at=now,
+        status={
+            "id": f"{keys.issuer_id}/api/v1/certificates/{reg.certificate_number}/status"
+            f"?version={reg.certificate_version}",
+            "type": "DataIPCertificateStatus",
+        },
+    )
+    token = vc.sign(credential, keys.active)
+    digest = hashlib.sha256(token.encode("ascii")).hexdigest()
+    cert = uow.certificates.add(
+        m.Certificate(
+            registration_id=reg.id,
+            version=reg.certificate_version,
+            kid=keys.active.kid,
+            token=token,
+            sha256=digest,
+            issued_at=now,
+        )
+    )
+    record_event(
+        uow,
+        subject_type="certificate",
+        subject_id=reg.id,
+        type="CertificateIssued",
+        at=now,
+        actor_user_id=None,
+        public={
+            "registration_number": reg.registration_number,
+            "certificate_number": reg.certificate_number,
+            "certificate_version": reg.certificate_version,
+            "kid": keys.active.kid,
+            "sha256": digest,
+        },
+    )
+    return cert
+
+
+def _not_found() -> DomainError:
+    return DomainError("certificate_not_found", "证书不存在", "certificate not found", status=404)
+
+
+def status_of(reg: m.Registration, version: int) -> str:
+    if reg.state in ("cancelled", "abandoned", "revoked"):
+        return reg.state
+    if version < reg.certificate_version:
+        return "superseded"
+    if reg.state == "re_examination":
+        return "under_re_examination"
+    return "valid"
+
+
+def _status_dict(reg: m.Registration, cert: m.Certificate) -> dict[str, Any]:
+    status = status_of(reg, cert.version)
+    zh, en = STATUS_LABELS[status]
+    return {
+        "certificate_number": reg.certificate_number,
+        "registration_number": reg.registration_number,
+        "version": cert.version,
+        "current_version": reg.certificate_version,
+        "status": status,
+        "status_label": {"zh": zh, "en": en},
+        "registration_state": reg.state,
+        "valid_until": reg.valid_until.isoformat(),
+        "issued_at": cert.issued_at.isoformat(),
+        "sha256": cert.sha256,
+    }
+
+
+def _find(
+    uow: UnitOfWork, number: str, version: int | None
+) -> tuple[m.Registration, m.Certificate]:
+    reg = uow.registrations.by_number(number)
+    if reg is None:
+        raise _not_found()
+    certs = uow.certificates.for_registration(reg.id)
+    want = version if version is not None else reg.certificate_version
+    cert = next((c for c in certs if c.version == want), None)
+    if cert is None:
+        raise _not_found()
+    return reg, cert
+
+
+def current(*, env: Env, number: str, version: int | None = None) -> m.Certificate:
+    """The signed certificate (the latest version unless `version` is given): public, as the
+    paper certificate's QR code is."""
+    with env.read() as uow:
+        return _find(uow, number, version)[1]
+
+
+def status(*, env: Env, number: str, version: int | None = None) -> dict[str, Any]:
+    with env.read() as uow:
+        reg, cert = _find(uow, number, version)
+        return _status_dict(reg, cert)
+
+
+def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
+    """Verify a certificate against this registry's keys and its trusted issuers. Offline a
+    good signature reads "authentic; status not checked"; online (this registry's own
+    certificates) the current status is added."""
+    if not isinstance(token, str) or len(token) > 64 * 1024:
+        raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
+    keys, issuers = env.certificate_keys.verifiers()
+    try:
+        verified = vc.verify(token, keys, issuers=issuers)
+    except DomainError as e:
+        if e.code == "malformed_token":
+            raise
+        return {
+            "authentic": False,
+            "code": e.code,
+            "message_zh": e.message_zh,
+            "message_en": e.message_en,
+            "status": None,
+        }
+    out: dict[str, Any] = {
+        "authentic": True,
+        "issuer": verified.issuer,
+        "kid": verified.kid,
+        "credential": verified.credential,
+        "validity": vc.validity_now(verified.credential, env.now()),
+        "status": None,
+        "summary_zh": "证书真实；状态未核验",
+        "summary_en": "authentic; status not checked",
+    }
+    if online and verified.issuer == env.certificate_keys.issuer_id:
+        digest = hashlib.sha256(token.strip().encode("ascii")).hexdigest()
+        with env.read() as uow:
+            cert = uow.certificates.by_sha256(digest)
+            reg = uow.registrations.get(cert.registration_id) if cert else None
+            if cert is not None and reg is not None:
+                out["status"] = _status_dict(reg, cert)
+                zh, en = STATUS_LABELS[out["status"]["status"]]
+                out["summary_zh"] = f"证书真实；当前状态：{zh}"
+                out["summary_en"] = f"authentic; current status: {en}"
+    return out

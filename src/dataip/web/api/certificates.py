@@ -1,0 +1,63 @@
+"""Certificates (登记证书): the signed VC-JWT, its status, verification, the issuer keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
+
+from dataip.services import certificates as svc
+from dataip.web.api.application_schemas import _Strict
+from dataip.web.deps import EnvDep
+
+router = APIRouter(tags=["certificates"])
+public_router = APIRouter(tags=["certificates"])
+Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
+Version = Annotated[int | None, Query(ge=1, le=100_000)]
+VC_JWT = "application/vc+jwt"
+
+
+@router.get(
+    "/registrations/{number}/certificate",
+    response_class=Response,
+    responses={200: {"content": {VC_JWT: {}}, "description": "the certificate as a VC-JWT"}},
+)
+def certificate(number: Number, env: EnvDep, version: Version = None) -> Response:
+    """The certificate (latest version unless `version`) as `application/vc+jwt`: a W3C
+    Verifiable Credential 2.0 signed by the registry (EdDSA/Ed25519). Public, as the paper
+    certificate's QR code is; verify it with the keys at `/.well-known/jwks.json`."""
+    cert = svc.current(env=env, number=number, version=version)
+    return Response(
+        cert.token,
+        media_type=VC_JWT,
+        headers={"ETag": f'"{cert.sha256}"', "Cache-Control": "public, max-age=31536000"},
+    )
+
+
+@router.get("/certificates/{number}/status")
+def status(number: Number, env: EnvDep, version: Version = None) -> dict[str, Any]:
+    """Current status of a certificate version: valid, superseded, under_re_examination,
+    cancelled, abandoned or revoked."""
+    return svc.status(env=env, number=number, version=version)
+
+
+class VerifyIn(_Strict):
+    token: Annotated[str, Field(min_length=1, max_length=65_536)]
+    online: bool = True
+
+
+@router.post("/certificates/verify")
+def verify(body: VerifyIn, env: EnvDep) -> dict[str, Any]:
+    """Verify a certificate: the signature against this registry's keys and the issuers it
+    trusts, and (online, for its own certificates) the current status. A forged or altered
+    certificate answers 200 with `authentic: false` and a code saying why."""
+    return svc.verify(env=env, token=body.token, online=body.online)
+
+
+@public_router.get("/.well-known/jwks.json")
+def jwks(env: EnvDep, response: Response) -> dict[str, Any]:
+    """The issuer's public keys (every key it has signed with), by `kid`."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    doc: dict[str, Any] = env.certificate_keys.jwks()
+    return doc
