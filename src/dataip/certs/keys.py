@@ -7,6 +7,7 @@ thumbprint; this module only names and stores them.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -58,9 +59,15 @@ class IssuerKey:
             serialization.NoEncryption(),
         )
 
+    @functools.cached_property
     def jose(self) -> OKPKey:
-        """The key as joserfc sees it (private when we hold it)."""
+        """The key as joserfc sees it (private when we hold it); made once."""
         return OKPKey.import_key(self.private if self.private is not None else self.public)
+
+    @functools.cached_property
+    def jose_public(self) -> OKPKey:
+        """The public key alone, for verifying (cheaper for joserfc to check)."""
+        return OKPKey.import_key(self.public)
 
     def public_jwk(self) -> dict[str, Any]:
         jwk: dict[str, Any] = OKPKey.import_key(self.public).as_dict(private=False)
