@@ -17,6 +17,12 @@ What is measured (single process unless said; each figure is the median of `--re
                  of the tokens: does a loan book re-check scale across cores?
   5. npm jose  — `compactVerify` of every token by npm jose (outside the project), in one
                  Node process, when `tests/js/node_modules` is installed.
+  6. SM2       — bare gmalglib SM2 sign and verify of the same signing inputs, then issue
+                 with the co-signature (`vc.cosign`) and verify both signatures
+                 (`vc.verify_cosigned`): the price of 国密 on top of Ed25519.
+  7. PDF       — `pdf.render` of one certificate page (WeasyPrint, CJK font, QR code, the
+                 token attached): the first render in the process (fonts and template
+                 loading) and the median of `--pdf-pages` warm renders.
 
 Every token must verify (checked), and one altered token must not. Aim from the issue:
 ≥ 5,000 verifications per second per core. Results: bench/results/certs.json.
@@ -39,13 +45,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dataip.certs import vc
+from dataip.certs import sm2, vc
 from dataip.certs.keys import IssuerKey, jwks
 from dataip.domain.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUER = "https://ipr.guizhou.example"
 KEY = IssuerKey.generate()
+SM2 = sm2.Sm2Key.generate()
 
 
 def _credential(i: int) -> dict[str, Any]:
@@ -119,6 +126,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--pdf-pages", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "certs.json")
     a = ap.parse_args()
     n = a.n
@@ -170,6 +178,53 @@ def main() -> None:
             assert sum(pool.map(_verify_chunk, chunks)) == n
 
         t_par, r_par = _time(verify_parallel, a.repeat)
+
+    gm_sigs: list[bytes] = []
+
+    def sm2_sign() -> None:
+        gm_sigs.clear()
+        gm_sigs.extend(SM2.sign(m) for m in inputs)
+
+    t_gsign, r_gsign = _time(sm2_sign, a.repeat)
+
+    def sm2_verify() -> None:
+        for m, sg in zip(inputs, gm_sigs, strict=True):
+            assert SM2.verify(m, sg)
+
+    t_gverify, r_gverify = _time(sm2_verify, a.repeat)
+    docs: list[str] = []
+
+    def issue_cosigned() -> None:
+        docs.clear()
+        docs.extend(
+            json.dumps(vc.cosign(vc.sign(_credential(i), KEY), SM2), separators=(",", ":"))
+            for i in range(n)
+        )
+
+    t_cissue, r_cissue = _time(issue_cosigned, a.repeat)
+    sm2_keys = {SM2.kid: SM2}
+    both = {**issuers, SM2.kid: ISSUER}
+
+    def verify_cosigned() -> None:
+        for d in docs:
+            vc.verify_cosigned(d, keys, sm2_keys, issuers=both)
+
+    t_cverify, r_cverify = _time(verify_cosigned, a.repeat)
+
+    from dataip.certs import pdf
+
+    page_args = {
+        "record_url": f"{ISSUER}/api/v1/registrations/20262200000000X",
+        "issuer_name": "贵州省知识产权公共服务中心",
+    }
+    t0 = time.perf_counter()
+    first_pdf = pdf.render(_credential(0), tokens[0], **page_args)
+    t_pdf_first = time.perf_counter() - t0
+    warm = []
+    for i in range(a.pdf_pages):
+        t0 = time.perf_counter()
+        pdf.render(_credential(i), tokens[i % n], **page_args)
+        warm.append(time.perf_counter() - t0)
 
     jose: dict[str, Any] | None = None
     js = ROOT / "tests" / "js"
@@ -233,6 +288,19 @@ def main() -> None:
             "runs": r_par,
         },
         "npm_jose_verify": jose,
+        "bare_sm2": {
+            "sign_per_second": _rate(n, t_gsign),
+            "verify_per_second": _rate(n, t_gverify),
+            "runs": {"sign": r_gsign, "verify": r_gverify},
+        },
+        "issue_ed25519_sm2": {"per_second": _rate(n, t_cissue), "runs": r_cissue},
+        "verify_ed25519_sm2": {"per_second": _rate(n, t_cverify), "runs": r_cverify},
+        "pdf": {
+            "first_seconds": t_pdf_first,
+            "warm_median_seconds": statistics.median(warm),
+            "pages": len(warm),
+            "bytes": len(first_pdf),
+        },
         "aim": "verify ≥ 5,000/s per core",
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,6 +318,17 @@ def main() -> None:
     print(f"verify × {w} processes: {_rate(n, t_par):>9,.0f}/s ({t_verify / t_par:.2f}× one)")
     if jose:
         print(f"npm jose verify: {jose['per_second']:>8,.0f}/s")
+    print(
+        f"bare SM2:       sign {_rate(n, t_gsign):>9,.0f}/s   verify {_rate(n, t_gverify):>9,.0f}/s"
+    )
+    print(
+        f"issue Ed25519+SM2:  {_rate(n, t_cissue):>9,.0f}/s   verify both: "
+        f"{_rate(n, t_cverify):>9,.0f}/s"
+    )
+    print(
+        f"PDF page: first {t_pdf_first:.2f} s, warm median {statistics.median(warm):.2f} s"
+        f" ({len(first_pdf):,} bytes)"
+    )
     print(f"wrote {a.out}")
 
 

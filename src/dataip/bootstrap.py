@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dataip.certs.keys import IssuerKey
+from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
@@ -105,25 +106,66 @@ def load_certificate_keys(settings: Settings, profile: Any) -> CertificateKeys:
         raise ConfigurationError(
             f"{active_file} names {active!r}, which is not one of the keys in {directory}"
         )
+    sm2_own, sm2_active = _load_sm2_keys(directory)
+    trusted, sm2_trusted = load_trusted(settings.trusted_issuers_file)
     return CertificateKeys(
         issuer_id=settings.issuer_id,
         issuer_name=profile.registry_name_zh,
         active=own[active],
         own=own,
-        trusted=load_trusted(settings.trusted_issuers_file),
+        trusted=trusted,
+        sm2=sm2_own[sm2_active],
+        sm2_own=sm2_own,
+        sm2_trusted=sm2_trusted,
     )
+
+
+def _load_sm2_keys(directory: Path) -> tuple[dict[str, Sm2Key], str]:
+    """SM2 keys (`sm2-<kid>.key`, hex, 0600) beside the Ed25519 ones; `sm2-active` names the
+    one that co-signs. Made on first use, like the Ed25519 key."""
+    if not any(directory.glob("sm2-*.key")):
+        rotate_sm2_key(directory)
+    own: dict[str, Sm2Key] = {}
+    for path in sorted(directory.glob("sm2-*.key")):
+        try:
+            key = Sm2Key.from_private_hex(path.read_text("ascii"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"SM2 key {path} is not an SM2 private key: {exc}") from exc
+        own[key.kid] = key
+    active_file = directory / "sm2-active"
+    active = active_file.read_text("ascii").strip() if active_file.exists() else ""
+    if active not in own:
+        raise ConfigurationError(f"{active_file} names {active!r}, not one of the SM2 keys")
+    return own, active
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _set_active(directory: Path, name: str, kid: str) -> None:
+    tmp = directory / f"{name}.tmp"
+    tmp.write_text(kid + "\n", "ascii")
+    tmp.replace(directory / name)
+
+
+def rotate_sm2_key(directory: Path) -> Sm2Key:
+    """Make a new SM2 key (0600) and make it the co-signing one."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = Sm2Key.generate()
+    _write_secret(directory / f"sm2-{key.kid}.key", (key.private_hex() + "\n").encode())
+    _set_active(directory, "sm2-active", key.kid)
+    return key
 
 
 def rotate_certificate_key(directory: Path) -> IssuerKey:
     """Make a new issuer key (file mode 0600) and make it the active one."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = IssuerKey.generate()
-    fd = os.open(directory / f"{key.kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_pem())
-    tmp = directory / "active.tmp"
-    tmp.write_text(key.kid + "\n", "ascii")
-    tmp.replace(directory / "active")
+    _write_secret(directory / f"{key.kid}.pem", key.private_pem())
+    _set_active(directory, "active", key.kid)
     return key
 
 

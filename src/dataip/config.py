@@ -123,6 +123,7 @@ def profile_from_toml(text: str) -> Profile:
         agreement_end_caps=bool(validity.get("agreement_end_caps", True)),
         renewal_window_months=int(validity.get("renewal_window_months", 1)),
         auto_approve=bool(raw.get("approval", {}).get("auto_approve", False)),
+        sm2_cosign=bool(raw.get("certificates", {}).get("sm2_cosign", False)),
         timezone=raw.get("timezone", "Asia/Shanghai"),
         source_codes=dict(numbering.get("source_codes", {})),
         applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),

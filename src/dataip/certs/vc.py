@@ -9,6 +9,7 @@ a good signature alone means "authentic; status not checked", never "valid".
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jws import JWSRegistry
 
+from dataip.certs import sm2
 from dataip.certs.keys import ALG, IssuerKey
 from dataip.domain.errors import DomainError
 
@@ -111,12 +113,97 @@ def sign(vc: Mapping[str, Any], key: IssuerKey) -> str:
 
 @dataclass(frozen=True)
 class Verified:
-    """An authentic credential: signed by `kid`, which the caller trusts for `issuer`."""
+    """An authentic credential: signed by `kid`, which the caller trusts for `issuer`
+    (and co-signed with SM2 by `sm2_kid`, when it was checked)."""
 
     credential: dict[str, Any]
     kid: str
     issuer: str
     header: dict[str, Any]
+    sm2_kid: str | None = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def cosign(token: str, key: sm2.Sm2Key) -> dict[str, Any]:
+    """The compact vc+jwt as a JWS General JSON Serialization (RFC 7515 §7.2.1) carrying a
+    second, SM2/SM3 signature over the same payload."""
+    header, payload, signature = token.split(".")
+    protected = _b64(
+        json.dumps({"alg": sm2.ALG, "typ": TYP, "kid": key.kid}, separators=(",", ":")).encode()
+    )
+    sm2_signature = key.sign(f"{protected}.{payload}".encode("ascii"))
+    return {
+        "payload": payload,
+        "signatures": [
+            {"protected": header, "signature": signature},
+            {"protected": protected, "signature": _b64(sm2_signature)},
+        ],
+    }
+
+
+def verify_cosigned(
+    doc: Mapping[str, Any] | str,
+    keys: Mapping[str, IssuerKey],
+    sm2_keys: Mapping[str, sm2.Sm2Key],
+    *,
+    issuers: Mapping[str, str],
+) -> Verified:
+    """Both signatures of a co-signed certificate: the EdDSA one as `verify` does, and an SM2
+    one by a key trusted for the same issuer. Either missing or wrong → refused."""
+    try:
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        assert isinstance(doc, Mapping)
+        payload = str(doc["payload"])
+        entries = [
+            (str(e["protected"]), str(e["signature"]), json.loads(_unb64(str(e["protected"]))))
+            for e in doc["signatures"]
+        ]
+    except (AssertionError, KeyError, TypeError, ValueError, UnicodeError):
+        raise _bad("malformed_token", "证书格式无效", "not a JWS JSON serialization") from None
+    ed = [(p, s) for p, s, h in entries if isinstance(h, dict) and h.get("alg") != sm2.ALG]
+    gm = [(p, s, h) for p, s, h in entries if isinstance(h, dict) and h.get("alg") == sm2.ALG]
+    if len(ed) != 1 or not gm:
+        raise _bad(
+            "cosignature_missing",
+            "证书须同时带有 EdDSA 与 SM2 签名",
+            "a co-signed certificate carries one EdDSA and an SM2 signature",
+        )
+    verified = verify(f"{ed[0][0]}.{payload}.{ed[0][1]}", keys, issuers=issuers)
+    for protected, signature, header in gm:
+        key = sm2_keys.get(str(header.get("kid")))
+        if key is None or issuers.get(key.kid) != verified.issuer:
+            continue
+        try:
+            raw = _unb64(signature)
+        except ValueError:
+            raw = b""
+        if key.verify(f"{protected}.{payload}".encode("ascii"), raw):
+            return Verified(
+                credential=verified.credential,
+                kid=verified.kid,
+                issuer=verified.issuer,
+                header=verified.header,
+                sm2_kid=key.kid,
+            )
+        raise _bad("bad_sm2_signature", "SM2 签名无效", "the SM2 signature does not verify")
+    raise _bad(
+        "unknown_issuer_key",
+        "SM2 签发密钥不在信任列表中",
+        "the SM2 signing key is not among the trusted issuers' keys",
+    )
+
+
+def unb64(text: str) -> bytes:
+    """base64url without padding, as JOSE writes it."""
+    return _unb64(text)
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _extract(token: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:

@@ -12,6 +12,7 @@ Exit codes: 0 authentic; 1 not authentic (forged, altered, unknown issuer); 2 ba
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,11 +21,12 @@ import typer
 from rich.console import Console
 
 from dataip.bootstrap import load_certificate_keys, rotate_certificate_key
-from dataip.certs import vc
+from dataip.certs import sm2, status_list, vc
 from dataip.certs.keys import IssuerKey, keys_from_jwks
+from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
-from dataip.services.certificates import trusted_from_json
+from dataip.services.certificates import trusted_from_json, trusted_sm2_from_json
 
 keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
 console = Console()
@@ -84,6 +86,40 @@ def _fetch(url: str) -> dict[str, Any]:
         raise typer.Exit(3) from None
 
 
+def _entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = credential.get("credentialStatus")
+    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+    return [e for e in items if isinstance(e, dict)]
+
+
+def _cached_status(
+    got: vc.Verified, list_token: str, keys: dict[str, IssuerKey], bound: dict[str, str]
+) -> tuple[str, str]:
+    """The status from a cached Bitstring Status List: the list must be signed by the same
+    issuer, be the one the certificate names, and still be within its validity."""
+    entry = next(
+        (e for e in _entries(got.credential) if e.get("type") == "BitstringStatusListEntry"),
+        None,
+    )
+    if entry is None:
+        err.print("[red]the certificate names no status list[/red]")
+        raise typer.Exit(2)
+    try:
+        lst = vc.verify(list_token, keys, issuers=bound)
+    except DomainError as e:
+        err.print(f"[red]the status list is not authentic[/red]: {e.code}")
+        raise typer.Exit(1) from None
+    if lst.issuer != got.issuer or lst.credential.get("id") != entry.get("statusListCredential"):
+        err.print("[red]the status list is not the one the certificate names[/red]")
+        raise typer.Exit(1)
+    fresh = vc.validity_now(lst.credential, datetime.now(UTC))
+    bits = status_list.decode(str(lst.credential["credentialSubject"]["encodedList"]))
+    status = status_list.status_at(bits, int(entry["statusListIndex"]))
+    when = lst.credential.get("validFrom")
+    note = "" if fresh == "within_validity" else f" (the list has {fresh.replace('_', ' ')})"
+    return status, f"authentic; status {status} as of {when}{note}"
+
+
 def verify(
     token: Annotated[str, typer.Argument(help="A vc+jwt, or a file holding one.")],
     issuers: Annotated[
@@ -93,25 +129,44 @@ def verify(
     online: Annotated[
         str | None, typer.Option(help="The issuing registry's base URL: fetch its keys and status.")
     ] = None,
+    status_list_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--status-list",
+            help="A cached status list (the vc+jwt from the issuer's statusListCredential).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Verify a certificate. Offline a good signature reads "authentic; status not checked"
     (never "valid"); --online asks the issuer for the current status."""
     jwt = _token(token)
     keys: dict[str, IssuerKey] = {}
+    sm2_keys: dict[str, Sm2Key] = {}
     bound: dict[str, str] = {}
     try:
         if issuers is not None:
-            for kid, (issuer, key) in trusted_from_json(issuers.read_text("utf-8")).items():
+            text = issuers.read_text("utf-8")
+            for kid, (issuer, key) in trusted_from_json(text).items():
                 keys[kid], bound[kid] = key, issuer
+            for kid, (issuer, gm) in trusted_sm2_from_json(text).items():
+                sm2_keys[kid], bound[kid] = gm, issuer
         if online:
             base = online.rstrip("/")
-            for kid, key in keys_from_jwks(_fetch(f"{base}/.well-known/jwks.json")).items():
+            doc = _fetch(f"{base}/.well-known/jwks.json")
+            for kid, key in keys_from_jwks(doc).items():
                 keys[kid], bound[kid] = key, base
+            for jwk in doc.get("keys", []):
+                gm_key = sm2.key_from_jwk(jwk) if isinstance(jwk, dict) else None
+                if gm_key is not None:
+                    sm2_keys[gm_key.kid], bound[gm_key.kid] = gm_key, base
         if not keys:
             err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
             raise typer.Exit(2)
-        got = vc.verify(jwt, keys, issuers=bound)
+        if jwt.startswith("{"):  # the JWS JSON serialization with the SM2 co-signature
+            got = vc.verify_cosigned(jwt, keys, sm2_keys, issuers=bound)
+        else:
+            got = vc.verify(jwt, keys, issuers=bound)
     except DomainError as e:
         if as_json:
             console.print_json(json.dumps({"authentic": False, "code": e.code}))
@@ -127,14 +182,26 @@ def verify(
         "authentic": True,
         "issuer": got.issuer,
         "kid": got.kid,
+        "sm2_kid": got.sm2_kid,
         "certificate_number": subject.get("certificateNumber"),
         "version": subject.get("certificateVersion"),
         "name": subject.get("name"),
         "status": None,
         "summary": "authentic; status not checked",
     }
+    if status_list_file is not None:
+        result["status"], result["summary"] = _cached_status(
+            got, _token(str(status_list_file)), keys, bound
+        )
     if online:
-        status_url = got.credential.get("credentialStatus", {}).get("id")
+        status_url = next(
+            (
+                e.get("id")
+                for e in _entries(got.credential)
+                if e.get("type") == "DataIPCertificateStatus"
+            ),
+            None,
+        )
         if isinstance(status_url, str) and status_url.startswith(online.rstrip("/") + "/"):
             result["status"] = _fetch(status_url).get("status")
             result["summary"] = f"authentic; current status: {result['status']}"

@@ -395,6 +395,17 @@ class Certificates(_Repo[m.Certificate]):
         stmt = sa.select(m.Certificate).where(c.registration_id == registration_id)
         return self._all(stmt.order_by(c.version))
 
+    def in_status_range(self, lo: int, hi: int) -> list[tuple[int, str, int, int]]:
+        """(status index, registration state, version, current version) of the certificates
+        whose status index is in [lo, hi)."""
+        c, r = t.certificates.c, t.registrations.c
+        stmt = (
+            sa.select(c.status_index, r.state, c.version, r.certificate_version)
+            .join(t.registrations, r.id == c.registration_id)
+            .where(c.status_index >= lo, c.status_index < hi)
+        )
+        return [(int(a), str(b), int(v), int(cv)) for a, b, v, cv in self.s.execute(stmt)]
+
     def by_sha256(self, digest: str) -> m.Certificate | None:
         c = t.certificates.c
         return self.s.scalars(sa.select(m.Certificate).where(c.sha256 == digest)).first()

@@ -322,7 +322,9 @@ certificates = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("kid", sa.String(64), nullable=False),
     sa.Column("token", sa.Text, nullable=False),
+    sa.Column("cosigned", sa.Text),  # JWS JSON with the SM2 co-signature, when the profile says
     sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("status_index", sa.Integer, nullable=False, unique=True),  # in the status lists
     sa.Column("issued_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("registration_id", "version", name="uq_certificates_version"),
 )

@@ -83,6 +83,9 @@ CANCELLATION_GROUNDS: dict[str, tuple[str, str]] = {
     "holder_request": ("登记主体申请注销", "on the holder's request"),
 }
 
+# What a pledgee may consent to (a pledge in force blocks each without its consent).
+CONSENT_KINDS = ("transfer", "abandon", "cancellation")
+
 LICENCE_TYPES: dict[str, tuple[str, str]] = {
     "exclusive": ("独占许可", "exclusive"),
     "sole": ("排他许可", "sole"),

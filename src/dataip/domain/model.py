@@ -263,6 +263,8 @@ class Certificate:
     token: str
     sha256: str
     issued_at: datetime
+    status_index: int
+    cosigned: str | None = None  # the JWS JSON serialization with the SM2 co-signature
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
 
 

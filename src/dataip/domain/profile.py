@@ -46,6 +46,7 @@ class Profile:
     agreement_end_caps: bool = True
     renewal_window_months: int = 1
     auto_approve: bool = False
+    sm2_cosign: bool = False  # certificates also carry an SM2/SM3 signature (JWS JSON)
     timezone: str = "Asia/Shanghai"
     source_codes: dict[str, str] = field(default_factory=dict)
     applicant_type_codes: dict[str, str] = field(default_factory=dict)

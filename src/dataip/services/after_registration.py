@@ -19,6 +19,7 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import (
     ACTION_NAMES,
     CANCELLATION_GROUNDS,
+    CONSENT_KINDS,
     LICENCE_TYPES,
     OPEN_REQUEST_STATES,
     UNILATERAL_BASES,
@@ -44,12 +45,6 @@ from dataip.services.recording import commitment, record_event, serve_notice
 
 MAX_TEXT = 10_000
 MAX_FEE_FEN = 10**15  # ten trillion yuan: beyond any real contract, within BIGINT
-PLEDGE_BLOCKED = ("request_transfer", "abandon", "request_cancellation")
-CONSENT_ACTIONS = {
-    "transfer": "request_transfer",
-    "abandon": "abandon",
-    "cancellation": ("request_cancellation"),
-}
 # G§21: what a change registration may change (the application form's items).
 UNCHANGEABLE = frozenset({"commitment_accepted"})
 
@@ -442,7 +437,7 @@ def _unused(f: m.Filing, kind: str) -> int | None:
 def _blocking(pledges: list[m.Filing]) -> dict[str, tuple[str, ...]]:
     return {
         kind: tuple(f.number for f in pledges if _unused(f, kind) is None)
-        for kind in CONSENT_ACTIONS
+        for kind in CONSENT_KINDS
     }
 
 
@@ -978,12 +973,12 @@ def _record_pledgee_consent(
     """The pledgee's written consent to a transfer, abandonment or cancellation."""
     f = _filing(uow, reg, payload, "pledge")
     action = payload.get("for_action")
-    if action not in CONSENT_ACTIONS:
+    if action not in CONSENT_KINDS:
         raise _bad(
             "invalid_for_action",
             "同意事项须为转让、放弃或注销",
             "for_action is transfer, abandon or cancellation",
-            valid=list(CONSENT_ACTIONS),
+            valid=list(CONSENT_KINDS),
         )
     instrument = _blob(uow, payload.get("instrument"), "instrument")
     f.consents = [

@@ -9,11 +9,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from dataip.certs import vc
+from dataip.certs import pdf as pdf_render
+from dataip.certs import sm2, status_list, vc
 from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
+from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env
@@ -40,9 +43,14 @@ class CertificateKeys:
     active: IssuerKey
     own: dict[str, IssuerKey]
     trusted: dict[str, tuple[str, IssuerKey]] = field(default_factory=dict)
+    sm2: Sm2Key | None = None  # the active SM2 key, for co-signatures
+    sm2_own: dict[str, Sm2Key] = field(default_factory=dict)
+    sm2_trusted: dict[str, tuple[str, Sm2Key]] = field(default_factory=dict)
 
     def jwks(self) -> dict[str, Any]:
-        return jwks(self.own.values())
+        doc = jwks(self.own.values())
+        doc["keys"] += [k.public_jwk() for k in self.sm2_own.values()]
+        return doc
 
     def verifiers(self) -> tuple[dict[str, IssuerKey], dict[str, str]]:
         keys = {kid: k for kid, k in self.own.items()}
@@ -51,16 +59,43 @@ class CertificateKeys:
             keys[kid], issuers[kid] = key, issuer
         return keys, issuers
 
+    def sm2_verifiers(self) -> tuple[dict[str, Sm2Key], dict[str, str]]:
+        keys = dict(self.sm2_own)
+        issuers = {kid: self.issuer_id for kid in self.sm2_own}
+        for kid, (issuer, key) in self.sm2_trusted.items():
+            keys[kid], issuers[kid] = key, issuer
+        return keys, issuers
 
-def load_trusted(path: Path | None) -> dict[str, tuple[str, IssuerKey]]:
+
+Trusted = dict[str, tuple[str, IssuerKey]]
+TrustedSm2 = dict[str, tuple[str, Sm2Key]]
+
+
+def load_trusted(path: Path | None) -> tuple[Trusted, TrustedSm2]:
     """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
     "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
     if path is None:
-        return {}
-    return trusted_from_json(path.read_text("utf-8"))
+        return {}, {}
+    text = path.read_text("utf-8")
+    return trusted_from_json(text), trusted_sm2_from_json(text)
 
 
-def trusted_from_json(text: str) -> dict[str, tuple[str, IssuerKey]]:
+def trusted_sm2_from_json(text: str) -> TrustedSm2:
+    out: TrustedSm2 = {}
+    for entry in json.loads(text).get("issuers", []):
+        for jwk in (entry.get("jwks") or {}).get("keys", []):
+            try:
+                key = sm2.key_from_jwk(jwk) if isinstance(jwk, dict) else None
+            except ValueError as e:
+                raise DomainError(
+                    "invalid_jwks", "JWKS 中的 SM2 密钥无效", str(e), status=422
+                ) from None
+            if key is not None:
+                out[key.kid] = (str(entry["id"]).rstrip("/"), key)
+    return out
+
+
+def trusted_from_json(text: str) -> Trusted:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
@@ -115,6 +150,8 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
         row = uow.industries.get(reg.industry_code)
         industry = {"code": reg.industry_code, "name": row.name if row else None}
         industry["standard"] = "GB/T 4754-2017"
+    index = uow.next_value("certificate-status-index") - 1  # 0-based, never reused
+    list_no, _ = status_list.locate(index)
     credential = vc.credential(
         issuer_id=keys.issuer_id,
         issuer_name=keys.issuer_name,
@@ -131,14 +168,27 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
         valid_from=reg.valid_from,
         valid_until=reg.valid_until,
         issued_at=now,
-        status={
-            "id": f"{keys.issuer_id}/api/v1/certificates/{reg.certificate_number}/status"
-            f"?version={reg.certificate_version}",
-            "type": "DataIPCertificateStatus",
+        status=None,
+        extra={
+            "credentialStatus": [
+                status_list.entry(status_list_url(keys.issuer_id, list_no), index),
+                {
+                    "id": f"{keys.issuer_id}/api/v1/certificates/{reg.certificate_number}/status"
+                    f"?version={reg.certificate_version}",
+                    "type": "DataIPCertificateStatus",
+                },
+            ]
         },
     )
     token = vc.sign(credential, keys.active)
     digest = hashlib.sha256(token.encode("ascii")).hexdigest()
+    cosigned = None
+    if env.profile.sm2_cosign:
+        if keys.sm2 is None:
+            raise DomainError(
+                "sm2_key_missing", "未配置 SM2 签名密钥", "no SM2 key to co-sign with", status=500
+            )
+        cosigned = json.dumps(vc.cosign(token, keys.sm2), separators=(",", ":"))
     cert = uow.certificates.add(
         m.Certificate(
             registration_id=reg.id,
@@ -147,6 +197,8 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
             token=token,
             sha256=digest,
             issued_at=now,
+            status_index=index,
+            cosigned=cosigned,
         )
     )
     record_event(
@@ -162,9 +214,44 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
             "certificate_version": reg.certificate_version,
             "kid": keys.active.kid,
             "sha256": digest,
+            "sm2_kid": keys.sm2.kid if cosigned and keys.sm2 else None,
         },
     )
     return cert
+
+
+def status_list_url(issuer_id: str, list_no: int) -> str:
+    return f"{issuer_id}/api/v1/certificates/status-lists/{list_no}"
+
+
+STATUS_LIST_TTL = timedelta(hours=24)
+
+
+def signed_status_list(*, env: Env, list_no: int) -> str:
+    """The W3C Bitstring Status List credential for one list of certificates, signed as a
+    vc+jwt, valid for a day: what a bank caches to check status without asking each time."""
+    keys: CertificateKeys = env.certificate_keys
+    lo = list_no * status_list.LIST_SIZE
+    with env.read() as uow:
+        rows = uow.certificates.in_status_range(lo, lo + status_list.LIST_SIZE)
+    if not rows:
+        raise DomainError(
+            "status_list_not_found", "状态列表不存在", "no such status list", status=404
+        )
+    statuses = {}
+    for index, state, version, current_version in rows:
+        reg_status = _status_name(state, version, current_version)
+        if reg_status != "valid":
+            statuses[index - lo] = reg_status
+    now = env.now()
+    credential = status_list.list_credential(
+        issuer_id=keys.issuer_id,
+        list_url=status_list_url(keys.issuer_id, list_no),
+        encoded=status_list.encode(statuses),
+        valid_from=now,
+        valid_until=now + STATUS_LIST_TTL,
+    )
+    return vc.sign(credential, keys.active)
 
 
 def _not_found() -> DomainError:
@@ -172,11 +259,15 @@ def _not_found() -> DomainError:
 
 
 def status_of(reg: m.Registration, version: int) -> str:
-    if reg.state in ("cancelled", "abandoned", "revoked"):
-        return reg.state
-    if version < reg.certificate_version:
+    return _status_name(reg.state, version, reg.certificate_version)
+
+
+def _status_name(state: str, version: int, current_version: int) -> str:
+    if state in ("cancelled", "abandoned", "revoked"):
+        return state
+    if version < current_version:
         return "superseded"
-    if reg.state == "re_examination":
+    if state == "re_examination":
         return "under_re_examination"
     return "valid"
 
@@ -219,10 +310,35 @@ def current(*, env: Env, number: str, version: int | None = None) -> m.Certifica
         return _find(uow, number, version)[1]
 
 
+def pdf(*, env: Env, number: str, version: int | None = None) -> bytes:
+    """The certificate as one A4 page (national layout) with its QR code and the token
+    attached, rendered from the signed token: what is printed is what was signed."""
+    cert = current(env=env, number=number, version=version)
+    credential = json.loads(vc.unb64(cert.token.split(".")[1]))
+    keys: CertificateKeys = env.certificate_keys
+    return pdf_render.render(
+        credential,
+        cert.token,
+        record_url=str(credential["credentialSubject"]["id"]),
+        issuer_name=str(credential["issuer"].get("name") or keys.issuer_name),
+    )
+
+
 def status(*, env: Env, number: str, version: int | None = None) -> dict[str, Any]:
     with env.read() as uow:
         reg, cert = _find(uow, number, version)
         return _status_dict(reg, cert)
+
+
+def _compact_of(cosigned: str) -> str:
+    """The EdDSA signature of a co-signed certificate as the compact token it was issued as
+    (its SHA-256 finds the stored certificate)."""
+    doc = json.loads(cosigned)
+    for entry in doc["signatures"]:
+        header = json.loads(vc.unb64(entry["protected"]))
+        if header.get("alg") != sm2.ALG:
+            return f"{entry['protected']}.{doc['payload']}.{entry['signature']}"
+    raise ValueError("no EdDSA signature")
 
 
 def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
@@ -232,8 +348,14 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
     if not isinstance(token, str) or len(token) > 64 * 1024:
         raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
     keys, issuers = env.certificate_keys.verifiers()
+    sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
+    cosigned = token.lstrip().startswith("{")
     try:
-        verified = vc.verify(token, keys, issuers=issuers)
+        if cosigned:
+            verified = vc.verify_cosigned(token, keys, sm2_keys, issuers={**issuers, **sm2_issuers})
+            token = _compact_of(token)
+        else:
+            verified = vc.verify(token, keys, issuers=issuers)
     except DomainError as e:
         if e.code == "malformed_token":
             raise
@@ -248,6 +370,7 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         "authentic": True,
         "issuer": verified.issuer,
         "kid": verified.kid,
+        "sm2_kid": verified.sm2_kid,
         "credential": verified.credential,
         "validity": vc.validity_now(verified.credential, env.now()),
         "status": None,

@@ -199,6 +199,7 @@ PATH_DEFAULTS = {
     "year": "2027",
     "number": "2026105200000001",
     "index": "0",
+    "list_no": "0",
 }
 
 
@@ -434,6 +435,7 @@ ANNOUNCEMENT = "GET /announcements/{number}"
 CERTIFICATE = "GET /registrations/{number}/certificate"
 CERT_STATUS = "GET /certificates/{number}/status"
 CERT_VERIFY = "POST /certificates/verify"
+STATUS_LIST = "GET /certificates/status-lists/{list_no}"
 OPENAPI = "GET /openapi.json"
 DOCS = "GET /docs"
 ACT = "POST /applications/{application_id}/actions/{action}"
@@ -2139,7 +2141,36 @@ CASES = [
     ),
     _invalid("announcement:bad-number", ANNOUNCEMENT, who=None, path="/announcements/GG1"),
     # --- certificates ---
+    c(
+        "status-list:unknown",
+        STATUS_LIST,
+        404,
+        "status_list_not_found",
+        who=None,
+        path="/certificates/status-lists/7",
+    ),
+    _invalid("status-list:negative", STATUS_LIST, who=None, path="/certificates/status-lists/-1"),
+    _invalid("status-list:word", STATUS_LIST, who=None, path="/certificates/status-lists/one"),
+    _invalid(
+        "status-list:huge", STATUS_LIST, who=None, path="/certificates/status-lists/" + "9" * 30
+    ),
     c("certificate:unknown", CERTIFICATE, 404, "certificate_not_found", who=None),
+    c(
+        "certificate:pdf-unknown",
+        CERTIFICATE,
+        404,
+        "certificate_not_found",
+        who=None,
+        headers={"Accept": "application/pdf"},
+    ),
+    c(
+        "certificate:jose-json-unknown",
+        CERTIFICATE,
+        404,
+        "certificate_not_found",
+        who=None,
+        headers={"Accept": "application/jose+json"},
+    ),
     c(
         "certificate:no-such-version",
         CERTIFICATE,

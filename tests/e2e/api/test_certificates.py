@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dataip.bootstrap import Registry
+from dataip.certs import sm2, vc
 from dataip.services import ledger
 from tests.support.api import Api, problem
 
@@ -146,3 +148,177 @@ def test_r18_revocation_flips_the_status_and_online_verification(api: Api) -> No
     assert got["authentic"] is True and got["status"]["status"] == "revoked"
     assert got["summary_en"] == "authentic; current status: revoked"
     assert api.c.get(f"/api/v1/certificates/{number}/status").json()["status"] == "revoked"
+
+
+def test_r24_the_sm2_cosigned_certificate_verifies_with_openssl_from_the_jwks(
+    api: Api, tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = api.world()
+    number = w.registered()
+    r = api.c.get(
+        f"/api/v1/registrations/{number}/certificate",
+        headers={"Accept": "application/jose+json"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "application/jose+json"
+    doc = r.json()
+    compact = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    ed = doc["signatures"][0]
+    assert f"{ed['protected']}.{doc['payload']}.{ed['signature']}" == compact
+    gm = doc["signatures"][1]
+    header = json.loads(vc.unb64(gm["protected"]))
+    jwk = next(
+        k for k in api.c.get("/.well-known/jwks.json").json()["keys"] if k["kid"] == header["kid"]
+    )
+    key = sm2.key_from_jwk(jwk)
+    assert key is not None
+    (tmp_path / "pub.pem").write_text(key.public_pem(), "ascii")
+    (tmp_path / "sig.der").write_bytes(sm2.der_signature(vc.unb64(gm["signature"])))
+    (tmp_path / "msg").write_bytes(f"{gm['protected']}.{doc['payload']}".encode())
+    ok = subprocess.run(
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            str(tmp_path / "pub.pem"),
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            "distid:1234567812345678",
+            "-in",
+            str(tmp_path / "msg"),
+            "-sigfile",
+            str(tmp_path / "sig.der"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    got = api.c.post("/api/v1/certificates/verify", json={"token": r.text}).json()
+    assert got["authentic"] is True and got["sm2_kid"] == header["kid"]
+    assert got["status"]["status"] == "valid"
+    # a profile that does not co-sign: the JSON form is not there
+    monkeypatch.setattr(
+        registry.env, "profile", dataclasses.replace(registry.env.profile, sm2_cosign=False)
+    )
+    api.at("2026-10-20 10:00")
+    d = api.reg_ok(
+        w.applicant,
+        number,
+        "request_change",
+        changes={"update": {"frequency": "weekly"}},
+        reason="更新频率调整",
+    )
+    api.reg_ok(
+        w.examiner,
+        number,
+        "decide_request",
+        request_id=d["requests"][-1]["id"],
+        outcome="approve",
+        reason="符合变更条件",
+    )
+    problem(
+        api.c.get(
+            f"/api/v1/registrations/{number}/certificate",
+            headers={"Accept": "application/jose+json"},
+        ),
+        406,
+        "not_cosigned",
+    )
+
+
+def _claims(token: str) -> dict[str, object]:
+    return json.loads(vc.unb64(token.split(".")[1]))
+
+
+def test_r24_bitstring_status_list_flips_on_change_and_revocation(
+    api: Api, registry: Registry
+) -> None:
+    from dataip.certs import status_list
+    from dataip.certs.keys import keys_from_jwks
+
+    w = api.world()
+    number = w.registered()
+    v1 = _claims(api.c.get(f"/api/v1/registrations/{number}/certificate").text)
+    entry = v1["credentialStatus"][0]  # type: ignore[index]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "message"
+    keys = keys_from_jwks(api.c.get("/.well-known/jwks.json").json())
+    issuer = registry.env.certificate_keys.issuer_id
+
+    def status_in_list(e: dict[str, str]) -> str:
+        path = e["statusListCredential"].removeprefix(issuer)
+        r = api.c.get(path)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/vc+jwt"
+        got = vc.verify(r.text, keys, issuers=dict.fromkeys(keys, issuer))
+        assert "BitstringStatusListCredential" in got.credential["type"]
+        bits = status_list.decode(got.credential["credentialSubject"]["encodedList"])
+        return status_list.status_at(bits, int(e["statusListIndex"]))
+
+    assert status_in_list(entry) == "valid"
+    api.at("2026-10-20 10:00")
+    d = api.reg_ok(
+        w.applicant,
+        number,
+        "request_change",
+        changes={"update": {"frequency": "weekly"}},
+        reason="更新频率调整",
+    )
+    api.reg_ok(
+        w.examiner,
+        number,
+        "decide_request",
+        request_id=d["requests"][-1]["id"],
+        outcome="approve",
+        reason="符合变更条件",
+    )
+    v2 = _claims(api.c.get(f"/api/v1/registrations/{number}/certificate").text)
+    entry2 = v2["credentialStatus"][0]  # type: ignore[index]
+    assert entry2["statusListIndex"] != entry["statusListIndex"]
+    assert (status_in_list(entry), status_in_list(entry2)) == ("superseded", "valid")
+    api.at("2026-11-02 10:00")
+    api.reg_ok(w.examiner, number, "revoke", grounds=[2], reason="严重阻碍数据流通")
+    assert (status_in_list(entry), status_in_list(entry2)) == ("revoked", "revoked")
+    problem(api.c.get("/api/v1/certificates/status-lists/99"), 404, "status_list_not_found")
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdfdetach")),
+    reason="poppler-utils is installed by `bin/setup dev`",
+)
+def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
+    api: Api, tmp_path: Path
+) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    w = api.world()
+    number = w.registered()
+    r = api.c.get(
+        f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-")
+    pdf = tmp_path / "cert.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "城市交通拥堵预测数据集" in text and "数据知识产权登记证书" in text
+    assert number in text
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    page = next(tmp_path.glob("page*.png"))
+    codes = zxingcpp.read_barcodes(Image.open(page))
+    assert len(codes) == 1 and codes[0].format == zxingcpp.BarcodeFormat.QRCode
+    record, _, token = codes[0].text.partition("#vc=")
+    assert record.endswith(f"/api/v1/registrations/{number}")
+    assert token == api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    got = api.c.post("/api/v1/certificates/verify", json={"token": token}).json()
+    assert got["authentic"] is True and got["status"]["status"] == "valid"
+    # the same token is attached inside the PDF
+    subprocess.run(
+        ["pdfdetach", "-save", "1", "-o", str(tmp_path / "att.jwt"), str(pdf)], check=True
+    )
+    assert (tmp_path / "att.jwt").read_text("ascii") == token

@@ -50,6 +50,44 @@ def test_r24_verify_offline_says_authentic_status_not_checked_and_online_the_sta
     api.reg_ok(w.applicant, number, "abandon", reason="业务调整不再使用")
     r = runner.invoke(app, ["verify", token, "--online", base, "--json"])
     assert r.exit_code == 0 and json.loads(r.output)["status"] == "abandoned"
+    # offline, from a cached status list (what a bank keeps for a day)
+    claims = json.loads(vc.unb64(token.split(".")[1]))
+    list_url = claims["credentialStatus"][0]["statusListCredential"]
+    (tmp_path / "list.jwt").write_text(api.c.get(list_url.removeprefix(base)).text, "ascii")
+    r = runner.invoke(
+        app,
+        [
+            "verify",
+            token,
+            "--issuers",
+            str(own),
+            "--status-list",
+            str(tmp_path / "list.jwt"),
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["status"] == "abandoned" and got["summary"].startswith("authentic; status abandoned")
+    # a list from another issuer is not accepted as this certificate's status
+    stranger = IssuerKey.generate()
+    (tmp_path / "fake.jwt").write_text(
+        vc.sign(
+            {
+                "@context": [vc.VC_V2],
+                "type": ["VerifiableCredential"],
+                "issuer": base,
+                "iss": base,
+                "id": list_url,
+            },
+            stranger,
+        ),
+        "ascii",
+    )
+    r = runner.invoke(
+        app, ["verify", token, "--issuers", str(own), "--status-list", str(tmp_path / "fake.jwt")]
+    )
+    assert r.exit_code == 1 and "not authentic" in r.output
 
     # one changed byte: not authentic, exit 1
     forged = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
@@ -131,6 +169,6 @@ def test_r24_keys_rotate_and_old_keys_keep_verifying(
 
     keys = load_certificate_keys(Settings(), load_profile("guizhou-2024"))
     assert keys.active.kid == second and set(keys.own) == {first, second}
-    published = {k["kid"] for k in keys.jwks()["keys"]}
+    published = {k["kid"] for k in keys.jwks()["keys"] if k["kty"] == "OKP"}
     assert published == {first, second}
     assert vc.verify(old_token, keys.own, issuers={first: "x"}).kid == first

@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("kid", sa.String(length=64), nullable=False),
         sa.Column("token", sa.Text(), nullable=False),
+        sa.Column("cosigned", sa.Text(), nullable=True),
+        sa.Column("status_index", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("issued_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -36,6 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_certificates"),
         sa.UniqueConstraint("registration_id", "version", name="uq_certificates_version"),
         sa.UniqueConstraint("sha256", name="uq_certificates_sha256"),
+        sa.UniqueConstraint("status_index", name="uq_certificates_status_index"),
     )
 
 

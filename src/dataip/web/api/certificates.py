@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import Field
 
+from dataip.domain.errors import DomainError
 from dataip.services import certificates as svc
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.deps import EnvDep
@@ -16,23 +17,43 @@ public_router = APIRouter(tags=["certificates"])
 Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 Version = Annotated[int | None, Query(ge=1, le=100_000)]
 VC_JWT = "application/vc+jwt"
+JOSE_JSON = "application/jose+json"
+PDF = "application/pdf"
 
 
 @router.get(
     "/registrations/{number}/certificate",
     response_class=Response,
-    responses={200: {"content": {VC_JWT: {}}, "description": "the certificate as a VC-JWT"}},
+    responses={200: {"content": {VC_JWT: {}, JOSE_JSON: {}}, "description": "the certificate"}},
 )
-def certificate(number: Number, env: EnvDep, version: Version = None) -> Response:
+def certificate(
+    number: Number,
+    env: EnvDep,
+    version: Version = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
     """The certificate (latest version unless `version`) as `application/vc+jwt`: a W3C
     Verifiable Credential 2.0 signed by the registry (EdDSA/Ed25519). Public, as the paper
-    certificate's QR code is; verify it with the keys at `/.well-known/jwks.json`."""
+    certificate's QR code is; verify it with the keys at `/.well-known/jwks.json`. With
+    `Accept: application/jose+json`, the JWS JSON serialization carrying the SM2/SM3
+    co-signature as well (when the profile co-signs); with `Accept: application/pdf`, one A4
+    page in the national layout whose QR code carries the token, the token attached."""
+    headers = {"Cache-Control": "public, max-age=31536000", "Vary": "Accept"}
+    if accept and PDF in accept:
+        body = svc.pdf(env=env, number=number, version=version)
+        headers["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
+        return Response(body, media_type=PDF, headers=headers)
     cert = svc.current(env=env, number=number, version=version)
-    return Response(
-        cert.token,
-        media_type=VC_JWT,
-        headers={"ETag": f'"{cert.sha256}"', "Cache-Control": "public, max-age=31536000"},
-    )
+    if accept and JOSE_JSON in accept and VC_JWT not in accept:
+        if cert.cosigned is None:
+            raise DomainError(
+                "not_cosigned",
+                "该证书未加签 SM2 签名",
+                "this certificate carries no SM2 co-signature",
+                status=406,
+            )
+        return Response(cert.cosigned, media_type=JOSE_JSON, headers=headers)
+    return Response(cert.token, media_type=VC_JWT, headers={**headers, "ETag": f'"{cert.sha256}"'})
 
 
 @router.get("/certificates/{number}/status")
@@ -40,6 +61,19 @@ def status(number: Number, env: EnvDep, version: Version = None) -> dict[str, An
     """Current status of a certificate version: valid, superseded, under_re_examination,
     cancelled, abandoned or revoked."""
     return svc.status(env=env, number=number, version=version)
+
+
+@router.get(
+    "/certificates/status-lists/{list_no}",
+    response_class=Response,
+    responses={200: {"content": {VC_JWT: {}}, "description": "a BitstringStatusListCredential"}},
+)
+def status_list(list_no: Annotated[int, Path(ge=0, le=100_000)], env: EnvDep) -> Response:
+    """The W3C Bitstring Status List credential (statusPurpose "message", 3 bits per
+    certificate: valid, superseded, under_re_examination, cancelled, abandoned, revoked), signed
+    as a vc+jwt and valid for a day: cache it to check status offline."""
+    token = svc.signed_status_list(env=env, list_no=list_no)
+    return Response(token, media_type=VC_JWT, headers={"Cache-Control": "public, max-age=300"})
 
 
 class VerifyIn(_Strict):

@@ -1,0 +1,71 @@
+"""The certificate as one A4 page in the national layout (QR bottom left, registry seal bottom
+right), rendered from a Jinja2 HTML template by WeasyPrint with a CJK font embedded. The QR
+code opens the public record and carries the compact token after `#vc=`, so a phone can
+verify it offline; the token is also attached inside the PDF (`certificate.vc.jwt`)."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import jinja2
+import segno
+import weasyprint
+
+ATTACHMENT_NAME = "certificate.vc.jwt"
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("dataip.certs", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    return env.get_template("certificate.html")
+
+
+def qr_payload(record_url: str, token: str) -> str:
+    return f"{record_url}#vc={token}"
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def seal_svg(name: str) -> str:
+    """A round red registry seal: the registry's name over a star, "电子证书专用章" below.
+    (WeasyPrint's SVG renderer does not lay text along a path, so the name runs straight.)"""
+    text = html.escape(name)
+    size = max(10, min(20, 150 // max(1, len(name))))
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200">
+<circle cx="100" cy="100" r="92" fill="none" stroke="#c8102e" stroke-width="7"/>
+<text x="100" y="62" font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
+ font-size="{size}" fill="#c8102e" text-anchor="middle">{text}</text>
+<polygon fill="#c8102e"
+ points="100,72 110,100 140,100 116,118 125,147 100,129 75,147 84,118 60,100 90,100"/>
+<text x="100" y="172" font-family="WenQuanYi Micro Hei, sans-serif" font-size="15"
+ fill="#c8102e" text-anchor="middle">电子证书专用章</text>
+</svg>"""
+
+
+def render(
+    credential: Mapping[str, Any], token: str, *, record_url: str, issuer_name: str
+) -> bytes:
+    """One A4 page, with the compact token in the QR code and attached to the file."""
+    qr = segno.make(qr_payload(record_url, token), error="l", micro=False)
+    page = _template().render(
+        s=credential["credentialSubject"],
+        valid_from=str(credential["validFrom"])[:10],
+        valid_until=str(credential["validUntil"])[:10],
+        issuer_name=issuer_name,
+        qr=qr.svg_data_uri(border=2, dark="#000000"),
+        seal=_data_uri(seal_svg(issuer_name)),
+    )
+    attachment = weasyprint.Attachment(
+        string=token, name=ATTACHMENT_NAME, description="W3C VC 2.0 (vc+jwt)"
+    )
+    pdf: bytes = weasyprint.HTML(string=page).write_pdf(attachments=[attachment])
+    return pdf
