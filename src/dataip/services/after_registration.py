@@ -436,8 +436,7 @@ def _unused(f: m.Filing, kind: str) -> int | None:
 
 def _blocking(pledges: list[m.Filing]) -> dict[str, tuple[str, ...]]:
     return {
-        kind: tuple(f.number for f in pledges if _unused(f, kind) is None)
-        for kind in CONSENT_KINDS
+        kind: tuple(f.number for f in pledges if _unused(f, kind) is None) for kind in CONSENT_KINDS
     }
 
 
@@ -1208,6 +1207,15 @@ def _revoke(
     )
 
 
+def _request_named(
+    uow: UnitOfWork, reg: m.Registration, payload: dict[str, Any]
+) -> m.RegistrationRequest | None:
+    """The request `payload["request_id"]` names, if it is one of this registration's."""
+    rid = payload.get("request_id")
+    r = uow.requests.get(rid) if isinstance(rid, int) and not isinstance(rid, bool) else None
+    return r if r is not None and r.registration_id == reg.id else None
+
+
 def _decide_request(
     uow: UnitOfWork,
     env: Env,
@@ -1217,12 +1225,8 @@ def _decide_request(
     payload: dict[str, Any],
 ) -> Outcome:
     """G§20, G§24: the registry examines a request and approves or refuses it, with reasons."""
-    r = (
-        uow.requests.get(payload.get("request_id"))
-        if isinstance(payload.get("request_id"), int)
-        else None
-    )
-    if r is None or r.registration_id != reg.id or r.kind == "re_examination":
+    r = _request_named(uow, reg, payload)
+    if r is None or r.kind == "re_examination":
         raise _bad("request_not_found", "申请不存在", "no such request on this registration", 404)
     if r.state != "pending":
         raise _bad(
@@ -1416,17 +1420,9 @@ def _withdraw_request(
     who: Caller,
     payload: dict[str, Any],
 ) -> Outcome:
-    r = (
-        uow.requests.get(payload.get("request_id"))
-        if isinstance(payload.get("request_id"), int)
-        else None
-    )
-    if (
-        r is None
-        or r.registration_id != reg.id
-        or r.requester_user_id != identity.user_id
-        or r.state not in OPEN_REQUEST_STATES
-    ):
+    """The requester withdraws an open request; the registration's state goes back."""
+    r = _request_named(uow, reg, payload)
+    if r is None or r.requester_user_id != identity.user_id or r.state not in OPEN_REQUEST_STATES:
         raise _bad("request_not_found", "没有可撤回的该申请", "no such open request of yours", 404)
     r.state, r.decided_at = "withdrawn", env.now()
     if r.kind == "re_examination":

@@ -16,6 +16,7 @@ from dataip.bootstrap import Registry
 from dataip.certs import sm2, vc
 from dataip.services import ledger
 from tests.support.api import Api, problem
+from tests.support.verifiers import openssl_sm2_verify
 
 JS = Path(__file__).resolve().parents[2] / "js"
 node = shutil.which("node")
@@ -171,30 +172,11 @@ def test_r24_the_sm2_cosigned_certificate_verifies_with_openssl_from_the_jwks(
     )
     key = sm2.key_from_jwk(jwk)
     assert key is not None
-    (tmp_path / "pub.pem").write_text(key.public_pem(), "ascii")
-    (tmp_path / "sig.der").write_bytes(sm2.der_signature(vc.unb64(gm["signature"])))
-    (tmp_path / "msg").write_bytes(f"{gm['protected']}.{doc['payload']}".encode())
-    ok = subprocess.run(
-        [
-            "openssl",
-            "pkeyutl",
-            "-verify",
-            "-pubin",
-            "-inkey",
-            str(tmp_path / "pub.pem"),
-            "-rawin",
-            "-digest",
-            "sm3",
-            "-pkeyopt",
-            "distid:1234567812345678",
-            "-in",
-            str(tmp_path / "msg"),
-            "-sigfile",
-            str(tmp_path / "sig.der"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
+    ok = openssl_sm2_verify(
+        key.public_pem(),
+        f"{gm['protected']}.{doc['payload']}".encode(),
+        vc.unb64(gm["signature"]),
+        tmp_path,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     got = api.c.post("/api/v1/certificates/verify", json={"token": r.text}).json()

@@ -13,6 +13,7 @@ import pytest
 from dataip.certs import sm2, vc
 from dataip.certs.keys import IssuerKey
 from dataip.domain.errors import DomainError
+from tests.support.verifiers import openssl_sm2_verify
 
 ISSUER = "https://ipr.guizhou.example"
 CLAIMS = {
@@ -98,33 +99,10 @@ def test_r24_openssl_verifies_the_sm2_signature_with_the_standard_signer_id(
     ed, gm = keys
     doc = vc.cosign(vc.sign(CLAIMS, ed), gm)
     entry = doc["signatures"][1]
-    (tmp_path / "pub.pem").write_text(gm.public_pem(), "ascii")
-    (tmp_path / "sig.der").write_bytes(sm2.der_signature(vc.unb64(entry["signature"])))
+    signature = vc.unb64(entry["signature"])
 
     def openssl(message: bytes) -> subprocess.CompletedProcess[str]:
-        (tmp_path / "msg").write_bytes(message)
-        return subprocess.run(
-            [
-                "openssl",
-                "pkeyutl",
-                "-verify",
-                "-pubin",
-                "-inkey",
-                str(tmp_path / "pub.pem"),
-                "-rawin",
-                "-digest",
-                "sm3",
-                "-pkeyopt",
-                "distid:1234567812345678",
-                "-in",
-                str(tmp_path / "msg"),
-                "-sigfile",
-                str(tmp_path / "sig.der"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        return openssl_sm2_verify(gm.public_pem(), message, signature, tmp_path)
 
     signing_input = f"{entry['protected']}.{doc['payload']}".encode("ascii")
     ok = openssl(signing_input)
