@@ -31,6 +31,7 @@ from dataip.services import (
     scheduler,
 )
 from dataip.services.context import Env, FixedClock, Identity
+from dataip.services.recording import due_date
 
 PASSWORD = "demo-password"
 
@@ -427,6 +428,7 @@ def populate(env: Env) -> dict[str, int]:
             )
         else:
             act(ex, aid, "publicise")
+    publicity_due = due_date(e, "publicity", clock.now()).due_on
     step(1)
     for fate in ("revoked", "awaiting_judgment"):
         aid = ids[fate]
@@ -440,8 +442,9 @@ def populate(env: Env) -> dict[str, int]:
         )
         act(ex, aid, "notify_objection")
         act(ap, aid, "answer_objection", statement="数据系我公司自行采集生成，附采集日志为证。")
-    # Phase 2, ten days later: publicity and correction periods have passed.
-    step(12)
+    # Phase 2, about ten days later: publicity (the profile's period; Beijing's is 15
+    # calendar days) and correction periods have passed.
+    step(max(12, (publicity_due - clock.now().date()).days + 1))
     for fate, aid in filed:
         if fate == "registered":
             act(ex, aid, "approve")

@@ -264,6 +264,23 @@ def test_r24_bitstring_status_list_flips_on_change_and_revocation(
     api.reg_ok(w.examiner, number, "revoke", grounds=[2], reason="严重阻碍数据流通")
     assert (status_in_list(entry), status_in_list(entry2)) == ("revoked", "revoked")
     problem(api.c.get("/api/v1/certificates/status-lists/99"), 404, "status_list_not_found")
+    # a registration the registry cancels (R21): its certificate reads cancelled in the list
+    other = w.registered(
+        name="城市停车泊位预测数据集",
+        evidence={
+            "platform": "贵州数据知识产权存证平台",
+            "certificate_number": "GZ-002",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    entry3 = _claims(api.c.get(f"/api/v1/registrations/{other}/certificate").text)[
+        "credentialStatus"
+    ][0]  # type: ignore[index]
+    api.at("2026-11-03 10:00")
+    api.reg_ok(w.examiner, other, "cancel", ground="evident_defect", reason="存证信息与数据不符")
+    assert status_in_list(entry3) == "cancelled"
+    assert status_in_list(entry) == "revoked"  # the others keep theirs
 
 
 @pytest.mark.skipif(
