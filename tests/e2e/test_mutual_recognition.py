@@ -23,6 +23,8 @@ def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Registry]:
     settings = Settings(
         env="test",
         data_dir=tmp_path / "beijing",
+        # its own database, whatever DATAIP_DATABASE_URL the suite runs this registry on
+        database_url=f"sqlite:///{(tmp_path / 'beijing.sqlite3').as_posix()}",
         profile="beijing-3y",
         public_base_url="https://ipr.beijing.example",
         log_interval_seconds=0,
