@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -108,3 +109,40 @@ def list_credential(
             "encodedList": encoded,
         },
     }
+
+
+@dataclass(frozen=True)
+class CachedStatus:
+    status: str
+    as_of: str  # the list's validFrom
+    freshness: str  # within_validity | expired | not_yet_valid
+
+
+def status_from_list(
+    certificate: Mapping[str, Any], issuer: str, status_list: Any, now: datetime
+) -> CachedStatus:
+    """A certificate's status read from a verified status-list credential (`vc.Verified`):
+    the list must come from the certificate's issuer and be the one its entry names."""
+    from dataip.certs.vc import status_entries, validity_now
+
+    entry = next(
+        (e for e in status_entries(certificate) if e.get("type") == "BitstringStatusListEntry"),
+        None,
+    )
+    if entry is None:
+        raise _bad("the certificate names no status list")
+    if status_list.issuer != issuer or status_list.credential.get("id") != entry.get(
+        "statusListCredential"
+    ):
+        raise DomainError(
+            "wrong_status_list",
+            "状态列表不是该证书所指的列表",
+            "the status list is not the one the certificate names",
+            status=422,
+        )
+    bits = decode(str(status_list.credential["credentialSubject"]["encodedList"]))
+    return CachedStatus(
+        status=status_at(bits, int(entry["statusListIndex"])),
+        as_of=str(status_list.credential.get("validFrom")),
+        freshness=validity_now(status_list.credential, now),
+    )

@@ -293,3 +293,10 @@ def validity_now(vc: Mapping[str, Any], now: datetime) -> str:
     if now > end:
         return "expired"
     return "within_validity"
+
+
+def status_entries(credential: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The credential's `credentialStatus` entries (one object or a list of them)."""
+    raw = credential.get("credentialStatus")
+    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+    return [dict(e) for e in items if isinstance(e, Mapping)]

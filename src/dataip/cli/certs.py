@@ -26,7 +26,7 @@ from dataip.certs.keys import IssuerKey, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
-from dataip.services.certificates import trusted_from_json, trusted_sm2_from_json
+from dataip.services.certificates import trusted_from_json
 
 keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
 console = Console()
@@ -86,38 +86,25 @@ def _fetch(url: str) -> dict[str, Any]:
         raise typer.Exit(3) from None
 
 
-def _entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
-    raw = credential.get("credentialStatus")
-    items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
-    return [e for e in items if isinstance(e, dict)]
-
-
 def _cached_status(
     got: vc.Verified, list_token: str, keys: dict[str, IssuerKey], bound: dict[str, str]
 ) -> tuple[str, str]:
-    """The status from a cached Bitstring Status List: the list must be signed by the same
-    issuer, be the one the certificate names, and still be within its validity."""
-    entry = next(
-        (e for e in _entries(got.credential) if e.get("type") == "BitstringStatusListEntry"),
-        None,
-    )
-    if entry is None:
-        err.print("[red]the certificate names no status list[/red]")
-        raise typer.Exit(2)
     try:
         lst = vc.verify(list_token, keys, issuers=bound)
     except DomainError as e:
         err.print(f"[red]the status list is not authentic[/red]: {e.code}")
         raise typer.Exit(1) from None
-    if lst.issuer != got.issuer or lst.credential.get("id") != entry.get("statusListCredential"):
-        err.print("[red]the status list is not the one the certificate names[/red]")
-        raise typer.Exit(1)
-    fresh = vc.validity_now(lst.credential, datetime.now(UTC))
-    bits = status_list.decode(str(lst.credential["credentialSubject"]["encodedList"]))
-    status = status_list.status_at(bits, int(entry["statusListIndex"]))
-    when = lst.credential.get("validFrom")
+    try:
+        got_status = status_list.status_from_list(
+            got.credential, got.issuer, lst, datetime.now(UTC)
+        )
+    except DomainError as e:
+        err.print(f"[red]{e.message_en}[/red]")
+        raise typer.Exit(1 if e.code == "wrong_status_list" else 2) from None
+    fresh = got_status.freshness
     note = "" if fresh == "within_validity" else f" (the list has {fresh.replace('_', ' ')})"
-    return status, f"authentic; status {status} as of {when}{note}"
+    summary = f"authentic; status {got_status.status} as of {got_status.as_of}{note}"
+    return got_status.status, summary
 
 
 def verify(
@@ -146,10 +133,10 @@ def verify(
     bound: dict[str, str] = {}
     try:
         if issuers is not None:
-            text = issuers.read_text("utf-8")
-            for kid, (issuer, key) in trusted_from_json(text).items():
+            trusted, trusted_sm2 = trusted_from_json(issuers.read_text("utf-8"))
+            for kid, (issuer, key) in trusted.items():
                 keys[kid], bound[kid] = key, issuer
-            for kid, (issuer, gm) in trusted_sm2_from_json(text).items():
+            for kid, (issuer, gm) in trusted_sm2.items():
                 sm2_keys[kid], bound[kid] = gm, issuer
         if online:
             base = online.rstrip("/")
@@ -197,7 +184,7 @@ def verify(
         status_url = next(
             (
                 e.get("id")
-                for e in _entries(got.credential)
+                for e in vc.status_entries(got.credential)
                 if e.get("type") == "DataIPCertificateStatus"
             ),
             None,

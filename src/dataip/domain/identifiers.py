@@ -53,6 +53,7 @@ __all__ = [
     "IdentifierCheck",
     "check_resident_id",
     "check_uscc",
+    "mask_name",
     "mask_phone",
     "mask_resident_id",
     "normalise",
@@ -359,6 +360,11 @@ def region_code(code: str) -> str:
 
 
 # ------------------------------------------------------------------------------ masking
+
+
+def mask_name(name: str) -> str:
+    """A natural person's name as public notices show it: the surname only, ``张**``."""
+    return name[:1] + "*" * (len(name) - 1)
 
 
 def mask_resident_id(n: str) -> str:

@@ -35,7 +35,7 @@ from dataip.domain.after_registration import (
 from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
-from dataip.domain.identifiers import check_uscc
+from dataip.domain.identifiers import check_uscc, mask_name
 from dataip.services import announcements, certificates
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
@@ -275,19 +275,18 @@ def _counterparty(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def _public_party(p: dict[str, Any]) -> dict[str, Any]:
+    """What the public sees of a party: a natural person's name masked, no ID number."""
     if p.get("kind") == "natural_person":
-        n = str(p["name"])
-        return {"kind": p["kind"], "name": n[:1] + "*" * (len(n) - 1)}
+        return {"kind": p["kind"], "name": mask_name(str(p["name"]))}
     return dict(p)
 
 
 def _holder_from_party(party: m.Party, share_bp: int, bounds: str = "") -> dict[str, Any]:
-    pub: dict[str, Any] = {"kind": party.kind}
-    if party.kind == "natural_person":
-        pub["name"] = party.name[:1] + "*" * (len(party.name) - 1)
-    else:
-        pub["name"] = party.name
-        pub["credit_code"] = party.id_number
+    pub = _public_party(
+        {"kind": party.kind, "name": party.name}
+        if party.kind == "natural_person"
+        else {"kind": party.kind, "name": party.name, "credit_code": party.id_number}
+    )
     return {**pub, "party_id": party.id, "share_bp": share_bp, "rights_bounds": bounds}
 
 

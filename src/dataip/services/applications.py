@@ -18,7 +18,7 @@ from dataip.domain.application import (
     evidence_hash,
 )
 from dataip.domain.errors import DomainError
-from dataip.domain.identifiers import mask_resident_id
+from dataip.domain.identifiers import mask_name, mask_resident_id
 from dataip.domain.lifecycle import (
     PUBLIC_STATES,
     STATE_LABELS,
@@ -369,7 +369,7 @@ def public_applicants(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any
     for r in rows:
         p = parties[r.party_id]
         if p.kind == "natural_person":
-            out.append({"kind": p.kind, "name": p.name[:1] + "*" * (len(p.name) - 1)})
+            out.append({"kind": p.kind, "name": mask_name(p.name)})
         else:
             out.append({"kind": p.kind, "name": p.name, "credit_code": p.id_number})
     return out

@@ -74,35 +74,19 @@ TrustedSm2 = dict[str, tuple[str, Sm2Key]]
 def load_trusted(path: Path | None) -> tuple[Trusted, TrustedSm2]:
     """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
     "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
-    if path is None:
-        return {}, {}
-    text = path.read_text("utf-8")
-    return trusted_from_json(text), trusted_sm2_from_json(text)
+    return trusted_from_json(path.read_text("utf-8")) if path is not None else ({}, {})
 
 
-def trusted_sm2_from_json(text: str) -> TrustedSm2:
-    out: TrustedSm2 = {}
-    for entry in json.loads(text).get("issuers", []):
-        for jwk in (entry.get("jwks") or {}).get("keys", []):
-            try:
-                key = sm2.key_from_jwk(jwk) if isinstance(jwk, dict) else None
-            except ValueError as e:
-                raise DomainError(
-                    "invalid_jwks", "JWKS 中的 SM2 密钥无效", str(e), status=422
-                ) from None
-            if key is not None:
-                out[key.kid] = (str(entry["id"]).rstrip("/"), key)
-    return out
-
-
-def trusted_from_json(text: str) -> Trusted:
+def trusted_from_json(text: str) -> tuple[Trusted, TrustedSm2]:
+    """The Ed25519 and the SM2 keys of a trusted-issuers file, each bound to its issuer."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DomainError(
             "invalid_trusted_issuers", "信任列表不是 JSON", f"not JSON: {e}", status=422
         ) from None
-    out: dict[str, tuple[str, IssuerKey]] = {}
+    ed: Trusted = {}
+    gm: TrustedSm2 = {}
     for entry in doc.get("issuers", []) if isinstance(doc, dict) else []:
         issuer = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(issuer, str) or not issuer:
@@ -112,9 +96,20 @@ def trusted_from_json(text: str) -> Trusted:
                 "each trusted issuer has an `id`",
                 status=422,
             )
-        for kid, key in keys_from_jwks(entry.get("jwks") or {}).items():
-            out[kid] = (issuer.rstrip("/"), key)
-    return out
+        issuer = issuer.rstrip("/")
+        jwks_doc = entry.get("jwks") or {}
+        for kid, key in keys_from_jwks(jwks_doc).items():
+            ed[kid] = (issuer, key)
+        for jwk in jwks_doc.get("keys", []) if isinstance(jwks_doc, dict) else []:
+            try:
+                sm2_key = sm2.key_from_jwk(jwk) if isinstance(jwk, dict) else None
+            except ValueError as e:
+                raise DomainError(
+                    "invalid_jwks", "JWKS 中的 SM2 密钥无效", str(e), status=422
+                ) from None
+            if sm2_key is not None:
+                gm[sm2_key.kid] = (issuer, sm2_key)
+    return ed, gm
 
 
 def _evidence(form: Mapping[str, Any]) -> dict[str, Any]:
