@@ -13,6 +13,9 @@ What is measured (single process unless said; each figure is the median of `--re
                  per certificate version).
   3. verify    — `vc.verify(token, keys, issuers=...)`: parse, header checks, signature,
                  issuer binding, VC shape (what a bank's `dataip verify` does offline).
+  3b. + log    — the same certificates carrying the tlog-proof of their issuance leaf (a log
+                 of `--n` leaves, one checkpoint): `vc.verify` + `tlog.check` (leaf content
+                 digest, checkpoint signature — cached per checkpoint — and inclusion).
   4. verify×2  — the same over `--workers` processes (default: every core) on disjoint halves
                  of the tokens: does a loan book re-check scale across cores?
   5. npm jose  — `compactVerify` of every token by npm jose (outside the project), in one
@@ -45,14 +48,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dataip.certs import sm2, vc
+from dataip.certs import sm2, tlog, vc
 from dataip.certs.keys import IssuerKey, jwks
 from dataip.domain.errors import DomainError
+from dataip.ledger import merkle
+from dataip.ledger.canonical import canonicalize
+from dataip.ledger.checkpoint import Checkpoint
+from dataip.ledger.note import Signer
+from dataip.ledger.proof import format_proof
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUER = "https://ipr.guizhou.example"
 KEY = IssuerKey.generate()
 SM2 = sm2.Sm2Key.generate()
+LOG = Signer.generate("ipr.guizhou.example/log")
 
 
 def _credential(i: int) -> dict[str, Any]:
@@ -95,6 +104,40 @@ def _credential(i: int) -> dict[str, Any]:
             "type": "DataIPCertificateStatus",
         },
     )
+
+
+def _with_log_proofs(n: int) -> list[str]:
+    """Certificate tokens carrying the tlog-proof of their issuance leaf in a log of `n`
+    leaves, one checkpoint over all (what `certificates.attach_proofs` produces)."""
+    creds = [_credential(i) for i in range(n)]
+    leaves = [
+        canonicalize(
+            {
+                "v": 1,
+                "event": i,
+                "type": tlog.LEAF_TYPE,
+                "subject": {"type": "certificate", "id": i},
+                "at": "2026-10-13T01:00:00.000000Z",
+                "public": {
+                    "certificate_number": c["credentialSubject"]["certificateNumber"],
+                    "certificate_version": 1,
+                    "kid": KEY.kid,
+                    "credential_sha256": tlog.content_digest(c),
+                },
+                "commitments": {},
+            }
+        )
+        for i, c in enumerate(creds)
+    ]
+    tree = merkle.MerkleTree.from_data(leaves)
+    note = Checkpoint(LOG.name, n, tree.root()).sign([LOG])
+    out = []
+    for i, c in enumerate(creds):
+        receipt = format_proof(
+            i, merkle.inclusion_proof_from_reader(tree, i, n), note, extra=leaves[i]
+        )
+        out.append(vc.sign({**c, tlog.CLAIM: tlog.claim(receipt, origin=LOG.name, index=i)}, KEY))
+    return out
 
 
 def _rate(n: int, seconds: float) -> float:
@@ -167,6 +210,19 @@ def main() -> None:
         raise SystemExit("an altered token verified")
     except DomainError as e:  # the refusal is the point
         assert e.code == "bad_signature", e
+
+    # 3b. the same certificates as issued once the log has integrated them: each carries the
+    # tlog-proof of its issuance leaf (one checkpoint over all n leaves, as when a round of
+    # the integrator covers a loan book's certificates), verified with the log key as well
+    proved = _with_log_proofs(n)
+    log_keys = [LOG.verifier()]
+
+    def verify_proved() -> None:
+        for t in proved:
+            got = vc.verify(t, keys, issuers=issuers)
+            assert tlog.check(got.credential, log_keys).status == "included"
+
+    t_proved, r_proved = _time(verify_proved, a.repeat)
 
     doc = jwks([KEY])
     w = max(1, a.workers)
@@ -281,6 +337,13 @@ def main() -> None:
             "vs_bare_verify": t_verify / t_bverify,
             "runs": r_verify,
         },
+        "verify_with_log_proof": {
+            "per_second": _rate(n, t_proved),
+            "us": 1e6 * t_proved / n,
+            "vs_bare_verify": t_proved / t_bverify,
+            "token_bytes_mean": round(sum(len(t) for t in proved) / n),
+            "runs": r_proved,
+        },
         "verify_parallel": {
             "workers": w,
             "per_second": _rate(n, t_par),
@@ -314,6 +377,10 @@ def main() -> None:
     print(
         f"dataip verify:  {_rate(n, t_verify):>9,.0f}/s ({1e6 * t_verify / n:.0f} µs,"
         f" {t_verify / t_bverify:.2f}× bare)"
+    )
+    print(
+        f"verify + log proof: {_rate(n, t_proved):>9,.0f}/s ({1e6 * t_proved / n:.0f} µs,"
+        f" {t_proved / t_bverify:.2f}× bare; {sum(len(t) for t in proved) / n:,.0f} bytes)"
     )
     print(f"verify × {w} processes: {_rate(n, t_par):>9,.0f}/s ({t_verify / t_par:.2f}× one)")
     if jose:

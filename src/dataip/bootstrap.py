@@ -84,7 +84,9 @@ def load_log_keys(settings: Settings) -> LogKeys:
     return LogKeys(origin, signer)
 
 
-def load_certificate_keys(settings: Settings, profile: Any) -> CertificateKeys:
+def load_certificate_keys(
+    settings: Settings, profile: Any, log_keys: LogKeys | None = None
+) -> CertificateKeys:
     """The issuer keys (Ed25519 PEM files, 0600) under the key directory, the first made on
     first use; the active one is named in `active`. Every key stays, so what an older key
     signed keeps verifying after `dataip keys rotate`."""
@@ -107,16 +109,18 @@ def load_certificate_keys(settings: Settings, profile: Any) -> CertificateKeys:
             f"{active_file} names {active!r}, which is not one of the keys in {directory}"
         )
     sm2_own, sm2_active = _load_sm2_keys(directory)
-    trusted, sm2_trusted = load_trusted(settings.trusted_issuers_file)
+    trusted = load_trusted(settings.trusted_issuers_file)
     return CertificateKeys(
         issuer_id=settings.issuer_id,
         issuer_name=profile.registry_name_zh,
         active=own[active],
         own=own,
-        trusted=trusted,
+        trusted=trusted.ed25519,
         sm2=sm2_own[sm2_active],
         sm2_own=sm2_own,
-        sm2_trusted=sm2_trusted,
+        sm2_trusted=trusted.sm2,
+        log=log_keys.verifier if log_keys is not None else None,
+        trusted_logs=trusted.logs,
     )
 
 
@@ -188,6 +192,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     reader_engine = make_reader_engine(url, engine)
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
+    log_keys = load_log_keys(settings)
     env = Env(
         uow=uow,
         clock=clock or make_clock(settings),
@@ -196,13 +201,13 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
-        certificate_keys=load_certificate_keys(settings, profile),
+        certificate_keys=load_certificate_keys(settings, profile, log_keys),
     )
     return Registry(
         settings=settings,
         env=env,
         engine=engine,
-        log_keys=load_log_keys(settings),
+        log_keys=log_keys,
         reader_engine=reader_engine,
     )
 

@@ -52,15 +52,23 @@ def seal_svg(name: str) -> str:
 
 
 def render(
-    credential: Mapping[str, Any], token: str, *, record_url: str, issuer_name: str
+    credential: Mapping[str, Any],
+    token: str,
+    *,
+    record_url: str,
+    issuer_name: str,
+    qr_token: str | None = None,
 ) -> bytes:
-    """One A4 page, with the compact token in the QR code and attached to the file."""
-    qr = segno.make(qr_payload(record_url, token), error="l", micro=False)
+    """One A4 page, with the compact token attached to the file and `qr_token` (default: the
+    token) in the QR code — the credential without its log proof when the whole token would
+    not fit in a QR code (certs.tlog)."""
+    qr = segno.make(qr_payload(record_url, qr_token or token), error="l", micro=False)
     page = _template().render(
         s=credential["credentialSubject"],
         valid_from=str(credential["validFrom"])[:10],
         valid_until=str(credential["validUntil"])[:10],
         issuer_name=issuer_name,
+        log_index=(credential.get("tlogProof") or {}).get("index"),
         # PNG, not SVG: a version-40 code is thousands of squares, which WeasyPrint draws
         # one by one (0.14 s a page as SVG, 0.04 s as PNG), drawn without smoothing
         qr=qr.png_data_uri(scale=4, border=2),

@@ -21,12 +21,13 @@ import typer
 from rich.console import Console
 
 from dataip.bootstrap import load_certificate_keys, rotate_certificate_key
-from dataip.certs import sm2, status_list, vc
-from dataip.certs.keys import IssuerKey, keys_from_jwks
+from dataip.certs import status_list, tlog, vc
+from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
-from dataip.services.certificates import trusted_from_json
+from dataip.ledger.note import Verifier
+from dataip.services.certificates import TrustedIssuers, trusted_from_json
 
 keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
 console = Console()
@@ -131,22 +132,22 @@ def verify(
     keys: dict[str, IssuerKey] = {}
     sm2_keys: dict[str, Sm2Key] = {}
     bound: dict[str, str] = {}
+    logs: dict[str, list[Verifier]] = {}
+
+    def trust(trusted: TrustedIssuers) -> None:
+        for kid, (issuer, key) in trusted.ed25519.items():
+            keys[kid], bound[kid] = key, issuer
+        for kid, (issuer, gm) in trusted.sm2.items():
+            sm2_keys[kid], bound[kid] = gm, issuer
+        logs.update(trusted.logs)
+
     try:
         if issuers is not None:
-            trusted, trusted_sm2 = trusted_from_json(issuers.read_text("utf-8"))
-            for kid, (issuer, key) in trusted.items():
-                keys[kid], bound[kid] = key, issuer
-            for kid, (issuer, gm) in trusted_sm2.items():
-                sm2_keys[kid], bound[kid] = gm, issuer
+            trust(trusted_from_json(issuers.read_text("utf-8")))
         if online:
             base = online.rstrip("/")
             doc = _fetch(f"{base}/.well-known/jwks.json")
-            for kid, key in keys_from_jwks(doc).items():
-                keys[kid], bound[kid] = key, base
-            for jwk in doc.get("keys", []):
-                gm_key = sm2.key_from_jwk(jwk) if isinstance(jwk, dict) else None
-                if gm_key is not None:
-                    sm2_keys[gm_key.kid], bound[gm_key.kid] = gm_key, base
+            trust(trusted_from_json(json.dumps({"issuers": [{"id": base, "jwks": doc}]})))
         if not keys:
             err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
             raise typer.Exit(2)
@@ -154,6 +155,7 @@ def verify(
             got = vc.verify_cosigned(jwt, keys, sm2_keys, issuers=bound)
         else:
             got = vc.verify(jwt, keys, issuers=bound)
+        log_check = tlog.check(got.credential, logs.get(got.issuer, []))
     except DomainError as e:
         if as_json:
             console.print_json(json.dumps({"authentic": False, "code": e.code}))
@@ -173,6 +175,7 @@ def verify(
         "certificate_number": subject.get("certificateNumber"),
         "version": subject.get("certificateVersion"),
         "name": subject.get("name"),
+        "log": log_check.to_dict(),
         "status": None,
         "summary": "authentic; status not checked",
     }
@@ -192,6 +195,8 @@ def verify(
         if isinstance(status_url, str) and status_url.startswith(online.rstrip("/") + "/"):
             result["status"] = _fetch(status_url).get("status")
             result["summary"] = f"authentic; current status: {result['status']}"
+    if log_check.status == "included":
+        result["summary"] += f"; issuance logged at index {log_check.index}"
     if as_json:
         console.print_json(json.dumps(result, ensure_ascii=False))
     else:

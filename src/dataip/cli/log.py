@@ -29,7 +29,7 @@ from dataip.ledger.cosignature import CosignatureSigner, cosign
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.note import Verifier
 from dataip.ledger.proof import parse_proof, verify_proof
-from dataip.services import ledger
+from dataip.services import certificates, ledger
 
 log_app = typer.Typer(help="The transparency log (C2SP tlog-tiles): integrate, audit, monitor.")
 console = Console()
@@ -56,6 +56,7 @@ def integrate(
     reg = _registry()
     while True:
         report = ledger.integrate(reg.env, reg.log_keys)
+        certificates.attach_proofs(reg.env)
         if report.skipped_lease:
             console.print("another integrator holds the lease; nothing done")
         elif report.checkpoints or not watch:

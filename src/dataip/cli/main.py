@@ -23,6 +23,7 @@ from dataip.domain.errors import DomainError
 from dataip.services import (
     accounts,
     after_registration,
+    certificates,
     ledger,
     procedure,
     reference,
@@ -115,6 +116,7 @@ def demo() -> None:
             return
     summary = populate(reg.env)
     summary["log_leaves"] = ledger.integrate(reg.env, reg.log_keys).size_after
+    summary["certificates_with_log_proof"] = certificates.attach_proofs(reg.env)
     table = Table(title="demo data / 演示数据")
     table.add_column("what")
     table.add_column("count", justify="right")

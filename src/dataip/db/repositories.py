@@ -300,6 +300,27 @@ class Registrations(_Repo[m.Registration]):
         stmt = sa.select(m.Registration).where(c.id > after_id).order_by(c.id).limit(limit)
         return self._all(stmt)
 
+    def counts(self) -> dict[str, list[tuple[Any, int]]]:
+        """Counts for the public statistics: by state, by industry division (the code's first
+        two digits) and by registration date (grouped into months by the caller)."""
+        c = t.registrations.c
+        n = sa.func.count()
+        division = sa.func.substr(c.industry_code, 1, 2)
+        return {
+            "state": [
+                (k, int(v)) for k, v in self.s.execute(sa.select(c.state, n).group_by(c.state))
+            ],
+            "division": [
+                (k, int(v)) for k, v in self.s.execute(sa.select(division, n).group_by(division))
+            ],
+            "date": [
+                (k, int(v))
+                for k, v in self.s.execute(
+                    sa.select(c.registration_date, n).group_by(c.registration_date)
+                )
+            ],
+        }
+
     def many(self, ids: Iterable[int]) -> list[m.Registration]:
         wanted = sorted(set(ids))
         if not wanted:
@@ -406,9 +427,11 @@ class Certificates(_Repo[m.Certificate]):
         )
         return [(int(a), str(b), int(v), int(cv)) for a, b, v, cv in self.s.execute(stmt)]
 
-    def by_sha256(self, digest: str) -> m.Certificate | None:
+    def without_proof(self, limit: int) -> list[m.Certificate]:
+        """Certificates that do not carry their log proof yet, oldest first."""
         c = t.certificates.c
-        return self.s.scalars(sa.select(m.Certificate).where(c.sha256 == digest)).first()
+        stmt = sa.select(m.Certificate).where(c.log_index.is_(None)).order_by(c.id).limit(limit)
+        return self._all(stmt)
 
 
 class Announcements(_Repo[m.Announcement]):

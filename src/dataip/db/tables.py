@@ -326,7 +326,9 @@ certificates = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False, unique=True),
     sa.Column("status_index", sa.Integer, nullable=False, unique=True),  # in the status lists
     sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("log_index", sa.BigInteger),  # the issuance leaf's, once the token has its proof
     sa.UniqueConstraint("registration_id", "version", name="uq_certificates_version"),
+    sa.Index("ix_certificates_log_index", "log_index"),
 )
 
 announcements = sa.Table(

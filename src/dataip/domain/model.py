@@ -265,6 +265,7 @@ class Certificate:
     issued_at: datetime
     status_index: int
     cosigned: str | None = None  # the JWS JSON serialization with the SM2 co-signature
+    log_index: int | None = None  # the issuance leaf's, once the token carries its tlog-proof
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
 
 

@@ -30,8 +30,38 @@ JSONValue: TypeAlias = (
 )
 
 
+def _plain(value: object, depth: int = 0) -> bool:
+    """Whether ``value`` is in the subset where the standard library's sorted, compact JSON
+    *is* RFC 8785: objects with ASCII keys (so code-point order is UTF-16 order), arrays,
+    strings, booleans, null and integers within ±(2**53 - 1) — no floats, whose ECMAScript
+    form Python does not write."""
+    if depth > 64:
+        return False
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and k.isascii() and _plain(v, depth + 1) for k, v in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return all(_plain(v, depth + 1) for v in value)
+    return False
+
+
 def canonicalize(value: JSONValue) -> bytes:
-    """The RFC 8785 canonical UTF-8 bytes of ``value``; raises :class:`FormatError`."""
+    """The RFC 8785 canonical UTF-8 bytes of ``value``; raises :class:`FormatError`.
+
+    Registry documents (leaves, credentials) are in the plain subset, where ``json.dumps``
+    with sorted keys writes the same bytes as ``rfc8785`` about five times faster (checked
+    against it by a property test); everything else goes to ``rfc8785``."""
+    if _plain(value):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: rfc8785 says so below
     try:
         return rfc8785.dumps(value)
     except rfc8785.CanonicalizationError as exc:

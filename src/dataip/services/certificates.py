@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from dataip.certs import pdf as pdf_render
-from dataip.certs import sm2, status_list, vc
+from dataip.certs import sm2, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.ledger.note import Verifier
+from dataip.services import ledger
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import record_event
@@ -46,11 +48,22 @@ class CertificateKeys:
     sm2: Sm2Key | None = None  # the active SM2 key, for co-signatures
     sm2_own: dict[str, Sm2Key] = field(default_factory=dict)
     sm2_trusted: dict[str, tuple[str, Sm2Key]] = field(default_factory=dict)
+    log: Verifier | None = None  # this registry's log key (certificates carry its proofs)
+    trusted_logs: dict[str, list[Verifier]] = field(default_factory=dict)  # by issuer id
 
     def jwks(self) -> dict[str, Any]:
         doc = jwks(self.own.values())
         doc["keys"] += [k.public_jwk() for k in self.sm2_own.values()]
+        if self.log is not None:
+            # RFC 7517 §5: members a JWK Set consumer does not know are ignored. This one
+            # gives verifiers the key of the log whose proofs the certificates carry.
+            doc[LOG_MEMBER] = {"origin": self.log.name, "vkey": self.log.to_text()}
         return doc
+
+    def log_verifiers(self, issuer: str) -> list[Verifier]:
+        if issuer == self.issuer_id:
+            return [self.log] if self.log is not None else []
+        return self.trusted_logs.get(issuer, [])
 
     def verifiers(self) -> tuple[dict[str, IssuerKey], dict[str, str]]:
         keys = {kid: k for kid, k in self.own.items()}
@@ -69,24 +82,36 @@ class CertificateKeys:
 
 Trusted = dict[str, tuple[str, IssuerKey]]
 TrustedSm2 = dict[str, tuple[str, Sm2Key]]
+TrustedLogs = dict[str, list[Verifier]]
+LOG_MEMBER = "dataip_log"
 
 
-def load_trusted(path: Path | None) -> tuple[Trusted, TrustedSm2]:
+@dataclass(frozen=True)
+class TrustedIssuers:
+    """A trusted-issuers file read: Ed25519 and SM2 keys by kid, each bound to its issuer,
+    and each issuer's log keys (from its JWKS's `dataip_log` member)."""
+
+    ed25519: Trusted = field(default_factory=dict)
+    sm2: TrustedSm2 = field(default_factory=dict)
+    logs: TrustedLogs = field(default_factory=dict)
+
+
+def load_trusted(path: Path | None) -> TrustedIssuers:
     """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
     "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
-    return trusted_from_json(path.read_text("utf-8")) if path is not None else ({}, {})
+    return trusted_from_json(path.read_text("utf-8")) if path is not None else TrustedIssuers()
 
 
-def trusted_from_json(text: str) -> tuple[Trusted, TrustedSm2]:
-    """The Ed25519 and the SM2 keys of a trusted-issuers file, each bound to its issuer."""
+def trusted_from_json(text: str) -> TrustedIssuers:
+    """The Ed25519, SM2 and log keys of a trusted-issuers file, each bound to its issuer."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DomainError(
             "invalid_trusted_issuers", "信任列表不是 JSON", f"not JSON: {e}", status=422
         ) from None
-    ed: Trusted = {}
-    gm: TrustedSm2 = {}
+    out = TrustedIssuers()
+    ed, gm = out.ed25519, out.sm2
     for entry in doc.get("issuers", []) if isinstance(doc, dict) else []:
         issuer = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(issuer, str) or not issuer:
@@ -109,7 +134,15 @@ def trusted_from_json(text: str) -> tuple[Trusted, TrustedSm2]:
                 ) from None
             if sm2_key is not None:
                 gm[sm2_key.kid] = (issuer, sm2_key)
-    return ed, gm
+        log = jwks_doc.get(LOG_MEMBER) if isinstance(jwks_doc, dict) else None
+        if log is not None:
+            try:
+                out.logs.setdefault(issuer, []).append(Verifier.from_text(str(log["vkey"])))
+            except (KeyError, TypeError, ValueError) as e:
+                raise DomainError(
+                    "invalid_jwks", "JWKS 中的存证日志密钥无效", f"bad log key: {e}", status=422
+                ) from None
+    return out
 
 
 def _evidence(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,13 +210,7 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
     )
     token = vc.sign(credential, keys.active)
     digest = hashlib.sha256(token.encode("ascii")).hexdigest()
-    cosigned = None
-    if env.profile.sm2_cosign:
-        if keys.sm2 is None:
-            raise DomainError(
-                "sm2_key_missing", "未配置 SM2 签名密钥", "no SM2 key to co-sign with", status=500
-            )
-        cosigned = json.dumps(vc.cosign(token, keys.sm2), separators=(",", ":"))
+    cosigned = _cosign(keys, token) if env.profile.sm2_cosign else None
     cert = uow.certificates.add(
         m.Certificate(
             registration_id=reg.id,
@@ -208,11 +235,83 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
             "certificate_number": reg.certificate_number,
             "certificate_version": reg.certificate_version,
             "kid": keys.active.kid,
-            "sha256": digest,
+            # the content, not the token: the token is signed again with the log proof of
+            # this very leaf once it is integrated (attach_proofs; certs.tlog)
+            "credential_sha256": tlog.content_digest(credential),
             "sm2_kid": keys.sm2.kid if cosigned and keys.sm2 else None,
         },
     )
     return cert
+
+
+def _cosign(keys: CertificateKeys, token: str) -> str:
+    if keys.sm2 is None:
+        raise DomainError(
+            "sm2_key_missing", "未配置 SM2 签名密钥", "no SM2 key to co-sign with", status=500
+        )
+    return json.dumps(vc.cosign(token, keys.sm2), separators=(",", ":"))
+
+
+def _claims(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = json.loads(vc.unb64(token.split(".")[1]))
+    return claims
+
+
+def _signing_key(keys: CertificateKeys, kid: str) -> IssuerKey:
+    """The key that signed a certificate (to sign it again with its proof); the active key
+    if that one's private half is not here."""
+    key = keys.own.get(kid)
+    return key if key is not None and key.private is not None else keys.active
+
+
+def attach_proofs(env: Env, *, limit: int = 200) -> int:
+    """Sign again, with the tlog-proof of their issuance leaf added, the certificates whose
+    leaf a published checkpoint now covers (the integrator runs this after each round).
+    Returns how many got their proof. Idempotent; a certificate whose leaf is not yet
+    covered waits for the next round."""
+    keys: CertificateKeys = env.certificate_keys
+    if keys.log is None:
+        return 0
+    with env.read() as uow:
+        pending = uow.certificates.without_proof(limit)
+        found = [(c, _issuance_index(uow, c)) for c in pending]
+        size = (uow.ledger.latest_checkpoint() or (0,))[0]
+    done = 0
+    for cert, index in found:
+        if index is None or index >= size:
+            continue
+        receipt = ledger.receipt(env, index)
+        with env.uow() as uow:
+            row = uow.certificates.get(cert.id)
+            if row is None or row.log_index is not None:
+                continue
+            credential = _claims(row.token)
+            credential[tlog.CLAIM] = tlog.claim(receipt, origin=keys.log.name, index=index)
+            key = _signing_key(keys, row.kid)
+            row.token = vc.sign(credential, key)
+            row.kid = key.kid
+            row.sha256 = hashlib.sha256(row.token.encode("ascii")).hexdigest()
+            if row.cosigned is not None:
+                row.cosigned = _cosign(keys, row.token)
+            row.log_index = index
+            uow.commit()
+        done += 1
+    return done
+
+
+def _issuance_index(uow: UnitOfWork, cert: m.Certificate) -> int | None:
+    """The log index of the certificate's issuance leaf, if it has one yet (only leaves that
+    commit to the content can carry a proof: certificates issued before that have none)."""
+    for event in uow.events.for_subject("certificate", cert.registration_id):
+        public = event.public
+        if (
+            event.type == tlog.LEAF_TYPE
+            and public.get("certificate_version") == cert.version
+            and "credential_sha256" in public
+        ):
+            index = uow.ledger.index_of_event(event.id)
+            return int(index) if index is not None else None
+    return None
 
 
 def status_list_url(issuer_id: str, list_no: int) -> str:
@@ -307,15 +406,20 @@ def current(*, env: Env, number: str, version: int | None = None) -> m.Certifica
 
 def pdf(*, env: Env, number: str, version: int | None = None) -> bytes:
     """The certificate as one A4 page (national layout) with its QR code and the token
-    attached, rendered from the signed token: what is printed is what was signed."""
+    attached, rendered from the signed token: what is printed is what was signed. The QR
+    code carries the credential without its log proof, as first signed (certs.tlog)."""
     cert = current(env=env, number=number, version=version)
-    credential = json.loads(vc.unb64(cert.token.split(".")[1]))
+    credential = _claims(cert.token)
     keys: CertificateKeys = env.certificate_keys
+    qr_token = cert.token
+    if tlog.CLAIM in credential:
+        qr_token = vc.sign(tlog.without_proof(credential), _signing_key(keys, cert.kid))
     return pdf_render.render(
         credential,
         cert.token,
         record_url=str(credential["credentialSubject"]["id"]),
         issuer_name=str(credential["issuer"].get("name") or keys.issuer_name),
+        qr_token=qr_token,
     )
 
 
@@ -323,17 +427,6 @@ def status(*, env: Env, number: str, version: int | None = None) -> dict[str, An
     with env.read() as uow:
         reg, cert = _find(uow, number, version)
         return _status_dict(reg, cert)
-
-
-def _compact_of(cosigned: str) -> str:
-    """The EdDSA signature of a co-signed certificate as the compact token it was issued as
-    (its SHA-256 finds the stored certificate)."""
-    doc = json.loads(cosigned)
-    for entry in doc["signatures"]:
-        header = json.loads(vc.unb64(entry["protected"]))
-        if header.get("alg") != sm2.ALG:
-            return f"{entry['protected']}.{doc['payload']}.{entry['signature']}"
-    raise ValueError("no EdDSA signature")
 
 
 def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
@@ -344,13 +437,14 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
     keys, issuers = env.certificate_keys.verifiers()
     sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
-    cosigned = token.lstrip().startswith("{")
     try:
-        if cosigned:
+        if token.lstrip().startswith("{"):
             verified = vc.verify_cosigned(token, keys, sm2_keys, issuers={**issuers, **sm2_issuers})
-            token = _compact_of(token)
         else:
             verified = vc.verify(token, keys, issuers=issuers)
+        log_check = tlog.check(
+            verified.credential, env.certificate_keys.log_verifiers(verified.issuer)
+        )
     except DomainError as e:
         if e.code == "malformed_token":
             raise
@@ -368,16 +462,22 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         "sm2_kid": verified.sm2_kid,
         "credential": verified.credential,
         "validity": vc.validity_now(verified.credential, env.now()),
+        "log": log_check.to_dict(),
         "status": None,
         "summary_zh": "证书真实；状态未核验",
         "summary_en": "authentic; status not checked",
     }
+    subject = verified.credential.get("credentialSubject") or {}
+    number, version = subject.get("registrationNumber"), subject.get("certificateVersion")
     if online and verified.issuer == env.certificate_keys.issuer_id:
-        digest = hashlib.sha256(token.strip().encode("ascii")).hexdigest()
+        # signed by us, so the numbers are ours: look the version up by them (the token
+        # itself changes when its log proof is attached)
         with env.read() as uow:
-            cert = uow.certificates.by_sha256(digest)
-            reg = uow.registrations.get(cert.registration_id) if cert else None
-            if cert is not None and reg is not None:
+            try:
+                reg, cert = _find(uow, str(number), version if isinstance(version, int) else -1)
+            except DomainError:
+                reg = None
+            if reg is not None and reg.certificate_number == subject.get("certificateNumber"):
                 out["status"] = _status_dict(reg, cert)
                 zh, en = STATUS_LABELS[out["status"]["status"]]
                 out["summary_zh"] = f"证书真实；当前状态：{zh}"

@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -694,10 +694,17 @@ def iter_leaves(env: Env, *, batch_size: int = 5000) -> Iterator[tuple[int, int,
 
 class IntegratorLoop:
     """Runs :func:`integrate` every `interval` seconds in a daemon thread (the server's
-    publisher). Errors are logged and retried next round; `stop()` finishes the current run."""
+    publisher), then each of `then` (e.g. attaching proofs to what the round integrated).
+    Errors are logged and retried next round; `stop()` finishes the current run."""
 
-    def __init__(self, env: Env, keys: LogKeys, interval: float) -> None:
-        self._env, self._keys, self._interval = env, keys, interval
+    def __init__(
+        self,
+        env: Env,
+        keys: LogKeys,
+        interval: float,
+        then: Sequence[Callable[[Env], object]] = (),
+    ) -> None:
+        self._env, self._keys, self._interval, self._then = env, keys, interval, tuple(then)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -714,6 +721,8 @@ class IntegratorLoop:
         while not self._stop.is_set():
             try:
                 integrate(self._env, self._keys)
+                for step in self._then:
+                    step(self._env)
             except ConcurrencyConflict:
                 pass  # another process integrated first: harmless
             except Exception:  # keep publishing; the audit finds real damage

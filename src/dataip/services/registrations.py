@@ -336,3 +336,61 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
                 for e in sorted(events, key=lambda e: e.id)
             ],
         }
+
+
+def statistics(*, env: Env) -> dict[str, Any]:
+    """Public statistics for the portal's home page: registrations by status, by industry
+    section (GB/T 4754) and by month of registration (the last twelve months with any)."""
+    with env.read() as uow:
+        counts = uow.registrations.counts()
+        sections: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for division, n in counts["division"]:
+            row = uow.industries.get(division) if division else None
+            letter = row.section if row is not None else "-"
+            sections[letter] = sections.get(letter, 0) + n
+        for letter in sections:
+            row = uow.industries.get(letter)
+            names[letter] = row.name if row is not None else "未填写行业"
+    months: dict[str, int] = {}
+    for day, n in counts["date"]:
+        key = f"{day.year:04d}-{day.month:02d}"
+        months[key] = months.get(key, 0) + n
+    by_state = dict(counts["state"])
+    return {
+        "total": sum(by_state.values()),
+        "by_state": [
+            {"state": s.value, "label": REG_STATE_LABELS[s], "count": by_state.get(s.value, 0)}
+            for s in RegState
+            if by_state.get(s.value)
+        ],
+        "by_section": sorted(
+            ({"section": k, "name": names[k], "count": v} for k, v in sections.items()),
+            key=lambda d: (-d["count"], d["section"]),
+        ),
+        "by_month": [{"month": k, "count": months[k]} for k in sorted(months)[-12:]],
+    }
+
+
+def public_history(*, env: Env, number: str) -> list[dict[str, Any]]:
+    """What the transparency log publishes about a registration: each event's type, time and
+    log index (a proof of each is at /api/v1/log/entries/{index}/receipt). The same facts as
+    the leaves themselves: no actor, nothing private. The application's events come first:
+    filing, examination and publicity led to the registration."""
+    with env.read() as uow:
+        reg = _find(uow, number)
+        events = (
+            uow.events.for_subject("application", reg.application_id)
+            + uow.events.for_subject("registration", reg.id)
+            + uow.events.for_subject("certificate", reg.id)
+        )
+        out = []
+        for e in sorted(events, key=lambda e: e.id):
+            out.append(
+                {
+                    "type": e.type,
+                    "at": e.occurred_at.isoformat(),
+                    "log_index": uow.ledger.index_of_event(e.id),
+                }
+            )
+        return out

@@ -8,15 +8,16 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import swagger_ui_bundle
 from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
+from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
-from dataip.web import errors, middleware
+from dataip.web import errors, middleware, pages
 from dataip.web.api import (
     accounts,
     announcements,
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     _self_hosted_docs(app)
     app.state.registry = registry
     metrics = middleware.Metrics()
-    errors.install(app)
+    errors.install(app, page_error=pages.error_page)
+    pages.install(app)
     middleware.install(app, max_request_bytes=registry.settings.max_request_bytes, metrics=metrics)
     for module in (
         accounts,
@@ -88,7 +90,11 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         interval = registry.settings.log_interval_seconds
-        loop = IntegratorLoop(registry.env, registry.log_keys, interval) if interval > 0 else None
+        loop = (
+            IntegratorLoop(registry.env, registry.log_keys, interval, then=(attach_proofs,))
+            if interval > 0
+            else None
+        )
         if loop:
             loop.start()
         try:
@@ -117,8 +123,3 @@ def _self_hosted_docs(app: FastAPI) -> None:
             swagger_css_url="/api/v1/docs-static/swagger-ui.css",
             swagger_favicon_url="/api/v1/docs-static/favicon-32x32.png",
         )
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        # The portal arrives with its own issue; until then the root opens the API explorer.
-        return RedirectResponse("/api/v1/docs")

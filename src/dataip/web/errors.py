@@ -4,11 +4,12 @@ messages in Chinese and English. Nothing else in the web layer decides an error'
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dataip.domain.errors import DomainError
@@ -69,23 +70,50 @@ def from_domain(e: DomainError, path: str | None = None) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
+PageError = Callable[[Request, int, str, str, str], Response]
+
+
+def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
+    """Register the handlers. For the portal's pages (`page_error` given and `is_page` of the
+    path), the same status, code and messages are rendered as an HTML page instead."""
+
+    def respond(
+        request: Request,
+        status: int,
+        code: str,
+        zh: str,
+        en: str,
+        *,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        if page_error is not None and is_page(request.url.path):
+            response = page_error(request, status, code, zh, en)
+            for k, v in (headers or {}).items():
+                response.headers[k] = v
+            return response
+        return problem(
+            status, code, zh, en, details=details, instance=request.url.path, headers=headers
+        )
+
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, e: DomainError) -> JSONResponse:
+    async def _domain(request: Request, e: DomainError) -> Response:
+        if page_error is not None and is_page(request.url.path):
+            return respond(request, e.status, e.code, e.message_zh, e.message_en)
         return from_domain(e, request.url.path)
 
     @app.exception_handler(ConcurrencyConflict)
-    async def _conflict(request: Request, e: ConcurrencyConflict) -> JSONResponse:
-        return problem(
+    async def _conflict(request: Request, e: ConcurrencyConflict) -> Response:
+        return respond(
+            request,
             409,
             "concurrent_update",
             "数据已被他人同时修改，请刷新后重试",
             "the record changed concurrently; reload and retry",
-            instance=request.url.path,
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, e: RequestValidationError) -> Response:
         errors = [
             {
                 "loc": [str(x) for x in err.get("loc", ())],
@@ -94,38 +122,39 @@ def install(app: FastAPI) -> None:
             }
             for err in e.errors()
         ]
-        return problem(
+        return respond(
+            request,
             422,
             "invalid_request",
             "请求数据格式有误",
             "the request is malformed",
             details={"errors": errors},
-            instance=request.url.path,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, e: StarletteHTTPException) -> Response:
         code, zh, en = _HTTP_CODES.get(e.status_code, ("http_error", "请求失败", str(e.detail)))
         if e.status_code == 400 and "parsing the body" in str(e.detail):
             # JSON that does not parse — most often a GB18030 export pasted as the body
             zh = "请求体无法解析：须为 UTF-8 编码的 JSON（GB18030 等编码请先转换为 UTF-8）"
             en = "the request body could not be parsed: send UTF-8 JSON (convert GB18030 first)"
-        return problem(
-            e.status_code,
-            code,
-            zh,
-            en,
-            instance=request.url.path,
-            headers=getattr(e, "headers", None),
-        )
+        return respond(request, e.status_code, code, zh, en, headers=getattr(e, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, e: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, e: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(
+        return respond(
+            request,
             500,
             "internal_error",
             "服务器内部错误，请稍后重试",
             "internal error; please retry later",
-            instance=request.url.path,
         )
+
+
+def is_page(path: str) -> bool:
+    """The portal's pages: everything but the API, the log, well-known files and operations."""
+    return not (
+        path.startswith(("/api/", "/log/", "/.well-known/", "/static/"))
+        or path in ("/healthz", "/metrics")
+    )

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import rfc8785
 
 from dataip.bootstrap import Registry
-from dataip.certs import sm2, vc
-from dataip.services import ledger
+from dataip.certs import sm2, tlog, vc
+from dataip.ledger.note import Verifier
+from dataip.ledger.proof import verify_proof
+from dataip.services import certificates, ledger
 from tests.support.api import Api, problem
 from tests.support.verifiers import openssl_sm2_verify
 
@@ -288,13 +292,17 @@ def test_r24_bitstring_status_list_flips_on_change_and_revocation(
     reason="poppler-utils is installed by `bin/setup dev`",
 )
 def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
-    api: Api, tmp_path: Path
+    api: Api, registry: Registry, tmp_path: Path
 ) -> None:
     import zxingcpp
     from PIL import Image
 
     w = api.world()
     number = w.registered()
+    first = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    ledger.integrate(registry.env, registry.log_keys)
+    assert certificates.attach_proofs(registry.env) >= 1
+    proved = api.c.get(f"/api/v1/registrations/{number}/certificate").text
     r = api.c.get(
         f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
     )
@@ -313,11 +321,67 @@ def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
     assert len(codes) == 1 and codes[0].format == zxingcpp.BarcodeFormat.QRCode
     record, _, token = codes[0].text.partition("#vc=")
     assert record.endswith(f"/api/v1/registrations/{number}")
-    assert token == api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    # a QR code holds at most 2,953 bytes: it carries the credential as first signed
+    assert token == first
     got = api.c.post("/api/v1/certificates/verify", json={"token": token}).json()
     assert got["authentic"] is True and got["status"]["status"] == "valid"
-    # the same token is attached inside the PDF
+    assert got["log"]["status"] == "absent"
+    assert "存证日志第" in text.replace("\n", "")
+    # the token attached inside the PDF carries the log proof as well
     subprocess.run(
         ["pdfdetach", "-save", "1", "-o", str(tmp_path / "att.jwt"), str(pdf)], check=True
     )
-    assert (tmp_path / "att.jwt").read_text("ascii") == token
+    assert (tmp_path / "att.jwt").read_text("ascii") == proved
+    got = api.c.post("/api/v1/certificates/verify", json={"token": proved}).json()
+    assert got["authentic"] is True and got["log"]["status"] == "included"
+
+
+def test_r24_certificate_carries_the_tlog_proof_of_its_issuance_leaf(
+    api: Api, registry: Registry, tmp_path: Path
+) -> None:
+    """Issued in the approval's transaction without it; once the log integrates the issuance
+    leaf the registry signs the same credential again with the leaf's tlog-proof added. The
+    proof checks with the log's key alone, and its leaf commits to exactly this content."""
+    w = api.world()
+    number = w.registered()
+    url = f"/api/v1/registrations/{number}/certificate"
+    first = api.c.get(url).text
+    assert tlog.CLAIM not in _claims(first)
+    before = api.c.post("/api/v1/certificates/verify", json={"token": first}).json()
+    assert before["authentic"] is True and before["log"]["status"] == "absent"
+
+    ledger.integrate(registry.env, registry.log_keys)
+    assert certificates.attach_proofs(registry.env) >= 1
+    assert certificates.attach_proofs(registry.env) == 0  # idempotent
+    proved = api.c.get(url).text
+    claims = _claims(proved)
+    assert tlog.without_proof(claims) == _claims(first)  # the same credential, plus the proof
+    carried = claims[tlog.CLAIM]
+    assert isinstance(carried, dict)
+
+    # checked here from the spec's parts: the log key as /log/key serves it, the C2SP proof
+    log_key = Verifier.from_text(api.c.get("/log/key").text.strip())
+    receipt = str(carried["proof"])
+    leaf = base64.b64decode(receipt.split("\n")[1].removeprefix("extra "))
+    checkpoint = verify_proof(receipt, [log_key], leaf_data=leaf, origin=str(carried["origin"]))
+    assert checkpoint.size > int(carried["index"])  # type: ignore[call-overload]
+    public = json.loads(leaf)["public"]
+    subject = _claims(first)["credentialSubject"]
+    assert isinstance(subject, dict)
+    assert public["certificate_number"] == subject["certificateNumber"]
+    assert public["credential_sha256"] == hashlib.sha256(rfc8785.dumps(_claims(first))).hexdigest()
+
+    # the JWKS names the log key; the verifiers check the proof with it
+    jwks = api.c.get("/.well-known/jwks.json").json()
+    assert jwks["dataip_log"]["vkey"] == log_key.to_text()
+    got = api.c.post("/api/v1/certificates/verify", json={"token": proved}).json()
+    assert got["authentic"] is True and got["log"]["status"] == "included"
+    assert got["log"]["index"] == carried["index"] and got["status"]["status"] == "valid"
+    # the token first issued keeps verifying, with its status found by its numbers
+    again = api.c.post("/api/v1/certificates/verify", json={"token": first}).json()
+    assert again["status"]["status"] == "valid"
+    # the SM2 co-signed form carries the same proof
+    cosigned = api.c.get(url, headers={"Accept": "application/jose+json"}).json()
+    assert json.loads(vc.unb64(cosigned["payload"])) == claims
+    both = api.c.post("/api/v1/certificates/verify", json={"token": json.dumps(cosigned)}).json()
+    assert both["authentic"] is True and both["log"]["status"] == "included"

@@ -15,6 +15,7 @@ from dataip.bootstrap import Registry
 from dataip.certs import vc
 from dataip.certs.keys import IssuerKey, jwks
 from dataip.cli.main import app
+from dataip.services import certificates, ledger
 from tests.support.api import Api
 
 runner = CliRunner()
@@ -45,6 +46,17 @@ def test_r24_verify_offline_says_authentic_status_not_checked_and_online_the_sta
     r = runner.invoke(app, ["verify", token, "--online", base, "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["summary"] == "authentic; current status: valid"
+
+    # once its issuance leaf is in the log, the certificate carries the proof, checked
+    # offline with the log key the issuer's JWKS names
+    ledger.integrate(registry.env, registry.log_keys)
+    certificates.attach_proofs(registry.env)
+    proved = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    r = runner.invoke(app, ["verify", proved, "--issuers", str(own), "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["log"]["status"] == "included" and got["status"] is None
+    assert got["summary"].startswith("authentic; status not checked; issuance logged at index")
 
     api.at("2026-11-02 10:00")
     api.reg_ok(w.applicant, number, "abandon", reason="业务调整不再使用")

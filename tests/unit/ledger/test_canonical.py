@@ -6,6 +6,7 @@ import json
 import struct
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,3 +211,37 @@ def test_canonical_form_is_a_fixed_point(value: JSONValue) -> None:
     assert canonicalize_text(out) == out
     pretty = json.dumps(value, indent=2, ensure_ascii=True)
     assert canonicalize_text(pretty) == out
+
+
+plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(max_codepoint=127), max_size=5), children, max_size=4
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(plain_values | json_values)
+def test_the_fast_path_writes_exactly_what_rfc8785_writes(value: JSONValue) -> None:
+    """`canonicalize` serialises plain documents with the standard library; for every value
+    (plain or not) its bytes are rfc8785's."""
+    assert canonicalize(value) == rfc8785.dumps(value)
+
+
+def test_the_fast_path_leaves_floats_big_integers_and_non_ascii_keys_to_rfc8785() -> None:
+    assert canonicalize({"a": 1e21}) == b'{"a":1e+21}'
+    with pytest.raises(FormatError):
+        canonicalize({"a": 2**53})
+    assert canonicalize({"\U0001f600": 1, "\ufb33": 2}) == rfc8785.dumps(
+        {"\U0001f600": 1, "\ufb33": 2}
+    )
+    with pytest.raises(FormatError):
+        canonicalize({"a": "\ud800"})

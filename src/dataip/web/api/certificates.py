@@ -38,12 +38,15 @@ def certificate(
     `Accept: application/jose+json`, the JWS JSON serialization carrying the SM2/SM3
     co-signature as well (when the profile co-signs); with `Accept: application/pdf`, one A4
     page in the national layout whose QR code carries the token, the token attached."""
-    headers = {"Cache-Control": "public, max-age=31536000", "Vary": "Accept"}
+    cert = svc.current(env=env, number=number, version=version)
+    # A version's token changes once, when its log proof is attached: cache it for good
+    # only after that.
+    cache = "public, max-age=31536000" if cert.log_index is not None else "no-cache"
+    headers = {"Cache-Control": cache, "Vary": "Accept"}
     if accept and PDF in accept:
         body = svc.pdf(env=env, number=number, version=version)
         headers["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
         return Response(body, media_type=PDF, headers=headers)
-    cert = svc.current(env=env, number=number, version=version)
     if accept and JOSE_JSON in accept and VC_JWT not in accept:
         if cert.cosigned is None:
             raise DomainError(

@@ -1,0 +1,34 @@
+"""The portal: server-rendered pages (Jinja2, Babel), Chinese first. `install(app)` adds the
+routes, the static assets, the security middleware and the HTML error pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from dataip.domain.errors import DomainError
+from dataip.web.pages import account, public, security
+from dataip.web.pages.render import STATIC, render
+
+
+def error_page(request: Request, status: int, code: str, zh: str, en: str) -> Response:
+    """The HTML face of web/errors' table: the same status, code and messages."""
+    if not hasattr(request.state, "csrf_token"):
+        request.state.csrf_token = ""
+    error = DomainError(code, zh, en, status=status)
+    return render(request, "error.html", {"error": error, "code": code}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    security.install(app)
+
+    @app.middleware("http")
+    async def signed_in(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # who is signed in, for the layout's navigation (pages that act check it again)
+        if security.is_page(request.url.path) and request.cookies.get(security.SESSION_COOKIE):
+            account.page_identity(request, request.app.state.registry.env)
+        return await call_next(request)
+
+    app.include_router(account.router)
+    app.include_router(public.router)

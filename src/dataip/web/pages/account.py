@@ -1,0 +1,135 @@
+"""Signing in and out of the portal, and the signed-in home: an applicant's inbox of served
+notices with their due dates, an examiner's queue ordered by statutory due date."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dataip.domain.errors import DomainError
+from dataip.services import accounts, applications, examination
+from dataip.services.context import ANONYMOUS, Identity
+from dataip.web.deps import EnvDep
+from dataip.web.pages.render import gettext_for, render
+from dataip.web.pages.security import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    LoginThrottle,
+    csrf_ok,
+    set_session,
+)
+
+router = APIRouter(include_in_schema=False)
+throttle = LoginThrottle()
+SESSION_HOURS = 12
+
+
+def page_identity(request: Request, env: EnvDep) -> Identity:
+    """The signed-in identity from the session cookie (anonymous when absent or expired)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return ANONYMOUS
+    try:
+        identity = accounts.authenticate(env=env, token=token)
+    except DomainError:
+        return ANONYMOUS
+    request.state.page_user = identity
+    return identity
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this site (no `//host`, no scheme): no open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/portal"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "username": "", "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    env: EnvDep,
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/portal",
+) -> Response:
+    _ = gettext_for(request)
+    if not csrf_ok(request, csrf_token):
+        return render(request, "error.html", {"code": "csrf"}, status_code=403)
+    client = request.client.host if request.client else "-"
+    wait = throttle.retry_after(username, client)
+    ctx = {"next": _safe_next(next), "username": username}
+    if wait:
+        return render(
+            request,
+            "login.html",
+            {
+                **ctx,
+                "error": _("Too many failed attempts. Try again in %(minutes)d minutes.")
+                % {"minutes": (wait + 59) // 60},
+            },
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        issued = accounts.login(
+            env=env, username=username, password=password, ttl_hours=SESSION_HOURS
+        )
+    except DomainError:
+        throttle.failed(username, client)
+        return render(
+            request,
+            "login.html",
+            {**ctx, "error": _("Wrong user name or password.")},
+            status_code=401,
+        )
+    throttle.succeeded(username, client)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session(request, response, issued.token, SESSION_HOURS * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, env: EnvDep, csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = ""
+) -> Response:
+    if not csrf_ok(request, csrf_token):
+        return render(request, "error.html", {"code": "csrf"}, status_code=403)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with contextlib.suppress(DomainError):  # already gone
+            accounts.logout(env=env, token=token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request, env: EnvDep) -> Response:
+    identity = page_identity(request, env)
+    if identity.user_id is None:
+        return RedirectResponse("/login?next=/portal", status_code=303)
+    queue = examination.queue(identity, env=env) if identity.is_registry else []
+    notices = applications.inbox(identity, env=env)
+    cal = env.calendar()
+    today = env.today()
+    return render(
+        request,
+        "portal.html",
+        {
+            "identity": identity,
+            "queue": queue,
+            "notices": notices,
+            "left": lambda due: cal.working_days_left(today, due),
+            "provisional": lambda due: cal.is_provisional_year(due.year),
+            "today": today,
+        },
+    )

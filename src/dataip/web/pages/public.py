@@ -1,0 +1,242 @@
+"""Public pages (no account): home with statistics, announcement search, announcements,
+registration records, certificate verification and the transparency log. Rules stay in the
+services; these routes only read, call and render."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
+from dataip.domain.errors import DomainError
+from dataip.services import announcements, certificates, ledger, registrations
+from dataip.services.context import ANONYMOUS
+from dataip.web.deps import EnvDep
+from dataip.web.pages.charts import bar_chart
+from dataip.web.pages.render import gettext_for, render
+from dataip.web.pages.security import CSRF_FIELD, csrf_ok
+
+router = APIRouter(include_in_schema=False)
+
+MAX_VERIFY_UPLOAD = 5 * 1024 * 1024  # a certificate PDF is about 60 KB
+ATTACHMENT = "certificate.vc.jwt"
+
+
+def _label(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, env: EnvDep) -> Response:
+    stats = registrations.statistics(env=env)
+    latest = announcements.search(env=env, query=announcements.AnnouncementQuery(limit=8))
+    _ = gettext_for(request)
+    return render(
+        request,
+        "home.html",
+        {
+            "stats": stats,
+            "latest": latest,
+            "kinds": ANNOUNCEMENT_KINDS,
+            "month_chart": bar_chart(
+                [(m["month"], m["count"]) for m in stats["by_month"]],
+                title=_("Registrations by month"),
+            ),
+            "section_chart": bar_chart(
+                [(f"{s['section']} {s['name']}", s["count"]) for s in stats["by_section"]],
+                title=_("Registrations by industry section"),
+                horizontal=True,
+            ),
+        },
+    )
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            "invalid_date", "日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD", status=422
+        ) from None
+
+
+@router.get("/announcements", response_class=HTMLResponse)
+def announcement_list(
+    request: Request,
+    env: EnvDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    type: Annotated[list[str] | None, Query()] = None,
+    industry: Annotated[str | None, Query(max_length=4)] = None,
+    region: Annotated[str | None, Query(max_length=6)] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    error = None
+    hits: list[Any] = []
+    kinds = tuple(k for k in (type or []) if k)
+    try:
+        query = announcements.AnnouncementQuery(
+            kinds=kinds,
+            date_from=_date(date_from),
+            date_to=_date(date_to),
+            industry=industry or None,
+            region=region or None,
+            text=q or None,
+            cursor=cursor,
+            limit=20,
+        )
+        hits = announcements.search(env=env, query=query)
+    except DomainError as e:
+        error = e
+    return render(
+        request,
+        "announcements.html",
+        {
+            "hits": hits,
+            "error": error,
+            "kinds": ANNOUNCEMENT_KINDS,
+            "form": {
+                "q": q or "",
+                "type": kinds,
+                "industry": industry or "",
+                "region": region or "",
+                "from": date_from or "",
+                "to": date_to or "",
+            },
+            "next_cursor": hits[-1].id if len(hits) == 20 else None,
+        },
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/announcements/{number}", response_class=HTMLResponse)
+def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
+    a = announcements.get(env=env, number=number)
+    return render(request, "announcement.html", {"a": a, "kinds": ANNOUNCEMENT_KINDS})
+
+
+@router.get("/registrations/{number}", response_class=HTMLResponse)
+def registration_page(request: Request, env: EnvDep, number: str) -> Response:
+    v = registrations.view(ANONYMOUS, env=env, number=number)
+    status = certificates.status(env=env, number=number)
+    history = registrations.public_history(env=env, number=number)
+    return render(
+        request,
+        "registration.html",
+        {"v": v, "r": v.registration, "status": status, "history": history},
+    )
+
+
+@router.get("/registrations/{number}/certificate.pdf")
+def certificate_pdf(env: EnvDep, number: str) -> Response:
+    """The certificate PDF for a plain link (the API serves it by `Accept`)."""
+    body = certificates.pdf(env=env, number=number)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{number}.pdf"',
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request) -> Response:
+    return render(request, "verify.html", {"result": None, "token": ""})
+
+
+def _token_from_pdf(data: bytes) -> str:
+    """The certificate token attached inside a certificate PDF (pypdf reads the embedded
+    file; a PDF without it, or not a PDF, is a clear error)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        found = reader.attachments.get(ATTACHMENT) or []
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        found = []
+    if not found:
+        raise DomainError(
+            "no_certificate_in_pdf",
+            "该 PDF 中没有附带的证书凭证",
+            "the PDF carries no certificate credential",
+            status=422,
+        )
+    try:
+        return found[0].decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise DomainError(
+            "malformed_token", "证书令牌格式无效", "the token is not a compact JWS", status=422
+        ) from None
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_submit(
+    request: Request,
+    env: EnvDep,
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+    token: Annotated[str, Form(max_length=64 * 1024)] = "",
+    pdf: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if not csrf_ok(request, csrf_token):
+        return render(request, "error.html", {"code": "csrf"}, status_code=403)
+    error: DomainError | None = None
+    result = None
+    try:
+        if pdf is not None and pdf.filename:
+            data = await pdf.read(MAX_VERIFY_UPLOAD + 1)
+            if len(data) > MAX_VERIFY_UPLOAD:
+                raise DomainError(
+                    "upload_too_large", "文件过大（上限 5 MB）", "the file is over 5 MB", status=413
+                )
+            token = _token_from_pdf(data)
+        token = token.strip()
+        if not token:
+            raise DomainError(
+                "token_required",
+                "请粘贴证书令牌或上传证书 PDF",
+                "paste a certificate token or upload a certificate PDF",
+                status=422,
+            )
+        result = certificates.verify(env=env, token=token, online=True)
+    except DomainError as e:
+        error = e
+    with contextlib.suppress(Exception):
+        if pdf is not None:
+            await pdf.close()
+    return render(
+        request,
+        "verify.html",
+        {"result": result, "error": error, "token": token},
+        status_code=(error.status if error else 200),
+    )
+
+
+@router.get("/log", response_class=HTMLResponse)
+def log_page(request: Request, env: EnvDep) -> Response:
+    try:
+        size, note = ledger.checkpoint_note(env)
+    except DomainError:
+        size, note = 0, ""
+    keys = env.certificate_keys
+    return render(
+        request,
+        "log.html",
+        {
+            "size": size,
+            "note": note,
+            "origin": keys.log.name if keys.log is not None else "",
+            "vkey": keys.log.to_text() if keys.log is not None else "",
+            "base": keys.issuer_id,
+        },
+    )
