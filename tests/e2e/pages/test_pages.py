@@ -108,7 +108,7 @@ def test_r24_verify_page_checks_a_pasted_token_and_an_uploaded_pdf(
     csrf = _csrf(form)
     r = api.c.post("/verify", data={"csrf_token": csrf, "token": token})
     assert r.status_code == 200, r.text
-    assert "证书真实；当前状态：有效" in r.text and "发证记录位于存证日志第" in r.text
+    assert "证书真实；当前状态：有效" in r.text and "发证记录已证明在存证日志中" in r.text
     pdf = api.c.get(
         f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
     ).content
@@ -195,8 +195,6 @@ def test_login_sets_an_httponly_session_and_throttles_guessing(
     "params",
     [{"from": "2026-13-40"}, {"type": "no_such_kind"}, {"q": "x" * 101}],
 )
-def test_r23_bad_search_input_gets_a_clear_page_not_a_500(
-    api: Api, params: dict[str, str]
-) -> None:
+def test_r23_bad_search_input_gets_a_clear_page_not_a_500(api: Api, params: dict[str, str]) -> None:
     r = api.c.get("/announcements", params=params)
     assert r.status_code == 422 and "text/html" in r.headers["content-type"]

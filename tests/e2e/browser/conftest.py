@@ -1,0 +1,67 @@
+"""Headless Chromium (Debian's `chromium`, driven by Playwright's bundled driver: no
+`playwright install`, nothing downloaded) against the app on a real socket."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from dataip.bootstrap import Registry
+from dataip.services.context import Env
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is installed by `bin/setup dev`"
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def site(registry: Registry, env: Env) -> Iterator[str]:
+    """The registry's app served on 127.0.0.1 (the test's database and clock)."""
+    from dataip.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(registry=registry), port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def shots(output_path: str) -> Path:
+    """Where this test's screenshots go (under pytest-playwright's --output directory)."""
+    path = Path(output_path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
