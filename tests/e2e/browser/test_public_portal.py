@@ -61,7 +61,7 @@ def test_r23_r24_public_search_record_certificate_and_verification(
     expect(page.locator("h1")).to_have_text("Verify a certificate")
 
 
-@pytest.mark.parametrize("path", ["/", "/announcements", "/verify", "/log", "/login"])
+@pytest.mark.parametrize("path", ["/", "/announcements", "/verify", "/log", "/login", "/signup"])
 def test_r23_each_public_page_is_usable_at_375px(
     page: Page, site: str, api: Api, shots: Path, path: str
 ) -> None:
