@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from dataip.db.migrate import alembic_config, downgrade, upgrade
+from dataip.db.search import SQLITE_FTS_TABLES
 from dataip.db.tables import metadata
 
 
@@ -43,7 +44,15 @@ def _diffs(url: str) -> list[Any]:
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    # the FTS5 virtual table and its shadow tables cannot be declared
+                    "include_name": lambda name, kind, _: (
+                        not (kind == "table" and name in SQLITE_FTS_TABLES)
+                    ),
+                },
             )
             return list(compare_metadata(ctx, metadata))
     finally:
@@ -53,7 +62,7 @@ def _diffs(url: str) -> list[Any]:
 def _tables(url: str) -> set[str]:
     engine = sa.create_engine(url)
     try:
-        return set(sa.inspect(engine).get_table_names())
+        return set(sa.inspect(engine).get_table_names()) - SQLITE_FTS_TABLES
     finally:
         engine.dispose()
 

@@ -34,6 +34,7 @@ def start_mappers() -> None:
         (m.Filing, t.filings),
         (m.Announcement, t.announcements),
         (m.Certificate, t.certificates),
+        (m.ScreeningReport, t.screening_reports),
         (m.Event, t.events),
         (m.Deposit, t.deposits),
         (m.Industry, t.industries),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
+from dataip.db.search import announcement_filters
 from dataip.domain import model as m
 
 T = TypeVar("T")
@@ -454,39 +455,23 @@ class Announcements(_Repo[m.Announcement]):
         date_to: date | None = None,
         industry: str | None = None,
         region: str | None = None,
-        text: str | None = None,
         registration_number: str | None = None,
         before_id: int | None = None,
         limit: int = 50,
     ) -> list[m.Announcement]:
-        """Newest first; `industry` is a section letter or a code prefix (division, group,
-        class); `region` a prefix of the 6-digit division code from the holder's credit code."""
+        """Newest first, filtered (`db.search.announcement_filters`). Text is searched through
+        the index, `uow.search`."""
         c = t.announcements.c
-        stmt = sa.select(m.Announcement)
-        if kinds:
-            stmt = stmt.where(c.kind.in_(list(kinds)))
-        if date_from is not None:
-            stmt = stmt.where(c.published_on >= date_from)
-        if date_to is not None:
-            stmt = stmt.where(c.published_on <= date_to)
-        if industry:
-            if industry.isalpha():
-                stmt = stmt.where(c.industry_section == industry.upper())
-            else:
-                stmt = stmt.where(c.industry_code.startswith(industry, autoescape=True))
-        if region:
-            stmt = stmt.where(c.region_code.startswith(region, autoescape=True))
-        if registration_number:
-            stmt = stmt.where(c.registration_number == registration_number)
-        if text:
-            stmt = stmt.where(
-                sa.or_(
-                    c.name.contains(text, autoescape=True),
-                    c.title_zh.contains(text, autoescape=True),
-                    c.number == text,
-                    c.registration_number == text,
-                )
+        stmt = sa.select(m.Announcement).where(
+            *announcement_filters(
+                kinds=kinds,
+                date_from=date_from,
+                date_to=date_to,
+                industry=industry,
+                region=region,
+                registration_number=registration_number,
             )
+        )
         if before_id is not None:
             stmt = stmt.where(c.id < before_id)
         return self._all(stmt.order_by(c.id.desc()).limit(limit))
@@ -571,6 +556,10 @@ class Calendar:
 
 class Blobs(_Repo[m.Blob]):
     cls = m.Blob
+
+
+class ScreeningReports(_Repo[m.ScreeningReport]):
+    cls = m.ScreeningReport
 
 
 class Idempotency(_Repo[m.IdempotencyRecord]):

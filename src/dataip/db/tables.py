@@ -314,6 +314,18 @@ filings = sa.Table(
     sa.Index("ix_filings_registration", "registration_id", "kind"),
 )
 
+screening_reports = sa.Table(
+    "screening_reports",
+    metadata,
+    # one report per sample file content: the same file filed twice is screened once
+    sa.Column("blob_sha256", sa.String(64), primary_key=True),
+    sa.Column("report", JSONType),  # Report.to_dict(): masked examples only, never a raw value
+    sa.Column("error", JSONType),  # the ScreeningError when the file could not be read
+    sa.Column("kinds", JSONType, nullable=False),
+    sa.Column("has_personal_data", sa.Boolean, nullable=False),
+    sa.Column("screened_at", UTCDateTime, nullable=False),
+)
+
 certificates = sa.Table(
     "certificates",
     metadata,
@@ -499,3 +511,32 @@ leases = sa.Table(
     sa.Column("holder", sa.String(128), nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
 )
+
+# The announcement search index (R23, G§26; DESIGN §8; dataip.db.search): each announcement's
+# jieba search-mode terms, space-joined, written in the announcement's own transaction. Over it,
+# SQLite keeps an FTS5 table (migration 0008; not declarable here) and PostgreSQL `document`,
+# a weighted tsvector under a GIN index. `document` stays NULL on SQLite, where the GIN index is
+# declared empty (WHERE 0) so that one metadata describes both schemas.
+announcement_search = sa.Table(
+    "announcement_search",
+    metadata,
+    sa.Column(
+        "announcement_id",
+        sa.Integer,
+        sa.ForeignKey("announcements.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("name_tokens", sa.Text, nullable=False),
+    sa.Column("other_tokens", sa.Text, nullable=False),
+    sa.Column("document", sa.Text().with_variant(sa.dialects.postgresql.TSVECTOR(), "postgresql")),
+    sa.Index(
+        "ix_announcement_search_document",
+        "document",
+        postgresql_using="gin",
+        sqlite_where=sa.text("0"),
+    ),
+)
+
+# An exact registration-number query (R23) must not scan every announcement.
+sa.Index("ix_announcements_registration_number", announcements.c.registration_number)

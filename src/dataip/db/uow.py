@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
 
 
@@ -73,6 +74,7 @@ class SqlAlchemyUnitOfWork:
         self.filings = r.Filings(s)
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
+        self.screenings = r.ScreeningReports(s)
         self.events = r.Events(s)
         self.industries = r.Industries(s)
         self.calendar = r.Calendar(s)
@@ -80,6 +82,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = r.Idempotency(s)
         self.ledger = r.Ledger(s)
         self.deposits = r.Deposits(s)
+        self.search = AnnouncementIndex(s)
         return self
 
     def __exit__(self, *exc: object) -> None:

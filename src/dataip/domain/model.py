@@ -361,6 +361,18 @@ class Blob:
 
 
 @dataclass(eq=False)
+class ScreeningReport:
+    """What sample-data screening found in one sample file (R26, issue 7)."""
+
+    blob_sha256: str
+    kinds: list[str]
+    has_personal_data: bool
+    screened_at: datetime
+    report: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass(eq=False)
 class IdempotencyRecord:
     key: str
     user_id: int

@@ -14,6 +14,7 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, region_of
 from dataip.domain.errors import DomainError
+from dataip.domain.search import announcement_terms, highlight_html, query_tokens
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
@@ -46,7 +47,7 @@ def publish(
     region = next(
         (r for r in (region_of(h.get("credit_code")) for h in reg.holders) if r is not None), None
     )
-    return uow.announcements.add(
+    a = uow.announcements.add(
         m.Announcement(
             number=announcement_number(env.profile.registry_code, day.year, serial),
             kind=kind,
@@ -73,6 +74,15 @@ def publish(
             region_code=region,
         )
     )
+    uow.flush()  # its id, the index's key
+    index_for_search(uow, a)
+    return a
+
+
+def index_for_search(uow: UnitOfWork, a: m.Announcement) -> None:
+    """R23: index a new announcement for the public text search, in its own transaction."""
+    name, other = announcement_terms(a.name, a.title_zh, a.number, a.registration_number)
+    uow.search.index_announcement(a.id, name=name, other=other)
 
 
 def public_holder(h: dict[str, Any]) -> dict[str, Any]:
@@ -136,22 +146,43 @@ def validate(q: AnnouncementQuery) -> AnnouncementQuery:
 
 
 def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
-    """G§26: anyone may search the announcements; newest first, cursor = last id seen."""
+    """G§26: anyone may search the announcements. Without text: newest first, the cursor the
+    last id seen. With text (R23): the announcements having every term of it (jieba search
+    mode, `domain.search`) or numbered exactly so, ranked by relevance, then newest first
+    (`db.search`); the cursor is again the last id seen."""
     q = validate(query)
+    filters: dict[str, Any] = {
+        "kinds": q.kinds,
+        "date_from": q.date_from,
+        "date_to": q.date_to,
+        "industry": q.industry,
+        "region": q.region,
+        "registration_number": q.registration_number,
+    }
+    limit = max(1, min(q.limit, 200))
+    text = (q.text or "").strip()
     with env.read() as uow:
-        return list(
-            uow.announcements.search(
-                kinds=q.kinds,
-                date_from=q.date_from,
-                date_to=q.date_to,
-                industry=q.industry,
-                region=q.region,
-                text=(q.text or "").strip() or None,
-                registration_number=q.registration_number,
-                before_id=q.cursor,
-                limit=max(1, min(q.limit, 200)),
-            )
+        if not text:
+            return list(uow.announcements.search(**filters, before_id=q.cursor, limit=limit))
+        ids = uow.search.search(
+            query_tokens(text), exact=text, after_id=q.cursor, limit=limit, **filters
         )
+        return list(uow.search.announcements(ids))
+
+
+def highlights(text: str | None, hits: list[m.Announcement]) -> dict[str, dict[str, str]]:
+    """R23: each hit's name and Chinese title as HTML, escaped, the query's terms in
+    ``<mark>``; keyed by announcement number. Empty without text."""
+    marks = query_tokens(text).marks if text and text.strip() else ()
+    if not marks:
+        return {}
+    return {
+        a.number: {
+            "name": highlight_html(a.name, marks),
+            "title_zh": highlight_html(a.title_zh, marks),
+        }
+        for a in hits
+    }
 
 
 def get(*, env: Env, number: str) -> m.Announcement:

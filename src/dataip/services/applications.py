@@ -30,6 +30,7 @@ from dataip.domain.lifecycle import (
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
+from dataip.services import screening
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
@@ -441,6 +442,7 @@ def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[st
         "name_ok": name_defect is None,
         "evidence": _evidence_check(uow, app),
         "sample_proof": _sample_check(uow, env, app),
+        "screening": screening.for_examiner(uow, app),
         "same_subject_filings": [
             {
                 "id": a.id,

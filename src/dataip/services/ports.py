@@ -37,6 +37,7 @@ class UnitOfWork(Protocol):
     filings: Any
     announcements: Any
     certificates: Any
+    screenings: Any
     events: Any
     industries: Any
     calendar: Any
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     idempotency: Any
     ledger: Any
     deposits: Any
+    search: Any  # the announcement search index (db/search.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

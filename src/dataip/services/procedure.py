@@ -20,7 +20,7 @@ from dataip.domain.lifecycle import (
     validate_grounds,
 )
 from dataip.domain.registration import validity
-from dataip.services import announcements, certificates
+from dataip.services import announcements, certificates, screening
 from dataip.services.applications import (
     actors_for,
     conflict,
@@ -240,6 +240,7 @@ def _submit(
     app.filed_at = now
     app.filing_date = now.date()  # G§10: the day the registry receives it
     _freeze(uow, app, rows, now, "submission")
+    screening.ensure(uow, env, app.form.get("sample_blobs") or [])  # R26: for the examiner
     public: dict[str, Any] = {
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
@@ -294,6 +295,7 @@ def _submit_correction(
 ) -> _Step:
     _require_complete(uow, env, app)
     _freeze(uow, app, uow.app_parties.for_application(app.id), now, "correction")
+    screening.ensure(uow, env, app.form.get("sample_blobs") or [])
     note = _text(payload, "note", required=False)
     return _Step(
         public={"version_no": app.version_no},

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from dataip.domain import model as m
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
@@ -15,6 +16,26 @@ from dataip.web.api.registration_schemas import AnnouncementPage, AnnouncementRe
 from dataip.web.deps import EnvDep
 
 router = APIRouter(tags=["announcements"])
+
+
+class AnnouncementHighlight(BaseModel):
+    """A hit's name and Chinese title as HTML: escaped, the query's terms in <mark>."""
+
+    name: str
+    title_zh: str
+
+
+class AnnouncementSearchPage(AnnouncementPage):
+    # By announcement number; only when `q` found something, so that a page without text
+    # reads exactly as before.
+    highlights: dict[str, AnnouncementHighlight] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_highlights(self, handler: SerializerFunctionWrapHandler) -> Any:
+        out = handler(self)
+        if not out.get("highlights"):
+            out.pop("highlights", None)
+        return out
 
 
 def _read(a: m.Announcement) -> AnnouncementRead:
@@ -36,7 +57,7 @@ def _read(a: m.Announcement) -> AnnouncementRead:
     )
 
 
-@router.get("/announcements", response_model=AnnouncementPage)
+@router.get("/announcements", response_model=AnnouncementSearchPage)
 def search(
     env: EnvDep,
     type: Annotated[list[str] | None, Query(max_length=12)] = None,
@@ -48,11 +69,12 @@ def search(
     registration_number: Annotated[str | None, Query(pattern=r"^[0-9X]{16}$")] = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> AnnouncementPage:
+) -> AnnouncementSearchPage:
     """Newest first. Filters: `type` (repeatable), `from`/`to` (publication date, inclusive),
     `industry` (GB/T 4754 section letter or 2–4 digit code prefix), `region` (2–6 digit
     division-code prefix, from the holder's credit code), `q` (text in the name or title, or
-    an announcement or registration number)."""
+    an announcement or registration number: the announcements having every word of it, ranked by
+    relevance, then newest first; `highlights` marks the words in each hit's name and title)."""
     items = svc.search(
         env=env,
         query=svc.AnnouncementQuery(
@@ -68,7 +90,14 @@ def search(
         ),
     )
     nxt = str(items[-1].id) if len(items) == limit else None
-    return AnnouncementPage(items=[_read(a) for a in items], next_cursor=nxt)
+    return AnnouncementSearchPage(
+        items=[_read(a) for a in items],
+        next_cursor=nxt,
+        highlights={
+            number: AnnouncementHighlight(**marked)
+            for number, marked in svc.highlights(q, items).items()
+        },
+    )
 
 
 @router.get("/announcements/{number}", response_model=AnnouncementRead)
