@@ -91,6 +91,8 @@ def test_r23_registration_page_shows_public_fields_status_and_log_entries(
     assert "<svg" in home.text and "按月登记数量" in home.text
     found = api.c.get("/announcements", params={"q": number})
     assert number in found.text
+    marked = api.c.get("/announcements", params={"q": "交通"})
+    assert "<mark>交通</mark>" in marked.text  # the hit's words highlighted
     missing = api.c.get("/registrations/20269999999999999")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     assert "出错了" in missing.text

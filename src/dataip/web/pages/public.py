@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
@@ -112,6 +113,10 @@ def announcement_list(
                 "to": date_to or "",
             },
             "next_cursor": hits[-1].id if len(hits) == 20 else None,
+            # escaped HTML with the query's words in <mark> (services.announcements)
+            "marks": {
+                k: Markup(v["title_zh"]) for k, v in announcements.highlights(q, hits).items()
+            },
         },
         status_code=422 if error else 200,
     )
