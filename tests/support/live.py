@@ -1,0 +1,37 @@
+"""The app of a test's registry served on a real socket in a thread (uvicorn), for clients
+that need a real URL: the CLI's HTTP client, a browser."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+
+from dataip.bootstrap import Registry
+
+
+@contextlib.contextmanager
+def serve(registry: Registry) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit."""
+    from dataip.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(registry=registry), port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
