@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import jinja2
 import segno
 import weasyprint
+
+from dataip.domain.errors import DomainError
 
 ATTACHMENT_NAME = "certificate.vc.jwt"
 
@@ -49,6 +52,31 @@ def seal_svg(name: str) -> str:
 <text x="100" y="172" font-family="WenQuanYi Micro Hei, sans-serif" font-size="15"
  fill="#c8102e" text-anchor="middle">电子证书专用章</text>
 </svg>"""
+
+
+def attached_token(data: bytes) -> str:
+    """The certificate token `render` attached to a certificate PDF (read with pypdf);
+    DomainError `no_certificate_in_pdf` for a PDF without it or for what is not a PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        found = PdfReader(io.BytesIO(data)).attachments.get(ATTACHMENT_NAME) or []
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        found = []
+    if not found:
+        raise DomainError(
+            "no_certificate_in_pdf",
+            "该 PDF 中没有附带的证书凭证",
+            "the PDF carries no certificate credential",
+            status=422,
+        )
+    try:
+        return found[0].decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise DomainError(
+            "malformed_token", "证书令牌格式无效", "the token is not a compact JWS", status=422
+        ) from None
 
 
 def render(

@@ -27,7 +27,7 @@ from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
 from dataip.ledger.note import Verifier
-from dataip.services.certificates import TrustedIssuers, trusted_from_json
+from dataip.services.certificates import TrustedIssuers, trusted_from_doc, trusted_from_json
 
 keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
 console = Console()
@@ -147,7 +147,7 @@ def verify(
         if online:
             base = online.rstrip("/")
             doc = _fetch(f"{base}/.well-known/jwks.json")
-            trust(trusted_from_json(json.dumps({"issuers": [{"id": base, "jwks": doc}]})))
+            trust(trusted_from_doc({"issuers": [{"id": base, "jwks": doc}]}))
         if not keys:
             err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
             raise typer.Exit(2)

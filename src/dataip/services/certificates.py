@@ -110,6 +110,11 @@ def trusted_from_json(text: str) -> TrustedIssuers:
         raise DomainError(
             "invalid_trusted_issuers", "信任列表不是 JSON", f"not JSON: {e}", status=422
         ) from None
+    return trusted_from_doc(doc)
+
+
+def trusted_from_doc(doc: Any) -> TrustedIssuers:
+    """As `trusted_from_json`, from the parsed document."""
     out = TrustedIssuers()
     ed, gm = out.ed25519, out.sm2
     for entry in doc.get("issuers", []) if isinstance(doc, dict) else []:
@@ -252,11 +257,6 @@ def _cosign(keys: CertificateKeys, token: str) -> str:
     return json.dumps(vc.cosign(token, keys.sm2), separators=(",", ":"))
 
 
-def _claims(token: str) -> dict[str, Any]:
-    claims: dict[str, Any] = json.loads(vc.unb64(token.split(".")[1]))
-    return claims
-
-
 def _signing_key(keys: CertificateKeys, kid: str) -> IssuerKey:
     """The key that signed a certificate (to sign it again with its proof); the active key
     if that one's private half is not here."""
@@ -285,7 +285,7 @@ def attach_proofs(env: Env, *, limit: int = 200) -> int:
             row = uow.certificates.get(cert.id)
             if row is None or row.log_index is not None:
                 continue
-            credential = _claims(row.token)
+            credential = vc.peek(row.token)[1]
             credential[tlog.CLAIM] = tlog.claim(receipt, origin=keys.log.name, index=index)
             key = _signing_key(keys, row.kid)
             row.token = vc.sign(credential, key)
@@ -409,7 +409,7 @@ def pdf(*, env: Env, number: str, version: int | None = None) -> bytes:
     attached, rendered from the signed token: what is printed is what was signed. The QR
     code carries the credential without its log proof, as first signed (certs.tlog)."""
     cert = current(env=env, number=number, version=version)
-    credential = _claims(cert.token)
+    credential = vc.peek(cert.token)[1]
     keys: CertificateKeys = env.certificate_keys
     qr_token = cert.token
     if tlog.CLAIM in credential:

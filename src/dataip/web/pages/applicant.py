@@ -31,7 +31,7 @@ from dataip.domain.application import (
 )
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_resident_id, check_uscc
-from dataip.domain.lifecycle import REFUSAL_GROUNDS
+from dataip.domain.lifecycle import REFUSAL_GROUNDS, AppState
 from dataip.services import accounts, applications, blobs, parties, procedure, reference
 from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.web.api.application_schemas import ActionIn, ApplicantIn, ApplicationForm
@@ -679,7 +679,7 @@ def _detail(
     if rec["v"].visibility != "full":
         raise applications.not_found()
     rec["actions"] = [a for a in rec["v"].allowed_actions if a in HOLDER_ACTIONS]
-    rec["can_edit"] = rec["v"].application.state in ("draft", "awaiting_correction")
+    rec["can_edit"] = AppState(rec["v"].application.state) in applications.EDITABLE_STATES
     rec |= {"error": error, "typed": typed or {}}
     return render(request, "app_detail.html", rec, status_code=status)
 

@@ -5,7 +5,6 @@ services; these routes only read, call and render."""
 from __future__ import annotations
 
 import contextlib
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from dataip.certs import pdf as pdf_render
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.services import announcements, certificates, ledger, registrations
@@ -25,7 +25,6 @@ from dataip.web.pages.security import CSRF_FIELD, csrf_ok
 router = APIRouter(include_in_schema=False)
 
 MAX_VERIFY_UPLOAD = 5 * 1024 * 1024  # a certificate PDF is about 60 KB
-ATTACHMENT = "certificate.vc.jwt"
 
 
 def _label(pair: tuple[str, str], lang: str) -> str:
@@ -159,32 +158,6 @@ def verify_form(request: Request) -> Response:
     return render(request, "verify.html", {"result": None, "token": ""})
 
 
-def _token_from_pdf(data: bytes) -> str:
-    """The certificate token attached inside a certificate PDF (pypdf reads the embedded
-    file; a PDF without it, or not a PDF, is a clear error)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        found = reader.attachments.get(ATTACHMENT) or []
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        found = []
-    if not found:
-        raise DomainError(
-            "no_certificate_in_pdf",
-            "该 PDF 中没有附带的证书凭证",
-            "the PDF carries no certificate credential",
-            status=422,
-        )
-    try:
-        return found[0].decode("ascii").strip()
-    except UnicodeDecodeError:
-        raise DomainError(
-            "malformed_token", "证书令牌格式无效", "the token is not a compact JWS", status=422
-        ) from None
-
-
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_submit(
     request: Request,
@@ -204,7 +177,7 @@ async def verify_submit(
                 raise DomainError(
                     "upload_too_large", "文件过大（上限 5 MB）", "the file is over 5 MB", status=413
                 )
-            token = _token_from_pdf(data)
+            token = pdf_render.attached_token(data)
         token = token.strip()
         if not token:
             raise DomainError(
