@@ -121,6 +121,43 @@ def test_r8_examiner_queue_orders_by_due_date_fast_track_first(api: Api) -> None
     problem(api.c.get("/api/v1/examination/queue", headers=api.h(w.applicant)), 403, "forbidden")
 
 
+def test_r12_approval_is_queued_once_publicity_ends_without_objection(api: Api) -> None:
+    w = api.world()
+    api.at("2026-09-28 10:00")
+    quiet = w.publicised()  # publicity runs to 9 Oct (R10)
+    contested = w.publicised(
+        name="城市交通流量数据集",
+        evidence={
+            "platform": "p",
+            "certificate_number": "c",
+            "hash_value": "ef" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    who, pid, ev = w.objector()
+    api.ok(
+        who,
+        contested,
+        "file_objection",
+        objector_party_id=pid,
+        statement="权属争议",
+        evidence_blobs=[ev],
+    )
+
+    def tasks() -> dict[int, str]:
+        q = api.c.get("/api/v1/examination/queue", headers=api.h(w.examiner)).json()
+        return {i["application_id"]: (i["task"], i["overdue"]) for i in q}
+
+    assert quiet not in tasks()  # publicity is running: nothing to do yet
+    api.at("2026-10-09 15:00")
+    assert quiet not in tasks()  # its last day
+    api.at("2026-10-12 09:00")
+    assert tasks()[quiet] == ("approve", False)
+    assert tasks()[contested][0] != "approve"  # the objection has its own task
+    api.ok(w.examiner, quiet, "approve")
+    assert quiet not in tasks()
+
+
 def test_api_explorer_is_self_hosted(api: Api) -> None:
     html = api.c.get("/api/v1/docs").text
     assert "/api/v1/docs-static/swagger-ui-bundle.js" in html

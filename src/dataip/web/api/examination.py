@@ -47,7 +47,7 @@ def queue(
                 state=a.state,
                 state_label=Label(zh=zh, en=en),
                 fast_track=a.fast_track,
-                task=d.kind,
+                task=i.task,
                 due_on=d.due_on,
                 provisional=d.provisional,
                 working_days_left=i.working_days_left,

@@ -144,6 +144,7 @@ DEADLINE_LABELS: dict[str, tuple[str, str]] = {
     "examine": ("审查", "Examination"),
     "correction": ("补正", "Correction"),
     "publicity": ("公示期", "Publicity period"),
+    "approve": ("公示期满，待核准登记", "Publicity over: approve"),
     "notify_objection": ("通知异议", "Notify the objection"),
     "answer_objection": ("答复异议", "Answer the objection"),
 }

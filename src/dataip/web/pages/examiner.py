@@ -113,7 +113,7 @@ def workbench(request: Request, env: EnvDep) -> Response:
             "i": i,
             "state": pick(applications.state_label(i.application.state)),
             "due": due(env, lang, i.deadline.due_on, i.deadline.provisional),
-            "task": pick(DEADLINE_LABELS.get(i.deadline.kind, (i.deadline.kind,) * 2)),
+            "task": pick(DEADLINE_LABELS.get(i.task, (i.task,) * 2)),
         }
         for i in examination.queue(who, env=env)
     ]
