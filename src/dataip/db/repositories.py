@@ -562,6 +562,10 @@ class ScreeningReports(_Repo[m.ScreeningReport]):
     cls = m.ScreeningReport
 
 
+class SamplePublications(_Repo[m.SamplePublication]):
+    cls = m.SamplePublication
+
+
 class Idempotency(_Repo[m.IdempotencyRecord]):
     cls = m.IdempotencyRecord
 

@@ -326,6 +326,17 @@ screening_reports = sa.Table(
     sa.Column("screened_at", UTCDateTime, nullable=False),
 )
 
+sample_publications = sa.Table(
+    "sample_publications",
+    metadata,
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), primary_key=True),
+    sa.Column("choice", sa.String(16), nullable=False),
+    sa.Column("files", JSONType, nullable=False),  # published rows only: masked or clean
+    sa.Column("certificate_version", sa.Integer, nullable=False),
+    sa.Column("chosen_at", UTCDateTime, nullable=False),
+    sa.Column("chosen_by_user_id", sa.Integer, sa.ForeignKey("users.id")),
+)
+
 certificates = sa.Table(
     "certificates",
     metadata,

@@ -75,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
         self.screenings = r.ScreeningReports(s)
+        self.sample_publications = r.SamplePublications(s)
         self.events = r.Events(s)
         self.industries = r.Industries(s)
         self.calendar = r.Calendar(s)

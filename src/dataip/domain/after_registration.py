@@ -83,6 +83,16 @@ CANCELLATION_GROUNDS: dict[str, tuple[str, str]] = {
     "holder_request": ("登记主体申请注销", "on the holder's request"),
 }
 
+# Issue 7: what the public page shows of the sample data.
+SAMPLE_PUBLICATION: dict[str, tuple[str, str]] = {
+    "none": ("不公开样例数据", "sample data not shown"),
+    "raw": (
+        "公开样例数据（筛查未发现敏感信息）",
+        "sample rows shown as read (screening found nothing)",
+    ),
+    "masked": ("去标识化后公开", "shown de-identified"),
+}
+
 # What a pledgee may consent to (a pledge in force blocks each without its consent).
 CONSENT_KINDS = ("transfer", "abandon", "cancellation")
 
@@ -235,6 +245,9 @@ ACTIONS: tuple[RegAction, ...] = (
         "ReExaminationDecided",
         requires=("outcome", "reason"),
     ),
+    # Issue 7: the holder chooses whether the registration's public page shows the sample's
+    # first rows — none (the default), as read (only when screening found nothing) or masked.
+    RegAction("publish_sample", IN_FORCE, _HOLDER, "SamplePublicationChosen", requires=("choice",)),
     RegAction(
         "withdraw_request",
         frozenset({S.VALID, S.REVOCATION_PENDING, S.RE_EXAMINATION}),

@@ -373,6 +373,19 @@ class ScreeningReport:
 
 
 @dataclass(eq=False)
+class SamplePublication:
+    """What a registration's public page shows of its sample data (issue 7, point 4): the
+    holder's choice and, unless it is ``none``, the rows as published when it was made."""
+
+    registration_id: int
+    choice: str  # none | raw | masked
+    files: list[dict[str, Any]]  # screening.PublicSample.to_dict() per sample file
+    certificate_version: int  # the version whose sample files these are
+    chosen_at: datetime
+    chosen_by_user_id: int | None
+
+
+@dataclass(eq=False)
 class IdempotencyRecord:
     key: str
     user_id: int

@@ -25,6 +25,7 @@ from dataip.screening.report import (
     GradeHint,
     GradeRules,
     MaskingPreview,
+    PublicSample,
     Report,
     grade_hint,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "GradeRules",
     "Limits",
     "MaskingPreview",
+    "PublicSample",
     "Report",
     "ScreeningError",
     "find_entities",

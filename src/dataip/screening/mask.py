@@ -24,6 +24,7 @@ import re
 __all__ = [
     "COMPOUND_SURNAMES",
     "TECHNIQUES",
+    "TECHNIQUE_LABELS",
     "generalise_address",
     "generalise_date",
     "mask_name",
@@ -51,6 +52,12 @@ TECHNIQUES = {
     "address": "generalisation",
     "birth_date": "generalisation",
     "health": "suppression",
+}
+TECHNIQUE_LABELS: dict[str, tuple[str, str]] = {
+    "masking": ("屏蔽", "masking"),
+    "generalisation": ("泛化", "generalisation"),
+    "pseudonymisation": ("假名化", "pseudonymisation"),
+    "suppression": ("抑制", "suppression"),
 }
 # when one column holds several kinds, the strongest technique wins
 _STRENGTH = {"suppression": 3, "generalisation": 2, "pseudonymisation": 1, "masking": 0}

@@ -357,6 +357,8 @@ class Report:
     preview: MaskingPreview
     grade: GradeHint
     entities: Mapping[str, Sequence[Entity]] | None = field(default=None, repr=False)
+    # the first rows as read, for `public_sample` only: never serialised
+    head: tuple[Mapping[str, str], ...] = field(default=(), repr=False)
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -385,4 +387,50 @@ class Report:
             "found_nothing": self.found_nothing,
             "masking_preview": self.preview.to_dict(),
             "grade_hint": self.grade.to_dict(),
+        }
+
+    def public_sample(self, *, masked: bool, key: bytes | None = None) -> PublicSample:
+        """The first rows as they may be published (issue 7, point 4): as read only when
+        screening found nothing (else :class:`ValueError`); masked, every flagged column
+        de-identified with its technique and every other cell still passed through the
+        detectors, so a value found later in the text is masked too."""
+        if not masked and not self.found_nothing:
+            raise ValueError("sample rows with findings may only be published masked")
+        chosen = [
+            (c.name, mask.technique_for(c.kinds, have_key=key is not None) if c.findings else None)
+            for c in self.columns
+        ]
+        kinds = {c.name: c.kinds for c in self.columns}
+
+        def cell(value: str, name: str, technique: str | None) -> str:
+            if masked and technique is not None:
+                shown = _preview_cell(value, technique, kinds[name], key)
+            else:
+                shown = _mask_spans(value) if masked else value
+            return shown if len(shown) <= _PUBLIC_CHARS else shown[: _PUBLIC_CHARS - 1] + "…"
+
+        rows = tuple(
+            tuple(cell(row.get(name, ""), name, t) for name, t in chosen) for row in self.head
+        )
+        return PublicSample(self.filename, masked, tuple(chosen), rows)
+
+
+_PUBLIC_CHARS = 200
+
+
+@dataclass(frozen=True)
+class PublicSample:
+    """A sample file's first rows as published on the registration's public page."""
+
+    filename: str
+    masked: bool
+    columns: tuple[tuple[str, str | None], ...]  # (name, GB/T 37964 technique or None)
+    rows: tuple[tuple[str, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "masked": self.masked,
+            "columns": [{"name": n, "technique": t} for n, t in self.columns],
+            "rows": [list(r) for r in self.rows],
         }

@@ -369,6 +369,7 @@ def _screen(
         preview=masking_preview(columns, merged.preview, pseudonym_key),
         grade=grade_hint(found_kinds, records, grade_rules),
         entities=entities,
+        head=tuple(merged.preview),
     )
 
 

@@ -36,7 +36,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates
+from dataip.services import announcements, certificates, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -1435,6 +1435,21 @@ def _withdraw_request(
     return Outcome(public={"request_id": r.id, "request_kind": r.kind}, result=r)
 
 
+def _publish_sample(
+    uow: UnitOfWork,
+    env: Env,
+    identity: Identity,
+    reg: m.Registration,
+    who: Caller,
+    payload: dict[str, Any],
+) -> Outcome:
+    """Issue 7: what the public page shows of the sample (see `sample_publication`)."""
+    public, private = sample_publication.choose(
+        uow, env, reg, str(payload["choice"]), identity.user_id
+    )
+    return Outcome(public=public, private=private)
+
+
 _HANDLERS: dict[str, Handler] = {
     "renew": _renew,
     "request_change": _request_change,
@@ -1451,6 +1466,7 @@ _HANDLERS: dict[str, Handler] = {
     "request_revocation": _request_revocation,
     "revoke": _revoke,
     "decide_request": _decide_request,
+    "publish_sample": _publish_sample,
     "request_re_examination": _request_re_examination,
     "decide_re_examination": _decide_re_examination,
     "withdraw_request": _withdraw_request,

@@ -38,6 +38,7 @@ class UnitOfWork(Protocol):
     announcements: Any
     certificates: Any
     screenings: Any
+    sample_publications: Any
     events: Any
     industries: Any
     calendar: Any

@@ -13,6 +13,7 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
+from dataip.services import sample_publication
 from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -42,6 +43,8 @@ class RegistrationView:
     versions: list[dict[str, Any]] = field(default_factory=list)
     announcements: list[dict[str, Any]] = field(default_factory=list)
     encumbrances: dict[str, Any] = field(default_factory=dict)
+    sample: dict[str, Any] | None = None  # published sample rows (issue 7), if any
+    sample_choice: str | None = None  # the holder's choice, for holders and the registry
 
 
 def _find(uow: UnitOfWork, number: str) -> m.Registration:
@@ -178,6 +181,8 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
                     f["kind"] == "licence" and f["state"] == "in_force" for f in filings
                 ),
             },
+            sample=sample_publication.public_view(uow, reg),
+            sample_choice=sample_publication.choice_of(uow, reg) if full else None,
         )
 
 

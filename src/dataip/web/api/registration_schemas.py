@@ -82,6 +82,31 @@ class RegistrationActionIn(_Strict):
     statement: LongText | None = None
     evidence_blobs: list[Sha256] | None = Field(default=None, max_length=20)
     party_id: Id | None = None
+    # sample publication (issue 7)
+    choice: Literal["none", "raw", "masked"] | None = None
+
+
+class SampleColumn(BaseModel):
+    name: str
+    technique: str | None = Field(
+        description="GB/T 37964 technique applied to the column; null: shown as read"
+    )
+
+
+class SampleFile(BaseModel):
+    filename: str
+    masked: bool
+    columns: list[SampleColumn]
+    rows: list[list[str]]
+
+
+class SampleRead(BaseModel):
+    """The first rows of the sample files as the holder chose to publish them."""
+
+    choice: Literal["raw", "masked"]
+    certificate_version: int
+    chosen_at: datetime
+    files: list[SampleFile]
 
 
 class RegistrationDetail(BaseModel):
@@ -109,6 +134,14 @@ class RegistrationDetail(BaseModel):
     requests: list[dict[str, Any]]
     versions: list[dict[str, Any]]
     announcements: list[dict[str, Any]]
+    sample: SampleRead | None = Field(
+        default=None,
+        description="published sample rows: only when the holder chose `raw` (screening found "
+        "nothing) or `masked` (action `publish_sample`)",
+    )
+    sample_choice: Literal["none", "raw", "masked"] | None = Field(
+        default=None, description="the holder's choice; holders and the registry only"
+    )
 
 
 class AnnouncementRead(BaseModel):

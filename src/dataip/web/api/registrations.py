@@ -13,7 +13,11 @@ from dataip.services import after_registration as actions
 from dataip.services import registrations as svc
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.application_schemas import Label, RegistrationRead
-from dataip.web.api.registration_schemas import RegistrationActionIn, RegistrationDetail
+from dataip.web.api.registration_schemas import (
+    RegistrationActionIn,
+    RegistrationDetail,
+    SampleRead,
+)
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch
 
 router = APIRouter(tags=["registrations"])
@@ -51,6 +55,8 @@ def _detail(response: Response, v: RegistrationView) -> RegistrationDetail:
         requests=v.requests,
         versions=v.versions,
         announcements=v.announcements,
+        sample=SampleRead.model_validate(v.sample) if v.sample else None,
+        sample_choice=v.sample_choice,  # type: ignore[arg-type]
     )
 
 

@@ -30,6 +30,7 @@ from dataip.domain.application import (
     UPDATE_FREQUENCIES,
 )
 from dataip.domain.errors import DomainError
+from dataip.domain.events import event_label
 from dataip.domain.identifiers import check_resident_id, check_uscc
 from dataip.domain.lifecycle import REFUSAL_GROUNDS, AppState
 from dataip.services import accounts, applications, blobs, parties, procedure, reference
@@ -147,25 +148,6 @@ DEADLINE_LABELS: dict[str, tuple[str, str]] = {
     "approve": ("公示期满，待核准登记", "Publicity over: approve"),
     "notify_objection": ("通知异议", "Notify the objection"),
     "answer_objection": ("答复异议", "Answer the objection"),
-}
-EVENT_LABELS: dict[str, tuple[str, str]] = {
-    "DraftCreated": ("创建草稿", "Draft created"),
-    "FormEdited": ("修改申请表", "Form edited"),
-    "CoApplicantConsented": ("共同申请人确认", "Co-applicant consented"),
-    "ApplicationSubmitted": ("提交登记申请", "Application submitted"),
-    "ApplicationAccepted": ("受理", "Accepted"),
-    "CorrectionRequested": ("发出补正通知", "Correction requested"),
-    "CorrectionSubmitted": ("提交补正", "Correction submitted"),
-    "ApplicationDeemedWithdrawn": ("视为撤回", "Deemed withdrawn"),
-    "ApplicationRefused": ("不予登记", "Refused"),
-    "ApplicationPublicised": ("公示", "Publicised"),
-    "ObjectionFiled": ("提出异议", "Objection filed"),
-    "ObjectionNotified": ("通知异议", "Objection notified"),
-    "ObjectionAnswered": ("答复异议", "Objection answered"),
-    "ObjectionDecided": ("异议决定", "Objection decided"),
-    "JudgmentRecorded": ("录入司法裁决", "Judgment recorded"),
-    "ApplicationApproved": ("核准登记", "Approved"),
-    "ApplicationWithdrawn": ("主动撤回", "Withdrawn"),
 }
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("数据知识产权名称", "Name"),
@@ -329,7 +311,7 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
     history = [
         {
             "at": h["occurred_at"],
-            "label": pick(EVENT_LABELS.get(h["type"], (h["type"], h["type"]))),
+            "label": event_label(h["type"], lang),
             "log_index": h["log_index"],
         }
         for h in applications.history(who, env=env, application_id=app_id)

@@ -1,0 +1,135 @@
+"""What a registration's public page shows of its sample data (issue 7, point 4; R26).
+
+Sample files are private to the holder and the registry. The holder may choose to show
+their first rows on the public page:
+
+* ``none`` — nothing (the default);
+* ``raw`` — the rows as read, only if screening finds nothing in any sample file;
+* ``masked`` — the rows de-identified (GB/T 37964: masking, generalisation, suppression),
+  every flagged column with its technique and every other cell still run through the
+  detectors.
+
+The holder chooses while the registration is in force; an ended registration's page shows
+no sample whatever was chosen. Each choice screens the files again with today's detectors
+(a detector added since the submission is applied before anything goes public) and stores
+the rows exactly as they will be shown, so a public read never parses a sample file. The
+ledger records the choice and a commitment to the published rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.after_registration import IN_FORCE, SAMPLE_PUBLICATION, RegState
+from dataip.domain.errors import DomainError
+from dataip.screening import ScreeningError, screen_bytes
+from dataip.services.context import Env
+from dataip.services.ports import UnitOfWork
+from dataip.services.recording import commitment
+
+
+def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
+    return DomainError(code, zh, en, status=status, details=dict(details))
+
+
+def sample_files(uow: UnitOfWork, reg: m.Registration) -> list[str]:
+    """The sample files of the registration's current version."""
+    version = uow.registration_versions.latest(reg.id)
+    form = version.form if version is not None else {}
+    return [str(s) for s in form.get("sample_blobs") or []]
+
+
+def choose(
+    uow: UnitOfWork, env: Env, reg: m.Registration, choice: str, user_id: int | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Record the holder's choice in the caller's transaction; returns the event's public
+    part and its private commitments. Raises a DomainError, changing nothing, when the
+    choice is not possible."""
+    if choice not in SAMPLE_PUBLICATION:
+        raise _err(
+            "invalid_choice",
+            "公开方式须为 none、raw 或 masked",
+            "choice must be none, raw or masked",
+            422,
+        )
+    files: list[dict[str, Any]] = []
+    if choice != "none":
+        shas = sample_files(uow, reg)
+        if not shas:
+            raise _err("no_sample", "该登记没有样例数据", "the registration has no sample data")
+        files = [_publishable(uow, env, sha, masked=choice == "masked") for sha in shas]
+    row = uow.sample_publications.get(reg.id)
+    if row is None:
+        row = uow.sample_publications.add(
+            m.SamplePublication(
+                registration_id=reg.id,
+                choice=choice,
+                files=files,
+                certificate_version=reg.certificate_version,
+                chosen_at=env.now(),
+                chosen_by_user_id=user_id,
+            )
+        )
+    else:
+        row.choice = choice
+        row.files = files
+        row.certificate_version = reg.certificate_version
+        row.chosen_at = env.now()
+        row.chosen_by_user_id = user_id
+    public: dict[str, Any] = {"sample_publication": choice}
+    private: dict[str, Any] = {"published_rows": commitment(files)} if files else {}
+    return public, private
+
+
+def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:
+    meta = uow.blobs.get(sha)
+    filename = meta.filename if meta else "sample"
+    try:
+        report = screen_bytes(env.blobs.get(sha), filename=filename)
+    except ScreeningError as e:
+        raise _err(
+            "sample_unreadable",
+            f"样例数据文件 {filename} 无法读取：{e.message_zh}",
+            f"the sample file {filename} cannot be read: {e.message_en}",
+            file=filename,
+            cause=e.code,
+        ) from None
+    except (OSError, KeyError):
+        raise _err(
+            "sample_missing",
+            f"样例数据文件 {filename} 缺失",
+            f"the sample file {filename} is missing",
+            file=filename,
+        ) from None
+    if not masked and not report.found_nothing:
+        kinds = sorted(report.kinds)
+        raise _err(
+            "sample_not_clean",
+            f"筛查在 {filename} 中发现 {'、'.join(kinds)}：只能公开去标识化的样例数据",
+            f"screening found {', '.join(kinds)} in {filename}: only the masked sample may be "
+            "published",
+            file=filename,
+            kinds=kinds,
+        )
+    return report.public_sample(masked=masked).to_dict()
+
+
+def public_view(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any] | None:
+    """What the public sees: None unless the holder chose to publish rows and the
+    registration is still in force."""
+    row = uow.sample_publications.get(reg.id)
+    if row is None or row.choice == "none" or RegState(reg.state) not in IN_FORCE:
+        return None
+    return {
+        "choice": row.choice,
+        "certificate_version": row.certificate_version,
+        "chosen_at": row.chosen_at,
+        "files": row.files,
+    }
+
+
+def choice_of(uow: UnitOfWork, reg: m.Registration) -> str:
+    """The holder's current choice (``none`` when never chosen)."""
+    row = uow.sample_publications.get(reg.id)
+    return row.choice if row is not None else "none"
