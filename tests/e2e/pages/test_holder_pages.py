@@ -50,3 +50,97 @@ def test_r26_the_holder_publishes_the_masked_sample_from_the_registration_page(
     r = api.c.post(url, data={"csrf_token": csrf(other), "choice": "none"})
     assert r.status_code == 403
     assert api.reg(None, number).json()["sample"]["choice"] == "masked"
+
+
+def test_g22_the_holder_files_a_licence_from_the_registration_page(api: Api) -> None:
+    w = api.world()
+    number = w.registered()
+    token = sign_in(api, w.applicant)
+    page = api.c.get(f"/registrations/{number}").text
+    assert 'action="/registrations/' + number + '/actions/file_licence"' in page
+    labelled(page)
+    version = api.reg(w.applicant, number).json()["version"]
+    fields = {
+        "csrf_token": token,
+        "version": str(version),
+        "contract_date": "2026-10-12",
+        "licence_type": "non_exclusive",
+        "licensee.kind": "legal_person",
+        "licensee.name": "贵州数联科技有限公司",
+        "licensee.credit_code": "91520115MA6DPJ9X1C",
+        "scope": "交通调度模型训练",
+        "territory": "贵州省",
+        "term_end": "2027-10-12",
+        "fee_fen": "12,00.5",
+    }
+    url = f"/registrations/{number}/actions/file_licence"
+    # a malformed amount: the page again, the form open with what was typed, nothing filed
+    r = api.c.post(url, data=fields)
+    assert r.status_code == 422 and "许可费（元）须为金额" in r.text
+    assert '<details class="action" open id="act-file_licence">' in r.text
+    assert "贵州数联科技有限公司" in r.text and "交通调度模型训练" in r.text
+    assert api.reg(w.applicant, number).json()["filings"] == []
+    r = api.c.post(url, data={**fields, "fee_fen": "1200.50"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:3000]
+    (f,) = api.reg(w.applicant, number).json()["filings"]
+    assert f["kind"] == "licence" and f["fee_fen"] == 120050 and f["territory"] == "贵州省"
+    # the public sees the filing, not the fee
+    public = api.reg(None, number).json()["filings"][0]
+    assert "fee_fen" not in str(public)
+
+
+def test_g20_revocation_request_and_the_registrys_decision_from_the_page(api: Api) -> None:
+    w = api.world()
+    number = w.registered()
+    who, party, _ = w.objector()
+    token = sign_in(api, who)
+    page = api.c.get(f"/registrations/{number}").text
+    assert "actions/request_revocation" in page and "actions/file_licence" not in page
+    labelled(page)
+    url = f"/registrations/{number}/actions/request_revocation"
+    base = {"csrf_token": token, "party_id": str(party), "statement": "该数据集来源不合法"}
+    r = api.c.post(url, data=base)  # no evidence
+    assert r.status_code == 422 and "该数据集来源不合法" in r.text
+    assert api.reg(None, number).json()["state"] == "valid"
+    r = api.c.post(
+        url,
+        data=base,
+        files={"evidence_blobs": ("证据.pdf", b"%PDF-1.4 evidence", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:3000]
+    assert api.reg(None, number).json()["state"] == "revocation_pending"
+
+    token = sign_in(api, w.examiner)
+    page = api.c.get(f"/registrations/{number}").text
+    assert "actions/decide_request" in page
+    labelled(page)
+    rid = next(
+        q["id"] for q in api.reg(w.examiner, number).json()["requests"] if q["kind"] == "revocation"
+    )
+    r = api.c.post(
+        f"/registrations/{number}/actions/decide_request",
+        data={
+            "csrf_token": token,
+            "request_id": str(rid),
+            "outcome": "refuse",
+            "reason": "证据不足",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:3000]
+    assert api.reg(None, number).json()["state"] == "valid"
+
+
+def test_an_unknown_or_forbidden_action_from_the_page_changes_nothing(api: Api) -> None:
+    w = api.world()
+    number = w.registered()
+    token = sign_in(api, api.user("applicant"))
+    r = api.c.post(
+        f"/registrations/{number}/actions/abandon", data={"csrf_token": token, "reason": "x"}
+    )
+    assert r.status_code == 403 and "无权" in r.text
+    r = api.c.post(f"/registrations/{number}/actions/explode", data={"csrf_token": token})
+    assert r.status_code == 404
+    assert api.c.post(f"/registrations/{number}/actions/abandon", data={}).status_code == 403
+    assert api.reg(None, number).json()["state"] == "valid"

@@ -13,16 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from dataip.certs import pdf as pdf_render
-from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, SAMPLE_PUBLICATION
+from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
-from dataip.domain.events import event_label
-from dataip.screening.mask import TECHNIQUE_LABELS
 from dataip.services import announcements, certificates, ledger, registrations
-from dataip.services.context import Env
 from dataip.web.deps import EnvDep
-from dataip.web.pages.account import page_identity
+from dataip.web.pages import holder
 from dataip.web.pages.charts import bar_chart
-from dataip.web.pages.render import gettext_for, lang_of, render
+from dataip.web.pages.render import gettext_for, render
 from dataip.web.pages.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -132,40 +129,7 @@ def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
 
 @router.get("/registrations/{number}", response_class=HTMLResponse)
 def registration_page(request: Request, env: EnvDep, number: str) -> Response:
-    return registration_response(request, env, number)
-
-
-def registration_response(
-    request: Request,
-    env: Env,
-    number: str,
-    *,
-    error: dict[str, Any] | None = None,
-    status: int = 200,
-) -> Response:
-    """The registration's page as the visitor may see it: the public record, plus the forms
-    of the actions the signed-in visitor may take (a holder: the sample publication)."""
-    v = registrations.view(page_identity(request, env), env=env, number=number)
-    cert = certificates.status(env=env, number=number)
-    lang = lang_of(request)
-    history = [
-        {**e, "label": event_label(e["type"], lang)}
-        for e in registrations.public_history(env=env, number=number)
-    ]
-    return render(
-        request,
-        "registration.html",
-        {
-            "v": v,
-            "r": v.registration,
-            "status": cert,
-            "history": history,
-            "error": error,
-            "technique_labels": {k: _label(p, lang) for k, p in TECHNIQUE_LABELS.items()},
-            "sample_choices": [(k, _label(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
-        },
-        status_code=status,
-    )
+    return holder.registration_response(request, env, number)
 
 
 @router.get("/registrations/{number}/certificate.pdf")
