@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from dataip.domain.errors import DomainError
-from dataip.web.pages import account, applicant, examiner, holder, public, security
+from dataip.web.pages import account, applicant, examiner, holder, objections, public, security
 from dataip.web.pages.render import STATIC, render
 
 
@@ -35,3 +35,4 @@ def install(app: FastAPI) -> None:
     app.include_router(applicant.router)
     app.include_router(examiner.router)
     app.include_router(holder.router)
+    app.include_router(objections.router)
