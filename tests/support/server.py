@@ -102,7 +102,7 @@ class Server:
         return r
 
     # --- the server -----------------------------------------------------------------------
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 120) -> None:
         assert self.proc is None, "already running"
         self._log = open(self.log_path, "ab")  # noqa: SIM115 — closed in _reaped
         self.proc = subprocess.Popen(

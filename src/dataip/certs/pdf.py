@@ -14,7 +14,6 @@ from typing import Any
 
 import jinja2
 import segno
-import weasyprint
 
 from dataip.domain.errors import DomainError
 
@@ -102,6 +101,10 @@ def render(
         qr=qr.png_data_uri(scale=4, border=2),
         seal=_data_uri(seal_svg(issuer_name)),
     )
+    # Imported here, not at the top: WeasyPrint loads Pango and the fonts (about a second, far
+    # more on a loaded machine), which every CLI command and server start would otherwise pay.
+    import weasyprint
+
     attachment = weasyprint.Attachment(
         string=token, name=ATTACHMENT_NAME, description="W3C VC 2.0 (vc+jwt)"
     )

@@ -299,7 +299,20 @@ ACTION_FORMS: dict[str, ActionForm] = {
         confirm=True,
     ),
     "request_cancellation": ActionForm(
-        ("申请注销登记", "Request cancellation"), None, (REASON,), confirm=True
+        ("申请注销登记", "Request cancellation"),
+        (
+            "登记主体可申请注销；因生效法律文书权利灭失的，由新权利人提交文书申请（G§23）",
+            "The holder may ask to cancel; where a legal instrument extinguished the right, the "
+            "new right holder asks with the instrument (G§23)",
+        ),
+        (
+            REASON,
+            Field(
+                "party_id", ("申请人（非登记主体时）", "Requester (if not the holder)"), "my_party"
+            ),
+            Field("instrument", ("法律文书", "Legal instrument"), "file"),
+        ),
+        confirm=True,
     ),
     "request_revocation": ActionForm(
         ("申请撤销登记", "Request revocation"),
