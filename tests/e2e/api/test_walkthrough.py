@@ -124,7 +124,7 @@ def test_r8_examiner_queue_orders_by_due_date_fast_track_first(api: Api) -> None
 def test_r12_approval_is_queued_once_publicity_ends_without_objection(api: Api) -> None:
     w = api.world()
     api.at("2026-09-28 10:00")
-    quiet = w.publicised()  # publicity runs to 9 Oct (R10)
+    quiet = w.publicised()  # publicity runs to Sat 10 Oct, a make-up working day (R0, R10)
     contested = w.publicised(
         name="城市交通流量数据集",
         evidence={
@@ -149,7 +149,11 @@ def test_r12_approval_is_queued_once_publicity_ends_without_objection(api: Api) 
         return {i["application_id"]: (i["task"], i["overdue"]) for i in q}
 
     assert quiet not in tasks()  # publicity is running: nothing to do yet
-    api.at("2026-10-09 15:00")
+    publicity = next(
+        d for d in api.get(w.examiner, quiet).json()["deadlines"] if d["kind"] == "publicity"
+    )
+    assert publicity["due_on"] == "2026-10-10"
+    api.at("2026-10-10 15:00")
     assert quiet not in tasks()  # its last day
     api.at("2026-10-12 09:00")
     assert tasks()[quiet] == ("approve", False)
