@@ -261,9 +261,13 @@ class Deadlines(_Repo[m.Deadline]):
 class Notices(_Repo[m.Notice]):
     cls = m.Notice
 
-    def for_user(self, user_id: int, *, limit: int = 100) -> list[m.Notice]:
+    def for_user(
+        self, user_id: int, *, application_id: int | None = None, limit: int = 100
+    ) -> list[m.Notice]:
         c = t.notices.c
         stmt = sa.select(m.Notice).where(c.recipient_user_id == user_id)
+        if application_id is not None:
+            stmt = stmt.where(c.application_id == application_id)
         return self._all(stmt.order_by(c.served_at.desc(), c.id.desc()).limit(limit))
 
     def for_application(self, application_id: int) -> list[m.Notice]:

@@ -592,11 +592,16 @@ def history(identity: Identity, *, env: Env, application_id: int) -> list[dict[s
         return out
 
 
-def inbox(identity: Identity, *, env: Env, limit: int = 100) -> list[m.Notice]:
-    """Notices served on the caller (R7): each with its service time and any due date."""
+def inbox(
+    identity: Identity, *, env: Env, limit: int = 100, application_id: int | None = None
+) -> list[m.Notice]:
+    """Notices served on the caller (R7), newest first: each with its service time and any
+    due date; only those about one application when `application_id` is given."""
     uid = identity.require_login()
     with env.uow() as uow:
-        return uow.notices.for_user(uid, limit=max(1, min(limit, 500)))
+        return uow.notices.for_user(
+            uid, application_id=application_id, limit=max(1, min(limit, 500))
+        )
 
 
 def mark_read(identity: Identity, *, env: Env, notice_id: int) -> m.Notice:

@@ -128,6 +128,17 @@ def search_industries(
         )
 
 
+def industries_at(*, env: Env, level: str) -> list[m.Industry]:
+    """Every industry of one level (GB/T 4754-2017 has 1,382 classes), in code order: the
+    form's picker, in one query."""
+    if level not in INDUSTRY_LEVELS:
+        raise DomainError(
+            "invalid_level", f"无效的层级：{level}", f"invalid level: {level}", status=422
+        )
+    with env.read() as uow:
+        return uow.industries.search(level=level, limit=10_000)
+
+
 # --- calendar --------------------------------------------------------------------------------
 
 

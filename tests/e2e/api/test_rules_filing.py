@@ -465,6 +465,31 @@ def test_r7_notices_are_served_in_the_inbox_and_deadlines_run_from_service(api: 
     )
 
 
+def test_r7_the_inbox_keeps_one_applications_notices(api: Api) -> None:
+    w = api.world()
+    first = w.submitted()
+    second = w.submitted(
+        name="第二个数据集",
+        evidence={
+            "platform": "p",
+            "certificate_number": "c2",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    api.ok(w.examiner, second, "accept")
+    mine = api.c.get(
+        "/api/v1/inbox", params={"application_id": second}, headers=api.h(w.applicant)
+    ).json()
+    assert {n["application_id"] for n in mine} == {second}
+    assert {n["kind"] for n in mine} == {"receipt", "acceptance"}
+    assert len(_inbox(api, w.applicant)) == len(mine) + 1  # the first's receipt
+    assert first in {n["application_id"] for n in _inbox(api, w.applicant)}
+    for bad in ({"application_id": 0}, {"limit": 0}, {"limit": 501}, {"application_id": "x"}):
+        r = api.c.get("/api/v1/inbox", params=bad, headers=api.h(w.applicant))
+        assert r.status_code == 422, bad
+
+
 # --- R14: refusal names its G§13 ground(s) ----------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from dataip.domain import model as m
@@ -44,8 +44,17 @@ class NoticeRead(BaseModel):
 
 
 @router.get("/inbox", response_model=list[NoticeRead])
-def inbox(env: EnvDep, identity: IdentityDep) -> list[NoticeRead]:
-    return [NoticeRead.of(n) for n in svc.inbox(identity, env=env)]
+def inbox(
+    env: EnvDep,
+    identity: IdentityDep,
+    application_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[NoticeRead]:
+    """Notices served on the caller, newest first; `application_id` keeps one application's."""
+    return [
+        NoticeRead.of(n)
+        for n in svc.inbox(identity, env=env, application_id=application_id, limit=limit)
+    ]
 
 
 @router.post("/inbox/{notice_id}/read", response_model=NoticeRead)

@@ -176,13 +176,8 @@ def picker(lang: str) -> Any:
 
 
 def industry_classes(env: Env) -> list[tuple[str, str]]:
-    """Every GB/T 4754 class for the picker (the service caps a search at 500 rows, so one
-    search per leading digit of the class code)."""
-    out: list[tuple[str, str]] = []
-    for digit in "0123456789":
-        rows = reference.search_industries(env=env, q=digit, level="class", limit=500)
-        out += [(r.code, r.name) for r in rows if r.code.startswith(digit)]
-    return sorted(set(out))
+    """Every GB/T 4754 class for the picker."""
+    return [(r.code, r.name) for r in reference.industries_at(env=env, level="class")]
 
 
 def industry_name(env: Env, code: str | None) -> str:
@@ -211,9 +206,7 @@ def due(env: Env, lang: str, due_on: date, provisional: bool) -> dict[str, Any]:
 
 
 def _notices_of(identity: Identity, env: Env, app_id: int) -> list[Any]:
-    return [
-        n for n in applications.inbox(identity, env=env, limit=500) if n.application_id == app_id
-    ]
+    return applications.inbox(identity, env=env, application_id=app_id, limit=500)
 
 
 def correction_defects(identity: Identity, env: Env, app_id: int) -> list[dict[str, Any]]:
