@@ -407,8 +407,16 @@ def _file_objection(
     payload: dict[str, Any],
     now: datetime,
 ) -> _Step:
-    """G§14: anyone, under real name, with true and necessary evidence."""
+    """G§14: anyone, under real name, with true and necessary evidence — anyone but the
+    applicants themselves, and with evidence the objector uploaded."""
     party = _verified_own_party(uow, identity, payload.get("objector_party_id"))
+    if party.id in {ap.party_id for ap in uow.app_parties.for_application(app.id)}:
+        raise DomainError(
+            "own_application",
+            "申请人不能对本人的申请提出异议",
+            "an applicant cannot object to its own application",
+            status=409,
+        )
     statement = _text(payload, "statement")
     blobs = payload.get("evidence_blobs")
     if not isinstance(blobs, list) or not blobs or not all(isinstance(b, str) for b in blobs):
@@ -419,7 +427,8 @@ def _file_objection(
             status=422,
         )
     for b in blobs:
-        if uow.blobs.get(b) is None:
+        meta = uow.blobs.get(b)
+        if meta is None or meta.uploaded_by != identity.user_id:  # someone else's file: unseen
             raise DomainError(
                 "blob_not_found",
                 "证据文件不存在，请先上传",

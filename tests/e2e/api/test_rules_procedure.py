@@ -393,6 +393,41 @@ def test_r11_objection_needs_evidence_and_a_statement(api: Api) -> None:
     assert api.get(None, aid).json()["state"] == "publicised"
 
 
+def test_r11_an_applicant_cannot_object_to_its_own_application_nor_use_others_files(
+    api: Api,
+) -> None:
+    w = api.world()
+    sample = api.upload(w.applicant, b"a,b\n1,2\n", "own.csv")
+    aid = w.publicised()
+    ev = api.upload(w.applicant, b"evidence", "e.pdf")
+    problem(
+        api.act(
+            w.applicant,
+            aid,
+            "file_objection",
+            objector_party_id=w.party,
+            statement="自己异议",
+            evidence_blobs=[ev],
+        ),
+        409,
+        "own_application",
+    )
+    who, pid, _ = w.objector()
+    problem(
+        api.act(
+            who,
+            aid,
+            "file_objection",
+            objector_party_id=pid,
+            statement="权属争议",
+            evidence_blobs=[sample],  # the applicant's upload, not the objector's
+        ),
+        422,
+        "blob_not_found",
+    )
+    assert api.get(None, aid).json()["state"] == "publicised"
+
+
 def test_r11_objection_only_during_publicity(api: Api) -> None:
     w = api.world()
     api.at("2026-11-16 10:00")
