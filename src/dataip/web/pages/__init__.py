@@ -7,7 +7,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from dataip.domain.errors import DomainError
-from dataip.web.pages import account, applicant, examiner, holder, objections, public, security
+from dataip.web.pages import (
+    account,
+    applicant,
+    examiner,
+    holder,
+    objections,
+    parties,
+    public,
+    security,
+)
 from dataip.web.pages.render import STATIC, render
 
 
@@ -36,3 +45,4 @@ def install(app: FastAPI) -> None:
     app.include_router(examiner.router)
     app.include_router(holder.router)
     app.include_router(objections.router)
+    app.include_router(parties.router)
