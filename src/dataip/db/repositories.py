@@ -248,6 +248,26 @@ class Deadlines(_Repo[m.Deadline]):
         )
         return self._all(stmt)
 
+    def running_publicity(
+        self, today: date, states: Sequence[str], *, limit: int
+    ) -> list[tuple[m.Deadline, m.Application]]:
+        """Open publicity periods whose last day is today or later, of applications in
+        `states`, the soonest ending first (one query, not one per application)."""
+        c, a = t.deadlines.c, t.applications.c
+        stmt = (
+            sa.select(m.Deadline, m.Application)
+            .join(m.Application, a.id == c.application_id)
+            .where(
+                c.status == "open",
+                c.kind == "publicity",
+                c.due_on >= today,
+                a.state.in_(list(states)),
+            )
+            .order_by(c.due_on, c.application_id)
+            .limit(limit)
+        )
+        return [(d, app) for d, app in self.s.execute(stmt)]
+
     def provisional_open(self) -> list[m.Deadline]:
         c = t.deadlines.c
         return self._all(sa.select(m.Deadline).where(c.status == "open", c.provisional.is_(True)))

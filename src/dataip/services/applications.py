@@ -516,6 +516,15 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
     }
 
 
+def under_publicity(*, env: Env, limit: int = 200) -> list[tuple[m.Application, m.Deadline]]:
+    """R11/G§14: the applications whose publicity period is running today — anyone may
+    object until its last day — with that period's deadline, the soonest ending first."""
+    states = [AppState.PUBLICISED.value, AppState.OBJECTION_PENDING.value]
+    with env.read() as uow:
+        rows = uow.deadlines.running_publicity(env.today(), states, limit=max(1, min(limit, 500)))
+        return [(app, d) for d, app in rows]
+
+
 def list_for(
     identity: Identity, *, env: Env, state: str | None = None, after_id: int = 0, limit: int = 50
 ) -> list[m.Application]:

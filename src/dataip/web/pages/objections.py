@@ -20,12 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState
 from dataip.domain.profile import Period
 from dataip.services import applications, procedure
 from dataip.services.applications import ApplicationView
 from dataip.services.blobs import SHA256_RE
-from dataip.services.context import ANONYMOUS, Env, Identity
+from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
@@ -48,9 +47,7 @@ from dataip.web.pages.security import csrf_ok
 router = APIRouter(include_in_schema=False)
 AppId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # as the API's
 
-UNDER_PUBLICITY = (AppState.PUBLICISED.value, AppState.OBJECTION_PENDING.value)
-PAGE = 200  # the service's largest page
-SCAN_LIMIT = 500  # applications looked at for one listing (one view each: see the docstring)
+LIST_LIMIT = 500  # running publicity periods listed, soonest ending first
 # G§14: what the public notice shows of the filing (besides applicants and number)
 PUBLIC_ITEMS = (
     "name",
@@ -97,48 +94,26 @@ def _span(p: Period, lang: str) -> str:
     return f"{p.days}个工作日" if p.unit == "working_days" else f"{p.days}日"
 
 
-def _in_states(env: Env, states: tuple[str, ...]) -> list[Any]:
-    """Every application in these states, page by page (oldest first), up to SCAN_LIMIT:
-    applications whose period ended stay publicised until approved, so one page is not
-    enough to find the running ones. The listing then reads each one's deadlines through
-    `applications.view`; a service query for running publicity would spare that."""
-    out: list[Any] = []
-    for state in states:
-        after = 0
-        while len(out) < SCAN_LIMIT:
-            page = applications.list_for(
-                ANONYMOUS, env=env, state=state, after_id=after, limit=PAGE
-            )
-            out += page
-            if len(page) < PAGE:
-                break
-            after = page[-1].id
-    return out[:SCAN_LIMIT]
-
-
 @router.get("/publicity", response_class=HTMLResponse)
 def publicity_list(request: Request, env: EnvDep) -> Response:
     """Applications under publicity now: anyone may object until the period ends."""
     page_identity(request, env)  # the layout's navigation
     lang = lang_of(request)
     pick = picker(lang)
-    rows = []
-    for a in _in_states(env, UNDER_PUBLICITY):
-        v = applications.view(ANONYMOUS, env=env, application_id=a.id)
-        period = _period(env, lang, v)
-        if period is None or period["over"]:
-            continue
-        rows.append(
-            {
-                "a": a,
-                "state": pick(applications.state_label(a.state)),
-                "applicants": [
-                    p.get("name") for p in (a.public_fields or {}).get("applicants") or []
-                ],
-                "period": period,
-            }
-        )
-    rows.sort(key=lambda r: (r["period"]["end"], r["a"].id))
+    rows = [
+        {
+            "a": a,
+            "state": pick(applications.state_label(a.state)),
+            "applicants": [p.get("name") for p in (a.public_fields or {}).get("applicants") or []],
+            "period": {
+                "start": d.trigger_at,
+                "end": d.due_on,
+                "due": due(env, lang, d.due_on, d.provisional),
+                "over": False,
+            },
+        }
+        for a, d in applications.under_publicity(env=env, limit=LIST_LIMIT)
+    ]
     return render(request, "publicity_list.html", {"rows": rows})
 
 
