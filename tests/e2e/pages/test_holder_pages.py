@@ -25,7 +25,7 @@ def test_r26_the_holder_publishes_the_masked_sample_from_the_registration_page(
     assert 'action="/registrations/' in page and "sample_choice_masked" in page
     labelled(page)
     version = api.reg(w.applicant, number).json()["version"]
-    url = f"/registrations/{number}/sample-publication"
+    url = f"/registrations/{number}/actions/publish_sample"
     # no token: refused; raw with findings: the page again, with the reason, nothing changed
     assert api.c.post(url, data={"choice": "raw", "version": str(version)}).status_code == 403
     r = api.c.post(url, data={"csrf_token": token, "choice": "raw", "version": str(version)})

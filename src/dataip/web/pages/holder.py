@@ -47,6 +47,7 @@ from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.applicant import (
+    PARTY_KIND_LABELS,
     _uploads,
     csrf_refused,
     failure,
@@ -90,13 +91,9 @@ class ActionForm:
     fields: tuple[Field, ...] = ()
     confirm: bool = False  # cannot be undone: a required "I understand" box (no script)
     finish: Callable[[dict[str, Any]], None] | None = None  # reshape the payload
+    listed: bool = True  # False: the page draws this form itself (the sample publication)
 
 
-PARTY_KINDS: dict[str, Pair] = {
-    "legal_person": ("法人", "Legal person"),
-    "unincorporated": ("非法人组织", "Unincorporated organisation"),
-    "natural_person": ("自然人", "Natural person"),
-}
 RIGHTS: dict[str, Pair] = {
     "usage": ("数据使用权", "right of use"),
     "operation": ("数据经营权", "right of operation"),
@@ -141,7 +138,7 @@ TERM = (
 
 def _counterparty(key: str, who: Pair) -> tuple[Field, ...]:
     return (
-        Field(f"{key}.kind", (f"{who[0]}类型", f"{who[1]}: kind"), "select", PARTY_KINDS),
+        Field(f"{key}.kind", (f"{who[0]}类型", f"{who[1]}: kind"), "select", PARTY_KIND_LABELS),
         Field(f"{key}.name", (f"{who[0]}名称", f"{who[1]}: name"), required=True),
         Field(
             f"{key}.credit_code",
@@ -165,6 +162,12 @@ def _change(payload: dict[str, Any]) -> None:
 
 
 ACTION_FORMS: dict[str, ActionForm] = {
+    "publish_sample": ActionForm(
+        ("样例数据公开方式", "Sample data on the public page"),
+        None,
+        (Field("choice", ("公开方式", "Choice"), "select", SAMPLE_PUBLICATION, True),),
+        listed=False,
+    ),
     "renew": ActionForm(
         ("续展登记", "Renew the registration"),
         ("续展后有效期延长一个登记期限（G§19）", "Renewal extends validity by one term (G§19)"),
@@ -419,7 +422,7 @@ def action_forms(
     open_action: str | None = None,
 ) -> list[dict[str, Any]]:
     """What the template needs to draw the visitor's forms, in the table's order."""
-    wanted = [a for a in v.allowed_actions if a in ACTION_FORMS]
+    wanted = [a for a in v.allowed_actions if a in ACTION_FORMS and ACTION_FORMS[a].listed]
     needs_parties = any(f.kind == "my_party" for a in wanted for f in ACTION_FORMS[a].fields)
     mine = parties.list_parties(identity, env=env) if needs_parties else []
     out = []
@@ -611,54 +614,15 @@ def _act(request: Request, env: Env, data: FormData, number: str, action: str) -
             payload=body.model_dump(mode="json", exclude_none=True),
             if_match=version_of(data),
         )
-    except FormInvalid as e:
+    except (FormInvalid, DomainError, ValidationError) as e:
+        err = e.error if isinstance(e, FormInvalid) else e
         return registration_response(
             request,
             env,
             number,
-            error=failure(request, e.error),
+            error=failure(request, err),
             typed=typed,
             open_action=action,
-            status=422,
-        )
-    except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return registration_response(
-            request,
-            env,
-            number,
-            error=failure(request, e),
-            typed=typed,
-            open_action=action,
-            status=status,
+            status=err.status if isinstance(err, DomainError) else 422,
         )
     return RedirectResponse(f"/registrations/{number}", status_code=303)
-
-
-@router.post("/registrations/{number}/sample-publication", response_class=HTMLResponse)
-async def sample_publication(request: Request, env: EnvDep, number: str) -> Response:
-    data = await request.form(max_files=0)
-    return await run_in_threadpool(_publish_sample, request, env, data, number)
-
-
-def _publish_sample(request: Request, env: Env, data: FormData, number: str) -> Response:
-    who = signed_in(request, env)
-    if isinstance(who, Response):
-        return who
-    token = data.get("csrf_token")
-    if not csrf_ok(request, token if isinstance(token, str) else None):
-        return csrf_refused(request)
-    try:
-        body = RegistrationActionIn.model_validate({"choice": data.get("choice") or None})
-        actions.perform(
-            who,
-            env=env,
-            number=number,
-            action="publish_sample",
-            payload=body.model_dump(mode="json", exclude_none=True),
-            if_match=version_of(data),
-        )
-    except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return registration_response(request, env, number, error=failure(request, e), status=status)
-    return RedirectResponse(f"/registrations/{number}#sample", status_code=303)
