@@ -112,6 +112,18 @@ class Transition:
     requires: tuple[str, ...] = ()  # payload fields that must be non-empty
 
 
+# what each deadline (and the examiner's queue task) is called; "approve" is the queue's task
+# once a publicity period ended without objection
+DEADLINE_LABELS: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Acceptance"),
+    "examine": ("审查", "Examination"),
+    "correction": ("补正", "Correction"),
+    "publicity": ("公示期", "Publicity period"),
+    "approve": ("公示期满，待核准登记", "Publicity over: approve"),
+    "notify_objection": ("通知异议", "Notify the objection"),
+    "answer_objection": ("答复异议", "Answer the objection"),
+}
+
 ALL_OPEN = frozenset(IN_PROCEDURE)
 _ACCEPT = DeadlineRule("accept", "accept", "registry")
 _EXAMINE = DeadlineRule("examine", "examine", "registry")

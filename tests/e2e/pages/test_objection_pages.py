@@ -158,3 +158,28 @@ def test_issue8_after_publicity_the_form_is_gone_and_a_post_is_refused(api: Api)
     assert r.status_code == 409 and "公示期已届满，不能再提出异议" in r.text
     assert api.get(w.examiner, aid).json()["state"] == "publicised"
     assert objections_of(api, w.examiner, aid) == []
+
+
+def test_issue8_the_signed_in_home_names_tasks_and_links_each_notice_to_its_page(
+    api: Api,
+) -> None:
+    w = api.world()
+    api.at("2026-09-28 10:00")
+    aid = w.publicised()
+    who, pid, ev = w.objector()
+    api.ok(
+        who, aid, "file_objection", objector_party_id=pid, statement="权属争议", evidence_blobs=[ev]
+    )
+    sign_in(api, w.examiner)
+    home = api.c.get("/portal").text
+    assert "通知异议" in home and ">notify_objection<" not in home  # a label, not the kind
+    api.ok(w.examiner, aid, "notify_objection")
+    api.ok(w.applicant, aid, "answer_objection", statement="数据为自行采集")
+    api.ok(w.examiner, aid, "decide_objection", outcome="keep", reason="异议理由不成立")
+    # the objector's decision notice leads to the public notice, not a 404
+    sign_in(api, who)
+    home = api.c.get("/portal").text
+    assert f'href="/applications/{aid}"' in home
+    r = api.c.get(f"/applications/{aid}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/publicity/{aid}"
+    assert api.c.get(f"/publicity/{aid}").status_code == 200

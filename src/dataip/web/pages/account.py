@@ -4,16 +4,17 @@ notices with their due dates, an examiner's queue ordered by statutory due date.
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dataip.domain.errors import DomainError
+from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.services import accounts, applications, examination
 from dataip.services.context import ANONYMOUS, Identity
 from dataip.web.deps import EnvDep
-from dataip.web.pages.render import gettext_for, render
+from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -112,6 +113,20 @@ def logout(
     return response
 
 
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _notice_href(identity: Identity, n: Any) -> str:
+    """Where a notice leads: the registration it is about, the examiner's view of the
+    application, or the application's page (which shows an objector the publicity notice)."""
+    number = (n.body or {}).get("registration_number")
+    if number:
+        return f"/registrations/{number}"
+    prefix = "/workbench" if identity.is_registry else ""
+    return f"{prefix}/applications/{n.application_id}"
+
+
 @router.get("/portal", response_class=HTMLResponse)
 def portal(request: Request, env: EnvDep) -> Response:
     identity = page_identity(request, env)
@@ -121,6 +136,7 @@ def portal(request: Request, env: EnvDep) -> Response:
     notices = applications.inbox(identity, env=env)
     cal = env.calendar()
     today = env.today()
+    lang = lang_of(request)
     return render(
         request,
         "portal.html",
@@ -128,6 +144,8 @@ def portal(request: Request, env: EnvDep) -> Response:
             "identity": identity,
             "queue": queue,
             "notices": notices,
+            "task_label": lambda kind: _pick(DEADLINE_LABELS.get(kind, (kind, kind)), lang),
+            "notice_href": lambda n: _notice_href(identity, n),
             "left": lambda due: cal.working_days_left(today, due),
             "provisional": lambda due: cal.is_provisional_year(due.year),
             "today": today,

@@ -32,7 +32,7 @@ from dataip.domain.application import (
 from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.domain.identifiers import check_resident_id, check_uscc
-from dataip.domain.lifecycle import REFUSAL_GROUNDS, AppState
+from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS, AppState
 from dataip.services import accounts, applications, blobs, parties, procedure, reference
 from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.web.api.application_schemas import ActionIn, ApplicantIn, ApplicationForm
@@ -139,15 +139,6 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "record_judgment": ("录入司法裁决", "Record the judgment"),
     "approve": ("核准登记", "Approve"),
     "withdraw": ("撤回申请", "Withdraw"),
-}
-DEADLINE_LABELS: dict[str, tuple[str, str]] = {
-    "accept": ("受理", "Acceptance"),
-    "examine": ("审查", "Examination"),
-    "correction": ("补正", "Correction"),
-    "publicity": ("公示期", "Publicity period"),
-    "approve": ("公示期满，待核准登记", "Publicity over: approve"),
-    "notify_objection": ("通知异议", "Notify the objection"),
-    "answer_objection": ("答复异议", "Answer the objection"),
 }
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("数据知识产权名称", "Name"),
@@ -653,7 +644,8 @@ def _detail(
 ) -> Response:
     rec = record(request, env, who, application_id)
     if rec["v"].visibility != "full":
-        raise applications.not_found()
+        # an objector's notices link here too: the public see the publicity notice instead
+        return RedirectResponse(f"/publicity/{application_id}", status_code=303)
     rec["actions"] = [a for a in rec["v"].allowed_actions if a in HOLDER_ACTIONS]
     rec["can_edit"] = AppState(rec["v"].application.state) in applications.EDITABLE_STATES
     rec |= {"error": error, "typed": typed or {}, "consent": consent_awaited(who, env, rec["v"])}

@@ -15,12 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
+from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.services import applications, blobs, examination, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages.applicant import (
-    DEADLINE_LABELS,
     METHOD_LABELS,
     csrf_refused,
     due,
