@@ -396,9 +396,12 @@ class Report:
         detectors, so a value found later in the text is masked too."""
         if not masked and not self.found_nothing:
             raise ValueError("sample rows with findings may only be published masked")
+        # the columns of the rows read (a workbook's first sheet; JSON keys seen in them)
+        present = {k for row in self.head for k in row}
         chosen = [
             (c.name, mask.technique_for(c.kinds, have_key=key is not None) if c.findings else None)
             for c in self.columns
+            if c.name in present or not present
         ]
         kinds = {c.name: c.kinds for c in self.columns}
 

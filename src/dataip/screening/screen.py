@@ -281,28 +281,31 @@ def _xlsx_chunks(source: str | Path | IO[bytes], merged: _Merged) -> Iterator[Ro
                 continue
             batch.append(row)
             if first and len(batch) >= _SNIFF_RECORDS:
-                names, batch = _sheet_head(batch, names, merged)
+                names, batch = _sheet_head(batch, names, merged, prefix)
                 first = False
             if len(batch) >= tables.BATCH_ROWS:
                 yield RowChunk(index, names, batch, prefix)
                 index += 1
                 batch = []
         if first and batch:
-            names, batch = _sheet_head(batch, names, merged)
+            names, batch = _sheet_head(batch, names, merged, prefix)
         if batch:
             yield RowChunk(index, names, batch, prefix)
             index += 1
 
 
 def _sheet_head(
-    batch: list[list[str]], names: tuple[str, ...], merged: _Merged
+    batch: list[list[str]], names: tuple[str, ...], merged: _Merged, prefix: str
 ) -> tuple[tuple[str, ...], list[list[str]]]:
     if looks_like_header(batch):
         names = tuple(unique_names(batch[0]))
         batch = batch[1:]
     if not merged.preview:
         shown = names or tuple(f"column_{i + 1}" for i in range(max(map(len, batch), default=0)))
-        merged.preview = [dict(zip(shown, r, strict=False)) for r in batch[:PREVIEW_ROWS]]
+        # keyed as the columns are (a workbook of several sheets prefixes the sheet's title)
+        merged.preview = [
+            {prefix + k: v for k, v in zip(shown, r, strict=False)} for r in batch[:PREVIEW_ROWS]
+        ]
     return names, batch
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
+
+import openpyxl
+import pytest
 
 from dataip.screening import GradeRules, grade_hint, screen_bytes
 from dataip.screening.mask import (
@@ -142,3 +146,43 @@ def test_r26_random_long_numbers_are_not_bank_cards_by_chance() -> None:
     orders_col, cards_col = report.columns
     assert orders_col.kinds == set() and "Luhn" in orders_col.notes[0][1]
     assert cards_col.kinds == {"bank_card"} and cards_col.findings[0].count == 300
+
+
+def test_r26_public_sample_as_read_only_when_nothing_is_found() -> None:
+    clean = screen_bytes("城市,品类\n贵阳,茶叶\n遵义,白酒\n".encode(), filename="a.csv")
+    shown = clean.public_sample(masked=False).to_dict()
+    assert shown["columns"] == [
+        {"name": "城市", "technique": None},
+        {"name": "品类", "technique": None},
+    ]
+    assert shown["rows"] == [["贵阳", "茶叶"], ["遵义", "白酒"]]
+    rid = "11010519491231002X"
+    personal = screen_bytes(
+        f"姓名,证件,备注,城市\n张伟,{rid},联系13812345678,贵阳\n".encode(), filename="b.csv"
+    )
+    with pytest.raises(ValueError):
+        personal.public_sample(masked=False)
+    masked = personal.public_sample(masked=True).to_dict()
+    text = json.dumps(masked, ensure_ascii=False)
+    assert rid not in text and "13812345678" not in text and "张伟" not in text
+    assert masked["rows"][0][3] == "贵阳"  # nothing found there: as read
+    assert masked["rows"][0][2].startswith("联系138")  # the number masked inside the text
+
+
+def test_r26_public_sample_of_a_workbook_with_two_sheets(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "客户"
+    for row in (["姓名", "手机"], ["张伟", "13812345678"], ["李娜", "13987654321"]):
+        first.append(row)
+    second = wb.create_sheet("地区")
+    for row in (["城市", "数量"], ["贵阳", "3"]):
+        second.append(row)
+    path = tmp_path / "s.xlsx"
+    wb.save(path)
+    report = screen_bytes(path.read_bytes(), filename="s.xlsx")
+    shown = report.public_sample(masked=True).to_dict()
+    assert [c["name"] for c in shown["columns"]] == ["客户!姓名", "客户!手机"]
+    assert len(shown["rows"]) == 2 and all(all(cell for cell in r) for r in shown["rows"])
+    assert "13812345678" not in json.dumps(shown, ensure_ascii=False)
