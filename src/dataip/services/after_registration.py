@@ -408,6 +408,7 @@ def _new_version(
         )
     )
     certificates.issue(uow, env, reg, version.form)
+    sample_publication.follow_new_version(uow, env, reg, reason)
     return version
 
 

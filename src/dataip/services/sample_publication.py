@@ -10,10 +10,12 @@ their first rows on the public page:
   detectors.
 
 The holder chooses while the registration is in force; an ended registration's page shows
-no sample whatever was chosen. Each choice screens the files again with today's detectors
-(a detector added since the submission is applied before anything goes public) and stores
-the rows exactly as they will be shown, so a public read never parses a sample file. The
-ledger records the choice and a commitment to the published rows.
+no sample whatever was chosen. A transfer withdraws the publication (the new holders
+choose); an approved change publishes the new version's files the same way, if it still
+can. Each choice screens the files again with today's detectors (a detector added since the
+submission is applied before anything goes public) and stores the rows exactly as they will
+be shown, so a public read never parses a sample file. The ledger records the choice and a
+commitment to the published rows.
 """
 
 from __future__ import annotations
@@ -80,6 +82,28 @@ def choose(
     public: dict[str, Any] = {"sample_publication": choice}
     private: dict[str, Any] = {"published_rows": commitment(files)} if files else {}
     return public, private
+
+
+def follow_new_version(uow: UnitOfWork, env: Env, reg: m.Registration, reason: str) -> None:
+    """A new certificate version (in the caller's transaction, after it is added): after a
+    transfer the new holders decide afresh (back to ``none``); after a change the published
+    rows are made again from the version's sample files with the same choice, or withdrawn
+    (``none``) when that choice is no longer possible (``raw`` and the new files have
+    findings; no sample; a file that cannot be read)."""
+    row = uow.sample_publications.get(reg.id)
+    if row is None or row.choice == "none" or reason not in ("transfer", "change"):
+        return
+    files: list[dict[str, Any]] = []
+    if reason == "change":
+        try:
+            shas = sample_files(uow, reg)
+            files = [_publishable(uow, env, sha, masked=row.choice == "masked") for sha in shas]
+        except DomainError:
+            files = []
+    row.choice = row.choice if files else "none"
+    row.files = files
+    row.certificate_version = reg.certificate_version
+    row.chosen_at = env.now()
 
 
 def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:

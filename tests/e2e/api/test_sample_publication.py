@@ -107,3 +107,49 @@ def test_r26_the_choice_is_logged_and_an_ended_registration_shows_no_sample(api:
     assert "茶叶" not in api.c.get(f"/registrations/{number}").text
     r = api.reg_act(holder, number, "publish_sample", choice="raw")
     problem(r, 409, "action_not_allowed_in_state")
+
+
+def test_r26_an_approved_change_republishes_and_a_transfer_withdraws_the_sample(
+    api: Api,
+) -> None:
+    w, number = _registered(api, CLEAN)
+    holder, examiner = w.applicant, w.examiner  # type: ignore[attr-defined]
+    api.reg_ok(holder, number, "publish_sample", choice="raw")
+
+    def change_to(sample: str) -> None:
+        sha = api.upload(holder, sample.encode(), "新样例.csv")
+        d = api.reg_ok(holder, number, "request_change", changes={"sample_blobs": [sha]})
+        rid = d["requests"][-1]["id"]
+        api.reg_ok(
+            examiner, number, "decide_request", request_id=rid, outcome="approve", reason="同意"
+        )
+
+    # new clean rows: published the same way, from the new version's file
+    change_to("城市,品类,销量\n六盘水,猕猴桃,77\n")
+    sample = api.reg(None, number).json()["sample"]
+    assert sample["certificate_version"] == 2 and sample["files"][0]["rows"] == [
+        ["六盘水", "猕猴桃", "77"]
+    ]
+    # the new file has personal data: "as read" is no longer possible, so it is withdrawn
+    change_to(PERSONAL)
+    assert api.reg(None, number).json()["sample"] is None
+    assert api.reg(holder, number).json()["sample_choice"] == "none"
+    api.reg_ok(holder, number, "publish_sample", choice="masked")
+    assert api.reg(None, number).json()["sample"]["choice"] == "masked"
+    # a transfer: the new holder decides afresh
+    other = api.user("applicant")
+    pid = api.party(other, verify_by=examiner)
+    d = api.reg_ok(
+        holder, number, "request_transfer", transferees=[{"party_id": pid, "share_bp": 10_000}]
+    )
+    api.reg_ok(other, number, "confirm_transfer")
+    api.reg_ok(
+        examiner,
+        number,
+        "decide_request",
+        request_id=d["requests"][-1]["id"],
+        outcome="approve",
+        reason="双方一致",
+    )
+    assert api.reg(None, number).json()["sample"] is None
+    assert api.reg(other, number).json()["sample_choice"] == "none"
