@@ -62,14 +62,6 @@ router = APIRouter(include_in_schema=False)
 Pair = tuple[str, str]
 
 
-class FormInvalid(ValueError):
-    """A posted value the page cannot turn into the API's shape (a bad amount or share)."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.error = DomainError("invalid_form", zh, en, status=422)
-
-
 @dataclass(frozen=True)
 class Field:
     """One field of an action's form. ``name`` is the payload key; a dotted name fills a
@@ -501,7 +493,7 @@ def _number(value: str, zh: str, en: str, scale: int) -> int:
     except InvalidOperation:
         d = Decimal("NaN")
     if not d.is_finite() or d != d.to_integral_value() or d < 0:
-        raise FormInvalid(zh, en)
+        raise DomainError("invalid_form", zh, en, status=422)
     return int(d)
 
 
@@ -614,15 +606,14 @@ def _act(request: Request, env: Env, data: FormData, number: str, action: str) -
             payload=body.model_dump(mode="json", exclude_none=True),
             if_match=version_of(data),
         )
-    except (FormInvalid, DomainError, ValidationError) as e:
-        err = e.error if isinstance(e, FormInvalid) else e
+    except (DomainError, ValidationError) as e:
         return registration_response(
             request,
             env,
             number,
-            error=failure(request, err),
+            error=failure(request, e),
             typed=typed,
             open_action=action,
-            status=err.status if isinstance(err, DomainError) else 422,
+            status=e.status if isinstance(e, DomainError) else 422,
         )
     return RedirectResponse(f"/registrations/{number}", status_code=303)
