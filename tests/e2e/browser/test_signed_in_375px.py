@@ -1,8 +1,10 @@
 """Issue 8 in a real browser: every signed-in page — the applicant's portal, list, new
 application form, an application with its notices, the correction form, the examiner's
-queue and application view (screening findings, defects checklist), and a registration seen
-by its holder — is usable at 375 px: nothing scrolls sideways and the first Tab reaches the
-skip link. A full-page screenshot of each goes to the test output directory."""
+queue and application view (screening findings, defects checklist), a registration seen
+by its holder (its action forms), the publicity notice with the objection form, my subjects
+and the registry's verification page — is usable at 375 px: nothing scrolls sideways and the
+first Tab reaches the skip link. A full-page screenshot of each goes to the test output
+directory."""
 
 from __future__ import annotations
 
@@ -112,6 +114,23 @@ def holder_registration(api: Api, w: World) -> tuple[str, str]:
     return w.applicant, f"/registrations/{number}"
 
 
+def publicity_notice(api: Api, w: World) -> tuple[str, str]:
+    """The public notice with the objection form, seen by a would-be objector."""
+    aid = w.publicised(**_distinct(1))
+    who, _, _ = w.objector()
+    return who, f"/publicity/{aid}"
+
+
+def my_subjects(api: Api, w: World) -> tuple[str, str]:
+    api.party(w.applicant, name="贵州省大数据发展管理局下属某某数据科技有限责任公司")
+    return w.applicant, "/parties"
+
+
+def registry_parties(api: Api, w: World) -> tuple[str, str]:
+    workbench(api, w)  # a party waiting for real-name verification
+    return w.examiner, "/examination/parties"
+
+
 PAGES: dict[str, Callable[[Api, World], tuple[str, str]]] = {
     "portal": portal,
     "application-list": application_list,
@@ -121,6 +140,9 @@ PAGES: dict[str, Callable[[Api, World], tuple[str, str]]] = {
     "workbench": workbench,
     "examiner-application": examiner_application,
     "holder-registration": holder_registration,
+    "publicity-notice": publicity_notice,
+    "my-subjects": my_subjects,
+    "registry-parties": registry_parties,
 }
 
 
