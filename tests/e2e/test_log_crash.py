@@ -111,7 +111,15 @@ def test_r6_kill_9_while_writing_loses_no_acknowledged_action(tmp_path: Path) ->
         started = time.monotonic()
         for t in threads:
             t.start()
+        # at least LOAD_SECONDS of load, and until the writers have had 4 actions each
+        # acknowledged (a busy CI machine is slower), so the kill lands mid-stream
         time.sleep(LOAD_SECONDS)
+        deadline = started + 20 * LOAD_SECONDS
+        while (
+            sum(len(w.created) + len(w.edited) for w in writers) < 4 * CLIENTS
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
         acknowledged_before_kill = sum(len(w.created) + len(w.edited) for w in writers)
         server.kill()  # SIGKILL, mid-write
         killed_after = time.monotonic() - started
