@@ -516,6 +516,16 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
     }
 
 
+def consent_awaited(identity: Identity, *, env: Env, view: ApplicationView) -> list[Any]:
+    """R3 (G§5): the joint applicants of a draft that the caller acts for (its own subjects,
+    or an agent's accepted powers of attorney) and that have not yet consented."""
+    if view.application.state != AppState.DRAFT.value:
+        return []
+    with env.read() as uow:
+        mine = actable_party_ids(uow, identity)
+    return [x for x in view.applicants if x["party_id"] in mine and not x["consented"]]
+
+
 def under_publicity(*, env: Env, limit: int = 200) -> list[tuple[m.Application, m.Deadline]]:
     """R11/G§14: the applications whose publicity period is running today — anyone may
     object until its last day — with that period's deadline, the soonest ending first."""

@@ -648,21 +648,12 @@ def _detail(
         return RedirectResponse(f"/publicity/{application_id}", status_code=303)
     rec["actions"] = [a for a in rec["v"].allowed_actions if a in HOLDER_ACTIONS]
     rec["can_edit"] = AppState(rec["v"].application.state) in applications.EDITABLE_STATES
-    rec |= {"error": error, "typed": typed or {}, "consent": consent_awaited(who, env, rec["v"])}
+    rec |= {
+        "error": error,
+        "typed": typed or {},
+        "consent": applications.consent_awaited(who, env=env, view=rec["v"]),
+    }
     return render(request, "app_detail.html", rec, status_code=status)
-
-
-def consent_awaited(who: Identity, env: Env, v: applications.ApplicationView) -> list[Any]:
-    """R3 (G§5): the joint applicants of a draft the caller acts for, not yet consenting (as
-    `parties.actable_party_ids`: own subjects, or an agent's accepted powers of attorney)."""
-    if v.application.state != AppState.DRAFT or who.role not in ("applicant", "agent"):
-        return []
-    if who.role == "agent":
-        auths = parties.list_authorisations(who, env=env)
-        mine = {a.party_id for a in auths if a.status == "accepted"}
-    else:
-        mine = {p.id for p in parties.list_parties(who, env=env)}
-    return [x for x in v.applicants if x["party_id"] in mine and not x["consented"]]
 
 
 @router.post("/applications/{application_id}/actions/{action}", response_class=HTMLResponse)

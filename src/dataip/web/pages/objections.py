@@ -62,8 +62,10 @@ PUBLIC_ITEMS = (
 def _period(env: Env, lang: str, v: ApplicationView) -> dict[str, Any] | None:
     """The running (or just ended) publicity period: start, end, what is left."""
     d = next((d for d in v.deadlines if d.kind == "publicity" and d.status == "open"), None)
-    if d is None:
-        return None
+    return None if d is None else _period_of(env, lang, d)
+
+
+def _period_of(env: Env, lang: str, d: Any) -> dict[str, Any]:
     return {
         "start": d.trigger_at,
         "end": d.due_on,
@@ -105,12 +107,7 @@ def publicity_list(request: Request, env: EnvDep) -> Response:
             "a": a,
             "state": pick(applications.state_label(a.state)),
             "applicants": [p.get("name") for p in (a.public_fields or {}).get("applicants") or []],
-            "period": {
-                "start": d.trigger_at,
-                "end": d.due_on,
-                "due": due(env, lang, d.due_on, d.provisional),
-                "over": False,
-            },
+            "period": _period_of(env, lang, d),
         }
         for a, d in applications.under_publicity(env=env, limit=LIST_LIMIT)
     ]
