@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry, build, init_database
@@ -21,6 +22,12 @@ from dataip.services.context import SHANGHAI, Env, FixedClock
 from tests.support.api import Api
 
 KEEP = {"industries", "alembic_version"}
+
+# Every registry the suite builds, in this process or in a `dataip` subprocess that inherits
+# the environment, hashes passwords with argon2id at its cheapest: real argon2id, but
+# 0.55 s per account (hash and login) at the standard cost was most of the suite's time.
+# tests/unit/test_password_cost.py proves the standard cost is the default.
+os.environ["DATAIP_PASSWORD_COST"] = "test"
 
 
 def _pg_database(admin_url: str) -> tuple[str, str]:
@@ -65,6 +72,7 @@ def registry(
         database_url=database_url,
         token_ttl_hours=24 * 3650,
         log_interval_seconds=0,
+        password_cost="test",
     )
     reg = build(settings, clock=clock)
     init_database(reg)
@@ -99,11 +107,20 @@ def env(registry: Registry, clock: FixedClock, request: pytest.FixtureRequest) -
         assert not findings, f"changes the transparency log does not account for: {findings}"
 
 
-@pytest.fixture
-def client(registry: Registry, env: Env) -> Iterator[TestClient]:
+@pytest.fixture(scope="session")
+def app(registry: Registry) -> FastAPI:
+    """One ASGI app for the session, as a server has: FastAPI builds each router's routes
+    (dependants, validators) on the first request it matches, which per test was a quarter
+    of an API test's time. It holds no per-test state: the database is emptied by ``env``,
+    and each test gets its own client (cookies) and lifespan."""
     from dataip.web.app import create_app
 
-    with TestClient(create_app(registry=registry)) as c:
+    return create_app(registry=registry)
+
+
+@pytest.fixture
+def client(app: FastAPI, env: Env) -> Iterator[TestClient]:
+    with TestClient(app) as c:
         yield c
 
 

@@ -8,6 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import argon2
+from argon2 import PasswordHasher
+
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
@@ -54,6 +57,15 @@ def make_clock(settings: Settings) -> SystemClock | FixedClock:
         raise ConfigurationError("DATAIP_NOW is refused when DATAIP_ENV=production")
     now = settings.now if settings.now.tzinfo else settings.now.replace(tzinfo=SHANGHAI)
     return FixedClock(now)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    """argon2id at the settings' cost; the test profile is refused in production."""
+    if settings.password_cost == "standard":
+        return PasswordHasher()
+    if settings.env == "production":
+        raise ConfigurationError("DATAIP_PASSWORD_COST=test is refused when DATAIP_ENV=production")
+    return PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
 
 
 def load_log_keys(settings: Settings) -> LogKeys:
@@ -202,6 +214,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
         certificate_keys=load_certificate_keys(settings, profile, log_keys),
+        password_hasher=password_hasher(settings),
     )
     return Registry(
         settings=settings,

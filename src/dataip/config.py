@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # {"issuers": [{"id": URL, "name": ..., "jwks": {...}}]}).
     certificate_key_dir: Path | None = None
     trusted_issuers_file: Path | None = None
+    # argon2id cost of password hashes: "standard" (RFC 9106 low-memory: 64 MiB, 3 passes,
+    # about 0.3 s a login here) or "test" (argon2-cffi's CHEAPEST profile, for test suites
+    # that sign up thousands of accounts; refused in production). Hashes made under one are
+    # re-made under the other at the next login.
+    password_cost: Literal["standard", "test"] = "standard"
 
     @field_validator("now", mode="before")
     @classmethod

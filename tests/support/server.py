@@ -70,6 +70,7 @@ class Server:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DATAIP_")}
         self.env.update(
             DATAIP_ENV="development",
+            DATAIP_PASSWORD_COST="test",
             DATAIP_DATA_DIR=str(self.data_dir),
             DATAIP_DATABASE_URL=database_url,
             DATAIP_HOST="127.0.0.1",

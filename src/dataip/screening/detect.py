@@ -47,12 +47,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 from operator import add
+from types import ModuleType
 
 from dataip.screening import mask
 from dataip.screening.validate import (
@@ -65,6 +66,12 @@ from dataip.screening.validate import (
     today_str,
     uscc_ok,
 )
+
+_native: ModuleType | None
+try:  # the C digit-run pass (built with the package; pure Python when it is not)
+    from dataip.screening import _digits as _native
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _native = None
 
 __all__ = [
     "CHECKSUMMED_KINDS",
@@ -215,6 +222,91 @@ def _document_kind(s: str) -> str | None:
 Hits = dict[str, tuple[list[int], list[int], list[str]]]  # kind -> (starts, ends, values)
 
 
+def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, str] | None:
+    """The validated identifier of one ``_DIGITS`` match: (kind, start, end, canonical value),
+    or None. Canonical: digits only, mobile numbers without +86, upper case."""
+    group = m.lastgroup
+    s = m.group()
+    if group == "run" or (group == "usc" and s[:17].isdigit()):
+        # the commonest shapes (mobile, resident ID) first
+        n = len(s)
+        if n == 11 and s[0] == "1":
+            return ("mobile", *m.span(), s) if s[:3] in MOBILE_SEGMENTS else None
+        if n == 18 and resident_id_ok(s, today):
+            return ("resident_id", *m.span(), s.upper())
+        kind = _number(s, today)
+        if kind is None:
+            return None
+        return (kind, *m.span(), s[-11:] if kind == "mobile" else s.upper())
+    if group == "grp":
+        grouped = _grouped(s, today)
+        if grouped is None:
+            return None
+        length, kind, digits = grouped
+        start = m.start()
+        return kind, start, start + length, digits[-11:] if kind == "mobile" else digits
+    if group == "ip4":
+        start, end = m.span()
+        prv = text[start - 1] if start else ""
+        if prv == ":" or prv in _ASCII_ALNUM or text[end : end + 1] == ":":
+            return None
+        try:
+            ipaddress.IPv4Address(s)
+        except ValueError:
+            return None
+        return "ipv4", start, end, s
+    start = m.start()
+    if (not start or text[start - 1] not in _ASCII_ALNUM) and uscc_ok(s):
+        return "uscc", start, m.end(), s
+    return None
+
+
+_NATIVE_KINDS = ("resident_id", "uscc", "mobile", "landline", "bank_card", CARD_CANDIDATE)
+
+
+def _native_digits(text: str, today: str, out: Hits) -> None:
+    """The ``_DIGITS`` pass by the C scanner (``_digits.c``): it classifies the plain digit
+    runs itself and hands back the positions where the pattern's other alternatives may
+    match (grouped numbers, X check characters, credit codes with letters, IPv4), which are
+    matched here as the pure-Python pass does. The result is the same, in the same order."""
+    assert _native is not None
+    delegated: list[int] = []
+    _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS), delegated)
+    if not delegated:
+        return
+    extra: dict[str, list[tuple[int, int, str]]] = {}
+    spans: list[tuple[int, int]] = []
+    resume = 0
+    for p in delegated:
+        if p < resume:
+            continue  # inside the previous match: the pattern would not start here
+        m = _DIGITS.match(text, p)
+        if m is None:
+            continue
+        resume = m.end()
+        spans.append(m.span())
+        hit = _digit_hit(m, text, today)
+        if hit is not None:
+            extra.setdefault(hit[0], []).append(hit[1:])
+    for kind in _NATIVE_KINDS:
+        starts, ends, values = out[kind]
+        if not starts:
+            continue
+        # a run the scanner classified may lie inside a delegated match (a credit code with
+        # letters ending in digits): the pattern never saw it on its own
+        inside = [
+            i for a, b in spans for i in range(bisect_right(starts, a), bisect_left(starts, b))
+        ]
+        for i in reversed(inside):
+            del starts[i], ends[i], values[i]
+    for kind, hits in extra.items():
+        starts, ends, values = out[kind]
+        merged = sorted([*zip(starts, ends, values, strict=True), *hits])
+        starts[:] = [h[0] for h in merged]
+        ends[:] = [h[1] for h in merged]
+        values[:] = [h[2] for h in merged]
+
+
 def _hits(text: str, today: str) -> Hits:
     """Every validated identifier of ``text`` (already normalised), by kind.
 
@@ -230,52 +322,13 @@ def _hits(text: str, today: str) -> Hits:
         got[1].append(end)
         got[2].append(value)
 
-    number = _number
-    segments = MOBILE_SEGMENTS
-    id_ok = resident_id_ok
-    for m in _DIGITS.finditer(text):
-        group = m.lastgroup
-        s = m.group()
-        if group == "run" or (group == "usc" and s[:17].isdigit()):
-            # the hot path: inlined for the commonest shapes (mobile, resident ID)
-            n = len(s)
-            if n == 11 and s[0] == "1":
-                if s[:3] not in segments:
-                    continue
-                kind = "mobile"
-            elif n == 18 and id_ok(s, today):
-                kind = "resident_id"
-                s = s.upper()
-            else:
-                found = number(s, today)
-                if found is None:
-                    continue
-                kind = found
-                s = s[-11:] if kind == "mobile" else s.upper()
-            starts, ends, values = out[kind]
-            a, b = m.span()
-            starts.append(a)
-            ends.append(b)
-            values.append(s)
-        elif group == "grp":
-            hit = _grouped(s, today)
+    if _native is None:
+        for m in _DIGITS.finditer(text):
+            hit = _digit_hit(m, text, today)
             if hit is not None:
-                length, kind, digits = hit
-                start = m.start()
-                add(kind, start, start + length, digits[-11:] if kind == "mobile" else digits)
-        elif group == "ip4":
-            start, end = m.span()
-            prv = text[start - 1] if start else ""
-            if prv != ":" and prv not in _ASCII_ALNUM and text[end : end + 1] != ":":
-                try:
-                    ipaddress.IPv4Address(s)
-                except ValueError:
-                    continue
-                add("ipv4", start, end, s)
-        else:
-            start = m.start()
-            if (not start or text[start - 1] not in _ASCII_ALNUM) and uscc_ok(s):
-                add("uscc", start, m.end(), s)
+                add(*hit)
+    else:
+        _native_digits(text, today, out)
     for m in _LETTERS.finditer(text):
         s = m.group()
         if m.lastgroup == "usc":

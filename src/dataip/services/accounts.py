@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -16,11 +17,15 @@ from dataip.domain.errors import DomainError
 from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.services.ports import ConcurrencyConflict
 
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" defaults
 SELF_SERVICE_ROLES = ("applicant", "agent")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
-# Hash verified when the username is unknown, so timing does not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("dataip-not-a-password")
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash verified when the username is unknown, so timing does not reveal which
+    usernames exist; made with the same parameters as real ones, so it costs the same."""
+    return hasher.hash("dataip-not-a-password")
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,9 @@ class IssuedToken:
     expires_at_iso: str
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(env: Env, password: str) -> str:
+    """argon2id with the registry's parameters (``Env.password_hasher``)."""
+    return env.password_hasher.hash(password)
 
 
 def _check_password(password: str) -> None:
@@ -84,7 +90,7 @@ def sign_up(
         user = uow.users.add(
             m.User(
                 username=username,
-                password_hash=hash_password(password),
+                password_hash=hash_password(env, password),
                 role=role,
                 display_name=display_name.strip(),
                 email=email,
@@ -111,14 +117,16 @@ def login(*, env: Env, username: str, password: str, ttl_hours: int = 168) -> Is
     )
     with env.uow() as uow:
         user = uow.users.by_username(username)
+        hasher = env.password_hasher
         try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            hasher.verify(user.password_hash if user else _dummy_hash(hasher), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             raise bad from None
         if user is None or not user.is_active:
             raise bad
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+        if hasher.check_needs_rehash(user.password_hash):
+            # the parameters changed since this hash was made: re-hash with today's
+            user.password_hash = hash_password(env, password)
         token = "dip_" + secrets.token_urlsafe(32)
         now = env.now()
         expires = now + timedelta(hours=ttl_hours)

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from argon2 import PasswordHasher
+
 from dataip.domain.calendar import WorkingDayCalendar
 from dataip.domain.errors import DomainError
 from dataip.domain.profile import Profile
@@ -97,6 +99,9 @@ class Env:
     calendar_ttl_seconds: float = 60.0
     reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
     certificate_keys: Any = None  # certificates.CertificateKeys, built by bootstrap
+    # argon2id; the library's RFC 9106 "low memory" parameters unless the settings say
+    # otherwise (bootstrap.password_hasher)
+    password_hasher: PasswordHasher = field(default_factory=PasswordHasher)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
