@@ -271,8 +271,12 @@ def update_draft(
                 status=409,
                 details={"state": app.state},
             )
+        reset: list[int] = []
         if form is not None:
-            app.form = _attach_deposit(uow, app.filer_user_id, dict(form))
+            new_form = _attach_deposit(uow, app.filer_user_id, dict(form))
+            if app.state == AppState.DRAFT and new_form != app.form and applicants is None:
+                reset = _reset_consents(uow, identity, app.id)
+            app.form = new_form
             _denormalise(app)
         if applicants is not None:
             if app.state != AppState.DRAFT:
@@ -291,6 +295,7 @@ def update_draft(
             type="FormEdited",
             at=now,
             actor_user_id=uid,
+            public={"consents_withdrawn": reset} if reset else None,
         )
         try:
             uow.commit()
@@ -299,12 +304,30 @@ def update_draft(
         return app
 
 
-def consent(identity: Identity, *, env: Env, application_id: int) -> m.Application:
-    """A co-applicant confirms a joint filing (共同申请, G§5)."""
+def _reset_consents(uow: UnitOfWork, identity: Identity, app_id: int) -> list[int]:
+    """G§5: a co-applicant consents to the draft it saw; once the form changes, the consents
+    of the parties the editor does not act for lapse and are asked for again. Returns their
+    party ids."""
+    mine = actable_party_ids(uow, identity)
+    reset = []
+    for ap in uow.app_parties.for_application(app_id):
+        if ap.consented_at is not None and ap.party_id not in mine:
+            ap.consented_at = None
+            reset.append(ap.party_id)
+    return reset
+
+
+def consent(
+    identity: Identity, *, env: Env, application_id: int, if_match: int | None = None
+) -> m.Application:
+    """A co-applicant confirms a joint filing (共同申请, G§5): the draft at version
+    ``if_match`` (the one it read) when given — a draft edited since is refused as stale."""
     uid = identity.require_login()
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)
+        if if_match is not None and if_match != app.version:
+            raise stale(app.version)
         mine = actable_party_ids(uow, identity)
         rows = [ap for ap in uow.app_parties.for_application(app.id) if ap.party_id in mine]
         if not rows:

@@ -7,6 +7,7 @@ from typing import Any
 from stdnum.cn import ric
 
 from tests.support.api import Api, complete_form, make_resident_id, make_uscc, problem
+from tests.support.db import changed_tables, snapshot
 
 PARTIES = "/api/v1/parties"
 
@@ -419,3 +420,59 @@ def test_r3_co_applicant_must_consent_before_submit(api: Api) -> None:
     ]
     # Both co-applicants are served the registration notice.
     assert "registration" in _inbox_kinds(api, bob)
+
+
+def test_r3_consent_is_to_the_draft_read_and_lapses_when_the_form_changes(api: Api) -> None:
+    """G§5: a co-applicant consents to the filing it read. A consent sent with an older
+    If-Match is refused (412, nothing recorded); once the filer changes the form, the
+    co-applicant's consent lapses (logged on the edit) and is asked for again."""
+    _examiner, alice, bob, pa, pb = _joint(api)
+    r = _post_joint(
+        api,
+        alice,
+        [
+            {"party_id": pa, "share_bp": 7000, "rights_bounds": "负责数据采集与对外许可"},
+            {"party_id": pb, "share_bp": 3000, "rights_bounds": "仅享有收益分配"},
+        ],
+    )
+    assert r.status_code == 201, r.text
+    aid, version, form = r.json()["id"], r.json()["version"], r.json()["form"]
+    registry = api.c.app.state.registry  # type: ignore[attr-defined]
+    before = snapshot(registry)
+    stale = api.c.post(
+        f"/api/v1/applications/{aid}/consent",
+        headers={**api.h(bob), "If-Match": f'"{version + 1}"'},
+    )
+    problem(stale, 412, "stale_version")
+    assert changed_tables(before, snapshot(registry)) == {}
+    r = api.c.post(
+        f"/api/v1/applications/{aid}/consent",
+        headers={**api.h(bob), "If-Match": f'"{version}"'},
+    )
+    assert r.status_code == 200, r.text
+    assert all(x["consented"] for x in r.json()["applicants"])
+    # Alice changes the data set's name: Bob's consent lapses, hers stands.
+    r = api.c.patch(
+        f"/api/v1/applications/{aid}",
+        headers=api.h(alice),
+        json={"form": {**form, "name": "城市道路拥堵预测数据集"}},
+    )
+    assert r.status_code == 200, r.text
+    assert {x["party_id"]: x["consented"] for x in r.json()["applicants"]} == {
+        pa: True,
+        pb: False,
+    }
+    history = api.c.get(f"/api/v1/applications/{aid}/history", headers=api.h(alice)).json()
+    events = [e for e in history if e["type"] == "FormEdited"]
+    assert events[-1]["public"] == {"consents_withdrawn": [pb]}
+    body = problem(api.act(alice, aid, "submit"), 422, "co_applicant_consent_missing")
+    assert body["details"]["parties"] == [pb]
+    # Saving the same form again changes nothing, so a fresh consent stands.
+    api.c.post(f"/api/v1/applications/{aid}/consent", headers=api.h(bob))
+    r = api.c.patch(
+        f"/api/v1/applications/{aid}",
+        headers=api.h(alice),
+        json={"form": {**form, "name": "城市道路拥堵预测数据集"}},
+    )
+    assert all(x["consented"] for x in r.json()["applicants"])
+    assert api.ok(alice, aid, "submit")["state"] == "submitted"

@@ -167,9 +167,13 @@ def update(
 
 @router.post("/applications/{application_id}/consent", response_model=ApplicationRead)
 def consent(
-    application_id: AppId, env: EnvDep, identity: IdentityDep, response: Response
+    application_id: AppId,
+    env: EnvDep,
+    identity: IdentityDep,
+    expected: IfMatch,
+    response: Response,
 ) -> ApplicationRead:
-    svc.consent(identity, env=env, application_id=application_id)
+    svc.consent(identity, env=env, application_id=application_id, if_match=expected)
     return _respond(response, svc.view(identity, env=env, application_id=application_id))
 
 

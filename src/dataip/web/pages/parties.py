@@ -442,10 +442,11 @@ def _consent(request: Request, env: Env, data: FormData, app_id: int) -> Respons
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
     try:
-        current = applications.view(who, env=env, application_id=app_id).application.version
-        if version_of(data) != current:
-            raise applications.stale(current)
-        applications.consent(who, env=env, application_id=app_id)
+        # a form without its version is as stale as one with an old one (-1 is no version)
+        expected = version_of(data)
+        applications.consent(
+            who, env=env, application_id=app_id, if_match=-1 if expected is None else expected
+        )
     except DomainError as e:
         return _detail(request, env, who, app_id, error=failure(request, e), status=e.status)
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
