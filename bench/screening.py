@@ -16,7 +16,9 @@ What is measured, in this order:
                 so every run reads from the page cache.
   2. dataip   — `screen_path(csv, workers=1)` and `workers=2` (processes; `spawn` start-up
                 included): wall time of the whole call — read, decode, parse, detect,
-                column statistics, report. `--repeat` runs each, interleaved; the median.
+                column statistics, report; and `workers=1` again with the pure-Python digit
+                pass instead of the C one (`dataip_1_worker_no_c`). `--repeat` runs each,
+                interleaved; the median.
   3. presidio — presidio-analyzer's `AnalyzerEngine` with `NoOpNlpEngine` (no spaCy model:
                 a blank `zh` pipeline is pathologically slow) and no predefined recognizers;
                 registered for `zh`: one `PatternRecognizer` per Chinese kind with the same
@@ -64,7 +66,7 @@ if str(ROOT) not in sys.path:
 
 from tests.unit.screening import corpus  # noqa: E402
 
-from dataip.screening import VALUE_KINDS, screen_bytes, screen_path  # noqa: E402
+from dataip.screening import VALUE_KINDS, detect, screen_bytes, screen_path  # noqa: E402
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "screening.json"
 SEED = 20260507
@@ -254,6 +256,16 @@ def dataip_accuracy(csv_path: Path, labels_path: Path) -> dict[str, dict[str, fl
     return scores.table()
 
 
+def pure_python(csv_path: Path, workers: int) -> Any:
+    """screen_path with the pure-Python digit pass instead of the C one (``_digits.c``)."""
+    saved = detect._native
+    detect._native = None
+    try:
+        return screen_path(csv_path, workers=workers)
+    finally:
+        detect._native = saved
+
+
 # --- presidio ---------------------------------------------------------------------------------
 
 
@@ -348,6 +360,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "presidio_analyzer": version("presidio-analyzer"),
+        "c_digit_pass": detect._native is not None,
     }
 
 
@@ -405,10 +418,19 @@ def main(argv: list[str] | None = None) -> int:
             while f.read(1 << 24):
                 pass
 
-        runs: dict[str, list[dict[str, Any]]] = {"dataip_1_worker": [], "dataip_2_workers": []}
+        runs: dict[str, list[dict[str, Any]]] = {
+            "dataip_1_worker": [],
+            "dataip_2_workers": [],
+            "dataip_1_worker_no_c": [],
+        }
         for i in range(args.repeat):
-            for workers, key in ((1, "dataip_1_worker"), (2, "dataip_2_workers")):
-                t = timed(lambda w=workers: screen_path(csv_path, workers=w))
+            for workers, key in (
+                (1, "dataip_1_worker"),
+                (2, "dataip_2_workers"),
+                (1, "dataip_1_worker_no_c"),
+            ):
+                run = pure_python if key.endswith("_no_c") else screen_path
+                t = timed(lambda w=workers, run=run: run(csv_path, workers=w))
                 report = t.pop("value")
                 runs[key].append(t)
                 say(
@@ -485,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         "notes": [
             "MB = 10^6 bytes of CSV; wall times are medians (all in seconds_all)",
             "dataip timings are whole screen_path calls, process-pool start-up included",
+            "dataip_1_worker_no_c: the same with the pure-Python digit pass (the reference "
+            "where the C extension is not built)",
             "accuracy: multisets of (row, kind, canonical value) against the corpus labels, "
             "over every row; Presidio's from its first timed run",
             "other_cpu_seconds: CPU other processes used during a run (shared machine)",
