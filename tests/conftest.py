@@ -26,7 +26,7 @@ KEEP = {"industries", "alembic_version"}
 # Every registry the suite builds, in this process or in a `dataip` subprocess that inherits
 # the environment, hashes passwords with argon2id at its cheapest: real argon2id, but
 # 0.55 s per account (hash and login) at the standard cost was most of the suite's time.
-# tests/unit/test_password_cost.py proves the standard cost is the default.
+# tests/services/test_password_cost.py proves the standard cost is the default.
 os.environ["DATAIP_PASSWORD_COST"] = "test"
 
 

@@ -380,9 +380,9 @@ def test_r3_joint_applicants_must_state_rights_bounds(api: Api) -> None:
     )
 
 
-def test_r3_co_applicant_must_consent_before_submit(api: Api) -> None:
-    examiner, alice, bob, pa, pb = _joint(api)
-    r = _post_joint(
+def _seventy_thirty(api: Api, alice: str, pa: int, pb: int) -> Any:
+    """Alice files a joint draft: her party leads with 70%, Bob's holds 30%."""
+    return _post_joint(
         api,
         alice,
         [
@@ -390,6 +390,11 @@ def test_r3_co_applicant_must_consent_before_submit(api: Api) -> None:
             {"party_id": pb, "share_bp": 3000, "rights_bounds": "仅享有收益分配"},
         ],
     )
+
+
+def test_r3_co_applicant_must_consent_before_submit(api: Api) -> None:
+    examiner, alice, bob, pa, pb = _joint(api)
+    r = _seventy_thirty(api, alice, pa, pb)
     assert r.status_code == 201, r.text
     aid = r.json()["id"]
     consent = {x["party_id"]: x["consented"] for x in r.json()["applicants"]}
@@ -427,14 +432,7 @@ def test_r3_consent_is_to_the_draft_read_and_lapses_when_the_form_changes(api: A
     If-Match is refused (412, nothing recorded); once the filer changes the form, the
     co-applicant's consent lapses (logged on the edit) and is asked for again."""
     _examiner, alice, bob, pa, pb = _joint(api)
-    r = _post_joint(
-        api,
-        alice,
-        [
-            {"party_id": pa, "share_bp": 7000, "rights_bounds": "负责数据采集与对外许可"},
-            {"party_id": pb, "share_bp": 3000, "rights_bounds": "仅享有收益分配"},
-        ],
-    )
+    r = _seventy_thirty(api, alice, pa, pb)
     assert r.status_code == 201, r.text
     aid, version, form = r.json()["id"], r.json()["version"], r.json()["form"]
     registry = api.c.app.state.registry  # type: ignore[attr-defined]

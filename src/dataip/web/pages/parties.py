@@ -442,11 +442,7 @@ def _consent(request: Request, env: Env, data: FormData, app_id: int) -> Respons
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
     try:
-        # a form without its version is as stale as one with an old one (-1 is no version)
-        expected = version_of(data)
-        applications.consent(
-            who, env=env, application_id=app_id, if_match=-1 if expected is None else expected
-        )
+        applications.consent(who, env=env, application_id=app_id, if_match=version_of(data))
     except DomainError as e:
         return _detail(request, env, who, app_id, error=failure(request, e), status=e.status)
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
