@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
@@ -68,8 +68,8 @@ from dataip.screening.validate import (
 )
 
 _native: ModuleType | None
-try:  # the C digit-run pass (built with the package; pure Python when it is not)
-    from dataip.screening import _digits as _native
+try:  # the C value passes (built with the package; pure Python when it is not)
+    from dataip.screening import _scan as _native
 except ImportError:  # pragma: no cover - a build without a C compiler
     _native = None
 
@@ -162,8 +162,11 @@ _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 
 def _number(s: str, today: str) -> str | None:
-    """The kind of a run of digits (separators removed), or None."""
+    """The kind of a run of digits (separators removed), or None. An X check character
+    belongs to an 18-character resident ID and to nothing else."""
     n = len(s)
+    if s[-1] in "Xx" and n != 18:
+        return None
     if n == 18:
         if resident_id_ok(s, today):
             return "resident_id"
@@ -230,7 +233,7 @@ def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, 
     if group == "run" or (group == "usc" and s[:17].isdigit()):
         # the commonest shapes (mobile, resident ID) first
         n = len(s)
-        if n == 11 and s[0] == "1":
+        if n == 11 and s[0] == "1" and s[10] not in "Xx":
             return ("mobile", *m.span(), s) if s[:3] in MOBILE_SEGMENTS else None
         if n == 18 and resident_id_ok(s, today):
             return ("resident_id", *m.span(), s.upper())
@@ -261,58 +264,41 @@ def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, 
     return None
 
 
-_NATIVE_KINDS = ("resident_id", "uscc", "mobile", "landline", "bank_card", CARD_CANDIDATE)
+# the order of _scan.c's output triples
+_NATIVE_KINDS = (
+    "resident_id",
+    "uscc",
+    "mobile",
+    "landline",
+    "bank_card",
+    CARD_CANDIDATE,
+    "passport",
+    "hk_macau_permit",
+    "plate",
+    "email",
+    "ipv4",
+)
 
 
-def _native_digits(text: str, today: str, out: Hits) -> None:
-    """The ``_DIGITS`` pass by the C scanner (``_digits.c``): it classifies the plain digit
-    runs itself and hands back the positions where the pattern's other alternatives may
-    match (grouped numbers, X check characters, credit codes with letters, IPv4), which are
-    matched here as the pure-Python pass does. The result is the same, in the same order."""
-    assert _native is not None
-    delegated: list[int] = []
-    _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS), delegated)
-    if not delegated:
-        return
-    extra: dict[str, list[tuple[int, int, str]]] = {}
-    spans: list[tuple[int, int]] = []
-    resume = 0
-    for p in delegated:
-        if p < resume:
-            continue  # inside the previous match: the pattern would not start here
-        m = _DIGITS.match(text, p)
-        if m is None:
-            continue
-        resume = m.end()
-        spans.append(m.span())
-        hit = _digit_hit(m, text, today)
-        if hit is not None:
-            extra.setdefault(hit[0], []).append(hit[1:])
-    for kind in _NATIVE_KINDS:
-        starts, ends, values = out[kind]
-        if not starts:
-            continue
-        # a run the scanner classified may lie inside a delegated match (a credit code with
-        # letters ending in digits): the pattern never saw it on its own
-        inside = [
-            i for a, b in spans for i in range(bisect_right(starts, a), bisect_left(starts, b))
-        ]
-        for i in reversed(inside):
-            del starts[i], ends[i], values[i]
-    for kind, hits in extra.items():
-        starts, ends, values = out[kind]
-        merged = sorted([*zip(starts, ends, values, strict=True), *hits])
-        starts[:] = [h[0] for h in merged]
-        ends[:] = [h[1] for h in merged]
-        values[:] = [h[2] for h in merged]
+def _ipv6_value(m: re.Match[str]) -> str | None:
+    """The canonical form of an ``_IPV6`` match that is an address, or None."""
+    s = m.group()
+    if "::" not in s and s.count(":") != 7 and "." not in s:
+        return None
+    try:
+        ipaddress.IPv6Address(s)
+    except ValueError:
+        return None
+    return s.lower()
 
 
 def _hits(text: str, today: str) -> Hits:
     """Every validated identifier of ``text`` (already normalised), by kind.
 
-    One function, lists appended in place: this loop runs once per candidate in the file.
-    Values are canonical: digits only, mobile numbers without +86, upper case (e-mail and
-    IPv6 lower case).
+    The digit, letter, plate and e-mail passes and the IPv6 candidates run in C
+    (``_scan.c``) when it is built, here otherwise: both give the same hits in the same
+    order (tests/unit/screening/test_scan_native.py). Values are canonical: digits only,
+    mobile numbers without +86, upper case (e-mail and IPv6 lower case).
     """
     out: Hits = {kind: ([], [], []) for kind in (*VALUE_KINDS, CARD_CANDIDATE)}
 
@@ -323,12 +309,38 @@ def _hits(text: str, today: str) -> Hits:
         got[2].append(value)
 
     if _native is None:
-        for m in _DIGITS.finditer(text):
-            hit = _digit_hit(m, text, today)
-            if hit is not None:
-                add(*hit)
+        _python_passes(text, today, add)
     else:
-        _native_digits(text, today, out)
+        ipv6_candidates: list[int] = []
+        _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS), ipv6_candidates)
+    if "(" in text or "（" in text:
+        for m in _PAREN_LANDLINE.finditer(text):
+            s = m.group(1) + m.group(2)
+            if landline_ok(s):
+                add("landline", m.start(), m.end(), s)
+    if _native is None:
+        if "@" in text:
+            for m in _EMAIL.finditer(text):
+                s = m.group()
+                name = s[: s.index("@")]
+                if name[0] != "." and name[-1] != "." and ".." not in name:
+                    add("email", m.start(), m.end(), s.lower())
+        found = _IPV6.finditer(text) if ":" in text else iter(())
+    else:
+        found = filter(None, (_IPV6.match(text, p) for p in ipv6_candidates))
+    for m in found:
+        value = _ipv6_value(m)
+        if value is not None:
+            add("ipv6", m.start(), m.end(), value)
+    return {kind: got for kind, got in out.items() if got[0]}
+
+
+def _python_passes(text: str, today: str, add: Callable[[str, int, int, str], None]) -> None:
+    """The digit, letter and plate passes in Python: the reference for ``_scan.c``."""
+    for m in _DIGITS.finditer(text):
+        hit = _digit_hit(m, text, today)
+        if hit is not None:
+            add(*hit)
     for m in _LETTERS.finditer(text):
         s = m.group()
         if m.lastgroup == "usc":
@@ -346,28 +358,6 @@ def _hits(text: str, today: str) -> Hits:
         elif len(body) == 5 and sum(c.isalpha() for c in body) > 2:
             continue
         add("plate", m.start(), m.end(), m.group()[:2] + body)
-    if "(" in text or "（" in text:
-        for m in _PAREN_LANDLINE.finditer(text):
-            s = m.group(1) + m.group(2)
-            if landline_ok(s):
-                add("landline", m.start(), m.end(), s)
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            s = m.group()
-            name = s[: s.index("@")]
-            if name[0] != "." and name[-1] != "." and ".." not in name:
-                add("email", m.start(), m.end(), s.lower())
-    if ":" in text:
-        for m in _IPV6.finditer(text):
-            s = m.group()
-            if "::" not in s and s.count(":") != 7 and "." not in s:
-                continue
-            try:
-                ipaddress.IPv6Address(s)
-            except ValueError:
-                continue
-            add("ipv6", m.start(), m.end(), s.lower())
-    return {kind: got for kind, got in out.items() if got[0]}
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""R26: the C digit-run pass (``_digits.c``) finds exactly what the pure-Python pass finds —
+"""R26: the C value passes (``_scan.c``) find exactly what the pure-Python passes find —
 same kinds, positions, canonical values and order — on generated text, on edge cases at
-each of its boundaries, and on the labelled corpus. The Python pass is the reference (it is
-the one the detectors' rules are written in), and what runs where the C module is not built.
+each of their boundaries, and on the labelled corpus. The Python passes are the reference
+(the detectors' rules are written in them), and what runs where the C module is not built.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def both(text: str) -> tuple[detect.Hits, detect.Hits]:
 
 def test_the_c_pass_is_built() -> None:
     assert detect._native is not None, (
-        "dataip.screening._digits is not built: install gcc and the Python headers "
+        "dataip.screening._scan is not built: install gcc and the Python headers "
         "(Debian: build-essential python3-dev) and run bin/setup again"
     )
 
@@ -67,6 +67,40 @@ EDGES = [
     "１３８１２３４５６７８",
     "",
     "\n\n13812345678\n",
+    # an X check character belongs to an 18-character resident ID only
+    "1381234567X",
+    "0851888888X",
+    "138 1234 567X",
+    "110105 19491231 002X",
+    "11010519491231002X1",
+    "110105194912310021X",
+    # grouped numbers at their limits
+    "13 8123 4567 8",
+    "138 1234 5678@x.cn",
+    "138 1234 5678 12@",
+    "6222 0212 3456 7890 12",
+    "6222 0212 3456 7890 123 4567",
+    "1234567 123 4567",
+    "12 123456789 123",
+    "0851-8888888X",
+    # IPv4 and its neighbours
+    "01.2.3.4 256.1.1.1 1.2.3.4.5 a1.2.3.4 1.2.3.4: :1.2.3.4 255.255.255.255",
+    "1.2.3.4.",
+    # credit codes with letters, documents
+    "A1520115MA6DXXXX0Y 91520115MA6DXXXX0Y9 x91520115MA6DXXXX0Y",
+    "91350100M000100Y43 9135010000010047X3",
+    "E1234567 EA1234567 GA1234567 CA1234567 WA1234567 H1234567890 M12345678 H123456789",
+    "EA12345678 E123456789012 aE12345678 E12345678a",
+    # plates
+    "京A12345 京A·12345 京A-D12345 粤B12345D 京AD1234F 京A1234学 京A1234学5 京AB1CD2",
+    "京A123456 京A1234567 京A12345a 京a12345 京I12345 沪A 12345 沪A12345I",
+    # e-mail
+    "a@b.cn a.b@c.d.com .a@b.cn a.@b.cn a..b@c.cn a@b.c a@-b.cn a@b-.cn a@b.cn.x",
+    "a@b.cn.x@y.cn x@y.c0m x@y.com1 x@y.co-m 张三zhang.san@example.com。",
+    "x" * 64 + "@a.cn " + "y" * 65 + "@a.cn",
+    "a@" + "b" * 63 + ".cn a@" + "b" * 64 + ".cn",
+    # IPv6 candidates
+    "2001:db8::1 fe80::1%eth0 ::1 12:30:00 1:2:3:4:5:6:7:8 ::ffff:1.2.3.4 2001:db8::g",
 ]
 
 
@@ -105,11 +139,19 @@ _PIECES = st.sampled_from(
         "91520115MA6DXXXX0Y",
         "13812345678",
         "192.168.",
+        "京A",
+        "D",
+        "学",
+        "a@b.cn",
+        "@",
+        "::",
+        "E",
+        "Y",
     ]
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=30).map("".join))
 def test_r26_c_pass_equals_python_pass_on_generated_text(text: str) -> None:
     native, reference = both(text)
@@ -122,3 +164,12 @@ def test_r26_c_pass_equals_python_pass_on_the_corpus() -> None:
     for column in columns:
         native, reference = both(detect.normalise(column))
         assert native == reference
+
+
+def test_r26_c_plate_provinces_are_the_python_ones() -> None:
+    for province in detect.PLATE_PROVINCES:
+        native, reference = both(f"{province}A12345")
+        assert native == reference
+        assert native["plate"][2] == [f"{province}A12345"]
+    native, reference = both("港A12345 A12345")
+    assert native == reference == {}

@@ -1,8 +1,8 @@
-"""Types of the C digit-run pass (``_digits.c``)."""
+"""Types of the C value passes (``_scan.c``)."""
 
 def scan(
     text: str,
     today: str,
     out: tuple[tuple[list[int], list[int], list[str]], ...],
-    delegates: list[int],
+    ipv6_candidates: list[int],
 ) -> None: ...
