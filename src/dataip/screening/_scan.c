@@ -234,8 +234,23 @@ static int is_plate_province(ch c) {
 /* --- output ------------------------------------------------------------------------------- */
 
 typedef struct {
-    PyObject *lists[K_COUNT][3];
+    PyObject *lists[K_COUNT][4]; /* starts, ends, values, lines */
+    const Py_ssize_t *newlines;  /* the positions of the text's line breaks */
+    Py_ssize_t n_newlines;
 } Out;
+
+/* the line of position p: how many line breaks come before it */
+static Py_ssize_t line_of(const Out *out, Py_ssize_t p) {
+    Py_ssize_t lo = 0, hi = out->n_newlines;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (out->newlines[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 static int append_ssize(PyObject *list, Py_ssize_t v) {
     PyObject *o = PyLong_FromSsize_t(v);
@@ -251,7 +266,8 @@ static int add(Out *out, int k, Py_ssize_t start, Py_ssize_t end, PyObject *valu
     int rc = PyList_Append(out->lists[k][2], value);
     Py_DECREF(value);
     if (rc < 0 || append_ssize(out->lists[k][0], start) < 0 ||
-        append_ssize(out->lists[k][1], end) < 0)
+        append_ssize(out->lists[k][1], end) < 0 ||
+        append_ssize(out->lists[k][3], line_of(out, start)) < 0)
         return -1;
     return 0;
 }
@@ -644,11 +660,12 @@ static int pass_ipv6(PyObject *candidates, const ch *t, Py_ssize_t len) {
 
 /* --- the module --------------------------------------------------------------------------- */
 
-/* scan(text, today, out, ipv6_candidates): out is a tuple of (starts, ends, values) list
- * triples in the order resident_id, uscc, mobile, landline, bank_card, card candidate,
+/* scan(text, today, out, ipv6_candidates): out is a tuple of (starts, ends, values, lines)
+ * list quadruples in the order resident_id, uscc, mobile, landline, bank_card, card candidate,
  * passport, hk_macau_permit, plate, email, ipv4; the start of every IPv6 candidate is
  * appended to the list ipv6_candidates. Returns None. */
 static PyObject *scan(PyObject *self, PyObject *args) {
+    (void)self;
     PyObject *text, *out_tuple, *candidates;
     const char *today;
     if (!PyArg_ParseTuple(args, "UsO!O!", &text, &today, &PyTuple_Type, &out_tuple,
@@ -665,14 +682,15 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Out out;
     for (int k = 0; k < K_COUNT; k++) {
         PyObject *triple = PyTuple_GET_ITEM(out_tuple, k);
-        if (!PyTuple_Check(triple) || PyTuple_GET_SIZE(triple) != 3) {
-            PyErr_SetString(PyExc_ValueError, "out must hold (starts, ends, values) triples");
+        if (!PyTuple_Check(triple) || PyTuple_GET_SIZE(triple) != 4) {
+            PyErr_SetString(PyExc_ValueError,
+                            "out must hold (starts, ends, values, lines) quadruples");
             return NULL;
         }
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < 4; j++) {
             PyObject *list = PyTuple_GET_ITEM(triple, j);
             if (!PyList_Check(list)) {
-                PyErr_SetString(PyExc_TypeError, "starts, ends and values must be lists");
+                PyErr_SetString(PyExc_TypeError, "starts, ends, values and lines must be lists");
                 return NULL;
             }
             out.lists[k][j] = list;
@@ -681,19 +699,89 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     ch *t = PyUnicode_AsUCS4Copy(text);
     if (t == NULL) return NULL;
+    Py_ssize_t n_newlines = 0;
+    for (Py_ssize_t i = 0; i < len; i++) n_newlines += t[i] == '\n';
+    Py_ssize_t *newlines = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_newlines + 1));
+    if (newlines == NULL) {
+        PyMem_Free(t);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0, j = 0; i < len; i++)
+        if (t[i] == '\n') newlines[j++] = i;
+    out.newlines = newlines;
+    out.n_newlines = n_newlines;
     int rc = pass_digits(&out, text, t, len, today);
     if (rc == 0) rc = pass_letters(&out, text, t, len);
     if (rc == 0) rc = pass_plates(&out, t, len);
     if (rc == 0) rc = pass_email(&out, t, len);
     if (rc == 0) rc = pass_ipv6(candidates, t, len);
     PyMem_Free(t);
+    PyMem_Free(newlines);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
+}
+
+/* normalise(text): detect.normalise - full-width forms (U+FF01-FF5E) to ASCII and U+3000 to
+ * a space, one character for one, if a full-width digit, letter or "@" is in the text; the
+ * text itself otherwise. */
+static PyObject *normalise(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "normalise() takes a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(arg);
+    int found = 0;
+    if (kind != PyUnicode_1BYTE_KIND) {
+        for (Py_ssize_t i = 0; i < len && !found; i++) {
+            ch c = PyUnicode_READ(kind, data, i);
+            found = (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF20 && c <= 0xFF3A) ||
+                    (c >= 0xFF41 && c <= 0xFF5A);
+        }
+    }
+    if (!found) return Py_NewRef(arg);
+    ch *t = PyUnicode_AsUCS4Copy(arg);
+    if (t == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        if (t[i] >= 0xFF01 && t[i] <= 0xFF5E)
+            t[i] -= 0xFEE0;
+        else if (t[i] == 0x3000)
+            t[i] = ' ';
+    }
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t, len);
+    PyMem_Free(t);
+    return result;
+}
+
+/* lengths(values): (the longest value's length, the number of empty values) of a sequence
+ * of str, as max(map(len, values)) and values.count("") */
+static PyObject *lengths(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "lengths() takes a sequence of str");
+    if (seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), longest = 0, empty = 0;
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_Check(items[i])) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "lengths() takes a sequence of str");
+            return NULL;
+        }
+        Py_ssize_t m = PyUnicode_GET_LENGTH(items[i]);
+        if (m > longest) longest = m;
+        empty += m == 0;
+    }
+    Py_DECREF(seq);
+    return Py_BuildValue("(nn)", longest, empty);
 }
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, today, out, ipv6_candidates): the value passes of detect._hits."},
+    {"normalise", normalise, METH_O, "normalise(text): detect.normalise."},
+    {"lengths", lengths, METH_O, "lengths(values): (longest length, empty count)."},
     {NULL, NULL, 0, NULL},
 };
 

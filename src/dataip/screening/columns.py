@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from dataip.screening import mask
-from dataip.screening.detect import Entity, KindTally, find_entities, scan_text
+from dataip.screening.detect import Entity, KindTally, find_entities, lengths, scan_text
 
 __all__ = [
     "COLUMN_KINDS",
@@ -175,10 +175,10 @@ def scan_column(
     tally = ColumnTally(cells=len(values))
     if not values:
         return tally
-    tally.non_empty = len(values) - values.count("")
+    tally.max_chars, empty = lengths(values)
+    tally.non_empty = len(values) - empty
     if tally.non_empty == 0:
         return tally
-    tally.max_chars = max(map(len, values))
     tally.kinds, text = scan_text(values, keep=keep)
     mean = (len(text) - len(values) + 1) / tally.non_empty
     names = _NAME_VALUE.findall(text) if mean <= 8 else []

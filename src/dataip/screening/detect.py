@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -113,11 +113,25 @@ def _ascii(m: re.Match[str]) -> str:
     return m.group().translate(_FULLWIDTH)
 
 
-def normalise(text: str) -> str:
+def _normalise(text: str) -> str:
     """Full-width ASCII forms to ASCII, one character for one (positions are kept); only the
     runs of full-width characters are translated, and only if a digit, letter or @ is among
-    them somewhere."""
+    them somewhere. (The reference for ``_scan.normalise``.)"""
     return _FULLWIDTH_RUN.sub(_ascii, text) if _HAS_FULLWIDTH.search(text) else text
+
+
+normalise: Callable[[str], str] = _normalise if _native is None else _native.normalise
+
+
+def _lengths(values: Sequence[str]) -> tuple[int, int]:
+    """The longest value's length and the number of empty values (the reference for
+    ``_scan.lengths``)."""
+    return max(map(len, values), default=0), values.count("")
+
+
+lengths: Callable[[Sequence[str]], tuple[int, int]] = (
+    _lengths if _native is None else _native.lengths
+)
 
 
 # --- the passes ------------------------------------------------------------------------------
@@ -222,7 +236,9 @@ def _document_kind(s: str) -> str | None:
     return None
 
 
-Hits = dict[str, tuple[list[int], list[int], list[str]]]  # kind -> (starts, ends, values)
+# kind -> (starts, ends, values, lines): a hit's line is the number of line breaks before it
+Hits = dict[str, tuple[list[int], list[int], list[str], list[int]]]
+_NEWLINE = re.compile("\n")
 
 
 def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, str] | None:
@@ -300,13 +316,18 @@ def _hits(text: str, today: str) -> Hits:
     order (tests/unit/screening/test_scan_native.py). Values are canonical: digits only,
     mobile numbers without +86, upper case (e-mail and IPv6 lower case).
     """
-    out: Hits = {kind: ([], [], []) for kind in (*VALUE_KINDS, CARD_CANDIDATE)}
+    out: Hits = {kind: ([], [], [], []) for kind in (*VALUE_KINDS, CARD_CANDIDATE)}
+    newlines: list[int] = []
 
     def add(kind: str, start: int, end: int, value: str) -> None:
+        if not newlines:
+            newlines.extend(m.start() for m in _NEWLINE.finditer(text))
+            newlines.append(len(text))  # never empty once computed
         got = out[kind]
         got[0].append(start)
         got[1].append(end)
         got[2].append(value)
+        got[3].append(bisect_left(newlines, start))
 
     if _native is None:
         _python_passes(text, today, add)
@@ -396,7 +417,7 @@ def find_entities(text: str) -> list[Entity]:
     """Every validated identifier in one text (row 0), in order of position."""
     found = [
         Entity(kind, value, 0, start, end)
-        for kind, (starts, ends, values) in _hits(normalise(text), today_str()).items()
+        for kind, (starts, ends, values, _lines) in _hits(normalise(text), today_str()).items()
         if kind != CARD_CANDIDATE
         for start, end, value in zip(starts, ends, values, strict=True)
     ]
@@ -420,12 +441,16 @@ def scan_text(
     tallies: dict[str, KindTally] = {}
     if not hits:
         return tallies, text
-    # end offset (past the separator) of each value: the row of offset p is bisect(ends, p)
-    ends = list(map(add, accumulate(map(len, values)), range(1, len(values) + 1)))
+    # a hit's row is its line unless a value holds a line break; then, as for the offsets
+    # within a value, from the end offset (past the separator) of each value
+    one_line_each = text.count("\n") == len(values) - 1
+    ends: list[int] = []
+    if keep is not None or not one_line_each:
+        ends = list(map(add, accumulate(map(len, values)), range(1, len(values) + 1)))
     row_of = partial(bisect_right, ends)
     invalid = hits.pop(CARD_CANDIDATE, None)
-    for kind, (starts, stops, found) in hits.items():
-        rows = list(map(row_of, starts))
+    for kind, (starts, stops, found, lines) in hits.items():
+        rows = lines if one_line_each else list(map(row_of, starts))
         tally = tallies[kind] = KindTally(count=len(starts), values=len(set(rows)))
         for value in found:
             shown = mask.mask_value(kind, value)

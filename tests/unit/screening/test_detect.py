@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from stdnum.cn import ric, uscc
 
-from dataip.screening import find_entities
+from dataip.screening import detect, find_entities
 from dataip.screening.validate import luhn_ok, resident_id_ok, uscc_ok
 from tests.unit.screening.corpus import Gen, id_check, luhn_digit, uscc_check
 
@@ -133,3 +133,19 @@ def test_r26_uscc_check_helper_matches_generator() -> None:
     body = "91520115MA6J0EXA8"
     assert uscc_check(body) == "X"
     assert uscc_ok(body + "X")
+
+
+def test_r26_rows_and_offsets_are_per_value_even_when_a_value_holds_a_line_break() -> None:
+    # CSV quoted cells may hold line breaks: the row is then not the line
+    for values in (
+        ["手机13812345678", "无", "13912345678"],
+        ["备注\n第二行13812345678", "无", "\n\n13912345678"],
+    ):
+        kept: list[detect.Entity] = []
+        tallies, _text = detect.scan_text(values, keep=kept)
+        assert tallies["mobile"].count == 2
+        assert tallies["mobile"].values == 2
+        assert [(e.row, values[e.row][e.start : e.end]) for e in kept] == [
+            (0, "13812345678"),
+            (2, "13912345678"),
+        ]

@@ -173,3 +173,36 @@ def test_r26_c_plate_provinces_are_the_python_ones() -> None:
         assert native["plate"][2] == [f"{province}A12345"]
     native, reference = both("港A12345 A12345")
     assert native == reference == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "ascii only 13812345678",
+        "全角数字１３８１２３４５６７８，（括号）",
+        "（括号）和，标点：only",  # full-width punctuation alone: left as it is
+        "ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ\u3000空格",
+        "ＡＢＣ\U0001f600😀",
+        "\u3000\uff01\uff5e\uff5f\uff00",
+    ],
+)
+def test_r26_c_normalise_equals_python(text: str) -> None:
+    native = detect.normalise(text)
+    assert native == detect._normalise(text)
+    assert len(native) == len(text)
+
+
+@given(st.text(alphabet=st.sampled_from("1a@．＠１ａＺ\u3000（，中\n😀"), max_size=40))
+def test_r26_c_normalise_equals_python_on_generated_text(text: str) -> None:
+    assert detect.normalise(text) == detect._normalise(text)
+
+
+@pytest.mark.parametrize("values", [(), ("",), ("", "a", "中文字", ""), ["😀😀", "x"]])
+def test_r26_c_lengths_equal_python(values: tuple[str, ...] | list[str]) -> None:
+    assert detect.lengths(values) == detect._lengths(values)
+
+
+def test_r26_c_lengths_refuses_what_is_not_text() -> None:
+    with pytest.raises(TypeError):
+        detect.lengths(["a", 1])  # type: ignore[list-item]
