@@ -777,11 +777,211 @@ static PyObject *lengths(PyObject *self, PyObject *arg) {
     return Py_BuildValue("(nn)", longest, empty);
 }
 
+/* --- column statistics (columns.py) -------------------------------------------------------
+ *
+ * The value-shape statistics of columns.scan_column, line by line, as its patterns' findall
+ * would count them: a person name is a whole line (_NAME_VALUE), an address a line with an
+ * administrative unit followed within 40 characters by a street-level one (_ADDRESS_VALUE:
+ * at most one match per line, as the match runs to the end of the line), a health line one
+ * holding a medical term (_HEALTH_VALUE, the same). The word lists are columns.py's, handed
+ * over once by configure(). */
+
+typedef struct {
+    ch *chars;           /* the tokens, one after another */
+    Py_ssize_t *offsets; /* token i is chars[offsets[i] .. offsets[i + 1]) */
+    Py_ssize_t n;
+    unsigned char first[0x10000 / 8]; /* first characters */
+} Tokens;
+
+static Tokens admin_units, street_units, health_terms, compound_surnames;
+static unsigned char single_surname[0x10000 / 8], name_suffix[0x10000 / 8];
+static int configured = 0;
+
+static int in_set(const unsigned char *set, ch c) { return c < 0x10000 && (set[c >> 3] >> (c & 7) & 1); }
+
+static int fill_set(unsigned char *set, PyObject *chars) {
+    memset(set, 0, 0x10000 / 8);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(chars); i++) {
+        ch c = PyUnicode_READ_CHAR(chars, i);
+        if (c >= 0x10000) {
+            PyErr_SetString(PyExc_ValueError, "characters outside the BMP");
+            return -1;
+        }
+        set[c >> 3] |= (unsigned char)(1 << (c & 7));
+    }
+    return 0;
+}
+
+static int fill_tokens(Tokens *tokens, PyObject *seq_obj) {
+    PyObject *seq = PySequence_Fast(seq_obj, "a sequence of str");
+    if (seq == NULL) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), total = 0;
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_Check(items[i]) || PyUnicode_GET_LENGTH(items[i]) == 0) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "tokens must be non-empty str");
+            return -1;
+        }
+        total += PyUnicode_GET_LENGTH(items[i]);
+    }
+    ch *chars = PyMem_Malloc(sizeof(ch) * (size_t)(total + 1));
+    Py_ssize_t *offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (chars == NULL || offsets == NULL) {
+        PyMem_Free(chars);
+        PyMem_Free(offsets);
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(tokens->first, 0, sizeof tokens->first);
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        offsets[i] = at;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(items[i]); j++)
+            chars[at++] = PyUnicode_READ_CHAR(items[i], j);
+        ch c = chars[offsets[i]];
+        if (c < 0x10000) tokens->first[c >> 3] |= (unsigned char)(1 << (c & 7));
+    }
+    offsets[n] = at;
+    Py_DECREF(seq);
+    PyMem_Free(tokens->chars);
+    PyMem_Free(tokens->offsets);
+    tokens->chars = chars;
+    tokens->offsets = offsets;
+    tokens->n = n;
+    return 0;
+}
+
+/* the length of the first token starting at t[p] and ending by `end`, or 0 */
+static Py_ssize_t token_at(const Tokens *tokens, const ch *t, Py_ssize_t p, Py_ssize_t end) {
+    if (!in_set(tokens->first, t[p])) return 0;
+    for (Py_ssize_t i = 0; i < tokens->n; i++) {
+        Py_ssize_t a = tokens->offsets[i], m = tokens->offsets[i + 1] - a;
+        if (m > end - p) continue;
+        Py_ssize_t j = 0;
+        while (j < m && t[p + j] == tokens->chars[a + j]) j++;
+        if (j == m) return m;
+    }
+    return 0;
+}
+
+static int is_cjk(ch c) { return c >= 0x4E00 && c <= 0x9FFF; }
+
+/* _NAME_VALUE on the line [a, b) */
+static int name_line(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t n = b - a;
+    if (n < 2 || n > 4 || in_set(name_suffix, t[b - 1])) return 0;
+    for (Py_ssize_t i = 0; i < compound_surnames.n; i++) {
+        Py_ssize_t o = compound_surnames.offsets[i], m = compound_surnames.offsets[i + 1] - o;
+        if (n - m < 1 || n - m > 2) continue;
+        Py_ssize_t j = 0;
+        while (j < m && t[a + j] == compound_surnames.chars[o + j]) j++;
+        if (j < m) continue;
+        int ok = 1;
+        for (Py_ssize_t k = a + m; ok && k < b; k++) ok = is_cjk(t[k]);
+        if (ok) return 1;
+    }
+    if (n > 3 || !in_set(single_surname, t[a])) return 0;
+    for (Py_ssize_t k = a + 1; k < b; k++)
+        if (!is_cjk(t[k])) return 0;
+    return 1;
+}
+
+/* _ADDRESS_VALUE on the line [a, b): an administrative unit, then within 40 characters the
+ * start of a street-level unit */
+static int address_line(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_ssize_t m = token_at(&admin_units, t, i, b);
+        if (m == 0) continue;
+        Py_ssize_t j = i + m;
+        for (Py_ssize_t k = j; k < b && k <= j + 40; k++)
+            if (token_at(&street_units, t, k, b)) return 1;
+    }
+    return 0;
+}
+
+static int health_line(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    for (Py_ssize_t i = a; i < b; i++)
+        if (token_at(&health_terms, t, i, b)) return 1;
+    return 0;
+}
+
+/* configure(single_surnames, compound_surnames, name_suffixes, admin_units, street_units,
+ * health_terms): the word lists of columns.py */
+static PyObject *configure(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *singles, *compounds, *suffixes, *admin, *street, *health;
+    if (!PyArg_ParseTuple(args, "UOUOOO", &singles, &compounds, &suffixes, &admin, &street,
+                          &health))
+        return NULL;
+    configured = 0;
+    if (fill_set(single_surname, singles) < 0 || fill_set(name_suffix, suffixes) < 0 ||
+        fill_tokens(&compound_surnames, compounds) < 0 || fill_tokens(&admin_units, admin) < 0 ||
+        fill_tokens(&street_units, street) < 0 || fill_tokens(&health_terms, health) < 0)
+        return NULL;
+    configured = 1;
+    Py_RETURN_NONE;
+}
+
+/* line_stats(text, names, addresses) -> (name lines, address count, the first 10 address
+ * lines, health count); names and addresses say whether to look for them at all */
+static PyObject *line_stats(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text;
+    int want_names, want_addresses;
+    if (!PyArg_ParseTuple(args, "Upp", &text, &want_names, &want_addresses)) return NULL;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    ch *t = PyUnicode_AsUCS4Copy(text);
+    if (t == NULL) return NULL;
+    PyObject *names = PyList_New(0), *addresses = PyList_New(0);
+    Py_ssize_t n_addresses = 0, n_health = 0;
+    if (names == NULL || addresses == NULL) goto fail;
+    for (Py_ssize_t a = 0; a <= len;) {
+        Py_ssize_t b = a;
+        while (b < len && t[b] != '\n') b++;
+        if (want_names && name_line(t, a, b)) {
+            PyObject *line = PyUnicode_Substring(text, a, b);
+            if (line == NULL || PyList_Append(names, line) < 0) {
+                Py_XDECREF(line);
+                goto fail;
+            }
+            Py_DECREF(line);
+        }
+        if (want_addresses && address_line(t, a, b)) {
+            if (++n_addresses <= 10) {
+                PyObject *line = PyUnicode_Substring(text, a, b);
+                if (line == NULL || PyList_Append(addresses, line) < 0) {
+                    Py_XDECREF(line);
+                    goto fail;
+                }
+                Py_DECREF(line);
+            }
+        }
+        n_health += health_line(t, a, b);
+        a = b + 1;
+    }
+    PyMem_Free(t);
+    return Py_BuildValue("(NnNn)", names, n_addresses, addresses, n_health);
+fail:
+    PyMem_Free(t);
+    Py_XDECREF(names);
+    Py_XDECREF(addresses);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(text, today, out, ipv6_candidates): the value passes of detect._hits."},
     {"normalise", normalise, METH_O, "normalise(text): detect.normalise."},
     {"lengths", lengths, METH_O, "lengths(values): (longest length, empty count)."},
+    {"configure", configure, METH_VARARGS, "configure(...): columns.py's word lists."},
+    {"line_stats", line_stats, METH_VARARGS,
+     "line_stats(text, names, addresses): the line statistics of columns.scan_column."},
     {NULL, NULL, 0, NULL},
 };
 

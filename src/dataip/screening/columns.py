@@ -23,12 +23,19 @@ The value-statistics patterns run once over the column's joined text, in C.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
 from dataip.screening import mask
-from dataip.screening.detect import Entity, KindTally, find_entities, lengths, scan_text
+from dataip.screening.detect import (
+    Entity,
+    KindTally,
+    _native,
+    find_entities,
+    lengths,
+    scan_text,
+)
 
 __all__ = [
     "COLUMN_KINDS",
@@ -53,23 +60,31 @@ SURNAMES = (
 )
 _SURNAME_CLASS = "".join(sorted(set(SURNAMES)))
 _CJK = "\u4e00-\u9fff"
+_COMPOUND = tuple(sorted(mask.COMPOUND_SURNAMES))
+_NAME_SUFFIXES = "市省县区路街局院厂店村镇乡司行部处所站队园馆"  # places and organisations
 _NAME_VALUE = re.compile(
-    "^(?:" + "|".join(sorted(mask.COMPOUND_SURNAMES)) + f"|[{_SURNAME_CLASS}])[{_CJK}]{{1,2}}"
-    "(?<![市省县区路街局院厂店村镇乡司行部处所站队园馆])$",
+    "^(?:" + "|".join(_COMPOUND) + f"|[{_SURNAME_CLASS}])[{_CJK}]{{1,2}}(?<![{_NAME_SUFFIXES}])$",
     re.M,
 )
+_ADMIN_UNITS = ("省", "市", "自治区", "自治州", "县", "区", "镇", "乡")
+_STREET_UNITS = (
+    *("路", "街", "道", "巷", "弄", "胡同", "号", "村", "组"),
+    *("座", "栋", "幢", "单元", "室", "楼", "小区", "大厦"),
+)
 _ADDRESS_VALUE = re.compile(
-    r"(?:省|市|自治区|自治州|县|区|镇|乡)[^\n]{0,40}?"
-    r"(?:路|街|道|巷|弄|胡同|号|村|组|座|栋|幢|单元|室|楼|小区|大厦)[^\n]*"
+    f"(?:{'|'.join(_ADMIN_UNITS)})[^\\n]{{0,40}}?(?:{'|'.join(_STREET_UNITS)})[^\\n]*"
 )
-_HEALTH_TERMS = (
-    "诊断|确诊|病史|病历|病情|症状|患有|疾病|糖尿病|高血压|冠心病|心脏病|肿瘤|癌|白血病|肺炎|"
-    "肝炎|胃炎|哮喘|抑郁|焦虑症|精神分裂|艾滋|HIV|乙肝|丙肝|梅毒|结核|感染|过敏|手术|住院|"
-    "用药|处方|阳性|骨折|中风|脑梗|贫血|痛风|甲亢|不孕|流产|妊娠|残疾|透析|化疗"
+_HEALTH_TERMS = tuple(
+    "诊断 确诊 病史 病历 病情 症状 患有 疾病 糖尿病 高血压 冠心病 心脏病 肿瘤 癌 白血病 肺炎 "  # noqa: SIM905
+    "肝炎 胃炎 哮喘 抑郁 焦虑症 精神分裂 艾滋 HIV 乙肝 丙肝 梅毒 结核 感染 过敏 手术 住院 "
+    "用药 处方 阳性 骨折 中风 脑梗 贫血 痛风 甲亢 不孕 流产 妊娠 残疾 透析 化疗".split()
 )
-# a term, then the rest of its line: at most one match per value, and the pattern starts with
-# literals, so the engine skips to their first characters
-_HEALTH_VALUE = re.compile(f"(?:{_HEALTH_TERMS})[^\\n]*")
+# a term, then the rest of its line: at most one match per value
+_HEALTH_VALUE = re.compile(f"(?:{'|'.join(_HEALTH_TERMS)})[^\\n]*")
+if _native is not None:  # the same word lists for the C line statistics
+    _native.configure(
+        _SURNAME_CLASS, _COMPOUND, _NAME_SUFFIXES, _ADMIN_UNITS, _STREET_UNITS, _HEALTH_TERMS
+    )
 _DATE_VALUE = re.compile(
     r"^\s*(?:19|20)[0-9]{2}[-/.年]?(?:0?[1-9]|1[0-2])[-/.月]?(?:0?[1-9]|[12][0-9]|3[01])日?"
     r"(?:[ T][0-9:]{5,8})?\s*$",
@@ -164,6 +179,24 @@ def _examples(found: list[str], render: str, limit: int = 3) -> list[str]:
     return out
 
 
+def _line_stats(text: str, names: bool, addresses: bool) -> tuple[list[str], int, list[str], int]:
+    """The name-shaped lines (if ``names``), the number of address-shaped lines and the first
+    ten of them (if ``addresses``), and the number of lines with a medical term: the
+    reference for ``_scan.line_stats``."""
+    found = _NAME_VALUE.findall(text) if names else []
+    address_like, whole = 0, []
+    if addresses:
+        address_like = len(_ADDRESS_VALUE.findall(text))
+        for m in islice(_ADDRESS_VALUE.finditer(text), 10):
+            whole.append(text[text.rfind("\n", 0, m.start()) + 1 : m.end()])
+    return found, address_like, whole, len(_HEALTH_VALUE.findall(text))
+
+
+line_stats: Callable[[str, bool, bool], tuple[list[str], int, list[str], int]] = (
+    _line_stats if _native is None else _native.line_stats
+)
+
+
 def scan_column(
     values: Sequence[str], *, hint: str | None = None, keep: list[Entity] | None = None
 ) -> ColumnTally:
@@ -181,18 +214,13 @@ def scan_column(
         return tally
     tally.kinds, text = scan_text(values, keep=keep)
     mean = (len(text) - len(values) + 1) / tally.non_empty
-    names = _NAME_VALUE.findall(text) if mean <= 8 else []
+    names, tally.address_like, whole, tally.health_like = line_stats(text, mean <= 8, mean >= 5)
     tally.name_like = len(names)
     tally.name_distinct = len(set(names))
     if names:
         tally.examples["person_name"] = _examples(names, "person_name")
-    tally.address_like = len(_ADDRESS_VALUE.findall(text)) if mean >= 5 else 0
     if tally.address_like:
-        whole = []
-        for m in islice(_ADDRESS_VALUE.finditer(text), 10):
-            whole.append(text[text.rfind("\n", 0, m.start()) + 1 : m.end()])
         tally.examples["address"] = _examples(whole, "address")
-    tally.health_like = len(_HEALTH_VALUE.findall(text))
     if tally.health_like:
         tally.examples["health"] = [mask.SUPPRESSED]
     dates = _DATE_VALUE.findall(text) if hint == "birth_date" else []

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataip.screening import detect
+from dataip.screening import columns, detect
 from tests.unit.screening.corpus import rows
 
 TODAY = "20261202"
@@ -206,3 +206,74 @@ def test_r26_c_lengths_equal_python(values: tuple[str, ...] | list[str]) -> None
 def test_r26_c_lengths_refuses_what_is_not_text() -> None:
     with pytest.raises(TypeError):
         detect.lengths(["a", 1])  # type: ignore[list-item]
+
+
+LINE_EDGES = [
+    "",
+    "\n",
+    "张三\n欧阳修\n欧阳\n欧阳修文\n王\n王小明明\n张市\n金华\nA张三\n张三 ",
+    "北京市海淀区中关村大街1号\n上海市\n自治区路\n"
+    + "省"
+    + "x" * 40
+    + "路\n"
+    + "省"
+    + "x" * 41
+    + "路",
+    "新疆维吾尔自治区乌鲁木齐市天山区解放北路\n区小区\n镇\n乡村",
+    "确诊高血压\n患有HIV感染\nhiv\n癌\n无\n",
+    "张三\n北京市朝阳区建国路88号\n高血压\n" * 3,
+    "😀张三\n张😀\n张三😀",
+]
+
+
+def line_stats_both(text: str) -> None:
+    for names, addresses in itertools.product((True, False), repeat=2):
+        assert columns.line_stats(text, names, addresses) == columns._line_stats(
+            text, names, addresses
+        )
+
+
+@pytest.mark.parametrize("text", LINE_EDGES)
+def test_r26_c_line_statistics_equal_python_on_edges(text: str) -> None:
+    line_stats_both(text)
+
+
+_LINE_PIECES = st.sampled_from(
+    [
+        "张",
+        "欧阳",
+        "王",
+        "小",
+        "明",
+        "市",
+        "省",
+        "区",
+        "自治区",
+        "路",
+        "大厦",
+        "号",
+        "x",
+        "1",
+        "确诊",
+        "高血压",
+        "癌",
+        "HIV",
+        " ",
+        "\n",
+        "\n",
+        "😀",
+        "金华",
+    ]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=40).map("".join))
+def test_r26_c_line_statistics_equal_python_on_generated_text(text: str) -> None:
+    line_stats_both(text)
+
+
+def test_r26_c_line_statistics_equal_python_on_the_corpus() -> None:
+    lines = [cells for cells, _labels in itertools.islice(rows(20260507, 3000), 3000)]
+    for col in zip(*lines, strict=True):
+        line_stats_both(detect.normalise("\n".join(col)))
