@@ -43,7 +43,8 @@ enum {
     K_PLATE,
     K_EMAIL,
     K_IPV4,
-    K_COUNT
+    K_COUNT,
+    K_LETTERS_USCC = K_COUNT /* the letter pass's credit codes, appended to K_USCC at the end */
 };
 
 typedef Py_UCS4 ch;
@@ -234,23 +235,9 @@ static int is_plate_province(ch c) {
 /* --- output ------------------------------------------------------------------------------- */
 
 typedef struct {
-    PyObject *lists[K_COUNT][4]; /* starts, ends, values, lines */
-    const Py_ssize_t *newlines;  /* the positions of the text's line breaks */
-    Py_ssize_t n_newlines;
+    PyObject *lists[K_COUNT + 1][4]; /* starts, ends, values, lines; then letters_uscc */
+    Py_ssize_t line;                 /* the line being walked */
 } Out;
-
-/* the line of position p: how many line breaks come before it */
-static Py_ssize_t line_of(const Out *out, Py_ssize_t p) {
-    Py_ssize_t lo = 0, hi = out->n_newlines;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (out->newlines[mid] < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 static int append_ssize(PyObject *list, Py_ssize_t v) {
     PyObject *o = PyLong_FromSsize_t(v);
@@ -267,7 +254,7 @@ static int add(Out *out, int k, Py_ssize_t start, Py_ssize_t end, PyObject *valu
     Py_DECREF(value);
     if (rc < 0 || append_ssize(out->lists[k][0], start) < 0 ||
         append_ssize(out->lists[k][1], end) < 0 ||
-        append_ssize(out->lists[k][3], line_of(out, start)) < 0)
+        append_ssize(out->lists[k][3], out->line) < 0)
         return -1;
     return 0;
 }
@@ -421,115 +408,98 @@ static int ipv4_ok(const ch *t, Py_ssize_t p, Py_ssize_t e) {
     return 1;
 }
 
-static int pass_digits(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
-                       const char *today) {
+/* The digit pass at p, the start of a run of digits (t[p - 1] is no digit): where the pass
+ * resumes (the end of the match, or of the run), or -1 on error. */
+static Py_ssize_t digits_at(Out *out, PyObject *text, const ch *t, Py_ssize_t len, Py_ssize_t p,
+                            const char *today) {
     int d[24];
-    Py_ssize_t i = 0;
-    while (i < len) {
-        if (!is_digit(t[i])) {
-            i++;
-            continue;
-        }
-        Py_ssize_t p = i;
-        while (i < len && is_digit(t[i])) i++;
-        Py_ssize_t n = i - p; /* the maximal run [p, i) */
-        if (p > 0 && (t[p - 1] == '@' || t[p - 1] == '.')) continue;
-        ch next = i < len ? t[i] : 0;
-        /* usc: a digit, [0-9A-HJ-NP-RTUW-Y], 6 digits, 10 of the alphabet, no [0-9A-Za-z@] */
-        if (n < 18 && p + 18 <= len) {
-            int ok = is_usc(t[p + 1]) && !(p + 18 < len && (is_alnum(t[p + 18]) || t[p + 18] == '@'));
-            for (Py_ssize_t j = p + 2; ok && j < p + 8; j++) ok = is_digit(t[j]);
-            for (Py_ssize_t j = p + 8; ok && j < p + 18; j++) ok = is_usc(t[j]);
-            if (ok) {
-                i = p + 18;
-                if (n == 17) { /* 17 digits and a letter: the run's rules (_number) */
-                    read_digits(t, p, 17, d);
-                    if (t[p + 17] == 'X') {
-                        if (add_number(out, d, 17, 1, p, i, today) < 0) return -1;
-                    } else if (uscc_ok(t + p)) {
-                        if (add(out, K_USCC, p, i, PyUnicode_Substring(text, p, i)) < 0) return -1;
-                    }
-                } else if ((p == 0 || !is_alnum(t[p - 1])) && uscc_ok(t + p)) {
-                    if (add(out, K_USCC, p, i, PyUnicode_Substring(text, p, i)) < 0) return -1;
+    Py_ssize_t i = p;
+    while (i < len && is_digit(t[i])) i++;
+    Py_ssize_t n = i - p; /* the maximal run [p, i) */
+    if (p > 0 && (t[p - 1] == '@' || t[p - 1] == '.')) return i;
+    ch next = i < len ? t[i] : 0;
+    /* usc: a digit, [0-9A-HJ-NP-RTUW-Y], 6 digits, 10 of the alphabet, no [0-9A-Za-z@] */
+    if (n < 18 && p + 18 <= len) {
+        int ok = is_usc(t[p + 1]) && !(p + 18 < len && (is_alnum(t[p + 18]) || t[p + 18] == '@'));
+        for (Py_ssize_t j = p + 2; ok && j < p + 8; j++) ok = is_digit(t[j]);
+        for (Py_ssize_t j = p + 8; ok && j < p + 18; j++) ok = is_usc(t[j]);
+        if (ok) {
+            Py_ssize_t end = p + 18;
+            if (n == 17) { /* 17 digits and a letter: the run's rules (_number) */
+                read_digits(t, p, 17, d);
+                if (t[p + 17] == 'X') {
+                    if (add_number(out, d, 17, 1, p, end, today) < 0) return -1;
+                } else if (uscc_ok(t + p)) {
+                    if (add(out, K_USCC, p, end, PyUnicode_Substring(text, p, end)) < 0) return -1;
                 }
-                continue;
+            } else if ((p == 0 || !is_alnum(t[p - 1])) && uscc_ok(t + p)) {
+                if (add(out, K_USCC, p, end, PyUnicode_Substring(text, p, end)) < 0) return -1;
             }
-        } else if (n == 18 && !(next && (is_alnum(next) || next == '@'))) {
-            /* the usc alternative on 18 digits: classified like a run of 18 */
-            read_digits(t, p, 18, d);
-            if (add_number(out, d, 18, 0, p, i, today) < 0) return -1;
-            continue;
+            return end;
         }
-        /* run: 10-19 digits, an optional X, no digit or "@" after */
-        if (n >= 10 && n <= 19 && next != '@') {
-            int x = is_x(next) && !(i + 1 < len && (is_digit(t[i + 1]) || t[i + 1] == '@'));
-            read_digits(t, p, n, d);
-            Py_ssize_t end = i + x;
-            if (add_number(out, d, (int)n, x, p, end, today) < 0) return -1;
-            i = end;
-            continue;
-        }
-        Py_ssize_t ps[6], pe[6], ts, te;
-        int parts;
-        Py_ssize_t end = match_grouped(t, len, p, n, ps, pe, &parts, &ts, &te);
-        if (end >= 0) {
-            if (add_grouped(out, t, p, ps, pe, parts, ts, te, today) < 0) return -1;
-            i = end;
-            continue;
-        }
-        end = match_ipv4(t, len, p, n);
-        if (end >= 0) {
-            ch before = p > 0 ? t[p - 1] : 0;
-            ch after = end < len ? t[end] : 0;
-            if (before != ':' && !is_alnum(before) && after != ':' && ipv4_ok(t, p, end)) {
-                if (add(out, K_IPV4, p, end, PyUnicode_Substring(text, p, end)) < 0) return -1;
-            }
-            i = end;
-        }
+    } else if (n == 18 && !(next && (is_alnum(next) || next == '@'))) {
+        /* the usc alternative on 18 digits: classified like a run of 18 */
+        read_digits(t, p, 18, d);
+        return add_number(out, d, 18, 0, p, i, today) < 0 ? -1 : i;
     }
-    return 0;
+    /* run: 10-19 digits, an optional X, no digit or "@" after */
+    if (n >= 10 && n <= 19 && next != '@') {
+        int x = is_x(next) && !(i + 1 < len && (is_digit(t[i + 1]) || t[i + 1] == '@'));
+        read_digits(t, p, n, d);
+        Py_ssize_t end = i + x;
+        return add_number(out, d, (int)n, x, p, end, today) < 0 ? -1 : end;
+    }
+    Py_ssize_t ps[6], pe[6], ts, te;
+    int parts;
+    Py_ssize_t end = match_grouped(t, len, p, n, ps, pe, &parts, &ts, &te);
+    if (end >= 0) return add_grouped(out, t, p, ps, pe, parts, ts, te, today) < 0 ? -1 : end;
+    end = match_ipv4(t, len, p, n);
+    if (end < 0) return i;
+    ch before = p > 0 ? t[p - 1] : 0;
+    ch after = end < len ? t[end] : 0;
+    if (before != ':' && !is_alnum(before) && after != ':' && ipv4_ok(t, p, end) &&
+        add(out, K_IPV4, p, end, PyUnicode_Substring(text, p, end)) < 0)
+        return -1;
+    return end;
 }
 
 /* --- 2. letters --------------------------------------------------------------------------- */
 
-static int pass_letters(Out *out, PyObject *text, const ch *t, Py_ssize_t len) {
-    Py_ssize_t i = 0;
-    while (i < len) {
-        if (!is_upper(t[i]) || (i > 0 && is_alnum(t[i - 1]))) {
-            i++;
-            continue;
-        }
-        Py_ssize_t p = i;
-        while (i < len && is_alnum(t[i])) i++;
-        Py_ssize_t n = i - p; /* the token [p, i), upper-case first */
-        const ch *s = t + p;
-        if (n == 18) { /* a credit code starting with a letter */
-            int ok = is_usc(s[1]);
-            for (int j = 2; ok && j < 8; j++) ok = is_digit(s[j]);
-            for (int j = 8; ok && j < 18; j++) ok = is_usc(s[j]);
-            if (ok && uscc_ok(s) && add(out, K_USCC, p, i, PyUnicode_Substring(text, p, i)) < 0)
-                return -1;
-            continue;
-        }
-        if (n < 8 || n > 12) continue;
-        /* [A-HJ-NP-Z0-9]? then 7-10 digits */
-        int digits = 1;
-        for (Py_ssize_t j = 2; digits && j < n; j++) digits = is_digit(s[j]);
-        if (!digits) continue;
-        int second_digit = is_digit(s[1]);
-        if (!second_digit && (!is_plate_letter(s[1]) || n < 9)) continue;
-        /* detect._document_kind */
-        int k = -1;
-        ch first = s[0];
-        if (n == 9 && (first == 'E' || first == 'G') && (second_digit || first == 'E'))
-            k = K_PASSPORT;
-        else if (n == 9 && (first == 'C' || first == 'W') && (second_digit || first == 'C'))
-            k = K_HK_MACAU_PERMIT;
-        else if ((n == 9 || n == 11) && (first == 'H' || first == 'M') && second_digit)
-            k = K_HK_MACAU_PERMIT;
-        if (k >= 0 && add(out, k, p, i, PyUnicode_Substring(text, p, i)) < 0) return -1;
+/* The letter pass at p, an upper-case letter after no ASCII letter or digit: the end of its
+ * token, or -1 on error. A credit code found here goes to out->letters_uscc (the pure-Python
+ * passes find it after every credit code of the digit pass). */
+static Py_ssize_t letters_at(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
+                             Py_ssize_t p) {
+    Py_ssize_t i = p;
+    while (i < len && is_alnum(t[i])) i++;
+    Py_ssize_t n = i - p; /* the token [p, i), upper-case first */
+    const ch *s = t + p;
+    if (n == 18) { /* a credit code starting with a letter */
+        int ok = is_usc(s[1]);
+        for (int j = 2; ok && j < 8; j++) ok = is_digit(s[j]);
+        for (int j = 8; ok && j < 18; j++) ok = is_usc(s[j]);
+        if (ok && uscc_ok(s) && add(out, K_LETTERS_USCC, p, i, PyUnicode_Substring(text, p, i)) < 0)
+            return -1;
+        return i;
     }
-    return 0;
+    if (n < 8 || n > 12) return i;
+    /* [A-HJ-NP-Z0-9]? then 7-10 digits */
+    int digits = 1;
+    for (Py_ssize_t j = 2; digits && j < n; j++) digits = is_digit(s[j]);
+    if (!digits) return i;
+    int second_digit = is_digit(s[1]);
+    if (!second_digit && (!is_plate_letter(s[1]) || n < 9)) return i;
+    /* detect._document_kind */
+    int k = -1;
+    ch first = s[0];
+    if (n == 9 && (first == 'E' || first == 'G') && (second_digit || first == 'E'))
+        k = K_PASSPORT;
+    else if (n == 9 && (first == 'C' || first == 'W') && (second_digit || first == 'C'))
+        k = K_HK_MACAU_PERMIT;
+    else if ((n == 9 || n == 11) && (first == 'H' || first == 'M') && second_digit)
+        k = K_HK_MACAU_PERMIT;
+    if (k >= 0 && add(out, k, p, i, PyUnicode_Substring(text, p, i)) < 0) return -1;
+    return i;
 }
 
 /* --- 3. plates ---------------------------------------------------------------------------- */
@@ -542,118 +512,159 @@ static int is_plate_separator(ch c) {
     return c == '-' || c == 0xB7 /* · */ || c == 0x2022 /* • */ || c == ' ' || c == '.';
 }
 
-static int pass_plates(Out *out, const ch *t, Py_ssize_t len) {
-    Py_ssize_t i = 0;
-    while (i + 6 < len) {
-        if (!is_plate_province(t[i]) || !is_plate_letter(t[i + 1])) {
-            i++;
-            continue;
-        }
-        Py_ssize_t b = i + 2 + is_plate_separator(t[i + 2]); /* the body */
-        Py_ssize_t c = 0;
-        while (b + c < len && c < 7 && is_plate_char(t[b + c])) c++;
-        Py_ssize_t body = -1;
-        if (c == 4 && b + 4 < len && is_plate_special(t[b + 4]) &&
-            !(b + 5 < len && is_alnum(t[b + 5])))
-            body = 5;
-        else if ((c == 5 || c == 6) && !(b + c < len && is_alnum(t[b + c])))
-            body = c;
-        if (body < 0) {
-            i++;
-            continue;
-        }
-        const ch *s = t + b;
-        int ok = 1;
-        if (body == 6) { /* new energy: [DF][A-HJ-NP-Z0-9][0-9]{4} or [0-9]{5}[DF] */
-            int a = (s[0] == 'D' || s[0] == 'F');
-            for (int j = 2; a && j < 6; j++) a = is_digit(s[j]);
-            int z = (s[5] == 'D' || s[5] == 'F');
-            for (int j = 0; z && j < 5; j++) z = is_digit(s[j]);
-            ok = a || z;
-        } else { /* at most 2 letters (a 挂/学/警/港/澳 counts as one: str.isalpha) */
-            int letters = 0;
-            for (int j = 0; j < 5; j++) letters += !is_digit(s[j]);
-            ok = letters <= 2;
-        }
-        if (ok) {
-            ch v[8];
-            v[0] = t[i];
-            v[1] = t[i + 1];
-            for (Py_ssize_t j = 0; j < body; j++) v[2 + j] = s[j];
-            if (add(out, K_PLATE, i, b + body, ucs4_value(v, 2 + body)) < 0) return -1;
-        }
-        i = b + body;
+/* The plate pass at p, a province character: where it resumes (after a match, or p + 1), or
+ * -1 on error. */
+static Py_ssize_t plate_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t p) {
+    if (p + 6 >= len || !is_plate_letter(t[p + 1])) return p + 1;
+    Py_ssize_t b = p + 2 + is_plate_separator(t[p + 2]); /* the body */
+    Py_ssize_t c = 0;
+    while (b + c < len && c < 7 && is_plate_char(t[b + c])) c++;
+    Py_ssize_t body = -1;
+    if (c == 4 && b + 4 < len && is_plate_special(t[b + 4]) && !(b + 5 < len && is_alnum(t[b + 5])))
+        body = 5;
+    else if ((c == 5 || c == 6) && !(b + c < len && is_alnum(t[b + c])))
+        body = c;
+    if (body < 0) return p + 1;
+    const ch *s = t + b;
+    int ok = 1;
+    if (body == 6) { /* new energy: [DF][A-HJ-NP-Z0-9][0-9]{4} or [0-9]{5}[DF] */
+        int a = (s[0] == 'D' || s[0] == 'F');
+        for (int j = 2; a && j < 6; j++) a = is_digit(s[j]);
+        int z = (s[5] == 'D' || s[5] == 'F');
+        for (int j = 0; z && j < 5; j++) z = is_digit(s[j]);
+        ok = a || z;
+    } else { /* at most 2 letters (a 挂/学/警/港/澳 counts as one: str.isalpha) */
+        int letters = 0;
+        for (int j = 0; j < 5; j++) letters += !is_digit(s[j]);
+        ok = letters <= 2;
     }
-    return 0;
+    if (ok) {
+        ch v[8];
+        v[0] = t[p];
+        v[1] = t[p + 1];
+        for (Py_ssize_t j = 0; j < body; j++) v[2 + j] = s[j];
+        if (add(out, K_PLATE, p, b + body, ucs4_value(v, 2 + body)) < 0) return -1;
+    }
+    return b + body;
 }
 
 /* --- 4. e-mail ---------------------------------------------------------------------------- */
 
 static int is_label_char(ch c) { return is_alnum(c) || c == '-'; }
 
-static int pass_email(Out *out, const ch *t, Py_ssize_t len) {
-    Py_ssize_t resume = 0;
-    for (Py_ssize_t a = 0; a < len; a++) {
-        if (t[a] != '@') continue;
-        Py_ssize_t s0 = a;
-        while (s0 > 0 && is_local(t[s0 - 1])) s0--;
-        if (s0 == a || a - s0 > 64 || s0 < resume) continue;
-        /* host: labels each followed by ".", then the furthest letters-only TLD (2-24) */
-        Py_ssize_t pos = a + 1, end = -1;
-        for (int seg = 0;; seg++) {
-            Py_ssize_t q = pos;
-            int letters = 1;
-            while (q < len && is_label_char(t[q])) {
-                letters &= is_letter(t[q]);
-                q++;
-            }
-            Py_ssize_t n = q - pos;
-            if (seg >= 1 && letters && n >= 2 && n <= 24) end = q;
-            int label = n >= 1 && n <= 63 && is_alnum(t[pos]) && is_alnum(t[q - 1]);
-            if (!label || q >= len || t[q] != '.') break;
-            pos = q + 1;
+/* The e-mail pass at a, an "@": where the pass resumes (the end of a match, or `resume` as
+ * it was), or -1 on error. */
+static Py_ssize_t email_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t a,
+                           Py_ssize_t resume) {
+    Py_ssize_t s0 = a;
+    while (s0 > 0 && is_local(t[s0 - 1])) s0--;
+    if (s0 == a || a - s0 > 64 || s0 < resume) return resume;
+    /* host: labels each followed by ".", then the furthest letters-only TLD (2-24) */
+    Py_ssize_t pos = a + 1, end = -1;
+    for (int seg = 0;; seg++) {
+        Py_ssize_t q = pos;
+        int letters = 1;
+        while (q < len && is_label_char(t[q])) {
+            letters &= is_letter(t[q]);
+            q++;
         }
-        if (end < 0) continue;
-        resume = end;
-        /* the local part may not start or end with "." nor hold ".." */
-        int ok = t[s0] != '.' && t[a - 1] != '.';
-        for (Py_ssize_t j = s0 + 1; ok && j < a; j++) ok = !(t[j] == '.' && t[j - 1] == '.');
-        if (!ok) continue;
-        char *buf = PyMem_Malloc((size_t)(end - s0));
-        if (buf == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        for (Py_ssize_t j = s0; j < end; j++) {
-            ch c = t[j];
-            buf[j - s0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        PyObject *value = PyUnicode_FromStringAndSize(buf, end - s0);
-        PyMem_Free(buf);
-        if (add(out, K_EMAIL, s0, end, value) < 0) return -1;
+        Py_ssize_t n = q - pos;
+        if (seg >= 1 && letters && n >= 2 && n <= 24) end = q;
+        int label = n >= 1 && n <= 63 && is_alnum(t[pos]) && is_alnum(t[q - 1]);
+        if (!label || q >= len || t[q] != '.') break;
+        pos = q + 1;
     }
-    return 0;
+    if (end < 0) return resume;
+    /* the local part may not start or end with "." nor hold ".." */
+    int ok = t[s0] != '.' && t[a - 1] != '.';
+    for (Py_ssize_t j = s0 + 1; ok && j < a; j++) ok = !(t[j] == '.' && t[j - 1] == '.');
+    if (!ok) return end;
+    char *buf = PyMem_Malloc((size_t)(end - s0));
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t j = s0; j < end; j++) {
+        ch c = t[j];
+        buf[j - s0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    PyObject *value = PyUnicode_FromStringAndSize(buf, end - s0);
+    PyMem_Free(buf);
+    return add(out, K_EMAIL, s0, end, value) < 0 ? -1 : end;
 }
 
 /* --- 5. IPv6 candidates ------------------------------------------------------------------- */
 
 static int is_v6(ch c) { return is_hex(c) || c == ':' || c == '.'; }
 
-static int pass_ipv6(PyObject *candidates, const ch *t, Py_ssize_t len) {
-    Py_ssize_t i = 0;
-    while (i < len) {
+/* The IPv6 pass at p, a hex digit or ":" after none of [0-9A-Za-z:.]: the end of its run of
+ * [0-9A-Fa-f:.], or -1 on error; p is a candidate if the run holds two colons, is at most 44
+ * long and no letter follows. */
+static Py_ssize_t ipv6_at(PyObject *candidates, const ch *t, Py_ssize_t len, Py_ssize_t p) {
+    Py_ssize_t i = p;
+    int colons = 0;
+    while (i < len && is_v6(t[i])) colons += t[i++] == ':';
+    if (colons >= 2 && i - p <= 44 && !(i < len && is_letter(t[i])) &&
+        append_ssize(candidates, p) < 0)
+        return -1;
+    return i;
+}
+
+/* --- the walk ----------------------------------------------------------------------------- */
+
+enum { A_NEWLINE = 1, A_DIGIT = 2, A_UPPER = 4, A_AT = 8, A_V6 = 16 };
+static unsigned char ascii_class[128];
+
+static void init_ascii_class(void) {
+    for (int c = 0; c < 128; c++) {
+        unsigned char f = 0;
+        if (c == '\n') f |= A_NEWLINE;
+        if (is_digit((ch)c)) f |= A_DIGIT;
+        if (is_upper((ch)c)) f |= A_UPPER;
+        if (c == '@') f |= A_AT;
+        if (is_hex((ch)c) || c == ':') f |= A_V6;
+        ascii_class[c] = f;
+    }
+}
+
+/* One walk over the text: each pass starts where its first character is, and resumes where
+ * its pattern's finditer would (after a match). Every hit starts on the line being walked. */
+static int walk(Out *out, PyObject *candidates, PyObject *text, const ch *t, Py_ssize_t len,
+                const char *today) {
+    Py_ssize_t r_digits = 0, r_letters = 0, r_plate = 0, r_email = 0, r_v6 = 0;
+    out->line = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
         ch c = t[i];
-        if (!(is_hex(c) || c == ':') || (i > 0 && (is_alnum(t[i - 1]) || t[i - 1] == ':' ||
-                                                   t[i - 1] == '.'))) {
-            i++;
+        if (c >= 128) {
+            if (i >= r_plate && is_plate_province(c)) {
+                r_plate = plate_at(out, t, len, i);
+                if (r_plate < 0) return -1;
+            }
             continue;
         }
-        Py_ssize_t p = i;
-        int colons = 0;
-        while (i < len && is_v6(t[i])) colons += t[i++] == ':';
-        if (colons >= 2 && i - p <= 44 && !(i < len && is_letter(t[i])) &&
-            append_ssize(candidates, p) < 0)
-            return -1;
+        unsigned char f = ascii_class[c];
+        if (f == 0) continue;
+        if (f & A_NEWLINE) {
+            out->line++;
+            continue;
+        }
+        ch prev = i > 0 ? t[i - 1] : 0;
+        if ((f & A_DIGIT) && i >= r_digits && !is_digit(prev)) {
+            r_digits = digits_at(out, text, t, len, i, today);
+            if (r_digits < 0) return -1;
+        }
+        if ((f & A_UPPER) && i >= r_letters && !is_alnum(prev)) {
+            r_letters = letters_at(out, text, t, len, i);
+            if (r_letters < 0) return -1;
+        }
+        if (f & A_AT) {
+            r_email = email_at(out, t, len, i, r_email);
+            if (r_email < 0) return -1;
+        }
+        if ((f & A_V6) && i >= r_v6 && !(is_alnum(prev) || prev == ':' || prev == '.')) {
+            r_v6 = ipv6_at(candidates, t, len, i);
+            if (r_v6 < 0) return -1;
+        }
     }
     return 0;
 }
@@ -676,7 +687,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (PyTuple_GET_SIZE(out_tuple) != K_COUNT) {
-        PyErr_SetString(PyExc_ValueError, "out must hold one (starts, ends, values) per kind");
+        PyErr_SetString(PyExc_ValueError, "out must hold one quadruple per kind");
         return NULL;
     }
     Out out;
@@ -696,29 +707,26 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             out.lists[k][j] = list;
         }
     }
+    PyObject *letters_uscc[4] = {NULL, NULL, NULL, NULL};
+    for (int j = 0; j < 4; j++) {
+        letters_uscc[j] = out.lists[K_LETTERS_USCC][j] = PyList_New(0);
+        if (letters_uscc[j] == NULL) goto done;
+    }
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     ch *t = PyUnicode_AsUCS4Copy(text);
-    if (t == NULL) return NULL;
-    Py_ssize_t n_newlines = 0;
-    for (Py_ssize_t i = 0; i < len; i++) n_newlines += t[i] == '\n';
-    Py_ssize_t *newlines = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_newlines + 1));
-    if (newlines == NULL) {
-        PyMem_Free(t);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t i = 0, j = 0; i < len; i++)
-        if (t[i] == '\n') newlines[j++] = i;
-    out.newlines = newlines;
-    out.n_newlines = n_newlines;
-    int rc = pass_digits(&out, text, t, len, today);
-    if (rc == 0) rc = pass_letters(&out, text, t, len);
-    if (rc == 0) rc = pass_plates(&out, t, len);
-    if (rc == 0) rc = pass_email(&out, t, len);
-    if (rc == 0) rc = pass_ipv6(candidates, t, len);
+    if (t == NULL) goto done;
+    int rc = walk(&out, candidates, text, t, len, today);
     PyMem_Free(t);
-    PyMem_Free(newlines);
+    for (int j = 0; rc == 0 && j < 4; j++) { /* after the digit pass's credit codes */
+        PyObject *to = out.lists[K_USCC][j];
+        rc = PyList_SetSlice(to, PyList_GET_SIZE(to), PyList_GET_SIZE(to), letters_uscc[j]);
+    }
+    for (int j = 0; j < 4; j++) Py_DECREF(letters_uscc[j]);
     if (rc < 0) return NULL;
     Py_RETURN_NONE;
+done:
+    for (int j = 0; j < 4; j++) Py_XDECREF(letters_uscc[j]);
+    return NULL;
 }
 
 /* normalise(text): detect.normalise - full-width forms (U+FF01-FF5E) to ASCII and U+3000 to
@@ -991,6 +999,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__scan(void) {
+    init_ascii_class();
     PyObject *provinces = PyUnicode_FromString(PROVINCES_UTF8);
     if (provinces == NULL) return NULL;
     for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(provinces); i++) {
