@@ -16,8 +16,8 @@ What is measured, in this order:
                 so every run reads from the page cache.
   2. dataip   — `screen_path(csv, workers=1)` and `workers=2` (processes; `spawn` start-up
                 included): wall time of the whole call — read, decode, parse, detect,
-                column statistics, report; and `workers=1` again with the pure-Python digit
-                pass instead of the C one (`dataip_1_worker_no_c`). `--repeat` runs each,
+                column statistics, report; and `workers=1` again with the pure-Python passes
+                instead of the C ones (`dataip_1_worker_no_c`). `--repeat` runs each,
                 interleaved; the median.
   3. presidio — presidio-analyzer's `AnalyzerEngine` with `NoOpNlpEngine` (no spaCy model:
                 a blank `zh` pipeline is pathologically slow) and no predefined recognizers;
@@ -257,7 +257,7 @@ def dataip_accuracy(csv_path: Path, labels_path: Path) -> dict[str, dict[str, fl
 
 
 def pure_python(csv_path: Path, workers: int) -> Any:
-    """screen_path with the pure-Python digit pass instead of the C one (``_digits.c``)."""
+    """screen_path with the pure-Python passes instead of the C ones (``_scan.c``)."""
     saved = detect._native
     detect._native = None
     try:
@@ -360,7 +360,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "presidio_analyzer": version("presidio-analyzer"),
-        "c_digit_pass": detect._native is not None,
+        "c_passes": detect._native is not None,
     }
 
 
@@ -507,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         "notes": [
             "MB = 10^6 bytes of CSV; wall times are medians (all in seconds_all)",
             "dataip timings are whole screen_path calls, process-pool start-up included",
-            "dataip_1_worker_no_c: the same with the pure-Python digit pass (the reference "
+            "dataip_1_worker_no_c: the same with the pure-Python passes (the reference "
             "where the C extension is not built)",
             "accuracy: multisets of (row, kind, canonical value) against the corpus labels, "
             "over every row; Presidio's from its first timed run",

@@ -23,19 +23,12 @@ The value-statistics patterns run once over the column's joined text, in C.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from dataip.screening import mask
-from dataip.screening.detect import (
-    Entity,
-    KindTally,
-    _native,
-    find_entities,
-    lengths,
-    scan_text,
-)
+from dataip.screening import detect, mask
+from dataip.screening.detect import Entity, KindTally, find_entities, lengths, scan_text
 
 __all__ = [
     "COLUMN_KINDS",
@@ -81,8 +74,8 @@ _HEALTH_TERMS = tuple(
 )
 # a term, then the rest of its line: at most one match per value
 _HEALTH_VALUE = re.compile(f"(?:{'|'.join(_HEALTH_TERMS)})[^\\n]*")
-if _native is not None:  # the same word lists for the C line statistics
-    _native.configure(
+if detect._native is not None:  # the same word lists for the C line statistics
+    detect._native.configure(
         _SURNAME_CLASS, _COMPOUND, _NAME_SUFFIXES, _ADMIN_UNITS, _STREET_UNITS, _HEALTH_TERMS
     )
 _DATE_VALUE = re.compile(
@@ -192,9 +185,12 @@ def _line_stats(text: str, names: bool, addresses: bool) -> tuple[list[str], int
     return found, address_like, whole, len(_HEALTH_VALUE.findall(text))
 
 
-line_stats: Callable[[str, bool, bool], tuple[list[str], int, list[str], int]] = (
-    _line_stats if _native is None else _native.line_stats
-)
+def line_stats(text: str, names: bool, addresses: bool) -> tuple[list[str], int, list[str], int]:
+    """``_line_stats``, in C when it is built."""
+    if detect._native is None:
+        return _line_stats(text, names, addresses)
+    found: tuple[list[str], int, list[str], int] = detect._native.line_stats(text, names, addresses)
+    return found
 
 
 def scan_column(

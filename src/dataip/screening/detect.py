@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -120,7 +120,9 @@ def _normalise(text: str) -> str:
     return _FULLWIDTH_RUN.sub(_ascii, text) if _HAS_FULLWIDTH.search(text) else text
 
 
-normalise: Callable[[str], str] = _normalise if _native is None else _native.normalise
+def normalise(text: str) -> str:
+    """Full-width ASCII forms to ASCII (see ``_normalise``), in C when it is built."""
+    return _normalise(text) if _native is None else _native.normalise(text)
 
 
 def _lengths(values: Sequence[str]) -> tuple[int, int]:
@@ -129,9 +131,9 @@ def _lengths(values: Sequence[str]) -> tuple[int, int]:
     return max(map(len, values), default=0), values.count("")
 
 
-lengths: Callable[[Sequence[str]], tuple[int, int]] = (
-    _lengths if _native is None else _native.lengths
-)
+def lengths(values: Sequence[str]) -> tuple[int, int]:
+    """The longest value's length and the number of empty values, in C when it is built."""
+    return _lengths(values) if _native is None else _native.lengths(values)
 
 
 # --- the passes ------------------------------------------------------------------------------
@@ -238,7 +240,6 @@ def _document_kind(s: str) -> str | None:
 
 # kind -> (starts, ends, values, lines): a hit's line is the number of line breaks before it
 Hits = dict[str, tuple[list[int], list[int], list[str], list[int]]]
-_NEWLINE = re.compile("\n")
 
 
 def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, str] | None:
@@ -317,17 +318,17 @@ def _hits(text: str, today: str) -> Hits:
     mobile numbers without +86, upper case (e-mail and IPv6 lower case).
     """
     out: Hits = {kind: ([], [], [], []) for kind in (*VALUE_KINDS, CARD_CANDIDATE)}
-    newlines: list[int] = []
+    at = [0, 0]  # a position and the number of line breaks before it
 
     def add(kind: str, start: int, end: int, value: str) -> None:
-        if not newlines:
-            newlines.extend(m.start() for m in _NEWLINE.finditer(text))
-            newlines.append(len(text))  # never empty once computed
+        # each pass adds in order of position: count the line breaks since the last hit
+        pos, line = at if start >= at[0] else (0, 0)
+        at[:] = start, line + text.count("\n", pos, start)
         got = out[kind]
         got[0].append(start)
         got[1].append(end)
         got[2].append(value)
-        got[3].append(bisect_left(newlines, start))
+        got[3].append(at[1])
 
     if _native is None:
         _python_passes(text, today, add)
