@@ -22,3 +22,6 @@ def configure(
 def line_stats(
     text: str, names: bool, addresses: bool, /
 ) -> tuple[list[str], int, list[str], int]: ...
+def csv_columns(
+    text: str, delimiter: str, field_limit: int, max_columns: int, skip_first: bool, /
+) -> tuple[int, list[list[str]]] | None: ...

@@ -30,6 +30,7 @@ from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
+from dataip.screening import detect
 from dataip.screening.errors import Limits, fail
 
 __all__ = [
@@ -384,10 +385,20 @@ def jsonl_records(text: str, offset: int, limits: Limits) -> list[dict[str, str]
     return records
 
 
-def parse_text_chunk(chunk: TextChunk, limits: Limits) -> list[list[str]] | list[dict[str, str]]:
-    """The records of a chunk: lists of fields (CSV/TSV) or flattened dicts (JSONL)."""
+def parse_text_chunk(
+    chunk: TextChunk, limits: Limits
+) -> list[list[str]] | list[dict[str, str]] | tuple[int, list[list[str]]]:
+    """The records of a chunk: lists of fields (CSV/TSV) or flattened dicts (JSONL); or, for
+    CSV/TSV where the C reader is built, (number of records, columns) — the same fields,
+    transposed (see ``_scan.csv_columns``)."""
     text = decode_chunk(chunk.data, chunk.encoding, chunk.offset)
     if chunk.fmt == "jsonl":
         return jsonl_records(text, chunk.offset, limits)
+    if detect._native is not None:
+        columns: tuple[int, list[list[str]]] | None = detect._native.csv_columns(
+            text, chunk.delimiter, csv.field_size_limit(), limits.max_columns, chunk.skip_first
+        )
+        if columns is not None:  # else over a limit: csv.reader says which
+            return columns
     rows = csv_rows(text, chunk.delimiter, chunk.offset)
     return rows[1:] if chunk.skip_first else rows

@@ -119,15 +119,25 @@ def _columns_of(
 
 def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
     """Parse (if text) and scan one chunk; runs in a worker process or inline."""
+    parsed: Records | tuple[int, list[list[str]]]
     if isinstance(chunk, parse.TextChunk):
-        records = parse.parse_text_chunk(chunk, limits)
+        parsed = parse.parse_text_chunk(chunk, limits)
         names, prefix = chunk.names, ""
     else:
-        records, names, prefix = chunk.rows, chunk.names, chunk.prefix
-    if len(records) > limits.max_rows:
+        parsed, names, prefix = chunk.rows, chunk.names, chunk.prefix
+    count = parsed[0] if isinstance(parsed, tuple) else len(parsed)
+    if count > limits.max_rows:
         raise _too_many_rows(limits)
-    result = ChunkResult(len(records), {}, {} if keep else None)
-    for name, values in _columns_of(records, names, prefix, limits).items():
+    columns: dict[str, Sequence[str]]
+    if isinstance(parsed, tuple):  # the C reader's columns (CSV/TSV)
+        columns = {
+            names[i] if i < len(names) else f"column_{i + 1}": values
+            for i, values in enumerate(parsed[1])
+        }
+    else:
+        columns = _columns_of(parsed, names, prefix, limits)
+    result = ChunkResult(count, {}, {} if keep else None)
+    for name, values in columns.items():
         found: list[Entity] | None = [] if keep else None
         tally = scan_column(values, hint=hint_for(name), keep=found)
         if tally.max_chars > limits.max_cell_chars:

@@ -6,13 +6,16 @@ each of their boundaries, and on the labelled corpus. The Python passes are the 
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataip.screening import columns, detect
+from dataip.screening import columns, detect, parse
+from dataip.screening.errors import ScreeningError
 from tests.unit.screening.corpus import rows
 
 TODAY = "20261202"
@@ -277,3 +280,82 @@ def test_r26_c_line_statistics_equal_python_on_the_corpus() -> None:
     lines = [cells for cells, _labels in itertools.islice(rows(20260507, 3000), 3000)]
     for col in zip(*lines, strict=True):
         line_stats_both(detect.normalise("\n".join(col)))
+
+
+def reader_both(text: str, delimiter: str = ",", skip_first: bool = False) -> None:
+    """The C CSV reader's columns are csv.reader's records (blank ones dropped), transposed
+    with zip_longest — or None where csv.reader raises."""
+    assert detect._native is not None
+    try:
+        rows = parse.csv_rows(text, delimiter, 0)
+    except ScreeningError:
+        assert (
+            detect._native.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
+            is None
+        )
+        return
+    rows = rows[1:] if skip_first else rows
+    got = detect._native.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
+    assert got is not None
+    count, columns = got
+    assert count == len(rows)
+    assert columns == [list(col) for col in itertools.zip_longest(*rows, fillvalue="")]
+
+
+CSV_EDGES = [
+    "",
+    "\n",
+    "\n\n\r\n\r",
+    "a",
+    "a,b\n1,2\n",
+    "a,b\r\n1,2\r\n",
+    "a,b\r1,2\r",
+    "a,b\n1\n1,2,3\n",
+    '"a,b",c\n"x""y",z\n',
+    '"multi\nline",x\n"cr\rin",y\r\n',
+    '"unterminated,x\ny',
+    '""\n"",""\n',
+    'a"b,c\n"a"b,c\n"a"",d\n',
+    '"a" ,b\n',
+    ",,\n,\n",
+    "中文,字段\n张三,13812345678\n",
+    "a,b\n\n\n1,2",
+    '"x"\r\n"y"\r\n',
+]
+
+
+@pytest.mark.parametrize("text", CSV_EDGES)
+@pytest.mark.parametrize("skip_first", [False, True])
+def test_r26_c_csv_reader_equals_csv_module_on_edges(text: str, skip_first: bool) -> None:
+    reader_both(text, skip_first=skip_first)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(['"', ",", ";", "\n", "\r", "a", "中", " ", "\t"]), max_size=40
+    ),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
+)
+def test_r26_c_csv_reader_equals_csv_module_on_generated_text(
+    text: str, delimiter: str, skip_first: bool
+) -> None:
+    reader_both(text, delimiter, skip_first)
+
+
+def test_r26_c_csv_reader_gives_way_over_the_limits() -> None:
+    assert detect._native is not None
+    assert detect._native.csv_columns("a,bbbbbb\n", ",", 5, 100, False) is None  # field limit
+    assert detect._native.csv_columns("a,bbbbb\n", ",", 5, 100, False) == (1, [["a"], ["bbbbb"]])
+    assert detect._native.csv_columns("a,b,c\n", ",", 100, 2, False) is None  # columns
+    big = "x" * (csv.field_size_limit() + 1)
+    reader_both(f"a,{big}\n")
+
+
+def test_r26_c_csv_reader_equals_csv_module_on_the_corpus() -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for cells, _labels in itertools.islice(rows(20260507, 2000), 2000):
+        writer.writerow(cells)
+    reader_both(out.getvalue())
