@@ -1,4 +1,4 @@
-/* The value passes of dataip.screening.detect, in C.
+/* The value passes of dataip.screening.detect and the CSV reader of .parse, in C.
  *
  * Why by hand: screening must run at tens of MB/s per core (issue 7). In Python the time
  * went to the regular-expression passes (Python's `re` walks the whole column text once per
@@ -24,8 +24,14 @@
  *   5. IPv6    - only the candidates (the start of each run of hex digits, ":" and "." with
  *                two colons): Python matches `_IPV6` there and validates with ipaddress.
  *
- * Landlines in brackets stay in Python (rare: that pass runs only on text with a bracket).
- * The text is copied once to UCS-4 so every pass reads plain 32-bit characters.
+ * One walk over the text starts each pass at its first character and resumes it where its
+ * pattern's finditer would. Landlines in brackets stay in Python (rare: that pass runs only
+ * on text with a bracket). The text is copied once to UCS-4 so the walk reads plain 32-bit
+ * characters.
+ *
+ * Also here, each with its own note below: the column line statistics of columns.py
+ * (line_stats), full-width normalisation (normalise), value lengths (lengths) and the CSV
+ * reader (csv_columns).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -998,12 +1004,13 @@ enum { S_START_RECORD, S_START_FIELD, S_IN_FIELD, S_IN_QUOTED_FIELD, S_QUOTE_IN_
 #define C_EOL ((ch)0xFFFFFFFF)
 
 typedef struct {
-    ch *buf;
+    ch *buf; /* the field being read, character by character */
     Py_ssize_t len, cap, limit;
-    PyObject *fields;  /* of the record being read */
     PyObject *columns; /* list of lists */
+    PyObject *empty;
     Py_ssize_t records, max_columns;
-    int skip_first, over; /* over: a limit was passed, give up */
+    Py_ssize_t field; /* fields so far in the record being read */
+    int skipping, over; /* skipping: the header record; over: a limit was passed */
 } Csv;
 
 static int csv_add_char(Csv *c, ch x) {
@@ -1025,51 +1032,51 @@ static int csv_add_char(Csv *c, ch x) {
     return 0;
 }
 
+/* the next field of the record: to its column (a new column holds "" for earlier records) */
+static int csv_append(Csv *c, PyObject *value) {
+    Py_ssize_t j = c->field++;
+    if (c->skipping) return 0;
+    if (j >= PyList_GET_SIZE(c->columns)) {
+        if (j >= c->max_columns) {
+            c->over = 1;
+            return -1;
+        }
+        PyObject *col = PyList_New(c->records);
+        if (col == NULL) return -1;
+        for (Py_ssize_t r = 0; r < c->records; r++) {
+            Py_INCREF(c->empty);
+            PyList_SET_ITEM(col, r, c->empty);
+        }
+        int rc = PyList_Append(c->columns, col);
+        Py_DECREF(col);
+        if (rc < 0) return -1;
+    }
+    return PyList_Append(PyList_GET_ITEM(c->columns, j), value);
+}
+
 static int csv_save_field(Csv *c) {
     PyObject *field = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, c->buf, c->len);
     c->len = 0;
     if (field == NULL) return -1;
-    int rc = PyList_Append(c->fields, field);
+    int rc = csv_append(c, field);
     Py_DECREF(field);
     return rc;
 }
 
-/* a whole record read: add it to the columns (unless blank, or the header to skip) */
+/* a whole record read (csv.reader would yield it): blank ones and the header are dropped,
+ * short ones padded */
 static int csv_end_record(Csv *c) {
-    Py_ssize_t w = PyList_GET_SIZE(c->fields);
+    Py_ssize_t w = c->field;
+    c->field = 0;
     if (w == 0) return 0;
-    if (c->skip_first) {
-        c->skip_first = 0;
-        return PyList_SetSlice(c->fields, 0, w, NULL);
+    if (c->skipping) {
+        c->skipping = 0;
+        return 0;
     }
-    Py_ssize_t have = PyList_GET_SIZE(c->columns);
-    if (w > have && w > c->max_columns) {
-        c->over = 1;
-        return -1;
-    }
-    PyObject *empty = PyUnicode_New(0, 0);
-    if (empty == NULL) return -1;
-    int rc = 0;
-    for (Py_ssize_t j = have; rc == 0 && j < w; j++) { /* a new column: "" in earlier records */
-        PyObject *col = PyList_New(c->records);
-        if (col == NULL) {
-            rc = -1;
-            break;
-        }
-        for (Py_ssize_t r = 0; r < c->records; r++) {
-            Py_INCREF(empty);
-            PyList_SET_ITEM(col, r, empty);
-        }
-        rc = PyList_Append(c->columns, col);
-        Py_DECREF(col);
-    }
-    Py_ssize_t n = PyList_GET_SIZE(c->columns);
-    for (Py_ssize_t j = 0; rc == 0 && j < n; j++)
-        rc = PyList_Append(PyList_GET_ITEM(c->columns, j),
-                           j < w ? PyList_GET_ITEM(c->fields, j) : empty);
-    Py_DECREF(empty);
-    if (rc == 0) c->records++;
-    return rc < 0 ? -1 : PyList_SetSlice(c->fields, 0, w, NULL);
+    for (Py_ssize_t j = w; j < PyList_GET_SIZE(c->columns); j++)
+        if (PyList_Append(PyList_GET_ITEM(c->columns, j), c->empty) < 0) return -1;
+    c->records++;
+    return 0;
 }
 
 /* one character (or C_EOL at the end of a line) through csv.reader's states */
@@ -1138,6 +1145,20 @@ static int csv_char(Csv *c, int *state, ch x, ch delimiter) {
     }
 }
 
+/* the end of an unquoted field starting at i: the next delimiter, "\r" or "\n", or len */
+static Py_ssize_t plain_end(int kind, const void *data, Py_ssize_t i, Py_ssize_t len, ch d) {
+#define PLAIN_END(T)                                                                  \
+    {                                                                                 \
+        const T *p = (const T *)data;                                                 \
+        while (i < len && p[i] != d && p[i] != '\n' && p[i] != '\r') i++;             \
+        return i;                                                                     \
+    }
+    if (kind == PyUnicode_1BYTE_KIND) PLAIN_END(Py_UCS1)
+    if (kind == PyUnicode_2BYTE_KIND) PLAIN_END(Py_UCS2)
+    PLAIN_END(Py_UCS4)
+#undef PLAIN_END
+}
+
 /* csv_columns(text, delimiter, field_limit, max_columns, skip_first) -> (records, columns)
  * or None */
 static PyObject *csv_columns(PyObject *self, PyObject *args) {
@@ -1148,17 +1169,40 @@ static PyObject *csv_columns(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "UCnnp", &text, &delimiter, &field_limit, &max_columns,
                           &skip_first))
         return NULL;
-    Csv c = {NULL, 0, 0, field_limit, NULL, NULL, 0, max_columns, skip_first, 0};
-    c.fields = PyList_New(0);
+    Csv c = {NULL, 0, 0, field_limit, NULL, NULL, 0, max_columns, 0, skip_first, 0};
     c.columns = PyList_New(0);
+    c.empty = PyUnicode_New(0, 0);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-    int state = S_START_RECORD, rc = c.fields && c.columns ? 0 : -1;
+    int state = S_START_RECORD, rc = c.columns && c.empty ? 0 : -1;
     ch d = (ch)delimiter;
     for (Py_ssize_t i = 0; rc == 0 && i < len; i++) {
         ch x = PyUnicode_READ(kind, data, i);
-        rc = csv_char(&c, &state, x, d);
+        if ((state == S_START_RECORD || state == S_START_FIELD) && x != '"' && x != d &&
+            x != '\n' && x != '\r') {
+            /* an unquoted field: what IN_FIELD would add, up to its end, in one piece */
+            Py_ssize_t j = plain_end(kind, data, i, len, d);
+            if (j - i > field_limit) {
+                c.over = 1;
+                rc = -1;
+                break;
+            }
+            PyObject *field = PyUnicode_Substring(text, i, j);
+            rc = field == NULL ? -1 : csv_append(&c, field);
+            Py_XDECREF(field);
+            if (rc < 0) break;
+            if (j == len) { /* the last line, without a line break */
+                state = S_START_RECORD;
+                rc = csv_end_record(&c);
+                break;
+            }
+            i = j;
+            x = PyUnicode_READ(kind, data, i);
+            state = x == d ? S_START_FIELD : S_EAT_CRNL; /* as IN_FIELD at x, then on */
+        } else {
+            rc = csv_char(&c, &state, x, d);
+        }
         /* a line ends after "\n", after "\r" not followed by "\n", and at the end */
         if (rc == 0 && (x == '\n' || i + 1 == len ||
                         (x == '\r' && PyUnicode_READ(kind, data, i + 1) != '\n'))) {
@@ -1171,7 +1215,7 @@ static PyObject *csv_columns(PyObject *self, PyObject *args) {
         if (rc == 0) rc = csv_end_record(&c);
     }
     PyMem_Free(c.buf);
-    Py_XDECREF(c.fields);
+    Py_XDECREF(c.empty);
     if (rc < 0) {
         Py_XDECREF(c.columns);
         if (c.over && !PyErr_Occurred()) Py_RETURN_NONE;
