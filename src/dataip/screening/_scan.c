@@ -21,8 +21,8 @@
  *                letter (passports, permits, credit codes starting with a letter);
  *   3. plates  - `_PLATE` and its checks;
  *   4. e-mail  - `_EMAIL` and its local-part checks, from every "@";
- *   5. IPv6    - only the candidates (the start of each run of hex digits, ":" and "." with
- *                two colons): Python matches `_IPV6` there and validates with ipaddress.
+ *   5. IPv6    - `_IPV6` (a run of hex digits, ":" and "." with two colons) and the checks
+ *                of `_ipv6_value`, ipaddress.IPv6Address's parser included.
  *
  * One walk over the text starts each pass at its first character and resumes it where its
  * pattern's finditer would. Landlines in brackets stay in Python (rare: that pass runs only
@@ -49,6 +49,7 @@ enum {
     K_PLATE,
     K_EMAIL,
     K_IPV4,
+    K_IPV6,
     K_COUNT,
     K_LETTERS_USCC = K_COUNT /* the letter pass's credit codes, appended to K_USCC at the end */
 };
@@ -599,21 +600,101 @@ static Py_ssize_t email_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t a,
     return add(out, K_EMAIL, s0, end, value) < 0 ? -1 : end;
 }
 
-/* --- 5. IPv6 candidates ------------------------------------------------------------------- */
+/* --- 5. IPv6 ------------------------------------------------------------------------------ */
 
 static int is_v6(ch c) { return is_hex(c) || c == ':' || c == '.'; }
 
+/* ipaddress.IPv4Address on [a, b): four decimal octets, no leading zeros, up to 255 */
+static int ipv4_text_ok(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    int octets = 0;
+    for (Py_ssize_t i = a; i <= b; octets++) {
+        Py_ssize_t q = i;
+        int v = 0;
+        while (q < b && t[q] != '.') {
+            if (!is_digit(t[q])) return 0;
+            v = v * 10 + (int)(t[q++] - '0');
+            if (q - i > 3) return 0;
+        }
+        if (q == i || v > 255 || (q - i > 1 && t[i] == '0')) return 0;
+        i = q + 1;
+    }
+    return octets == 4;
+}
+
+/* detect's filter ("::", seven colons, or an IPv4 tail) and ipaddress.IPv6Address's parser
+ * (Python 3.11) on [p, e), characters of [0-9A-Fa-f:.] (at most 45) */
+static int ipv6_ok(const ch *t, Py_ssize_t p, Py_ssize_t e) {
+    int colons = 0, double_colon = 0, dot = 0;
+    for (Py_ssize_t i = p; i < e; i++) {
+        if (t[i] == ':') {
+            colons++;
+            double_colon |= i > p && t[i - 1] == ':';
+        } else if (t[i] == '.') {
+            dot = 1;
+        }
+    }
+    if (!double_colon && colons != 7 && !dot) return 0;
+    /* the parts between colons: empty, or 1-4 hex digits (valid), or neither */
+    int empty[48], valid[48], m = 0;
+    Py_ssize_t a = p;
+    for (Py_ssize_t i = p; i <= e; i++) {
+        if (i < e && t[i] != ':') continue;
+        int hex = 1;
+        for (Py_ssize_t j = a; j < i; j++) hex &= is_hex(t[j]);
+        empty[m] = i == a;
+        valid[m] = hex && i > a && i - a <= 4;
+        if (i == e && m >= 2) { /* the last part: an IPv4 tail gives two hextets */
+            int has_dot = 0;
+            for (Py_ssize_t j = a; j < i; j++) has_dot |= t[j] == '.';
+            if (has_dot) {
+                if (!ipv4_text_ok(t, a, i)) return 0;
+                empty[m] = 0, valid[m] = 1, m++;
+                empty[m] = 0, valid[m] = 1;
+            }
+        }
+        m++;
+        a = i + 1;
+    }
+    if (m < 3 || m > 9) return 0;
+    int skip = -1;
+    for (int i = 1; i < m - 1; i++) {
+        if (!empty[i]) continue;
+        if (skip >= 0) return 0; /* at most one "::" */
+        skip = i;
+    }
+    int hi, lo;
+    if (skip >= 0) {
+        hi = skip;
+        lo = m - skip - 1;
+        if (empty[0] && --hi) return 0;     /* a leading ":" only as part of "::" */
+        if (empty[m - 1] && --lo) return 0; /* a trailing one the same */
+        if (8 - (hi + lo) < 1) return 0;
+    } else {
+        if (m != 8 || empty[0] || empty[m - 1]) return 0;
+        hi = m;
+        lo = 0;
+    }
+    for (int i = 0; i < hi; i++)
+        if (!valid[i]) return 0;
+    for (int i = m - lo; i < m; i++)
+        if (!valid[i]) return 0;
+    return 1;
+}
+
 /* The IPv6 pass at p, a hex digit or ":" after none of [0-9A-Za-z:.]: the end of its run of
- * [0-9A-Fa-f:.], or -1 on error; p is a candidate if the run holds two colons, is at most 44
- * long and no letter follows. */
-static Py_ssize_t ipv6_at(PyObject *candidates, const ch *t, Py_ssize_t len, Py_ssize_t p) {
+ * [0-9A-Fa-f:.], or -1 on error. The run is `_IPV6`'s match if it holds two colons, is at
+ * most 45 long and no letter follows; an address if ipv6_ok. */
+static Py_ssize_t ipv6_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t p) {
     Py_ssize_t i = p;
     int colons = 0;
     while (i < len && is_v6(t[i])) colons += t[i++] == ':';
-    if (colons >= 2 && i - p <= 44 && !(i < len && is_letter(t[i])) &&
-        append_ssize(candidates, p) < 0)
-        return -1;
-    return i;
+    if (colons < 2 || i - p > 45 || (i < len && is_letter(t[i])) || !ipv6_ok(t, p, i)) return i;
+    char buf[48];
+    for (Py_ssize_t j = p; j < i; j++) {
+        ch c = t[j];
+        buf[j - p] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return add(out, K_IPV6, p, i, PyUnicode_FromStringAndSize(buf, i - p)) < 0 ? -1 : i;
 }
 
 /* --- the walk ----------------------------------------------------------------------------- */
@@ -635,7 +716,7 @@ static void init_ascii_class(void) {
 
 /* One walk over the text: each pass starts where its first character is, and resumes where
  * its pattern's finditer would (after a match). Every hit starts on the line being walked. */
-static int walk(Out *out, PyObject *candidates, PyObject *text, const ch *t, Py_ssize_t len,
+static int walk(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
                 const char *today) {
     Py_ssize_t r_digits = 0, r_letters = 0, r_plate = 0, r_email = 0, r_v6 = 0;
     out->line = 0;
@@ -668,7 +749,7 @@ static int walk(Out *out, PyObject *candidates, PyObject *text, const ch *t, Py_
             if (r_email < 0) return -1;
         }
         if ((f & A_V6) && i >= r_v6 && !(is_alnum(prev) || prev == ':' || prev == '.')) {
-            r_v6 = ipv6_at(candidates, t, len, i);
+            r_v6 = ipv6_at(out, t, len, i);
             if (r_v6 < 0) return -1;
         }
     }
@@ -677,16 +758,14 @@ static int walk(Out *out, PyObject *candidates, PyObject *text, const ch *t, Py_
 
 /* --- the module --------------------------------------------------------------------------- */
 
-/* scan(text, today, out, ipv6_candidates): out is a tuple of (starts, ends, values, lines)
- * list quadruples in the order resident_id, uscc, mobile, landline, bank_card, card candidate,
- * passport, hk_macau_permit, plate, email, ipv4; the start of every IPv6 candidate is
- * appended to the list ipv6_candidates. Returns None. */
+/* scan(text, today, out): out is a tuple of (starts, ends, values, lines) list quadruples in
+ * the order resident_id, uscc, mobile, landline, bank_card, card candidate, passport,
+ * hk_macau_permit, plate, email, ipv4, ipv6. Returns None. */
 static PyObject *scan(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *text, *out_tuple, *candidates;
+    PyObject *text, *out_tuple;
     const char *today;
-    if (!PyArg_ParseTuple(args, "UsO!O!", &text, &today, &PyTuple_Type, &out_tuple,
-                          &PyList_Type, &candidates))
+    if (!PyArg_ParseTuple(args, "UsO!", &text, &today, &PyTuple_Type, &out_tuple))
         return NULL;
     if (strlen(today) != 8) {
         PyErr_SetString(PyExc_ValueError, "today must be YYYYMMDD");
@@ -721,7 +800,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     ch *t = PyUnicode_AsUCS4Copy(text);
     if (t == NULL) goto done;
-    int rc = walk(&out, candidates, text, t, len, today);
+    int rc = walk(&out, text, t, len, today);
     PyMem_Free(t);
     for (int j = 0; rc == 0 && j < 4; j++) { /* after the digit pass's credit codes */
         PyObject *to = out.lists[K_USCC][j];
@@ -1226,7 +1305,7 @@ static PyObject *csv_columns(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
-     "scan(text, today, out, ipv6_candidates): the value passes of detect._hits."},
+     "scan(text, today, out): the value passes of detect._hits."},
     {"normalise", normalise, METH_O, "normalise(text): detect.normalise."},
     {"lengths", lengths, METH_O, "lengths(values): (longest length, empty count)."},
     {"csv_columns", csv_columns, METH_VARARGS,

@@ -163,9 +163,12 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{0,63})"
     r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![A-Za-z0-9-])"
 )
+# two colons from the first character on (that may be one of them: ::1), at most 45
+# characters (ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255)
 _IPV6 = re.compile(
-    r"[0-9A-Fa-f:](?<![0-9A-Za-z:.][0-9A-Fa-f:])(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:)"
-    r"[0-9A-Fa-f:.]{1,44}(?![0-9A-Za-z:.])"
+    r"[0-9A-Fa-f:](?<![0-9A-Za-z:.][0-9A-Fa-f:])"
+    r"(?:(?<=:)(?=[0-9A-Fa-f.]*:)|(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:))"
+    r"[0-9A-Fa-f:.]{0,44}(?![0-9A-Za-z:.])"
 )
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(
@@ -294,6 +297,7 @@ _NATIVE_KINDS = (
     "plate",
     "email",
     "ipv4",
+    "ipv6",
 )
 
 
@@ -312,8 +316,8 @@ def _ipv6_value(m: re.Match[str]) -> str | None:
 def _hits(text: str, today: str) -> Hits:
     """Every validated identifier of ``text`` (already normalised), by kind.
 
-    The digit, letter, plate and e-mail passes and the IPv6 candidates run in C
-    (``_scan.c``) when it is built, here otherwise: both give the same hits in the same
+    The digit, letter, plate, e-mail and IPv6 passes run in C (``_scan.c``) when it is
+    built, here otherwise: both give the same hits in the same
     order (tests/unit/screening/test_scan_native.py). Values are canonical: digits only,
     mobile numbers without +86, upper case (e-mail and IPv6 lower case).
     """
@@ -333,32 +337,19 @@ def _hits(text: str, today: str) -> Hits:
     if _native is None:
         _python_passes(text, today, add)
     else:
-        ipv6_candidates: list[int] = []
-        _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS), ipv6_candidates)
+        _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS))
+    # after the digit pass's landlines in both
     if "(" in text or "（" in text:
         for m in _PAREN_LANDLINE.finditer(text):
             s = m.group(1) + m.group(2)
             if landline_ok(s):
                 add("landline", m.start(), m.end(), s)
-    if _native is None:
-        if "@" in text:
-            for m in _EMAIL.finditer(text):
-                s = m.group()
-                name = s[: s.index("@")]
-                if name[0] != "." and name[-1] != "." and ".." not in name:
-                    add("email", m.start(), m.end(), s.lower())
-        found = _IPV6.finditer(text) if ":" in text else iter(())
-    else:
-        found = filter(None, (_IPV6.match(text, p) for p in ipv6_candidates))
-    for m in found:
-        value = _ipv6_value(m)
-        if value is not None:
-            add("ipv6", m.start(), m.end(), value)
     return {kind: got for kind, got in out.items() if got[0]}
 
 
 def _python_passes(text: str, today: str, add: Callable[[str, int, int, str], None]) -> None:
-    """The digit, letter and plate passes in Python: the reference for ``_scan.c``."""
+    """The digit, letter, plate, e-mail and IPv6 passes in Python: the reference for
+    ``_scan.c``."""
     for m in _DIGITS.finditer(text):
         hit = _digit_hit(m, text, today)
         if hit is not None:
@@ -380,6 +371,17 @@ def _python_passes(text: str, today: str, add: Callable[[str, int, int, str], No
         elif len(body) == 5 and sum(c.isalpha() for c in body) > 2:
             continue
         add("plate", m.start(), m.end(), m.group()[:2] + body)
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            s = m.group()
+            name = s[: s.index("@")]
+            if name[0] != "." and name[-1] != "." and ".." not in name:
+                add("email", m.start(), m.end(), s.lower())
+    if ":" in text:
+        for m in _IPV6.finditer(text):
+            value = _ipv6_value(m)
+            if value is not None:
+                add("ipv6", m.start(), m.end(), value)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -92,6 +92,12 @@ def test_r26_email_ip_passport_permit_plate() -> None:
     assert kinds("IP 256.1.1.1 或 1.2.3") == []
     assert kinds("地址2001:db8::ff00:42:8329") == [("ipv6", "2001:db8::ff00:42:8329")]
     assert kinds("时间12:30:45") == []
+    assert kinds("本机 ::1，映射 ::ffff:192.0.2.1") == [
+        ("ipv6", "::1"),
+        ("ipv6", "::ffff:192.0.2.1"),
+    ]
+    longest = "FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:255.255.255.255"  # 45 characters
+    assert kinds(f"地址{longest}") == [("ipv6", longest.lower())]
     assert kinds("护照E12345678，EA1234567") == [
         ("passport", "E12345678"),
         ("passport", "EA1234567"),

@@ -359,3 +359,45 @@ def test_r26_c_csv_reader_equals_csv_module_on_the_corpus() -> None:
     for cells, _labels in itertools.islice(rows(20260507, 2000), 2000):
         writer.writerow(cells)
     reader_both(out.getvalue())
+
+
+IPV6_EDGES = [
+    "::",
+    "::1",
+    "1::",
+    ":1::",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::",
+    "::1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7::8",
+    ":1:2:3:4:5:6:7",
+    "12345::1",
+    "::ffff:1.2.3.4",
+    "::ffff:01.2.3.4",
+    "::ffff:1.2.3.256",
+    "::1.2.3",
+    "1.2.3.4::",
+    "::1.2.3.4.5",
+    "1:2:3:4:5:6:1.2.3.4",
+    "1:2:3:4:5:6:7:1.2.3.4",
+    "a:b:c",
+    "fe80::1:",
+    "FE80::ABCD",
+    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.2555",
+]
+
+
+@pytest.mark.parametrize("text", IPV6_EDGES)
+def test_r26_c_ipv6_equals_ipaddress_on_edges(text: str) -> None:
+    native, reference = both(f"地址 {text} 。")
+    assert native == reference
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(":.0123456789abcdefABCDEF"), max_size=47))
+def test_r26_c_ipv6_equals_ipaddress_on_generated_text(text: str) -> None:
+    native, reference = both(text)
+    assert native == reference
