@@ -40,7 +40,9 @@ Speed: Python's ``re`` tries every alternative at every position unless the patt
 with a literal or a character class, so each pass starts with one (``[0-9]`` then a
 look-behind, ``@`` for e-mail, the province characters for plates) and the few passes run over
 a whole column at once (its values joined by ``\\n``), not cell by cell. Validation is
-per match; the checks are string and ``int(…, 13)`` tricks, not digit loops.
+per match; the checks are string and ``int(…, 13)`` tricks, not digit loops. Where the C
+extension ``_scan`` is built (the usual case), one walk over the text in C does the same
+passes with the same results (see ``_scan.c``); the patterns here stay the rules.
 """
 
 from __future__ import annotations
@@ -317,9 +319,9 @@ def _hits(text: str, today: str) -> Hits:
     """Every validated identifier of ``text`` (already normalised), by kind.
 
     The digit, letter, plate, e-mail and IPv6 passes run in C (``_scan.c``) when it is
-    built, here otherwise: both give the same hits in the same
-    order (tests/unit/screening/test_scan_native.py). Values are canonical: digits only,
-    mobile numbers without +86, upper case (e-mail and IPv6 lower case).
+    built, here otherwise: both give the same hits in the same order
+    (tests/unit/screening/test_scan_native.py). Values are canonical: digits only, mobile
+    numbers without +86, upper case (e-mail and IPv6 lower case).
     """
     out: Hits = {kind: ([], [], [], []) for kind in (*VALUE_KINDS, CARD_CANDIDATE)}
     at = [0, 0]  # a position and the number of line breaks before it
