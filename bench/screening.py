@@ -66,7 +66,7 @@ if str(ROOT) not in sys.path:
 
 from tests.unit.screening import corpus  # noqa: E402
 
-from dataip.screening import VALUE_KINDS, detect, screen_bytes, screen_path  # noqa: E402
+from dataip.screening import VALUE_KINDS, native, screen_bytes, screen_path  # noqa: E402
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "screening.json"
 SEED = 20260507
@@ -258,12 +258,12 @@ def dataip_accuracy(csv_path: Path, labels_path: Path) -> dict[str, dict[str, fl
 
 def pure_python(csv_path: Path, workers: int) -> Any:
     """screen_path with the pure-Python passes instead of the C ones (``_scan.c``)."""
-    saved = detect._native
-    detect._native = None
+    saved = native.module
+    native.module = None
     try:
         return screen_path(csv_path, workers=workers)
     finally:
-        detect._native = saved
+        native.module = saved
 
 
 # --- presidio ---------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "presidio_analyzer": version("presidio-analyzer"),
-        "c_passes": detect._native is not None,
+        "c_passes": native.module is not None,
     }
 
 

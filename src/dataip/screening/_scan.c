@@ -231,13 +231,26 @@ static int is_local(ch c) {
 }
 static int is_hex(ch c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
 
-/* detect.PLATE_PROVINCES, set up by the module init */
-static const char PROVINCES_UTF8[] =
-    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
-static unsigned char plate_province[0x10000 / 8];
-static int is_plate_province(ch c) {
-    return c < 0x10000 && (plate_province[c >> 3] >> (c & 7) & 1);
+/* Sets of BMP characters (word lists handed over by the Python modules), one bit each */
+typedef unsigned char CharSet[0x10000 / 8];
+
+static int in_set(const unsigned char *set, ch c) { return c < 0x10000 && (set[c >> 3] >> (c & 7) & 1); }
+
+static int fill_set(unsigned char *set, PyObject *chars) {
+    memset(set, 0, sizeof(CharSet));
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(chars); i++) {
+        ch c = PyUnicode_READ_CHAR(chars, i);
+        if (c >= 0x10000) {
+            PyErr_SetString(PyExc_ValueError, "characters outside the BMP");
+            return -1;
+        }
+        set[c >> 3] |= (unsigned char)(1 << (c & 7));
+    }
+    return 0;
 }
+
+static CharSet plate_province; /* detect.PLATE_PROVINCES, by configure_plates() */
+static int plates_configured = 0;
 
 /* --- output ------------------------------------------------------------------------------- */
 
@@ -271,6 +284,15 @@ static PyObject *ascii_value(const int *d, int n, int x_check) {
     for (int i = 0; i < n; i++) buf[i] = (char)('0' + d[i]);
     if (x_check) buf[n++] = 'X';
     return PyUnicode_FromStringAndSize(buf, n);
+}
+
+/* [a, b) of ASCII characters, lower-cased (e-mail and IPv6 values) */
+static PyObject *lower_value(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *value = PyUnicode_New(b - a, 127);
+    if (value == NULL) return NULL;
+    Py_UCS1 *v = PyUnicode_1BYTE_DATA(value);
+    for (Py_ssize_t j = a; j < b; j++) v[j - a] = (Py_UCS1)(t[j] >= 'A' && t[j] <= 'Z' ? t[j] + 32 : t[j]);
+    return value;
 }
 
 static PyObject *ucs4_value(const ch *s, Py_ssize_t n) {
@@ -402,17 +424,22 @@ static Py_ssize_t match_ipv4(const ch *t, Py_ssize_t len, Py_ssize_t p, Py_ssize
     return e;
 }
 
-/* ipaddress.IPv4Address on a matched [p, e): octets up to 255, no leading zeros */
-static int ipv4_ok(const ch *t, Py_ssize_t p, Py_ssize_t e) {
-    Py_ssize_t i = p;
-    while (i < e) {
+
+/* ipaddress.IPv4Address on [a, b): four decimal octets, no leading zeros, up to 255 */
+static int ipv4_text_ok(const ch *t, Py_ssize_t a, Py_ssize_t b) {
+    int octets = 0;
+    for (Py_ssize_t i = a; i <= b; octets++) {
         Py_ssize_t q = i;
         int v = 0;
-        while (q < e && t[q] != '.') v = v * 10 + (int)(t[q++] - '0');
-        if (v > 255 || (q - i > 1 && t[i] == '0')) return 0;
+        while (q < b && t[q] != '.') {
+            if (!is_digit(t[q])) return 0;
+            v = v * 10 + (int)(t[q++] - '0');
+            if (q - i > 3) return 0;
+        }
+        if (q == i || v > 255 || (q - i > 1 && t[i] == '0')) return 0;
         i = q + 1;
     }
-    return 1;
+    return octets == 4;
 }
 
 /* The digit pass at p, the start of a run of digits (t[p - 1] is no digit): where the pass
@@ -464,7 +491,7 @@ static Py_ssize_t digits_at(Out *out, PyObject *text, const ch *t, Py_ssize_t le
     if (end < 0) return i;
     ch before = p > 0 ? t[p - 1] : 0;
     ch after = end < len ? t[end] : 0;
-    if (before != ':' && !is_alnum(before) && after != ':' && ipv4_ok(t, p, end) &&
+    if (before != ':' && !is_alnum(before) && after != ':' && ipv4_text_ok(t, p, end) &&
         add(out, K_IPV4, p, end, PyUnicode_Substring(text, p, end)) < 0)
         return -1;
     return end;
@@ -586,40 +613,12 @@ static Py_ssize_t email_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t a,
     int ok = t[s0] != '.' && t[a - 1] != '.';
     for (Py_ssize_t j = s0 + 1; ok && j < a; j++) ok = !(t[j] == '.' && t[j - 1] == '.');
     if (!ok) return end;
-    char *buf = PyMem_Malloc((size_t)(end - s0));
-    if (buf == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (Py_ssize_t j = s0; j < end; j++) {
-        ch c = t[j];
-        buf[j - s0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    PyObject *value = PyUnicode_FromStringAndSize(buf, end - s0);
-    PyMem_Free(buf);
-    return add(out, K_EMAIL, s0, end, value) < 0 ? -1 : end;
+    return add(out, K_EMAIL, s0, end, lower_value(t, s0, end)) < 0 ? -1 : end;
 }
 
 /* --- 5. IPv6 ------------------------------------------------------------------------------ */
 
 static int is_v6(ch c) { return is_hex(c) || c == ':' || c == '.'; }
-
-/* ipaddress.IPv4Address on [a, b): four decimal octets, no leading zeros, up to 255 */
-static int ipv4_text_ok(const ch *t, Py_ssize_t a, Py_ssize_t b) {
-    int octets = 0;
-    for (Py_ssize_t i = a; i <= b; octets++) {
-        Py_ssize_t q = i;
-        int v = 0;
-        while (q < b && t[q] != '.') {
-            if (!is_digit(t[q])) return 0;
-            v = v * 10 + (int)(t[q++] - '0');
-            if (q - i > 3) return 0;
-        }
-        if (q == i || v > 255 || (q - i > 1 && t[i] == '0')) return 0;
-        i = q + 1;
-    }
-    return octets == 4;
-}
 
 /* detect's filter ("::", seven colons, or an IPv4 tail) and ipaddress.IPv6Address's parser
  * (Python 3.11) on [p, e), characters of [0-9A-Fa-f:.] (at most 45) */
@@ -689,12 +688,7 @@ static Py_ssize_t ipv6_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t p) {
     int colons = 0;
     while (i < len && is_v6(t[i])) colons += t[i++] == ':';
     if (colons < 2 || i - p > 45 || (i < len && is_letter(t[i])) || !ipv6_ok(t, p, i)) return i;
-    char buf[48];
-    for (Py_ssize_t j = p; j < i; j++) {
-        ch c = t[j];
-        buf[j - p] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    return add(out, K_IPV6, p, i, PyUnicode_FromStringAndSize(buf, i - p)) < 0 ? -1 : i;
+    return add(out, K_IPV6, p, i, lower_value(t, p, i)) < 0 ? -1 : i;
 }
 
 /* --- the walk ----------------------------------------------------------------------------- */
@@ -723,7 +717,7 @@ static int walk(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
     for (Py_ssize_t i = 0; i < len; i++) {
         ch c = t[i];
         if (c >= 128) {
-            if (i >= r_plate && is_plate_province(c)) {
+            if (i >= r_plate && in_set(plate_province, c)) {
                 r_plate = plate_at(out, t, len, i);
                 if (r_plate < 0) return -1;
             }
@@ -769,6 +763,10 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         return NULL;
     if (strlen(today) != 8) {
         PyErr_SetString(PyExc_ValueError, "today must be YYYYMMDD");
+        return NULL;
+    }
+    if (!plates_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_plates() was not called");
         return NULL;
     }
     if (PyTuple_GET_SIZE(out_tuple) != K_COUNT) {
@@ -883,27 +881,12 @@ typedef struct {
     ch *chars;           /* the tokens, one after another */
     Py_ssize_t *offsets; /* token i is chars[offsets[i] .. offsets[i + 1]) */
     Py_ssize_t n;
-    unsigned char first[0x10000 / 8]; /* first characters */
+    CharSet first; /* first characters */
 } Tokens;
 
 static Tokens admin_units, street_units, health_terms, compound_surnames;
-static unsigned char single_surname[0x10000 / 8], name_suffix[0x10000 / 8];
+static CharSet single_surname, name_suffix;
 static int configured = 0;
-
-static int in_set(const unsigned char *set, ch c) { return c < 0x10000 && (set[c >> 3] >> (c & 7) & 1); }
-
-static int fill_set(unsigned char *set, PyObject *chars) {
-    memset(set, 0, 0x10000 / 8);
-    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(chars); i++) {
-        ch c = PyUnicode_READ_CHAR(chars, i);
-        if (c >= 0x10000) {
-            PyErr_SetString(PyExc_ValueError, "characters outside the BMP");
-            return -1;
-        }
-        set[c >> 3] |= (unsigned char)(1 << (c & 7));
-    }
-    return 0;
-}
 
 static int fill_tokens(Tokens *tokens, PyObject *seq_obj) {
     PyObject *seq = PySequence_Fast(seq_obj, "a sequence of str");
@@ -998,6 +981,19 @@ static int health_line(const ch *t, Py_ssize_t a, Py_ssize_t b) {
     for (Py_ssize_t i = a; i < b; i++)
         if (token_at(&health_terms, t, i, b)) return 1;
     return 0;
+}
+
+/* configure_plates(provinces): detect.PLATE_PROVINCES */
+static PyObject *configure_plates(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "configure_plates() takes a str");
+        return NULL;
+    }
+    plates_configured = 0;
+    if (fill_set(plate_province, arg) < 0) return NULL;
+    plates_configured = 1;
+    Py_RETURN_NONE;
 }
 
 /* configure(single_surnames, compound_surnames, name_suffixes, admin_units, street_units,
@@ -1310,6 +1306,8 @@ static PyMethodDef methods[] = {
     {"lengths", lengths, METH_O, "lengths(values): (longest length, empty count)."},
     {"csv_columns", csv_columns, METH_VARARGS,
      "csv_columns(text, delimiter, field_limit, max_columns, skip_first): (records, columns)."},
+    {"configure_plates", configure_plates, METH_O,
+     "configure_plates(provinces): detect.PLATE_PROVINCES."},
     {"configure", configure, METH_VARARGS, "configure(...): columns.py's word lists."},
     {"line_stats", line_stats, METH_VARARGS,
      "line_stats(text, names, addresses): the line statistics of columns.scan_column."},
@@ -1323,12 +1321,5 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__scan(void) {
     init_ascii_class();
-    PyObject *provinces = PyUnicode_FromString(PROVINCES_UTF8);
-    if (provinces == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(provinces); i++) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(provinces, i);
-        plate_province[c >> 3] |= (unsigned char)(1 << (c & 7));
-    }
-    Py_DECREF(provinces);
     return PyModule_Create(&module);
 }

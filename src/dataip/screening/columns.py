@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from dataip.screening import detect, mask
+from dataip.screening import mask, native
 from dataip.screening.detect import Entity, KindTally, find_entities, lengths, scan_text
 
 __all__ = [
@@ -74,8 +74,8 @@ _HEALTH_TERMS = tuple(
 )
 # a term, then the rest of its line: at most one match per value
 _HEALTH_VALUE = re.compile(f"(?:{'|'.join(_HEALTH_TERMS)})[^\\n]*")
-if detect._native is not None:  # the same word lists for the C line statistics
-    detect._native.configure(
+if native.module is not None:  # the same word lists for the C line statistics
+    native.module.configure(
         _SURNAME_CLASS, _COMPOUND, _NAME_SUFFIXES, _ADMIN_UNITS, _STREET_UNITS, _HEALTH_TERMS
     )
 _DATE_VALUE = re.compile(
@@ -187,9 +187,9 @@ def _line_stats(text: str, names: bool, addresses: bool) -> tuple[list[str], int
 
 def line_stats(text: str, names: bool, addresses: bool) -> tuple[list[str], int, list[str], int]:
     """``_line_stats``, in C when it is built."""
-    if detect._native is None:
+    if native.module is None:
         return _line_stats(text, names, addresses)
-    found: tuple[list[str], int, list[str], int] = detect._native.line_stats(text, names, addresses)
+    found: tuple[list[str], int, list[str], int] = native.module.line_stats(text, names, addresses)
     return found
 
 

@@ -55,9 +55,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 from operator import add
-from types import ModuleType
 
-from dataip.screening import mask
+from dataip.screening import mask, native
 from dataip.screening.validate import (
     CARD_PREFIXES,
     MOBILE_SEGMENTS,
@@ -68,12 +67,6 @@ from dataip.screening.validate import (
     today_str,
     uscc_ok,
 )
-
-_native: ModuleType | None
-try:  # the C value passes (built with the package; pure Python when it is not)
-    from dataip.screening import _scan as _native
-except ImportError:  # pragma: no cover - a build without a C compiler
-    _native = None
 
 __all__ = [
     "CHECKSUMMED_KINDS",
@@ -124,7 +117,7 @@ def _normalise(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Full-width ASCII forms to ASCII (see ``_normalise``), in C when it is built."""
-    return _normalise(text) if _native is None else _native.normalise(text)
+    return _normalise(text) if native.module is None else native.module.normalise(text)
 
 
 def _lengths(values: Sequence[str]) -> tuple[int, int]:
@@ -135,7 +128,7 @@ def _lengths(values: Sequence[str]) -> tuple[int, int]:
 
 def lengths(values: Sequence[str]) -> tuple[int, int]:
     """The longest value's length and the number of empty values, in C when it is built."""
-    return _lengths(values) if _native is None else _native.lengths(values)
+    return _lengths(values) if native.module is None else native.module.lengths(values)
 
 
 # --- the passes ------------------------------------------------------------------------------
@@ -173,6 +166,8 @@ _IPV6 = re.compile(
     r"[0-9A-Fa-f:.]{0,44}(?![0-9A-Za-z:.])"
 )
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+if native.module is not None:  # the C plate pass starts at the same characters
+    native.module.configure_plates(PLATE_PROVINCES)
 _PLATE = re.compile(
     f"[{PLATE_PROVINCES}][A-HJ-NP-Z][-·• .]?"
     r"([A-HJ-NP-Z0-9]{4}[挂学警港澳]|[A-HJ-NP-Z0-9]{5,6})(?![0-9A-Za-z])"
@@ -336,10 +331,10 @@ def _hits(text: str, today: str) -> Hits:
         got[2].append(value)
         got[3].append(at[1])
 
-    if _native is None:
+    if native.module is None:
         _python_passes(text, today, add)
     else:
-        _native.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS))
+        native.module.scan(text, today, tuple(out[kind] for kind in _NATIVE_KINDS))
     # after the digit pass's landlines in both
     if "(" in text or "（" in text:
         for m in _PAREN_LANDLINE.finditer(text):

@@ -30,7 +30,7 @@ from itertools import islice
 from pathlib import PurePath
 from typing import Any
 
-from dataip.screening import detect
+from dataip.screening import native
 from dataip.screening.errors import Limits, fail
 
 __all__ = [
@@ -394,8 +394,8 @@ def parse_text_chunk(
     text = decode_chunk(chunk.data, chunk.encoding, chunk.offset)
     if chunk.fmt == "jsonl":
         return jsonl_records(text, chunk.offset, limits)
-    if detect._native is not None:
-        columns: tuple[int, list[list[str]]] | None = detect._native.csv_columns(
+    if native.module is not None:
+        columns: tuple[int, list[list[str]]] | None = native.module.csv_columns(
             text, chunk.delimiter, csv.field_size_limit(), limits.max_columns, chunk.skip_first
         )
         if columns is not None:  # else over a limit: csv.reader says which

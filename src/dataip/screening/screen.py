@@ -17,7 +17,7 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
@@ -90,6 +90,16 @@ def _too_many_columns(limits: Limits, found: int) -> ScreeningError:
     )
 
 
+def _named(
+    columns: Iterable[Sequence[str]], names: Sequence[str], prefix: str
+) -> dict[str, Sequence[str]]:
+    """Columns by name: the header's, ``column_N`` past its end."""
+    return {
+        prefix + (names[i] if i < len(names) else f"column_{i + 1}"): values
+        for i, values in enumerate(columns)
+    }
+
+
 def _columns_of(
     records: Records, names: Sequence[str], prefix: str, limits: Limits
 ) -> dict[str, Sequence[str]]:
@@ -111,10 +121,7 @@ def _columns_of(
     width = max(map(len, rows))
     if width > limits.max_columns:
         raise _too_many_columns(limits, width)
-    return {
-        prefix + (names[i] if i < len(names) else f"column_{i + 1}"): values
-        for i, values in enumerate(zip_longest(*rows, fillvalue=""))
-    }
+    return _named(zip_longest(*rows, fillvalue=""), names, prefix)
 
 
 def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
@@ -128,14 +135,11 @@ def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
     count = parsed[0] if isinstance(parsed, tuple) else len(parsed)
     if count > limits.max_rows:
         raise _too_many_rows(limits)
-    columns: dict[str, Sequence[str]]
-    if isinstance(parsed, tuple):  # the C reader's columns (CSV/TSV)
-        columns = {
-            names[i] if i < len(names) else f"column_{i + 1}": values
-            for i, values in enumerate(parsed[1])
-        }
-    else:
-        columns = _columns_of(parsed, names, prefix, limits)
+    columns = (
+        _named(parsed[1], names, prefix)  # the C reader's columns (CSV/TSV)
+        if isinstance(parsed, tuple)
+        else _columns_of(parsed, names, prefix, limits)
+    )
     result = ChunkResult(count, {}, {} if keep else None)
     for name, values in columns.items():
         found: list[Entity] | None = [] if keep else None

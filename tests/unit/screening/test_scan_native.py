@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataip.screening import columns, detect, parse
+from dataip.screening import native as c_ext
 from dataip.screening.errors import ScreeningError
 from tests.unit.screening.corpus import rows
 
@@ -23,17 +24,17 @@ TODAY = "20261202"
 
 def both(text: str) -> tuple[detect.Hits, detect.Hits]:
     native = detect._hits(text, TODAY)
-    saved = detect._native
-    detect._native = None
+    saved = c_ext.module
+    c_ext.module = None
     try:
         reference = detect._hits(text, TODAY)
     finally:
-        detect._native = saved
+        c_ext.module = saved
     return native, reference
 
 
 def test_the_c_pass_is_built() -> None:
-    assert detect._native is not None, (
+    assert c_ext.module is not None, (
         "dataip.screening._scan is not built: install gcc and the Python headers "
         "(Debian: build-essential python3-dev) and run bin/setup again"
     )
@@ -285,17 +286,17 @@ def test_r26_c_line_statistics_equal_python_on_the_corpus() -> None:
 def reader_both(text: str, delimiter: str = ",", skip_first: bool = False) -> None:
     """The C CSV reader's columns are csv.reader's records (blank ones dropped), transposed
     with zip_longest — or None where csv.reader raises."""
-    assert detect._native is not None
+    assert c_ext.module is not None
     try:
         rows = parse.csv_rows(text, delimiter, 0)
     except ScreeningError:
         assert (
-            detect._native.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
+            c_ext.module.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
             is None
         )
         return
     rows = rows[1:] if skip_first else rows
-    got = detect._native.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
+    got = c_ext.module.csv_columns(text, delimiter, csv.field_size_limit(), 100, skip_first)
     assert got is not None
     count, columns = got
     assert count == len(rows)
@@ -345,10 +346,10 @@ def test_r26_c_csv_reader_equals_csv_module_on_generated_text(
 
 
 def test_r26_c_csv_reader_gives_way_over_the_limits() -> None:
-    assert detect._native is not None
-    assert detect._native.csv_columns("a,bbbbbb\n", ",", 5, 100, False) is None  # field limit
-    assert detect._native.csv_columns("a,bbbbb\n", ",", 5, 100, False) == (1, [["a"], ["bbbbb"]])
-    assert detect._native.csv_columns("a,b,c\n", ",", 100, 2, False) is None  # columns
+    assert c_ext.module is not None
+    assert c_ext.module.csv_columns("a,bbbbbb\n", ",", 5, 100, False) is None  # field limit
+    assert c_ext.module.csv_columns("a,bbbbb\n", ",", 5, 100, False) == (1, [["a"], ["bbbbb"]])
+    assert c_ext.module.csv_columns("a,b,c\n", ",", 100, 2, False) is None  # columns
     big = "x" * (csv.field_size_limit() + 1)
     reader_both(f"a,{big}\n")
 
