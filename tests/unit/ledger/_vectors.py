@@ -1,4 +1,6 @@
-"""Location of the shared conformance vectors (``../shared/vectors`` next to the repo)."""
+"""Location of the conformance vectors: ``tests/vectors`` (a copy of the project's shared
+vectors with their licence notes, so a clone passes on its own); ``DATAIP_VECTORS`` points the
+tests at another copy, e.g. a newer one, to check it."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import os
 from pathlib import Path
 
 VECTORS = Path(
-    os.environ.get("DATAIP_VECTORS", Path(__file__).resolve().parents[4] / "shared" / "vectors")
+    os.environ.get("DATAIP_VECTORS", Path(__file__).resolve().parents[2] / "vectors")
 )
 TLOG = VECTORS / "tlog"
 C2SP = TLOG / "c2sp-specs"
