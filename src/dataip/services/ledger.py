@@ -4,8 +4,10 @@ tiles, receipts and the audit.
 * **Leaves.** Every event is recorded with its leaf in the same transaction
   (:func:`stage`, called by ``recording.record_event``): RFC 8785 JSON of the event's public
   part and the SHA-256 values of its salted commitments — never the salts, never anything
-  personal. A leaf names the event row it commits to, so the audit can check one against
-  the other.
+  personal. The public part must fit its event type's closed schema
+  (``domain.public_record``) and pass the screening detectors
+  (``services.public_screening``), or the leaf is not written and the action fails. A leaf
+  names the event row it commits to, so the audit can check one against the other.
 * **Integrator.** :func:`integrate` takes staged leaves in event order, gives them log
   indices, stores every full-subtree hash (tiles are read straight from them), moves the tree
   size by compare-and-swap and signs a checkpoint — all in one transaction, under a lease so
@@ -30,16 +32,21 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.domain.public_record import check_public
 from dataip.ledger import merkle, tiles
 from dataip.ledger.canonical import canonicalize
 from dataip.ledger.checkpoint import Checkpoint, open_checkpoint
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.note import Signer, Verifier
 from dataip.ledger.proof import format_proof
+from dataip.services import public_screening
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 
-LEAF_VERSION = 1
+# 2: the public part fits its event type's closed schema and passed the detectors. Version 1
+# leaves (before that) have the same shape; the audit rebuilds each leaf at its own version.
+LEAF_VERSION = 2
+LEAF_VERSIONS = (1, 2)
 MAX_LEAF_BYTES = 0xFFFF  # entry bundles length-prefix each entry with a uint16
 LEASE = "ledger-integrator"
 LEASE_SECONDS = 10.0
@@ -69,19 +76,28 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_leaf(event: m.Event) -> bytes:
+def event_leaf(event: m.Event, *, version: int = LEAF_VERSION) -> bytes:
     """The leaf an event is published as: canonical JSON of its public part and commitments.
 
     Every value in ``event.private`` must be a salted commitment (``{"salt", "sha256"}``,
-    from ``recording.commitment``); only the SHA-256 value reaches the leaf.
+    from ``recording.commitment``); only the SHA-256 value reaches the leaf. The public part
+    must fit the event type's closed schema (``log_public_not_allowed``) and hold nothing
+    the screening detectors find (``log_public_personal_data``); both are 422 DomainErrors,
+    raised at the commit that would write the leaf, so the action is rolled back whole.
+    ``version=1`` rebuilds a leaf written before those checks (the audit does).
     """
     commitments: dict[str, Any] = {}
     for key, value in sorted(event.private.items()):
         if not (isinstance(value, dict) and set(value) == {"salt", "sha256"}):
             raise ValueError(f"private field {key!r} of a {event.type} event is not a commitment")
         commitments[key] = value["sha256"]
+    if version not in LEAF_VERSIONS:
+        raise ValueError(f"unknown leaf version {version}")
+    if version >= 2:
+        check_public(event.type, event.public, commitments)
+        public_screening.refuse_personal_data(event.type, event.public)
     document: dict[str, Any] = {
-        "v": LEAF_VERSION,
+        "v": version,
         "event": event.id,
         "type": event.type,
         "subject": {"type": event.subject_type, "id": event.subject_id},
@@ -480,7 +496,10 @@ def audit(
     """Rebuild the tree from the stored leaves and check everything against it:
 
     * each leaf against its stored hash and every stored full-subtree hash;
-    * each leaf against the event row it commits to (a hand-edited row is found);
+    * each leaf against the event row it commits to (a hand-edited row is found), rebuilt at
+      the leaf's own version;
+    * each leaf's public part through the screening detectors (``personal_data``: an
+      identifier the log published — by a leaf older than the schema, or written by hand);
     * every stored checkpoint: signature, origin, root at its size;
     * every application's state against the last event that set it;
     * every event has a leaf, and indices run without gaps.
@@ -588,7 +607,9 @@ def _audit_batch(
                         event_id=event_id,
                     )
                 )
-            _audit_leaf_against_event(idx, event_id, leaf, events.get(event_id), report)
+            doc = public_screening.parse_leaf(leaf)
+            _audit_leaf_against_event(idx, event_id, leaf, doc, events.get(event_id), report)
+            _audit_leaf_screening(idx, event_id, leaf, doc, report)
             for node, h in frontier.append(stored_leaves.get(idx, lh)):
                 if node.level:
                     computed.setdefault(node.level, []).append((node.index, h))
@@ -613,7 +634,7 @@ def _audit_batch(
 
 
 def _audit_leaf_against_event(
-    idx: int, event_id: int, leaf: bytes, event: m.Event | None, report: AuditReport
+    idx: int, event_id: int, leaf: bytes, doc: Any, event: m.Event | None, report: AuditReport
 ) -> None:
     if event is None:
         report.findings.append(
@@ -621,7 +642,7 @@ def _audit_leaf_against_event(
         )
         return
     try:
-        recomputed = event_leaf(event)
+        recomputed = event_leaf(event, version=_version_of(doc))
     except (ValueError, DomainError) as exc:
         recomputed, problem = None, str(exc)
     if recomputed != leaf:
@@ -630,6 +651,31 @@ def _audit_leaf_against_event(
             Finding(
                 "event_mismatch",
                 f"event row {event_id} no longer matches its leaf: {detail}",
+                index=idx,
+                event_id=event_id,
+            )
+        )
+
+
+def _version_of(doc: Any) -> int:
+    """The version a stored leaf says it is (the current one if it cannot say)."""
+    v = doc.get("v") if isinstance(doc, dict) else None
+    return v if type(v) is int and v in LEAF_VERSIONS else LEAF_VERSION
+
+
+def _audit_leaf_screening(
+    idx: int, event_id: int, leaf: bytes, doc: Any, report: AuditReport
+) -> None:
+    """The screening detectors over the stored leaf's public part: a leaf written before the
+    schema and the leaf-time screening (version 1), or by hand, may publish an identifier.
+    The log cannot be changed; the finding tells the registry what it published."""
+    hits = public_screening.hits_in_leaf(leaf, doc)
+    if hits:
+        where = ", ".join(sorted({f"{h.kind} in {h.field}" for h in hits}))
+        report.findings.append(
+            Finding(
+                "personal_data",
+                f"the leaf publishes what the screening detectors find: {where}",
                 index=idx,
                 event_id=event_id,
             )

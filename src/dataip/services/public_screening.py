@@ -1,0 +1,93 @@
+"""The transparency log's second line of defence against personal data: the screening
+detectors (`dataip.screening`, the ones that read sample files) read the public part of every
+leaf before it is written, and of every stored leaf when the log is audited.
+
+The first line is the closed schema (`domain.public_record`): a public part holds only codes,
+numbers, dates and digests. The detectors catch what a wrong declaration would let through —
+an identifier in a code or a designation — and find it in leaves written before the schema
+existed. Public parts are small (a handful of short strings), so all of a leaf's strings are
+joined and read in one detector pass.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dataip.domain.errors import DomainError
+from dataip.domain.public_record import screened_strings
+from dataip.screening import find_entities
+
+__all__ = [
+    "PERSONAL_DATA",
+    "Hit",
+    "hits_in_leaf",
+    "hits_in_public",
+    "parse_leaf",
+    "refuse_personal_data",
+]
+
+PERSONAL_DATA = "log_public_personal_data"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An identifier the detectors found: in which field, of which kind (never its value)."""
+
+    field: str
+    kind: str
+
+
+def hits_in_public(event_type: str, public: Mapping[str, Any]) -> list[Hit]:
+    """The identifiers in the screened strings of a public part, in order."""
+    pairs = list(screened_strings(event_type, public))
+    if not pairs:
+        return []
+    # one pass over the strings joined by line breaks (no detector pattern spans one)
+    starts, offset = [], 0
+    for _, text in pairs:
+        starts.append(offset)
+        offset += len(text) + 1
+    text = "\n".join(s for _, s in pairs)
+    return [Hit(pairs[bisect_right(starts, e.start) - 1][0], e.kind) for e in find_entities(text)]
+
+
+def refuse_personal_data(event_type: str, public: Mapping[str, Any]) -> None:
+    """Raise :data:`PERSONAL_DATA` (422) if the detectors find an identifier."""
+    hits = hits_in_public(event_type, public)
+    if not hits:
+        return
+    kinds = sorted({h.kind for h in hits})
+    fields = sorted({h.field for h in hits})
+    raise DomainError(
+        PERSONAL_DATA,
+        f"事件公开内容中含有个人信息（{'、'.join(kinds)}，字段 {'、'.join(fields)}），"
+        "不能写入存证日志，操作未执行",
+        f"the public part of the event holds personal data ({', '.join(kinds)} in "
+        f"{', '.join(fields)}): it cannot enter the log, and nothing was done",
+        status=422,
+        details={"event_type": event_type, "fields": fields, "kinds": kinds},
+    )
+
+
+def parse_leaf(leaf: bytes) -> Any:
+    """A stored leaf's JSON document, or None if it is not JSON."""
+    try:
+        return json.loads(leaf)
+    except ValueError:
+        return None
+
+
+def hits_in_leaf(leaf: bytes, doc: Any = None) -> list[Hit]:
+    """The identifiers in a stored leaf's public part (any leaf version); ``doc`` is the leaf
+    already parsed, if it was. A leaf that is not a JSON object with an object ``public`` is
+    screened whole."""
+    if doc is None:
+        doc = parse_leaf(leaf)
+    if not isinstance(doc, dict) or not isinstance(doc.get("public"), dict):
+        text = leaf.decode("utf-8", "replace")
+        return [Hit("*", e.kind) for e in find_entities(text)]
+    return hits_in_public(str(doc.get("type")), doc["public"])
