@@ -216,11 +216,12 @@ ANNOUNCEMENT_NO = Pattern(
 DEPOSIT_NO = Pattern(
     "deposit_number", screened=False, regex=r"CZ[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="存证编号"
 )
-# a standard's designation, e.g. GB/T 4754-2017 (the industry table's edition): capitals,
-# then digits, dots and hyphens — no room for words, but for a number, so it is screened
+# a standard's designation, e.g. GB/T 4754-2017 or "GB/T 4754-2017 GB18030" (the industry
+# table's edition): capital letters, digits, "/", ".", "-" and spaces, no Chinese, no lower
+# case — room for a number, so it is screened
 DESIGNATION = Pattern(
     "standard_designation",
-    regex=r"[A-Z]{1,8}(?:/[A-Z]{1,2})? ?[0-9][0-9.-]{0,22}",
+    regex=r"(?=.{1,32}\Z)[A-Z]{1,8}(?:/[A-Z]{1,2})? ?[0-9][0-9./-]*(?: [A-Z0-9][A-Z0-9./-]*)*",
     zh="标准编号（如 GB/T 4754-2017）",
 )
 IDS = ListOf("ids", item=ID, zh="编号列表")

@@ -126,17 +126,29 @@ def stage(uow: UnitOfWork, event: m.Event) -> None:
 
 
 def stage_missing(env: Env, *, batch_size: int = 1000) -> int:
-    """Stage a leaf for every event that has none (events recorded before the log existed)."""
+    """Stage a leaf for every event that has none (events recorded before the log existed).
+
+    Each gets a current-version leaf: an event whose public part the schema refuses (written
+    by older code, with free text in it) stops the run with a DomainError naming the event,
+    rather than publish it forever; move its free text to a commitment first."""
     staged, after = 0, 0
     while True:
         with env.uow() as uow:
             events = uow.ledger.events_without_leaf(after_id=after, limit=batch_size)
             if not events:
                 return staged
-            uow.ledger.stage([(event.id, event_leaf(event)) for event in events])
+            uow.ledger.stage([(event.id, _leaf_of_stored(event)) for event in events])
             uow.commit()
         staged += len(events)
         after = events[-1].id
+
+
+def _leaf_of_stored(event: m.Event) -> bytes:
+    try:
+        return event_leaf(event)
+    except DomainError as e:
+        e.details["event_id"] = event.id
+        raise
 
 
 # --- integrator -----------------------------------------------------------------------------
