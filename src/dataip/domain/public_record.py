@@ -101,6 +101,10 @@ class Kind:
     def ok(self, value: Any) -> bool:
         raise NotImplementedError
 
+    def reads(self) -> bool:
+        """Whether the detectors read any string of a value of this kind."""
+        return self.screened
+
 
 @dataclass(frozen=True)
 class Code(Kind):
@@ -112,6 +116,9 @@ class Code(Kind):
 
 @dataclass(frozen=True)
 class Int(Kind):
+    """Integers are never screened: a size of 13,985,012,345 bytes is not a phone number."""
+
+    screened: bool = False
     lo: int = 0
     hi: int = 2**53  # what every JSON reader holds exactly
 
@@ -121,12 +128,18 @@ class Int(Kind):
 
 @dataclass(frozen=True)
 class Bool(Kind):
+    screened: bool = False
+
     def ok(self, value: Any) -> bool:
         return isinstance(value, bool)
 
 
 @dataclass(frozen=True)
 class Day(Kind):
+    """An ISO date, YYYY-MM-DD: ten characters no detector reads as anything, not screened."""
+
+    screened: bool = False
+
     def ok(self, value: Any) -> bool:
         if not (isinstance(value, str) and len(value) == 10):
             return False
@@ -169,6 +182,9 @@ class ListOf(Kind):
             and all(self.item.ok(v) for v in value)
         )
 
+    def reads(self) -> bool:
+        return self.item.reads()
+
 
 @dataclass(frozen=True)
 class MapOf(Kind):
@@ -180,6 +196,9 @@ class MapOf(Kind):
             self.key.ok(k) and self.value.ok(v) for k, v in value.items()
         )
 
+    def reads(self) -> bool:
+        return True  # its keys
+
 
 @dataclass(frozen=True)
 class Nullable(Kind):
@@ -187,6 +206,9 @@ class Nullable(Kind):
 
     def ok(self, value: Any) -> bool:
         return value is None or self.inner.ok(value)
+
+    def reads(self) -> bool:
+        return self.inner.reads()
 
 
 def _code(vocabulary: str) -> Code:
@@ -417,58 +439,60 @@ def _refused(event_type: str, field: str, zh: str, en: str) -> DomainError:
 
 def check_public(
     event_type: str, public: Mapping[str, Any], commitments: Mapping[str, Any] = {}
-) -> None:
+) -> list[tuple[str, str]]:
     """Raise :data:`NOT_ALLOWED` unless every field of ``public`` is declared for
     ``event_type`` and holds a value of its kind, and every commitment's name is a plain
-    identifier (names are part of the leaf too)."""
+    identifier (names are part of the leaf too). Returns the (field path, string) pairs
+    the detectors are to read: those of :func:`screened_strings`, without checking again."""
     schema = EVENT_SCHEMAS.get(event_type)
     if schema is None:
         raise _refused(event_type, "*", "未声明的事件类型", "undeclared event type")
+    out: list[tuple[str, str]] = []
     for field, value in public.items():
         kind = schema.get(field)
         if kind is None:
             raise _refused(event_type, field, "未声明的字段", "undeclared field")
         if not kind.ok(value):
             raise _refused(event_type, field, f"须为{kind.zh or kind.name}", f"must be {kind.name}")
+        if kind.reads():
+            out.extend(_strings(field, value, kind))
     for name in commitments:
         if not _COMMITMENT_NAME.fullmatch(name):
             raise _refused(event_type, name, "承诺名称无效", "invalid commitment name")
+    return out
 
 
-def screened_strings(event_type: str, public: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(field path, string) pairs of a public part that the detectors read: every string and
-    every map key, except values that are of a declared unscreened kind (see :class:`Kind`).
-    Works on any public part, declared or not (leaves written before the schema)."""
+def screened_strings(event_type: str, public: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field path, string) pairs of any public part — declared or not, such as a leaf
+    written before the schema — that the detectors read: every string and every map key,
+    and every undeclared field's name, except the values of a declared kind that is not
+    screened (see :class:`Kind`) when they are of that kind."""
     schema = EVENT_SCHEMAS.get(event_type, {})
+    out: list[tuple[str, str]] = []
     for field, value in public.items():
-        yield field, field
         kind = schema.get(field)
-        if kind is not None and kind.ok(value) and not _has_screened(kind):
+        if kind is not None and kind.ok(value):
+            if kind.reads():
+                out.extend(_strings(field, value, kind))
             continue
-        yield from _strings(field, value, kind if kind is not None and kind.ok(value) else None)
-
-
-def _has_screened(kind: Kind) -> bool:
-    if isinstance(kind, ListOf):
-        return _has_screened(kind.item)
-    if isinstance(kind, Nullable):
-        return _has_screened(kind.inner)
-    if isinstance(kind, MapOf):
-        return True  # its keys
-    return kind.screened and not isinstance(kind, Int | Bool)
+        out.append((field, field))
+        out.extend(_strings(field, value, None))
+    return out
 
 
 def _strings(path: str, value: Any, kind: Kind | None) -> Iterator[tuple[str, str]]:
+    """The strings of a value the detectors read; ``kind``: the value's, if it is of it."""
     if isinstance(value, str):
-        yield path, value
+        if kind is None or kind.reads():
+            yield path, value
     elif isinstance(value, dict):
+        inner = kind.value if isinstance(kind, MapOf) else None
         for k, v in value.items():
             yield f"{path}.{k}", str(k)
-            inner = kind.value if isinstance(kind, MapOf) else None
-            if inner is None or _has_screened(inner):
+            if inner is None or inner.reads():
                 yield from _strings(f"{path}.{k}", v, inner)
     elif isinstance(value, list):
-        inner = kind.item if isinstance(kind, ListOf) else None
-        if inner is None or _has_screened(inner):
+        item = kind.item if isinstance(kind, ListOf) else None
+        if item is None or item.reads():
             for i, v in enumerate(value):
-                yield from _strings(f"{path}[{i}]", v, inner)
+                yield from _strings(f"{path}[{i}]", v, item)

@@ -94,8 +94,8 @@ def event_leaf(event: m.Event, *, version: int = LEAF_VERSION) -> bytes:
     if version not in LEAF_VERSIONS:
         raise ValueError(f"unknown leaf version {version}")
     if version >= 2:
-        check_public(event.type, event.public, commitments)
-        public_screening.refuse_personal_data(event.type, event.public)
+        screened = check_public(event.type, event.public, commitments)
+        public_screening.refuse_personal_data(event.type, screened)
     document: dict[str, Any] = {
         "v": version,
         "event": event.id,
