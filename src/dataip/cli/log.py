@@ -129,7 +129,8 @@ def audit(
             published = _personal_data(report)
             if published:
                 console.print(
-                    f"[red]{len(published)} leaves publish personal data[/red] (indices: "
+                    f"[red]{len(published)} leaves publish identifiers the screening detectors "
+                    f"find[/red] (indices: "
                     f"{', '.join(map(str, published))}); a log cannot be edited: see "
                     "docs/operations.md",
                     soft_wrap=True,
