@@ -12,6 +12,7 @@ must be declared for its event type and hold a value of the declared kind, or th
 refused (:data:`NOT_ALLOWED`) and nothing is committed. :func:`screened_strings` lists the
 strings the screening detectors then read (the second line of defence, in
 ``services.public_screening``); it also serves leaves written before this schema existed.
+Pure: the domain's code lists and python-stdnum.
 """
 
 from __future__ import annotations
@@ -90,9 +91,10 @@ class Kind:
 
     Kinds whose syntax the registry fixes completely (a number it issued, with its check; a
     hex digest; a key thumbprint) are checked by that syntax and not screened: they cannot
-    carry words, and the detectors mis-read them — a registration or certificate number starts
-    with 2, a bank-card prefix, and passes Luhn one time in ten; a SHA-256 in hex holds an
-    11-digit run that is a valid mobile number a few times in a hundred."""
+    carry words, and the detectors misread them — a registration or certificate number starts
+    with 2, a bank-card prefix, and passes Luhn one time in ten (measured: 9 % and 10 % of
+    20,000 consecutive numbers); a random SHA-256 in hex holds a valid mobile number or the
+    like about one time in a hundred (0.9 %). Integers and dates are not screened either."""
 
     name: str
     screened: bool = True
