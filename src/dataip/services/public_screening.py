@@ -28,7 +28,6 @@ __all__ = [
     "hits",
     "hits_in_leaf",
     "hits_in_public",
-    "parse_leaf",
     "refuse_personal_data",
 ]
 
@@ -88,20 +87,13 @@ def refuse_personal_data(event_type: str, pairs: Sequence[tuple[str, str]]) -> N
     )
 
 
-def parse_leaf(leaf: bytes) -> Any:
-    """A stored leaf's JSON document, or None if it is not JSON."""
+def hits_in_leaf(leaf: bytes) -> list[Hit]:
+    """The identifiers in a stored leaf's public part (any leaf version); a leaf that is not
+    a JSON object with an object ``public`` is screened whole."""
     try:
-        return json.loads(leaf)
+        doc = json.loads(leaf)
     except ValueError:
-        return None
-
-
-def hits_in_leaf(leaf: bytes, doc: Any = None) -> list[Hit]:
-    """The identifiers in a stored leaf's public part (any leaf version); ``doc`` is the leaf
-    already parsed, if it was. A leaf that is not a JSON object with an object ``public`` is
-    screened whole."""
-    if doc is None:
-        doc = parse_leaf(leaf)
+        doc = None
     if not isinstance(doc, dict) or not isinstance(doc.get("public"), dict):
         text = leaf.decode("utf-8", "replace")
         return [Hit("*", e.kind) for e in find_entities(text)]
