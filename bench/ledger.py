@@ -98,6 +98,8 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "ledger.json"
 CODE_UNDER_TEST = (
     "services/ledger.py",
     "services/recording.py",
+    "services/public_screening.py",
+    "domain/public_record.py",
     "db/repositories.py",
     "db/tables.py",
     "db/uow.py",
@@ -165,7 +167,7 @@ def action(seq: int, at: datetime) -> dict[str, Any]:
                 "action": "publicise",
                 "state": "publicised",
                 "due": {"publicity": day},
-                "public_fields": {"name": f"城市交通拥堵预测数据集{app_id:07d}"},
+                "fields": ["applicants", "name", "scenarios", "data_source", "scope"],
             },
             {},
         ),

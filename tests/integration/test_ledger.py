@@ -126,10 +126,10 @@ def test_full_tiles_are_immutable(api: Api, registry: Registry) -> None:
                 m.Event(
                     subject_type="test",
                     subject_id=i,
-                    type="Filler",
+                    type="CalendarYearLoaded",  # any declared type (domain.public_record)
                     occurred_at=registry.env.now(),
                     actor_user_id=None,
-                    public={"i": i},
+                    public={"year": 2000 + i},
                     private={},
                 )
             )

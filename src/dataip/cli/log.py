@@ -89,7 +89,8 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
 ) -> None:
     """Rebuild the tree from the stored leaves; check every hash, checkpoint and the database
-    rows the leaves commit to. Exit 1 when anything was edited behind the registry's back."""
+    rows the leaves commit to, and screen every leaf's public part for personal data. Exit 1
+    when anything was edited behind the registry's back or a leaf publishes an identifier."""
     reg = _registry()
     with Progress(console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("auditing", total=None)
@@ -107,6 +108,7 @@ def audit(
                     "size": report.size,
                     "checkpoints": report.checkpoints,
                     "pending": report.pending,
+                    "personal_data": _personal_data(report),
                     "findings": [f.__dict__ for f in report.findings],
                 },
                 ensure_ascii=False,
@@ -124,10 +126,26 @@ def audit(
             for f in report.findings:
                 table.add_row(f.code, _str(f.index), _str(f.event_id), f.message)
             console.print(table)
+            published = _personal_data(report)
+            if published:
+                console.print(
+                    f"[red]{len(published)} leaves publish identifiers the screening detectors "
+                    f"find[/red] (indices: "
+                    f"{', '.join(map(str, published))}); a log cannot be edited: see "
+                    "docs/operations.md",
+                    soft_wrap=True,
+                )
         else:
             console.print("[green]audit clean[/green]")
     if not report.ok:
         raise typer.Exit(LIES)
+
+
+def _personal_data(report: ledger.AuditReport) -> list[int]:
+    """The indices of the leaves in which the screening detectors found an identifier."""
+    return sorted(
+        {f.index for f in report.findings if f.code == "personal_data" and f.index is not None}
+    )
 
 
 def _str(v: int | None) -> str:

@@ -36,7 +36,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates, sample_publication
+from dataip.services import announcements, certificates, decision_text, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -298,10 +298,13 @@ Notify = tuple[str, list[int], dict[str, Any], "tuple[date, bool] | None"]
 
 @dataclass
 class Outcome:
-    """What one action did, for its event, notices and announcement."""
+    """What one action did, for its event, notices and announcement. `public` is what the
+    log publishes (closed kinds only: `domain.public_record`); `announced` is what the
+    announcement shows besides it (names, masked free text) and the log only commits to."""
 
     public: dict[str, Any] = field(default_factory=dict)
     private: dict[str, Any] = field(default_factory=dict)
+    announced: dict[str, Any] = field(default_factory=dict)
     announce: str | None = None
     # (notice kind, recipients, body, (due date, provisional) or None)
     notify: list[Notify] = field(default_factory=list)
@@ -354,7 +357,8 @@ def apply(
         reg.state = row.target.value
     reg.version += 1
     if out.announce:
-        a = announcements.publish(uow, env, reg, kind=out.announce, at=now, body=out.public)
+        body = {**out.public, **out.announced}
+        a = announcements.publish(uow, env, reg, kind=out.announce, at=now, body=body)
         out.public["announcement_number"] = a.number
     record_event(
         uow,
@@ -795,6 +799,7 @@ def _file(kind: str) -> Handler:
         start, end = _term(payload)
         details: dict[str, Any]
         public: dict[str, Any]
+        announced: dict[str, Any]
         private: dict[str, Any] = {}
         if kind == "licence":
             ltype = payload.get("licence_type")
@@ -827,13 +832,21 @@ def _file(kind: str) -> Handler:
             }
             public = {
                 "licence_type": ltype,
-                "licensee": _public_party(licensee),
-                "scope": scope,
-                "territory": territory,
                 "term_start": details["term_start"],
                 "term_end": details["term_end"],
             }
-            private = {"fee_fen": commitment(fee)}
+            private = {
+                "fee_fen": commitment(fee),
+                "licensee": commitment(licensee),
+                "scope": commitment(scope),
+                "territory": commitment(territory),
+            }
+            names = (licensee["name"],) if licensee["kind"] == "natural_person" else ()
+            announced = {
+                "licensee": decision_text.counterparty(uow, reg, licensee),
+                "scope": decision_text.masked(uow, reg, scope, also=names),
+                "territory": decision_text.masked(uow, reg, territory, also=names),
+            }
         elif kind == "pledge":
             pledgee = _counterparty(payload, "pledgee")
             if "credit_code" not in pledgee:
@@ -850,12 +863,9 @@ def _file(kind: str) -> Handler:
                 "term_start": (start or contract).isoformat(),
                 "term_end": end.isoformat() if end else None,
             }
-            public = {
-                "pledgee": pledgee,
-                "term_start": details["term_start"],
-                "term_end": details["term_end"],
-            }
-            private = {"secured_amount_fen": commitment(amount)}
+            public = {"term_start": details["term_start"], "term_end": details["term_end"]}
+            private = {"secured_amount_fen": commitment(amount), "pledgee": commitment(pledgee)}
+            announced = {"pledgee": decision_text.counterparty(uow, reg, pledgee)}
         else:
             counterparty = _counterparty(payload, "counterparty")
             price = _fen(payload, "price_fen")
@@ -871,8 +881,9 @@ def _file(kind: str) -> Handler:
                 "term_start": start.isoformat() if start else None,
                 "term_end": end.isoformat() if end else None,
             }
-            public = {"counterparty": _public_party(counterparty), "right": right}
-            private = {"price_fen": commitment(price)}
+            public = {"right": right}
+            private = {"price_fen": commitment(price), "counterparty": commitment(counterparty)}
+            announced = {"counterparty": decision_text.counterparty(uow, reg, counterparty)}
         if payload.get("contract_blob") is not None:
             details["contract_blob"] = _blob(uow, payload["contract_blob"], "contract_blob")
         cal = env.calendar()
@@ -911,9 +922,10 @@ def _file(kind: str) -> Handler:
         return Outcome(
             public=facts,
             private=private,
+            announced=announced,
             announce=kind,
             result=f,
-            notify=[("filing_receipt", holder_users(uow, reg), dict(facts), None)],
+            notify=[("filing_receipt", holder_users(uow, reg), {**facts, **announced}, None)],
         )
 
     return handler
@@ -952,12 +964,19 @@ def _release_pledge(
     f.released_at = env.now()
     f.release_reason = _text(payload, "reason", required=False) or None
     f.details = {**f.details, "release_instrument": instrument}
-    facts = {"filing_number": f.number, "pledgee": f.details.get("pledgee")}
+    facts = {"filing_number": f.number}
+    pledgee = (
+        {"pledgee": decision_text.counterparty(uow, reg, f.details["pledgee"])}
+        if "pledgee" in f.details
+        else {}
+    )
     return Outcome(
         public=facts,
+        private={"reason": commitment(f.release_reason)} if f.release_reason else {},
+        announced=pledgee,
         announce="pledge_release",
         result=f,
-        notify=[("filing_receipt", holder_users(uow, reg), dict(facts), None)],
+        notify=[("filing_receipt", holder_users(uow, reg), {**facts, **pledgee}, None)],
     )
 
 
@@ -1090,11 +1109,13 @@ def _cancel(
         )
     reason = _text(payload, "reason")
     _end(uow, env, reg, RegState.CANCELLED, f"{ground}: {reason}")
-    facts = {"ground": ground, "reason": reason, "ended_on": env.today().isoformat()}
+    facts = {"ground": ground, "ended_on": env.today().isoformat()}
     return Outcome(
         public=facts,
+        private={"reason": commitment(reason)},
+        announced={"reason": decision_text.masked(uow, reg, reason)},  # G§19, G§23
         announce="cancellation",
-        notify=[("registration_ended", holder_users(uow, reg), facts, None)],
+        notify=[("registration_ended", holder_users(uow, reg), {**facts, "reason": reason}, None)],
     )
 
 
@@ -1193,16 +1214,14 @@ def _revoke(
     r.decided_at, r.decided_by = env.now(), identity.user_id
     r.re_examination_due, r.re_examination_provisional = due, provisional
     _end(uow, env, reg, RegState.REVOKED, reason)
-    facts = {
-        "grounds": grounds,
-        "reason": reason,
-        "ex_officio": True,
-        "re_examination_due": due.isoformat(),
-    }
+    facts = {"grounds": grounds, "ex_officio": True, "re_examination_due": due.isoformat()}
+    notice = {**facts, "reason": reason}
     return Outcome(
         public=facts,
+        private={"reason": commitment(reason)},
+        announced={"reason": decision_text.masked(uow, reg, reason)},  # G§20
         announce="revocation",
-        notify=[("revocation_decision", holder_users(uow, reg), facts, (due, provisional))],
+        notify=[("revocation_decision", holder_users(uow, reg), notice, (due, provisional))],
         result=r,
     )
 
@@ -1254,21 +1273,23 @@ def _decide_request(
     )
     r.state = "approved" if outcome == "approve" else "refused"
     facts: dict[str, Any] = {"request_id": r.id, "request_kind": r.kind, "outcome": outcome}
-    out = Outcome(public=facts, result=r)
+    out = Outcome(public=facts, private={"reason": commitment(reason)}, result=r)
     parties = [r.requester_user_id, *holder_users(uow, reg)]
     if r.kind == "revocation":
         due, provisional = _re_exam_due(env)
         r.re_examination_due, r.re_examination_provisional = due, provisional
-        facts.update(reason=reason, re_examination_due=due.isoformat())
+        facts.update(re_examination_due=due.isoformat())
         if outcome == "approve":
             _end(uow, env, reg, RegState.REVOKED, reason)
+            out.announced["reason"] = decision_text.masked(uow, reg, reason)  # G§20
             out.announce = "revocation"
         elif not any(
             o.kind == "revocation" and o.state == "pending" and o.id != r.id
             for o in uow.requests.for_registration(reg.id, open_only=True)
         ):
             reg.state = RegState.VALID.value
-        out.notify.append(("revocation_decision", parties, dict(facts), (due, provisional)))
+        notice = {**facts, "reason": reason}
+        out.notify.append(("revocation_decision", parties, notice, (due, provisional)))
         return out
     out.notify.append(("request_decision", parties, {**facts, "reason": reason}, None))
     if outcome == "refuse":
@@ -1306,14 +1327,16 @@ def _decide_request(
             for t in r.payload["transferees"]
         ]
         _new_version(uow, env, reg, "transfer", r.id)
-        facts.update(
-            previous_holders=old,
-            basis=r.payload.get("basis"),
-            certificate_version=reg.certificate_version,
-        )
+        facts.update(basis=r.payload.get("basis"), certificate_version=reg.certificate_version)
+        out.announced["previous_holders"] = old
         out.announce = "transfer"
         out.notify.append(
-            ("request_decision", holder_users(uow, reg), {**facts, "reason": reason}, None)
+            (
+                "request_decision",
+                holder_users(uow, reg),
+                {**facts, "previous_holders": old, "reason": reason},
+                None,
+            )
         )
     elif r.kind == "cancellation":
         if r.requester_party_id is None:
@@ -1401,14 +1424,16 @@ def _decide_re_examination(
         reg.ended_on = reg.ended_on or env.today()
     else:
         reg.state, reg.state_reason, reg.ended_on = RegState.VALID.value, None, None
-    facts = {"request_id": r.id, "outcome": outcome, "reason": reason, "result": reg.state}
+    facts = {"request_id": r.id, "outcome": outcome, "result": reg.state}
     decision = uow.requests.get(r.related_request_id)
     parties = [r.requester_user_id, decision.requester_user_id, *holder_users(uow, reg)]
     return Outcome(
         public=facts,
+        private={"reason": commitment(reason)},
+        announced={"reason": decision_text.masked(uow, reg, reason)},  # G§20
         announce="re_examination",
         result=r,
-        notify=[("re_examination_decision", parties, facts, None)],
+        notify=[("re_examination_decision", parties, {**facts, "reason": reason}, None)],
     )
 
 

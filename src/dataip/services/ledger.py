@@ -4,8 +4,10 @@ tiles, receipts and the audit.
 * **Leaves.** Every event is recorded with its leaf in the same transaction
   (:func:`stage`, called by ``recording.record_event``): RFC 8785 JSON of the event's public
   part and the SHA-256 values of its salted commitments — never the salts, never anything
-  personal. A leaf names the event row it commits to, so the audit can check one against
-  the other.
+  personal. The public part must fit its event type's closed schema
+  (``domain.public_record``) and pass the screening detectors
+  (``services.public_screening``), or the leaf is not written and the action fails. A leaf
+  names the event row it commits to, so the audit can check one against the other.
 * **Integrator.** :func:`integrate` takes staged leaves in event order, gives them log
   indices, stores every full-subtree hash (tiles are read straight from them), moves the tree
   size by compare-and-swap and signs a checkpoint — all in one transaction, under a lease so
@@ -30,16 +32,21 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.domain.public_record import check_public
 from dataip.ledger import merkle, tiles
 from dataip.ledger.canonical import canonicalize
 from dataip.ledger.checkpoint import Checkpoint, open_checkpoint
 from dataip.ledger.errors import FormatError, VerificationError
 from dataip.ledger.note import Signer, Verifier
 from dataip.ledger.proof import format_proof
+from dataip.services import public_screening
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 
-LEAF_VERSION = 1
+# 2: the public part fits its event type's closed schema and passed the detectors. Version 1
+# leaves (before that) have the same shape; the audit rebuilds each leaf at its own version.
+LEAF_VERSION = 2
+LEAF_VERSIONS = (1, 2)
 MAX_LEAF_BYTES = 0xFFFF  # entry bundles length-prefix each entry with a uint16
 LEASE = "ledger-integrator"
 LEASE_SECONDS = 10.0
@@ -69,19 +76,28 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_leaf(event: m.Event) -> bytes:
+def event_leaf(event: m.Event, *, version: int = LEAF_VERSION) -> bytes:
     """The leaf an event is published as: canonical JSON of its public part and commitments.
 
     Every value in ``event.private`` must be a salted commitment (``{"salt", "sha256"}``,
-    from ``recording.commitment``); only the SHA-256 value reaches the leaf.
+    from ``recording.commitment``); only the SHA-256 value reaches the leaf. The public part
+    must fit the event type's closed schema (``log_public_not_allowed``) and hold nothing
+    the screening detectors find (``log_public_personal_data``); both are 422 DomainErrors,
+    raised at the commit that would write the leaf, so the action is rolled back whole.
+    ``version=1`` rebuilds a leaf written before those checks (the audit does).
     """
     commitments: dict[str, Any] = {}
     for key, value in sorted(event.private.items()):
         if not (isinstance(value, dict) and set(value) == {"salt", "sha256"}):
             raise ValueError(f"private field {key!r} of a {event.type} event is not a commitment")
         commitments[key] = value["sha256"]
+    if version not in LEAF_VERSIONS:
+        raise ValueError(f"unknown leaf version {version}")
+    if version >= 2:
+        screened = check_public(event.type, event.public, commitments)
+        public_screening.refuse_personal_data(event.type, screened)
     document: dict[str, Any] = {
-        "v": LEAF_VERSION,
+        "v": version,
         "event": event.id,
         "type": event.type,
         "subject": {"type": event.subject_type, "id": event.subject_id},
@@ -110,17 +126,29 @@ def stage(uow: UnitOfWork, event: m.Event) -> None:
 
 
 def stage_missing(env: Env, *, batch_size: int = 1000) -> int:
-    """Stage a leaf for every event that has none (events recorded before the log existed)."""
+    """Stage a leaf for every event that has none (events recorded before the log existed).
+
+    Each gets a current-version leaf: an event whose public part the schema refuses (written
+    by older code, with free text in it) stops the run with a DomainError naming the event,
+    rather than publish it forever; move its free text to a commitment first."""
     staged, after = 0, 0
     while True:
         with env.uow() as uow:
             events = uow.ledger.events_without_leaf(after_id=after, limit=batch_size)
             if not events:
                 return staged
-            uow.ledger.stage([(event.id, event_leaf(event)) for event in events])
+            uow.ledger.stage([(event.id, _leaf_of_stored(event)) for event in events])
             uow.commit()
         staged += len(events)
         after = events[-1].id
+
+
+def _leaf_of_stored(event: m.Event) -> bytes:
+    try:
+        return event_leaf(event)
+    except DomainError as e:
+        e.details["event_id"] = event.id
+        raise
 
 
 # --- integrator -----------------------------------------------------------------------------
@@ -480,7 +508,10 @@ def audit(
     """Rebuild the tree from the stored leaves and check everything against it:
 
     * each leaf against its stored hash and every stored full-subtree hash;
-    * each leaf against the event row it commits to (a hand-edited row is found);
+    * each leaf against the event row it commits to (a hand-edited row is found), rebuilt at
+      the leaf's own version;
+    * each leaf's public part through the screening detectors (``personal_data``: an
+      identifier the log published — by a leaf older than the schema, or written by hand);
     * every stored checkpoint: signature, origin, root at its size;
     * every application's state against the last event that set it;
     * every event has a leaf, and indices run without gaps.
@@ -588,7 +619,10 @@ def _audit_batch(
                         event_id=event_id,
                     )
                 )
-            _audit_leaf_against_event(idx, event_id, leaf, events.get(event_id), report)
+            event = events.get(event_id)
+            if not _audit_leaf_against_event(idx, event_id, leaf, event, report):
+                # a version-2 leaf its row rebuilds passed the detectors in the rebuild
+                _audit_leaf_screening(idx, event_id, leaf, report)
             for node, h in frontier.append(stored_leaves.get(idx, lh)):
                 if node.level:
                     computed.setdefault(node.level, []).append((node.index, h))
@@ -614,22 +648,59 @@ def _audit_batch(
 
 def _audit_leaf_against_event(
     idx: int, event_id: int, leaf: bytes, event: m.Event | None, report: AuditReport
-) -> None:
+) -> bool:
+    """Rebuild the leaf from its event row at the leaf's version; True when it is a
+    current-version leaf that the row rebuilds exactly (so it passed the schema and the
+    detectors just now)."""
     if event is None:
         report.findings.append(
             Finding("event_missing", "the leaf's event row is gone", index=idx, event_id=event_id)
         )
-        return
+        return False
+    version = _version_of(leaf)
     try:
-        recomputed = event_leaf(event)
+        recomputed = event_leaf(event, version=version)
     except (ValueError, DomainError) as exc:
         recomputed, problem = None, str(exc)
-    if recomputed != leaf:
-        detail = problem if recomputed is None else _first_difference(leaf, recomputed)
+    if recomputed == leaf:
+        return version >= 2
+    detail = problem if recomputed is None else _first_difference(leaf, recomputed)
+    report.findings.append(
+        Finding(
+            "event_mismatch",
+            f"event row {event_id} no longer matches its leaf: {detail}",
+            index=idx,
+            event_id=event_id,
+        )
+    )
+    return False
+
+
+def _version_of(leaf: bytes) -> int:
+    """The version a stored leaf says it is (the current one if it cannot say). RFC 8785
+    sorts the keys, so a leaf the registry wrote ends with its version."""
+    for v in LEAF_VERSIONS:
+        if leaf.endswith(b',"v":%d}' % v):
+            return v
+    try:
+        doc = json.loads(leaf)
+    except ValueError:
+        return LEAF_VERSION
+    said = doc.get("v") if isinstance(doc, dict) else None
+    return said if type(said) is int and said in LEAF_VERSIONS else LEAF_VERSION
+
+
+def _audit_leaf_screening(idx: int, event_id: int, leaf: bytes, report: AuditReport) -> None:
+    """The screening detectors over the stored leaf's public part: a leaf written before the
+    schema and the leaf-time screening (version 1), or by hand, may publish an identifier.
+    The log cannot be changed; the finding tells the registry what it published."""
+    hits = public_screening.hits_in_leaf(leaf)
+    if hits:
+        where = ", ".join(sorted({f"{h.kind} in {h.field}" for h in hits}))
         report.findings.append(
             Finding(
-                "event_mismatch",
-                f"event row {event_id} no longer matches its leaf: {detail}",
+                "personal_data",
+                f"the leaf publishes what the screening detectors find: {where}",
                 index=idx,
                 event_id=event_id,
             )

@@ -71,10 +71,8 @@ def create_party(
             )
         )
         uow.flush()
-        # Natural persons' names and ID numbers never reach a public record (ledger).
-        public = {"kind": kind}
-        if kind != "natural_person":
-            public |= {"name": name, "credit_code": check.number}
+        # Names, ID numbers and addresses are typed by people: the log commits to them and
+        # publishes only the kind (domain.public_record).
         record_event(
             uow,
             subject_type="party",
@@ -82,7 +80,7 @@ def create_party(
             type="PartyCreated",
             at=now,
             actor_user_id=uid,
-            public=public,
+            public={"kind": kind},
             private={"details": commitment([name, check.number, address])},
         )
         uow.commit()
@@ -196,6 +194,9 @@ def decide_verification(
             at=now,
             actor_user_id=uid,
             public={"method": party.verification_method},
+            private={"note": commitment(party.verification_note)}
+            if party.verification_note
+            else None,
         )
         uow.commit()
         return party
@@ -270,6 +271,7 @@ def decide_authorisation(
             at=env.now(),
             actor_user_id=uid,
             public={"party_id": auth.party_id},
+            private={"note": commitment(auth.note)} if auth.note else None,
         )
         uow.commit()
         return auth

@@ -355,7 +355,11 @@ def _refuse(
     reason = _text(payload, "reason")
     app.grounds = grounds
     app.outcome_reason = reason
-    return _Step(notice_body={"grounds": grounds, "reason": reason}, public={"grounds": grounds})
+    return _Step(
+        notice_body={"grounds": grounds, "reason": reason},
+        public={"grounds": grounds},
+        private={"reason": commitment(reason)},
+    )
 
 
 def _publicise(
@@ -527,6 +531,7 @@ def _decide_objection(
         app.outcome_reason = reason
     return _Step(
         notice_body={"outcome": outcome, "reason": reason},
+        private={"reason": commitment(reason)},
         extra_recipients=list(dict.fromkeys(o.objector_user_id for o in open_)),
     )
 
@@ -547,7 +552,7 @@ def _record_judgment(
     objectors = [o.objector_user_id for o in uow.objections.for_application(app.id)]
     return _Step(
         notice_body={"instrument": instrument, "reason": reason},
-        public={"instrument": instrument},
+        private={"instrument": commitment(instrument), "reason": commitment(reason)},
         extra_recipients=list(dict.fromkeys(objectors)),
     )
 

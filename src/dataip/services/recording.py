@@ -61,9 +61,13 @@ def record_event(
 ) -> m.Event:
     """Append an event and its ledger leaf, in the caller's transaction.
 
-    `public` must hold nothing personal: it is what the ledger publishes. Every value of
-    `private` is a salted `commitment`; only its hash is published. Who acted is committed to
-    the same way, so the actor can be proved later without being published.
+    `public` is what the ledger publishes, forever: only the fields its `type` declares in
+    `domain.public_record`, of closed kinds (codes, numbers, dates, digests) — never free
+    text. The leaf built at commit checks that and runs the screening detectors over it; a
+    refusal (422 `log_public_not_allowed` / `log_public_personal_data`) rolls the whole
+    transaction back. Every value of `private` is a salted `commitment`; only its hash is
+    published: put reasons, statements, notes and names there. Who acted is committed to the
+    same way, so the actor can be proved later without being published.
     """
     private = dict(private or {})
     if actor_user_id is not None:

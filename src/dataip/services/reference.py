@@ -14,7 +14,7 @@ from dataip.domain import model as m
 from dataip.domain.calendar import Deadline, WorkingDayCalendar, YearArrangement
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env, Identity
-from dataip.services.recording import due_date, record_event
+from dataip.services.recording import commitment, due_date, record_event
 from dataip.services.scheduler import recompute_provisional
 from dataip.services.workdays import build_calendar
 
@@ -193,6 +193,7 @@ def set_override(
             at=env.now(),
             actor_user_id=uid,
             public={"day": day.isoformat(), "is_working_day": is_working_day},
+            private={"note": commitment(note.strip())} if note.strip() else None,
         )
         uow.commit()
     env.invalidate_calendar()
@@ -240,7 +241,8 @@ def load_year(
             type="CalendarYearLoaded",
             at=env.now(),
             actor_user_id=uid,
-            public={"year": year, "source": source},
+            public={"year": year},
+            private={"source": commitment(source)},  # free text: committed, not published
         )
         uow.commit()
     return recompute_provisional(env=env)

@@ -62,7 +62,11 @@ def test_r6_integrate_audit_receipt_from_the_cli(
     code, out = invoke("log", "verify-receipt", str(file), "--key", str(key))
     assert code == 0, out
     verified = json.loads(out)
-    assert verified["verified"] and verified["index"] == 3 and verified["leaf"]["v"] == 1
+    assert (
+        verified["verified"]
+        and verified["index"] == 3
+        and verified["leaf"]["v"] == ledger.LEAF_VERSION
+    )
     # a receipt whose leaf was altered fails, with exit code 1
     forged = receipt.replace("\nindex 3\n", "\nindex 2\n")
     file.write_text(forged)

@@ -1,0 +1,500 @@
+"""What a transparency-log leaf may publish: a closed schema of each event type's public part
+(存证日志公开内容).
+
+A leaf can never be edited or withdrawn, so its public part carries only values of closed
+kinds — codes from a named vocabulary, integers, booleans, dates, hex digests and the numbers
+the registry issues. Free text (reasons, statements, descriptions, addresses, names, anything
+a person typed) enters a leaf only as a salted commitment in the event's private part, and
+what must be public of a decision's text is announced after masking, never logged.
+
+:func:`check_public` is the rule, applied when a leaf is built: every field of the public part
+must be declared for its event type and hold a value of the declared kind, or the action is
+refused (:data:`NOT_ALLOWED`) and nothing is committed. :func:`screened_strings` lists the
+strings the screening detectors then read (the second line of defence, in
+``services.public_screening``); it also serves leaves written before this schema existed.
+Pure: the domain's code lists and python-stdnum.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from stdnum.iso7064 import mod_11_2
+
+from dataip.domain import after_registration as ar
+from dataip.domain import lifecycle as lc
+from dataip.domain.errors import DomainError
+from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
+
+__all__ = [
+    "EVENT_SCHEMAS",
+    "FORM_ITEMS",
+    "NOT_ALLOWED",
+    "VOCABULARIES",
+    "Kind",
+    "check_public",
+    "screened_strings",
+]
+
+NOT_ALLOWED = "log_public_not_allowed"
+
+# The G§7 form's items (登记申请书事项): what a change request may name (web's ApplicationForm
+# has the same fields; a test keeps the two in step). "subject" is a change of holder details.
+FORM_ITEMS = frozenset(
+    "name industry_code scenarios practical_values intellectual_achievement source_kinds "  # noqa: SIM905
+    "acquisition_methods agreement_end_date source_proof_blobs processing_rules anonymisation "
+    "scope update evidence sample_blobs data_formats other_notes commitment_accepted".split()
+)
+
+VOCABULARIES: dict[str, frozenset[str]] = {
+    "actions": frozenset(lc.ACTIONS),
+    "app_states": frozenset(lc.AppState),
+    "outcomes": frozenset(o for outs in lc.OUTCOMES.values() for o in outs),
+    "deadline_kinds": frozenset(lc.DEADLINE_LABELS),
+    # G§14: the items publicity shows (procedure._publicise)
+    "publicity_fields": frozenset(
+        "applicants name scenarios data_source scope processing_rules application_number".split()  # noqa: SIM905
+    ),
+    "reg_states": frozenset(ar.RegState),
+    "request_kinds": frozenset(ar.REQUEST_KINDS),
+    "request_states": frozenset(
+        {*ar.OPEN_REQUEST_STATES, "approved", "refused", "withdrawn", "lapsed"}
+    ),
+    "decision_outcomes": frozenset({"approve", "refuse", "uphold", "overturn"}),
+    "transfer_bases": frozenset({"agreement", *ar.UNILATERAL_BASES}),
+    "cancellation_grounds": frozenset(ar.CANCELLATION_GROUNDS),
+    "sample_publication": frozenset(ar.SAMPLE_PUBLICATION),
+    "consent_kinds": frozenset(ar.CONSENT_KINDS),
+    "licence_types": frozenset(ar.LICENCE_TYPES),
+    "filing_kinds": frozenset(ar.FILING_KINDS),
+    "trade_rights": frozenset({"usage", "operation", "other"}),
+    "changed_items": FORM_ITEMS | {"subject"},
+    "party_kinds": frozenset({"natural_person", "legal_person", "unincorporated"}),
+    # services.parties.VERIFICATION_METHODS and evidence.hashing.HASH_NAMES (tests compare)
+    "verification_methods": frozenset(
+        {"id_document", "business_licence", "bank_account", "face_recognition", "in_person"}
+    ),
+    "hash_names": frozenset({"sha256", "sm3"}),
+}
+
+
+# --- kinds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of public value. ``screened``: whether the detectors read its strings.
+
+    Kinds whose syntax the registry fixes completely (a number it issued, with its check; a
+    hex digest; a key thumbprint) are checked by that syntax and not screened: they cannot
+    carry words, and the detectors misread them — a registration or certificate number starts
+    with 2, a bank-card prefix, and passes Luhn one time in ten (measured: 9 % and 10 % of
+    20,000 consecutive numbers); a random SHA-256 in hex holds a valid mobile number or the
+    like about one time in a hundred (0.9 %). Integers and dates are not screened either."""
+
+    name: str
+    screened: bool = True
+    zh: str = ""  # what the refusal's Chinese message calls it
+
+    def ok(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def reads(self) -> bool:
+        """Whether the detectors read any string of a value of this kind."""
+        return self.screened
+
+
+@dataclass(frozen=True)
+class Code(Kind):
+    vocabulary: str = ""
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, str) and value in VOCABULARIES[self.vocabulary]
+
+
+@dataclass(frozen=True)
+class Int(Kind):
+    """Integers are never screened: a size of 13,985,012,345 bytes is not a phone number."""
+
+    screened: bool = False
+    lo: int = 0
+    hi: int = 2**53  # what every JSON reader holds exactly
+
+    def ok(self, value: Any) -> bool:
+        return type(value) is int and self.lo <= value <= self.hi
+
+
+@dataclass(frozen=True)
+class Bool(Kind):
+    screened: bool = False
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Day(Kind):
+    """An ISO date, YYYY-MM-DD: ten characters no detector reads as anything, not screened."""
+
+    screened: bool = False
+
+    def ok(self, value: Any) -> bool:
+        if not (isinstance(value, str) and len(value) == 10):
+            return False
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Pattern(Kind):
+    regex: str = ""
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, str) and re.fullmatch(self.regex, value, re.ASCII) is not None
+
+
+@dataclass(frozen=True)
+class RegistrationNumber(Kind):
+    def ok(self, value: Any) -> bool:
+        return (
+            isinstance(value, str)
+            and len(value) == REGISTRATION_NUMBER_LENGTH
+            and value[:15].isascii()
+            and value[:15].isdigit()
+            and value[15] == mod_11_2.calc_check_digit(value[:15])
+        )
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    item: Kind = Kind("none")
+    max_items: int = 200
+
+    def ok(self, value: Any) -> bool:
+        return (
+            isinstance(value, list)
+            and len(value) <= self.max_items
+            and all(self.item.ok(v) for v in value)
+        )
+
+    def reads(self) -> bool:
+        return self.item.reads()
+
+
+@dataclass(frozen=True)
+class MapOf(Kind):
+    key: Code = Code("none")
+    value: Kind = Kind("none")
+
+    def ok(self, value: Any) -> bool:
+        return isinstance(value, dict) and all(
+            self.key.ok(k) and self.value.ok(v) for k, v in value.items()
+        )
+
+    def reads(self) -> bool:
+        return True  # its keys
+
+
+@dataclass(frozen=True)
+class Nullable(Kind):
+    inner: Kind = Kind("none")
+
+    def ok(self, value: Any) -> bool:
+        return value is None or self.inner.ok(value)
+
+    def reads(self) -> bool:
+        return self.inner.reads()
+
+
+def _code(vocabulary: str) -> Code:
+    return Code(f"code:{vocabulary}", vocabulary=vocabulary, zh=f"代码（{vocabulary}）")
+
+
+INT = Int("integer", zh="整数")
+ID = Int("id", lo=1, zh="编号")
+BOOL = Bool("boolean", zh="布尔值")
+DAY = Day("date", zh="日期")
+DIGEST = Pattern("digest", screened=False, regex=r"[0-9a-f]{64}", zh="哈希值")
+# RFC 7638 thumbprint, base64url
+KEY_ID = Pattern("key_id", screened=False, regex=r"[A-Za-z0-9_-]{43}", zh="密钥标识")
+REG_NO = RegistrationNumber("registration_number", screened=False, zh="登记号")
+CERT_NO = Pattern(
+    "certificate_number",
+    screened=False,
+    regex=r"[0-9]{4}(?:0[1-9]|1[0-2])[0-9]{11}",
+    zh="证书编号",
+)
+FILING_NO = Pattern(
+    "filing_number", screened=False, regex=r"BA[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="备案编号"
+)
+ANNOUNCEMENT_NO = Pattern(
+    "announcement_number", screened=False, regex=r"GG[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="公告编号"
+)
+DEPOSIT_NO = Pattern(
+    "deposit_number", screened=False, regex=r"CZ[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="存证编号"
+)
+# a standard's designation, e.g. GB/T 4754-2017 or "GB/T 4754-2017 GB18030" (the industry
+# table's edition): capital letters, digits, "/", ".", "-" and spaces, no Chinese, no lower
+# case — room for a number, so it is screened
+DESIGNATION = Pattern(
+    "standard_designation",
+    regex=r"(?=.{1,32}\Z)[A-Z]{1,8}(?:/[A-Z]{1,2})? ?[0-9][0-9./-]*(?: [A-Z0-9][A-Z0-9./-]*)*",
+    zh="标准编号（如 GB/T 4754-2017）",
+)
+IDS = ListOf("ids", item=ID, zh="编号列表")
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+_APPLICATION = {  # procedure.apply_action: every transition of the procedure
+    "action": _code("actions"),
+    "state": _code("app_states"),
+    "outcome": _code("outcomes"),
+    "due": MapOf("due_dates", key=_code("deadline_kinds"), value=DAY),
+}
+_REGISTRATION = {  # after_registration.apply: every action after registration
+    "registration_number": REG_NO,
+    "state": _code("reg_states"),
+    "announcement_number": ANNOUNCEMENT_NO,
+}
+_FILING = {
+    **_REGISTRATION,
+    "filing_number": FILING_NO,
+    "filing_kind": _code("filing_kinds"),
+    "contract_date": DAY,
+    "due_on": DAY,
+    "late": BOOL,
+    "term_start": Nullable("date_or_null", inner=DAY),
+    "term_end": Nullable("date_or_null", inner=DAY),
+}
+_CHANGED = ListOf("changed_items", item=_code("changed_items"))
+
+EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
+    # the procedure (domain.lifecycle.TRANSITIONS)
+    "ApplicationSubmitted": {
+        **_APPLICATION,
+        "application_number": REG_NO,
+        "filing_date": DAY,
+        "refiled_after_withdrawal": BOOL,
+    },
+    "ApplicationAccepted": _APPLICATION,
+    "CorrectionRequested": {**_APPLICATION, "defect_count": Int("count", lo=1, hi=200)},
+    "CorrectionSubmitted": {**_APPLICATION, "version_no": ID},
+    "ApplicationDeemedWithdrawn": _APPLICATION,
+    "ApplicationRefused": {
+        **_APPLICATION,
+        "grounds": ListOf("refusal_grounds", item=Int("ground", lo=1, hi=max(lc.REFUSAL_GROUNDS))),
+    },
+    "ApplicationPublicised": {
+        **_APPLICATION,
+        "fields": ListOf("publicity_fields", item=_code("publicity_fields")),
+    },
+    "ObjectionFiled": {**_APPLICATION, "objection_id": ID},
+    "ObjectionNotified": {**_APPLICATION, "objections": IDS},
+    "ObjectionAnswered": _APPLICATION,
+    "ObjectionDecided": _APPLICATION,
+    "JudgmentRecorded": _APPLICATION,
+    "ApplicationApproved": {
+        **_APPLICATION,
+        "registration_number": REG_NO,
+        "certificate_number": CERT_NO,
+        "registration_date": DAY,
+        "valid_from": DAY,
+        "valid_until": DAY,
+        "capped_by_agreement": BOOL,
+        "announcement_number": ANNOUNCEMENT_NO,
+    },
+    "ApplicationWithdrawn": _APPLICATION,
+    # drafts (services.applications)
+    "DraftCreated": {},
+    "FormEdited": {"consents_withdrawn": IDS},
+    "CoApplicantConsented": {"parties": IDS},
+    # after registration (domain.after_registration.ACTIONS)
+    "RegistrationRenewed": {
+        **_REGISTRATION,
+        "previous_valid_until": DAY,
+        "valid_until": DAY,
+        "certificate_version": ID,
+    },
+    "ChangeRequested": {**_REGISTRATION, "request_id": ID, "fields": _CHANGED},
+    "TransferRequested": {
+        **_REGISTRATION,
+        "request_id": ID,
+        "basis": _code("transfer_bases"),
+        "request_state": _code("request_states"),
+    },
+    "TransferConfirmed": {
+        **_REGISTRATION,
+        "request_ids": IDS,
+        "request_state": Nullable("request_state_or_null", inner=_code("request_states")),
+    },
+    "LicenceFiled": {**_FILING, "licence_type": _code("licence_types")},
+    "PledgeFiled": _FILING,
+    "TradeFiled": {**_FILING, "right": _code("trade_rights")},
+    "PledgeReleased": {**_REGISTRATION, "filing_number": FILING_NO},
+    "PledgeeConsentRecorded": {
+        **_REGISTRATION,
+        "filing_number": FILING_NO,
+        "for_action": _code("consent_kinds"),
+    },
+    "RegistrationAbandoned": {**_REGISTRATION, "ended_on": DAY},
+    "CancellationRequested": {**_REGISTRATION, "request_id": ID},
+    "RegistrationCancelled": {
+        **_REGISTRATION,
+        "ground": _code("cancellation_grounds"),
+        "ended_on": DAY,
+    },
+    "RevocationRequested": {**_REGISTRATION, "request_id": ID},
+    "RegistrationRevoked": {
+        **_REGISTRATION,
+        "grounds": ListOf(
+            "revocation_grounds", item=Int("ground", lo=1, hi=max(ar.REVOCATION_GROUNDS))
+        ),
+        "ex_officio": BOOL,
+        "re_examination_due": DAY,
+    },
+    "RequestDecided": {
+        **_REGISTRATION,
+        "request_id": ID,
+        "request_kind": _code("request_kinds"),
+        "outcome": _code("decision_outcomes"),
+        "re_examination_due": DAY,
+        "fields": _CHANGED,
+        "certificate_version": ID,
+        "basis": _code("transfer_bases"),
+        "ground": _code("cancellation_grounds"),
+        "ended_on": DAY,
+    },
+    "SamplePublicationChosen": {
+        **_REGISTRATION,
+        "sample_publication": _code("sample_publication"),
+    },
+    "ReExaminationRequested": {**_REGISTRATION, "request_id": ID, "decision_request_id": ID},
+    "ReExaminationDecided": {
+        **_REGISTRATION,
+        "request_id": ID,
+        "outcome": _code("decision_outcomes"),
+        "result": _code("reg_states"),
+    },
+    "RequestWithdrawn": {**_REGISTRATION, "request_id": ID, "request_kind": _code("request_kinds")},
+    # the scheduler
+    "RenewalReminderServed": {"registration_number": REG_NO, "valid_until": DAY},
+    "DeadlineRecomputed": {
+        "kind": _code("deadline_kinds"),
+        "from": DAY,
+        "to": DAY,
+        "provisional": BOOL,
+    },
+    # certificates
+    "CertificateIssued": {
+        "registration_number": REG_NO,
+        "certificate_number": CERT_NO,
+        "certificate_version": ID,
+        "kid": KEY_ID,
+        "credential_sha256": DIGEST,
+        "sm2_kid": Nullable("key_id_or_null", inner=KEY_ID),
+    },
+    # evidence (存证)
+    "EvidenceDeposited": {
+        "number": DEPOSIT_NO,
+        "hash": _code("hash_names"),
+        "root": DIGEST,
+        "files": INT,
+        "bytes": INT,
+    },
+    # parties and agents
+    "PartyCreated": {"kind": _code("party_kinds")},
+    "VerificationRequested": {"method": _code("verification_methods")},
+    "PartyVerified": {"method": Nullable("method_or_null", inner=_code("verification_methods"))},
+    "PartyVerificationRejected": {
+        "method": Nullable("method_or_null", inner=_code("verification_methods"))
+    },
+    "PowerOfAttorneyFiled": {"party_id": ID},
+    "PowerOfAttorneyAccepted": {"party_id": ID},
+    "PowerOfAttorneyRejected": {"party_id": ID},
+    # reference tables
+    "IndustryTableLoaded": {"edition": DESIGNATION, "rows": INT},
+    "CalendarOverrideSet": {"day": DAY, "is_working_day": BOOL},
+    "CalendarYearLoaded": {"year": Int("year", lo=1900, hi=9999)},
+}
+
+_COMMITMENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+
+
+def _refused(event_type: str, field: str, zh: str, en: str) -> DomainError:
+    # Never the value itself: it may be the very personal data being kept out.
+    return DomainError(
+        NOT_ALLOWED,
+        f"事件公开内容不符合存证日志的公开字段规定（{event_type}.{field}：{zh}），未予写入",
+        f"the public part of the event is not allowed in the log ({event_type}.{field}: {en})",
+        status=422,
+        details={"event_type": event_type, "field": field},
+    )
+
+
+def check_public(
+    event_type: str, public: Mapping[str, Any], commitments: Mapping[str, Any] = {}
+) -> list[tuple[str, str]]:
+    """Raise :data:`NOT_ALLOWED` unless every field of ``public`` is declared for
+    ``event_type`` and holds a value of its kind, and every commitment's name is a plain
+    identifier (names are part of the leaf too). Returns the (field path, string) pairs
+    the detectors are to read: those of :func:`screened_strings`, without checking again."""
+    schema = EVENT_SCHEMAS.get(event_type)
+    if schema is None:
+        raise _refused(event_type, "*", "未声明的事件类型", "undeclared event type")
+    out: list[tuple[str, str]] = []
+    for field, value in public.items():
+        kind = schema.get(field)
+        if kind is None:
+            raise _refused(event_type, field, "未声明的字段", "undeclared field")
+        if not kind.ok(value):
+            raise _refused(event_type, field, f"须为{kind.zh or kind.name}", f"must be {kind.name}")
+        if kind.reads():
+            out.extend(_strings(field, value, kind))
+    for name in commitments:
+        if not _COMMITMENT_NAME.fullmatch(name):
+            raise _refused(event_type, name, "承诺名称无效", "invalid commitment name")
+    return out
+
+
+def screened_strings(event_type: str, public: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field path, string) pairs of any public part — declared or not, such as a leaf
+    written before the schema — that the detectors read: every string and every map key,
+    and every undeclared field's name, except the values of a declared kind that is not
+    screened (see :class:`Kind`) when they are of that kind."""
+    schema = EVENT_SCHEMAS.get(event_type, {})
+    out: list[tuple[str, str]] = []
+    for field, value in public.items():
+        kind = schema.get(field)
+        if kind is not None and kind.ok(value):
+            if kind.reads():
+                out.extend(_strings(field, value, kind))
+            continue
+        out.append((field, field))
+        out.extend(_strings(field, value, None))
+    return out
+
+
+def _strings(path: str, value: Any, kind: Kind | None) -> Iterator[tuple[str, str]]:
+    """The strings of a value the detectors read; ``kind``: the value's, if it is of it."""
+    if isinstance(value, str):
+        if kind is None or kind.reads():
+            yield path, value
+    elif isinstance(value, dict):
+        inner = kind.value if isinstance(kind, MapOf) else None
+        for k, v in value.items():
+            yield f"{path}.{k}", str(k)
+            if inner is None or inner.reads():
+                yield from _strings(f"{path}.{k}", v, inner)
+    elif isinstance(value, list):
+        item = kind.item if isinstance(kind, ListOf) else None
+        if item is None or item.reads():
+            for i, v in enumerate(value):
+                yield from _strings(f"{path}[{i}]", v, item)
