@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 import zlib
 from collections.abc import Mapping, Sequence
@@ -295,15 +296,24 @@ def _inflate(data: bytes) -> bytes:
         out = d.decompress(data, _MAX_INFLATED)
     except zlib.error as e:
         raise _malformed(f"zlib: {e}") from None
-    if d.unconsumed_tail or not d.eof:
-        raise _malformed("the compressed data is truncated or too large")
+    if d.unconsumed_tail or d.unused_data or not d.eof:
+        raise _malformed("the compressed data is truncated, too large or followed by more")
     return out
 
 
+def _one_item(data: bytes) -> Any:
+    """One CBOR data item that is the whole of `data` (cbor2.loads ignores what follows)."""
+    fp = io.BytesIO(data)
+    item = cbor2.CBORDecoder(fp).decode()
+    if fp.tell() != len(data):
+        raise ValueError("data after the CBOR item")
+    return item
+
+
 def _parts(cose: bytes) -> tuple[dict[Any, Any], bytes]:
-    """(protected header, payload) of a COSE_Sign1, shape checked; signature unchecked."""
+    """(header, payload) of a COSE_Sign1, shape checked; signature unchecked."""
     try:
-        msg = cbor2.loads(cose)
+        msg = _one_item(cose)
         ok = (
             isinstance(msg, cbor2.CBORTag)
             and msg.tag == _COSE_SIGN1
@@ -311,7 +321,7 @@ def _parts(cose: bytes) -> tuple[dict[Any, Any], bytes]:
             and len(msg.value) == 4
         )
         protected_raw, unprotected, payload, signature = msg.value if ok else (None,) * 4
-        protected = cbor2.loads(protected_raw) if isinstance(protected_raw, bytes) else None
+        protected = _one_item(protected_raw) if isinstance(protected_raw, bytes) else None
     except (cbor2.CBORDecodeError, ValueError, TypeError, KeyError, OverflowError):
         raise _malformed("not a COSE_Sign1 message") from None
     if not (
@@ -321,7 +331,9 @@ def _parts(cose: bytes) -> tuple[dict[Any, Any], bytes]:
         and isinstance(signature, bytes)
     ):
         raise _malformed("not a COSE_Sign1 message")
-    return {**unprotected, **protected}, payload
+    # the algorithm only from the protected header (RFC 9052 §3.1: it must be signed); the kid
+    # from either (it only picks a key to try)
+    return {4: unprotected.get(4), **protected}, payload
 
 
 def verify(data: bytes, keys: Mapping[str, IssuerKey], *, issuers: Mapping[str, str]) -> VerifiedQr:
@@ -432,7 +444,7 @@ def _moment(claims: Mapping[int, Any], k: int) -> datetime:
 
 def _certificate(payload: bytes) -> QrCertificate:
     try:
-        claims = cbor2.loads(payload)
+        claims = _one_item(payload)
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError):
         raise _not_a_credential() from None
     body = claims.get(CLAIM) if isinstance(claims, dict) else None

@@ -315,7 +315,7 @@ def _issuance_index(uow: UnitOfWork, cert: m.Certificate) -> int | None:
 
 
 def status_list_url(issuer_id: str, list_no: int) -> str:
-    return f"{issuer_id}/api/v1/certificates/status-lists/{list_no}"
+    return status_list.list_url(issuer_id, list_no)
 
 
 STATUS_LIST_TTL = timedelta(hours=24)

@@ -166,7 +166,7 @@ def verify_form(
     return render(
         request,
         "verify.html",
-        {"result": result, "error": error, "token": ""},
+        {"result": result, "error": error, "token": "", "scanned": True},
         status_code=(error.status if error else 200),
     )
 
