@@ -102,24 +102,42 @@ def render(
     issuer_name: str,
 ) -> bytes:
     """One A4 page of `credential`, with `token` (the vc+jwt) attached to the file and
-    `qr_content` (the QR credential's text, `certs.qr.qr_text`) in the QR code."""
-    symbol = qr_symbol(qr_content)
-    page = _template().render(
-        s=credential["credentialSubject"],
-        valid_from=str(credential["validFrom"])[:10],
-        valid_until=str(credential["validUntil"])[:10],
-        issuer_name=issuer_name,
-        log_index=(credential.get("tlogProof") or {}).get("index"),
-        # SVG: one path, drawn as vectors, so a printer gets sharp module edges at any size
-        qr=symbol.svg_data_uri(border=0, omitsize=True),
-        seal=_data_uri(seal_svg(issuer_name)),
-    )
+    `qr_content` (the QR credential's text, `certs.qr.qr_text`) in the QR code. When the
+    holders would run into the QR code and the seal (many, or long names), the page names how
+    many there are and an annex lists them."""
     # Imported here, not at the top: WeasyPrint loads Pango and the fonts (about a second, far
     # more on a loaded machine), which every CLI command and server start would otherwise pay.
     import weasyprint
 
+    context = {
+        "s": credential["credentialSubject"],
+        "valid_from": str(credential["validFrom"])[:10],
+        "valid_until": str(credential["validUntil"])[:10],
+        "issuer_name": issuer_name,
+        "log_index": (credential.get("tlogProof") or {}).get("index"),
+        # SVG: one path, drawn as vectors, so a printer gets sharp module edges at any size
+        "qr": qr_symbol(qr_content).svg_data_uri(border=0, omitsize=True),
+        "seal": _data_uri(seal_svg(issuer_name)),
+    }
+    document = weasyprint.HTML(string=_template().render(**context, annex=False)).render()
+    if _overflows(document):
+        document = weasyprint.HTML(string=_template().render(**context, annex=True)).render()
     attachment = weasyprint.Attachment(
         string=token, name=ATTACHMENT_NAME, description="W3C VC 2.0 (vc+jwt)"
     )
-    pdf: bytes = weasyprint.HTML(string=page).write_pdf(attachments=[attachment])
+    pdf: bytes = document.write_pdf(attachments=[attachment])
     return pdf
+
+
+def _overflows(document: Any) -> bool:
+    """Whether the first page's text runs past the top of the QR code or the seal (measured
+    on the laid-out page, by the anchors WeasyPrint reports): the fonts decide, not a guess
+    at how many characters fit a line."""
+    anchors = document.pages[0].anchors
+    if len(document.pages) > 1 or not {"content-end", "qr", "seal"} <= anchors.keys():
+        return True
+    end = anchors["content-end"][1]
+    return bool(end > min(anchors["qr"][1], anchors["seal"][1]) - _GAP_PX)
+
+
+_GAP_PX = 5 * 96 / 25.4  # at least 5 mm of white between the text and the QR code (its quiet zone)

@@ -78,7 +78,8 @@ def joint_registered(
 
 
 def scan(pdf: bytes, tmp_path: Path, dpi: int = 150) -> str:
-    """The QR code's text as zxing-cpp reads it from the page rendered by pdftoppm."""
+    """The QR code's text as zxing-cpp reads it from the certificate's first page rendered by
+    pdftoppm (an annex listing many holders follows it, without a code)."""
     import zxingcpp
     from PIL import Image
 
@@ -90,10 +91,10 @@ def scan(pdf: bytes, tmp_path: Path, dpi: int = 150) -> str:
         check=True,
     )
     pages = sorted(tmp_path.glob("page*.png"))
-    assert len(pages) == 1, "the certificate is one page"
-    codes = zxingcpp.read_barcodes(Image.open(pages[0]))
-    assert len(codes) == 1 and codes[0].format == zxingcpp.BarcodeFormat.QRCode
-    return str(codes[0].text)
+    codes = [zxingcpp.read_barcodes(Image.open(p)) for p in pages]
+    assert [len(c) for c in codes] == [1] + [0] * (len(pages) - 1), "one QR code, on page 1"
+    assert codes[0][0].format == zxingcpp.BarcodeFormat.QRCode
+    return str(codes[0][0].text)
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -160,9 +161,8 @@ def _longest(seed: int) -> str:
 
 @needs_poppler
 @settings(
-    max_examples=4,
+    max_examples=5,
     deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
@@ -174,6 +174,8 @@ def _longest(seed: int) -> str:
 @example(holders=10, natural=0, name=_longest(1) + "数据集", party_name="贵州省" * 60)
 @example(holders=5, natural=2, name=_longest(2) + "数据集", party_name="")
 @example(holders=1, natural=1, name="城市交通拥堵预测数据集", party_name="")
+# found by this test: a natural person's long masked name ("贵*…*") ran off the page unbroken
+@example(holders=2, natural=2, name="一一数据集", party_name="贵州省" * 60)
 def test_i18_every_certificate_renders_and_its_qr_scans_at_150_dpi_and_verifies(
     api: Api, tmp_path: Path, holders: int, natural: int, name: str, party_name: str
 ) -> None:
@@ -247,7 +249,15 @@ def test_r24_verify_api_reads_the_qr_credential_offline_online_and_as_the_status
     got = api.c.post("/api/v1/certificates/verify", json={"token": v2}).json()
     assert got["authentic"] is True and got["status"]["status"] == "revoked"
     assert got["summary_en"] == "authentic; current status: revoked"
-    other = w.registered(name="城市停车泊位预测数据集")
+    other = w.registered(
+        name="城市停车泊位预测数据集",
+        evidence={
+            "platform": "贵州数据知识产权存证平台",
+            "certificate_number": "GZ-002",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
     after = api.c.post(
         "/api/v1/certificates/verify", json={"token": _qr_text(api, registry, other)}
     ).json()
