@@ -14,7 +14,7 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cwt import COSE, COSEKey
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dataip.certs import pdf, qr, vc
@@ -298,3 +298,41 @@ def test_i18_every_qr_credential_round_trips_and_fits_a_printable_code(
     cert, signed = _signed(key, name=name, holders=holders, natural=min(natural, holders))
     assert _verify(signed, key).certificate == cert
     assert pdf.qr_symbol(qr.qr_text(ISSUER, signed)).version <= 22
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_r24_any_altered_qr_credential_is_refused_with_a_stable_code(
+    key: IssuerKey, data: st.DataObject
+) -> None:
+    """Bytes changed, dropped or added anywhere — in the compressed form or in the COSE
+    message (then compressed again) — never verify as anything but the signed certificate,
+    and never raise anything but a DomainError with one of the documented codes (the API
+    answers 200 or 422, never 500)."""
+    cert, signed = _signed(key, holders=2)
+    inner = data.draw(st.booleans())
+    original = zlib.decompress(signed) if inner else signed
+    raw = bytearray(original)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        at = data.draw(st.integers(min_value=0, max_value=len(raw)))
+        op = data.draw(st.sampled_from(["set", "drop", "add"]))
+        if op == "add" or not raw or at == len(raw):
+            raw.insert(at, data.draw(st.integers(0, 255)))
+        elif op == "drop":
+            del raw[at]
+        else:
+            raw[at] ^= data.draw(st.integers(1, 255))
+    assume(bytes(raw) != original)
+    blob = zlib.compress(bytes(raw)) if inner else bytes(raw)
+    try:
+        got = _verify(blob, key)
+    except DomainError as e:
+        assert e.code in {
+            "malformed_token",
+            "bad_signature",
+            "unknown_issuer_key",
+            "unsupported_algorithm",
+            "not_a_credential",
+        }
+    else:  # only a change that leaves the signed message as it was (none found so far)
+        assert got.certificate == cert
