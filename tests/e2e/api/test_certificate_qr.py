@@ -87,7 +87,7 @@ def _longest(seed: int) -> str:
 
 @needs_poppler
 @settings(
-    max_examples=5,
+    max_examples=3,  # and the examples below: about 6 s each (two renders, two scans)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -99,7 +99,6 @@ def _longest(seed: int) -> str:
 )
 @example(holders=10, natural=0, name=_longest(1) + "数据集", party_name="贵州省" * 60)
 @example(holders=5, natural=2, name=_longest(2) + "数据集", party_name="")
-@example(holders=1, natural=1, name="城市交通拥堵预测数据集", party_name="")
 # found by this test: a natural person's long masked name ("贵*…*") ran off the page unbroken
 @example(holders=2, natural=2, name="一一数据集", party_name="贵州省" * 60)
 def test_i18_every_certificate_renders_and_its_qr_scans_at_150_dpi_and_verifies(
