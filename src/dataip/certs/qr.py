@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 import cbor2
 from cryptography.hazmat.primitives import serialization
 from cwt import COSE, COSEKey
+from cwt.cose_key_interface import COSEKeyInterface
 from cwt.exceptions import CWTError
 
 from dataip.certs.keys import IssuerKey
@@ -61,6 +62,7 @@ __all__ = [
     "VerifiedQr",
     "extract",
     "from_credential",
+    "holders_line",
     "kid_prefix",
     "qr_text",
     "sign",
@@ -215,7 +217,7 @@ def kid_prefix(kid: str) -> bytes:
     return base64.urlsafe_b64decode(kid + "=" * (-len(kid) % 4))[:KID_BYTES]
 
 
-def _cose_key(key: IssuerKey) -> Any:
+def _cose_key(key: IssuerKey) -> COSEKeyInterface:
     params: dict[int, Any] = {
         1: 1,  # kty OKP
         -1: 6,  # crv Ed25519
@@ -381,7 +383,7 @@ def verify(data: bytes, keys: Mapping[str, IssuerKey], *, issuers: Mapping[str, 
     return VerifiedQr(certificate=_certificate(payload), kid=signer.kid, issuer=issuer)
 
 
-def _cose_key_public(key: IssuerKey) -> Any:
+def _cose_key_public(key: IssuerKey) -> COSEKeyInterface:
     return _cose_key(IssuerKey(kid=key.kid, public=key.public))
 
 
