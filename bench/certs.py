@@ -26,6 +26,8 @@ What is measured (single process unless said; each figure is the median of `--re
   7. PDF       — `pdf.render` of one certificate page (WeasyPrint, CJK font, QR code, the
                  token attached): the first render in the process (fonts and template
                  loading) and the median of `--pdf-pages` warm renders.
+  8. QR        — the QR code's compact credential (`qr.sign`, `qr.verify`: COSE_Sign1/CWT by
+                 python-cwt, zlib, decision 0006): per second, its size and the QR version.
 
 Every token must verify (checked), and one altered token must not. Aim from the issue:
 ≥ 5,000 verifications per second per core. Results: bench/results/certs.json.
@@ -267,12 +269,25 @@ def main() -> None:
 
     t_cverify, r_cverify = _time(verify_cosigned, a.repeat)
 
-    from dataip.certs import pdf
+    from dataip.certs import pdf, qr
 
-    page_args = {
-        "record_url": f"{ISSUER}/api/v1/registrations/20262200000000X",
-        "issuer_name": "贵州省知识产权公共服务中心",
-    }
+    qr_certs = [qr.from_credential(_credential(i), status_index=i) for i in range(n)]
+    signed: list[bytes] = []
+
+    def qr_issue() -> None:
+        signed[:] = [qr.sign(c, KEY) for c in qr_certs]
+
+    t_qsign, r_qsign = _time(qr_issue, a.repeat)
+
+    def qr_verify() -> None:
+        for s in signed:
+            qr.verify(s, keys, issuers=issuers)
+
+    t_qverify, r_qverify = _time(qr_verify, a.repeat)
+    qr_text = qr.qr_text(ISSUER, signed[0])
+    symbol = pdf.qr_symbol(qr_text)
+
+    page_args = {"qr_content": qr_text, "issuer_name": "贵州省知识产权公共服务中心"}
     t0 = time.perf_counter()
     first_pdf = pdf.render(_credential(0), tokens[0], **page_args)
     t_pdf_first = time.perf_counter() - t0
@@ -358,6 +373,14 @@ def main() -> None:
         },
         "issue_ed25519_sm2": {"per_second": _rate(n, t_cissue), "runs": r_cissue},
         "verify_ed25519_sm2": {"per_second": _rate(n, t_cverify), "runs": r_cverify},
+        "qr_credential": {
+            "sign_per_second": _rate(n, t_qsign),
+            "verify_per_second": _rate(n, t_qverify),
+            "signed_bytes_mean": round(sum(len(x) for x in signed) / n),
+            "qr_text_chars": len(qr_text),
+            "qr_symbol": symbol.designator,
+            "runs": {"sign": r_qsign, "verify": r_qverify},
+        },
         "pdf": {
             "first_seconds": t_pdf_first,
             "warm_median_seconds": statistics.median(warm),
@@ -391,6 +414,11 @@ def main() -> None:
     print(
         f"issue Ed25519+SM2:  {_rate(n, t_cissue):>9,.0f}/s   verify both: "
         f"{_rate(n, t_cverify):>9,.0f}/s"
+    )
+    print(
+        f"QR credential:  sign {_rate(n, t_qsign):>9,.0f}/s   verify {_rate(n, t_qverify):>9,.0f}/s"
+        f" ({sum(len(x) for x in signed) / n:,.0f} bytes signed; {len(qr_text)} characters,"
+        f" a {symbol.designator} code)"
     )
     print(
         f"PDF page: first {t_pdf_first:.2f} s, warm median {statistics.median(warm):.2f} s"

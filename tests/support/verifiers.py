@@ -38,3 +38,31 @@ def openssl_sm2_verify(
         text=True,
         timeout=30,
     )
+
+
+def openssl_ed25519_verify(
+    public_pem: bytes, message: bytes, signature: bytes, workdir: Path
+) -> subprocess.CompletedProcess[str]:
+    """`openssl pkeyutl -verify` of a raw Ed25519 signature over `message` (PureEdDSA: the
+    whole message, hence `-rawin`)."""
+    (workdir / "ed-pub.pem").write_bytes(public_pem)
+    (workdir / "ed-sig").write_bytes(signature)
+    (workdir / "ed-msg").write_bytes(message)
+    return subprocess.run(
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            str(workdir / "ed-pub.pem"),
+            "-rawin",
+            "-in",
+            str(workdir / "ed-msg"),
+            "-sigfile",
+            str(workdir / "ed-sig"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )

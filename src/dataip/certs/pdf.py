@@ -1,7 +1,8 @@
 """The certificate as one A4 page in the national layout (QR bottom left, registry seal bottom
 right), rendered from a Jinja2 HTML template by WeasyPrint with a CJK font embedded. The QR
-code opens the public record and carries the compact token after `#vc=`, so a phone can
-verify it offline; the token is also attached inside the PDF (`certificate.vc.jwt`)."""
+code carries the compact QR credential (`certs.qr`, decision 0006) as a link to the registry's
+/verify page: a phone opens it, a verifier app checks it offline. The full vc+jwt is attached
+inside the PDF (`certificate.vc.jwt`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Any
 
 import jinja2
 import segno
+import segno.consts
 
+from dataip.certs import qr
 from dataip.domain.errors import DomainError
 
 ATTACHMENT_NAME = "certificate.vc.jwt"
@@ -29,8 +32,21 @@ def _template() -> jinja2.Template:
     return env.get_template("certificate.html")
 
 
-def qr_payload(record_url: str, token: str) -> str:
-    return f"{record_url}#vc={token}"
+# The QR's error correction: at least M (15 % of the symbol may be lost to a fold or a stain);
+# segno raises it to Q or H when that fits in the same version.
+QR_ERROR = "m"
+
+
+def qr_symbol(content: str) -> segno.QRCode:
+    """The QR code of a QR credential's text: the URL in byte mode, the base32 credential in
+    alphanumeric mode (5.5 bits a character: the symbol is about a third smaller)."""
+    head, tail = qr.split_for_symbol(content)
+    if not tail:
+        return segno.make(content, error=QR_ERROR, micro=False)
+    segments = [(head, segno.consts.MODE_BYTE), (tail, segno.consts.MODE_ALPHANUMERIC)]
+    # segno takes a list of (content, mode) segments (its maintainer's answer in segno issue
+    # #76); its type hints name only str, int and bytes
+    return segno.make(segments, error=QR_ERROR, micro=False)  # type: ignore[arg-type]
 
 
 def _data_uri(svg: str) -> str:
@@ -82,31 +98,46 @@ def render(
     credential: Mapping[str, Any],
     token: str,
     *,
-    record_url: str,
+    qr_content: str,
     issuer_name: str,
-    qr_token: str | None = None,
 ) -> bytes:
-    """One A4 page, with the compact token attached to the file and `qr_token` (default: the
-    token) in the QR code — the credential without its log proof when the whole token would
-    not fit in a QR code (certs.tlog)."""
-    qr = segno.make(qr_payload(record_url, qr_token or token), error="l", micro=False)
-    page = _template().render(
-        s=credential["credentialSubject"],
-        valid_from=str(credential["validFrom"])[:10],
-        valid_until=str(credential["validUntil"])[:10],
-        issuer_name=issuer_name,
-        log_index=(credential.get("tlogProof") or {}).get("index"),
-        # PNG, not SVG: a version-40 code is thousands of squares, which WeasyPrint draws
-        # one by one (0.14 s a page as SVG, 0.04 s as PNG), drawn without smoothing
-        qr=qr.png_data_uri(scale=4, border=2),
-        seal=_data_uri(seal_svg(issuer_name)),
-    )
+    """One A4 page of `credential`, with `token` (the vc+jwt) attached to the file and
+    `qr_content` (the QR credential's text, `certs.qr.qr_text`) in the QR code. When the
+    holders would run into the QR code and the seal (many, or long names), the page names how
+    many there are and an annex lists them."""
     # Imported here, not at the top: WeasyPrint loads Pango and the fonts (about a second, far
     # more on a loaded machine), which every CLI command and server start would otherwise pay.
     import weasyprint
 
+    context = {
+        "s": credential["credentialSubject"],
+        "valid_from": str(credential["validFrom"])[:10],
+        "valid_until": str(credential["validUntil"])[:10],
+        "issuer_name": issuer_name,
+        "log_index": (credential.get("tlogProof") or {}).get("index"),
+        # SVG: one path, drawn as vectors, so a printer gets sharp module edges at any size
+        "qr": qr_symbol(qr_content).svg_data_uri(border=0, omitsize=True),
+        "seal": _data_uri(seal_svg(issuer_name)),
+    }
+    document = weasyprint.HTML(string=_template().render(**context, annex=False)).render()
+    if _overflows(document):
+        document = weasyprint.HTML(string=_template().render(**context, annex=True)).render()
     attachment = weasyprint.Attachment(
         string=token, name=ATTACHMENT_NAME, description="W3C VC 2.0 (vc+jwt)"
     )
-    pdf: bytes = weasyprint.HTML(string=page).write_pdf(attachments=[attachment])
+    pdf: bytes = document.write_pdf(attachments=[attachment])
     return pdf
+
+
+def _overflows(document: Any) -> bool:
+    """Whether the first page's text runs past the top of the QR code or the seal (measured
+    on the laid-out page, by the anchors WeasyPrint reports): the fonts decide, not a guess
+    at how many characters fit a line."""
+    anchors = document.pages[0].anchors
+    if len(document.pages) > 1 or not {"content-end", "qr", "seal"} <= anchors.keys():
+        return True
+    end = anchors["content-end"][1]
+    return bool(end > min(anchors["qr"][1], anchors["seal"][1]) - _GAP_PX)
+
+
+_GAP_PX = 5 * 96 / 25.4  # at least 5 mm of white between the text and the QR code (its quiet zone)

@@ -118,12 +118,17 @@ class CachedStatus:
     freshness: str  # within_validity | expired | not_yet_valid
 
 
+def list_url(issuer_id: str, list_no: int) -> str:
+    """Where an issuer (this software) publishes status list `list_no`."""
+    return f"{issuer_id}/api/v1/certificates/status-lists/{list_no}"
+
+
 def status_from_list(
     certificate: Mapping[str, Any], issuer: str, status_list: Any, now: datetime
 ) -> CachedStatus:
     """A certificate's status read from a verified status-list credential (`vc.Verified`):
     the list must come from the certificate's issuer and be the one its entry names."""
-    from dataip.certs.vc import status_entries, validity_now
+    from dataip.certs.vc import status_entries
 
     entry = next(
         (e for e in status_entries(certificate) if e.get("type") == "BitstringStatusListEntry"),
@@ -131,9 +136,26 @@ def status_from_list(
     )
     if entry is None:
         raise _bad("the certificate names no status list")
-    if status_list.issuer != issuer or status_list.credential.get("id") != entry.get(
-        "statusListCredential"
-    ):
+    return _read(
+        issuer,
+        str(entry.get("statusListCredential")),
+        int(entry["statusListIndex"]),
+        status_list,
+        now,
+    )
+
+
+def status_at_index(index: int, issuer: str, status_list: Any, now: datetime) -> CachedStatus:
+    """The status of the certificate at global position `index` (what the QR credential
+    carries) from a verified status-list credential of its issuer (`vc.Verified`)."""
+    list_no, pos = locate(index)
+    return _read(issuer, list_url(issuer, list_no), pos, status_list, now)
+
+
+def _read(issuer: str, url: str, pos: int, status_list: Any, now: datetime) -> CachedStatus:
+    from dataip.certs.vc import validity_now
+
+    if status_list.issuer != issuer or status_list.credential.get("id") != url:
         raise DomainError(
             "wrong_status_list",
             "状态列表不是该证书所指的列表",
@@ -142,7 +164,7 @@ def status_from_list(
         )
     bits = decode(str(status_list.credential["credentialSubject"]["encodedList"]))
     return CachedStatus(
-        status=status_at(bits, int(entry["statusListIndex"])),
+        status=status_at(bits, pos),
         as_of=str(status_list.credential.get("validFrom")),
         freshness=validity_now(status_list.credential, now),
     )

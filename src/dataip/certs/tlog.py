@@ -11,8 +11,8 @@ leaf, the registry signs the same credential again with the proof added (decisio
 The proof's extra data is the leaf itself, so a verifier needs only the log's public key:
 it checks the checkpoint signature, the inclusion of the leaf, and that the leaf is this
 certificate's issuance with this content digest. Removing the claim gives back the credential
-as first signed (same bytes, same signature: Ed25519 is deterministic), which is what the
-PDF's QR code carries — a QR code holds at most 2,953 bytes.
+as first signed (same bytes, same signature: Ed25519 is deterministic). The PDF's QR code
+carries neither: it holds the compact QR credential (certs.qr, decision 0006).
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def claim(receipt: str, *, origin: str, index: int) -> dict[str, Any]:
 @dataclass(frozen=True)
 class LogCheck:
     """The answer about the log proof: `included` (verified against the log's key),
-    `absent` (the credential carries none yet) or `log_key_unknown` (carried, not checked)."""
+    `absent` (the credential carries none yet), `log_key_unknown` (carried, not checked) or
+    `not_carried` (the QR credential, certs.qr, never carries one)."""
 
     status: str
     origin: str | None = None

@@ -2,8 +2,11 @@
 certificate anywhere — offline against trusted issuers' keys, or online against its issuer.
 
     dataip keys init | rotate | list
-    dataip verify TOKEN_OR_FILE --issuers TRUSTED.json     (offline)
-    dataip verify TOKEN_OR_FILE --online https://registry  (adds the current status)
+    dataip verify CREDENTIAL --issuers TRUSTED.json     (offline)
+    dataip verify CREDENTIAL --online https://registry  (adds the current status)
+
+CREDENTIAL is a vc+jwt, the co-signed JSON, the QR code's text (the link, or its base32 alone),
+or a file holding one — the certificate PDF too (its attached vc+jwt is read).
 
 Exit codes: 0 authentic; 1 not authentic (forged, altered, unknown issuer); 2 bad input;
 3 the registry could not be reached.
@@ -21,7 +24,7 @@ import typer
 from rich.console import Console
 
 from dataip.bootstrap import load_certificate_keys, rotate_certificate_key
-from dataip.certs import status_list, tlog, vc
+from dataip.certs import pdf, qr, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
@@ -61,7 +64,8 @@ def keys_list() -> None:
 
 
 def _token(value: str) -> str:
-    """The token itself, or the contents of the file it names."""
+    """The credential itself, or the contents of the file it names: a certificate PDF gives
+    the vc+jwt attached to it; any other file is read as UTF-8 text."""
     path = Path(value)
     try:
         is_file = path.is_file()
@@ -70,7 +74,13 @@ def _token(value: str) -> str:
     if not is_file:
         return value.strip()
     try:
-        return path.read_text("ascii").strip()
+        data = path.read_bytes()
+        if data.startswith(b"%PDF-"):
+            return pdf.attached_token(data)
+        return data.decode("utf-8").strip()
+    except DomainError as exc:
+        err.print(f"[red]cannot read {value}[/red]: {exc.message_zh} / {exc.message_en}")
+        raise typer.Exit(2) from None
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"[red]cannot read {value}[/red]: {exc}")
         raise typer.Exit(2) from None
@@ -87,18 +97,29 @@ def _fetch(url: str) -> dict[str, Any]:
         raise typer.Exit(3) from None
 
 
-def _cached_status(
-    got: vc.Verified, list_token: str, keys: dict[str, IssuerKey], bound: dict[str, str]
-) -> tuple[str, str]:
+def _list_status(list_token: str, keys: dict[str, IssuerKey], bound: dict[str, str]) -> vc.Verified:
     try:
-        lst = vc.verify(list_token, keys, issuers=bound)
+        return vc.verify(list_token, keys, issuers=bound)
     except DomainError as e:
         err.print(f"[red]the status list is not authentic[/red]: {e.code}")
         raise typer.Exit(1) from None
+
+
+def _cached_status(got: vc.Verified | qr.VerifiedQr, lst: vc.Verified) -> tuple[str, str]:
+    """(status, summary) of the certificate from a cached, verified status list."""
+    now = datetime.now(UTC)
     try:
-        got_status = status_list.status_from_list(
-            got.credential, got.issuer, lst, datetime.now(UTC)
-        )
+        if isinstance(got, qr.VerifiedQr):
+            index = got.certificate.status_index
+            if index is None:
+                raise DomainError(
+                    "no_status_position",
+                    "该二维码凭证未载明状态列表位置",
+                    "this QR credential names no status-list position",
+                )
+            got_status = status_list.status_at_index(index, got.issuer, lst, now)
+        else:
+            got_status = status_list.status_from_list(got.credential, got.issuer, lst, now)
     except DomainError as e:
         err.print(f"[red]{e.message_en}[/red]")
         raise typer.Exit(1 if e.code == "wrong_status_list" else 2) from None
@@ -109,7 +130,13 @@ def _cached_status(
 
 
 def verify(
-    token: Annotated[str, typer.Argument(help="A vc+jwt, or a file holding one.")],
+    token: Annotated[
+        str,
+        typer.Argument(
+            help="A vc+jwt, the co-signed JSON, the QR code's text, or a file holding one "
+            "(the certificate PDF too)."
+        ),
+    ],
     issuers: Annotated[
         Path | None,
         typer.Option(help='Trusted issuers: {"issuers": [{"id", "name", "jwks"}]}.'),
@@ -128,7 +155,7 @@ def verify(
 ) -> None:
     """Verify a certificate. Offline a good signature reads "authentic; status not checked"
     (never "valid"); --online asks the issuer for the current status."""
-    jwt = _token(token)
+    text = _token(token)
     keys: dict[str, IssuerKey] = {}
     sm2_keys: dict[str, Sm2Key] = {}
     bound: dict[str, str] = {}
@@ -141,7 +168,9 @@ def verify(
             sm2_keys[kid], bound[kid] = gm, issuer
         logs.update(trusted.logs)
 
+    got: vc.Verified | qr.VerifiedQr
     try:
+        signed = qr.extract(text)
         if issuers is not None:
             trust(trusted_from_json(issuers.read_text("utf-8")))
         if online:
@@ -151,11 +180,15 @@ def verify(
         if not keys:
             err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
             raise typer.Exit(2)
-        if jwt.startswith("{"):  # the JWS JSON serialization with the SM2 co-signature
-            got = vc.verify_cosigned(jwt, keys, sm2_keys, issuers=bound)
+        if signed is not None:  # the QR code's credential
+            got = qr.verify(signed, keys, issuers=bound)
+            log_check = tlog.LogCheck("not_carried")
+        elif text.startswith("{"):  # the JWS JSON serialization with the SM2 co-signature
+            got = vc.verify_cosigned(text, keys, sm2_keys, issuers=bound)
+            log_check = tlog.check(got.credential, logs.get(got.issuer, []))
         else:
-            got = vc.verify(jwt, keys, issuers=bound)
-        log_check = tlog.check(got.credential, logs.get(got.issuer, []))
+            got = vc.verify(text, keys, issuers=bound)
+            log_check = tlog.check(got.credential, logs.get(got.issuer, []))
     except DomainError as e:
         if as_json:
             console.print_json(json.dumps({"authentic": False, "code": e.code}))
@@ -166,34 +199,15 @@ def verify(
     except OSError as exc:
         err.print(f"[red]cannot read {issuers}[/red]: {exc}")
         raise typer.Exit(2) from None
-    subject = got.credential.get("credentialSubject", {})
-    result: dict[str, Any] = {
-        "authentic": True,
-        "issuer": got.issuer,
-        "kid": got.kid,
-        "sm2_kid": got.sm2_kid,
-        "certificate_number": subject.get("certificateNumber"),
-        "version": subject.get("certificateVersion"),
-        "name": subject.get("name"),
-        "log": log_check.to_dict(),
-        "status": None,
-        "summary": "authentic; status not checked",
-    }
+    result = _result(got, log_check)
     if status_list_file is not None:
-        result["status"], result["summary"] = _cached_status(
-            got, _token(str(status_list_file)), keys, bound
-        )
+        lst = _list_status(_token(str(status_list_file)), keys, bound)
+        result["status"], result["summary"] = _cached_status(got, lst)
     if online:
-        status_url = next(
-            (
-                e.get("id")
-                for e in vc.status_entries(got.credential)
-                if e.get("type") == "DataIPCertificateStatus"
-            ),
-            None,
-        )
+        status_url = _status_url(got)
         if isinstance(status_url, str) and status_url.startswith(online.rstrip("/") + "/"):
             result["status"] = _fetch(status_url).get("status")
+            result["status_checked_at"] = datetime.now(UTC).astimezone().isoformat()
             result["summary"] = f"authentic; current status: {result['status']}"
     if log_check.status == "included":
         result["summary"] += f"; issuance logged at index {log_check.index}"
@@ -204,3 +218,54 @@ def verify(
             f"[green]{result['summary']}[/green] — {result['name']} "
             f"({result['certificate_number']} v{result['version']}), issued by {got.issuer}"
         )
+        if isinstance(got, qr.VerifiedQr):
+            console.print(f"holders: {qr.holders_line(got.certificate.holders)}")
+
+
+def _result(got: vc.Verified | qr.VerifiedQr, log_check: tlog.LogCheck) -> dict[str, Any]:
+    out: dict[str, Any] = {"authentic": True, "issuer": got.issuer, "kid": got.kid}
+    if isinstance(got, qr.VerifiedQr):
+        cert = got.certificate
+        out |= {
+            "format": "qr",
+            "sm2_kid": None,
+            "certificate_number": cert.certificate_number,
+            "version": cert.certificate_version,
+            "name": cert.name,
+            "certificate": cert.to_dict(),
+        }
+    else:
+        subject = got.credential.get("credentialSubject", {})
+        out |= {
+            "format": "jose+json" if got.sm2_kid else "vc+jwt",
+            "sm2_kid": got.sm2_kid,
+            "certificate_number": subject.get("certificateNumber"),
+            "version": subject.get("certificateVersion"),
+            "name": subject.get("name"),
+        }
+    return out | {
+        "log": log_check.to_dict(),
+        "status": None,
+        "status_checked_at": None,
+        "summary": "authentic; status not checked",
+    }
+
+
+def _status_url(got: vc.Verified | qr.VerifiedQr) -> str | None:
+    """Where the issuer answers this version's status: named in the vc+jwt; for the QR
+    credential, the issuer's status route for its numbers (this software's)."""
+    if isinstance(got, qr.VerifiedQr):
+        cert = got.certificate
+        return (
+            f"{got.issuer}/api/v1/certificates/{cert.certificate_number}/status"
+            f"?version={cert.certificate_version}"
+        )
+    url = next(
+        (
+            e.get("id")
+            for e in vc.status_entries(got.credential)
+            if e.get("type") == "DataIPCertificateStatus"
+        ),
+        None,
+    )
+    return url if isinstance(url, str) else None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dataip.certs import pdf as pdf_render
-from dataip.certs import sm2, status_list, tlog, vc
+from dataip.certs import qr, sm2, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
@@ -315,7 +315,7 @@ def _issuance_index(uow: UnitOfWork, cert: m.Certificate) -> int | None:
 
 
 def status_list_url(issuer_id: str, list_no: int) -> str:
-    return f"{issuer_id}/api/v1/certificates/status-lists/{list_no}"
+    return status_list.list_url(issuer_id, list_no)
 
 
 STATUS_LIST_TTL = timedelta(hours=24)
@@ -404,22 +404,31 @@ def current(*, env: Env, number: str, version: int | None = None) -> m.Certifica
         return _find(uow, number, version)[1]
 
 
+def qr_credential(env: Env, cert: m.Certificate) -> str:
+    """The QR code's text for a certificate version (certs.qr, decision 0006): its compact
+    credential, signed on request by the key that signed the version (Ed25519, canonical CBOR
+    and zlib are deterministic: the same code every time), as a link to /verify."""
+    keys: CertificateKeys = env.certificate_keys
+    credential = vc.peek(cert.token)[1]
+    signed = qr.sign(
+        qr.from_credential(credential, status_index=cert.status_index),
+        _signing_key(keys, cert.kid),
+    )
+    return qr.qr_text(keys.issuer_id, signed)
+
+
 def pdf(*, env: Env, number: str, version: int | None = None) -> bytes:
-    """The certificate as one A4 page (national layout) with its QR code and the token
-    attached, rendered from the signed token: what is printed is what was signed. The QR
-    code carries the credential without its log proof, as first signed (certs.tlog)."""
+    """The certificate as one A4 page (national layout), rendered from the signed token: what
+    is printed is what was signed. The QR code carries the compact QR credential; the full
+    token (with its log proof, once attached) is attached to the PDF."""
     cert = current(env=env, number=number, version=version)
     credential = vc.peek(cert.token)[1]
     keys: CertificateKeys = env.certificate_keys
-    qr_token = cert.token
-    if tlog.CLAIM in credential:
-        qr_token = vc.sign(tlog.without_proof(credential), _signing_key(keys, cert.kid))
     return pdf_render.render(
         credential,
         cert.token,
-        record_url=str(credential["credentialSubject"]["id"]),
+        qr_content=qr_credential(env, cert),
         issuer_name=str(credential["issuer"].get("name") or keys.issuer_name),
-        qr_token=qr_token,
     )
 
 
@@ -429,16 +438,51 @@ def status(*, env: Env, number: str, version: int | None = None) -> dict[str, An
         return _status_dict(reg, cert)
 
 
+def _not_authentic(e: DomainError, fmt: str) -> dict[str, Any]:
+    return {
+        "authentic": False,
+        "format": fmt,
+        "code": e.code,
+        "message_zh": e.message_zh,
+        "message_en": e.message_en,
+        "status": None,
+    }
+
+
+def _add_status(env: Env, out: dict[str, Any], subject: Mapping[str, Any]) -> None:
+    """The current status, looked up by the (signed) numbers: a certificate signed by this
+    registry names its own registration. Says when it was checked."""
+    number, version = subject.get("registration_number"), subject.get("certificate_version")
+    with env.read() as uow:
+        try:
+            reg, cert = _find(uow, str(number), version if isinstance(version, int) else -1)
+        except DomainError:
+            return
+        if reg.certificate_number != subject.get("certificate_number"):
+            return
+        out["status"] = _status_dict(reg, cert)
+    zh, en = STATUS_LABELS[out["status"]["status"]]
+    out["status_checked_at"] = env.now().isoformat()
+    out["summary_zh"] = f"证书真实；当前状态：{zh}"
+    out["summary_en"] = f"authentic; current status: {en}"
+
+
 def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
-    """Verify a certificate against this registry's keys and its trusted issuers. Offline a
-    good signature reads "authentic; status not checked"; online (this registry's own
-    certificates) the current status is added."""
+    """Verify a certificate — its vc+jwt, the co-signed JSON, or the QR credential (the QR
+    code's text or its base32 alone) — against this registry's keys and its trusted issuers.
+    Offline a good signature reads "authentic; status not checked"; online (this registry's
+    own certificates) the current status is added, with the time it was checked."""
     if not isinstance(token, str) or len(token) > 64 * 1024:
         raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
+    signed = qr.extract(token)
+    if signed is not None:
+        return _verify_qr(env, signed, online=online)
     keys, issuers = env.certificate_keys.verifiers()
     sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
+    cosigned = token.lstrip().startswith("{")
+    fmt = "jose+json" if cosigned else "vc+jwt"
     try:
-        if token.lstrip().startswith("{"):
+        if cosigned:
             verified = vc.verify_cosigned(token, keys, sm2_keys, issuers={**issuers, **sm2_issuers})
         else:
             verified = vc.verify(token, keys, issuers=issuers)
@@ -448,15 +492,10 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
     except DomainError as e:
         if e.code == "malformed_token":
             raise
-        return {
-            "authentic": False,
-            "code": e.code,
-            "message_zh": e.message_zh,
-            "message_en": e.message_en,
-            "status": None,
-        }
+        return _not_authentic(e, fmt)
     out: dict[str, Any] = {
         "authentic": True,
+        "format": fmt,
         "issuer": verified.issuer,
         "kid": verified.kid,
         "sm2_kid": verified.sm2_kid,
@@ -464,22 +503,55 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         "validity": vc.validity_now(verified.credential, env.now()),
         "log": log_check.to_dict(),
         "status": None,
+        "status_checked_at": None,
         "summary_zh": "证书真实；状态未核验",
         "summary_en": "authentic; status not checked",
     }
     subject = verified.credential.get("credentialSubject") or {}
-    number, version = subject.get("registrationNumber"), subject.get("certificateVersion")
     if online and verified.issuer == env.certificate_keys.issuer_id:
         # signed by us, so the numbers are ours: look the version up by them (the token
         # itself changes when its log proof is attached)
-        with env.read() as uow:
-            try:
-                reg, cert = _find(uow, str(number), version if isinstance(version, int) else -1)
-            except DomainError:
-                reg = None
-            if reg is not None and reg.certificate_number == subject.get("certificateNumber"):
-                out["status"] = _status_dict(reg, cert)
-                zh, en = STATUS_LABELS[out["status"]["status"]]
-                out["summary_zh"] = f"证书真实；当前状态：{zh}"
-                out["summary_en"] = f"authentic; current status: {en}"
+        _add_status(
+            env,
+            out,
+            {
+                "registration_number": subject.get("registrationNumber"),
+                "certificate_number": subject.get("certificateNumber"),
+                "certificate_version": subject.get("certificateVersion"),
+            },
+        )
+    return out
+
+
+def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
+    """The QR credential (certs.qr): what the registry signed for the counter — numbers,
+    name, holders, validity — checked offline against the same keys as the vc+jwt. It carries
+    no log proof (the PDF's attached vc+jwt does)."""
+    ours: CertificateKeys = env.certificate_keys
+    keys, issuers = ours.verifiers()
+    try:
+        verified = qr.verify(signed, keys, issuers=issuers)
+    except DomainError as e:
+        if e.code == "malformed_token":
+            raise
+        return _not_authentic(e, "qr")
+    cert = verified.certificate.to_dict()
+    out: dict[str, Any] = {
+        "authentic": True,
+        "format": "qr",
+        "issuer": verified.issuer,
+        # the QR names no issuer: its key does; this registry knows its own name
+        "issuer_name": ours.issuer_name if verified.issuer == ours.issuer_id else None,
+        "kid": verified.kid,
+        "sm2_kid": None,
+        "certificate": cert,
+        "validity": verified.certificate.validity_at(env.now()),
+        "log": tlog.LogCheck("not_carried").to_dict(),
+        "status": None,
+        "status_checked_at": None,
+        "summary_zh": "证书真实；状态未核验",
+        "summary_en": "authentic; status not checked",
+    }
+    if online and verified.issuer == ours.issuer_id:
+        _add_status(env, out, cert)
     return out

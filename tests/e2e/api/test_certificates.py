@@ -319,13 +319,19 @@ def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
     page = next(tmp_path.glob("page*.png"))
     codes = zxingcpp.read_barcodes(Image.open(page))
     assert len(codes) == 1 and codes[0].format == zxingcpp.BarcodeFormat.QRCode
-    record, _, token = codes[0].text.partition("#vc=")
-    assert record.endswith(f"/api/v1/registrations/{number}")
-    # a QR code holds at most 2,953 bytes: it carries the credential as first signed
-    assert token == first
-    got = api.c.post("/api/v1/certificates/verify", json={"token": token}).json()
+    # the QR code links to /verify with the compact QR credential (decision 0006), which
+    # names this certificate; it carries no log proof (the attachment does)
+    link = codes[0].text
+    assert link.startswith(f"{registry.env.certificate_keys.issuer_id}/verify?c=")
+    got = api.c.post("/api/v1/certificates/verify", json={"token": link}).json()
     assert got["authentic"] is True and got["status"]["status"] == "valid"
-    assert got["log"]["status"] == "absent"
+    assert got["format"] == "qr" and got["log"]["status"] == "not_carried"
+    assert got["certificate"]["registration_number"] == number
+    assert got["certificate"]["name"] == "城市交通拥堵预测数据集"
+    assert (
+        json.loads(vc.unb64(first.split(".")[1]))["credentialSubject"]["name"]
+        == (got["certificate"]["name"])
+    )
     assert "存证日志第" in text.replace("\n", "")
     # the token attached inside the PDF carries the log proof as well
     subprocess.run(

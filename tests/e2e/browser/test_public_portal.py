@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from dataip.bootstrap import Registry
 from dataip.services import certificates, ledger
 from tests.support.api import Api
+from tests.support.certificates import joint_registered, scan
 
 from .conftest import pytestmark  # noqa: F401  (skip without Chromium)
 
@@ -73,3 +74,33 @@ def test_r23_each_public_page_is_usable_at_375px(
     # keyboard: the first Tab reaches the skip link, which is then visible
     page.keyboard.press("Tab")
     expect(page.locator("a.skip")).to_be_focused()
+
+
+def test_r24_a_phone_scanning_the_printed_qr_code_lands_on_the_answer(
+    page: Page, site: str, api: Api, registry: Registry, shots: Path, tmp_path: Path
+) -> None:
+    """The QR code read from the certificate printed at 150 dpi opens /verify on a 375 px
+    screen: the answer (authentic, current status and when it was checked) comes first, with
+    the particulars to compare with the paper; nothing scrolls sideways."""
+    number, holders = joint_registered(
+        api, name="贵州省城市交通拥堵预测与出行服务数据资源", holders=3, natural=1
+    )
+    pdf = api.c.get(f"/registrations/{number}/certificate.pdf").content
+    link = scan(pdf, tmp_path)
+    issuer = registry.env.certificate_keys.issuer_id
+    assert link.startswith(f"{issuer}/verify?c=")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(site + link.removeprefix(issuer))
+    answer = page.get_by_role("status")
+    expect(answer).to_contain_text("证书真实；当前状态：有效")
+    expect(answer).to_contain_text("已向本登记机构在线核验状态")
+    expect(answer).to_contain_text(number)
+    for who in holders:
+        expect(answer).to_contain_text(who)
+    first = page.evaluate(
+        "document.querySelector('.result').getBoundingClientRect().top"
+        " < document.querySelector('form').getBoundingClientRect().top"
+    )
+    assert first, "the answer comes before the form"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=shots / "qr-landing-375.png", full_page=True)

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dataip.bootstrap import Registry
-from dataip.certs import vc
+from dataip.certs import qr, vc
 from dataip.certs.keys import IssuerKey, jwks
 from dataip.cli.main import app
 from dataip.services import certificates, ledger
@@ -184,3 +184,88 @@ def test_r24_keys_rotate_and_old_keys_keep_verifying(
     published = {k["kid"] for k in keys.jwks()["keys"] if k["kty"] == "OKP"}
     assert published == {first, second}
     assert vc.verify(old_token, keys.own, issuers={first: "x"}).kid == first
+
+
+def test_i18_verify_reads_the_certificate_pdf_it_was_given(
+    api: Api, registry: Registry, live_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dataip verify CERT.pdf` refused the certificate PDF ("'ascii' codec can't decode byte
+    0xf0", exit 2): it now verifies the vc+jwt attached to it."""
+    base = live_url.removesuffix("/log")
+    monkeypatch.setattr(registry.env.certificate_keys, "issuer_id", base)
+    number = api.world().registered()
+    pdf = api.c.get(
+        f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
+    )
+    (tmp_path / "cert.pdf").write_bytes(pdf.content)
+    r = runner.invoke(app, ["verify", str(tmp_path / "cert.pdf"), "--online", base, "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["format"] == "vc+jwt" and got["summary"] == "authentic; current status: valid"
+    assert got["status_checked_at"]
+    # a PDF that is not a certificate, and a file that is not text: refused as bad input
+    (tmp_path / "other.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    r = runner.invoke(app, ["verify", str(tmp_path / "other.pdf"), "--online", base])
+    assert r.exit_code == 2 and "carries no certificate credential" in r.output
+    (tmp_path / "blob").write_bytes(b"\xf0\x9f\x98")
+    r = runner.invoke(app, ["verify", str(tmp_path / "blob"), "--online", base])
+    assert r.exit_code == 2 and "cannot read" in r.output
+
+
+def test_r24_verify_reads_the_qr_credential_offline_online_and_from_a_cached_list(
+    api: Api, registry: Registry, live_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = live_url.removesuffix("/log")
+    monkeypatch.setattr(registry.env.certificate_keys, "issuer_id", base)
+    w = api.world()
+    number = w.registered()
+    link = certificates.qr_credential(
+        registry.env, certificates.current(env=registry.env, number=number)
+    )
+    assert link.startswith(f"{base}/verify?c=")
+    (tmp_path / "qr.txt").write_text(link + "\n", "utf-8")
+    own = _issuers(tmp_path / "trusted.json", (base, api.c.get("/.well-known/jwks.json").json()))
+
+    r = runner.invoke(app, ["verify", str(tmp_path / "qr.txt"), "--issuers", str(own), "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["format"] == "qr" and got["summary"] == "authentic; status not checked"
+    assert got["certificate"]["registration_number"] == number and got["status"] is None
+    assert got["log"]["status"] == "not_carried"
+    bare = link.split("c=", 1)[1]
+    r = runner.invoke(app, ["verify", bare, "--online", base])
+    assert r.exit_code == 0, r.output
+    assert "authentic; current status: valid" in r.output and "100%" in r.output
+
+    api.at("2026-11-02 10:00")
+    api.reg_ok(w.applicant, number, "abandon", reason="业务调整不再使用")
+    r = runner.invoke(app, ["verify", link, "--online", base, "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["status"] == "abandoned"
+    # offline, from the cached status list, by the position the QR credential carries
+    index = json.loads(r.output)["certificate"]["status_index"]
+    list_path = f"/api/v1/certificates/status-lists/{index // 131_072}"
+    (tmp_path / "list.jwt").write_text(api.c.get(list_path).text, "ascii")
+    r = runner.invoke(
+        app,
+        ["verify", link, "--issuers", str(own), "--status-list", str(tmp_path / "list.jwt")],
+    )
+    assert r.exit_code == 0, r.output
+    assert "authentic; status abandoned as of" in r.output
+
+    # signed by a key this verifier does not trust: not authentic; not base32: bad input
+    stranger = IssuerKey.generate()
+    cert = qr.verify(
+        qr.extract(link) or b"",
+        registry.env.certificate_keys.own,
+        issuers=dict.fromkeys(registry.env.certificate_keys.own, base),
+    ).certificate
+    forged = qr.qr_text(base, qr.sign(cert, stranger))
+    r = runner.invoke(app, ["verify", forged, "--issuers", str(own)])
+    assert r.exit_code == 1 and "unknown_issuer_key" in r.output
+    # the other registry's QR credential verifies once its keys are trusted, for it alone
+    other_id = "https://ipr.zhejiang.example"
+    both = _issuers(tmp_path / "both.json", (base, {"keys": []}), (other_id, jwks([stranger])))
+    r = runner.invoke(app, ["verify", forged, "--issuers", str(both), "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["issuer"] == other_id
+    r = runner.invoke(app, ["verify", f"{base}/verify?c=NOT*BASE32", "--issuers", str(own)])
+    assert r.exit_code == 2 and "malformed_token" in r.output

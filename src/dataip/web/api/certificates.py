@@ -37,7 +37,8 @@ def certificate(
     certificate's QR code is; verify it with the keys at `/.well-known/jwks.json`. With
     `Accept: application/jose+json`, the JWS JSON serialization carrying the SM2/SM3
     co-signature as well (when the profile co-signs); with `Accept: application/pdf`, one A4
-    page in the national layout whose QR code carries the token, the token attached."""
+    page in the national layout whose QR code carries the compact QR credential (a /verify
+    link), the token attached."""
     cert = svc.current(env=env, number=number, version=version)
     # A version's token changes once, when its log proof is attached: cache it for good
     # only after that.
@@ -86,9 +87,11 @@ class VerifyIn(_Strict):
 
 @router.post("/certificates/verify")
 def verify(body: VerifyIn, env: EnvDep) -> dict[str, Any]:
-    """Verify a certificate: the signature against this registry's keys and the issuers it
-    trusts, and (online, for its own certificates) the current status. A forged or altered
-    certificate answers 200 with `authentic: false` and a code saying why."""
+    """Verify a certificate — its vc+jwt, the co-signed JSON, or the QR code's credential (the
+    link the code holds, or its base32 alone): the signature against this registry's keys and
+    the issuers it trusts, and (online, for its own certificates) the current status with the
+    time it was read. A forged or altered certificate answers 200 with `authentic: false` and
+    a code saying why."""
     return svc.verify(env=env, token=body.token, online=body.online)
 
 

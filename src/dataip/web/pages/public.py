@@ -7,12 +7,14 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from dataip.certs import pdf as pdf_render
+from dataip.certs import qr
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.services import announcements, certificates, ledger, registrations
@@ -147,8 +149,26 @@ def certificate_pdf(env: EnvDep, number: str) -> Response:
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_form(request: Request) -> Response:
-    return render(request, "verify.html", {"result": None, "token": ""})
+def verify_form(
+    request: Request, env: EnvDep, c: Annotated[str, Query(max_length=8192)] = ""
+) -> Response:
+    """The verification form; with `c` — the link a certificate's QR code holds — the QR
+    credential is verified at once, with the current status (a phone's camera lands here)."""
+    if not c:
+        return render(request, "verify.html", {"result": None, "token": ""})
+    error: DomainError | None = None
+    result = None
+    try:
+        link = f"{qr.PATH}?{urlencode({qr.QUERY: c})}"
+        result = certificates.verify(env=env, token=link, online=True)
+    except DomainError as e:
+        error = e
+    return render(
+        request,
+        "verify.html",
+        {"result": result, "error": error, "token": "", "scanned": True},
+        status_code=(error.status if error else 200),
+    )
 
 
 @router.post("/verify", response_class=HTMLResponse)
