@@ -33,7 +33,7 @@ def _people(api: Api) -> tuple[str, str, int, str, int]:
 def _leaks(api: Api, r: Any, pid: int) -> list[str]:
     number = api.numbers[pid]
     masked = number[:6] + "*" * 8 + number[-4:]
-    return [s for s in ("钱多多", "钱**", number, masked, "\"verified\"") if s in r.text]
+    return [s for s in ("钱多多", "钱**", number, masked, '"verified"') if s in r.text]
 
 
 def _joint(ap: int, other: dict[str, Any]) -> list[dict[str, Any]]:

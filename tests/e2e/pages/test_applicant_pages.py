@@ -23,6 +23,8 @@ def csrf(html: str) -> str:
 
 
 def sign_in(api: Api, username: str) -> str:
+    """Sign in through the form; returns the forms' CSRF token for the new session (the
+    token is bound to the session and changes at sign-in: issue 18)."""
     token = csrf(api.c.get("/login").text)
     r = api.c.post(
         "/login",
@@ -30,7 +32,7 @@ def sign_in(api: Api, username: str) -> str:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
-    return token
+    return csrf(api.c.get("/portal").text)
 
 
 def complete_fields(token: str, party: int, **over: Any) -> dict[str, Any]:
