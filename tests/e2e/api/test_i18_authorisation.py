@@ -214,8 +214,12 @@ def test_i18_a_draft_cannot_name_another_users_upload(api: Api) -> None:
 
 
 def test_i18_identical_bytes_are_two_uploads_each_with_its_own_filename(api: Api) -> None:
-    _, victim, _, attacker, ap = _people(api)
+    examiner, victim, _, attacker, ap = _people(api)
     theirs = api.upload(victim, SECRET, "客户名单.csv")
+    # the victim files it: the content is screened under the victim's file name
+    vc = api.party(victim, verify_by=examiner)
+    filed = api.draft(victim, vc, form=complete_form(sample=theirs))
+    api.ok(victim, filed["id"], "submit")
     api.later(hours=1)
     r = api.c.post(
         "/api/v1/blobs",
@@ -226,9 +230,13 @@ def test_i18_identical_bytes_are_two_uploads_each_with_its_own_filename(api: Api
     assert r.json()["sha256"] == theirs and r.json()["filename"] == "mine.csv"
     assert "客户名单" not in r.text
     assert r.json()["created_at"].startswith("2026-09-28T11:00")  # its own upload's time
-    a = api.draft(attacker, ap, form=complete_form(sample=theirs))
-    files = api.get(attacker, a["id"]).json()["checks"]["screening"]
-    assert [f["filename"] for f in files] == ["mine.csv"]
+    a = api.draft(attacker, ap, form=complete_form(sample=theirs, name="另一个交通数据集"))
+    seen = api.get(attacker, a["id"])
+    files = seen.json()["checks"]["screening"]
+    # one screening report per content (already made), shown under the attacker's own name
+    assert [(f["filename"], f["screened"]) for f in files] == [("mine.csv", True)]
+    assert files[0]["report"]["filename"] == "mine.csv"
+    assert "客户名单" not in seen.text
     # the victim's upload keeps its name
     again = api.c.post(
         "/api/v1/blobs",
