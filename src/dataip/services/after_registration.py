@@ -36,12 +36,12 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates, party_refs, sample_publication
-from dataip.services import blobs as uploads
+from dataip.services import announcements, certificates, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
+from dataip.services.blobs import require_own, require_own_in_form
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
-from dataip.services.party_refs import PartyRef
+from dataip.services.party_refs import PartyRef, resolve
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event, serve_notice
 
@@ -245,7 +245,7 @@ def _blob(uow: UnitOfWork, identity: Identity, raw: Any, key: str) -> str:
         raise _bad(
             "missing_fields", f"缺少必填项：{key}", f"missing required field: {key}", fields=[key]
         )
-    return uploads.require_own(uow, identity.user_id, raw, field=key)
+    return require_own(uow, identity.user_id, raw, field=key)
 
 
 def _counterparty(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -541,7 +541,7 @@ def _request_change(
     current = uow.registration_versions.latest(reg.id)
     form = cast(dict[str, Any], merge_patch(current.form if current else {}, changes))
     # a file the change adds is the requester's own upload; the registered ones stay
-    uploads.require_own_in_form(uow, identity.user_id, form, keep=current.form if current else {})
+    require_own_in_form(uow, identity.user_id, form, keep=current.form if current else {})
     if len(repr(form).encode()) > MAX_FORM_BYTES:
         raise _bad("form_too_large", "表单过大", "the form is too large")
     defects = check_complete(form, industry_is_class=uow.industries.is_class, today=env.today())
@@ -599,13 +599,10 @@ def _transferees(uow: UnitOfWork, env: Env, who: Caller, raw: Any) -> list[dict[
         )
     out: list[dict[str, Any]] = []
     for i, t in enumerate(raw):
-        if not isinstance(t, dict):
-            raise party_refs.not_found(f"transferees[{i}]")
+        t = t if isinstance(t, dict) else {}  # names nobody: party_not_found below
         share = t.get("share_bp", 10_000 if len(raw) == 1 else None)
         ref = PartyRef(party_id=t.get("party_id"), id_number=t.get("id_number"))
-        party = party_refs.resolve(
-            uow, ref, mine=who.party_ids, today=env.today(), field=f"transferees[{i}]"
-        )
+        party = resolve(uow, ref, mine=who.party_ids, today=env.today(), field=f"transferees[{i}]")
         pid = party.id
         if party.verification_status != "verified":  # only one's own can be unverified here
             raise _bad(
