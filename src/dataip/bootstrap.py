@@ -23,6 +23,7 @@ from dataip.services.blobs import FileBlobStore
 from dataip.services.certificates import CertificateKeys, load_trusted
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.ledger import LogKeys, stage_missing
+from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
 
 
@@ -215,6 +216,12 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         reader=reader,
         certificate_keys=load_certificate_keys(settings, profile, log_keys),
         password_hasher=password_hasher(settings),
+        login_policy=LoginPolicy(
+            per_pair=settings.login_max_failures,
+            per_account=settings.login_max_failures_per_account,
+            per_address=settings.login_max_failures_per_address,
+            window_seconds=settings.login_window_seconds,
+        ),
     )
     return Registry(
         settings=settings,

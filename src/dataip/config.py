@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataip.domain.profile import PERIOD_KEYS, Period, Profile
@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # that sign up thousands of accounts; refused in production). Hashes made under one are
     # re-made under the other at the next login.
     password_cost: Literal["standard", "test"] = "standard"
+    # The sign-in throttle shared by the API and the portal (services/login_throttle.py):
+    # failed sign-ins allowed per account and client address, per account from anywhere and
+    # per address across accounts within the window; 0 turns a limit off.
+    login_max_failures: int = Field(default=5, ge=0)
+    login_max_failures_per_account: int = Field(default=20, ge=0)
+    login_max_failures_per_address: int = Field(default=100, ge=0)
+    login_window_seconds: int = Field(default=900, ge=1, le=86_400)
 
     @field_validator("now", mode="before")
     @classmethod

@@ -46,10 +46,10 @@ def test_a_hash_at_the_old_cost_is_remade_at_login(env: Env) -> None:
     assert extract_parameters(old).memory_cost == 8  # the suite's test cost
     standard = PasswordHasher()
     env_std = dataclasses.replace(env, password_hasher=standard)
-    accounts.login(env=env_std, username="cost-change", password="pass-word-1")
+    accounts.login(env=env_std, username="cost-change", password="pass-word-1", client="test")
     with env.read() as uow:
         after = uow.users.by_username("cost-change")
         assert after is not None and after.id == user.id
         assert extract_parameters(after.password_hash).memory_cost == 65536
     with pytest.raises(DomainError):
-        accounts.login(env=env_std, username="cost-change", password="wrong-pass-1")
+        accounts.login(env=env_std, username="cost-change", password="wrong-pass-1", client="test")

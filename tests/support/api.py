@@ -69,6 +69,7 @@ class Api:
         self.c = client
         self.clock = clock
         self.tokens: dict[str, str] = {}
+        self.numbers: dict[int, str] = {}  # party id -> its credit code or resident ID
         self._admin: str | None = None
 
     # --- time -----------------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Api:
         )
         assert r.status_code == 201, r.text
         pid = int(r.json()["id"])
+        self.numbers[pid] = id_number
         if verify_by:
             ev = self.upload(who, b"licence scan", "licence.pdf")
             r = self.c.post(

@@ -76,6 +76,11 @@ class Parties(_Repo[m.Party]):
         c = t.parties.c
         return self._all(sa.select(m.Party).where(c.verification_status == "pending"))
 
+    def by_number(self, id_number: str) -> list[m.Party]:
+        """The parties recorded with this credit code or resident ID, oldest first."""
+        c = t.parties.c
+        return self._all(sa.select(m.Party).where(c.id_number == id_number).order_by(c.id))
+
 
 class Authorisations(_Repo[m.AgentAuthorisation]):
     cls = m.AgentAuthorisation
@@ -579,7 +584,80 @@ class Calendar:
 
 
 class Blobs(_Repo[m.Blob]):
+    """Uploads, one row per user and content (issue 18). There is deliberately no lookup by
+    content alone for the services' forms: a file is always someone's."""
+
     cls = m.Blob
+
+    def get(self, key: Any, *, for_update: bool = False) -> m.Blob | None:
+        if not isinstance(key, int):  # a sha256 names content, not an upload: see owned()
+            raise TypeError("Blobs.get takes an upload id; use owned(sha256, user_id)")
+        return super().get(key, for_update=for_update)
+
+    def owned(self, sha256: str, user_id: int | None) -> m.Blob | None:
+        """The caller's own upload of these bytes, if any."""
+        if user_id is None:
+            return None
+        c = t.blobs.c
+        stmt = sa.select(m.Blob).where(c.sha256 == sha256, c.uploaded_by == user_id)
+        return self.s.scalars(stmt).first()
+
+    def first_owned(self, sha256: str, user_ids: Sequence[int]) -> m.Blob | None:
+        """These bytes as the first of `user_ids` (in that order) that uploaded them: a form's
+        file as its author uploaded it."""
+        if not user_ids:
+            return None
+        c = t.blobs.c
+        stmt = sa.select(m.Blob).where(c.sha256 == sha256, c.uploaded_by.in_(list(user_ids)))
+        found = {b.uploaded_by: b for b in self.s.scalars(stmt)}
+        return next((found[u] for u in user_ids if u in found), None)
+
+    def earliest(self, sha256: str) -> m.Blob | None:
+        """The first upload of these bytes — for the registry, which may read every upload."""
+        c = t.blobs.c
+        stmt = sa.select(m.Blob).where(c.sha256 == sha256).order_by(c.id).limit(1)
+        return self.s.scalars(stmt).first()
+
+
+class LoginAttempts:
+    """The sign-in throttle's rows (`services/login_throttle`): one per attempt in progress or
+    failed. Counting and reserving run under a lock so that concurrent processes cannot
+    both take the last allowed attempt: SQLite's writers are serialised already (BEGIN
+    IMMEDIATE), PostgreSQL takes a transaction-scoped advisory lock."""
+
+    _LOCK = 0x6C6F67696E  # "login"
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def lock(self) -> None:
+        if self.s.get_bind().dialect.name == "postgresql":
+            self.s.execute(sa.select(sa.func.pg_advisory_xact_lock(self._LOCK)))
+
+    def recent(
+        self, *, since: Any, account: str | None = None, client: str | None = None, limit: int
+    ) -> list[Any]:
+        """Times of the attempts since `since` for an account, an address or the pair, the
+        newest first, at most `limit`."""
+        c = t.login_attempts.c
+        stmt = sa.select(c.attempted_at).where(c.attempted_at > since)
+        if account is not None:
+            stmt = stmt.where(c.account == account)
+        if client is not None:
+            stmt = stmt.where(c.client == client)
+        return list(self.s.scalars(stmt.order_by(c.attempted_at.desc()).limit(limit)))
+
+    def add(self, *, account: str, client: str, at: Any) -> int:
+        ins = sa.insert(t.login_attempts).values(account=account, client=client, attempted_at=at)
+        return int(self.s.execute(ins.returning(t.login_attempts.c.id)).scalar_one())
+
+    def clear(self, *, account: str, client: str) -> None:
+        c = t.login_attempts.c
+        self.s.execute(sa.delete(t.login_attempts).where(c.account == account, c.client == client))
+
+    def forget_before(self, at: Any) -> None:
+        c = t.login_attempts.c
+        self.s.execute(sa.delete(t.login_attempts).where(c.attempted_at <= at))
 
 
 class ScreeningReports(_Repo[m.ScreeningReport]):

@@ -484,15 +484,34 @@ calendar_years = sa.Table(
     sa.Column("source", sa.String(200), nullable=False),
 )
 
+# One row per upload: who uploaded which bytes under which name (issue 18). The bytes are
+# stored once (content-addressed, `FileBlobStore`); two users uploading the same bytes are two
+# rows, each seeing only its own name and time.
 blobs = sa.Table(
     "blobs",
     metadata,
-    sa.Column("sha256", sa.String(64), primary_key=True),
+    _id(),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("media_type", sa.String(127), nullable=False),
     sa.Column("filename", sa.String(255), nullable=False),
     sa.Column("uploaded_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("uploaded_by", "sha256", name="uq_blobs_uploaded_by_sha256"),
+)
+
+# Failed sign-ins, for the one throttle of the API and the portal (issue 18): a row per
+# attempt in progress or failed, kept for the throttle's window, shared by every server
+# process through the database.
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    _id(),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("attempted_at", UTCDateTime, nullable=False, index=True),
+    sa.Index("ix_login_attempts_account", "account", "attempted_at"),
+    sa.Index("ix_login_attempts_client", "client", "attempted_at"),
 )
 
 idempotency_records = sa.Table(

@@ -80,6 +80,7 @@ class SqlAlchemyUnitOfWork:
         self.industries = r.Industries(s)
         self.calendar = r.Calendar(s)
         self.blobs = r.Blobs(s)
+        self.login_attempts = r.LoginAttempts(s)
         self.idempotency = r.Idempotency(s)
         self.ledger = r.Ledger(s)
         self.deposits = r.Deposits(s)

@@ -334,6 +334,26 @@ class Share:
     rights_bounds: str
 
 
+def blob_references(form: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every uploaded file a form names, as (dotted field, sha256): a key ending in `_blob`
+    holds one, in `_blobs` a list (sample_blobs, source_proof_blobs,
+    evidence.sample_proof_blob, and any such field added later). Values of another type are
+    returned as they are (a lone value where a list belongs counts as one), for the caller
+    to refuse: nothing that could name a file slips past an ownership check."""
+    out: list[tuple[str, Any]] = []
+    for key, value in form.items():
+        field = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out += blob_references(value, f"{field}.")
+        elif value is None:
+            continue
+        elif key.endswith("_blob"):
+            out.append((field, value))
+        elif key.endswith("_blobs"):
+            out += [(field, v) for v in (value if isinstance(value, list) else [value])]
+    return out
+
+
 def check_shares(shares: Sequence[Share]) -> None:
     """R3 / Z§4.3: joint applicants' agreed shares sum to 100 % and each states its bounds."""
     if not shares:

@@ -352,12 +352,16 @@ class CalendarYear:
 
 @dataclass(eq=False)
 class Blob:
+    """One user's upload of some bytes (the bytes are stored once, by their SHA-256): its
+    own name and time. The same bytes uploaded by another user are another Blob."""
+
     sha256: str
     size: int
     media_type: str
     filename: str
     uploaded_by: int
     created_at: datetime
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
 
 
 @dataclass(eq=False)

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.services import login_throttle
 from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.services.ports import ConcurrencyConflict
 
@@ -110,11 +111,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(*, env: Env, username: str, password: str, ttl_hours: int = 168) -> IssuedToken:
-    """Check the password (argon2id) and issue a bearer token; the token is stored hashed."""
+def login(
+    *, env: Env, username: str, password: str, client: str | None, ttl_hours: int = 168
+) -> IssuedToken:
+    """Check the password (argon2id) and issue a bearer token; the token is stored hashed.
+
+    Every sign-in — API or portal — passes the throttle first (`login_throttle`): while the
+    account, the client address `client` or the pair has too many recent failures the
+    answer is 429 `too_many_attempts`, whatever the password."""
     bad = DomainError(
         "invalid_credentials", "用户名或密码错误", "wrong username or password", status=401
     )
+    login_throttle.begin(env, username=username, client=client)
     with env.uow() as uow:
         user = uow.users.by_username(username)
         hasher = env.password_hasher
@@ -135,6 +143,7 @@ def login(*, env: Env, username: str, password: str, ttl_hours: int = 168) -> Is
                 user_id=user.id, token_hash=_token_hash(token), created_at=now, expires_at=expires
             )
         )
+        login_throttle.clear(uow, username=username, client=client)
         uow.commit()
         return IssuedToken(token=token, user=user, expires_at_iso=expires.isoformat())
 

@@ -38,8 +38,10 @@ from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
 from dataip.services import announcements, certificates, decision_text, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
+from dataip.services.blobs import require_own, require_own_in_form
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
+from dataip.services.party_refs import PartyRef, resolve
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event, serve_notice
 
@@ -237,16 +239,13 @@ def _int(payload: Mapping[str, Any], key: str) -> int:
     return raw
 
 
-def _blob(uow: UnitOfWork, raw: Any, key: str) -> str:
+def _blob(uow: UnitOfWork, identity: Identity, raw: Any, key: str) -> str:
+    """A file the request names: the caller's own upload (issue 18)."""
     if raw is None:
         raise _bad(
             "missing_fields", f"缺少必填项：{key}", f"missing required field: {key}", fields=[key]
         )
-    if not isinstance(raw, str) or uow.blobs.get(raw) is None:
-        raise _bad(
-            "blob_not_found", f"{key}：未找到上传的文件", f"{key}: no such upload", field=key
-        )
-    return raw
+    return require_own(uow, identity.user_id, raw, field=key)
 
 
 def _counterparty(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -545,6 +544,8 @@ def _request_change(
         raise _bad("unchangeable_field", f"不可变更：{'、'.join(bad)}", f"cannot change: {bad}")
     current = uow.registration_versions.latest(reg.id)
     form = cast(dict[str, Any], merge_patch(current.form if current else {}, changes))
+    # a file the change adds is the requester's own upload; the registered ones stay
+    require_own_in_form(uow, identity.user_id, form, keep=current.form if current else {})
     if len(repr(form).encode()) > MAX_FORM_BYTES:
         raise _bad("form_too_large", "表单过大", "the form is too large")
     defects = check_complete(form, industry_is_class=uow.industries.is_class, today=env.today())
@@ -592,23 +593,22 @@ def _request_change(
     )
 
 
-def _transferees(uow: UnitOfWork, raw: Any) -> list[dict[str, Any]]:
+def _transferees(uow: UnitOfWork, env: Env, who: Caller, raw: Any) -> list[dict[str, Any]]:
+    """G§21: the transferees, each a verified party named as a co-applicant is — one the
+    caller acts for by `party_id`, anyone else by `id_number` (services/party_refs) — with
+    its share."""
     if not isinstance(raw, list) or not raw or len(raw) > 50:
         raise _bad(
             "missing_fields", "请填写受让人", "name the transferee(s)", fields=["transferees"]
         )
     out: list[dict[str, Any]] = []
-    for t in raw:
-        pid = t.get("party_id") if isinstance(t, dict) else None
-        share = (
-            t.get("share_bp", 10_000 if len(raw) == 1 else None) if isinstance(t, dict) else None
-        )
-        party = uow.parties.get(pid) if isinstance(pid, int) and not isinstance(pid, bool) else None
-        if party is None:
-            raise _bad(
-                "party_not_found", f"受让人不存在：{pid}", f"no such transferee party: {pid}"
-            )
-        if party.verification_status != "verified":
+    for i, t in enumerate(raw):
+        t = t if isinstance(t, dict) else {}  # names nobody: party_not_found below
+        share = t.get("share_bp", 10_000 if len(raw) == 1 else None)
+        ref = PartyRef(party_id=t.get("party_id"), id_number=t.get("id_number"))
+        party = resolve(uow, ref, mine=who.party_ids, today=env.today(), field=f"transferees[{i}]")
+        pid = party.id
+        if party.verification_status != "verified":  # only one's own can be unverified here
             raise _bad(
                 "party_not_verified",
                 "受让人须通过实名核验",
@@ -620,10 +620,15 @@ def _transferees(uow: UnitOfWork, raw: Any) -> list[dict[str, Any]]:
                 "invalid_share",
                 "份额须为 1–10000 的整数（万分之）",
                 "share_bp must be an integer 1–10000",
-                party_id=pid,
+                field=f"transferees[{i}]",
             )
         if any(o["party_id"] == pid for o in out):
-            raise _bad("duplicate_party", "受让人重复", "a transferee is named twice", party_id=pid)
+            raise _bad(
+                "duplicate_party",
+                "受让人重复",
+                "a transferee is named twice",
+                field=f"transferees[{i}]",
+            )
         out.append({"party_id": pid, "share_bp": share})
     if sum(o["share_bp"] for o in out) != 10_000:
         raise _bad(
@@ -644,7 +649,7 @@ def _request_transfer(
 ) -> Outcome:
     """G§21: both parties apply (the transferee confirms), or one party alone on a ground
     the measures list, with the legal instrument."""
-    transferees = _transferees(uow, payload.get("transferees"))
+    transferees = _transferees(uow, env, who, payload.get("transferees"))
     basis = payload.get("basis", "agreement")
     if basis != "agreement" and basis not in UNILATERAL_BASES:
         raise _bad(
@@ -667,7 +672,7 @@ def _request_transfer(
         )
     instrument: str | None = None
     if unilateral:
-        instrument = _blob(uow, payload.get("instrument"), "instrument")
+        instrument = _blob(uow, identity, payload.get("instrument"), "instrument")
         if "holder" not in who.actors and not who.party_ids & {t["party_id"] for t in transferees}:
             raise _bad(
                 "forbidden_action",
@@ -676,7 +681,7 @@ def _request_transfer(
                 403,
             )
     elif payload.get("instrument") is not None:
-        instrument = _blob(uow, payload["instrument"], "instrument")
+        instrument = _blob(uow, identity, payload["instrument"], "instrument")
     if "holder" in who.actors:
         _pledge_check(uow, env, reg, "transfer", use=False)
     reason = _text(payload, "reason", required=False)
@@ -885,7 +890,9 @@ def _file(kind: str) -> Handler:
             private = {"price_fen": commitment(price), "counterparty": commitment(counterparty)}
             announced = {"counterparty": decision_text.counterparty(uow, reg, counterparty)}
         if payload.get("contract_blob") is not None:
-            details["contract_blob"] = _blob(uow, payload["contract_blob"], "contract_blob")
+            details["contract_blob"] = _blob(
+                uow, identity, payload["contract_blob"], "contract_blob"
+            )
         cal = env.calendar()
         period = env.profile.period("filing")
         due = (
@@ -959,7 +966,7 @@ def _release_pledge(
     f = _filing(uow, reg, payload, "pledge")
     instrument = payload.get("instrument")
     if instrument is not None:
-        instrument = _blob(uow, instrument, "instrument")
+        instrument = _blob(uow, identity, instrument, "instrument")
     f.state = "released"
     f.released_at = env.now()
     f.release_reason = _text(payload, "reason", required=False) or None
@@ -998,7 +1005,7 @@ def _record_pledgee_consent(
             "for_action is transfer, abandon or cancellation",
             valid=list(CONSENT_KINDS),
         )
-    instrument = _blob(uow, payload.get("instrument"), "instrument")
+    instrument = _blob(uow, identity, payload.get("instrument"), "instrument")
     f.consents = [
         *f.consents,
         {
@@ -1054,9 +1061,9 @@ def _request_cancellation(
     if "holder" in who.actors:
         _pledge_check(uow, env, reg, "cancellation", use=False)
         if instrument is not None:
-            instrument = _blob(uow, instrument, "instrument")
+            instrument = _blob(uow, identity, instrument, "instrument")
     else:
-        instrument = _blob(uow, instrument, "instrument")
+        instrument = _blob(uow, identity, instrument, "instrument")
         pid = payload.get("party_id")
         if not isinstance(pid, int) or pid not in who.party_ids:
             raise _bad(
@@ -1152,7 +1159,7 @@ def _request_revocation(
         raise _bad(
             "missing_fields", "请提供证据材料", "evidence is required", fields=["evidence_blobs"]
         )
-    evidence = [_blob(uow, b, "evidence_blobs") for b in raw]
+    evidence = [_blob(uow, identity, b, "evidence_blobs") for b in raw]
     r = _request(
         uow,
         env,

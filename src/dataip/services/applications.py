@@ -30,9 +30,10 @@ from dataip.domain.lifecycle import (
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
-from dataip.services import screening
+from dataip.services import blobs, party_refs, screening
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
+from dataip.services.party_refs import PartyRef
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 from dataip.services.recording import record_event
 
@@ -43,9 +44,17 @@ MAX_FORM_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class ApplicantIn:
-    party_id: int
+    """One applicant as the filer names it: its own party by `party_id`, a co-applicant by
+    the `id_number` (credit code or resident ID) of a verified party (services/party_refs)."""
+
+    party_id: int | None = None
     share_bp: int = 10_000
     rights_bounds: str = ""
+    id_number: str | None = None
+
+    @property
+    def ref(self) -> PartyRef:
+        return PartyRef(party_id=self.party_id, id_number=self.id_number)
 
 
 @dataclass
@@ -88,6 +97,9 @@ def conflict() -> DomainError:
 
 
 def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[Actor]:
+    """The caller's roles on this application. `holder` is the filer, or an applicant the
+    caller acts for that has consented: a party named as co-applicant may read the draft
+    and consent (`is_invited`), but acts on it only once it has joined (G§5)."""
     actors: set[Actor] = set()
     if identity.role == "system":
         return {"system"}
@@ -100,21 +112,37 @@ def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[A
         actors.add("holder")
     else:
         mine = actable_party_ids(uow, identity)
-        if mine & {ap.party_id for ap in uow.app_parties.for_application(app.id)}:
+        rows = uow.app_parties.for_application(app.id)
+        if any(ap.party_id in mine and ap.consented_at is not None for ap in rows):
             actors.add("holder")
     return actors
 
 
+def is_invited(uow: UnitOfWork, identity: Identity, app: m.Application) -> bool:
+    """The caller acts for a party named on the application (consented or not)."""
+    mine = actable_party_ids(uow, identity)
+    return bool(mine & {ap.party_id for ap in uow.app_parties.for_application(app.id)})
+
+
 def load(uow: UnitOfWork, identity: Identity, application_id: int) -> m.Application:
-    """Load an application the caller may see at all (drafts only by their holder)."""
+    """Load an application the caller may see at all (drafts only by their applicants)."""
     app = uow.applications.get(application_id)
     if app is None:
         raise not_found()
     if AppState(app.state) in PUBLIC_STATES or identity.is_registry:
         return app
-    if "holder" in actors_for(uow, identity, app):
+    if "holder" in actors_for(uow, identity, app) or is_invited(uow, identity, app):
         return app
     raise not_found()
+
+
+def not_the_filer() -> DomainError:
+    return DomainError(
+        "not_the_filer",
+        "仅申请提交人可修改申请；共同申请人可查看并确认",
+        "only the filer edits the application; co-applicants read and consent",
+        status=403,
+    )
 
 
 def _check_form_size(form: dict[str, Any]) -> None:
@@ -129,39 +157,49 @@ def _check_form_size(form: dict[str, Any]) -> None:
 
 
 def _set_applicants(
-    uow: UnitOfWork, identity: Identity, app_id: int, applicants: Sequence[ApplicantIn], now: Any
+    uow: UnitOfWork,
+    identity: Identity,
+    app: m.Application,
+    applicants: Sequence[ApplicantIn],
+    now: Any,
 ) -> None:
-    check_shares([Share(a.party_id, a.share_bp, a.rights_bounds) for a in applicants])
+    """The applicants as named (services/party_refs): the lead is the filer's own (or a
+    principal's, G§5), co-applicants are verified parties named by number — or by id when
+    already on this draft. The filer's own parties consent by filing."""
     mine = actable_party_ids(uow, identity)
-    parties = {p.id: p for p in uow.parties.many([a.party_id for a in applicants])}
-    missing = [a.party_id for a in applicants if a.party_id not in parties]
-    if missing:
-        raise DomainError(
-            "party_not_found",
-            f"登记主体不存在：{missing}",
-            f"parties not found: {missing}",
-            status=422,
+    named = {ap.party_id for ap in uow.app_parties.for_application(app.id)}
+    today = now.date()
+    parties = [
+        party_refs.resolve_own(
+            uow, applicants[0].ref, mine=mine, today=today, field="applicants[0]"
         )
-    # G§5: the filer acts for the lead applicant (own party, or an accepted power of attorney).
-    if applicants[0].party_id not in mine:
-        raise DomainError(
-            "not_authorised_for_party",
-            "您无权代表第一申请人提出申请（代理须经审查员确认授权委托书）",
-            "you may not act for the lead applicant (agents need an accepted power of attorney)",
-            status=403,
+    ]
+    parties += [
+        party_refs.resolve(
+            uow, a.ref, mine=mine, named=named, today=today, field=f"applicants[{i}]"
         )
-    uow.app_parties.delete_for_application(app_id)
-    for pos, a in enumerate(applicants):
+        for i, a in enumerate(applicants[1:], start=1)
+    ]
+    check_shares(
+        [Share(p.id, a.share_bp, a.rights_bounds) for p, a in zip(parties, applicants, strict=True)]
+    )
+    uow.app_parties.delete_for_application(app.id)
+    for pos, (party, a) in enumerate(zip(parties, applicants, strict=True)):
         uow.app_parties.add(
             m.ApplicationParty(
-                application_id=app_id,
-                party_id=a.party_id,
+                application_id=app.id,
+                party_id=party.id,
                 share_bp=a.share_bp,
                 rights_bounds=a.rights_bounds.strip(),
                 position=pos,
-                consented_at=now if a.party_id in mine else None,
+                consented_at=now if party.id in mine else None,
             )
         )
+
+
+def _own_files(uow: UnitOfWork, app: m.Application, form: dict[str, Any]) -> None:
+    """Every file the form names is the filer's own upload (issue 18)."""
+    blobs.require_own_in_form(uow, app.filer_user_id, form, keep={})
 
 
 def _attach_deposit(uow: UnitOfWork, uid: int, form: dict[str, Any]) -> dict[str, Any]:
@@ -228,9 +266,10 @@ def create_draft(
                 fast_track=fast_track,
             )
         )
+        _own_files(uow, app, app.form)
         _denormalise(app)
         uow.flush()
-        _set_applicants(uow, identity, app.id, applicants, now)
+        _set_applicants(uow, identity, app, applicants, now)
         record_event(
             uow,
             subject_type="application",
@@ -252,14 +291,17 @@ def update_draft(
     form: dict[str, Any] | None = None,
     applicants: Sequence[ApplicantIn] | None = None,
 ) -> m.Application:
-    """Edit a draft, or the form while a correction is awaited (补正)."""
+    """Edit a draft, or the form while a correction is awaited (补正): the filer's alone —
+    the co-applicants read the draft and consent to it (G§5, issue 18)."""
     uid = identity.require_login()
     if form is not None:
         _check_form_size(form)
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)
-        if "holder" not in actors_for(uow, identity, app):
+        if app.filer_user_id != uid:
+            if "holder" in actors_for(uow, identity, app) or is_invited(uow, identity, app):
+                raise not_the_filer()
             raise not_found()
         if if_match is not None and if_match != app.version:
             raise stale(app.version)
@@ -274,6 +316,7 @@ def update_draft(
         reset: list[int] = []
         if form is not None:
             new_form = _attach_deposit(uow, app.filer_user_id, dict(form))
+            _own_files(uow, app, new_form)
             if app.state == AppState.DRAFT and new_form != app.form and applicants is None:
                 reset = _reset_consents(uow, identity, app.id)
             app.form = new_form
@@ -286,7 +329,7 @@ def update_draft(
                     "applicants cannot change during correction",
                     status=409,
                 )
-            _set_applicants(uow, identity, app.id, applicants, now)
+            _set_applicants(uow, identity, app, applicants, now)
         app.updated_at = now
         record_event(
             uow,
@@ -399,28 +442,47 @@ def public_applicants(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any
     return out
 
 
-def holder_applicants(uow: UnitOfWork, app: m.Application, *, unmask: bool) -> list[dict[str, Any]]:
+def holder_applicants(
+    uow: UnitOfWork, app: m.Application, *, unmask: bool, viewer: Identity | None = None
+) -> list[dict[str, Any]]:
+    """The applicants as the holders and the registry see them. A co-applicant that has not
+    consented is shown to `viewer` (unless it is the registry or acts for that party) only as
+    the filer named it: to the filer its party id and number (a resident ID masked), to
+    others its share alone — its name and verification status wait for its consent (G§5,
+    issue 18)."""
     rows = uow.app_parties.for_application(app.id)
     parties = {p.id: p for p in uow.parties.many([r.party_id for r in rows])}
+    mine: set[int] | None = None
+    if viewer is not None and not viewer.is_registry:
+        mine = actable_party_ids(uow, viewer)
+    filer = viewer is not None and viewer.user_id == app.filer_user_id
     out = []
     for r in rows:
         p = parties[r.party_id]
         number = p.id_number
         if p.kind == "natural_person" and not unmask:
             number = mask_resident_id(number)
-        out.append(
-            {
-                "party_id": p.id,
-                "kind": p.kind,
-                "name": p.name,
-                "id_number": number,
-                "verification_status": p.verification_status,
-                "warnings": p.warnings,
-                "share_bp": r.share_bp,
-                "rights_bounds": r.rights_bounds,
-                "consented": r.consented_at is not None,
+        entry: dict[str, Any] = {
+            "party_id": p.id,
+            "kind": p.kind,
+            "name": p.name,
+            "id_number": number,
+            "verification_status": p.verification_status,
+            "warnings": p.warnings,
+            "share_bp": r.share_bp,
+            "rights_bounds": r.rights_bounds,
+            "consented": r.consented_at is not None,
+        }
+        if mine is not None and r.consented_at is None and r.party_id not in mine:
+            entry |= {
+                "party_id": p.id if filer else None,
+                "kind": None,
+                "name": None,
+                "id_number": number if filer else None,
+                "verification_status": None,
+                "warnings": [],
             }
-        )
+        out.append(entry)
     return out
 
 
@@ -428,7 +490,8 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
     with env.uow() as uow:
         app = load(uow, identity, application_id)
         actors = actors_for(uow, identity, app)
-        full = bool(actors & {"holder", "registry"})
+        # the applicants, and a party invited to join as one, see the whole filing
+        full = bool(actors & {"holder", "registry"}) or is_invited(uow, identity, app)
         deadlines = uow.deadlines.for_application(app.id, open_only=True)
         objections = uow.objections.for_application(app.id)
         ctx = context_for(uow, env, app, deadlines, objections)
@@ -436,7 +499,9 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
             application=app,
             visibility="full" if full else "public",
             applicants=(
-                holder_applicants(uow, app, unmask=False) if full else public_applicants(uow, app)
+                holder_applicants(uow, app, unmask=False, viewer=identity)
+                if full
+                else public_applicants(uow, app)
             ),
             deadlines=list(deadlines) if full else [d for d in deadlines if d.kind == "publicity"],
             allowed_actions=allowed_actions(AppState(app.state), actors, ctx),
@@ -444,12 +509,16 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
             objections=objections if "registry" in actors else [],
         )
         if full:
-            v.checks = examination_checks(uow, env, app)
+            v.checks = examination_checks(uow, env, app, viewer=identity)
         return v
 
 
-def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, Any]:
-    """What the examiner's checklist starts from: defects, duplicates, party warnings."""
+def examination_checks(
+    uow: UnitOfWork, env: Env, app: m.Application, *, viewer: Identity | None = None
+) -> dict[str, Any]:
+    """What the examiner's checklist starts from: defects, duplicates, party warnings. A
+    holder sees of the same subjects' other filings only those it may see anyway (its own
+    and the public ones), never a co-applicant's drafts."""
     defects = check_complete(app.form, industry_is_class=uow.industries.is_class, today=env.today())
     name_defect = check_name(app.name)
     party_ids = [ap.party_id for ap in uow.app_parties.for_application(app.id)]
@@ -460,6 +529,12 @@ def examination_checks(uow: UnitOfWork, env: Env, app: m.Application) -> dict[st
         if party_ids
         else []
     )
+    if viewer is not None and not viewer.is_registry:
+        same = [
+            a
+            for a in same
+            if a.filer_user_id == viewer.user_id or AppState(a.state) in PUBLIC_STATES
+        ]
     return {
         "defects": [d.as_dict() for d in defects],
         "name_ok": name_defect is None,
@@ -518,7 +593,7 @@ def _sample_check(uow: UnitOfWork, env: Env, app: m.Application) -> dict[str, An
         return {"status": "not_proven", "against": against, "detail": "proof file missing"}
     unproven_files = []
     for sha in app.form.get("sample_blobs") or []:
-        meta = uow.blobs.get(sha)
+        meta = uow.blobs.owned(sha, app.filer_user_id)
         fmt = row_format(meta.filename) if meta else None
         if fmt is None:
             continue

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from dataip.domain.calendar import WorkingDayCalendar
 from dataip.domain.errors import DomainError
 from dataip.domain.profile import Profile
+from dataip.services.login_throttle import LoginPolicy
 from dataip.services.ports import BlobStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -102,6 +103,8 @@ class Env:
     # argon2id; the library's RFC 9106 "low memory" parameters unless the settings say
     # otherwise (bootstrap.password_hasher)
     password_hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    # the sign-in throttle's limits and real-time clock (services/login_throttle.py)
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

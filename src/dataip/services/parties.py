@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_resident_id, check_uscc
+from dataip.services import blobs
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event
@@ -134,13 +135,7 @@ def request_verification(
                 "the party is already verified",
                 status=409,
             )
-        if uow.blobs.get(evidence_blob) is None:
-            raise DomainError(
-                "blob_not_found",
-                "核验材料不存在，请先上传",
-                "evidence file not found: upload it first",
-                status=422,
-            )
+        blobs.require_own(uow, identity.user_id, evidence_blob, field="evidence_blob")
         party.verification_status = "pending"
         party.verification_method = method
         party.verification_evidence = evidence_blob
@@ -217,13 +212,7 @@ def request_authorisation(
     with env.uow() as uow:
         if uow.parties.get(party_id) is None:
             raise _not_found()
-        if uow.blobs.get(poa_blob) is None:
-            raise DomainError(
-                "blob_not_found",
-                "授权委托书文件不存在，请先上传",
-                "power-of-attorney file not found: upload it first",
-                status=422,
-            )
+        blobs.require_own(uow, uid, poa_blob, field="poa_blob")
         auth = uow.authorisations.add(
             m.AgentAuthorisation(
                 agent_user_id=uid, party_id=party_id, poa_blob=poa_blob, created_at=env.now()

@@ -43,6 +43,7 @@ class UnitOfWork(Protocol):
     industries: Any
     calendar: Any
     blobs: Any
+    login_attempts: Any  # the sign-in throttle's rows (services/login_throttle.py)
     idempotency: Any
     ledger: Any
     deposits: Any

@@ -21,6 +21,7 @@ from dataip.domain.lifecycle import (
 )
 from dataip.domain.registration import validity
 from dataip.services import announcements, certificates, screening
+from dataip.services import blobs as uploads
 from dataip.services.applications import (
     actors_for,
     conflict,
@@ -240,7 +241,8 @@ def _submit(
     app.filed_at = now
     app.filing_date = now.date()  # G§10: the day the registry receives it
     _freeze(uow, app, rows, now, "submission")
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [])  # R26: for the examiner
+    # R26: for the examiner
+    screening.ensure(uow, env, app.form.get("sample_blobs") or [], owner=app.filer_user_id)
     public: dict[str, Any] = {
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
@@ -295,7 +297,7 @@ def _submit_correction(
 ) -> _Step:
     _require_complete(uow, env, app)
     _freeze(uow, app, uow.app_parties.for_application(app.id), now, "correction")
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [])
+    screening.ensure(uow, env, app.form.get("sample_blobs") or [], owner=app.filer_user_id)
     note = _text(payload, "note", required=False)
     return _Step(
         public={"version_no": app.version_no},
@@ -430,15 +432,8 @@ def _file_objection(
             "an objection needs evidence (uploaded files)",
             status=422,
         )
-    for b in blobs:
-        meta = uow.blobs.get(b)
-        if meta is None or meta.uploaded_by != identity.user_id:  # someone else's file: unseen
-            raise DomainError(
-                "blob_not_found",
-                "证据文件不存在，请先上传",
-                "evidence file not found: upload it first",
-                status=422,
-            )
+    for b in blobs:  # the objector's own uploads: someone else's file stays unseen
+        uploads.require_own(uow, identity.user_id, b, field="evidence_blobs")
     obj = uow.objections.add(
         m.Objection(
             application_id=app.id,

@@ -60,7 +60,7 @@ def choose(
         shas = sample_files(uow, reg)
         if not shas:
             raise _err("no_sample", "该登记没有样例数据", "the registration has no sample data")
-        files = [_publishable(uow, env, sha, masked=choice == "masked") for sha in shas]
+        files = [_publishable(uow, env, reg, sha, masked=choice == "masked") for sha in shas]
     row = uow.sample_publications.get(reg.id)
     if row is None:
         row = uow.sample_publications.add(
@@ -97,7 +97,9 @@ def follow_new_version(uow: UnitOfWork, env: Env, reg: m.Registration, reason: s
     if reason == "change":
         try:
             shas = sample_files(uow, reg)
-            files = [_publishable(uow, env, sha, masked=row.choice == "masked") for sha in shas]
+            files = [
+                _publishable(uow, env, reg, sha, masked=row.choice == "masked") for sha in shas
+            ]
         except DomainError:
             files = []
     row.choice = row.choice if files else "none"
@@ -106,8 +108,22 @@ def follow_new_version(uow: UnitOfWork, env: Env, reg: m.Registration, reason: s
     row.chosen_at = env.now()
 
 
-def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:
-    meta = uow.blobs.get(sha)
+def _authors(uow: UnitOfWork, reg: m.Registration) -> list[int]:
+    """Whose uploads the registration's files are: the approved changes' requesters (the
+    latest first: a change's new files are its requester's own), then the filer."""
+    changes = [
+        r.requester_user_id
+        for r in reversed(uow.requests.for_registration(reg.id))
+        if r.kind == "change" and r.outcome == "approve"
+    ]
+    app = uow.applications.get(reg.application_id)
+    return list(dict.fromkeys([*changes, app.filer_user_id]))
+
+
+def _publishable(
+    uow: UnitOfWork, env: Env, reg: m.Registration, sha: str, *, masked: bool
+) -> dict[str, Any]:
+    meta = uow.blobs.first_owned(sha, _authors(uow, reg))
     filename = meta.filename if meta else "sample"
     try:
         report = screen_bytes(env.blobs.get(sha), filename=filename)

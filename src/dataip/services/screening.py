@@ -18,21 +18,24 @@ from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
 
-def ensure(uow: UnitOfWork, env: Env, shas: Iterable[str]) -> list[m.ScreeningReport]:
+def ensure(
+    uow: UnitOfWork, env: Env, shas: Iterable[str], *, owner: int | None = None
+) -> list[m.ScreeningReport]:
     """The screening report of each sample file, screening those not yet screened (in the
     caller's transaction). A file that cannot be read is recorded with its error: the
-    examiner sees why, and the applicant can replace it."""
+    examiner sees why, and the applicant can replace it. `owner` is the user whose uploads
+    the files are (their names tell the format)."""
     out = []
     for sha in dict.fromkeys(shas):  # in order, once each
         row = uow.screenings.get(sha)
         if row is None:
-            row = uow.screenings.add(_screen(uow, env, sha))
+            row = uow.screenings.add(_screen(uow, env, sha, owner))
         out.append(row)
     return out
 
 
-def _screen(uow: UnitOfWork, env: Env, sha: str) -> m.ScreeningReport:
-    meta = uow.blobs.get(sha)
+def _screen(uow: UnitOfWork, env: Env, sha: str, owner: int | None) -> m.ScreeningReport:
+    meta = uow.blobs.owned(sha, owner) or uow.blobs.earliest(sha)
     now = env.now()
     try:
         data = env.blobs.get(sha)
@@ -75,17 +78,21 @@ def for_examiner(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any]]:
     yet screened — a draft — are listed as such)."""
     out = []
     for sha in app.form.get("sample_blobs") or []:
-        meta = uow.blobs.get(sha)
+        meta = uow.blobs.owned(sha, app.filer_user_id)
+        filename = meta.filename if meta else None
         row = uow.screenings.get(sha)
+        # one report per content: the name in it is whoever's upload was screened first,
+        # so the filer's own name is put in its place (issue 18)
+        report = {**row.report, "filename": filename} if row and row.report else None
         out.append(
             {
                 "blob": sha,
-                "filename": meta.filename if meta else None,
+                "filename": filename,
                 "screened": row is not None,
                 "kinds": row.kinds if row else [],
                 "has_personal_data": row.has_personal_data if row else None,
                 "grade": (row.report or {}).get("grade_hint") if row else None,
-                "report": row.report if row else None,
+                "report": report,
                 "error": row.error if row else None,
             }
         )

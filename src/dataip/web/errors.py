@@ -59,6 +59,9 @@ def problem(
 
 def from_domain(e: DomainError, path: str | None = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+    wait = e.details.get("retry_after") if e.status == 429 else None
+    if isinstance(wait, int):  # RFC 9110 §10.2.3: how long to wait before trying again
+        headers = {"Retry-After": str(wait)}
     return problem(
         e.status,
         e.code,

@@ -222,7 +222,7 @@ def test_r17_abandonment_needs_a_reason_and_then_every_holder_action_is_refused(
     refused = {
         "renew": {},
         "request_change": {"changes": {"update": {"frequency": "weekly"}}},
-        "request_transfer": {"transferees": [{"party_id": pid, "share_bp": 10_000}]},
+        "request_transfer": {"transferees": [{"id_number": api.numbers[pid], "share_bp": 10_000}]},
         "file_licence": _licence("2026-10-19"),
         "file_pledge": _pledge("2026-10-19"),
         "file_trade": _trade("2026-10-19"),
@@ -672,11 +672,11 @@ def test_r19_transfer_by_agreement_waits_for_the_transferee_then_the_registry(
     def transfer(who: str, **payload: Any) -> Response:
         return api.reg_act(who, number, "request_transfer", **payload)
 
+    # someone else's party is named by its number, and only a verified one (issue 18)
+    for ref in ({"id_number": api.numbers[unverified]}, {"party_id": pid}):
+        problem(transfer(w.applicant, transferees=[ref]), 422, "party_not_found")
     problem(
-        transfer(w.applicant, transferees=[{"party_id": unverified}]), 422, "party_not_verified"
-    )
-    problem(
-        transfer(w.applicant, transferees=[{"party_id": pid, "share_bp": 5000}]),
+        transfer(w.applicant, transferees=[{"id_number": api.numbers[pid], "share_bp": 5000}]),
         422,
         "shares_must_total_100",
     )
@@ -697,7 +697,7 @@ def test_r19_transfer_by_agreement_waits_for_the_transferee_then_the_registry(
         w.applicant,
         number,
         "request_transfer",
-        transferees=[{"party_id": pid, "share_bp": 10_000}],
+        transferees=[{"id_number": api.numbers[pid], "share_bp": 10_000}],
         reason="数据资产出售",
     )
     req = d["requests"][-1]
@@ -784,7 +784,11 @@ def test_r19_unilateral_transfer_on_a_court_instrument_goes_straight_to_examinat
     )
     assert body["details"]["field"] == "instrument"
     problem(
-        transfer(transferees=[{"party_id": someone_elses}], basis="court", instrument=judgment),
+        transfer(
+            transferees=[{"id_number": api.numbers[someone_elses]}],
+            basis="court",
+            instrument=judgment,
+        ),
         403,
         "forbidden_action",
     )
@@ -914,7 +918,7 @@ def test_r20_pledge_blocks_transfer_abandonment_and_cancellation_until_consent(
     pledge_no = d["filings"][-1]["number"]
     assert d["encumbrances"] == {"pledged": True, "licences_in_force": 1}
     before = _d(api, w.applicant, number)
-    to_other = [{"party_id": pid, "share_bp": 10_000}]
+    to_other = [{"id_number": api.numbers[pid], "share_bp": 10_000}]
     for action, payload in (
         ("request_transfer", {"transferees": to_other}),
         ("abandon", {"reason": "不再维护"}),
@@ -987,7 +991,7 @@ def test_r20_pledge_blocks_transfer_abandonment_and_cancellation_until_consent(
             other,
             number,
             "request_transfer",
-            transferees=[{"party_id": third_pid, "share_bp": 10_000}],
+            transferees=[{"id_number": api.numbers[third_pid], "share_bp": 10_000}],
         ),
         409,
         "pledged",

@@ -329,7 +329,7 @@ def test_r3_joint_shares_must_sum_to_100_percent(api: Api) -> None:
             alice,
             [
                 {"party_id": pa, "share_bp": 6000, "rights_bounds": "负责数据采集与对外许可"},
-                {"party_id": pb, "share_bp": 3000, "rights_bounds": "负责数据加工"},
+                {"id_number": api.numbers[pb], "share_bp": 3000, "rights_bounds": "负责数据加工"},
             ],
         ),
         422,
@@ -342,7 +342,7 @@ def test_r3_joint_shares_must_sum_to_100_percent(api: Api) -> None:
             alice,
             [
                 {"party_id": pa, "share_bp": 6000, "rights_bounds": "负责数据采集与对外许可"},
-                {"party_id": pb, "share_bp": 5000, "rights_bounds": "负责数据加工"},
+                {"id_number": api.numbers[pb], "share_bp": 5000, "rights_bounds": "负责数据加工"},
             ],
         ),
         422,
@@ -360,7 +360,7 @@ def test_r3_joint_applicants_must_state_rights_bounds(api: Api) -> None:
             alice,
             [
                 {"party_id": pa, "share_bp": 5000, "rights_bounds": "负责数据采集"},
-                {"party_id": pb, "share_bp": 5000},
+                {"id_number": api.numbers[pb], "share_bp": 5000},
             ],
         ),
         422,
@@ -372,7 +372,7 @@ def test_r3_joint_applicants_must_state_rights_bounds(api: Api) -> None:
             alice,
             [
                 {"party_id": pa, "share_bp": 5000, "rights_bounds": "  "},
-                {"party_id": pb, "share_bp": 5000, "rights_bounds": "负责数据加工"},
+                {"id_number": api.numbers[pb], "share_bp": 5000, "rights_bounds": "负责数据加工"},
             ],
         ),
         422,
@@ -387,7 +387,7 @@ def _seventy_thirty(api: Api, alice: str, pa: int, pb: int) -> Any:
         alice,
         [
             {"party_id": pa, "share_bp": 7000, "rights_bounds": "负责数据采集与对外许可"},
-            {"party_id": pb, "share_bp": 3000, "rights_bounds": "仅享有收益分配"},
+            {"id_number": api.numbers[pb], "share_bp": 3000, "rights_bounds": "仅享有收益分配"},
         ],
     )
 

@@ -140,7 +140,10 @@ def test_r26_an_approved_change_republishes_and_a_transfer_withdraws_the_sample(
     other = api.user("applicant")
     pid = api.party(other, verify_by=examiner)
     d = api.reg_ok(
-        holder, number, "request_transfer", transferees=[{"party_id": pid, "share_bp": 10_000}]
+        holder,
+        number,
+        "request_transfer",
+        transferees=[{"id_number": api.numbers[pid], "share_bp": 10_000}],
     )
     api.reg_ok(other, number, "confirm_transfer")
     api.reg_ok(

@@ -185,7 +185,7 @@ def test_walkthrough_after_registration_licence_pledge_change_renewal_transfer_a
         w.applicant,
         number,
         "request_transfer",
-        transferees=[{"party_id": buyer_party}],
+        transferees=[{"id_number": api.numbers[buyer_party]}],
         basis="agreement",
     )
     body = problem(refused, 409, "pledged")
@@ -211,7 +211,7 @@ def test_walkthrough_after_registration_licence_pledge_change_renewal_transfer_a
         w.applicant,
         number,
         "request_transfer",
-        transferees=[{"party_id": buyer_party}],
+        transferees=[{"id_number": api.numbers[buyer_party]}],
         basis="agreement",
         reason="数据资产转让",
     )

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dataip.bootstrap import Registry
-from tests.support.api import Api, make_uscc
+from tests.support.api import Api, make_resident_id, make_uscc
 
 SAMPLE = ("sample.csv", b"road,speed\nA1,42\n", "text/csv")
 
@@ -23,6 +23,8 @@ def csrf(html: str) -> str:
 
 
 def sign_in(api: Api, username: str) -> str:
+    """Sign in through the form; returns the forms' CSRF token for the new session (the
+    token is bound to the session and changes at sign-in: issue 18)."""
     token = csrf(api.c.get("/login").text)
     r = api.c.post(
         "/login",
@@ -30,7 +32,7 @@ def sign_in(api: Api, username: str) -> str:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
-    return token
+    return csrf(api.c.get("/portal").text)
 
 
 def complete_fields(token: str, party: int, **over: Any) -> dict[str, Any]:
@@ -271,3 +273,67 @@ def test_an_upload_over_the_limit_keeps_what_was_typed(
     assert r.status_code == 413 and "文件超过" in r.text
     assert 'value="电力负荷预测数据集"' in r.text and "支撑交通调度决策" in r.text
     assert api.c.get("/api/v1/applications", headers=api.h(w.applicant)).json()["items"] == []
+
+
+def test_i18_the_form_names_a_joint_applicant_by_its_number_and_keeps_it_on_edit(
+    api: Api,
+) -> None:
+    """Issue 18: the joint-applicant field took an internal party number (and the answer
+    showed whoever that was). It takes the credit code or resident ID number of a verified
+    party; the page shows the number (a resident ID masked) until that party consents, and
+    a save that leaves the row as shown keeps the applicant."""
+    w = api.world()
+    bob = api.user("applicant")
+    number = make_resident_id("520102", "19851201", 42)
+    bp = api.party(
+        bob, kind="natural_person", name="王小明", id_number=number, verify_by=w.examiner
+    )
+    masked = number[:6] + "*" * 8 + number[-4:]
+    token = sign_in(api, w.applicant)
+    joint = {
+        "applicant_share_0": "60",
+        "applicant_bounds_0": "负责采集",
+        "applicant_party_1": number,
+        "applicant_share_1": "40",
+        "applicant_bounds_1": "负责加工",
+        "op": "save",
+    }
+    # an internal number in the joint row is not a way to name anyone
+    bad = api.c.post(
+        "/applications/new",
+        data=complete_fields(token, w.party, **{**joint, "applicant_party_1": str(bp)}),
+        files={"sample_blobs_files": SAMPLE},
+    )
+    assert bad.status_code == 422 and "请填写有效的统一社会信用代码或居民身份证号码" in bad.text
+    assert "王小明" not in bad.text
+    r = api.c.post(
+        "/applications/new",
+        data=complete_fields(token, w.party, **joint),
+        files={"sample_blobs_files": SAMPLE},
+        follow_redirects=False,
+    )
+    aid = app_id_of(r)
+    edit = api.c.get(f"/applications/{aid}/edit")
+    labelled(edit.text)
+    assert f'value="{masked}"' in edit.text and "待该申请人确认" in edit.text
+    assert "王小明" not in edit.text and number not in edit.text
+    page = api.c.get(f"/applications/{aid}")
+    assert f"待共同申请人确认：{masked}" in page.text and "王小明" not in page.text
+    # saved again as shown (the masked number untouched): the same joint applicant stays
+    version = re.search(r'name="version" value="(\d+)"', edit.text)
+    assert version
+    again = api.c.post(
+        f"/applications/{aid}/edit",
+        data=complete_fields(
+            token,
+            w.party,
+            **{**joint, "applicant_party_1": masked, "version": version.group(1)},
+        ),
+        follow_redirects=False,
+    )
+    assert again.status_code == 303, again.text[-2000:]
+    applicants = api.get(w.applicant, aid).json()["applicants"]
+    assert [(a["party_id"], a["share_bp"]) for a in applicants] == [(w.party, 6000), (bp, 4000)]
+    # once Bob consents, his name shows on the filer's pages
+    api.c.post(f"/api/v1/applications/{aid}/consent", headers=api.h(bob))
+    assert "王小明" in api.c.get(f"/applications/{aid}/edit").text

@@ -144,3 +144,34 @@ def test_an_unknown_or_forbidden_action_from_the_page_changes_nothing(api: Api) 
     assert r.status_code == 404
     assert api.c.post(f"/registrations/{number}/actions/abandon", data={}).status_code == 403
     assert api.reg(None, number).json()["state"] == "valid"
+
+
+def test_i18_the_holder_names_the_transferee_by_its_number_on_the_page(api: Api) -> None:
+    """Issue 18: the transfer form took the transferee's internal party number; it takes the
+    credit code or resident ID number of a verified party, as the API does."""
+    w = api.world()
+    number = w.registered()
+    buyer = api.user("applicant")
+    bp = api.party(buyer, name="受让数据有限公司", verify_by=w.examiner)
+    token = sign_in(api, w.applicant)
+    page = api.c.get(f"/registrations/{number}").text
+    assert 'name="transferee_id_number"' in page
+    labelled(page)
+    url = f"/registrations/{number}/actions/request_transfer"
+    fields = {
+        "csrf_token": token,
+        "version": str(api.reg(w.applicant, number).json()["version"]),
+        "basis": "agreement",
+        "reason": "数据资产出售",
+    }
+    bad = api.c.post(url, data={**fields, "transferee_id_number": str(bp)})
+    assert bad.status_code == 422 and "请填写有效的统一社会信用代码或居民身份证号码" in bad.text
+    assert "受让数据有限公司" not in bad.text
+    assert api.reg(w.applicant, number).json()["requests"] == []
+    r = api.c.post(
+        url, data={**fields, "transferee_id_number": api.numbers[bp]}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text[-3000:]
+    (req,) = api.reg(w.applicant, number).json()["requests"]
+    assert (req["kind"], req["state"]) == ("transfer", "awaiting_consent")
+    assert req["payload"]["transferees"] == [{"party_id": bp, "share_bp": 10_000}]

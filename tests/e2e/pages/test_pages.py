@@ -167,9 +167,12 @@ def test_login_sets_an_httponly_session_and_throttles_guessing(
     assert "dataip_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     portal = api.c.get("/portal")
     assert portal.status_code == 200 and "审查工作台" in portal.text and w.examiner in portal.text
-    out = api.c.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    # the session's forms carry a new token (issue 18): the one from before sign-in is spent
+    assert api.c.post("/logout", data={"csrf_token": csrf}).status_code == 403
+    out = api.c.post("/logout", data={"csrf_token": _csrf(portal.text)}, follow_redirects=False)
     assert out.status_code == 303
     assert api.c.get("/portal", follow_redirects=False).status_code == 303
+    csrf = _csrf(api.c.get("/login").text)
     # an open redirect is not on offer
     r = api.c.post(
         "/login",
@@ -182,6 +185,7 @@ def test_login_sets_an_httponly_session_and_throttles_guessing(
         follow_redirects=False,
     )
     assert r.headers["location"] == "/portal"
+    csrf = _csrf(api.c.get("/portal").text)
     for _ in range(5):
         bad = api.c.post(
             "/login", data={"csrf_token": csrf, "username": "nobody", "password": "guess"}

@@ -265,16 +265,18 @@ def test_r3_issue8_a_co_applicant_consents_from_the_application_page(api: Api) -
         pa,
         applicants=[
             {"party_id": pa, "share_bp": 6000, "rights_bounds": "负责采集"},
-            {"party_id": pb, "share_bp": 4000, "rights_bounds": "负责加工"},
+            {"id_number": api.numbers[pb], "share_bp": 4000, "rights_bounds": "负责加工"},
         ],
     )["id"]
     r = api.act(alice, aid, "submit")
     assert r.status_code == 422 and r.json()["code"] == "co_applicant_consent_missing"
 
-    # the lead applicant's page says whose consent is awaited, without a consent form
+    # the lead applicant's page says whose consent is awaited — by the number it gave, the
+    # name waits for the consent (issue 18) — without a consent form
     sign_in(api, alice)
     page = api.c.get(f"/applications/{aid}")
-    assert "待共同申请人确认：乙数据有限公司" in page.text
+    assert f"待共同申请人确认：{api.numbers[pb]}" in page.text
+    assert "乙数据有限公司" not in page.text
     assert f'action="/applications/{aid}/consent"' not in page.text
 
     token = sign_in(api, bob)

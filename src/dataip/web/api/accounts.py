@@ -73,12 +73,25 @@ def sign_up(body: AccountCreate, env: EnvDep, identity: IdentityDep) -> UserRead
     return UserRead.of(user)
 
 
-@router.post("/auth/token", status_code=201, response_model=TokenRead)
+@router.post(
+    "/auth/token",
+    status_code=201,
+    response_model=TokenRead,
+    responses={
+        429: {
+            "description": "too many failed sign-ins for the account, the client address or "
+            "the pair (`too_many_attempts`); `Retry-After` gives the seconds to wait",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        }
+    },
+)
 def login(body: TokenCreate, env: EnvDep, request: Request) -> TokenRead:
+    """A bearer token for the account; throttled with the portal's sign-in (docs/api.md)."""
     issued = accounts.login(
         env=env,
         username=body.username,
         password=body.password,
+        client=request.client.host if request.client else None,
         ttl_hours=request.app.state.registry.settings.token_ttl_hours,
     )
     return TokenRead(

@@ -4,9 +4,9 @@ actions and the read model."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dataip.domain.application import (
     ACQUISITION_METHODS,
@@ -126,8 +126,36 @@ class ApplicationForm(_Strict):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class ApplicantIn(_Strict):
-    party_id: int = Field(ge=1, le=MAX_ID)
+IdNumber = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description="unified social credit code (GB 32100) or resident ID number (GB 11643)",
+    ),
+]
+
+
+class PartyNamed(_Strict):
+    """A party named in a filing: your own (or your principal's) by `party_id`; anyone
+    else's by the `id_number` of a real-name verified party — never by its id (issue 18)."""
+
+    party_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="a party you act for, or one already named on this filing",
+    )
+    id_number: IdNumber | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.party_id is None) == (self.id_number is None):
+            raise ValueError("name the party by party_id or by id_number (one of them)")
+        return self
+
+
+class ApplicantIn(PartyNamed):
     share_bp: int = Field(default=10_000, ge=1, le=10_000, description="share in 1/100 %")
     rights_bounds: Annotated[str, Field(max_length=2000)] = ""
 

@@ -7,7 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from dataip.web.api.application_schemas import MAX_ID, Label, Sha256, Short, _Strict
+from dataip.web.api.application_schemas import (
+    MAX_ID,
+    Label,
+    PartyNamed,
+    Sha256,
+    Short,
+    _Strict,
+)
 
 LongText = Annotated[str, Field(max_length=10_000)]
 # Strict: an amount, id or share sent as "100", true or 1.0 is refused, not coerced (the
@@ -24,8 +31,11 @@ class CounterpartyIn(_Strict):
     credit_code: Annotated[str, Field(max_length=30)] | None = None
 
 
-class TransfereeIn(_Strict):
-    party_id: Id
+class TransfereeIn(PartyNamed):
+    """A transferee: a party you act for by `party_id`, anyone else by the `id_number` of a
+    verified party (as co-applicants are named)."""
+
+    party_id: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = None
     share_bp: Annotated[int, Field(ge=1, le=10_000, strict=True)] | None = None
 
 

@@ -35,7 +35,7 @@ def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def signed_in(request: Request, call_next):  # type: ignore[no-untyped-def]
         # who is signed in, for the layout's navigation (pages that act check it again)
-        if security.is_page(request.url.path) and request.cookies.get(security.SESSION_COOKIE):
+        if security.is_page(request.url.path) and security.session_token(request):
             account.page_identity(request, request.app.state.registry.env)
         return await call_next(request)
 

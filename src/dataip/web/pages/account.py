@@ -11,26 +11,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
-from dataip.services import accounts, applications, examination
+from dataip.services import accounts, applications, examination, login_throttle
 from dataip.services.context import ANONYMOUS, Identity
 from dataip.web.deps import EnvDep
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import (
     CSRF_FIELD,
-    SESSION_COOKIE,
-    LoginThrottle,
+    clear_session,
     csrf_ok,
+    session_token,
     set_session,
 )
 
 router = APIRouter(include_in_schema=False)
-throttle = LoginThrottle()
 SESSION_HOURS = 12
 
 
 def page_identity(request: Request, env: EnvDep) -> Identity:
     """The signed-in identity from the session cookie (anonymous when absent or expired)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if not token:
         return ANONYMOUS
     try:
@@ -65,10 +64,24 @@ def login_submit(
     _ = gettext_for(request)
     if not csrf_ok(request, csrf_token):
         return render(request, "error.html", {"code": "csrf"}, status_code=403)
-    client = request.client.host if request.client else "-"
-    wait = throttle.retry_after(username, client)
     ctx = {"next": _safe_next(next), "username": username}
-    if wait:
+    try:
+        issued = accounts.login(
+            env=env,
+            username=username,
+            password=password,
+            client=request.client.host if request.client else None,
+            ttl_hours=SESSION_HOURS,
+        )
+    except DomainError as e:
+        wait = login_throttle.retry_after(e)
+        if wait is None:
+            return render(
+                request,
+                "login.html",
+                {**ctx, "error": _("Wrong user name or password.")},
+                status_code=401,
+            )
         return render(
             request,
             "login.html",
@@ -80,19 +93,6 @@ def login_submit(
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
-    try:
-        issued = accounts.login(
-            env=env, username=username, password=password, ttl_hours=SESSION_HOURS
-        )
-    except DomainError:
-        throttle.failed(username, client)
-        return render(
-            request,
-            "login.html",
-            {**ctx, "error": _("Wrong user name or password.")},
-            status_code=401,
-        )
-    throttle.succeeded(username, client)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session(request, response, issued.token, SESSION_HOURS * 3600)
     return response
@@ -104,12 +104,12 @@ def logout(
 ) -> Response:
     if not csrf_ok(request, csrf_token):
         return render(request, "error.html", {"code": "csrf"}, status_code=403)
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if token:
         with contextlib.suppress(DomainError):  # already gone
             accounts.logout(env=env, token=token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session(request, response)
     return response
 
 

@@ -393,21 +393,40 @@ def validated_form(raw: dict[str, Any]) -> dict[str, Any]:
     return ApplicationForm.model_validate(_prune(raw)).as_form()
 
 
-def raw_applicants(data: FormData) -> list[dict[str, str]]:
+def raw_applicants(data: FormData) -> list[dict[str, Any]]:
     return [
         {
-            "party_id": _s(data, f"applicant_party_{i}") or "",
+            "party": _s(data, f"applicant_party_{i}") or "",
             "share": _s(data, f"applicant_share_{i}") or "",
             "bounds": _s(data, f"applicant_bounds_{i}") or "",
+            "name": None,
+            "awaiting": False,
         }
         for i in range(APPLICANT_ROWS)
     ]
 
 
-def validated_applicants(request: Request, rows: list[dict[str, str]]) -> list[Any]:
+def _named(position: int, value: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
+    """How a row names its party (services/party_refs): the lead by the subject picked from
+    one's own; a joint applicant by its credit code or resident ID number — or, when the row
+    still shows what the page showed for the applicant already there (a resident ID masked),
+    that applicant."""
+    if position == 0 and value.isdigit() and len(value) <= 10:
+        return {"party_id": int(value)}
+    before = shown[position] if position < len(shown) else None
+    if before and before.get("party_id") and value == (before.get("id_number") or ""):
+        return {"party_id": before["party_id"]}
+    return {"id_number": value}
+
+
+def validated_applicants(
+    request: Request, rows: list[dict[str, Any]], shown: list[dict[str, Any]] | None = None
+) -> list[Any]:
+    """The rows as the API's applicants; `shown` are the draft's applicants as the page
+    showed them."""
     _ = gettext_for(request)
     out, problems = [], []
-    filled = [r for r in rows if r["party_id"] or r["share"] or r["bounds"]]
+    filled = [r for r in rows if r["party"] or r["share"] or r["bounds"]]
     for n, r in enumerate(filled, start=1):
         share = r["share"] or ("100" if len(filled) == 1 else "")
         try:
@@ -419,7 +438,13 @@ def validated_applicants(request: Request, rows: list[dict[str, str]]) -> list[A
                 _("Applicant %(n)d: the share is a percentage such as 50 or 33.33") % {"n": n}
             )
             continue
-        out.append({"party_id": r["party_id"], "share_bp": int(bp), "rights_bounds": r["bounds"]})
+        if not r["party"]:
+            problems.append(
+                _("Applicant %(n)d: give the credit code or resident ID number") % {"n": n}
+            )
+            continue
+        named = _named(n - 1, r["party"], shown or [])
+        out.append({**named, "share_bp": int(bp), "rights_bounds": r["bounds"]})
     if problems:
         raise FormInvalid(problems)
     return [applications.ApplicantIn(**ApplicantIn.model_validate(x).model_dump()) for x in out]
@@ -448,16 +473,21 @@ def form_values(form: dict[str, Any]) -> dict[str, Any]:
     return v
 
 
-def applicant_rows(applicants: list[dict[str, Any]]) -> list[dict[str, str]]:
+def applicant_rows(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The draft's applicants as the form's rows: the lead by its subject, the others by the
+    number the filer gave (a resident ID masked), with the name once they have consented."""
     rows = [
         {
-            "party_id": str(a["party_id"]),
+            "party": str(a["party_id"] or "") if pos == 0 else (a.get("id_number") or ""),
             "share": f"{Decimal(a['share_bp']) / 100:g}",
             "bounds": a.get("rights_bounds") or "",
+            "name": a.get("name") if a.get("consented") else None,
+            "awaiting": not a.get("consented"),
         }
-        for a in applicants
+        for pos, a in enumerate(applicants)
     ]
-    return rows + [{"party_id": "", "share": "", "bounds": ""}] * (APPLICANT_ROWS - len(rows))
+    empty = {"party": "", "share": "", "bounds": "", "name": None, "awaiting": False}
+    return rows + [empty] * (APPLICANT_ROWS - len(rows))
 
 
 def form_context(request: Request, env: Env, identity: Identity) -> dict[str, Any]:
@@ -506,7 +536,7 @@ def _render_form(
     identity: Identity,
     *,
     values: dict[str, Any],
-    rows: list[dict[str, str]],
+    rows: list[dict[str, Any]],
     app: Any = None,
     error: dict[str, Any] | None = None,
     defects: list[dict[str, Any]] | None = None,
@@ -527,7 +557,7 @@ def new_form(request: Request, env: EnvDep) -> Response:
     rows = applicant_rows([])
     parties = my_parties(who, env)
     if parties:
-        rows[0] = {"party_id": str(parties[0].id), "share": "100", "bounds": ""}
+        rows[0] = {**rows[0], "party": str(parties[0].id), "share": "100"}
     return _render_form(request, env, who, values=form_values({}), rows=rows)
 
 
@@ -545,6 +575,8 @@ def edit_form(request: Request, env: EnvDep, application_id: int) -> Response:
     v = applications.view(who, env=env, application_id=application_id)
     if v.visibility != "full":
         raise applications.not_found()
+    if v.application.filer_user_id != who.user_id:
+        raise applications.not_the_filer()
     return _render_form(
         request,
         env,
@@ -591,7 +623,9 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
                 application_id=app_id,
                 if_match=version,
                 form=form,
-                applicants=None if correcting else validated_applicants(request, rows),
+                applicants=None
+                if correcting
+                else validated_applicants(request, rows, current.applicants if current else None),
             )
             version = a.version
         if op == "submit":
@@ -647,7 +681,10 @@ def _detail(
         # an objector's notices link here too: the public see the publicity notice instead
         return RedirectResponse(f"/publicity/{application_id}", status_code=303)
     rec["actions"] = [a for a in rec["v"].allowed_actions if a in HOLDER_ACTIONS]
-    rec["can_edit"] = AppState(rec["v"].application.state) in applications.EDITABLE_STATES
+    rec["can_edit"] = (
+        AppState(rec["v"].application.state) in applications.EDITABLE_STATES
+        and rec["v"].application.filer_user_id == who.user_id  # the filer's alone (issue 18)
+    )
     rec |= {
         "error": error,
         "typed": typed or {},
@@ -800,7 +837,13 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
     except (DomainError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
         return _signup_page(request, env, t, failure(request, e), status)
-    issued = accounts.login(env=env, username=t["username"], password=password, ttl_hours=12)
+    issued = accounts.login(
+        env=env,
+        username=t["username"],
+        password=password,
+        client=request.client.host if request.client else None,
+        ttl_hours=12,
+    )
     who = accounts.authenticate(env=env, token=issued.token)
     error = None
     try:

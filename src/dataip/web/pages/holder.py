@@ -140,10 +140,11 @@ def _counterparty(key: str, who: Pair) -> tuple[Field, ...]:
 
 
 def _transfer(payload: dict[str, Any]) -> None:
-    party = payload.pop("transferee_party_id", None)
+    # the transferee is named by its number, as a co-applicant is (services/party_refs)
+    number = payload.pop("transferee_id_number", None)
     share = payload.pop("transferee_share_bp", None)
-    if party is not None:
-        payload["transferees"] = [{"party_id": party, **({"share_bp": share} if share else {})}]
+    if number is not None:
+        payload["transferees"] = [{"id_number": number, **({"share_bp": share} if share else {})}]
 
 
 def _change(payload: dict[str, Any]) -> None:
@@ -200,9 +201,11 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ),
         (
             Field(
-                "transferee_party_id",
-                ("受让方主体编号", "Transferee's party number"),
-                "int",
+                "transferee_id_number",
+                (
+                    "受让方统一社会信用代码或居民身份证号码",
+                    "Transferee's unified social credit code or resident ID number",
+                ),
                 required=True,
             ),
             Field("transferee_share_bp", ("受让份额（%）", "Share transferred (%)"), "percent"),

@@ -1,46 +1,52 @@
 """What keeps the portal's pages safe: security headers with a strict CSP, CSRF tokens on
-every form, the session cookie, and login throttling.
+every form, and the session cookie. (Sign-in throttling is a service, shared with the API:
+`services/login_throttle.py`.)
 
 - Session: the cookie holds the same opaque token the API issues (`accounts.login`), so a
-  page session is an API session: HttpOnly, SameSite=Lax, Secure when served over HTTPS,
-  revoked on logout.
-- CSRF: the double-submit pattern (OWASP). A random `dataip_csrf` cookie (HttpOnly,
-  SameSite=Strict) and the same value in a hidden field of every form; a POST whose field
-  does not equal the cookie, or whose Origin is another site, is refused (403).
+  page session is an API session: HttpOnly, SameSite=Lax, revoked on logout. Over HTTPS the
+  cookies take the `__Host-` prefix (RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain), so a
+  sibling host cannot plant or overwrite them; plain HTTP (localhost, the demo, the tests)
+  uses the bare names, and neither scheme reads the other's.
+- CSRF (OWASP's synchronizer token, stateless): a signed-in visitor's token is an HMAC of
+  its session token — bound to that session and new with every sign-in, never derivable
+  without the HttpOnly session cookie. Before sign-in (the sign-in and sign-up forms) it is a
+  random value double-submitted in an HttpOnly, SameSite=Strict cookie, replaced at sign-in
+  and sign-out. On every state-changing request to a page, an `Origin` that is not this
+  site's — `null` included (sandboxed frames, some redirects) — or `Sec-Fetch-Site:
+  cross-site` is refused (403) before the form is read.
 - CSP: `default-src 'self'`, no inline script, no framing; every asset is served by the
   registry itself (registries run on intranets: no CDN).
-- Login throttling: failures are counted per account and per client address in the process
-  (5 in 15 minutes locks that pair for 15 minutes). Several app processes each count their
-  own: the limit is then per process, which still turns guessing into a crawl.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
 from dataip.web.errors import is_page
+from dataip.web.pages.render import render
 
 __all__ = [
-    "CSRF_COOKIE",
     "CSRF_FIELD",
-    "SESSION_COOKIE",
-    "LoginThrottle",
+    "clear_session",
     "csrf_ok",
     "install",
     "is_page",
+    "same_origin",
+    "session_token",
     "set_session",
 ]
 
 SESSION_COOKIE = "dataip_session"
 CSRF_COOKIE = "dataip_csrf"
 CSRF_FIELD = "csrf_token"
+HOST_PREFIX = "__Host-"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,6 +63,66 @@ HEADERS = {
 }
 
 
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """`__Host-name` over HTTPS, the bare name over plain HTTP."""
+    return HOST_PREFIX + name if _secure(request) else name
+
+
+def session_token(request: Request) -> str | None:
+    """The session token from this scheme's cookie (never the other scheme's)."""
+    return request.cookies.get(cookie_name(request, SESSION_COOKIE)) or None
+
+
+def _session_csrf(session: str) -> str:
+    mac = hmac.new(session.encode(), b"dataip csrf v1", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def expected_csrf(request: Request) -> str | None:
+    """The token this visitor's forms must carry: bound to the session when signed in, else
+    the pre-session cookie's."""
+    session = session_token(request)
+    if session:
+        return _session_csrf(session)
+    anonymous = request.cookies.get(cookie_name(request, CSRF_COOKIE))
+    return anonymous if anonymous and len(anonymous) == 43 else None
+
+
+def _set_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        cookie_name(request, CSRF_COOKIE),
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/",
+    )
+
+
+def same_origin(request: Request) -> bool:
+    """The request does not come from another site: its `Origin`, when sent, is this site
+    (`null` is not), and the browser does not call it cross-site."""
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not every client sends it; the token still has to match
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return origin.lower() in {own.lower(), _public_origin(request)}
+
+
+def _public_origin(request: Request) -> str:
+    """The origin of DATAIP_PUBLIC_BASE_URL (a proxy may present another Host)."""
+    registry = getattr(request.app.state, "registry", None)
+    base = str(registry.settings.public_base_url) if registry is not None else ""
+    scheme, _, rest = base.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}".lower() if rest else ""
+
+
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def page_security(
@@ -64,81 +130,63 @@ def install(app: FastAPI) -> None:
     ) -> Response:
         if not is_page(request.url.path):
             return await call_next(request)
-        token = request.cookies.get(CSRF_COOKIE)
-        fresh = not token or len(token) != 43
-        if fresh:
-            token = secrets.token_urlsafe(32)
-        request.state.csrf_token = token
-        response = await call_next(request)
+        response: Response
+        if request.method in UNSAFE_METHODS and not same_origin(request):
+            request.state.csrf_token = ""
+            response = render(request, "error.html", {"code": "csrf"}, status_code=403)
+        else:
+            fresh = None
+            token = expected_csrf(request)
+            if token is None:
+                token = fresh = secrets.token_urlsafe(32)
+            request.state.csrf_token = token
+            response = await call_next(request)
+            if fresh and not getattr(request.state, "csrf_rotated", False):
+                _set_csrf_cookie(request, response, fresh)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
+        if _secure(request):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if fresh:
-            response.set_cookie(
-                CSRF_COOKIE,
-                token or "",
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-                path="/",
-            )
         return response
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
-    """The form's token equals the cookie's, and the request does not come from another
-    site (Origin, when the browser sends it, is this host)."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    """The form's token is the one this visitor's session (or, before sign-in, its
+    pre-session cookie) calls for, and the request does not come from another site."""
+    expected = expected_csrf(request)
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
         return False
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        host = request.headers.get("host", "")
-        return origin.split("://", 1)[-1] == host
-    return True
+    return same_origin(request)
+
+
+def _rotate_csrf(request: Request, response: Response) -> None:
+    """A new pre-session token: the one used before a sign-in or sign-out is spent."""
+    request.state.csrf_rotated = True
+    _set_csrf_cookie(request, response, secrets.token_urlsafe(32))
 
 
 def set_session(request: Request, response: Response, token: str, max_age: int) -> None:
+    """Sign the visitor in: the session cookie, and a fresh pre-session CSRF cookie (the
+    forms' token is now derived from the new session)."""
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(request, SESSION_COOKIE),
         token,
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
         path="/",
     )
+    _rotate_csrf(request, response)
 
 
-class LoginThrottle:
-    """Failed logins per (account, client) in a sliding window."""
-
-    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def retry_after(self, username: str, client: str) -> int:
-        """Seconds until this pair may try again (0: now)."""
-        now = time.monotonic()
-        with self._lock:
-            q = self._recent((username.lower(), client), now)
-            if len(q) < self.limit:
-                return 0
-            return max(1, int(q[0] + self.window - now))
-
-    def failed(self, username: str, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent((username.lower(), client), now).append(now)
-
-    def succeeded(self, username: str, client: str) -> None:
-        with self._lock:
-            self._failures.pop((username.lower(), client), None)
+def clear_session(request: Request, response: Response) -> None:
+    """Sign the visitor out of this browser: the cookie goes, the CSRF token changes."""
+    response.delete_cookie(
+        cookie_name(request, SESSION_COOKIE),
+        path="/",
+        secure=_secure(request),
+        httponly=True,
+        samesite="lax",
+    )
+    _rotate_csrf(request, response)
