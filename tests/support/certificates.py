@@ -26,7 +26,8 @@ def joint_registered(
     share = 10_000 // holders
     applicants = [
         {
-            "party_id": pid,
+            # the filer names its own party; the others by their numbers (issue 18 §4)
+            **({"party_id": pid} if i == 0 else {"id_number": api.numbers[pid]}),
             "share_bp": share + (10_000 - share * holders if i == 0 else 0),
             "rights_bounds": "按约定份额行使权利" if holders > 1 else "",
         }

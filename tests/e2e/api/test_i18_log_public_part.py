@@ -337,7 +337,7 @@ class Walk:
             form=_form(api, holder, 0),
             applicants=[
                 {"party_id": hp, "share_bp": 6000, "rights_bounds": pii("权利边界")},
-                {"party_id": op, "share_bp": 4000, "rights_bounds": pii("权利边界")},
+                {"id_number": api.numbers[op], "share_bp": 4000, "rights_bounds": pii("权利边界")},
             ],
         )
         r = api.c.post(f"/api/v1/applications/{joint['id']}/consent", headers=api.h(other))
@@ -524,7 +524,7 @@ class Walk:
             holder,
             r1,
             "request_transfer",
-            transferees=[{"party_id": op, "share_bp": 10_000}],
+            transferees=[{"id_number": api.numbers[op], "share_bp": 10_000}],
             reason=pii("转让"),
         )
         rid = d["requests"][-1]["id"]
