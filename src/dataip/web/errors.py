@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dataip.domain.errors import DomainError
+from dataip.services import conflicts
 from dataip.services.ports import ConcurrencyConflict
 
 log = logging.getLogger("dataip.web")
@@ -104,13 +105,8 @@ def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
 
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, e: ConcurrencyConflict) -> Response:
-        return respond(
-            request,
-            409,
-            "concurrent_update",
-            "数据已被他人同时修改，请刷新后重试",
-            "the record changed concurrently; reload and retry",
-        )
+        # a lost race, whatever the backend and the endpoint: one table says what it means
+        return await _domain(request, conflicts.problem(e))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError) -> Response:
