@@ -53,9 +53,10 @@ def _unique_named(columns: str) -> str | None:
         return None
     wanted = {p[1] for p in pairs}
     for c in table.constraints:
-        if isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint):
-            if {col.name for col in c.columns} == wanted:
-                return str(c.name) if c.name else None
+        if not isinstance(c, sa.UniqueConstraint | sa.PrimaryKeyConstraint):
+            continue
+        if {col.name for col in c.columns} == wanted:
+            return str(c.name) if c.name else None
     for ix in table.indexes:
         if ix.unique and {col.name for col in ix.columns} == wanted:
             return str(ix.name) if ix.name else None
