@@ -317,3 +317,48 @@ def test_i18_lost_deposit_race_names_the_deposit_code(api: Api, registry: Regist
     again = api.c.post(f"{PREFIX}/evidence", headers=api.h(w.applicant), json=body)
     assert (again.status_code, again.json()["code"]) == (409, "already_deposited")
     assert again.json()["details"]["number"] == first.json()["number"]
+
+
+@pytest.mark.parametrize("at", ["flush", "autoflush", "commit"])
+def test_i18_integrity_error_names_its_constraint(api: Api, registry: Registry, at: str) -> None:
+    """Wherever the database refuses the second row (an explicit flush, the autoflush before a
+    query, the commit), the unit of work says which constraint, by its schema name, on both
+    backends — SQLite names only the columns — and the error table gives its code."""
+    from datetime import datetime
+
+    from dataip.domain import model as m
+    from dataip.services import conflicts
+    from dataip.services.ports import ConcurrencyConflict
+
+    who = api.user("applicant")
+    uid = int(api.c.get(f"{PREFIX}/me", headers=api.h(who)).json()["id"])
+
+    def deposit(n: int) -> m.Deposit:
+        at_ = datetime.fromisoformat("2026-09-28T10:00:00+08:00")
+        return m.Deposit(
+            number=f"CZ2026520000{n:05d}",
+            hash="sha256",
+            root="ef" * 32,
+            depositor_user_id=uid,
+            deposited_at=at_,
+            files=None,
+            bytes=None,
+            manifest=None,
+            title=None,
+        )
+
+    with registry.env.uow() as uow:
+        uow.deposits.add(deposit(1))
+        uow.commit()
+    with pytest.raises(ConcurrencyConflict) as raised, registry.env.uow() as uow:
+        uow.deposits.add(deposit(2))
+        if at == "flush":
+            uow.flush()
+        elif at == "autoflush":
+            uow.deposits.by_number("CZ202652000000002")
+        else:
+            uow.commit()
+    assert raised.value.constraint == "uq_deposits_depositor_root"
+    refusal = conflicts.problem(raised.value)
+    assert (refusal.status, refusal.code) == (409, "already_deposited")
+    assert count(registry, "deposits") == 1
