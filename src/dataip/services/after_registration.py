@@ -36,7 +36,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates, sample_publication
+from dataip.services import announcements, certificates, preconditions, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -318,7 +318,7 @@ def perform(
     number: str,
     action: str,
     payload: Mapping[str, Any] | None = None,
-    if_match: int | None = None,
+    if_match: preconditions.Expected = None,
 ) -> tuple[m.Registration, Any]:
     """Perform one action on one registration, in one transaction."""
     payload = dict(payload or {})
@@ -329,8 +329,7 @@ def perform(
         if found is None:
             raise not_found()
         reg = uow.registrations.get(found.id, for_update=True)  # one action at a time
-        if if_match is not None and if_match != reg.version:
-            raise stale(reg.version)
+        preconditions.check(if_match, reg.version, stale)
         result = apply(uow, env, identity, reg, action, payload)
         uow.commit()
         return reg, result

@@ -30,7 +30,7 @@ from dataip.domain.lifecycle import (
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
-from dataip.services import screening
+from dataip.services import preconditions, screening
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
@@ -248,7 +248,7 @@ def update_draft(
     *,
     env: Env,
     application_id: int,
-    if_match: int | None,
+    if_match: preconditions.Expected,
     form: dict[str, Any] | None = None,
     applicants: Sequence[ApplicantIn] | None = None,
 ) -> m.Application:
@@ -261,8 +261,7 @@ def update_draft(
         app = load(uow, identity, application_id)
         if "holder" not in actors_for(uow, identity, app):
             raise not_found()
-        if if_match is not None and if_match != app.version:
-            raise stale(app.version)
+        preconditions.check(if_match, app.version, stale)
         if AppState(app.state) not in EDITABLE_STATES:
             raise DomainError(
                 "not_editable",
@@ -318,16 +317,14 @@ def _reset_consents(uow: UnitOfWork, identity: Identity, app_id: int) -> list[in
 
 
 def consent(
-    identity: Identity, *, env: Env, application_id: int, if_match: int | None = None
+    identity: Identity, *, env: Env, application_id: int, if_match: preconditions.Expected
 ) -> m.Application:
-    """A co-applicant confirms a joint filing (共同申请, G§5): the draft at version
-    ``if_match`` (the one it read) when given — a draft edited since is refused as stale."""
+    """A co-applicant confirms a joint filing (共同申请, G§5) as it read it: ``if_match``, the
+    version read, is required (428 without it) — a draft edited since is refused as stale."""
     uid = identity.require_login()
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)
-        if if_match is not None and if_match != app.version:
-            raise stale(app.version)
         mine = actable_party_ids(uow, identity)
         rows = [ap for ap in uow.app_parties.for_application(app.id) if ap.party_id in mine]
         if not rows:
@@ -339,6 +336,8 @@ def consent(
                 "only drafts take co-applicant consent",
                 status=409,
             )
+        preconditions.required(if_match, "确认共同申请", "consent to a joint filing")
+        preconditions.check(if_match, app.version, stale)
         for ap in rows:
             ap.consented_at = now
         record_event(
