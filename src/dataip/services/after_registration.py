@@ -36,6 +36,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
+from dataip.schemas.application_form import validate_form
 from dataip.services import announcements, certificates, preconditions, sample_publication
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
@@ -540,6 +541,7 @@ def _request_change(
         raise _bad("unchangeable_field", f"不可变更：{'、'.join(bad)}", f"cannot change: {bad}")
     current = uow.registration_versions.latest(reg.id)
     form = cast(dict[str, Any], merge_patch(current.form if current else {}, changes))
+    form = validate_form(form, at=("body", "changes"))  # a changed form is a form: 422
     if len(repr(form).encode()) > MAX_FORM_BYTES:
         raise _bad("form_too_large", "表单过大", "the form is too large")
     defects = check_complete(form, industry_is_class=uow.industries.is_class, today=env.today())
@@ -1277,6 +1279,7 @@ def _decide_request(
         form = cast(
             dict[str, Any], merge_patch(current.form if current else {}, r.payload["changes"])
         )
+        form = validate_form(form, at=("changes",))  # as at the request: never registered else
         reg.name = str(form.get("name") or reg.name)
         reg.industry_code = form.get("industry_code") or reg.industry_code
         renames = {int(s["party_id"]): s["name"] for s in r.payload.get("subject", [])}

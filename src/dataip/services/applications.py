@@ -30,6 +30,7 @@ from dataip.domain.lifecycle import (
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
+from dataip.schemas.application_form import validate_form
 from dataip.services import preconditions, screening
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -216,6 +217,7 @@ def create_draft(
             status=403,
         )
     _check_form_size(form)
+    form = validate_form(form)  # whoever calls: the schema the API and pages use
     now = env.now()
     with env.uow() as uow:
         app = uow.applications.add(
@@ -256,6 +258,7 @@ def update_draft(
     uid = identity.require_login()
     if form is not None:
         _check_form_size(form)
+        form = validate_form(form)
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)

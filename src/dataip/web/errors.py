@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dataip.domain.errors import DomainError
+from dataip.schemas.errors import invalid
 from dataip.services import conflicts
 from dataip.services.ports import ConcurrencyConflict
 
@@ -118,12 +119,13 @@ def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
             }
             for err in e.errors()
         ]
+        refusal = invalid(errors)  # invalid_request, or invalid_characters
         return respond(
             request,
             422,
-            "invalid_request",
-            "请求数据格式有误",
-            "the request is malformed",
+            refusal.code,
+            refusal.message_zh,
+            refusal.message_en,
             details={"errors": errors},
         )
 
