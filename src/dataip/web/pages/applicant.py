@@ -35,7 +35,9 @@ from dataip.domain.identifiers import check_resident_id, check_uscc
 from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS, AppState
 from dataip.services import accounts, applications, blobs, parties, procedure, reference
 from dataip.services.context import ANONYMOUS, Env, Identity
+from dataip.web.api.accounts import AccountCreate
 from dataip.web.api.application_schemas import ActionIn, ApplicantIn, ApplicationForm
+from dataip.web.api.parties import PartyCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.render import SHANGHAI, day, gettext_for, lang_of, render
@@ -773,6 +775,27 @@ def _precheck_party(request: Request, env: Env, t: dict[str, str], evidence: byt
         check_uscc(t["party_id_number"])
 
 
+def _signup_schemas(t: dict[str, str], password: str) -> None:
+    """The account and its subject as `POST /accounts` and `POST /parties` take them."""
+    AccountCreate.model_validate(
+        {
+            "username": t["username"],
+            "password": password,
+            "display_name": t["display_name"],
+            "role": t["role"] or "applicant",
+            "email": t["email"] or None,
+        }
+    )
+    PartyCreate.model_validate(
+        {
+            "kind": t["party_kind"],
+            "name": t["party_name"],
+            "id_number": t["party_id_number"],
+            "address": t["party_address"],
+        }
+    )
+
+
 def _signup(request: Request, env: Env, data: FormData) -> Response:
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
@@ -788,6 +811,7 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
         if password != data.get("password_again"):
             raise FormInvalid([_("The two passwords differ.")])
         _precheck_party(request, env, t, evidence)
+        _signup_schemas(t, password)  # the API's own schemas: what it refuses, this refuses
         accounts.sign_up(
             ANONYMOUS,
             env=env,
@@ -797,7 +821,7 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
             role=t["role"] or "applicant",
             email=t["email"] or None,
         )
-    except (DomainError, FormInvalid) as e:
+    except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
         return _signup_page(request, env, t, failure(request, e), status)
     issued = accounts.login(env=env, username=t["username"], password=password, ttl_hours=12)
