@@ -101,11 +101,18 @@ def failure(request: Request, e: Exception) -> dict[str, Any]:
         return {"message": e.message_en if en else e.message_zh, "code": e.code, "items": items}
     if isinstance(e, ValidationError):
         items = [
-            ".".join(str(x) for x in err["loc"]) + ": " + str(err["msg"]) for err in e.errors()
+            ".".join(str(x) for x in err["loc"]) + ": " + _in_language(str(err["msg"]), en)
+            for err in e.errors()
         ]
         return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
     assert isinstance(e, FormInvalid)
     return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": e.items}
+
+
+def _in_language(msg: str, en: bool) -> str:
+    """Our own schema messages are "中文 / English" (dataip.schemas.text): the page's half."""
+    zh, sep, english = msg.partition(" / ")
+    return (english if en else zh) if sep else msg
 
 
 def signed_in(request: Request, env: Env) -> Identity | Response:
