@@ -5,8 +5,9 @@ NUL cannot be stored by PostgreSQL (a 500 there; SQLite stored it), the other C0
 (U+0080–U+009F) hide or reorder text for a reader and corrupt what is rendered from it — a
 certificate, an announcement, a log line — and a lone surrogate is not UTF-8. Every model
 deriving from `Strict` refuses them in every string it holds, however nested (lists, dicts,
-free-form JSON), with the error type `invalid_characters` at the field. `Line` is a
-single-line field (names, numbers, short items): tab and line breaks are refused there too.
+free-form JSON — itself nested at most `MAX_DEPTH` levels), with the error type
+`invalid_characters` at the field. `Line` is a single-line field (names, numbers, short
+items): tab and line breaks are refused there too.
 
 Hand-written because it is a character class, not a format: no validation library has it.
 """
@@ -22,6 +23,9 @@ from pydantic_core import PydanticCustomError
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _BREAK = re.compile("[\t\n\r\u2028\u2029]")
 ERROR_TYPE = "invalid_characters"
+# Free-form JSON (a change's merge patch, a manifest) nests a few levels; far deeper is an
+# attack on whatever recurses over it next (serialisation failed at a few hundred: a 500).
+MAX_DEPTH = 32
 
 
 def bad_character(value: str, *, single_line: bool = False) -> str | None:
@@ -39,20 +43,26 @@ def _refuse(ch: str) -> PydanticCustomError:
 
 
 def _walk(value: Any) -> None:
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PydanticCustomError(
+                "too_deeply_nested",
+                "嵌套层级过深（最多 {max} 层）/ nested deeper than {max} levels",
+                {"max": MAX_DEPTH},
+            )
         if isinstance(item, str):
             ch = bad_character(item)
             if ch is not None:
                 raise _refuse(ch)
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            stack.extend((x, depth + 1) for x in (*item.keys(), *item.values()))
         elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
+            stack.extend((x, depth + 1) for x in item)
         elif isinstance(item, BaseModel) and not isinstance(item, Strict):
-            stack.extend(item.__dict__.values())  # a Strict one checked its own fields
+            # a Strict one checked its own fields
+            stack.extend((x, depth + 1) for x in item.__dict__.values())
 
 
 def _single_line(value: str) -> str:

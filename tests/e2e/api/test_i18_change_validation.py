@@ -108,3 +108,64 @@ def test_i18_application_form_and_change_share_one_schema() -> None:
 
     assert application_schemas.ApplicationForm is application_form.ApplicationForm
     assert after_registration.validate_form is application_form.validate_form
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"x": 1}
+    for _ in range(depth):
+        out = {"scope": out}
+    return out
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "code"),
+    [
+        (b"", 422, "invalid_request"),  # no body: "say what changes"
+        (b'{"changes": "scope"}', 422, "invalid_request"),
+        (b'{"changes": [1, 2]}', 422, "invalid_request"),
+        (b'{"changes": {"scope": ', 422, "invalid_request"),
+        ('{"changes": {"other_notes": "备注"}}'.encode("gb18030"), 400, "bad_request"),
+        (None, 422, "invalid_request"),
+    ],
+    ids=["empty", "a-string", "a-list", "malformed", "gb18030", "deeply-nested"],
+)
+def test_i18_change_request_bodies_that_are_no_change(
+    api: Api, registry: Registry, content: bytes | None, status: int, code: str
+) -> None:
+    import json
+
+    if content is None:  # a merge patch nested far deeper than any form
+        content = json.dumps({"changes": _nested(400)}).encode()
+    w = api.world()
+    number = w.registered()
+    before = snapshot(registry)
+    r = api.c.post(
+        f"/api/v1/registrations/{number}/actions/request_change",
+        headers={**api.h(w.applicant), "Content-Type": "application/json"},
+        content=content,
+    )
+    if content == b"":
+        assert r.status_code == 422 and r.json()["code"] in ("invalid_request", "no_change")
+    else:
+        problem(r, status, code)
+    assert changed_tables(before, snapshot(registry)) == {}
+
+
+def test_i18_deeply_nested_free_form_json_is_refused_everywhere(
+    api: Api, registry: Registry
+) -> None:
+    """Free-form JSON fields (an evidence manifest too) refuse nesting past 32 levels with 422;
+    a few hundred levels passed validation and failed serialising: a 500."""
+    import json
+
+    who = api.user("applicant")
+    before = snapshot(registry)
+    body = {"root": "ab" * 32, "manifest": _nested(400)}
+    r = api.c.post(
+        "/api/v1/evidence",
+        headers={**api.h(who), "Content-Type": "application/json"},
+        content=json.dumps(body).encode(),
+    )
+    body = problem(r, 422, "invalid_request")
+    assert body["details"]["errors"][0]["type"] == "too_deeply_nested"
+    assert changed_tables(before, snapshot(registry)) == {}
