@@ -26,6 +26,7 @@ from datetime import timedelta
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env
+from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 
 MAX_KEY = 200
 _KEY = re.compile(r"^[\x20-\x7e]{1,200}$")  # printable ASCII, as header values are
@@ -143,12 +144,22 @@ def claim(*, env: Env, user_id: int, key: str, req_hash: str) -> Replay | Reserv
                 )
                 if not uow.idempotency.reserve(new):
                     continue
-                uow.commit()
-                return Reservation(new.id, holder)
-            if uow.idempotency.take_over(rec.id, rec.holder or "", holder, now + LEASE):
-                uow.commit()
+                if _committed(uow):
+                    return Reservation(new.id, holder)
+            elif uow.idempotency.take_over(
+                rec.id, rec.holder or "", holder, now + LEASE
+            ) and _committed(uow):
                 return Reservation(rec.id, holder)
     return Busy()
+
+
+def _committed(uow: UnitOfWork) -> bool:
+    """Commit the reservation; False when a twin's write won at the commit (look again)."""
+    try:
+        uow.commit()
+    except ConcurrencyConflict:
+        return False
+    return True
 
 
 def replayable(headers: dict[str, str]) -> dict[str, str]:

@@ -218,16 +218,19 @@ async def _answer(
         raise
     raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
     headers = dict(response.headers)
-    await run_in_threadpool(
-        partial(
-            idempotency.complete,
-            env=env,
-            reservation=held,
-            status=response.status_code,
-            body=raw,
-            headers=headers,
+    try:
+        await run_in_threadpool(
+            partial(
+                idempotency.complete,
+                env=env,
+                reservation=held,
+                status=response.status_code,
+                body=raw,
+                headers=headers,
+            )
         )
-    )
+    except Exception:  # the work is done: answer it; the key frees itself after the lease
+        access_log.exception("idempotency answer not recorded", extra={"path": request.url.path})
     headers.pop("content-length", None)
     return Response(raw, status_code=response.status_code, headers=headers)
 
