@@ -16,7 +16,12 @@ _ORG = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def make_uscc(n: int, region: str = "520115") -> str:
-    org = "".join(_ORG[(n * 7919 + i * 104729) % len(_ORG)] for i in range(9))
+    # n written in base 31, scrambled: distinct for every n below 31**9 (a credit code
+    # names one subject, so two test parties must not share one by accident)
+    x, org = (n * 104_729 + 7919) % len(_ORG) ** 9, ""
+    for _ in range(9):
+        x, digit = divmod(x, len(_ORG))
+        org += _ORG[digit]
     body = "91" + region + org
     return body + uscc.calc_check_digit(body + "0")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -675,6 +675,43 @@ class Idempotency(_Repo[m.IdempotencyRecord]):
         c = t.idempotency_records.c
         stmt = sa.select(m.IdempotencyRecord).where(c.user_id == user_id, c.key == key)
         return self.s.scalars(stmt).first()
+
+    def reserve(self, rec: m.IdempotencyRecord) -> bool:
+        """Insert the reservation; False when the (user, key) is taken (a twin got there)."""
+        try:
+            with self.s.begin_nested():
+                self.s.add(rec)
+            return True
+        except IntegrityError:
+            return False
+
+    def _held(self, record_id: int, holder: str) -> Any:
+        c = t.idempotency_records.c
+        return sa.update(t.idempotency_records).where(
+            c.id == record_id, c.state == "in_progress", c.holder == holder
+        )
+
+    def take_over(self, record_id: int, old_holder: str, holder: str, expires_at: datetime) -> bool:
+        """Take an expired reservation from the request that held it (if no one else did)."""
+        stmt = self._held(record_id, old_holder).values(holder=holder, expires_at=expires_at)
+        return bool(self.s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def complete(
+        self, record_id: int, holder: str, status: int, body: str, headers: dict[str, str]
+    ) -> bool:
+        """Record the answer, if the reservation is still this holder's."""
+        stmt = self._held(record_id, holder).values(
+            state="done", status=status, body=body, headers=headers, expires_at=None
+        )
+        return bool(self.s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def release(self, record_id: int, holder: str) -> None:
+        c = t.idempotency_records.c
+        self.s.execute(
+            sa.delete(t.idempotency_records).where(
+                c.id == record_id, c.state == "in_progress", c.holder == holder
+            )
+        )
 
 
 class Deposits(_Repo[m.Deposit]):

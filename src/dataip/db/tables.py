@@ -521,8 +521,13 @@ idempotency_records = sa.Table(
     sa.Column("key", sa.String(200), nullable=False),
     sa.Column("user_id", sa.Integer, nullable=False),
     sa.Column("request_hash", sa.String(64), nullable=False),
-    sa.Column("status", sa.Integer, nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
+    # reserved before the work (in_progress, by `holder` until `expires_at`), then done
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("holder", sa.String(32)),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("status", sa.Integer),
+    sa.Column("body", sa.Text),
+    sa.Column("headers", JSONType),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("user_id", "key"),
 )

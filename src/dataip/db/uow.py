@@ -8,10 +8,11 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
@@ -97,9 +98,16 @@ class SqlAlchemyUnitOfWork:
         finally:
             self.session.close()
             self.session = None
-        if isinstance(exc[1], StaleDataError):
+        error = exc[1]
+        if isinstance(error, StaleDataError):
             # A row changed under an autoflush (a query after a write): as at commit().
-            raise ConcurrencyConflict(str(exc[1])) from exc[1]
+            raise ConcurrencyConflict(str(error)) from error
+        if isinstance(error, IntegrityError):
+            # A race lost at a flush, wherever it happened (an explicit flush, an autoflush
+            # before a query, a repository's own statement): as at commit().
+            raise integrity.conflict(error) from error
+        if isinstance(error, DataError) and (refusal := integrity.invalid_text(error)):
+            raise refusal from error
 
     def _s(self) -> Session:
         assert self.session is not None, "use the unit of work inside `with`"
@@ -114,13 +122,15 @@ class SqlAlchemyUnitOfWork:
             raise ConcurrencyConflict(str(e)) from e
         except IntegrityError as e:
             self._s().rollback()
-            raise ConcurrencyConflict(str(e.orig)) from e
+            raise integrity.conflict(e) from e
 
     def flush(self) -> None:
         try:
             self._s().flush()
         except StaleDataError as e:
             raise ConcurrencyConflict(str(e)) from e
+        except IntegrityError as e:
+            raise integrity.conflict(e) from e
 
     def rollback(self) -> None:
         self._s().rollback()

@@ -391,10 +391,17 @@ class SamplePublication:
 
 @dataclass(eq=False)
 class IdempotencyRecord:
+    """An `Idempotency-Key` of one user: reserved (`in_progress`, held by `holder` until
+    `expires_at`) before the request's work is done, then the answer to replay (`done`)."""
+
     key: str
     user_id: int
     request_hash: str
-    status: int
-    body: str
     created_at: datetime
+    state: str = "done"  # in_progress | done
+    holder: str | None = None
+    expires_at: datetime | None = None
+    status: int | None = None
+    body: str | None = None
+    headers: dict[str, str] | None = None
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush

@@ -36,7 +36,14 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates, decision_text, sample_publication
+from dataip.schemas.application_form import validate_form
+from dataip.services import (
+    announcements,
+    certificates,
+    decision_text,
+    preconditions,
+    sample_publication,
+)
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.blobs import require_own, require_own_in_form
 from dataip.services.context import Env, Identity
@@ -320,7 +327,7 @@ def perform(
     number: str,
     action: str,
     payload: Mapping[str, Any] | None = None,
-    if_match: int | None = None,
+    if_match: preconditions.Expected = None,
 ) -> tuple[m.Registration, Any]:
     """Perform one action on one registration, in one transaction."""
     payload = dict(payload or {})
@@ -331,8 +338,7 @@ def perform(
         if found is None:
             raise not_found()
         reg = uow.registrations.get(found.id, for_update=True)  # one action at a time
-        if if_match is not None and if_match != reg.version:
-            raise stale(reg.version)
+        preconditions.check(if_match, reg.version, stale)
         result = apply(uow, env, identity, reg, action, payload)
         uow.commit()
         return reg, result
@@ -544,6 +550,7 @@ def _request_change(
         raise _bad("unchangeable_field", f"不可变更：{'、'.join(bad)}", f"cannot change: {bad}")
     current = uow.registration_versions.latest(reg.id)
     form = cast(dict[str, Any], merge_patch(current.form if current else {}, changes))
+    form = validate_form(form, at=("body", "changes"))  # a changed form is a form: 422
     # a file the change adds is the requester's own upload; the registered ones stay
     require_own_in_form(uow, identity.user_id, form, keep=current.form if current else {})
     if len(repr(form).encode()) > MAX_FORM_BYTES:
@@ -1306,6 +1313,7 @@ def _decide_request(
         form = cast(
             dict[str, Any], merge_patch(current.form if current else {}, r.payload["changes"])
         )
+        form = validate_form(form, at=("changes",))  # as at the request: never registered else
         reg.name = str(form.get("name") or reg.name)
         reg.industry_code = form.get("industry_code") or reg.industry_code
         renames = {int(s["party_id"]): s["name"] for s in r.payload.get("subject", [])}

@@ -30,7 +30,8 @@ from dataip.domain.lifecycle import (
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
-from dataip.services import blobs, party_refs, screening
+from dataip.schemas.application_form import validate_form
+from dataip.services import blobs, party_refs, preconditions, screening
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.party_refs import PartyRef
@@ -254,6 +255,7 @@ def create_draft(
             status=403,
         )
     _check_form_size(form)
+    form = validate_form(form)  # whoever calls: the schema the API and pages use
     now = env.now()
     with env.uow() as uow:
         app = uow.applications.add(
@@ -266,8 +268,8 @@ def create_draft(
                 fast_track=fast_track,
             )
         )
+        _denormalise(app)  # before the ownership query autoflushes the row: one INSERT
         _own_files(uow, app, app.form)
-        _denormalise(app)
         uow.flush()
         _set_applicants(uow, identity, app, applicants, now)
         record_event(
@@ -287,7 +289,7 @@ def update_draft(
     *,
     env: Env,
     application_id: int,
-    if_match: int | None,
+    if_match: preconditions.Expected,
     form: dict[str, Any] | None = None,
     applicants: Sequence[ApplicantIn] | None = None,
 ) -> m.Application:
@@ -296,6 +298,7 @@ def update_draft(
     uid = identity.require_login()
     if form is not None:
         _check_form_size(form)
+        form = validate_form(form)
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)
@@ -303,8 +306,7 @@ def update_draft(
             if "holder" in actors_for(uow, identity, app) or is_invited(uow, identity, app):
                 raise not_the_filer()
             raise not_found()
-        if if_match is not None and if_match != app.version:
-            raise stale(app.version)
+        preconditions.check(if_match, app.version, stale)
         if AppState(app.state) not in EDITABLE_STATES:
             raise DomainError(
                 "not_editable",
@@ -361,16 +363,14 @@ def _reset_consents(uow: UnitOfWork, identity: Identity, app_id: int) -> list[in
 
 
 def consent(
-    identity: Identity, *, env: Env, application_id: int, if_match: int | None = None
+    identity: Identity, *, env: Env, application_id: int, if_match: preconditions.Expected
 ) -> m.Application:
-    """A co-applicant confirms a joint filing (共同申请, G§5): the draft at version
-    ``if_match`` (the one it read) when given — a draft edited since is refused as stale."""
+    """A co-applicant confirms a joint filing (共同申请, G§5) as it read it: ``if_match``, the
+    version read, is required (428 without it) — a draft edited since is refused as stale."""
     uid = identity.require_login()
     now = env.now()
     with env.uow() as uow:
         app = load(uow, identity, application_id)
-        if if_match is not None and if_match != app.version:
-            raise stale(app.version)
         mine = actable_party_ids(uow, identity)
         rows = [ap for ap in uow.app_parties.for_application(app.id) if ap.party_id in mine]
         if not rows:
@@ -382,6 +382,8 @@ def consent(
                 "only drafts take co-applicant consent",
                 status=409,
             )
+        preconditions.required(if_match, "确认共同申请", "consent to a joint filing")
+        preconditions.check(if_match, app.version, stale)
         for ap in rows:
             ap.consented_at = now
         record_event(

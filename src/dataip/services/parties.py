@@ -158,7 +158,7 @@ def decide_verification(
     """An examiner confirms (or rejects) a subject's real-name details (R1)."""
     uid = identity.require_registry()
     with env.uow() as uow:
-        party = uow.parties.get(party_id)
+        party = uow.parties.get(party_id, for_update=True)  # one decision, not one each
         if party is None:
             raise _not_found()
         if party.verification_status != "pending":
@@ -238,7 +238,7 @@ def decide_authorisation(
 ) -> m.AgentAuthorisation:
     uid = identity.require_registry()
     with env.uow() as uow:
-        auth = uow.authorisations.get(authorisation_id)
+        auth = uow.authorisations.get(authorisation_id, for_update=True)  # one decision
         if auth is None:
             raise DomainError(
                 "authorisation_not_found",

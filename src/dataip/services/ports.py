@@ -13,7 +13,13 @@ from typing import Any, Protocol, Self
 
 
 class ConcurrencyConflict(Exception):
-    """Another transaction changed the same row first (optimistic-lock failure)."""
+    """Another transaction changed the same row first (optimistic-lock failure), or wrote a
+    row a constraint allows only once (`constraint` names it, as declared in the schema):
+    whatever raced ahead won. `services.conflicts` says what it means to the caller."""
+
+    def __init__(self, message: str = "", *, constraint: str | None = None) -> None:
+        super().__init__(message)
+        self.constraint = constraint
 
 
 class Clock(Protocol):

@@ -20,7 +20,7 @@ from dataip.domain.lifecycle import (
     validate_grounds,
 )
 from dataip.domain.registration import validity
-from dataip.services import announcements, certificates, screening
+from dataip.services import announcements, certificates, preconditions, screening
 from dataip.services import blobs as uploads
 from dataip.services.applications import (
     actors_for,
@@ -94,7 +94,7 @@ def perform(
     env: Env,
     application_id: int,
     action: str,
-    if_match: int | None = None,
+    if_match: preconditions.Expected = None,
     payload: Mapping[str, Any] | None = None,
 ) -> m.Application:
     """Perform one transition of the procedure on one application, in one transaction."""
@@ -107,8 +107,7 @@ def perform(
     try:
         with env.uow() as uow:
             app = load(uow, identity, application_id)
-            if if_match is not None and if_match != app.version:
-                raise stale(app.version)
+            preconditions.check(if_match, app.version, stale)
             apply_action(uow, env, identity, app, action, payload, outcome)
             uow.commit()
             return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from dataip.domain.errors import DomainError
 from dataip.services import accounts
 from dataip.services.context import Env, Identity
+from dataip.services.preconditions import IfMatch as IfMatchHeader
 
 
 def get_env(request: Request) -> Env:
@@ -41,24 +42,55 @@ def get_identity(request: Request, env: Annotated[Env, Depends(get_env)]) -> Ide
     return identity
 
 
-_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+# RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; If-Match = "*" / #entity-tag
+_TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
+_IF_MATCH = re.compile(rf"^\s*{_TAG}(?:\s*,\s*{_TAG})*\s*$")
+_VERSION = re.compile(r"^\d{1,12}$")
 
 
-def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
-    """Parse `If-Match: "7"` into the version number; `*` or absent means no check."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    m = _ETAG.match(if_match.strip())
-    if not m:
+def parse_if_match(value: str) -> IfMatchHeader:
+    """`*`, or the versions of the header's strong entity-tags (a weak one never matches a
+    write: RFC 9110 §13.1.1 asks for strong comparison). Malformed: 400 `invalid_if_match`."""
+    if value.strip() == "*":
+        return IfMatchHeader(any=True)
+    if not _IF_MATCH.match(value):
         raise DomainError(
             "invalid_if_match",
-            'If-Match 须为版本号 ETag，如 "3"',
-            'If-Match must be a version ETag such as "3"',
+            'If-Match 须为 ETag（如 "3"）或 *',
+            'If-Match must be entity-tags such as "3", or *',
             status=400,
         )
-    return int(m.group(1))
+    versions = {
+        int(opaque)
+        for weak, opaque in re.findall(_TAG, value)
+        if not weak and _VERSION.match(opaque)
+    }
+    return IfMatchHeader(versions=frozenset(versions))
+
+
+def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description='ETag of the version read, e.g. "3" (strong; `W/` tags never match)'),
+    ] = None,
+) -> IfMatchHeader | None:
+    """The write's precondition; absent: none (the service still refuses lost updates)."""
+    return None if if_match is None else parse_if_match(if_match)
+
+
+def if_match_required(
+    if_match: Annotated[
+        str | None,
+        Header(description='required: ETag of the version read, e.g. "3" (428 without it)'),
+    ] = None,
+) -> IfMatchHeader | None:
+    """The same header, for a write that must name the version it acted on. Its service
+    answers 428 without one — after the caller's right to the record is checked, so a
+    stranger learns nothing."""
+    return None if if_match is None else parse_if_match(if_match)
 
 
 EnvDep = Annotated[Env, Depends(get_env)]
 IdentityDep = Annotated[Identity, Depends(get_identity)]
-IfMatch = Annotated[int | None, Depends(if_match)]
+IfMatch = Annotated[IfMatchHeader | None, Depends(if_match)]
+IfMatchRequired = Annotated[IfMatchHeader | None, Depends(if_match_required)]

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dataip.domain.errors import DomainError
+from dataip.schemas.errors import invalid
+from dataip.services import conflicts
 from dataip.services.ports import ConcurrencyConflict
 
 log = logging.getLogger("dataip.web")
@@ -107,13 +109,8 @@ def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
 
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, e: ConcurrencyConflict) -> Response:
-        return respond(
-            request,
-            409,
-            "concurrent_update",
-            "数据已被他人同时修改，请刷新后重试",
-            "the record changed concurrently; reload and retry",
-        )
+        # a lost race, whatever the backend and the endpoint: one table says what it means
+        return await _domain(request, conflicts.problem(e))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError) -> Response:
@@ -125,12 +122,13 @@ def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
             }
             for err in e.errors()
         ]
+        refusal = invalid(errors)  # invalid_request, or invalid_characters
         return respond(
             request,
             422,
-            "invalid_request",
-            "请求数据格式有误",
-            "the request is malformed",
+            refusal.code,
+            refusal.message_zh,
+            refusal.message_en,
             details={"errors": errors},
         )
 

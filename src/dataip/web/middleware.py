@@ -3,18 +3,22 @@ access logs and Prometheus metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataip.domain.errors import DomainError
 from dataip.services import idempotency
+from dataip.services.context import Env
 from dataip.web.deps import get_identity
 from dataip.web.errors import from_domain, problem
 
@@ -177,6 +181,60 @@ async def _unsafe_text(request: Request) -> bool:
     return _any_bad_text(data)
 
 
+async def _claim(
+    env: Env, user_id: int, key: str, req_hash: str
+) -> idempotency.Replay | idempotency.Reservation | idempotency.Busy:
+    """Reserve the key, or wait (bounded) for the request holding it to answer."""
+    deadline = time.monotonic() + idempotency.WAIT_SECONDS
+    while True:
+        claimed = await run_in_threadpool(
+            partial(idempotency.claim, env=env, user_id=user_id, key=key, req_hash=req_hash)
+        )
+        if not isinstance(claimed, idempotency.Busy) or time.monotonic() >= deadline:
+            return claimed
+        await asyncio.sleep(idempotency.POLL_SECONDS)
+
+
+def _replay(answer: idempotency.Replay) -> Response:
+    headers = {**answer.headers, "Idempotent-Replayed": "true"}
+    if not any(k.lower() == "content-type" for k in headers):  # recorded before headers were
+        kind = "application/problem+json" if answer.status >= 400 else "application/json"
+        headers["Content-Type"] = kind
+    return Response(answer.body, status_code=answer.status, headers=headers)
+
+
+async def _answer(
+    request: Request, call_next: Next, env: Env, held: idempotency.Reservation
+) -> Response:
+    """Do the work under the reservation; record the answer, or free the key on a failure."""
+    try:
+        response = await call_next(request)
+        if response.status_code >= 500:
+            await run_in_threadpool(partial(idempotency.release, env=env, reservation=held))
+            return response
+        chunks = [c async for c in response.body_iterator]  # type: ignore[attr-defined]
+    except BaseException:
+        await run_in_threadpool(partial(idempotency.release, env=env, reservation=held))
+        raise
+    raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+    headers = dict(response.headers)
+    try:
+        await run_in_threadpool(
+            partial(
+                idempotency.complete,
+                env=env,
+                reservation=held,
+                status=response.status_code,
+                body=raw,
+                headers=headers,
+            )
+        )
+    except Exception:  # the work is done: answer it; the key frees itself after the lease
+        access_log.exception("idempotency answer not recorded", extra={"path": request.url.path})
+    headers.pop("content-length", None)
+    return Response(raw, status_code=response.status_code, headers=headers)
+
+
 def _route(request: Request) -> str:
     route = request.scope.get("route")
     return getattr(route, "path", "unmatched")
@@ -188,46 +246,25 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
         key = request.headers.get("idempotency-key")
         if request.method != "POST" or key is None:
             return await call_next(request)
+        env = request.app.state.registry.env
         try:
-            identity = get_identity(request, request.app.state.registry.env)
+            identity = await run_in_threadpool(get_identity, request, env)
             if identity.user_id is None:
                 return await call_next(request)
-            env = request.app.state.registry.env
+            idempotency.check_key(key)
             body = await request.body()
-            h = idempotency.request_hash(request.method, request.url.path, body)
-            rec = idempotency.lookup(env=env, user_id=identity.user_id, key=key, req_hash=h)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            h = idempotency.request_hash(request.method, target, body)
+            claimed = await _claim(env, identity.user_id, key, h)
         except DomainError as e:
             return from_domain(e, request.url.path)
-        if rec is not None:
-            return Response(
-                rec.body,
-                status_code=rec.status,
-                media_type=(
-                    "application/problem+json" if rec.status >= 400 else "application/json"
-                ),
-                headers={"Idempotent-Replayed": "true"},
-            )
-        response = await call_next(request)
-        if response.status_code < 500:
-            chunks = [c async for c in response.body_iterator]  # type: ignore[attr-defined]
-            raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-            idempotency.store(
-                env=env,
-                user_id=identity.user_id,
-                key=key,
-                req_hash=h,
-                status=response.status_code,
-                body=raw.decode(),
-            )
-            headers = dict(response.headers)
-            headers.pop("content-length", None)
-            return Response(
-                raw,
-                status_code=response.status_code,
-                headers=headers,
-                media_type=response.media_type,
-            )
-        return response
+        if isinstance(claimed, idempotency.Replay):
+            return _replay(claimed)
+        if isinstance(claimed, idempotency.Busy):
+            response = from_domain(idempotency.in_progress(), request.url.path)
+            response.headers["Retry-After"] = "1"
+            return response
+        return await _answer(request, call_next, env, claimed)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Next) -> Response:

@@ -340,7 +340,10 @@ class Walk:
                 {"id_number": api.numbers[op], "share_bp": 4000, "rights_bounds": pii("权利边界")},
             ],
         )
-        r = api.c.post(f"/api/v1/applications/{joint['id']}/consent", headers=api.h(other))
+        r = api.c.post(
+            f"/api/v1/applications/{joint['id']}/consent",
+            headers={**api.h(other), "If-Match": f'"{joint["version"]}"'},
+        )
         assert r.status_code == 200, r.text
         form = _form(api, holder, 0) | {"other_notes": pii("修改")}
         r = api.c.patch(

@@ -348,10 +348,11 @@ def test_i18_probe_an_unrelated_user_learns_nothing_of_others_parties_or_files(a
 def test_i18_the_probe_covers_every_route_that_takes_a_party_or_a_file() -> None:
     """A new request field naming a party or a file must join the probe: every field of the
     request schemas that is a sha256 or a party id is listed here, and probed above."""
+    from dataip.schemas import application_form
     from dataip.web.api import application_schemas, parties, registration_schemas
 
     named = set()
-    for module in (application_schemas, registration_schemas, parties):
+    for module in (application_form, application_schemas, registration_schemas, parties):
         for obj in vars(module).values():
             fields = getattr(obj, "model_fields", None)
             if not fields or getattr(obj, "__module__", "") != module.__name__:

@@ -595,8 +595,13 @@ def test_r19_incomplete_change_is_refused_with_its_defects_and_changes_nothing(
     assert [(x["field"], x["code"]) for x in body["details"]["defects"]] == [
         ("name", "name_pattern")
     ]
+    # a value no form accepts is refused as a form's would be (issue 18)
+    body = problem(change(changes={"update": {"frequency": "hourly"}}), 422, "invalid_request")
+    assert [e["loc"] for e in body["details"]["errors"]] == [
+        ["body", "changes", "update", "frequency"]
+    ]
     body = problem(
-        change(changes={"update": {"frequency": "hourly"}, "scope": {"records": 0}}),
+        change(changes={"update": {"frequency": None}, "scope": {"records": 0}}),
         422,
         "change_incomplete",
     )

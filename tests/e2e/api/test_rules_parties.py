@@ -408,7 +408,11 @@ def test_r3_co_applicant_must_consent_before_submit(api: Api) -> None:
         404,
         "application_not_found",
     )
-    r = api.c.post(f"/api/v1/applications/{aid}/consent", headers=api.h(bob))
+    # G§5: Bob consents to the draft he read, so he says which version (428 otherwise).
+    url = f"/api/v1/applications/{aid}/consent"
+    problem(api.c.post(url, headers=api.h(bob)), 428, "precondition_required")
+    version = api.get(bob, aid).json()["version"]
+    r = api.c.post(url, headers={**api.h(bob), "If-Match": f'"{version}"'})
     assert r.status_code == 200, r.text
     assert all(x["consented"] for x in r.json()["applicants"])
     sub = api.ok(alice, aid, "submit")
@@ -466,7 +470,12 @@ def test_r3_consent_is_to_the_draft_read_and_lapses_when_the_form_changes(api: A
     body = problem(api.act(alice, aid, "submit"), 422, "co_applicant_consent_missing")
     assert body["details"]["parties"] == [pb]
     # Saving the same form again changes nothing, so a fresh consent stands.
-    api.c.post(f"/api/v1/applications/{aid}/consent", headers=api.h(bob))
+    version = api.get(bob, aid).json()["version"]
+    r = api.c.post(
+        f"/api/v1/applications/{aid}/consent",
+        headers={**api.h(bob), "If-Match": f'"{version}"'},
+    )
+    assert r.status_code == 200, r.text
     r = api.c.patch(
         f"/api/v1/applications/{aid}",
         headers=api.h(alice),

@@ -335,5 +335,10 @@ def test_i18_the_form_names_a_joint_applicant_by_its_number_and_keeps_it_on_edit
     applicants = api.get(w.applicant, aid).json()["applicants"]
     assert [(a["party_id"], a["share_bp"]) for a in applicants] == [(w.party, 6000), (bp, 4000)]
     # once Bob consents, his name shows on the filer's pages
-    api.c.post(f"/api/v1/applications/{aid}/consent", headers=api.h(bob))
+    read = api.get(bob, aid)
+    r = api.c.post(
+        f"/api/v1/applications/{aid}/consent",
+        headers={**api.h(bob), "If-Match": read.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
     assert "王小明" in api.c.get(f"/applications/{aid}/edit").text

@@ -8,9 +8,7 @@ import base64
 import os
 from pathlib import Path
 
-VECTORS = Path(
-    os.environ.get("DATAIP_VECTORS", Path(__file__).resolve().parents[2] / "vectors")
-)
+VECTORS = Path(os.environ.get("DATAIP_VECTORS", Path(__file__).resolve().parents[2] / "vectors"))
 TLOG = VECTORS / "tlog"
 C2SP = TLOG / "c2sp-specs"
 

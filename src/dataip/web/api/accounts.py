@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from dataip.domain import model as m
+from dataip.schemas.text import Line, Strict
 from dataip.services import accounts
 from dataip.web.deps import EnvDep, IdentityDep, bearer
 
@@ -16,14 +17,12 @@ router = APIRouter(tags=["accounts"])
 Role = Literal["applicant", "agent", "examiner", "registrar_admin"]
 
 
-class AccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: str = Field(min_length=1, max_length=64)
+class AccountCreate(Strict):
+    username: Line = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Line = Field(min_length=1, max_length=200)
     role: Role = "applicant"
-    email: str | None = Field(default=None, max_length=254)
+    email: Line | None = Field(default=None, max_length=254)
 
 
 class UserRead(BaseModel):
@@ -44,10 +43,8 @@ class UserRead(BaseModel):
         )
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: str = Field(min_length=1, max_length=64)
+class TokenCreate(Strict):
+    username: Line = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 
 

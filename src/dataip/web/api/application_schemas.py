@@ -1,133 +1,24 @@
 """Schemas of the application API: the R5 form (typed; completeness is the domain's job),
-actions and the read model."""
+actions and the read model. The form itself is `dataip.schemas.application_form`'s, shared
+with the pages and with change registrations."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from dataip.domain.application import (
-    ACQUISITION_METHODS,
-    DATA_FORMATS,
-    PRACTICAL_VALUES,
-    SCENARIOS,
-    SOURCE_KINDS,
-    UPDATE_FREQUENCIES,
-)
+from dataip.schemas.application_form import MAX_ID, ApplicationForm, Sha256
+from dataip.schemas.text import Line, Short, Strict, Text
 
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-Text = Annotated[str, Field(max_length=5000)]
-Short = Annotated[str, Field(max_length=200)]
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+_Strict = Strict  # the name the API's other schema modules import
 
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    Scenario: TypeAlias = str
-    Value: TypeAlias = str
-    SourceKind: TypeAlias = str
-    Method: TypeAlias = str
-    Format: TypeAlias = str
-    Frequency: TypeAlias = str
-else:  # the enumerations live in the domain; the API validates against the same keys
-    Scenario = Literal[tuple(SCENARIOS)]
-    Value = Literal[tuple(PRACTICAL_VALUES)]
-    SourceKind = Literal[tuple(SOURCE_KINDS)]
-    Method = Literal[tuple(ACQUISITION_METHODS)]
-    Format = Literal[tuple(DATA_FORMATS)]
-    Frequency = Literal[tuple(UPDATE_FREQUENCIES)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Scenarios(_Strict):
-    values: list[Scenario] = Field(default_factory=list, max_length=10)
-    other_text: Short | None = None
-
-
-class PracticalValues(_Strict):
-    values: list[Value] = Field(default_factory=list, max_length=8)
-    other_text: Short | None = None
-    description: Text | None = None
-
-
-class SourceKinds(_Strict):
-    values: list[SourceKind] = Field(default_factory=list, max_length=3)
-    other_text: Short | None = None
-
-
-class Methods(_Strict):
-    values: list[Method] = Field(default_factory=list, max_length=5)
-    other_text: Short | None = None
-
-
-class Formats(_Strict):
-    values: list[Format] = Field(default_factory=list, max_length=10)
-    other_text: Short | None = None
-
-
-class Scope(_Strict):
-    coverage: Text | None = None
-    records: int | None = Field(default=None, ge=0, le=10**15)
-    bytes: int | None = Field(default=None, ge=0, le=10**18)
-    time_span_start: date | None = None
-    time_span_end: date | None = None
-
-
-class Update(_Strict):
-    frequency: Frequency | None = None
-    term: Text | None = None
-
-
-class Evidence(_Strict):
-    """G§7(10): evidence platform, certificate number, hash; or notary and notarial number."""
-
-    platform: Short | None = None
-    certificate_number: Short | None = None
-    hash_value: Short | None = None
-    notary_body: Short | None = None
-    notarial_certificate_number: Short | None = None
-    evidenced_on: date | None = None
-    deposit_number: Short | None = Field(
-        default=None, description="a deposit made here (POST /evidence): fills the items above"
-    )
-    sample_proof_blob: Sha256 | None = Field(
-        default=None, description="uploaded `dataip fingerprint prove-sample` proof"
-    )
-
-
-class ApplicationForm(_Strict):
-    """Every item of G§7 / R5. All optional while a draft; `submit` checks completeness."""
-
-    name: Short | None = None
-    industry_code: Annotated[str, Field(max_length=8)] | None = None
-    scenarios: Scenarios | None = None
-    practical_values: PracticalValues | None = None
-    intellectual_achievement: Text | None = None
-    source_kinds: SourceKinds | None = None
-    acquisition_methods: Methods | None = None
-    agreement_end_date: date | None = None
-    source_proof_blobs: list[Sha256] = Field(default_factory=list, max_length=20)
-    processing_rules: Text | None = None
-    anonymisation: Text | None = None
-    scope: Scope | None = None
-    update: Update | None = None
-    evidence: Evidence | None = None
-    sample_blobs: list[Sha256] = Field(default_factory=list, max_length=20)
-    data_formats: Formats | None = None
-    other_notes: Text | None = None
-    commitment_accepted: bool = False
-
-    def as_form(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+__all__ = ["MAX_ID", "ApplicationForm", "Sha256", "Short", "Text", "_Strict"]
 
 
 IdNumber = Annotated[
-    str,
+    Line,
     Field(
         min_length=1,
         max_length=40,

@@ -21,7 +21,7 @@ from dataip.web.api.application_schemas import (
     Page,
     RegistrationRead,
 )
-from dataip.web.deps import EnvDep, IdentityDep, IfMatch
+from dataip.web.deps import EnvDep, IdentityDep, IfMatch, IfMatchRequired
 
 router = APIRouter(tags=["applications"])
 AppId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -170,9 +170,10 @@ def consent(
     application_id: AppId,
     env: EnvDep,
     identity: IdentityDep,
-    expected: IfMatch,
+    expected: IfMatchRequired,
     response: Response,
 ) -> ApplicationRead:
+    """A co-applicant confirms the joint filing as it read it: `If-Match` is required."""
     svc.consent(identity, env=env, application_id=application_id, if_match=expected)
     return _respond(response, svc.view(identity, env=env, application_id=application_id))
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from dataip.domain import model as m
 from dataip.domain.identifiers import mask_resident_id
+from dataip.schemas.text import Line, Strict
 from dataip.services import parties
 from dataip.services.context import Identity
 from dataip.web.deps import EnvDep, IdentityDep
@@ -21,15 +22,14 @@ PartyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 AuthorisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Strict = Strict  # no unknown fields, no control characters (pages parse into these too)
 
 
 class PartyCreate(_Strict):
     kind: Literal["natural_person", "legal_person", "unincorporated"]
-    name: str = Field(min_length=1, max_length=200)
-    id_number: str = Field(min_length=1, max_length=40)
-    address: str = Field(min_length=1, max_length=500)
+    name: Line = Field(min_length=1, max_length=200)
+    id_number: Line = Field(min_length=1, max_length=40)
+    address: Line = Field(min_length=1, max_length=500)
 
 
 class PartyRead(BaseModel):
@@ -63,7 +63,7 @@ class PartyRead(BaseModel):
 
 
 class VerificationCreate(_Strict):
-    method: str = Field(min_length=1, max_length=64)
+    method: Line = Field(min_length=1, max_length=64)
     evidence_blob: str = Sha256
 
 

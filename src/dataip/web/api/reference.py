@@ -6,9 +6,10 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from dataip.domain.errors import DomainError
+from dataip.schemas.text import Line, Strict
 from dataip.services import reference
 from dataip.web.deps import EnvDep, IdentityDep
 
@@ -85,11 +86,9 @@ def compute_due(
     return DeadlineQuery(due_on=d.due_on, provisional=d.provisional)
 
 
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OverrideIn(Strict):
     is_working_day: bool
-    note: str = Field(min_length=1, max_length=200)
+    note: Line = Field(min_length=1, max_length=200)
 
 
 @router.put("/calendar/overrides/{day}", status_code=204)
@@ -99,12 +98,10 @@ def set_override(day: date, body: OverrideIn, env: EnvDep, identity: IdentityDep
     )
 
 
-class YearIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class YearIn(Strict):
     holidays: list[date] = Field(max_length=100)
     makeup_workdays: list[date] = Field(default_factory=list, max_length=30)
-    source: str = Field(min_length=1, max_length=200)
+    source: Line = Field(min_length=1, max_length=200)
 
 
 @router.put("/calendar/years/{year}", response_model=dict[str, int])

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from dataip.schemas.text import Line
 from dataip.web.api.application_schemas import (
     MAX_ID,
     Label,
@@ -28,7 +29,7 @@ class CounterpartyIn(_Strict):
 
     kind: Literal["legal_person", "unincorporated", "natural_person"] = "legal_person"
     name: Short
-    credit_code: Annotated[str, Field(max_length=30)] | None = None
+    credit_code: Annotated[Line, Field(max_length=30)] | None = None
 
 
 class TransfereeIn(PartyNamed):
@@ -84,7 +85,7 @@ class RegistrationActionIn(_Strict):
     secured_amount_fen: Fen | None = None
     price_fen: Fen | None = None
     right: Literal["usage", "operation", "other"] | None = None
-    filing_number: Annotated[str, Field(max_length=20)] | None = None
+    filing_number: Annotated[Line, Field(max_length=20)] | None = None
     for_action: Literal["transfer", "abandon", "cancellation"] | None = None
     # ending (G§19, G§20, G§23)
     ground: Literal["evident_defect", "right_extinguished"] | None = None

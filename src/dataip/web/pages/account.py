@@ -8,11 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
+from dataip.schemas.text import ERROR_TYPE as INVALID_CHARACTERS
 from dataip.services import accounts, applications, examination, login_throttle
 from dataip.services.context import ANONYMOUS, Identity
+from dataip.web.api.accounts import TokenCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import (
@@ -65,6 +68,16 @@ def login_submit(
     if not csrf_ok(request, csrf_token):
         return render(request, "error.html", {"code": "csrf"}, status_code=403)
     ctx = {"next": _safe_next(next), "username": username}
+    try:  # the API's schema: control characters are refused before the throttle counts
+        TokenCreate.model_validate({"username": username, "password": password})
+    except ValidationError as e:
+        bad = [x for x in e.errors() if x["type"] == INVALID_CHARACTERS]
+        if bad:
+            zh, _sep, en = str(bad[0]["msg"]).partition(" / ")
+            message = en if lang_of(request) == "en" else zh
+            return render(
+                request, "login.html", {**ctx, "username": "", "error": message}, status_code=422
+            )
     try:
         issued = accounts.login(
             env=env,

@@ -35,7 +35,9 @@ from dataip.domain.identifiers import check_resident_id, check_uscc
 from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS, AppState
 from dataip.services import accounts, applications, blobs, parties, procedure, reference
 from dataip.services.context import ANONYMOUS, Env, Identity
+from dataip.web.api.accounts import AccountCreate
 from dataip.web.api.application_schemas import ActionIn, ApplicantIn, ApplicationForm
+from dataip.web.api.parties import PartyCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.render import SHANGHAI, day, gettext_for, lang_of, render
@@ -99,11 +101,18 @@ def failure(request: Request, e: Exception) -> dict[str, Any]:
         return {"message": e.message_en if en else e.message_zh, "code": e.code, "items": items}
     if isinstance(e, ValidationError):
         items = [
-            ".".join(str(x) for x in err["loc"]) + ": " + str(err["msg"]) for err in e.errors()
+            ".".join(str(x) for x in err["loc"]) + ": " + _in_language(str(err["msg"]), en)
+            for err in e.errors()
         ]
         return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
     assert isinstance(e, FormInvalid)
     return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": e.items}
+
+
+def _in_language(msg: str, en: bool) -> str:
+    """Our own schema messages are "中文 / English" (dataip.schemas.text): the page's half."""
+    zh, sep, english = msg.partition(" / ")
+    return (english if en else zh) if sep else msg
 
 
 def signed_in(request: Request, env: Env) -> Identity | Response:
@@ -810,6 +819,27 @@ def _precheck_party(request: Request, env: Env, t: dict[str, str], evidence: byt
         check_uscc(t["party_id_number"])
 
 
+def _signup_schemas(t: dict[str, str], password: str) -> None:
+    """The account and its subject as `POST /accounts` and `POST /parties` take them."""
+    AccountCreate.model_validate(
+        {
+            "username": t["username"],
+            "password": password,
+            "display_name": t["display_name"],
+            "role": t["role"] or "applicant",
+            "email": t["email"] or None,
+        }
+    )
+    PartyCreate.model_validate(
+        {
+            "kind": t["party_kind"],
+            "name": t["party_name"],
+            "id_number": t["party_id_number"],
+            "address": t["party_address"],
+        }
+    )
+
+
 def _signup(request: Request, env: Env, data: FormData) -> Response:
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
@@ -825,6 +855,7 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
         if password != data.get("password_again"):
             raise FormInvalid([_("The two passwords differ.")])
         _precheck_party(request, env, t, evidence)
+        _signup_schemas(t, password)  # the API's own schemas: what it refuses, this refuses
         accounts.sign_up(
             ANONYMOUS,
             env=env,
@@ -834,7 +865,7 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
             role=t["role"] or "applicant",
             email=t["email"] or None,
         )
-    except (DomainError, FormInvalid) as e:
+    except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
         return _signup_page(request, env, t, failure(request, e), status)
     issued = accounts.login(

@@ -19,6 +19,7 @@ from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.services import applications, blobs, examination, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
+from dataip.web.api.parties import Decision
 from dataip.web.deps import EnvDep
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
@@ -146,19 +147,18 @@ def _decide_party(request: Request, env: Env, data: FormData, party_id: int) -> 
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
     try:
-        parties.decide_verification(
-            who,
-            env=env,
-            party_id=party_id,
-            approve=_s(data, "decision") == "approve",
-            note=_s(data, "note"),
+        body = Decision.model_validate(
+            {"approve": _s(data, "decision") == "approve", "note": _s(data, "note") or ""}
         )
-    except DomainError as e:
+        parties.decide_verification(
+            who, env=env, party_id=party_id, approve=body.approve, note=body.note
+        )
+    except (DomainError, ValidationError) as e:
         return render(
             request,
             "exam_workbench.html",
             {"queue": [], "recent": [], "pending": [], "error": failure(request, e)},
-            status_code=e.status,
+            status_code=e.status if isinstance(e, DomainError) else 422,
         )
     return RedirectResponse("/workbench", status_code=303)
 
