@@ -15,6 +15,8 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataip.domain.profile import PERIOD_KEYS, Period, Profile
+from dataip.screening import SAMPLE_LIMITS
+from dataip.screening.sandbox import Budget
 
 SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y")
 
@@ -50,6 +52,17 @@ class Settings(BaseSettings):
     # that sign up thousands of accounts; refused in production). Hashes made under one are
     # re-made under the other at the next login.
     password_cost: Literal["standard", "test"] = "standard"
+    # Sample screening (issue 18; docs/operations.md has the table): caps that fit a sample,
+    # the budget of the sandboxed process that screens one file, how many files a server
+    # screens at once (0: none — run `dataip tick`), how long a submission waits for them.
+    screening_max_bytes: int = SAMPLE_LIMITS.max_bytes
+    screening_max_rows: int = SAMPLE_LIMITS.max_rows
+    screening_max_columns: int = SAMPLE_LIMITS.max_columns
+    screening_max_cells: int = SAMPLE_LIMITS.max_cells
+    screening_cpu_seconds: int = Budget.cpu_seconds
+    screening_memory_bytes: int = Budget.memory_bytes
+    screening_workers: int = 1
+    screening_submit_wait_seconds: float = 5.0
 
     @field_validator("now", mode="before")
     @classmethod

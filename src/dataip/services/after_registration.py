@@ -36,7 +36,7 @@ from dataip.domain.application import check_complete
 from dataip.domain.calendar import add_term, next_term_start, renewal_window
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_uscc, mask_name
-from dataip.services import announcements, certificates, sample_publication
+from dataip.services import announcements, certificates, sample_publication, screening
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
@@ -324,6 +324,8 @@ def perform(
     payload = dict(payload or {})
     if identity.user_id is None and identity.role != "system":
         identity.require_login()
+    if action == "publish_sample":  # issue 18: today's screening, before the transaction
+        sample_publication.prepare(env, number, payload.get("choice"))
     with env.uow() as uow:
         found = uow.registrations.by_number(number)
         if found is None:
@@ -564,6 +566,7 @@ def _request_change(
     if current is not None and form == current.form and not renames:
         raise _bad("no_change", "变更事项与现登记内容相同", "nothing differs from the registration")
     reason = _text(payload, "reason", required=False)
+    screening.request(uow, env, screening.samples_of(form))  # issue 18: screened meanwhile
     r = _request(
         uow,
         env,
@@ -1278,6 +1281,7 @@ def _decide_request(
         form = cast(
             dict[str, Any], merge_patch(current.form if current else {}, r.payload["changes"])
         )
+        screening.require_screened(uow, screening.samples_of(form))  # R26, issue 18
         reg.name = str(form.get("name") or reg.name)
         reg.industry_code = form.get("industry_code") or reg.industry_code
         renames = {int(s["party_id"]): s["name"] for s in r.payload.get("subject", [])}

@@ -239,6 +239,7 @@ def create_draft(
             at=now,
             actor_user_id=uid,
         )
+        screening.request(uow, env, screening.samples_of(app.form))  # issue 18: screened now
         uow.commit()
         return app
 
@@ -297,6 +298,7 @@ def update_draft(
             actor_user_id=uid,
             public={"consents_withdrawn": reset} if reset else None,
         )
+        screening.request(uow, env, screening.samples_of(app.form))  # issue 18: screened now
         try:
             uow.commit()
         except ConcurrencyConflict as e:

@@ -37,6 +37,7 @@ from dataip.services.recording import (
     record_event,
     serve_notice,
 )
+from dataip.services.screening_worker import settle, setup
 
 MAX_TEXT = 10_000
 
@@ -103,6 +104,8 @@ def perform(
         raise DomainError(
             "invalid_outcome", "处理结果格式无效", "outcome must be a string", status=422
         )
+    if action in ("submit", "submit_correction"):
+        _await_screening(identity, env, application_id)
     try:
         with env.uow() as uow:
             app = load(uow, identity, application_id)
@@ -113,6 +116,16 @@ def perform(
             return app
     except ConcurrencyConflict as e:  # at commit, or at an autoflush before it
         raise conflict() from e
+
+
+def _await_screening(identity: Identity, env: Env, application_id: int) -> None:
+    """Issue 18: before a submission's transaction opens, give the screening of its sample
+    files a bounded time to finish (they were queued when the draft was saved), so that the
+    examiner usually finds the reports there; what is not done by then is filed as pending."""
+    with env.read() as uow:
+        app = load(uow, identity, application_id)
+    if app.state in (AppState.DRAFT.value, AppState.AWAITING_CORRECTION.value):
+        settle(env, screening.samples_of(app.form), timeout=setup(env).submit_wait_seconds)
 
 
 def apply_action(
@@ -240,7 +253,9 @@ def _submit(
     app.filed_at = now
     app.filing_date = now.date()  # G§10: the day the registry receives it
     _freeze(uow, app, rows, now, "submission")
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [])  # R26: for the examiner
+    # R26: for the examiner; queued, never screened here (issue 18: no parsing in a
+    # transaction), and usually done already (`_await_screening`)
+    screening.request(uow, env, screening.samples_of(app.form))
     public: dict[str, Any] = {
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
@@ -295,7 +310,7 @@ def _submit_correction(
 ) -> _Step:
     _require_complete(uow, env, app)
     _freeze(uow, app, uow.app_parties.for_application(app.id), now, "correction")
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [])
+    screening.request(uow, env, screening.samples_of(app.form))
     note = _text(payload, "note", required=False)
     return _Step(
         public={"version_no": app.version_no},
@@ -367,6 +382,8 @@ def _publicise(
     now: datetime,
 ) -> _Step:
     """G§14: only applicant, name, scenario, data source, scope and rules become public."""
+    # R26, issue 18: the examination passes only with every sample file's screening result
+    screening.require_screened(uow, screening.samples_of(app.form))
     f = app.form
     app.public_fields = {
         "applicants": public_applicants(uow, app),

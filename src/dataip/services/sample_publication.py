@@ -12,10 +12,17 @@ their first rows on the public page:
 The holder chooses while the registration is in force; an ended registration's page shows
 no sample whatever was chosen. A transfer withdraws the publication (the new holders
 choose); an approved change publishes the new version's files the same way, if it still
-can. Each choice screens the files again with today's detectors (a detector added since the
+can. Each choice uses the files' screening by today's detectors (a detector added since the
 submission is applied before anything goes public) and stores the rows exactly as they will
 be shown, so a public read never parses a sample file. The ledger records the choice and a
 commitment to the published rows.
+
+Issue 18: no file is parsed here. The screening worker stores, with each report, the rows as
+they may be published (masked; as read only when nothing was found) and the fingerprint of
+the screening code that made them. :func:`prepare`, called before the holder's transaction
+opens, has files screened by other code screened again (a bounded wait); in the transaction
+a file without today's result refuses the choice (409 ``screening_pending``, nothing changed),
+and a change approved meanwhile withdraws the publication rather than publish stale rows.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.after_registration import IN_FORCE, SAMPLE_PUBLICATION, RegState
 from dataip.domain.errors import DomainError
-from dataip.screening import ScreeningError, screen_bytes
+from dataip.screening.sandbox import engine_id
+from dataip.services import screening
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment
+from dataip.services.screening_worker import settle, setup
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -106,28 +115,47 @@ def follow_new_version(uow: UnitOfWork, env: Env, reg: m.Registration, reason: s
     row.chosen_at = env.now()
 
 
+def prepare(env: Env, number: str, choice: Any) -> None:
+    """Before the holder's transaction: today's screening of the files to publish, waited
+    for a bounded time (no transaction is open while a file is screened)."""
+    if choice not in ("raw", "masked"):
+        return
+    with env.read() as uow:
+        reg = uow.registrations.by_number(number)
+        shas = sample_files(uow, reg) if reg is not None else []
+    settle(env, shas, timeout=setup(env).submit_wait_seconds, fresh=True)
+
+
 def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:
     meta = uow.blobs.get(sha)
     filename = meta.filename if meta else "sample"
-    try:
-        report = screen_bytes(env.blobs.get(sha), filename=filename)
-    except ScreeningError as e:
+    row = uow.screenings.get(sha)
+    if row is None or row.engine != engine_id() or (row.error is None and not row.public):
+        screening.request(uow, env, [sha], fresh=True)
+        raise _err(
+            "screening_pending",
+            f"样例数据文件 {filename} 正在按当前规则筛查，请稍后再试",
+            f"the sample file {filename} is being screened with today's detectors: try again "
+            "shortly",
+            file=filename,
+        )
+    if row.error is not None:
+        if row.error.get("code") == "sample_missing":
+            raise _err(
+                "sample_missing",
+                f"样例数据文件 {filename} 缺失",
+                f"the sample file {filename} is missing",
+                file=filename,
+            )
         raise _err(
             "sample_unreadable",
-            f"样例数据文件 {filename} 无法读取：{e.message_zh}",
-            f"the sample file {filename} cannot be read: {e.message_en}",
+            f"样例数据文件 {filename} 无法读取：{row.error.get('message_zh')}",
+            f"the sample file {filename} cannot be read: {row.error.get('message_en')}",
             file=filename,
-            cause=e.code,
-        ) from None
-    except (OSError, KeyError):
-        raise _err(
-            "sample_missing",
-            f"样例数据文件 {filename} 缺失",
-            f"the sample file {filename} is missing",
-            file=filename,
-        ) from None
-    if not masked and not report.found_nothing:
-        kinds = sorted(report.kinds)
+            cause=row.error.get("code"),
+        )
+    if not masked and row.kinds:
+        kinds = sorted(row.kinds)
         raise _err(
             "sample_not_clean",
             f"筛查在 {filename} 中发现 {'、'.join(kinds)}：只能公开去标识化的样例数据",
@@ -136,7 +164,10 @@ def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[s
             file=filename,
             kinds=kinds,
         )
-    return report.public_sample(masked=masked).to_dict()
+    assert row.public is not None
+    rows = row.public["masked" if masked else "raw"]
+    assert rows is not None  # raw rows are stored exactly when nothing was found
+    return {**rows, "filename": filename}
 
 
 def public_view(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any] | None:
