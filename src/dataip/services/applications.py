@@ -427,7 +427,8 @@ def holder_applicants(uow: UnitOfWork, app: m.Application, *, unmask: bool) -> l
 
 
 def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationView:
-    with env.uow() as uow:
+    # a read: no write lock (SQLite) while the checks read the sample and proof files
+    with env.read() as uow:
         app = load(uow, identity, application_id)
         actors = actors_for(uow, identity, app)
         full = bool(actors & {"holder", "registry"})
