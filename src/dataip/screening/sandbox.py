@@ -15,6 +15,8 @@ kernel's, not a check the screening code might never reach:
 * **Wall clock** — the parent waits at most ``wall_seconds`` for a result and then kills the
   worker (``screening_timed_out``): a worker that is starved or stuck uses no CPU time.
 * Core dumps are off (``RLIMIT_CORE`` 0) and any other death is ``screening_crashed``.
+* The worker runs at a lower priority (``nice`` +10): on a busy machine the server's requests
+  are scheduled first.
 
 The worker is kept for the next file (starting Python and importing the package costs about
 0.15 s; a file of a few rows takes milliseconds), and replaced after ``max_tasks`` files, a
@@ -50,6 +52,8 @@ from dataip.screening.errors import Limits, ScreeningError, fail
 from dataip.screening.screen import screen_bytes
 
 __all__ = ["Budget", "Outcome", "Sandbox", "engine_id"]
+
+NICENESS = 10
 
 
 @functools.cache
@@ -325,6 +329,9 @@ def main(argv: list[str]) -> int:
     # nothing the screening prints may reach the parent's stdout
     os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when this ends
+    # background work: on a busy machine the server's requests go first
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     serve(rx, tx)
     return 0
 
