@@ -131,7 +131,9 @@ def _submit_while_probing(
     form = complete_form(f"{name}样例数据集", sample=sha)
     form["evidence"] = {**form["evidence"], "hash_value": sha}  # each its own data set
     r = http.post(
-        "/api/v1/applications", headers=auth, json={"form": form, "applicants": [{"party_id": party}]}
+        "/api/v1/applications",
+        headers=auth,
+        json={"form": form, "applicants": [{"party_id": party}]},
     )
     assert r.status_code == 201, r.text
     app_id = int(r.json()["id"])
