@@ -324,8 +324,8 @@ def perform(
     payload = dict(payload or {})
     if identity.user_id is None and identity.role != "system":
         identity.require_login()
-    if action == "publish_sample":  # issue 18: today's screening, before the transaction
-        sample_publication.prepare(env, number, payload.get("choice"))
+    if action in ("publish_sample", "decide_request"):  # issue 18: before the transaction
+        sample_publication.prepare(env, number, action, payload)
     with env.uow() as uow:
         found = uow.registrations.by_number(number)
         if found is None:

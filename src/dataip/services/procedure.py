@@ -104,8 +104,8 @@ def perform(
         raise DomainError(
             "invalid_outcome", "处理结果格式无效", "outcome must be a string", status=422
         )
-    if action in ("submit", "submit_correction"):
-        _await_screening(identity, env, application_id)
+    if action in ("submit", "submit_correction", "publicise"):
+        _await_screening(identity, env, application_id, action)
     try:
         with env.uow() as uow:
             app = load(uow, identity, application_id)
@@ -118,13 +118,21 @@ def perform(
         raise conflict() from e
 
 
-def _await_screening(identity: Identity, env: Env, application_id: int) -> None:
-    """Issue 18: before a submission's transaction opens, give the screening of its sample
-    files a bounded time to finish (they were queued when the draft was saved), so that the
-    examiner usually finds the reports there; what is not done by then is filed as pending."""
+_AWAITS_SCREENING = {
+    "submit": AppState.DRAFT,
+    "submit_correction": AppState.AWAITING_CORRECTION,
+    "publicise": AppState.UNDER_EXAMINATION,
+}
+
+
+def _await_screening(identity: Identity, env: Env, application_id: int, action: str) -> None:
+    """Issue 18: before the transaction of a submission (or of the examination's passing)
+    opens, give the screening of the sample files a bounded time to finish (they were queued
+    when the draft was saved), so that the examiner usually finds the reports there. What is
+    not done by then is filed as pending (a submission) or refused (``publicise``)."""
     with env.read() as uow:
         app = load(uow, identity, application_id)
-    if app.state in (AppState.DRAFT.value, AppState.AWAITING_CORRECTION.value):
+    if app.state == _AWAITS_SCREENING[action].value:
         settle(env, screening.samples_of(app.form), timeout=setup(env).submit_wait_seconds)
 
 

@@ -115,15 +115,28 @@ def follow_new_version(uow: UnitOfWork, env: Env, reg: m.Registration, reason: s
     row.chosen_at = env.now()
 
 
-def prepare(env: Env, number: str, choice: Any) -> None:
-    """Before the holder's transaction: today's screening of the files to publish, waited
-    for a bounded time (no transaction is open while a file is screened)."""
-    if choice not in ("raw", "masked"):
-        return
+def prepare(env: Env, number: str, action: str, payload: dict[str, Any]) -> None:
+    """Before a registration's transaction opens (issue 18): the screening its action needs,
+    waited for a bounded time with no transaction open — today's screening of the files to
+    publish (``publish_sample``), and the new sample files of a change the registry is about
+    to approve (``decide_request``). What is not ready by then refuses the action (409
+    ``screening_pending``) inside the transaction, changing nothing."""
+    shas: list[str] = []
+    fresh = action == "publish_sample"
     with env.read() as uow:
         reg = uow.registrations.by_number(number)
-        shas = sample_files(uow, reg) if reg is not None else []
-    settle(env, shas, timeout=setup(env).submit_wait_seconds, fresh=True)
+        if reg is None:
+            return
+        if fresh and payload.get("choice") in ("raw", "masked"):
+            shas = sample_files(uow, reg)
+        elif action == "decide_request" and payload.get("outcome") == "approve":
+            rid = payload.get("request_id")
+            r = uow.requests.get(rid) if isinstance(rid, int) else None
+            if r is not None and r.registration_id == reg.id and r.kind == "change":
+                changed = (r.payload.get("changes") or {}).get("sample_blobs")
+                shas = screening.samples_of({"sample_blobs": changed})
+    if shas:
+        settle(env, shas, timeout=setup(env).submit_wait_seconds, fresh=fresh)
 
 
 def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:

@@ -54,8 +54,11 @@ RETRIED = frozenset({"screening_timed_out", "screening_crashed"})
 
 
 def samples_of(form: dict[str, Any] | None) -> list[str]:
-    """The sample files a form names, in order, once each."""
-    return [str(s) for s in dict.fromkeys((form or {}).get("sample_blobs") or [])]
+    """The sample files a form names, in order, once each (nothing if it names no list)."""
+    named = (form or {}).get("sample_blobs")
+    if not isinstance(named, list):
+        return []
+    return [s for s in dict.fromkeys(named) if isinstance(s, str)]
 
 
 def request(uow: UnitOfWork, env: Env, shas: Iterable[str], *, fresh: bool = False) -> list[str]:
