@@ -619,12 +619,15 @@ class ScreeningJobs(_Repo[m.ScreeningJob]):
         return {j.blob_sha256: j for j in self.s.scalars(stmt)}
 
     def claimable(self, now: Any, limit: int) -> list[str]:
-        """Files no one holds (never claimed, or the claim lapsed), oldest request first."""
-        c = t.screening_jobs.c
+        """Files no one holds (never claimed, or the claim lapsed): the oldest request first,
+        and of files requested together the smallest first (a few rows of CSV are not kept
+        waiting behind a large workbook)."""
+        c, b = t.screening_jobs.c, t.blobs.c
         stmt = (
             sa.select(c.blob_sha256)
+            .outerjoin(t.blobs, b.sha256 == c.blob_sha256)
             .where(sa.or_(c.claimed_until.is_(None), c.claimed_until < now))
-            .order_by(c.requested_at, c.blob_sha256)
+            .order_by(c.requested_at, b.size, c.blob_sha256)
             .limit(limit)
         )
         return list(self.s.scalars(stmt))
