@@ -234,7 +234,11 @@ def run_pending(env: Env, *, max_files: int = 100) -> int:
     holder = holder_name(f"run-{id(sandbox)}")
     done = 0
     while done < max_files:
-        n = run_next(env, sandbox=sandbox, holder=holder, batch=min(5, max_files - done))
+        try:
+            n = run_next(env, sandbox=sandbox, holder=holder, batch=min(5, max_files - done))
+        except OSError:  # no screening process could run: the files stay queued
+            _log.exception("screening could not run")
+            return done
         if n == 0:
             return done
         done += n
@@ -257,8 +261,11 @@ def settle(env: Env, shas: Iterable[str], *, timeout: float, fresh: bool = False
     if s.loop is None and s.inline:
         sandbox = s.sandbox("inline")
         holder = holder_name(f"settle-{id(sandbox)}")
-        for sha in wanted:
-            run_one(env, sha, sandbox=sandbox, holder=holder)
+        try:
+            for sha in wanted:
+                run_one(env, sha, sandbox=sandbox, holder=holder)
+        except OSError:  # no screening process could run: the files stay queued
+            _log.exception("screening could not run")
     while True:
         if not _waiting(env, wanted, fresh):
             return True
