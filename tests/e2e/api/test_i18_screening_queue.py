@@ -220,8 +220,8 @@ def test_i18_the_applicants_form_shows_each_samples_state(api: Api) -> None:
     assert "发现：" in form and "手机号码" in form and "姓名" in form
     assert "无法筛查" in form and "screening_bad_encoding" in form
     assert "13812345678" not in form  # what was found, never the value
-    en = api.c.get(f"/applications/{draft['id']}/edit", headers={"Accept-Language": "en"}).text
-    assert "mobile number" in en or "发现" in en
+    en = api.c.get(f"/applications/{draft['id']}/edit?lang=en").text
+    assert "found: " in en and "mobile number" in en and "could not be screened" in en
 
 
 def test_i18_a_worker_killed_mid_file_is_recorded_and_saving_again_screens_it(api: Api) -> None:
@@ -412,3 +412,12 @@ def test_i18_one_worker_per_file_at_a_time_and_the_result_is_stored_once(env: En
         assert set(uow.screenings.many([sha])) == {sha}
         # the same content named again: nothing to queue, the stored result serves
         assert screening.request(uow, env, [sha]) == []
+
+
+def test_i18_every_kind_screening_finds_has_a_label_in_both_languages() -> None:
+    from dataip.screening import KINDS
+    from dataip.web.pages.screening_view import KIND_LABELS
+
+    assert set(KIND_LABELS) == set(KINDS)
+    assert all(zh and en and zh != en for zh, en in KIND_LABELS.values())
+    assert set(screening.STATUS_LABELS) == {"pending", "running", "done", "failed", "not_screened"}
