@@ -600,12 +600,15 @@ class ScreeningJobs(_Repo[m.ScreeningJob]):
 
     cls = m.ScreeningJob
 
-    def request(self, shas: Sequence[str], at: Any) -> None:
+    def request(self, shas: Sequence[str], at: Any, by: int | None = None) -> None:
         """Queue each file not queued yet (a concurrent request of the same file is not an
         error: the insert does nothing)."""
         if not shas:
             return
-        rows = [{"blob_sha256": sha, "requested_at": at, "attempts": 0} for sha in shas]
+        rows = [
+            {"blob_sha256": sha, "requested_at": at, "attempts": 0, "requested_by": by}
+            for sha in shas
+        ]
         insert = (
             postgresql.insert if self.s.get_bind().dialect.name == "postgresql" else sqlite.insert
         )
@@ -623,11 +626,11 @@ class ScreeningJobs(_Repo[m.ScreeningJob]):
         and of files requested together the smallest first (a few rows of CSV are not kept
         waiting behind a large workbook)."""
         c, b = t.screening_jobs.c, t.blobs.c
+        size = sa.select(sa.func.min(b.size)).where(b.sha256 == c.blob_sha256).scalar_subquery()
         stmt = (
             sa.select(c.blob_sha256)
-            .outerjoin(t.blobs, b.sha256 == c.blob_sha256)
             .where(sa.or_(c.claimed_until.is_(None), c.claimed_until < now))
-            .order_by(c.requested_at, b.size, c.blob_sha256)
+            .order_by(c.requested_at, size, c.blob_sha256)
             .limit(limit)
         )
         return list(self.s.scalars(stmt))

@@ -341,6 +341,8 @@ screening_jobs = sa.Table(
     sa.Column("blob_sha256", sa.String(64), primary_key=True),
     sa.Column("requested_at", UTCDateTime, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    # whose upload the file is, for its name (the format): the first to ask for it
+    sa.Column("requested_by", sa.Integer),
     sa.Column("claimed_by", sa.String(128)),
     sa.Column("claimed_until", UTCDateTime),
     sa.Index("ix_screening_jobs_requested_at", "requested_at"),

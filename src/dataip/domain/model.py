@@ -381,6 +381,7 @@ class ScreeningJob:
     blob_sha256: str
     requested_at: datetime
     attempts: int = 0
+    requested_by: int | None = None  # whose upload names the file (its format)
     claimed_by: str | None = None
     claimed_until: datetime | None = None
 

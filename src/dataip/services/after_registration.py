@@ -566,7 +566,8 @@ def _request_change(
     if current is not None and form == current.form and not renames:
         raise _bad("no_change", "变更事项与现登记内容相同", "nothing differs from the registration")
     reason = _text(payload, "reason", required=False)
-    screening.request(uow, env, screening.samples_of(form))  # issue 18: screened meanwhile
+    # issue 18: screened meanwhile (the requester's uploads)
+    screening.request(uow, env, screening.samples_of(form), owner=identity.user_id)
     r = _request(
         uow,
         env,

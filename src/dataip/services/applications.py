@@ -239,7 +239,8 @@ def create_draft(
             at=now,
             actor_user_id=uid,
         )
-        screening.request(uow, env, screening.samples_of(app.form))  # issue 18: screened now
+        # issue 18: screened now, out of this transaction
+        screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
         uow.commit()
         return app
 
@@ -298,7 +299,8 @@ def update_draft(
             actor_user_id=uid,
             public={"consents_withdrawn": reset} if reset else None,
         )
-        screening.request(uow, env, screening.samples_of(app.form))  # issue 18: screened now
+        # issue 18: screened now, out of this transaction
+        screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
         try:
             uow.commit()
         except ConcurrencyConflict as e:

@@ -133,7 +133,12 @@ def _await_screening(identity: Identity, env: Env, application_id: int, action: 
     with env.read() as uow:
         app = load(uow, identity, application_id)
     if app.state == _AWAITS_SCREENING[action].value:
-        settle(env, screening.samples_of(app.form), timeout=setup(env).submit_wait_seconds)
+        settle(
+            env,
+            screening.samples_of(app.form),
+            timeout=setup(env).submit_wait_seconds,
+            owner=app.filer_user_id,
+        )
 
 
 def apply_action(
@@ -263,7 +268,7 @@ def _submit(
     _freeze(uow, app, rows, now, "submission")
     # R26: for the examiner; queued, never screened here (issue 18: no parsing in a
     # transaction), and usually done already (`_await_screening`)
-    screening.request(uow, env, screening.samples_of(app.form))
+    screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
     public: dict[str, Any] = {
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
@@ -318,7 +323,7 @@ def _submit_correction(
 ) -> _Step:
     _require_complete(uow, env, app)
     _freeze(uow, app, uow.app_parties.for_application(app.id), now, "correction")
-    screening.request(uow, env, screening.samples_of(app.form))
+    screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
     note = _text(payload, "note", required=False)
     return _Step(
         public={"version_no": app.version_no},

@@ -140,7 +140,7 @@ def prepare(env: Env, number: str, action: str, payload: dict[str, Any]) -> None
 
 
 def _publishable(uow: UnitOfWork, env: Env, sha: str, *, masked: bool) -> dict[str, Any]:
-    meta = uow.blobs.get(sha)
+    meta = screening.upload_of(uow, sha, None)
     filename = meta.filename if meta else "sample"
     row = uow.screenings.get(sha)
     if row is None or row.engine != engine_id() or (row.error is None and not row.public):

@@ -61,11 +61,24 @@ def samples_of(form: dict[str, Any] | None) -> list[str]:
     return [s for s in dict.fromkeys(named) if isinstance(s, str)]
 
 
-def request(uow: UnitOfWork, env: Env, shas: Iterable[str], *, fresh: bool = False) -> list[str]:
+def upload_of(uow: UnitOfWork, sha: str, owner: int | None) -> m.Blob | None:
+    """The upload of these bytes whose name stands for the file (its format, its name in
+    reports): ``owner``'s. The one place that looks an upload up by content."""
+    return uow.blobs.get(sha)
+
+
+def request(
+    uow: UnitOfWork,
+    env: Env,
+    shas: Iterable[str],
+    *,
+    owner: int | None = None,
+    fresh: bool = False,
+) -> list[str]:
     """Queue (in the caller's transaction) the files that need screening: never screened, or
     failed for a reason that was not the file's (a timeout, a crash); with ``fresh``, also
-    those screened by other screening code than today's. Returns what was queued; a worker
-    is woken once the caller commits."""
+    those screened by other screening code than today's. ``owner``: whose uploads they are.
+    Returns what was queued; a worker is woken once the caller commits."""
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return []
@@ -81,7 +94,7 @@ def request(uow: UnitOfWork, env: Env, shas: Iterable[str], *, fresh: bool = Fal
         ):
             queue.append(sha)
     if queue:
-        uow.screening_jobs.request(queue, env.now())
+        uow.screening_jobs.request(queue, env.now(), owner)
         wake = getattr(env.screening, "wake", None)
         if wake is not None:
             uow.after_commit(wake)
@@ -136,20 +149,24 @@ def for_examiner(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     out = []
     for sha in shas:
-        meta = uow.blobs.get(sha)
+        meta = upload_of(uow, sha, app.filer_user_id)
+        filename = meta.filename if meta else None
         row, job = reports.get(sha), jobs.get(sha)
         status = status_of(row, job, now=now)
         settled = row is not None and job is None
+        # one report per content: the name in it is the first requester's, so the filer's
+        # own is put in its place
+        report = {**row.report, "filename": filename} if settled and row and row.report else None
         out.append(
             {
                 "blob": sha,
-                "filename": meta.filename if meta else None,
+                "filename": filename,
                 "status": status,
                 "screened": settled,
                 "kinds": row.kinds if settled and row else [],
                 "has_personal_data": row.has_personal_data if settled and row else None,
                 "grade": (row.report or {}).get("grade_hint") if settled and row else None,
-                "report": row.report if settled and row else None,
+                "report": report,
                 "error": row.error if settled and row else None,
                 "screened_at": row.screened_at.isoformat() if settled and row else None,
                 "requested_at": job.requested_at.isoformat() if job else None,

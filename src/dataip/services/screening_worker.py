@@ -121,7 +121,8 @@ def run_one(env: Env, sha: str, *, sandbox: Sandbox, holder: str) -> bool:
         attempt = uow.screening_jobs.claim(sha, holder, now, now + _claim_time(s))
         if attempt is None:
             return False
-        meta = uow.blobs.get(sha)
+        job = uow.screening_jobs.get(sha)
+        meta = screening.upload_of(uow, sha, job.requested_by if job else None)
         uow.commit()
     filename = meta.filename if meta is not None else "sample"
     started = time.monotonic()
@@ -245,7 +246,14 @@ def run_pending(env: Env, *, max_files: int = 100) -> int:
     return done
 
 
-def settle(env: Env, shas: Iterable[str], *, timeout: float, fresh: bool = False) -> bool:
+def settle(
+    env: Env,
+    shas: Iterable[str],
+    *,
+    timeout: float,
+    owner: int | None = None,
+    fresh: bool = False,
+) -> bool:
     """Request the files that need screening and wait until each has a result, at most
     ``timeout`` seconds (the server: its loop screens; elsewhere: screened here). Must be
     called with no transaction open. Returns whether every file has its result."""
@@ -255,7 +263,7 @@ def settle(env: Env, shas: Iterable[str], *, timeout: float, fresh: bool = False
     s = setup(env)
     if _waiting(env, wanted, fresh):
         with env.uow() as uow:
-            screening.request(uow, env, wanted, fresh=fresh)
+            screening.request(uow, env, wanted, owner=owner, fresh=fresh)
             uow.commit()
     deadline = time.monotonic() + timeout
     if s.loop is None and s.inline:

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("blob_sha256", sa.String(length=64), nullable=False),
         sa.Column("requested_at", UTCDateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("requested_by", sa.Integer(), nullable=True),
         sa.Column("claimed_by", sa.String(length=128), nullable=True),
         sa.Column("claimed_until", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("blob_sha256", name="pk_screening_jobs"),
