@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,15 @@ from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
 from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer
+from dataip.screening import SAMPLE_LIMITS
+from dataip.screening.sandbox import Budget
 from dataip.services.blobs import FileBlobStore
 from dataip.services.certificates import CertificateKeys, load_trusted
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
+from dataip.services.screening_worker import ScreeningSetup
 
 
 class ConfigurationError(Exception):
@@ -45,6 +48,8 @@ class Registry:
         return str(self.engine.url.render_as_string(hide_password=True))
 
     def dispose(self) -> None:
+        if isinstance(self.env.screening, ScreeningSetup):
+            self.env.screening.close()  # the sandbox processes
         self.engine.dispose()
         if self.reader_engine is not None and self.reader_engine is not self.engine:
             self.reader_engine.dispose()
@@ -196,6 +201,33 @@ def make_reader_engine(url: str, engine: Any) -> Any:
     return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=5)
 
 
+def screening_setup(settings: Settings) -> ScreeningSetup:
+    """Issue 18: the caps and budgets of sample screening, from the settings."""
+    try:
+        limits = replace(
+            SAMPLE_LIMITS,
+            max_bytes=settings.screening_max_bytes,
+            max_document_bytes=min(SAMPLE_LIMITS.max_document_bytes, settings.screening_max_bytes),
+            max_rows=settings.screening_max_rows,
+            max_columns=settings.screening_max_columns,
+            max_cells=settings.screening_max_cells,
+        )
+        budget = Budget(
+            cpu_seconds=settings.screening_cpu_seconds,
+            memory_bytes=settings.screening_memory_bytes,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"DATAIP_SCREENING_*: {exc}") from exc
+    if settings.screening_workers < 0 or settings.screening_submit_wait_seconds < 0:
+        raise ConfigurationError("DATAIP_SCREENING_WORKERS and _SUBMIT_WAIT_SECONDS are ≥ 0")
+    return ScreeningSetup(
+        limits=limits,
+        budget=budget,
+        workers=settings.screening_workers,
+        submit_wait_seconds=settings.screening_submit_wait_seconds,
+    )
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -222,6 +254,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
             per_address=settings.login_max_failures_per_address,
             window_seconds=settings.login_window_seconds,
         ),
+        screening=screening_setup(settings),
     )
     return Registry(
         settings=settings,

@@ -15,6 +15,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataip.domain.profile import PERIOD_KEYS, Period, Profile
+from dataip.screening import SAMPLE_LIMITS
+from dataip.screening.sandbox import Budget
 
 SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y")
 
@@ -57,6 +59,17 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=20, ge=0)
     login_max_failures_per_address: int = Field(default=100, ge=0)
     login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    # Sample screening (issue 18; docs/operations.md has the table): caps that fit a sample,
+    # the budget of the sandboxed process that screens one file, how many files a server
+    # screens at once (0: none — run `dataip tick`), how long a submission waits for them.
+    screening_max_bytes: int = SAMPLE_LIMITS.max_bytes
+    screening_max_rows: int = SAMPLE_LIMITS.max_rows
+    screening_max_columns: int = SAMPLE_LIMITS.max_columns
+    screening_max_cells: int = SAMPLE_LIMITS.max_cells
+    screening_cpu_seconds: int = Budget.cpu_seconds
+    screening_memory_bytes: int = Budget.memory_bytes
+    screening_workers: int = 1
+    screening_submit_wait_seconds: float = 5.0
 
     @field_validator("now", mode="before")
     @classmethod

@@ -3,6 +3,7 @@ change: a snapshot of every table's rows, and counts."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,23 @@ from dataip.db.tables import metadata
 Snapshot = dict[str, list[str]]
 
 
+def quiesce(registry: Registry, timeout: float = 60) -> None:
+    """Wait until the server's screening workers (issue 18), which write in the background,
+    have screened every queued file: a snapshot then shows what requests did, not where a
+    worker happened to be. Without a running worker nothing writes behind the test's back."""
+    setup = registry.env.screening
+    if setup is None or setup.loop is None or setup.workers == 0:
+        return
+    deadline = time.monotonic() + timeout
+    while count(registry, "screening_jobs"):
+        assert time.monotonic() < deadline, "the screening workers did not finish in time"
+        time.sleep(0.02)
+
+
 def snapshot(registry: Registry) -> Snapshot:
-    """Every row of every table (as sorted reprs), and the files in the blob store."""
+    """Every row of every table (as sorted reprs), and the files in the blob store, once the
+    background workers are idle."""
+    quiesce(registry)
     out: Snapshot = {}
     with registry.engine.connect() as conn:
         for table in metadata.sorted_tables:

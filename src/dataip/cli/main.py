@@ -134,7 +134,8 @@ def tick(
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Apply passed deadlines' consequences (deemed withdrawal) and due approvals."""
+    """Apply passed deadlines' consequences (deemed withdrawal) and due approvals; screen
+    queued sample files."""
     reg = _registry(as_of)
     report = scheduler.tick(env=reg.env, batch_size=batch_size)
     if json_out:
@@ -144,7 +145,8 @@ def tick(
             f"tick as of {report.as_of}: deemed withdrawn {report.deemed_withdrawn}, "
             f"approved {report.approved}, recomputed {report.recomputed}, "
             f"registrations cancelled {report.registrations_cancelled}, "
-            f"renewal reminders {report.renewal_reminders}"
+            f"renewal reminders {report.renewal_reminders}, "
+            f"samples screened {report.samples_screened}"
             + (" (another tick holds the lease)" if report.skipped_lease else "")
         )
 

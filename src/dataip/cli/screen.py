@@ -73,6 +73,9 @@ def screen(
     limit_columns: Annotated[
         int, typer.Option("--limit-columns", min=1, help="Columns.")
     ] = DEFAULT_LIMITS.max_columns,
+    limit_cells: Annotated[
+        int, typer.Option("--limit-cells", min=1, help="Cells (rows × columns).")
+    ] = DEFAULT_LIMITS.max_cells,
     limit_cell: Annotated[
         int, typer.Option("--limit-cell", min=1, help="Characters in one cell.")
     ] = DEFAULT_LIMITS.max_cell_chars,
@@ -89,6 +92,7 @@ def screen(
         max_bytes=limit_bytes,
         max_rows=limit_rows,
         max_columns=limit_columns,
+        max_cells=limit_cells,
         max_cell_chars=limit_cell,
         max_depth=limit_depth,
     )

@@ -35,6 +35,7 @@ def start_mappers() -> None:
         (m.Announcement, t.announcements),
         (m.Certificate, t.certificates),
         (m.ScreeningReport, t.screening_reports),
+        (m.ScreeningJob, t.screening_jobs),
         (m.SamplePublication, t.sample_publications),
         (m.Event, t.events),
         (m.Deposit, t.deposits),

@@ -324,6 +324,28 @@ screening_reports = sa.Table(
     sa.Column("kinds", JSONType, nullable=False),
     sa.Column("has_personal_data", sa.Boolean, nullable=False),
     sa.Column("screened_at", UTCDateTime, nullable=False),
+    # issue 18: the rows as they may be published ({"masked": …, "raw": … or null}, raw only
+    # when nothing was found), made by the worker with the report, so that publishing never
+    # parses a file; and the screening code that made them (sandbox.engine_id())
+    sa.Column("public", JSONType),
+    sa.Column("engine", sa.String(64)),
+)
+
+# Issue 18: sample files waiting to be screened, out of every request's transaction. A row is
+# requested in the transaction that names the file as a sample; a worker claims it (until
+# `claimed_until`, wall-clock UTC, so a worker killed mid-file loses it), screens the file in
+# a sandboxed process and, in one short transaction, stores the report and deletes the row.
+screening_jobs = sa.Table(
+    "screening_jobs",
+    metadata,
+    sa.Column("blob_sha256", sa.String(64), primary_key=True),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    # whose upload the file is, for its name (the format): the first to ask for it
+    sa.Column("requested_by", sa.Integer),
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Index("ix_screening_jobs_requested_at", "requested_at"),
 )
 
 sample_publications = sa.Table(

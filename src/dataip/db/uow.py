@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Self
 
@@ -59,6 +60,7 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         s = self.session = self._factory()
+        self._after_commit: list[Callable[[], object]] = []
         self.users = r.Users(s)
         self.tokens = r.Tokens(s)
         self.parties = r.Parties(s)
@@ -76,6 +78,7 @@ class SqlAlchemyUnitOfWork:
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
         self.screenings = r.ScreeningReports(s)
+        self.screening_jobs = r.ScreeningJobs(s)
         self.sample_publications = r.SamplePublications(s)
         self.events = r.Events(s)
         self.industries = r.Industries(s)
@@ -123,6 +126,15 @@ class SqlAlchemyUnitOfWork:
         except IntegrityError as e:
             self._s().rollback()
             raise integrity.conflict(e) from e
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+
+    def after_commit(self, hook: Callable[[], object]) -> None:
+        """Run `hook` once this transaction has committed (never if it rolls back): e.g. wake
+        a worker for a row it can only see after the commit."""
+        if hook not in self._after_commit:
+            self._after_commit.append(hook)
 
     def flush(self) -> None:
         try:

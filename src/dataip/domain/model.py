@@ -374,6 +374,20 @@ class ScreeningReport:
     screened_at: datetime
     report: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
+    public: dict[str, Any] | None = None  # {"masked": PublicSample, "raw": … or None}
+    engine: str | None = None  # the screening code's fingerprint (None: before issue 18)
+
+
+@dataclass(eq=False)
+class ScreeningJob:
+    """A sample file waiting to be screened (issue 18); claimed by one worker at a time."""
+
+    blob_sha256: str
+    requested_at: datetime
+    attempts: int = 0
+    requested_by: int | None = None  # whose upload names the file (its format)
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
 @dataclass(eq=False)

@@ -16,7 +16,7 @@ framework, no database.
 
 from dataip.screening.columns import COLUMN_KINDS
 from dataip.screening.detect import CHECKSUMMED_KINDS, VALUE_KINDS, Entity, find_entities
-from dataip.screening.errors import CODES, DEFAULT_LIMITS, Limits, ScreeningError
+from dataip.screening.errors import CODES, DEFAULT_LIMITS, SAMPLE_LIMITS, Limits, ScreeningError
 from dataip.screening.report import (
     PERSONAL_KINDS,
     SENSITIVE_KINDS,
@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "KINDS",
     "PERSONAL_KINDS",
+    "SAMPLE_LIMITS",
     "SENSITIVE_KINDS",
     "VALUE_KINDS",
     "ColumnReport",

@@ -69,6 +69,7 @@ class ChunkResult:
     rows: int
     columns: dict[str, ColumnTally]
     entities: dict[str, list[Entity]] | None
+    cells: int = 0  # rows × columns of the chunk's table, empty cells included
 
 
 def _too_many_rows(limits: Limits) -> ScreeningError:
@@ -77,6 +78,15 @@ def _too_many_rows(limits: Limits) -> ScreeningError:
         f"超过 {limits.max_rows} 行",
         f"more than {limits.max_rows} rows",
         limit=limits.max_rows,
+    )
+
+
+def _too_many_cells(limits: Limits) -> ScreeningError:
+    return fail(
+        "screening_too_many_cells",
+        f"超过 {limits.max_cells} 个单元格（行数 × 列数）",
+        f"more than {limits.max_cells} cells (rows × columns)",
+        limit=limits.max_cells,
     )
 
 
@@ -140,7 +150,9 @@ def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
         if isinstance(parsed, tuple)
         else _columns_of(parsed, names, prefix, limits)
     )
-    result = ChunkResult(count, {}, {} if keep else None)
+    result = ChunkResult(count, {}, {} if keep else None, count * len(columns))
+    if result.cells > limits.max_cells:
+        raise _too_many_cells(limits)
     for name, values in columns.items():
         found: list[Entity] | None = [] if keep else None
         tally = scan_column(values, hint=hint_for(name), keep=found)
@@ -162,6 +174,7 @@ def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
 class _Merged:
     limits: Limits
     rows: int = 0
+    cells: int = 0
     columns: dict[str, ColumnTally] = field(default_factory=dict)
     entities: dict[str, list[Entity]] | None = None
     preview: list[dict[str, str]] = field(default_factory=list)
@@ -170,6 +183,9 @@ class _Merged:
     def add(self, result: ChunkResult) -> None:
         if self.rows + result.rows > self.limits.max_rows:
             raise _too_many_rows(self.limits)
+        self.cells += result.cells
+        if self.cells > self.limits.max_cells:
+            raise _too_many_cells(self.limits)
         for name, tally in result.columns.items():
             mine = self.columns.get(name)
             if mine is None:
@@ -279,7 +295,7 @@ def _batches(records: Iterator[list[dict[str, str]]], merged: _Merged) -> Iterat
 def _xlsx_chunks(source: str | Path | IO[bytes], merged: _Merged) -> Iterator[RowChunk]:
     limits = merged.limits
     index = 0
-    seen_rows = 0
+    seen_rows = seen_cells = 0
     for title, sheets, rows in tables.xlsx_sheets(source, limits):
         prefix = f"{title}!" if sheets > 1 else ""
         names: tuple[str, ...] = ()
@@ -291,6 +307,9 @@ def _xlsx_chunks(source: str | Path | IO[bytes], merged: _Merged) -> Iterator[Ro
                 raise _too_many_rows(limits)
             if len(row) > limits.max_columns:
                 raise _too_many_columns(limits, len(row))
+            seen_cells += len(row)  # as read, before any batching: openpyxl's cost is per cell
+            if seen_cells > limits.max_cells:
+                raise _too_many_cells(limits)
             if not any(row):
                 continue
             batch.append(row)

@@ -189,6 +189,10 @@ def xml_records(data: bytes, limits: Limits) -> Iterator[list[dict[str, str]]]:
         yield batch
 
 
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"
+
+
 def check_zip(source: str | Path | IO[bytes], limits: Limits) -> None:
     """Declared sizes and compression ratios of an XLSX, before anything is decompressed."""
     try:
@@ -202,8 +206,8 @@ def check_zip(source: str | Path | IO[bytes], limits: Limits) -> None:
     if total > limits.max_bytes:
         raise fail(
             "screening_too_large",
-            f"解压后共 {total} 字节，超过 {limits.max_bytes}",
-            f"{total} bytes once decompressed, more than {limits.max_bytes}",
+            f"解压后共 {_mib(total)}，超过上限 {_mib(limits.max_bytes)}",
+            f"{_mib(total)} once decompressed, more than {_mib(limits.max_bytes)}",
             limit=limits.max_bytes,
             declared=total,
         )

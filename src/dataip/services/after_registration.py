@@ -43,6 +43,7 @@ from dataip.services import (
     decision_text,
     preconditions,
     sample_publication,
+    screening,
 )
 from dataip.services.applications import MAX_FORM_BYTES
 from dataip.services.blobs import require_own, require_own_in_form
@@ -333,6 +334,8 @@ def perform(
     payload = dict(payload or {})
     if identity.user_id is None and identity.role != "system":
         identity.require_login()
+    if action in ("publish_sample", "decide_request"):  # issue 18: before the transaction
+        sample_publication.prepare(env, number, action, payload)
     with env.uow() as uow:
         found = uow.registrations.by_number(number)
         if found is None:
@@ -576,6 +579,8 @@ def _request_change(
     if current is not None and form == current.form and not renames:
         raise _bad("no_change", "变更事项与现登记内容相同", "nothing differs from the registration")
     reason = _text(payload, "reason", required=False)
+    # issue 18: screened meanwhile (the requester's uploads)
+    screening.request(uow, env, screening.samples_of(form), owner=identity.user_id)
     r = _request(
         uow,
         env,
@@ -1314,6 +1319,7 @@ def _decide_request(
             dict[str, Any], merge_patch(current.form if current else {}, r.payload["changes"])
         )
         form = validate_form(form, at=("changes",))  # as at the request: never registered else
+        screening.require_screened(uow, screening.samples_of(form))  # R26, issue 18
         reg.name = str(form.get("name") or reg.name)
         reg.industry_code = form.get("industry_code") or reg.industry_code
         renames = {int(s["party_id"]): s["name"] for s in r.payload.get("subject", [])}

@@ -280,6 +280,8 @@ def create_draft(
             at=now,
             actor_user_id=uid,
         )
+        # issue 18: screened now, out of this transaction
+        screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
         uow.commit()
         return app
 
@@ -342,6 +344,8 @@ def update_draft(
             actor_user_id=uid,
             public={"consents_withdrawn": reset} if reset else None,
         )
+        # issue 18: screened now, out of this transaction
+        screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
         try:
             uow.commit()
         except ConcurrencyConflict as e:
@@ -489,7 +493,8 @@ def holder_applicants(
 
 
 def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationView:
-    with env.uow() as uow:
+    # a read: no write lock (SQLite) while the checks read the sample and proof files
+    with env.read() as uow:
         app = load(uow, identity, application_id)
         actors = actors_for(uow, identity, app)
         # the applicants, and a party invited to join as one, see the whole filing

@@ -8,6 +8,7 @@ writes the ledger leaves staged by `record_event` in the same transaction first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     announcements: Any
     certificates: Any
     screenings: Any
+    screening_jobs: Any
     sample_publications: Any
     events: Any
     industries: Any
@@ -60,6 +62,7 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
     def flush(self) -> None: ...
+    def after_commit(self, hook: Callable[[], object]) -> None: ...
     def next_value(self, counter: str) -> int: ...
     def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool: ...
     def release_lease(self, name: str, holder: str) -> None: ...

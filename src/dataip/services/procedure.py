@@ -38,6 +38,7 @@ from dataip.services.recording import (
     record_event,
     serve_notice,
 )
+from dataip.services.screening_worker import settle, setup
 
 MAX_TEXT = 10_000
 
@@ -104,6 +105,8 @@ def perform(
         raise DomainError(
             "invalid_outcome", "处理结果格式无效", "outcome must be a string", status=422
         )
+    if action in ("submit", "submit_correction", "publicise"):
+        _await_screening(identity, env, application_id, action)
     try:
         with env.uow() as uow:
             app = load(uow, identity, application_id)
@@ -113,6 +116,29 @@ def perform(
             return app
     except ConcurrencyConflict as e:  # at commit, or at an autoflush before it
         raise conflict() from e
+
+
+_AWAITS_SCREENING = {
+    "submit": AppState.DRAFT,
+    "submit_correction": AppState.AWAITING_CORRECTION,
+    "publicise": AppState.UNDER_EXAMINATION,
+}
+
+
+def _await_screening(identity: Identity, env: Env, application_id: int, action: str) -> None:
+    """Issue 18: before the transaction of a submission (or of the examination's passing)
+    opens, give the screening of the sample files a bounded time to finish (they were queued
+    when the draft was saved), so that the examiner usually finds the reports there. What is
+    not done by then is filed as pending (a submission) or refused (``publicise``)."""
+    with env.read() as uow:
+        app = load(uow, identity, application_id)
+    if app.state == _AWAITS_SCREENING[action].value:
+        settle(
+            env,
+            screening.samples_of(app.form),
+            timeout=setup(env).submit_wait_seconds,
+            owner=app.filer_user_id,
+        )
 
 
 def apply_action(
@@ -240,8 +266,9 @@ def _submit(
     app.filed_at = now
     app.filing_date = now.date()  # G§10: the day the registry receives it
     _freeze(uow, app, rows, now, "submission")
-    # R26: for the examiner
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [], owner=app.filer_user_id)
+    # R26: for the examiner; queued, never screened here (issue 18: no parsing in a
+    # transaction), and usually done already (`_await_screening`)
+    screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
     public: dict[str, Any] = {
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
@@ -296,7 +323,7 @@ def _submit_correction(
 ) -> _Step:
     _require_complete(uow, env, app)
     _freeze(uow, app, uow.app_parties.for_application(app.id), now, "correction")
-    screening.ensure(uow, env, app.form.get("sample_blobs") or [], owner=app.filer_user_id)
+    screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
     note = _text(payload, "note", required=False)
     return _Step(
         public={"version_no": app.version_no},
@@ -372,6 +399,8 @@ def _publicise(
     now: datetime,
 ) -> _Step:
     """G§14: only applicant, name, scenario, data source, scope and rules become public."""
+    # R26, issue 18: the examination passes only with every sample file's screening result
+    screening.require_screened(uow, screening.samples_of(app.form))
     f = app.form
     app.public_fields = {
         "applicants": public_applicants(uow, app),

@@ -12,10 +12,17 @@ their first rows on the public page:
 The holder chooses while the registration is in force; an ended registration's page shows
 no sample whatever was chosen. A transfer withdraws the publication (the new holders
 choose); an approved change publishes the new version's files the same way, if it still
-can. Each choice screens the files again with today's detectors (a detector added since the
+can. Each choice uses the files' screening by today's detectors (a detector added since the
 submission is applied before anything goes public) and stores the rows exactly as they will
 be shown, so a public read never parses a sample file. The ledger records the choice and a
 commitment to the published rows.
+
+Issue 18: no file is parsed here. The screening worker stores, with each report, the rows as
+they may be published (masked; as read only when nothing was found) and the fingerprint of
+the screening code that made them. :func:`prepare`, called before the holder's transaction
+opens, has files screened by other code screened again (a bounded wait); in the transaction
+a file without today's result refuses the choice (409 ``screening_pending``, nothing changed),
+and a change approved meanwhile withdraws the publication rather than publish stale rows.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.after_registration import IN_FORCE, SAMPLE_PUBLICATION, RegState
 from dataip.domain.errors import DomainError
-from dataip.screening import ScreeningError, screen_bytes
+from dataip.screening.sandbox import engine_id
+from dataip.services import screening
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment
+from dataip.services.screening_worker import settle, setup
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -120,30 +129,62 @@ def _authors(uow: UnitOfWork, reg: m.Registration) -> list[int]:
     return list(dict.fromkeys([*changes, app.filer_user_id]))
 
 
+def prepare(env: Env, number: str, action: str, payload: dict[str, Any]) -> None:
+    """Before a registration's transaction opens (issue 18): the screening its action needs,
+    waited for a bounded time with no transaction open — today's screening of the files to
+    publish (``publish_sample``), and the new sample files of a change the registry is about
+    to approve (``decide_request``). What is not ready by then refuses the action (409
+    ``screening_pending``) inside the transaction, changing nothing."""
+    shas: list[str] = []
+    fresh = action == "publish_sample"
+    with env.read() as uow:
+        reg = uow.registrations.by_number(number)
+        if reg is None:
+            return
+        if fresh and payload.get("choice") in ("raw", "masked"):
+            shas = sample_files(uow, reg)
+        elif action == "decide_request" and payload.get("outcome") == "approve":
+            rid = payload.get("request_id")
+            r = uow.requests.get(rid) if isinstance(rid, int) else None
+            if r is not None and r.registration_id == reg.id and r.kind == "change":
+                changed = (r.payload.get("changes") or {}).get("sample_blobs")
+                shas = screening.samples_of({"sample_blobs": changed})
+    if shas:
+        settle(env, shas, timeout=setup(env).submit_wait_seconds, fresh=fresh)
+
+
 def _publishable(
     uow: UnitOfWork, env: Env, reg: m.Registration, sha: str, *, masked: bool
 ) -> dict[str, Any]:
     meta = uow.blobs.first_owned(sha, _authors(uow, reg))
     filename = meta.filename if meta else "sample"
-    try:
-        report = screen_bytes(env.blobs.get(sha), filename=filename)
-    except ScreeningError as e:
+    row = uow.screenings.get(sha)
+    if row is None or row.engine != engine_id() or (row.error is None and not row.public):
+        screening.request(uow, env, [sha], fresh=True)
+        raise _err(
+            "screening_pending",
+            f"样例数据文件 {filename} 正在按当前规则筛查，请稍后再试",
+            f"the sample file {filename} is being screened with today's detectors: try again "
+            "shortly",
+            file=filename,
+        )
+    if row.error is not None:
+        if row.error.get("code") == "sample_missing":
+            raise _err(
+                "sample_missing",
+                f"样例数据文件 {filename} 缺失",
+                f"the sample file {filename} is missing",
+                file=filename,
+            )
         raise _err(
             "sample_unreadable",
-            f"样例数据文件 {filename} 无法读取：{e.message_zh}",
-            f"the sample file {filename} cannot be read: {e.message_en}",
+            f"样例数据文件 {filename} 无法读取：{row.error.get('message_zh')}",
+            f"the sample file {filename} cannot be read: {row.error.get('message_en')}",
             file=filename,
-            cause=e.code,
-        ) from None
-    except (OSError, KeyError):
-        raise _err(
-            "sample_missing",
-            f"样例数据文件 {filename} 缺失",
-            f"the sample file {filename} is missing",
-            file=filename,
-        ) from None
-    if not masked and not report.found_nothing:
-        kinds = sorted(report.kinds)
+            cause=row.error.get("code"),
+        )
+    if not masked and row.kinds:
+        kinds = sorted(row.kinds)
         raise _err(
             "sample_not_clean",
             f"筛查在 {filename} 中发现 {'、'.join(kinds)}：只能公开去标识化的样例数据",
@@ -152,7 +193,10 @@ def _publishable(
             file=filename,
             kinds=kinds,
         )
-    return report.public_sample(masked=masked).to_dict()
+    assert row.public is not None
+    rows = row.public["masked" if masked else "raw"]
+    assert rows is not None  # raw rows are stored exactly when nothing was found
+    return {**rows, "filename": filename}
 
 
 def public_view(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any] | None:

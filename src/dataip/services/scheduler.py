@@ -1,7 +1,8 @@
 """The scheduler's work (`dataip tick`): apply the consequences of passed deadlines (G§12: no
 correction in time → deemed withdrawn), approve applications whose publicity ended cleanly
-when the profile says so (G§16), and recompute provisional due dates once a year's holiday
-arrangement is loaded (R0.4). Idempotent, batched, and safe to run twice at once."""
+when the profile says so (G§16), recompute provisional due dates once a year's holiday
+arrangement is loaded (R0.4), and screen sample files still queued (issue 18). Idempotent,
+batched, and safe to run twice at once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from dataip.domain import model as m
 from dataip.domain.calendar import renewal_window
 from dataip.domain.errors import DomainError
-from dataip.services import after_registration
+from dataip.services import after_registration, screening_worker
 from dataip.services.context import SYSTEM, Env
 from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import apply_action, holder_recipients_of
@@ -28,6 +29,7 @@ class TickReport:
     recomputed: int = 0
     renewal_reminders: int = 0
     registrations_cancelled: int = 0
+    samples_screened: int = 0
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -56,6 +58,9 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
             report.approved = _auto_approve(env, now, batch_size, report)
         report.registrations_cancelled = _cancel_expired(env, batch_size, report)
         report.renewal_reminders = _remind_renewal(env, batch_size)
+        # issue 18: sample files queued and not screened (no server worker, or one killed
+        # mid-file); each file is claimed, so a server's workers and this never collide
+        report.samples_screened = screening_worker.run_pending(env)
     finally:
         with env.uow() as uow:
             uow.release_lease(LEASE, holder)

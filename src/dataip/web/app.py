@@ -17,6 +17,7 @@ from dataip.config import Settings
 from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
+from dataip.services.screening_worker import ScreeningLoop
 from dataip.web import errors, middleware, pages
 from dataip.web.api import (
     accounts,
@@ -85,7 +86,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
 
 
 def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Start the ledger's checkpoint publisher with the app (unless the interval is 0)."""
+    """Start the ledger's checkpoint publisher with the app (unless the interval is 0), and
+    the sample-screening workers (issue 18; with none, request threads never screen either)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -95,11 +97,14 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
             if interval > 0
             else None
         )
+        screening = ScreeningLoop(registry.env)
         if loop:
             loop.start()
+        screening.start()
         try:
             yield
         finally:
+            screening.stop()
             if loop:
                 loop.stop()
 

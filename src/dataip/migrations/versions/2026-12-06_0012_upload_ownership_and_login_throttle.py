@@ -6,7 +6,7 @@ per uploader and content). `login_attempts` holds failed sign-ins for the thrott
 server process shares.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 10:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from dataip.db.tables import UTCDateTime
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

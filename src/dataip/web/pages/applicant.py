@@ -41,6 +41,7 @@ from dataip.web.api.parties import PartyCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.render import SHANGHAI, day, gettext_for, lang_of, render
+from dataip.web.pages.screening_view import by_blob, sample_states
 from dataip.web.pages.security import csrf_ok, set_session
 
 router = APIRouter(include_in_schema=False)
@@ -551,9 +552,11 @@ def _render_form(
     defects: list[dict[str, Any]] | None = None,
     note: str = "",
     status: int = 200,
+    checks: dict[str, Any] | None = None,
 ) -> Response:
     ctx = form_context(request, env, identity)
     ctx |= {"v": values, "applicants": rows, "app": app, "error": error, "note": note}
+    ctx["screening"] = by_blob(sample_states(checks, lang_of(request)))  # issue 18
     ctx["defects"] = defects or []
     return render(request, "app_form.html", ctx, status_code=status)
 
@@ -594,6 +597,7 @@ def edit_form(request: Request, env: EnvDep, application_id: int) -> Response:
         rows=applicant_rows(v.applicants),
         app=v.application,
         defects=correction_defects(who, env, v.application.id),
+        checks=v.checks,
     )
 
 
@@ -649,7 +653,8 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
                 payload=ActionIn.model_validate(payload).model_dump(exclude_none=True),
             )
     except (DomainError, ValidationError, FormInvalid) as e:
-        app = applications.view(who, env=env, application_id=app_id).application if app_id else None
+        saved = applications.view(who, env=env, application_id=app_id) if app_id else None
+        app = saved.application if saved else None
         return _render_form(
             request,
             env,
@@ -663,6 +668,7 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
             defects=correction_defects(who, env, app_id) if app_id else [],
             note=note,
             status=e.status if isinstance(e, DomainError) else 422,
+            checks=saved.checks if saved else None,
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
@@ -698,6 +704,7 @@ def _detail(
         "error": error,
         "typed": typed or {},
         "consent": applications.consent_awaited(who, env=env, view=rec["v"]),
+        "samples": sample_states(rec["v"].checks, lang_of(request)),
     }
     return render(request, "app_detail.html", rec, status_code=status)
 
