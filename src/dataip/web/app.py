@@ -17,7 +17,7 @@ from dataip.config import Settings
 from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
-from dataip.web import errors, middleware, pages
+from dataip.web import errors, middleware, pages, problems
 from dataip.web.api import (
     accounts,
     announcements,
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             metrics.log.labels(kind).set(value)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    problems.install(app)
     return app
 
 

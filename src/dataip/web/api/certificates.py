@@ -69,8 +69,8 @@ def certificate(
         }
         if caching.none_match(request, etag):
             return caching.not_modified(headers)
-        body = svc.pdf(env=env, number=number, version=cert.version)
-        return Response(body, media_type=PDF, headers=headers)
+        rendered = svc.pdf(env=env, number=number, version=cert.version)
+        return Response(rendered, media_type=PDF, headers=headers)
     if accept and JOSE_JSON in accept and VC_JWT not in accept:
         if cert.cosigned is None:
             raise DomainError(
