@@ -31,3 +31,23 @@ def test_i18_a_draft_may_hold_an_evidence_hash_longer_than_a_digest(api: Api) ->
     assert _defects(api.act(w.applicant, a["id"], "submit")) == [
         ("evidence.hash_value", "invalid_hash")
     ]
+
+
+def test_i18_a_status_list_beyond_the_32_bit_positions_is_refused_not_a_500(api: Api) -> None:
+    """Lists up to 100,000 were accepted, but list N starts at position N × 131,072 and the
+    positions are 32-bit integers: PostgreSQL refused the query for list 16,384 and above
+    (500). The last list whose range fits is the bound, in the OpenAPI too."""
+    w = api.world()
+    w.registered()
+    assert api.c.get("/api/v1/certificates/status-lists/0").status_code == 200
+    problem(api.c.get("/api/v1/certificates/status-lists/16382"), 404, "status_list_not_found")
+    for beyond in (16383, 99999):
+        problem(api.c.get(f"/api/v1/certificates/status-lists/{beyond}"), 422, "invalid_request")
+    param = next(
+        p
+        for p in api.c.get("/api/v1/openapi.json").json()["paths"][
+            "/api/v1/certificates/status-lists/{list_no}"
+        ]["get"]["parameters"]
+        if p["name"] == "list_no"
+    )
+    assert param["schema"]["maximum"] == 16382

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import Field
 
+from dataip.certs.status_list import LIST_SIZE
 from dataip.domain.errors import DomainError
 from dataip.services import certificates as svc
 from dataip.web import caching
@@ -21,6 +22,9 @@ Version = Annotated[int | None, Query(ge=1, le=100_000)]
 VC_JWT = "application/vc+jwt"
 JOSE_JSON = "application/jose+json"
 PDF = "application/pdf"
+# Status positions are 32-bit integers in the database: the last list whose positions (and
+# the end of whose range) all fit; no list lies beyond it.
+MAX_LIST = (2**31 - 1) // LIST_SIZE - 1
 
 
 @router.get(
@@ -101,7 +105,7 @@ def status(number: Number, env: EnvDep, version: Version = None) -> dict[str, An
     response_class=Response,
     responses={200: {"content": {VC_JWT: {}}, "description": "a BitstringStatusListCredential"}},
 )
-def status_list(list_no: Annotated[int, Path(ge=0, le=100_000)], env: EnvDep) -> Response:
+def status_list(list_no: Annotated[int, Path(ge=0, le=MAX_LIST)], env: EnvDep) -> Response:
     """The W3C Bitstring Status List credential (statusPurpose "message", 3 bits per
     certificate: valid, superseded, under_re_examination, cancelled, abandoned, revoked), signed
     as a vc+jwt and valid for a day: cache it to check status offline."""
