@@ -51,3 +51,24 @@ def test_i18_a_status_list_beyond_the_32_bit_positions_is_refused_not_a_500(api:
         if p["name"] == "list_no"
     )
     assert param["schema"]["maximum"] == 16382
+
+
+def test_i18_a_list_cursor_beyond_32_bits_reads_as_the_end_not_a_500(api: Api) -> None:
+    """`cursor` takes up to ten digits; ids are 32-bit integers and PostgreSQL refused a
+    larger one in the query (500) — for the API's lists and the portal's search page alike."""
+    w = api.world()
+    w.registered()
+    h = api.h(w.applicant)
+    for huge in ("2147483648", "9999999999"):
+        r = api.c.get("/api/v1/announcements", params={"cursor": huge})
+        assert r.status_code == 200, r.text
+        assert [a["number"] for a in r.json()["items"]] == [
+            a["number"] for a in api.c.get("/api/v1/announcements").json()["items"]
+        ]
+        r = api.c.get("/api/v1/announcements", params={"cursor": huge, "q": "交通"})
+        assert r.status_code == 200, r.text
+        r = api.c.get("/api/v1/applications", params={"cursor": huge}, headers=h)
+        assert r.status_code == 200, r.text
+        assert r.json()["items"] == []
+        page = api.c.get("/announcements", params={"cursor": huge})
+        assert page.status_code == 200, page.text[:300]
