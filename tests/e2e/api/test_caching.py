@@ -240,3 +240,25 @@ def test_i18_long_lived_answers_are_the_ones_that_cannot_change(
         assert _max_age(r) <= 3600, (path, r.headers["cache-control"])
     status = api.c.get(f"/api/v1/certificates/{number}/status")
     assert "max-age" not in status.headers.get("cache-control", "")
+
+
+def test_i18_if_none_match_is_read_as_rfc_9110_writes_it() -> None:
+    """A list of entity tags, weak or strong, compared weakly; `*` matches any; a comma
+    inside a quoted tag does not split it."""
+    from starlette.requests import Request
+
+    from dataip.web.caching import none_match
+
+    def asking(value: str) -> Request:
+        return Request({"type": "http", "headers": [(b"if-none-match", value.encode())]})
+
+    assert none_match(asking('"abc"'), '"abc"')
+    assert none_match(asking('W/"abc"'), '"abc"') and none_match(asking('"abc"'), 'W/"abc"')
+    assert none_match(asking('"x", W/"y" ,"abc"'), '"abc"')
+    assert none_match(asking('"a,b", "c"'), '"a,b"')
+    assert not none_match(asking('"a,b"'), '"a"')
+    assert none_match(asking(" * "), '"anything"')
+    assert not none_match(asking('"abcd"'), '"abc"')
+    assert not none_match(asking("abc"), '"abc"')  # not a quoted tag
+    assert not none_match(asking('"abc'), '"abc"')  # unterminated
+    assert not none_match(Request({"type": "http", "headers": []}), '"abc"')
