@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.resources import files
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -111,7 +111,8 @@ def _self_hosted_docs(app: FastAPI) -> None:
     """The API explorer served with its own assets: registries run on intranets (no CDN)."""
     app.mount(
         "/api/v1/docs-static",
-        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        # Swagger UI 5 as fastapi-offline packages it (the UI before 5 cannot read 3.1)
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
         name="docs-static",
     )
 
@@ -122,5 +123,5 @@ def _self_hosted_docs(app: FastAPI) -> None:
             title="dataip API — 数据知识产权登记",
             swagger_js_url="/api/v1/docs-static/swagger-ui-bundle.js",
             swagger_css_url="/api/v1/docs-static/swagger-ui.css",
-            swagger_favicon_url="/api/v1/docs-static/favicon-32x32.png",
+            swagger_favicon_url="/api/v1/docs-static/favicon.png",
         )

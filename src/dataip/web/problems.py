@@ -309,9 +309,24 @@ def of(app: FastAPI) -> dict[str, Problems]:
 
 def _response(status: int, codes: frozenset[str], before: Mapping[str, Any]) -> dict[str, Any]:
     listed = ", ".join(f"`{c}`" for c in sorted(codes))
+    examples = {
+        code: {
+            "summary": code,
+            "value": {
+                "type": f"https://dataip.dev/problems/{code}",
+                "title": "…",
+                "status": status,
+                "code": code,
+                "detail": "…",
+                "message_zh": "…",
+                "message_en": "…",
+            },
+        }
+        for code in sorted(codes)
+    }
     return {
         "description": f"Problem codes: {listed}.",
-        "content": {PROBLEM: {"schema": {"$ref": REF}}},
+        "content": {PROBLEM: {"schema": {"$ref": REF}, "examples": examples}},
         "x-problem-codes": sorted(codes),
         **{k: v for k, v in before.items() if k == "headers"},
     }
