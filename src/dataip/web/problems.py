@@ -10,14 +10,15 @@ Two sources, merged when the document is built (`install`):
   too large (400 `bad_request`, 413 `request_too_large`); a route that resolves the caller
   refuses a bad token (401 `invalid_token`); one that takes `If-Match` a malformed or stale one
   (400 `invalid_if_match`, 412 `stale_version`); any POST may carry `Idempotency-Key`
-  (middleware.py) — the `COMMON` table;
-* what an operation's services raise — `RAISES`, one entry per operation, kept beside the
-  shared table so that a change of either is one edit here.
+  (middleware.py) — the shared table, applied by `derived`;
+* what an operation's services raise — `RAISES`, one entry per operation (built from the
+  shared table's sets and a few per area), so that a new refusal is one edit here.
 
 The documentation is held true by tests, not by trust: tests/e2e/api/test_contract.py runs
-schemathesis over every operation (a status not documented fails) with a check that the
-code of every problem it provokes is listed, and checks every row of the bad-input table
-(status and code per route) against this document.
+schemathesis over every operation (an undocumented status fails, and so does a problem whose
+code its operation does not list); tests/e2e/api/test_openapi.py checks every row of the
+bad-input table (status and code per route) against this document, and that every code the
+source raises is documented somewhere.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from dataip.web.deps import get_identity, if_match
 
 PROBLEM = "application/problem+json"
 REF = "#/components/schemas/Problem"
-PREFIX = "/api/v1"
 
 # RFC 9457 problem details as errors.problem() writes them. Open to members added later
 # (RFC 9457 §3.2: clients ignore what they do not know); `details` carries per-code data.
@@ -95,14 +95,6 @@ LOGIN = p(s401="unauthenticated")  # the operation needs a signed-in caller
 REGISTRY = LOGIN | p(s403="forbidden")  # examiners (and admins) only
 ADMIN = REGISTRY  # registrar administrators only
 RACE = p(s409="concurrent_update")  # a concurrent writer won
-
-COMMON: dict[str, Problems] = {
-    "every operation": INPUT,
-    "a request body": BODY,
-    "resolves the caller": TOKEN,
-    "takes If-Match": IF_MATCH,
-    "POST (Idempotency-Key)": IDEMPOTENCY,
-}
 
 # --- what each operation's services raise ------------------------------------------------------
 
