@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -30,7 +31,7 @@ from dataip.bootstrap import Registry, build
 from dataip.config import Settings
 from dataip.domain.after_registration import ACTION_NAMES
 from dataip.domain.lifecycle import ACTIONS
-from dataip.services import accounts, certificates, demo, ledger
+from dataip.services import certificates, demo, ledger
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.web.problems import PROBLEM
 from tests.conftest import _empty
@@ -187,15 +188,21 @@ def _user(label: str) -> str:
 
 
 class Tokens:
-    """The demo users' bearer tokens, signed in once (again after a case signed one out)."""
+    """The demo users' bearer tokens, signed in through the API once (again after a case
+    signed one out), from a client address of their own: the fuzzed sign-ins fail from
+    another, and the sign-in throttle counts by address."""
 
-    def __init__(self, registry: Registry) -> None:
-        self.registry, self.tokens = registry, dict[str, str]()
+    def __init__(self, app: FastAPI) -> None:
+        self.client = TestClient(app, client=("192.0.2.18", 18018))
+        self.tokens = dict[str, str]()
 
     def header(self, user: str) -> dict[str, str]:
         if user not in self.tokens:
-            issued = accounts.login(env=self.registry.env, username=user, password=demo.PASSWORD)
-            self.tokens[user] = issued.token
+            r = self.client.post(
+                "/api/v1/auth/token", json={"username": user, "password": demo.PASSWORD}
+            )
+            assert r.status_code == 201, r.text
+            self.tokens[user] = r.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
     def forget(self, user: str) -> None:
@@ -203,7 +210,7 @@ class Tokens:
 
 
 @pytest.fixture(scope="module")
-def tokens(registry: Registry, clock: FixedClock) -> Iterator[Tokens]:
+def tokens(registry: Registry, clock: FixedClock, app: FastAPI) -> Iterator[Tokens]:
     """The demo's registry — parties, applications in every state, registrations with their
     filings, certificates with their log proofs — for every operation of this module."""
     _empty(registry)
@@ -213,7 +220,9 @@ def tokens(registry: Registry, clock: FixedClock) -> Iterator[Tokens]:
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     KNOWN.update(_known(registry))
-    yield Tokens(registry)
+    tokens = Tokens(app)
+    yield tokens
+    tokens.client.close()
     # whatever the fuzzing changed went through the services: all of it is in the log
     assert not ledger.unlogged_changes(registry.env)
     _empty(registry)
