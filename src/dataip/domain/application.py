@@ -322,9 +322,12 @@ def check_evidence(ev: Mapping[str, Any], *, today: date) -> list[Defect]:
 
 
 def evidence_hash(form: Mapping[str, Any]) -> str | None:
-    """The normalised evidence hash (lower-case hex, no prefix) used for duplicate checks."""
+    """The normalised evidence hash (lower-case hex, no prefix) used for duplicate checks;
+    None unless it is one (a draft may hold anything up to the form's limit until
+    `check_evidence` refuses it at submission, but only a hash is compared and stored)."""
     hv = str((form.get("evidence") or {}).get("hash_value") or "").strip().lower()
-    return hv.split(":", 1)[-1] or None
+    hv = hv.split(":", 1)[-1]
+    return hv if re.fullmatch(r"[0-9a-f]{64}", hv) else None
 
 
 @dataclass(frozen=True)

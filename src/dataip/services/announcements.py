@@ -145,6 +145,9 @@ def validate(q: AnnouncementQuery) -> AnnouncementQuery:
     return q
 
 
+MAX_ID = 2**31 - 1
+
+
 def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
     """G§26: anyone may search the announcements. Without text: newest first, the cursor the
     last id seen. With text (R23): the announcements having every term of it (jieba search
@@ -161,11 +164,13 @@ def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
     }
     limit = max(1, min(q.limit, 200))
     text = (q.text or "").strip()
+    # Ids are 32-bit: a larger cursor selects what the largest does (PostgreSQL refuses it)
+    cursor = None if q.cursor is None else min(q.cursor, MAX_ID)
     with env.read() as uow:
         if not text:
-            return list(uow.announcements.search(**filters, before_id=q.cursor, limit=limit))
+            return list(uow.announcements.search(**filters, before_id=cursor, limit=limit))
         ids = uow.search.search(
-            query_tokens(text), exact=text, after_id=q.cursor, limit=limit, **filters
+            query_tokens(text), exact=text, after_id=cursor, limit=limit, **filters
         )
         return list(uow.search.announcements(ids))
 

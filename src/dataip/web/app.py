@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.resources import files
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -18,7 +18,7 @@ from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
 from dataip.services.screening_worker import ScreeningLoop
-from dataip.web import errors, middleware, pages
+from dataip.web import errors, middleware, pages, problems
 from dataip.web.api import (
     accounts,
     announcements,
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             metrics.log.labels(kind).set(value)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    problems.install(app)
     return app
 
 
@@ -115,7 +116,8 @@ def _self_hosted_docs(app: FastAPI) -> None:
     """The API explorer served with its own assets: registries run on intranets (no CDN)."""
     app.mount(
         "/api/v1/docs-static",
-        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        # Swagger UI 5 as fastapi-offline packages it (the UI before 5 cannot read 3.1)
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
         name="docs-static",
     )
 
@@ -126,5 +128,5 @@ def _self_hosted_docs(app: FastAPI) -> None:
             title="dataip API — 数据知识产权登记",
             swagger_js_url="/api/v1/docs-static/swagger-ui-bundle.js",
             swagger_css_url="/api/v1/docs-static/swagger-ui.css",
-            swagger_favicon_url="/api/v1/docs-static/favicon-32x32.png",
+            swagger_favicon_url="/api/v1/docs-static/favicon.png",
         )

@@ -56,6 +56,9 @@ def problem(
         body["instance"] = instance
     if details:
         body["details"] = details
+    # What was refused or missing now may be there a moment later (a certificate version,
+    # a log tile): no cache keeps a problem.
+    headers = {"Cache-Control": "no-store", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 

@@ -117,7 +117,9 @@ def list_(
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
-    items = svc.list_for(identity, env=env, state=state, after_id=int(cursor or 0), limit=limit)
+    # ids are 32-bit: a larger cursor selects what the largest does (PostgreSQL refuses it)
+    after = min(int(cursor or 0), 2**31 - 1)
+    items = svc.list_for(identity, env=env, state=state, after_id=after, limit=limit)
     out = []
     for a in items:
         zh, en = svc.state_label(a.state)

@@ -46,7 +46,16 @@ async def upload(file: UploadFile, env: EnvDep, identity: IdentityDep) -> BlobRe
     return BlobRead.of(b)
 
 
-@router.get("/blobs/{sha256}")
+@router.get(
+    "/blobs/{sha256}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"*/*": {}},
+            "description": "the file as uploaded, with the media type it was uploaded as",
+        }
+    },
+)
 def download(sha256: str, env: EnvDep, identity: IdentityDep) -> Response:
     b, data = blobs.download(identity, env=env, sha256=sha256)
     return Response(

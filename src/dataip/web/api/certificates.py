@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import Field
 
+from dataip.certs.status_list import LIST_SIZE
 from dataip.domain.errors import DomainError
 from dataip.services import certificates as svc
+from dataip.web import caching
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.deps import EnvDep
 
@@ -19,16 +22,26 @@ Version = Annotated[int | None, Query(ge=1, le=100_000)]
 VC_JWT = "application/vc+jwt"
 JOSE_JSON = "application/jose+json"
 PDF = "application/pdf"
+# Status positions are 32-bit integers in the database: the last list whose positions (and
+# the end of whose range) all fit; no list lies beyond it.
+MAX_LIST = (2**31 - 1) // LIST_SIZE - 1
 
 
 @router.get(
     "/registrations/{number}/certificate",
     response_class=Response,
-    responses={200: {"content": {VC_JWT: {}, JOSE_JSON: {}}, "description": "the certificate"}},
+    responses={
+        200: {
+            "content": {VC_JWT: {}, JOSE_JSON: {}, PDF: {}},
+            "description": "the certificate",
+        },
+        304: {"description": "`If-None-Match` names the version the cache holds"},
+    },
 )
 def certificate(
     number: Number,
     env: EnvDep,
+    request: Request,
     version: Version = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -38,16 +51,31 @@ def certificate(
     `Accept: application/jose+json`, the JWS JSON serialization carrying the SM2/SM3
     co-signature as well (when the profile co-signs); with `Accept: application/pdf`, one A4
     page in the national layout whose QR code carries the compact QR credential (a /verify
-    link), the token attached."""
+    link), the token attached.
+
+    Without `version` this names whichever version is current, which a change, transfer or
+    renewal replaces: `Cache-Control: no-cache` with an `ETag` (send it back in
+    `If-None-Match` for a 304) and `Content-Location` naming the version served. With
+    `version`, the signed bytes never change once the version's log proof is attached:
+    `immutable` from then on (the PDF, a rendering of them, for a day)."""
     cert = svc.current(env=env, number=number, version=version)
-    # A version's token changes once, when its log proof is attached: cache it for good
-    # only after that.
-    cache = "public, max-age=31536000" if cert.log_index is not None else "no-cache"
-    headers = {"Cache-Control": cache, "Vary": "Accept"}
+    # A version's token changes once, when its log proof is attached: final only after that.
+    fixed = version is not None and cert.log_index is not None
+    headers = {"Vary": "Accept"}
+    if version is None:
+        headers["Content-Location"] = f"{request.url.path}?version={cert.version}"
     if accept and PDF in accept:
-        body = svc.pdf(env=env, number=number, version=version)
-        headers["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
-        return Response(body, media_type=PDF, headers=headers)
+        # Rendered afresh each time and not byte-stable across releases: a weak validator
+        etag = caching.weak(f"{cert.sha256}-pdf")
+        headers |= {
+            "ETag": etag,
+            "Cache-Control": caching.A_DAY if fixed else caching.REVALIDATE,
+            "Content-Disposition": f'inline; filename="certificate-{number}.pdf"',
+        }
+        if caching.none_match(request, etag):
+            return caching.not_modified(headers)
+        rendered = svc.pdf(env=env, number=number, version=cert.version)
+        return Response(rendered, media_type=PDF, headers=headers)
     if accept and JOSE_JSON in accept and VC_JWT not in accept:
         if cert.cosigned is None:
             raise DomainError(
@@ -56,8 +84,14 @@ def certificate(
                 "this certificate carries no SM2 co-signature",
                 status=406,
             )
-        return Response(cert.cosigned, media_type=JOSE_JSON, headers=headers)
-    return Response(cert.token, media_type=VC_JWT, headers={**headers, "ETag": f'"{cert.sha256}"'})
+        body, media_type = cert.cosigned, JOSE_JSON
+        etag = caching.strong(hashlib.sha256(body.encode()).hexdigest())
+    else:
+        body, media_type, etag = cert.token, VC_JWT, caching.strong(cert.sha256)
+    headers |= {"ETag": etag, "Cache-Control": caching.IMMUTABLE if fixed else caching.REVALIDATE}
+    if caching.none_match(request, etag):
+        return caching.not_modified(headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get("/certificates/{number}/status")
@@ -72,7 +106,7 @@ def status(number: Number, env: EnvDep, version: Version = None) -> dict[str, An
     response_class=Response,
     responses={200: {"content": {VC_JWT: {}}, "description": "a BitstringStatusListCredential"}},
 )
-def status_list(list_no: Annotated[int, Path(ge=0, le=100_000)], env: EnvDep) -> Response:
+def status_list(list_no: Annotated[int, Path(ge=0, le=MAX_LIST)], env: EnvDep) -> Response:
     """The W3C Bitstring Status List credential (statusPurpose "message", 3 bits per
     certificate: valid, superseded, under_re_examination, cancelled, abandoned, revoked), signed
     as a vc+jwt and valid for a day: cache it to check status offline."""

@@ -1,0 +1,408 @@
+"""The API's refusals, documented: the OpenAPI at /api/v1/openapi.json lists for every
+operation each status it can answer with `application/problem+json` (the `Problem` schema,
+errors.py's one shape) and the stable codes it can give under that status (in the response's
+description and as `x-problem-codes`).
+
+Two sources, merged when the document is built (`install`):
+
+* what the shared machinery answers, derived from each route itself: every request passes
+  the input checks (422 `invalid_request`, `invalid_characters`); a body may be unparseable or
+  too large (400 `bad_request`, 413 `request_too_large`); a route that resolves the caller
+  refuses a bad token (401 `invalid_token`); one that takes `If-Match` a malformed or stale one
+  (400 `invalid_if_match`, 412 `stale_version`); any POST may carry `Idempotency-Key`
+  (middleware.py) — the shared table, applied by `derived`;
+* what an operation's services raise — `RAISES`, one entry per operation (built from the
+  shared table's sets and a few per area), so that a new refusal is one edit here.
+
+The documentation is held true by tests, not by trust: tests/e2e/api/test_contract.py runs
+schemathesis over every operation (an undocumented status fails, and so does a problem whose
+code its operation does not list); tests/e2e/api/test_openapi.py checks every row of the
+bad-input table (status and code per route) against this document, and that every code the
+source raises is documented somewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from dataip.web.deps import get_identity, if_match, if_match_required
+
+PROBLEM = "application/problem+json"
+REF = "#/components/schemas/Problem"
+
+# RFC 9457 problem details as errors.problem() writes them. Open to members added later
+# (RFC 9457 §3.2: clients ignore what they do not know); `details` carries per-code data.
+SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": (
+        "RFC 9457 problem details. Branch on `code` (stable, snake_case); show "
+        "`message_zh` or `message_en` to people. `type` is "
+        "`https://dataip.dev/problems/{code}`; `details` carries what the code needs "
+        "(e.g. `current_version` for `stale_version`, `errors` for `invalid_request`)."
+    ),
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail", "message_zh", "message_en"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string", "description": "the English message"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "detail": {"type": "string", "description": "the English message"},
+        "message_zh": {"type": "string", "description": "the message in Chinese"},
+        "message_en": {"type": "string", "description": "the message in English"},
+        "instance": {"type": "string", "description": "the request's path"},
+        "details": {"type": "object", "additionalProperties": True},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problems:
+    """Status → the stable codes an operation may answer with it."""
+
+    codes: Mapping[int, frozenset[str]] = field(default_factory=dict)
+
+    def __or__(self, other: Problems) -> Problems:
+        merged = {s: set(c) for s, c in self.codes.items()}
+        for status, codes in other.codes.items():
+            merged.setdefault(status, set()).update(codes)
+        return Problems({s: frozenset(c) for s, c in merged.items()})
+
+    def items(self) -> Iterator[tuple[int, frozenset[str]]]:
+        return iter(sorted(self.codes.items()))
+
+
+def p(**by_status: str) -> Problems:
+    """`p(s404="a b", s409="c")`: codes by status, space-separated."""
+    return Problems({int(k[1:]): frozenset(v.split()) for k, v in by_status.items()})
+
+
+NONE = Problems()
+
+# --- the shared table ------------------------------------------------------------------------
+
+INPUT = p(s422="invalid_request invalid_characters")  # schema, NUL / lone surrogates
+BODY = p(s400="bad_request", s413="request_too_large")  # unparseable, over the size cap
+TOKEN = p(s401="invalid_token")  # a malformed, unknown, expired or revoked bearer token
+IF_MATCH = p(s400="invalid_if_match", s412="stale_version")
+IF_MATCH_REQUIRED = IF_MATCH | p(s428="precondition_required")  # a write naming its version
+IDEMPOTENCY = (
+    p(s400="invalid_idempotency_key", s409="idempotency_in_progress", s422="idempotency_key_reused")
+    | TOKEN
+)
+LOGIN = p(s401="unauthenticated")  # the operation needs a signed-in caller
+REGISTRY = LOGIN | p(s403="forbidden")  # examiners (and admins) only
+ADMIN = REGISTRY  # registrar administrators only
+RACE = p(s409="concurrent_update")  # a concurrent writer won
+
+# --- what each operation's services raise ------------------------------------------------------
+
+# Issue 18 §4 (merged on main before this): co-applicants and transferees named by credit code
+# or ID number (`invalid_id_number`), forms naming only the filer's own uploads
+# (`blob_not_found`), only the filer edits (`not_the_filer`), the sign-in throttle
+# (`too_many_attempts`).
+_APPLICANTS = p(
+    s403="not_authorised_for_party",
+    s422="party_not_found applicants_required duplicate_applicant invalid_id_number "
+    "invalid_share rights_bounds_required shares_not_100",
+)
+_FORM = p(s413="form_too_large", s422="deposit_not_found blob_not_found")
+_APPLICATION = p(s404="application_not_found")
+_PROCEDURE = (
+    LOGIN
+    | RACE
+    | p(
+        s403="forbidden forbidden_action own_application",
+        s404="application_not_found unknown_action",
+        s409="action_not_allowed_in_state duplicate_registration no_objection_to_answer "
+        "no_objection_to_notify objection_not_notified objection_open publicity_not_over "
+        "publicity_over screening_pending",
+        s422="blob_not_found co_applicant_consent_missing defects_required evidence_required "
+        "grounds_required incomplete_application invalid_defect invalid_ground invalid_outcome "
+        "missing_fields outcome_required party_not_found party_not_verified text_too_long "
+        "unknown_outcome",
+    )
+)
+_REGISTRATION_ACTIONS = (
+    LOGIN
+    | RACE
+    | p(
+        s400="invalid_uscc",
+        s403="forbidden forbidden_action",
+        s404="registration_not_found filing_not_found request_not_found unknown_action",
+        s409="action_not_allowed_in_state agreement_expired filing_not_in_force no_open_request "
+        "no_pending_request no_pledge_in_force no_sample nothing_to_confirm pledged "
+        "re_examination_not_available renewal_window_closed renewal_window_not_open "
+        "request_not_pending request_pending sample_missing sample_not_clean sample_unreadable "
+        "screening_pending",
+        s422="blob_not_found change_incomplete contract_date_in_future duplicate_party "
+        "form_too_large grounds_required invalid_amount invalid_basis invalid_choice invalid_date "
+        "invalid_for_action invalid_ground invalid_id_number invalid_licence_type "
+        "invalid_party_kind invalid_right "
+        "invalid_share invalid_subject_change invalid_term missing_fields no_change "
+        "party_not_found party_not_verified same_holder shares_must_total_100 text_too_long "
+        "unchangeable_field unknown_outcome",
+    )
+)
+_CERTIFICATE = p(s404="certificate_not_found")
+_VERIFY = p(s422="malformed_token")  # a forged token is a 200 with `authentic: false`
+
+RAISES: dict[str, Problems] = {
+    # accounts
+    "POST /api/v1/accounts": ADMIN  # staff accounts: an admin signs them up
+    | p(
+        s409="username_taken",
+        s422="invalid_display_name invalid_role invalid_username weak_password",
+    ),
+    "POST /api/v1/auth/token": p(s401="invalid_credentials", s429="too_many_attempts"),
+    "DELETE /api/v1/auth/token": LOGIN,
+    "GET /api/v1/me": LOGIN,
+    # parties
+    "GET /api/v1/parties": LOGIN,
+    "POST /api/v1/parties": LOGIN
+    | p(
+        s400="invalid_resident_id invalid_uscc",
+        s403="forbidden",
+        s422="invalid_address invalid_name invalid_party_kind",
+    ),
+    "GET /api/v1/parties/{party_id}": LOGIN | p(s404="party_not_found"),
+    "POST /api/v1/parties/{party_id}/verification": LOGIN
+    | p(s404="party_not_found", s409="already_verified", s422="blob_not_found invalid_method"),
+    "POST /api/v1/parties/{party_id}/verification/decision": REGISTRY
+    | p(s404="party_not_found", s409="not_pending", s422="missing_fields"),
+    "GET /api/v1/authorisations": LOGIN,
+    "POST /api/v1/authorisations": LOGIN
+    | p(s403="forbidden", s404="party_not_found", s422="blob_not_found"),
+    "POST /api/v1/authorisations/{authorisation_id}/decision": REGISTRY
+    | p(s404="authorisation_not_found", s409="not_pending"),
+    # files
+    "POST /api/v1/blobs": LOGIN | p(s413="file_too_large", s422="empty_file"),
+    "GET /api/v1/blobs/{sha256}": LOGIN | p(s404="blob_not_found"),
+    # evidence deposits
+    "GET /api/v1/evidence": LOGIN,
+    "POST /api/v1/evidence": LOGIN
+    | p(
+        s403="forbidden",
+        s409="already_deposited",
+        s422="invalid_hash invalid_manifest invalid_root manifest_mismatch",
+    ),
+    "GET /api/v1/evidence/{number}": p(s404="deposit_not_found"),
+    # applications
+    "POST /api/v1/applications": LOGIN | p(s403="forbidden") | _APPLICANTS | _FORM,
+    "GET /api/v1/applications": p(s422="invalid_state"),
+    "GET /api/v1/applications/{application_id}": _APPLICATION,
+    "PATCH /api/v1/applications/{application_id}": LOGIN
+    | RACE
+    | _APPLICATION
+    | _APPLICANTS
+    | _FORM
+    | p(s403="not_the_filer", s409="not_editable"),
+    "POST /api/v1/applications/{application_id}/consent": LOGIN
+    | RACE
+    | _APPLICATION
+    | p(s409="not_editable"),
+    "POST /api/v1/applications/{application_id}/actions/{action}": _PROCEDURE,
+    "GET /api/v1/applications/{application_id}/versions": _APPLICATION,
+    "GET /api/v1/applications/{application_id}/history": _APPLICATION,
+    "GET /api/v1/inbox": LOGIN,
+    "POST /api/v1/inbox/{notice_id}/read": LOGIN | p(s404="notice_not_found"),
+    "GET /api/v1/examination/queue": REGISTRY,
+    "GET /api/v1/examination/requests": REGISTRY,
+    # reference data
+    "GET /api/v1/industries": p(s422="invalid_level"),
+    "PUT /api/v1/industries": ADMIN | p(s422="invalid_encoding invalid_industry_table"),
+    "GET /api/v1/calendar/due-date": p(s422="date_out_of_range unknown_period"),
+    "PUT /api/v1/calendar/overrides/{day}": ADMIN | p(s422="missing_fields"),
+    "PUT /api/v1/calendar/years/{year}": ADMIN | p(s422="invalid_arrangement"),
+    "GET /api/v1/profile": NONE,
+    # registrations
+    "GET /api/v1/registrations": NONE,
+    "GET /api/v1/registrations/{number}": p(s404="registration_not_found"),
+    "POST /api/v1/registrations/{number}/actions/{action}": _REGISTRATION_ACTIONS,
+    "GET /api/v1/registrations/{number}/archive": LOGIN
+    | p(s403="forbidden", s404="registration_not_found"),
+    # announcements
+    "GET /api/v1/announcements": p(
+        s422="invalid_announcement_type invalid_date_range invalid_industry invalid_region "
+        "query_too_long"
+    ),
+    "GET /api/v1/announcements/{number}": p(s404="announcement_not_found"),
+    # certificates
+    "GET /api/v1/registrations/{number}/certificate": _CERTIFICATE | p(s406="not_cosigned"),
+    "GET /api/v1/certificates/{number}/status": _CERTIFICATE,
+    "GET /api/v1/certificates/status-lists/{list_no}": p(s404="status_list_not_found"),
+    "POST /api/v1/certificates/verify": _VERIFY,
+    "GET /.well-known/jwks.json": NONE,
+    # the transparency log
+    "GET /api/v1/log/proofs/inclusion": p(
+        s404="log_not_found", s422="log_index_out_of_range log_size_out_of_range"
+    ),
+    "GET /api/v1/log/proofs/consistency": p(s404="log_not_found", s422="log_size_out_of_range"),
+    "GET /api/v1/log/entries/{index}": p(s404="log_not_found"),
+    "GET /api/v1/log/entries/{index}/receipt": p(s404="log_not_found"),
+    "GET /log/checkpoint": p(s404="log_not_found"),
+    "GET /log/key": NONE,
+    "GET /log/tile/{path}": p(s404="log_not_found"),
+    # operations
+    "GET /healthz": NONE,
+}
+
+
+# --- into the OpenAPI document ------------------------------------------------------------------
+
+
+def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:
+    for dep in getattr(dependant, "dependencies", ()):
+        if dep.call is not None:
+            yield dep.call
+        yield from _calls(dep)
+
+
+def derived(route: Any, method: str) -> Problems:
+    """What the shared machinery lets this route answer, read off the route itself."""
+    calls = set(_calls(route.dependant))
+    out = INPUT
+    if route.body_field is not None:
+        out |= BODY
+    if get_identity in calls:
+        out |= TOKEN
+    if if_match in calls:
+        out |= IF_MATCH
+    if if_match_required in calls:
+        out |= IF_MATCH_REQUIRED
+    if method == "POST":
+        out |= IDEMPOTENCY
+    return out
+
+
+def key(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def operations(app: FastAPI) -> Iterable[tuple[str, Any, str]]:
+    """(method, route, documented path) of every operation the OpenAPI documents."""
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI with lazily included routers
+    except ImportError:  # pragma: no cover - older FastAPI keeps flat routes
+        routes: Iterable[Any] = app.routes
+    else:
+        routes = iter_route_contexts(app.routes)
+    for route in routes:
+        original = getattr(route, "original_route", route)
+        if isinstance(original, APIRoute) and route.include_in_schema:
+            for method in sorted(route.methods or ()):
+                if method != "HEAD":
+                    yield method, route, route.path_format
+
+
+def of(app: FastAPI) -> dict[str, Problems]:
+    """Every documented operation's problems: derived and declared."""
+    out = {}
+    for method, route, path in operations(app):
+        k = key(method, path)
+        # An operation without an entry still gets the shared problems (a test fails on it)
+        out[k] = derived(route, method) | RAISES.get(k, NONE)
+    return out
+
+
+def _response(status: int, codes: frozenset[str], before: Mapping[str, Any]) -> dict[str, Any]:
+    listed = ", ".join(f"`{c}`" for c in sorted(codes))
+    examples = {
+        code: {
+            "summary": code,
+            "value": {
+                "type": f"https://dataip.dev/problems/{code}",
+                "title": "…",
+                "status": status,
+                "code": code,
+                "detail": "…",
+                "message_zh": "…",
+                "message_en": "…",
+            },
+        }
+        for code in sorted(codes)
+    }
+    return {
+        "description": f"Problem codes: {listed}.",
+        "content": {PROBLEM: {"schema": {"$ref": REF}, "examples": examples}},
+        "x-problem-codes": sorted(codes),
+        **{k: v for k, v in before.items() if k == "headers"},
+    }
+
+
+def document(doc: dict[str, Any], problems: Mapping[str, Problems]) -> dict[str, Any]:
+    """Write each operation's problems into an OpenAPI document, replacing FastAPI's default
+    422 (a JSON validation body the app never sends) and its schemas."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            found = problems.get(key(method, path))
+            if found is None:
+                continue
+            responses = op.setdefault("responses", {})
+            for status, codes in found.items():
+                responses[str(status)] = _response(status, codes, responses.get(str(status), {}))
+            params = op.setdefault("parameters", [])
+            for param in params:
+                if param.get("in") == "header" and param.get("name", "").lower() == "if-match":
+                    required = str(param.get("description", "")).startswith("required")
+                    param.update(IF_MATCH_REQUIRED_HEADER if required else IF_MATCH_HEADER)
+            if method == "post":
+                params.append(IDEMPOTENCY_KEY)
+    return doc
+
+
+# The shared headers, as clients should send them (deps.py and middleware.py read them).
+IF_MATCH_HEADER: dict[str, Any] = {
+    "name": "If-Match",
+    "description": (
+        'The `ETag` of the version you read, e.g. `"7"`: 412 `stale_version` (with '
+        "`details.current_version`) if it changed since; without it, the last writer wins "
+        "unless two writes race (409 `concurrent_update`)."
+    ),
+    "schema": {"type": "string", "pattern": '^"[0-9]{1,12}"$'},
+}
+# A co-applicant's consent names the version it consented to (deps.if_match_required).
+IF_MATCH_REQUIRED_HEADER: dict[str, Any] = {
+    **IF_MATCH_HEADER,
+    "description": (
+        'Required: the `ETag` of the version you read and consent to, e.g. `"7"`: 428 '
+        "`precondition_required` without it (or with `*`), 412 `stale_version` (with "
+        "`details.current_version`) if it changed since."
+    ),
+}
+
+
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Retry safely: the key is reserved before the work is done; a repeat by the same "
+        "signed-in caller with the same key and body replays the first answer — status, "
+        "body and headers, with `Idempotent-Replayed: true` — or, while the first is still "
+        "running, waits for it (up to 10 s) or gets 409 `idempotency_in_progress` with "
+        "`Retry-After`; the same key with another body is 422 `idempotency_key_reused`."
+    ),
+    "schema": {"type": "string", "pattern": "^[\\x20-\\x7e]{1,200}$"},
+}
+
+
+def install(app: FastAPI) -> None:
+    """Build the OpenAPI document with every operation's problems (once, on first request)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document(build(), of(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
