@@ -269,6 +269,68 @@ class World:
         reg = self.api.ok(self.examiner, aid, "approve")["registration"]
         return str(reg["registration_number"])
 
+    def joint_draft(self) -> tuple[str, dict[str, Any]]:
+        """A draft of the applicant's (60 %) with a verified co-applicant (40 %), named by its
+        credit code as a filer names someone else's party (issue 18); returns the
+        co-applicant's username and the draft as created (not yet consented)."""
+        co = self.api.user("applicant")
+        co_party = self.api.party(co, verify_by=self.examiner)
+        draft = self.api.draft(
+            self.applicant,
+            self.party,
+            applicants=[
+                {"party_id": self.party, "share_bp": 6000, "rights_bounds": "甲方行使使用权"},
+                {
+                    "id_number": self.api.numbers[co_party],
+                    "share_bp": 4000,
+                    "rights_bounds": "乙方行使收益权",
+                },
+            ],
+        )
+        return co, draft
+
+    def changed(self, number: str, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """R19: the holder requests a change (default: the update frequency) and the examiner
+        approves it — certificate version n+1. Returns the registration as decided."""
+        d = self.api.reg_ok(
+            self.applicant,
+            number,
+            "request_change",
+            changes=changes or {"update": {"frequency": "weekly"}},
+            reason="更新频率调整",
+        )
+        return self.api.reg_ok(
+            self.examiner,
+            number,
+            "decide_request",
+            request_id=d["requests"][-1]["id"],
+            outcome="approve",
+            reason="符合变更条件",
+        )
+
+    def transferred(self, number: str) -> str:
+        """R19: transferred by agreement to a new verified holder, who confirms; approved.
+        Returns the new holder's username."""
+        buyer = self.api.user("applicant")
+        party = self.api.party(buyer, name="贵阳受让数据有限公司", verify_by=self.examiner)
+        d = self.api.reg_ok(
+            self.applicant,
+            number,
+            "request_transfer",
+            transferees=[{"id_number": self.api.numbers[party], "share_bp": 10_000}],
+            reason="数据资产出售",
+        )
+        self.api.reg_ok(buyer, number, "confirm_transfer")
+        self.api.reg_ok(
+            self.examiner,
+            number,
+            "decide_request",
+            request_id=d["requests"][-1]["id"],
+            outcome="approve",
+            reason="双方一致",
+        )
+        return buyer
+
     def objector(self) -> tuple[str, int, str]:
         who = self.api.user("applicant")
         pid = self.api.party(who, kind="natural_person", name="李异议", verify_by=self.examiner)

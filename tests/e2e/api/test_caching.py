@@ -14,7 +14,7 @@ import httpx
 
 from dataip.bootstrap import Registry
 from dataip.services import certificates, ledger
-from tests.support.api import Api, World, problem
+from tests.support.api import Api, problem
 
 PDF = "application/pdf"
 JOSE = "application/jose+json"
@@ -54,45 +54,6 @@ def _get(api: Api, url: str, etag: str | None = None, **headers: str) -> httpx.R
     return api.c.get(url, headers=headers)
 
 
-def _change(api: Api, w: World, number: str) -> None:
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_change",
-        changes={"update": {"frequency": "weekly"}},
-        reason="更新频率调整",
-    )
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="符合变更条件",
-    )
-
-
-def _transfer(api: Api, w: World, number: str) -> None:
-    buyer = api.user("applicant")
-    party = api.party(buyer, name="贵阳受让数据有限公司", verify_by=w.examiner)
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_transfer",
-        transferees=[{"id_number": api.numbers[party], "share_bp": 10_000}],
-        reason="数据资产出售",
-    )
-    api.reg_ok(buyer, number, "confirm_transfer")
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="双方一致",
-    )
-
-
 def test_i18_current_certificate_url_is_revalidated_and_serves_the_new_version_after_change_and_transfer(  # noqa: E501
     api: Api, registry: Registry
 ) -> None:
@@ -121,7 +82,7 @@ def test_i18_current_certificate_url_is_revalidated_and_serves_the_new_version_a
 
     # A change issues version 2: the same URL and the cache's validator get the new one.
     api.at("2026-10-20 10:00")
-    _change(api, w, number)
+    w.changed(number)
     changed = _get(api, url, etag)
     assert changed.status_code == 200, changed.text
     assert _version(changed.text) == 2
@@ -135,7 +96,7 @@ def test_i18_current_certificate_url_is_revalidated_and_serves_the_new_version_a
 
     # A transfer issues version 3 with the new holder.
     api.at("2026-10-22 10:00")
-    _transfer(api, w, number)
+    w.transferred(number)
     _publish(registry)
     moved = _get(api, url, proven.headers["etag"])
     assert moved.status_code == 200, moved.text
@@ -167,7 +128,7 @@ def test_i18_each_certificate_representation_has_its_own_validator(
     assert _get(api, url, tags[JOSE], Accept=PDF).status_code == 200
 
     api.at("2026-10-20 10:00")
-    _change(api, w, number)
+    w.changed(number)
     for accept, tag in tags.items():
         r = _get(api, url, tag, Accept=accept)
         assert r.status_code == 200, (accept, r.status_code)
@@ -193,7 +154,7 @@ def test_i18_a_certificate_version_is_immutable_once_its_log_proof_is_attached(
     assert "content-location" not in final.headers
     # ... and still served the same after a change made version 2 current
     api.at("2026-10-20 10:00")
-    _change(api, w, number)
+    w.changed(number)
     again = api.c.get(url, params={"version": 1})
     assert again.text == final.text and again.headers["etag"] == final.headers["etag"]
     # The PDF is rendered from those bytes anew each time: kept a day, not for good.

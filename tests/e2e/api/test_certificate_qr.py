@@ -137,21 +137,7 @@ def test_r24_verify_api_reads_the_qr_credential_offline_online_and_as_the_status
 
     # a change issues version 2: the QR code printed on version 1 now reads superseded
     api.at("2026-10-20 10:00")
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_change",
-        changes={"update": {"frequency": "weekly"}},
-        reason="更新频率调整",
-    )
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="符合变更条件",
-    )
+    w.changed(number)
     old = api.c.post("/api/v1/certificates/verify", json={"token": v1}).json()
     assert old["authentic"] is True and old["status"]["status"] == "superseded"
     v2 = _qr_text(api, registry, number)

@@ -104,21 +104,7 @@ def test_r19_a_change_issues_version_2_and_supersedes_version_1(
     w = api.world()
     number = w.registered()
     api.at("2026-10-20 10:00")
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_change",
-        changes={"update": {"frequency": "weekly"}},
-        reason="更新频率调整",
-    )
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="符合变更条件",
-    )
+    w.changed(number)
     v2 = api.c.get(f"/api/v1/registrations/{number}/certificate").text
     v1 = api.c.get(f"/api/v1/registrations/{number}/certificate", params={"version": 1}).text
     assert v1 != v2
@@ -191,21 +177,7 @@ def test_r24_the_sm2_cosigned_certificate_verifies_with_openssl_from_the_jwks(
         registry.env, "profile", dataclasses.replace(registry.env.profile, sm2_cosign=False)
     )
     api.at("2026-10-20 10:00")
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_change",
-        changes={"update": {"frequency": "weekly"}},
-        reason="更新频率调整",
-    )
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="符合变更条件",
-    )
+    w.changed(number)
     problem(
         api.c.get(
             f"/api/v1/registrations/{number}/certificate",
@@ -245,21 +217,7 @@ def test_r24_bitstring_status_list_flips_on_change_and_revocation(
 
     assert status_in_list(entry) == "valid"
     api.at("2026-10-20 10:00")
-    d = api.reg_ok(
-        w.applicant,
-        number,
-        "request_change",
-        changes={"update": {"frequency": "weekly"}},
-        reason="更新频率调整",
-    )
-    api.reg_ok(
-        w.examiner,
-        number,
-        "decide_request",
-        request_id=d["requests"][-1]["id"],
-        outcome="approve",
-        reason="符合变更条件",
-    )
+    w.changed(number)
     v2 = _claims(api.c.get(f"/api/v1/registrations/{number}/certificate").text)
     entry2 = v2["credentialStatus"][0]  # type: ignore[index]
     assert entry2["statusListIndex"] != entry["statusListIndex"]

@@ -45,20 +45,7 @@ def _patch(api: Api, w: World) -> Target:
 
 
 def _consent(api: Api, w: World) -> Target:
-    co = api.user("applicant")
-    co_party = api.party(co, verify_by=w.examiner)
-    a = api.draft(
-        w.applicant,
-        w.party,
-        applicants=[
-            {"party_id": w.party, "share_bp": 6000, "rights_bounds": "甲方行使使用权"},
-            {
-                "id_number": api.numbers[co_party],
-                "share_bp": 4000,
-                "rights_bounds": "乙方行使收益权",
-            },
-        ],
-    )
+    co, a = w.joint_draft()
     return Target("POST", f"{PREFIX}/applications/{a['id']}/consent", co, None, a["version"])
 
 
