@@ -96,7 +96,12 @@ from dataip.services.recording import commitment, record_event
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "ledger.json"
 CODE_UNDER_TEST = (
-    "services/ledger.py",
+    "services/ledger/__init__.py",
+    "services/ledger/leaves.py",
+    "services/ledger/tree.py",
+    "services/ledger/integration.py",
+    "services/ledger/proofs.py",
+    "services/ledger/auditing.py",
     "services/recording.py",
     "services/public_screening.py",
     "domain/public_record.py",

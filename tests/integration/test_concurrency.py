@@ -18,6 +18,7 @@ from dataip.bootstrap import Registry
 from dataip.domain.errors import DomainError
 from dataip.services import procedure, scheduler
 from dataip.services.context import Env, Identity
+from dataip.services.procedure import transition
 from tests.support.api import Api, World, complete_form
 from tests.support.db import count
 
@@ -107,7 +108,7 @@ def meeting(
     if registry.engine.dialect.name == "sqlite":
         pytest.skip("SQLite writers serialise on BEGIN IMMEDIATE; they cannot overlap")
     meeting = Meeting(inside=True)
-    real_load = procedure.load
+    real_load = transition.load  # where perform looks it up
 
     def load_then_meet(*args: Any, **kw: Any) -> Any:
         app = real_load(*args, **kw)
@@ -115,7 +116,7 @@ def meeting(
             meeting.barrier.wait(timeout=30)
         return app
 
-    monkeypatch.setattr(procedure, "load", load_then_meet)
+    monkeypatch.setattr(transition, "load", load_then_meet)
     return meeting
 
 

@@ -32,7 +32,7 @@ def test_every_event_the_services_record_by_name_has_a_label() -> None:
     pattern = re.compile(r'\btype="([A-Z]\w+)"(?: if [^\n]* else "([A-Z]\w+)")?')
     named = {
         name
-        for path in root.glob("*.py")
+        for path in root.rglob("*.py")
         for m in pattern.finditer(path.read_text("utf-8"))
         for name in m.groups()
         if name

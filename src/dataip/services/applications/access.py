@@ -1,0 +1,124 @@
+"""Who may see and act on an application (登记申请), and in what context: the caller's roles
+as the transition table knows them (``actors_for``: G§5, a co-applicant acts once it has
+joined), ``load`` (drafts only by their applicants), the application's ``Context`` (G§14's
+publicity period, G§15's objections), and the refusals every application service answers
+with (``not_found``, ``stale``, ``conflict``, ``not_the_filer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.errors import DomainError
+from dataip.domain.lifecycle import PUBLIC_STATES, Actor, AppState, Context
+from dataip.services.context import Env, Identity
+from dataip.services.parties import actable_party_ids
+from dataip.services.ports import UnitOfWork
+
+
+def not_found() -> DomainError:
+    return DomainError(
+        "application_not_found", "登记申请不存在", "application not found", status=404
+    )
+
+
+def stale(current: int) -> DomainError:
+    return DomainError(
+        "stale_version",
+        "申请已被他人修改，请刷新后重试",
+        "the application changed since you read it; reload and retry",
+        status=412,
+        details={"current_version": current},
+    )
+
+
+def conflict() -> DomainError:
+    return DomainError(
+        "concurrent_update",
+        "申请正被他人同时处理，请刷新后重试",
+        "someone else changed the application at the same time; reload",
+        status=409,
+    )
+
+
+def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[Actor]:
+    """The caller's roles on this application. `holder` is the filer, or an applicant the
+    caller acts for that has consented: a party named as co-applicant may read the draft
+    and consent (`is_invited`), but acts on it only once it has joined (G§5)."""
+    actors: set[Actor] = set()
+    if identity.role == "system":
+        return {"system"}
+    if identity.user_id is None:
+        return actors
+    actors.add("public")
+    if identity.is_registry:
+        actors.add("registry")
+    if app.filer_user_id == identity.user_id:
+        actors.add("holder")
+    else:
+        mine = actable_party_ids(uow, identity)
+        rows = uow.app_parties.for_application(app.id)
+        if any(ap.party_id in mine and ap.consented_at is not None for ap in rows):
+            actors.add("holder")
+    return actors
+
+
+def is_invited(uow: UnitOfWork, identity: Identity, app: m.Application) -> bool:
+    """The caller acts for a party named on the application (consented or not)."""
+    mine = actable_party_ids(uow, identity)
+    return bool(mine & {ap.party_id for ap in uow.app_parties.for_application(app.id)})
+
+
+def load(uow: UnitOfWork, identity: Identity, application_id: int) -> m.Application:
+    """Load an application the caller may see at all (drafts only by their applicants)."""
+    app = uow.applications.get(application_id)
+    if app is None:
+        raise not_found()
+    if AppState(app.state) in PUBLIC_STATES or identity.is_registry:
+        return app
+    if "holder" in actors_for(uow, identity, app) or is_invited(uow, identity, app):
+        return app
+    raise not_found()
+
+
+def not_the_filer() -> DomainError:
+    return DomainError(
+        "not_the_filer",
+        "仅申请提交人可修改申请；共同申请人可查看并确认",
+        "only the filer edits the application; co-applicants read and consent",
+        status=403,
+    )
+
+
+def context_for(
+    uow: UnitOfWork,
+    env: Env,
+    app: m.Application,
+    deadlines: Sequence[m.Deadline] | None = None,
+    objections: Sequence[m.Objection] | None = None,
+) -> Context:
+    now = env.now()
+    if deadlines is None:
+        deadlines = uow.deadlines.for_application(app.id, open_only=True)
+    if objections is None:
+        objections = (
+            uow.objections.for_application(app.id)
+            if app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
+            else []
+        )
+    publicity = [d for d in deadlines if d.kind == "publicity" and d.status == "open"]
+    over = bool(publicity) and all(_expired(d.due_on, now) for d in publicity)
+    open_obj = [o for o in objections if o.status != "decided"]
+    return Context(
+        today=now.date(),
+        publicity_over=over,
+        open_objections=len(open_obj),
+        unnotified_objections=sum(o.status == "filed" for o in open_obj),
+    )
+
+
+def _expired(due_on: date, now: Any) -> bool:
+    return bool(now.date() > due_on)
