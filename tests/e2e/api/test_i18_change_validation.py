@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dataip.bootstrap import Registry
-from dataip.services import after_registration
+from dataip.services.after_registration import change, decisions
 from tests.support.api import Api, problem
 from tests.support.db import changed_tables, snapshot
 
@@ -67,8 +67,9 @@ def test_i18_change_refused_at_approval_when_its_form_is_no_form(
     w = api.world()
     number = w.registered()
     with monkeypatch.context() as m:
-        m.setattr(after_registration, "validate_form", lambda form, at=(): form)
-        m.setattr(after_registration, "require_own_in_form", lambda *a, **k: None)
+        # where the change request looks them up (its approval reads `decisions`' own)
+        m.setattr(change, "validate_form", lambda form, at=(): form)
+        m.setattr(change, "require_own_in_form", lambda *a, **k: None)
         d = api.reg_ok(w.applicant, number, "request_change", changes={"sample_blobs": "notalist"})
     rid = d["requests"][-1]["id"]
     before = snapshot(registry)
@@ -108,7 +109,8 @@ def test_i18_application_form_and_change_share_one_schema() -> None:
     from dataip.web.api import application_schemas
 
     assert application_schemas.ApplicationForm is application_form.ApplicationForm
-    assert after_registration.validate_form is application_form.validate_form
+    assert change.validate_form is application_form.validate_form  # the request
+    assert decisions.validate_form is application_form.validate_form  # its approval
 
 
 def _nested(depth: int) -> dict[str, Any]:

@@ -209,27 +209,46 @@ NOT_ANSWERS = {
 }
 
 
+def _helpers_defined(tree: ast.Module) -> set[str]:
+    """The functions of a module that pass their first parameter on to DomainError as the
+    code."""
+    helpers: set[str] = set()
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.args.args:
+            first = fn.args.args[0].arg
+            for call in ast.walk(fn):
+                if (
+                    isinstance(call, ast.Call)
+                    and getattr(call.func, "id", None) == "DomainError"
+                    and call.args
+                    and getattr(call.args[0], "id", None) == first
+                ):
+                    helpers.add(fn.name)
+    return helpers
+
+
 def _raised_codes() -> dict[str, set[str]]:
     """Every literal code given to DomainError in the package (pages and CLI aside): directly,
-    or through a helper that passes its first parameter on as the code."""
+    or through a helper that passes its first parameter on as the code — defined in the same
+    module, or imported by name from the module that defines it (a package's modules share
+    one)."""
     found: dict[str, set[str]] = {}
+    trees: dict[str, ast.Module] = {}
     for path in SRC.rglob("*.py"):
         rel = path.relative_to(SRC).as_posix()
-        if rel.startswith(("web/pages/", "cli/")):
-            continue
-        tree = ast.parse(path.read_text("utf-8"))
-        helpers = {"DomainError"}
-        for fn in ast.walk(tree):
-            if isinstance(fn, ast.FunctionDef) and fn.args.args:
-                first = fn.args.args[0].arg
-                for call in ast.walk(fn):
-                    if (
-                        isinstance(call, ast.Call)
-                        and getattr(call.func, "id", None) == "DomainError"
-                        and call.args
-                        and getattr(call.args[0], "id", None) == first
-                    ):
-                        helpers.add(fn.name)
+        if not rel.startswith(("web/pages/", "cli/")):
+            trees[rel] = ast.parse(path.read_text("utf-8"))
+
+    def module(rel: str) -> str:
+        return ".".join(["dataip", *rel.removesuffix(".py").split("/")]).removesuffix(".__init__")
+
+    defined = {module(rel): _helpers_defined(tree) for rel, tree in trees.items()}
+    for rel, tree in trees.items():
+        helpers = {"DomainError", *defined[module(rel)]}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in defined:
+                shared = defined[node.module]
+                helpers |= {a.asname or a.name for a in node.names if a.name in shared}
         for call in ast.walk(tree):
             if (
                 isinstance(call, ast.Call)

@@ -1,0 +1,183 @@
+"""Who is who on a registration — its holders (登记主体), a transferee (受让人), a requester
+(请求人) — and the context the table's guards read (`RegContext`).
+
+A caller is a holder if it owns or is an accepted agent of one of the holder parties, or filed
+the application while the holders are still the ones it filed for; after a transfer the
+transferees' accounts take over. It is a transferee while a transfer by agreement awaits its
+consent (G§21), and a requester while a request of its own is open or while it may still
+contest the refusal of its revocation request (G§20, 15 days). The context carries the
+renewal window (G§19) and the pledges in force: a pledge blocks a transfer, abandonment or
+cancellation until its pledgee's consent is recorded (G§22 and the pledge contract), checked
+when the request is filed and used up when it takes effect (`_pledge_check`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dataip.domain import model as m
+from dataip.domain.after_registration import (
+    CONSENT_KINDS,
+    OPEN_REQUEST_STATES,
+    RegActor,
+    RegContext,
+    pledged,
+)
+from dataip.domain.calendar import renewal_window
+from dataip.services.context import Env, Identity
+from dataip.services.parties import actable_party_ids
+from dataip.services.ports import UnitOfWork
+
+
+def holder_party_ids(reg: m.Registration) -> set[int]:
+    return {int(h["party_id"]) for h in reg.holders if h.get("party_id") is not None}
+
+
+def _original_holders(uow: UnitOfWork, reg: m.Registration) -> bool:
+    app_parties = {ap.party_id for ap in uow.app_parties.for_application(reg.application_id)}
+    return app_parties == holder_party_ids(reg)
+
+
+def holder_users(uow: UnitOfWork, reg: m.Registration) -> list[int]:
+    """Who is served the holder's notices: the owners of the holder parties, and the filer of
+    the application while the holders are still those it filed for."""
+    owners = [p.owner_user_id for p in uow.parties.many(sorted(holder_party_ids(reg)))]
+    if _original_holders(uow, reg):
+        app = uow.applications.get(reg.application_id)
+        owners.insert(0, app.filer_user_id)
+    return list(dict.fromkeys(owners))
+
+
+def is_holder(uow: UnitOfWork, identity: Identity, reg: m.Registration) -> bool:
+    if identity.user_id is None:
+        return False
+    if actable_party_ids(uow, identity) & holder_party_ids(reg):
+        return True
+    if _original_holders(uow, reg):
+        app = uow.applications.get(reg.application_id)
+        return bool(app.filer_user_id == identity.user_id)
+    return False
+
+
+@dataclass
+class Caller:
+    actors: set[RegActor]
+    party_ids: set[int]
+    ctx: RegContext
+
+
+def _contestable(
+    reqs: list[m.RegistrationRequest], actors: set[RegActor], uid: int | None, today: date
+) -> m.RegistrationRequest | None:
+    """G§20: the revocation decision the caller may contest, if within its 15 days."""
+    contested = {r.related_request_id for r in reqs if r.kind == "re_examination"}
+    for r in reversed(reqs):
+        if r.kind != "revocation" or r.outcome is None or r.re_examination_due is None:
+            continue
+        if r.id in contested or today > r.re_examination_due:
+            return None  # only the latest decision can be contested
+        if r.outcome == "approve" and "holder" in actors:
+            return r
+        if r.outcome == "refuse" and r.requester_user_id == uid:
+            return r
+        return None
+    return None
+
+
+def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -> Caller:
+    uid = identity.user_id
+    actors: set[RegActor] = set()
+    mine: set[int] = set()
+    if identity.role == "system":
+        actors.add("system")
+    elif uid is not None:
+        actors.add("public")
+        mine = actable_party_ids(uow, identity)
+        if identity.is_registry:
+            actors.add("registry")
+        if is_holder(uow, identity, reg):
+            actors.add("holder")
+    reqs = uow.requests.for_registration(reg.id)
+    open_reqs = [r for r in reqs if r.state in OPEN_REQUEST_STATES]
+    awaiting = [
+        r
+        for r in open_reqs
+        if r.kind == "transfer"
+        and r.state == "awaiting_consent"
+        and mine & {int(t["party_id"]) for t in r.payload["transferees"]}
+    ]
+    if awaiting:
+        actors.add("transferee")
+    my_open = [r for r in open_reqs if uid is not None and r.requester_user_id == uid]
+    if my_open:
+        actors.add("requester")
+    contest = _contestable(reqs, actors, uid, env.today())
+    if contest is not None and contest.outcome == "refuse":
+        actors.add("requester")
+    opens, closes = renewal_window(reg.valid_until, months=env.profile.renewal_window_months)
+    pledges = [
+        f
+        for f in uow.filings.for_registration(reg.id)
+        if f.kind == "pledge" and f.state == "in_force"
+    ]
+    ctx = RegContext(
+        today=env.today(),
+        renewal_opens=opens,
+        renewal_closes=closes,
+        pending_requests=sum(r.state == "pending" for r in open_reqs),
+        awaiting_my_consent=len(awaiting),
+        my_open_requests=len(my_open),
+        re_examination_open=contest is not None,
+        pledges_in_force=len(pledges),
+        pledges_blocking=_blocking(pledges),
+        pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
+    )
+    return Caller(actors, mine, ctx)
+
+
+def _unused(f: m.Filing, kind: str) -> int | None:
+    """The index of the pledgee's first unused consent to `kind`, if any."""
+    return next(
+        (
+            i
+            for i, c in enumerate(f.consents)
+            if c.get("for_action") == kind and not c.get("used_at")
+        ),
+        None,
+    )
+
+
+def _blocking(pledges: list[m.Filing]) -> dict[str, tuple[str, ...]]:
+    return {
+        kind: tuple(f.number for f in pledges if _unused(f, kind) is None) for kind in CONSENT_KINDS
+    }
+
+
+def _pledges(uow: UnitOfWork, reg: m.Registration) -> list[m.Filing]:
+    return [
+        f
+        for f in uow.filings.for_registration(reg.id)
+        if f.kind == "pledge" and f.state == "in_force"
+    ]
+
+
+def _pledge_check(
+    uow: UnitOfWork, env: Env, reg: m.Registration, for_action: str, *, use: bool
+) -> None:
+    """A pledge in force blocks the action without its pledgee's consent. Checked when the
+    request is filed and again when it takes effect (a pledge may have been filed since);
+    taking effect uses the consent up: it covers one transfer, abandonment or cancellation,
+    not every later one."""
+    pledges = _pledges(uow, reg)
+    blocking = _blocking(pledges)[for_action]
+    if blocking:
+        raise pledged(blocking)
+    if not use:
+        return
+    for f in pledges:
+        i = _unused(f, for_action)
+        assert i is not None
+        consents = [dict(c) for c in f.consents]
+        consents[i]["used_at"] = env.now().isoformat()
+        f.consents = consents
