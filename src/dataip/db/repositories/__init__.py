@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,30 +13,39 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
+from dataip.db.repositories._repo import _Repo
 from dataip.db.search import announcement_filters
 from dataip.domain import model as m
 
-T = TypeVar("T")
-
-
-class _Repo(Generic[T]):
-    cls: type[T]
-
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def add(self, obj: T) -> T:
-        self.s.add(obj)
-        return obj
-
-    def add_all(self, objs: Iterable[T]) -> None:
-        self.s.add_all(list(objs))
-
-    def get(self, key: Any, *, for_update: bool = False) -> T | None:
-        return self.s.get(self.cls, key, with_for_update=for_update or None)
-
-    def _all(self, stmt: sa.Select[Any]) -> list[T]:
-        return list(self.s.scalars(stmt))
+__all__ = [
+    "Announcements",
+    "AppParties",
+    "Applications",
+    "Authorisations",
+    "Blobs",
+    "Calendar",
+    "Certificates",
+    "Deadlines",
+    "Deposits",
+    "Events",
+    "Filings",
+    "Idempotency",
+    "Industries",
+    "Ledger",
+    "LoginAttempts",
+    "Notices",
+    "Objections",
+    "Parties",
+    "RegistrationRequests",
+    "RegistrationVersions",
+    "Registrations",
+    "SamplePublications",
+    "ScreeningJobs",
+    "ScreeningReports",
+    "Tokens",
+    "Users",
+    "Versions",
+]
 
 
 class Users(_Repo[m.User]):
