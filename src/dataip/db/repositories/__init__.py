@@ -1,16 +1,22 @@
-"""Repositories: the queries the services need, one class per aggregate."""
+"""Repositories: the queries the services need, one class per aggregate.
+
+One module per feature; the unit of work (`db/uow.py`) builds one of each per transaction and
+takes them from here (`from dataip.db import repositories as r`):
+
+* `accounts` — users and API tokens, parties and powers of attorney, sign-in attempts,
+  Idempotency-Key reservations;
+* `applications` — applications, their joint applicants, versions, deadlines, notices and
+  objections;
+* `registrations` — registrations, their versions, requests, filings, certificates and
+  announcements;
+* `ledger` — events, evidence deposits and the transparency log's storage;
+* `uploads` — uploads, screening reports, the screening queue, sample publications;
+* `reference` — the industry classification and the working-day calendar;
+* `_repo` — `_Repo`, the base they share.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
-from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
 from dataip.db.repositories.accounts import (
     Authorisations,
     Idempotency,
@@ -28,6 +34,7 @@ from dataip.db.repositories.applications import (
     Versions,
 )
 from dataip.db.repositories.ledger import Deposits, Events, Ledger
+from dataip.db.repositories.reference import Calendar, Industries
 from dataip.db.repositories.registrations import (
     Announcements,
     Certificates,
@@ -42,7 +49,6 @@ from dataip.db.repositories.uploads import (
     ScreeningJobs,
     ScreeningReports,
 )
-from dataip.domain import model as m
 
 __all__ = [
     "Announcements",
@@ -73,68 +79,3 @@ __all__ = [
     "Users",
     "Versions",
 ]
-
-
-class Industries(_Repo[m.Industry]):
-    cls = m.Industry
-
-    def is_class(self, code: str) -> bool:
-        row = self.get(code)
-        return row is not None and row.level == "class"
-
-    def count(self) -> int:
-        return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.industries)) or 0)
-
-    def search(
-        self, *, q: str = "", level: str | None = None, parent: str | None = None, limit: int = 50
-    ) -> list[m.Industry]:
-        c = t.industries.c
-        stmt = sa.select(m.Industry)
-        if q:
-            stmt = stmt.where(sa.or_(c.code.startswith(q), c.name.contains(q)))
-        if level:
-            stmt = stmt.where(c.level == level)
-        if parent:
-            stmt = stmt.where(c.parent == parent)
-        return self._all(stmt.order_by(c.code).limit(limit))
-
-    def replace_all(self, rows: Sequence[m.Industry]) -> None:
-        self.s.execute(sa.delete(t.industries))
-        self.s.execute(
-            sa.insert(t.industries),
-            [
-                {
-                    "code": r.code,
-                    "level": r.level,
-                    "name": r.name,
-                    "parent": r.parent,
-                    "section": r.section,
-                    "edition": r.edition,
-                }
-                for r in rows
-            ],
-        )
-
-
-class Calendar:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def overrides(self) -> list[m.CalendarOverride]:
-        return list(self.s.scalars(sa.select(m.CalendarOverride)))
-
-    def years(self) -> list[m.CalendarYear]:
-        return list(self.s.scalars(sa.select(m.CalendarYear)))
-
-    def get_override(self, day: date) -> m.CalendarOverride | None:
-        return self.s.get(m.CalendarOverride, day)
-
-    def get_year(self, year: int) -> m.CalendarYear | None:
-        return self.s.get(m.CalendarYear, year)
-
-    def add(self, obj: Any) -> Any:
-        self.s.add(obj)
-        return obj
-
-    def delete(self, obj: Any) -> None:
-        self.s.delete(obj)
