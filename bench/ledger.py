@@ -105,7 +105,7 @@ CODE_UNDER_TEST = (
     "services/recording.py",
     "services/public_screening.py",
     "domain/public_record.py",
-    "db/repositories.py",
+    "db/repositories/ledger.py",
     "db/tables.py",
     "db/uow.py",
     "ledger/merkle.py",
