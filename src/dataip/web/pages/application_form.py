@@ -1,5 +1,6 @@
-"""The application form (申请表) as a page: every G§7 / R5 item, the joint applicants and
-their shares (共同申请, R3 / G§5) and the evidence items (存证, R6 / G§8).
+"""The application form (申请表) as a page: every G§7 / R5 item, the joint applicants with
+their agreed shares (共同申请, R3; named as G§5 and decision 0003 say) and the evidence items
+(存证, R6 / G§8).
 
 The posted fields are parsed into the API's own `ApplicationForm` and `ApplicantIn` (so page
 and API accept exactly the same), files are stored first so a re-rendered form keeps them,
