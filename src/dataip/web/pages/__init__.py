@@ -16,6 +16,7 @@ from dataip.web.pages import (
     parties,
     public,
     security,
+    signup,
 )
 from dataip.web.pages.render import STATIC, render
 
@@ -42,6 +43,7 @@ def install(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(public.router)
     app.include_router(applicant.router)
+    app.include_router(signup.router)
     app.include_router(examiner.router)
     app.include_router(holder.router)
     app.include_router(objections.router)

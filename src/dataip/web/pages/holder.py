@@ -10,14 +10,13 @@ ask for revocation; the registry decides. Each form posts to
 ``POST /api/v1/registrations/{number}/actions/{action}``. A refusal re-renders the page with
 the bilingual message, the failing form open and what was typed; nothing changes.
 
-The forms are declared below as data (`ACTION_FORMS`), so adding an action to the table
-means adding a row here, not a template.
+The forms are declared as data (`ACTION_FORMS`) in `registration_forms.py`, so adding an
+action to the table means adding a row there, not a template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,15 +26,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from dataip.domain.after_registration import (
-    CANCELLATION_GROUNDS,
-    LICENCE_TYPES,
-    OPEN_REQUEST_STATES,
-    REVOCATION_GROUNDS,
-    SAMPLE_PUBLICATION,
-    UNILATERAL_BASES,
-)
-from dataip.domain.application import UPDATE_FREQUENCIES
+from dataip.domain.after_registration import OPEN_REQUEST_STATES, SAMPLE_PUBLICATION
 from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.screening.mask import TECHNIQUE_LABELS
@@ -46,331 +37,18 @@ from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages.account import page_identity
-from dataip.web.pages.applicant import (
-    PARTY_KIND_LABELS,
-    _uploads,
-    csrf_refused,
-    failure,
-    signed_in,
-    version_of,
+from dataip.web.pages.forms import _uploads, csrf_refused, failure, signed_in, version_of
+from dataip.web.pages.registration_forms import (
+    ACTION_FORMS,
+    REQUEST_KINDS,
+    ActionForm,
+    Field,
+    Pair,
 )
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
-
-Pair = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of an action's form. ``name`` is the payload key; a dotted name fills a
-    nested object (``licensee.name``). Kinds: text, textarea, date, select, yuan (an amount
-    in yuan, sent as integer fen), file, files, grounds (check boxes of numbered grounds),
-    request, filing, holder, my_party (choices from the page's data), int, percent."""
-
-    name: str
-    label: Pair
-    kind: str = "text"
-    options: Mapping[str, Pair] | None = None
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class ActionForm:
-    title: Pair
-    hint: Pair | None = None
-    fields: tuple[Field, ...] = ()
-    confirm: bool = False  # cannot be undone: a required "I understand" box (no script)
-    finish: Callable[[dict[str, Any]], None] | None = None  # reshape the payload
-    listed: bool = True  # False: the page draws this form itself (the sample publication)
-
-
-RIGHTS: dict[str, Pair] = {
-    "usage": ("数据使用权", "right of use"),
-    "operation": ("数据经营权", "right of operation"),
-    "other": ("其他", "other"),
-}
-CONSENT_FOR: dict[str, Pair] = {
-    "transfer": ("转让", "transfer"),
-    "abandon": ("放弃", "abandonment"),
-    "cancellation": ("注销", "cancellation"),
-}
-BASES: dict[str, Pair] = {
-    "agreement": ("双方协议", "agreement of both parties"),
-    **UNILATERAL_BASES,
-}
-REQUEST_OUTCOMES: dict[str, Pair] = {"approve": ("准予", "approve"), "refuse": ("驳回", "refuse")}
-RE_EXAMINATION_OUTCOMES: dict[str, Pair] = {
-    "uphold": ("维持原决定", "uphold the decision"),
-    "overturn": ("撤销原决定", "overturn the decision"),
-}
-REQUEST_KINDS: dict[str, Pair] = {
-    "change": ("变更", "change"),
-    "transfer": ("转让", "transfer"),
-    "cancellation": ("注销", "cancellation"),
-    "revocation": ("撤销", "revocation"),
-    "re_examination": ("复审", "re-examination"),
-}
-
-# the registry's own grounds (a holder's request and expiry have their own paths)
-REGISTRY_CANCELLATION = {
-    k: CANCELLATION_GROUNDS[k] for k in ("evident_defect", "right_extinguished")
-}
-REVOCATION_OPTIONS = {str(k): v for k, v in REVOCATION_GROUNDS.items()}
-
-REASON = Field("reason", ("理由", "Reason"), "textarea", required=True)
-CONTRACT = Field("contract_date", ("合同签订日期", "Contract date"), "date", required=True)
-CONTRACT_FILE = Field("contract_blob", ("合同文件", "Contract document"), "file")
-TERM = (
-    Field("term_start", ("期限起始日", "Term starts"), "date"),
-    Field("term_end", ("期限终止日", "Term ends"), "date"),
-)
-
-
-def _counterparty(key: str, who: Pair) -> tuple[Field, ...]:
-    return (
-        Field(f"{key}.kind", (f"{who[0]}类型", f"{who[1]}: kind"), "select", PARTY_KIND_LABELS),
-        Field(f"{key}.name", (f"{who[0]}名称", f"{who[1]}: name"), required=True),
-        Field(
-            f"{key}.credit_code",
-            (f"{who[0]}统一社会信用代码", f"{who[1]}: unified social credit code"),
-        ),
-    )
-
-
-def _transfer(payload: dict[str, Any]) -> None:
-    # the transferee is named by its number, as a co-applicant is (services/party_refs)
-    number = payload.pop("transferee_id_number", None)
-    share = payload.pop("transferee_share_bp", None)
-    if number is not None:
-        payload["transferees"] = [{"id_number": number, **({"share_bp": share} if share else {})}]
-
-
-def _change(payload: dict[str, Any]) -> None:
-    party = payload.pop("subject_party_id", None)
-    name = payload.pop("subject_name", None)
-    if party is not None and name:
-        payload["subject"] = [{"party_id": party, "name": name}]
-
-
-ACTION_FORMS: dict[str, ActionForm] = {
-    "publish_sample": ActionForm(
-        ("样例数据公开方式", "Sample data on the public page"),
-        None,
-        (Field("choice", ("公开方式", "Choice"), "select", SAMPLE_PUBLICATION, True),),
-        listed=False,
-    ),
-    "renew": ActionForm(
-        ("续展登记", "Renew the registration"),
-        ("续展后有效期延长一个登记期限（G§19）", "Renewal extends validity by one term (G§19)"),
-    ),
-    "request_change": ActionForm(
-        ("申请变更登记", "Request a change"),
-        (
-            "只填写需要变更的事项；变更经审查后生效（G§21）",
-            "Fill in only what changes; it takes effect once examined (G§21)",
-        ),
-        (
-            Field(
-                "subject_party_id", ("名称变更的登记主体", "Holder whose name changed"), "holder"
-            ),
-            Field("subject_name", ("主体新名称", "The holder's new name")),
-            Field(
-                "changes.update.frequency",
-                ("更新周期", "Update frequency"),
-                "select",
-                UPDATE_FREQUENCIES,
-            ),
-            Field(
-                "changes.processing_rules",
-                ("数据处理规则或算法说明", "Processing rules or algorithm"),
-                "textarea",
-            ),
-            Field("changes.other_notes", ("其他说明", "Other notes"), "textarea"),
-            Field("reason", ("变更理由", "Reason for the change"), "textarea"),
-        ),
-        finish=_change,
-    ),
-    "request_transfer": ActionForm(
-        ("申请转让登记", "Request a transfer"),
-        (
-            "双方协议转让须受让方确认；继承、裁判文书等可由一方申请（G§21）",
-            "A transfer by agreement awaits the transferee's confirmation; inheritance, "
-            "judgments and similar grounds may be filed by one party (G§21)",
-        ),
-        (
-            Field(
-                "transferee_id_number",
-                (
-                    "受让方统一社会信用代码或居民身份证号码",
-                    "Transferee's unified social credit code or resident ID number",
-                ),
-                required=True,
-            ),
-            Field("transferee_share_bp", ("受让份额（%）", "Share transferred (%)"), "percent"),
-            Field("basis", ("转让依据", "Basis"), "select", BASES),
-            Field("instrument", ("法律文书或协议", "Instrument or agreement"), "file"),
-        ),
-        finish=_transfer,
-    ),
-    "confirm_transfer": ActionForm(
-        ("确认受让", "Confirm the transfer"),
-        ("确认后转让提交登记机构审查", "Once confirmed the transfer goes to the registry"),
-    ),
-    "file_licence": ActionForm(
-        ("许可使用备案", "File a licence"),
-        (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
-        ),
-        (
-            CONTRACT,
-            Field("licence_type", ("许可类型", "Licence type"), "select", LICENCE_TYPES, True),
-            *_counterparty("licensee", ("被许可方", "Licensee")),
-            Field("scope", ("许可范围", "Scope"), "textarea", required=True),
-            Field("territory", ("许可地域", "Territory"), required=True),
-            TERM[0],
-            Field("term_end", ("期限终止日", "Term ends"), "date", required=True),
-            Field("fee_fen", ("许可费（元）", "Fee (yuan)"), "yuan"),
-            CONTRACT_FILE,
-        ),
-    ),
-    "file_pledge": ActionForm(
-        ("质押备案", "File a pledge"),
-        (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
-        ),
-        (
-            CONTRACT,
-            *_counterparty("pledgee", ("质权人", "Pledgee")),
-            Field(
-                "secured_amount_fen",
-                ("担保债权数额（元）", "Secured amount (yuan)"),
-                "yuan",
-                required=True,
-            ),
-            *TERM,
-            CONTRACT_FILE,
-        ),
-    ),
-    "file_trade": ActionForm(
-        ("交易备案", "File a trade"),
-        (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
-        ),
-        (
-            CONTRACT,
-            *_counterparty("counterparty", ("交易相对方", "Counterparty")),
-            Field("right", ("交易权利", "Right traded"), "select", RIGHTS),
-            Field("price_fen", ("交易价格（元）", "Price (yuan)"), "yuan"),
-            *TERM,
-            CONTRACT_FILE,
-        ),
-    ),
-    "release_pledge": ActionForm(
-        ("质押注销", "Release a pledge"),
-        None,
-        (
-            Field("filing_number", ("质押备案", "Pledge filing"), "filing", required=True),
-            Field("reason", ("理由", "Reason"), "textarea"),
-        ),
-    ),
-    "record_pledgee_consent": ActionForm(
-        ("记录质权人同意", "Record the pledgee's consent"),
-        (
-            "已出质的数据知识产权转让、放弃或注销须经质权人同意",
-            "Transferring, abandoning or cancelling pledged data IP needs the pledgee's consent",
-        ),
-        (
-            Field("filing_number", ("质押备案", "Pledge filing"), "filing", required=True),
-            Field("for_action", ("同意事项", "Consent to"), "select", CONSENT_FOR, True),
-            Field("instrument", ("质权人同意书", "The pledgee's consent"), "file", required=True),
-        ),
-    ),
-    "abandon": ActionForm(
-        ("放弃登记", "Abandon the registration"),
-        ("放弃后登记终止且不可恢复（G§20）", "Abandoning ends the registration for good (G§20)"),
-        (REASON,),
-        confirm=True,
-    ),
-    "request_cancellation": ActionForm(
-        ("申请注销登记", "Request cancellation"),
-        (
-            "登记主体可申请注销；因生效法律文书权利灭失的，由新权利人提交文书申请（G§23）",
-            "The holder may ask to cancel; where a legal instrument extinguished the right, the "
-            "new right holder asks with the instrument (G§23)",
-        ),
-        (
-            REASON,
-            Field(
-                "party_id", ("申请人（非登记主体时）", "Requester (if not the holder)"), "my_party"
-            ),
-            Field("instrument", ("法律文书", "Legal instrument"), "file"),
-        ),
-        confirm=True,
-    ),
-    "request_revocation": ActionForm(
-        ("申请撤销登记", "Request revocation"),
-        (
-            "须以实名提出，说明理由并附证据（G§20）",
-            "Made under a verified real name, with reasons and evidence (G§20)",
-        ),
-        (
-            Field("party_id", ("申请人", "Requester"), "my_party", required=True),
-            Field("statement", ("理由", "Statement"), "textarea", required=True),
-            Field("evidence_blobs", ("证据材料", "Evidence"), "files", required=True),
-        ),
-    ),
-    "request_re_examination": ActionForm(
-        ("申请复审", "Request re-examination"),
-        (
-            "收到撤销决定之日起十五日内提出（G§20）",
-            "Within 15 days of the revocation decision (G§20)",
-        ),
-        (REASON,),
-    ),
-    "withdraw_request": ActionForm(
-        ("撤回申请事项", "Withdraw a request"),
-        None,
-        (Field("request_id", ("申请事项", "Request"), "request", required=True),),
-    ),
-    "decide_request": ActionForm(
-        ("审查申请事项", "Decide a request"),
-        None,
-        (
-            Field("request_id", ("申请事项", "Request"), "request", required=True),
-            Field("outcome", ("决定", "Decision"), "select", REQUEST_OUTCOMES, True),
-            REASON,
-        ),
-    ),
-    "decide_re_examination": ActionForm(
-        ("复审决定", "Decide the re-examination"),
-        None,
-        (
-            Field("outcome", ("决定", "Decision"), "select", RE_EXAMINATION_OUTCOMES, True),
-            REASON,
-        ),
-    ),
-    "cancel": ActionForm(
-        ("注销登记", "Cancel the registration"),
-        None,
-        (
-            Field("ground", ("注销事由", "Ground"), "select", REGISTRY_CANCELLATION, True),
-            REASON,
-        ),
-        confirm=True,
-    ),
-    "revoke": ActionForm(
-        ("撤销登记", "Revoke the registration"),
-        None,
-        (Field("grounds", ("撤销事由", "Grounds"), "grounds", REVOCATION_OPTIONS, True), REASON),
-        confirm=True,
-    ),
-}
-
 
 # --- the page -----------------------------------------------------------------------------
 

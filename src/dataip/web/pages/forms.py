@@ -1,0 +1,109 @@
+"""Posting a portal form (提交表单): what every page that takes a form shares — the
+signed-in visitor (or a redirect to sign in), the CSRF refusal, the version the form was
+rendered from (If-Match, so a stale form is refused as the API refuses it), the bilingual
+error box of a re-rendered form, the posted text fields, the uploads stored first (so a
+re-rendered form keeps them), the visitor's own subjects and the language picker.
+
+No rule of the measures lives here; the applicant's, the examiner's, the objector's, the
+parties' and the holder's pages all post through these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from dataip.domain.errors import DomainError
+from dataip.services import blobs, parties
+from dataip.services.context import Env, Identity
+from dataip.web.pages.account import page_identity
+from dataip.web.pages.render import gettext_for, lang_of, render
+
+
+class FormInvalid(Exception):
+    """Input the page could not even turn into the schema's shape (e.g. a share of 'abc')."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__("; ".join(items))
+        self.items = items
+
+
+def failure(request: Request, e: Exception) -> dict[str, Any]:
+    """The error box of a re-rendered form: one message and its items, in the page's language."""
+    _ = gettext_for(request)
+    en = lang_of(request) == "en"
+    if isinstance(e, DomainError):
+        found: Any = e.details.get("defects") or []
+        items = [
+            str(d.get("en" if en else "zh") or d.get("zh")) for d in found if isinstance(d, dict)
+        ]
+        return {"message": e.message_en if en else e.message_zh, "code": e.code, "items": items}
+    if isinstance(e, ValidationError):
+        items = [
+            ".".join(str(x) for x in err["loc"]) + ": " + _in_language(str(err["msg"]), en)
+            for err in e.errors()
+        ]
+        return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
+    assert isinstance(e, FormInvalid)
+    return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": e.items}
+
+
+def _in_language(msg: str, en: bool) -> str:
+    """Our own schema messages are "中文 / English" (dataip.schemas.text): the page's half."""
+    zh, sep, english = msg.partition(" / ")
+    return (english if en else zh) if sep else msg
+
+
+def signed_in(request: Request, env: Env) -> Identity | Response:
+    identity = page_identity(request, env)
+    if identity.user_id is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return identity
+
+
+def version_of(data: FormData) -> int | None:
+    """The version the form was rendered from (If-Match): a stale form is refused."""
+    v = data.get("version")
+    return int(v) if isinstance(v, str) and v.isdigit() and len(v) < 10 else None
+
+
+def csrf_refused(request: Request) -> Response:
+    return render(request, "error.html", {"code": "csrf"}, status_code=403)
+
+
+def picker(lang: str) -> Any:
+    return lambda pair: pair[1] if lang == "en" else pair[0]
+
+
+def my_parties(identity: Identity, env: Env) -> list[Any]:
+    if identity.is_registry:
+        return []
+    return parties.list_parties(identity, env=env)
+
+
+def _s(data: FormData, key: str) -> str | None:
+    v = data.get(key)
+    return v.strip() if isinstance(v, str) and v.strip() else None
+
+
+def _uploads(identity: Identity, env: Env, data: FormData, key: str, store: bool) -> list[str]:
+    """Store the files posted under `key` (size-capped by the blob service); their digests."""
+    out: list[str] = []
+    if not store:
+        return out
+    for f in data.getlist(key):
+        if isinstance(f, UploadFile) and f.filename:
+            body = f.file.read(env.max_blob_bytes + 1)
+            if body:
+                b = blobs.upload(
+                    identity,
+                    env=env,
+                    data=body,
+                    filename=f.filename,
+                    media_type=f.content_type or "application/octet-stream",
+                )
+                out.append(b.sha256)
+    return out
