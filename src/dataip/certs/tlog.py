@@ -75,7 +75,7 @@ class LogCheck:
 def _invalid(en: str) -> DomainError:
     return DomainError(
         "tlog_proof_invalid",
-        "证书所附存证日志证明无效",
+        "证书所附透明日志证明无效",
         f"the certificate's transparency-log proof does not hold: {en}",
         status=422,
     )

@@ -400,8 +400,8 @@ def validate_revocation_grounds(raw: object) -> list[int]:
     if not isinstance(raw, list) or not raw:
         raise _err(
             "grounds_required",
-            "撤销登记须说明依据（第二十条）",
-            "a revocation must name at least one G§20 ground",
+            "撤销登记须说明依据（《办法》第二十条）",
+            "a revocation must name at least one ground of Art. 20 of the Measures",
             422,
         )
     out: set[int] = set()

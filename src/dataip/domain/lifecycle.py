@@ -483,8 +483,8 @@ def validate_grounds(raw: object) -> list[int]:
     if not isinstance(raw, list) or not raw:
         raise _err(
             "grounds_required",
-            "不予登记须说明理由（第十三条）",
-            "a refusal must name at least one G§13 ground",
+            "不予登记须说明理由（《办法》第十三条）",
+            "a refusal must name at least one ground of Art. 13 of the Measures",
             422,
         )
     out: list[int] = []

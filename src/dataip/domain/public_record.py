@@ -1,5 +1,5 @@
 """What a transparency-log leaf may publish: a closed schema of each event type's public part
-(存证日志公开内容).
+(透明日志公开内容).
 
 A leaf can never be edited or withdrawn, so its public part carries only values of closed
 kinds — codes from a named vocabulary, integers, booleans, dates, hex digests and the numbers
@@ -432,7 +432,7 @@ def _refused(event_type: str, field: str, zh: str, en: str) -> DomainError:
     # Never the value itself: it may be the very personal data being kept out.
     return DomainError(
         NOT_ALLOWED,
-        f"事件公开内容不符合存证日志的公开字段规定（{event_type}.{field}：{zh}），未予写入",
+        f"事件公开内容不符合透明日志的公开字段规定（{event_type}.{field}：{zh}），未予写入",
         f"the public part of the event is not allowed in the log ({event_type}.{field}: {en})",
         status=422,
         details={"event_type": event_type, "field": field},

@@ -145,7 +145,7 @@ def trusted_from_doc(doc: Any) -> TrustedIssuers:
                 out.logs.setdefault(issuer, []).append(Verifier.from_text(str(log["vkey"])))
             except (KeyError, TypeError, ValueError) as e:
                 raise DomainError(
-                    "invalid_jwks", "JWKS 中的存证日志密钥无效", f"bad log key: {e}", status=422
+                    "invalid_jwks", "JWKS 中的透明日志密钥无效", f"bad log key: {e}", status=422
                 ) from None
     return out
 

@@ -79,7 +79,7 @@ def refuse_personal_data(event_type: str, pairs: Sequence[tuple[str, str]]) -> N
     raise DomainError(
         PERSONAL_DATA,
         f"事件公开内容中含有个人信息（{'、'.join(kinds)}，字段 {'、'.join(fields)}），"
-        "不能写入存证日志，操作未执行",
+        "不能写入透明日志，操作未执行",
         f"the public part of the event holds personal data ({', '.join(kinds)} in "
         f"{', '.join(fields)}): it cannot enter the log, and nothing was done",
         status=422,

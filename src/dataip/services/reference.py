@@ -128,6 +128,16 @@ def search_industries(
         )
 
 
+def industry_name(*, env: Env, code: str | None) -> str:
+    """The GB/T 4754 name of a code (``""`` for none or an unknown code): pages show
+    ``5411 城市公共交通运输``, never the bare code."""
+    if not code:
+        return ""
+    with env.read() as uow:
+        row = uow.industries.get(code)
+    return row.name if row is not None else ""
+
+
 def industries_at(*, env: Env, level: str) -> list[m.Industry]:
     """Every industry of one level (GB/T 4754-2017 has 1,382 classes), in code order: the
     form's picker, in one query."""

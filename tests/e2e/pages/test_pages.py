@@ -110,7 +110,7 @@ def test_r24_verify_page_checks_a_pasted_token_and_an_uploaded_pdf(
     csrf = _csrf(form)
     r = api.c.post("/verify", data={"csrf_token": csrf, "token": token})
     assert r.status_code == 200, r.text
-    assert "证书真实；当前状态：有效" in r.text and "发证记录已证明在存证日志中" in r.text
+    assert "证书真实；当前状态：有效" in r.text and "发证记录已证明在透明日志中" in r.text
     pdf = api.c.get(
         f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
     ).content

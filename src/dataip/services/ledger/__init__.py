@@ -1,4 +1,4 @@
-"""The registry's transparency log (存证日志, DESIGN §4; R6, R22/G§25): leaves from events, the
+"""The registry's transparency log (透明日志, DESIGN §4; R6, R22/G§25): leaves from events, the
 integrator, proofs, tiles, receipts and the audit.
 
 * **Leaves** (:mod:`.leaves`). Every event is recorded with its leaf in the same transaction

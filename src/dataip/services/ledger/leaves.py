@@ -66,7 +66,7 @@ def event_leaf(event: m.Event, *, version: int = LEAF_VERSION) -> bytes:
     if len(data) > MAX_LEAF_BYTES:
         raise DomainError(
             "leaf_too_large",
-            "事件公开内容过大，无法写入存证日志",
+            "事件公开内容过大，无法写入透明日志",
             f"the public part of the event is too large for the log ({len(data)} bytes)",
             status=422,
         )

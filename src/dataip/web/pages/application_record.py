@@ -59,10 +59,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 
 
 def industry_name(env: Env, code: str | None) -> str:
-    if not code:
-        return ""
-    rows = reference.search_industries(env=env, q=code, level="class", limit=5)
-    return next((r.name for r in rows if r.code == code), "")
+    return reference.industry_name(env=env, code=code)
 
 
 def due(env: Env, lang: str, due_on: date, provisional: bool) -> dict[str, Any]:

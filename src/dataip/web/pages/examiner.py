@@ -31,6 +31,7 @@ from dataip.web.pages.applicant import (
     signed_in,
     version_of,
 )
+from dataip.web.pages.labels import OBJECTION_OUTCOMES
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -87,12 +88,7 @@ CHECKLIST: dict[str, tuple[str, str]] = {
     ),
     "data_formats": ("数据格式不明确", "the data format is unclear"),
 }
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "keep": ("异议不成立，维持公示", "objection rejected: publicity stands"),
-    "revoke": ("异议成立，撤销申请", "objection upheld: the application is revoked"),
-    "republicise": ("更正后重新公示", "corrected: publicise again"),
-    "unresolved": ("无法协调，待司法裁决", "unresolved: awaiting a court or arbitration"),
-}
+OUTCOMES = OBJECTION_OUTCOMES
 
 
 def _registry(request: Request, env: Env) -> Identity | Response:

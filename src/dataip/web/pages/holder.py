@@ -31,7 +31,7 @@ from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.screening.mask import TECHNIQUE_LABELS
 from dataip.services import after_registration as actions
-from dataip.services import certificates, parties, registrations
+from dataip.services import certificates, parties, reference, registrations
 from dataip.services.context import Env, Identity
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
@@ -160,6 +160,7 @@ def registration_response(
             "technique_labels": {k: _pick(p, lang) for k, p in TECHNIQUE_LABELS.items()},
             "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
             "max_upload_mb": env.max_blob_bytes // (1024 * 1024),
+            "industry_name": reference.industry_name(env=env, code=v.registration.industry_code),
         },
         status_code=status,
     )

@@ -17,7 +17,7 @@ from dataip.certs import pdf as pdf_render
 from dataip.certs import qr
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
-from dataip.services import announcements, certificates, ledger, registrations
+from dataip.services import announcements, certificates, ledger, reference, registrations
 from dataip.web.deps import EnvDep
 from dataip.web.pages import holder
 from dataip.web.pages.charts import bar_chart
@@ -126,7 +126,15 @@ def announcement_list(
 @router.get("/announcements/{number}", response_class=HTMLResponse)
 def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
     a = announcements.get(env=env, number=number)
-    return render(request, "announcement.html", {"a": a, "kinds": ANNOUNCEMENT_KINDS})
+    return render(
+        request,
+        "announcement.html",
+        {
+            "a": a,
+            "kinds": ANNOUNCEMENT_KINDS,
+            "industry_name": reference.industry_name(env=env, code=a.industry_code),
+        },
+    )
 
 
 @router.get("/registrations/{number}", response_class=HTMLResponse)

@@ -129,13 +129,13 @@ ACTION_FORMS: dict[str, ActionForm] = {
     ),
     "renew": ActionForm(
         ("续展登记", "Renew the registration"),
-        ("续展后有效期延长一个登记期限（G§19）", "Renewal extends validity by one term (G§19)"),
+        ("续展后有效期延长一个登记期限（《办法》第十九条）", "Renewal extends validity by one term (《办法》第十九条)"),
     ),
     "request_change": ActionForm(
         ("申请变更登记", "Request a change"),
         (
-            "只填写需要变更的事项；变更经审查后生效（G§21）",
-            "Fill in only what changes; it takes effect once examined (G§21)",
+            "只填写需要变更的事项；变更经审查后生效（《办法》第二十一条）",
+            "Fill in only what changes; it takes effect once examined (Art. 21 of the Measures)",
         ),
         (
             Field(
@@ -161,9 +161,9 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "request_transfer": ActionForm(
         ("申请转让登记", "Request a transfer"),
         (
-            "双方协议转让须受让方确认；继承、裁判文书等可由一方申请（G§21）",
+            "双方协议转让须受让方确认；继承、裁判文书等可由一方申请（《办法》第二十一条）",
             "A transfer by agreement awaits the transferee's confirmation; inheritance, "
-            "judgments and similar grounds may be filed by one party (G§21)",
+            "judgments and similar grounds may be filed by one party (Art. 21 of the Measures)",
         ),
         (
             Field(
@@ -187,8 +187,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "file_licence": ActionForm(
         ("许可使用备案", "File a licence"),
         (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
+            "合同签订之日起十个工作日内备案（《办法》第二十二条）",
+            "File within 10 working days of the contract (Art. 22 of the Measures)",
         ),
         (
             CONTRACT,
@@ -205,8 +205,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "file_pledge": ActionForm(
         ("质押备案", "File a pledge"),
         (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
+            "合同签订之日起十个工作日内备案（《办法》第二十二条）",
+            "File within 10 working days of the contract (Art. 22 of the Measures)",
         ),
         (
             CONTRACT,
@@ -224,8 +224,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "file_trade": ActionForm(
         ("交易备案", "File a trade"),
         (
-            "合同签订之日起十个工作日内备案（G§22）",
-            "File within 10 working days of the contract (G§22)",
+            "合同签订之日起十个工作日内备案（《办法》第二十二条）",
+            "File within 10 working days of the contract (Art. 22 of the Measures)",
         ),
         (
             CONTRACT,
@@ -258,16 +258,16 @@ ACTION_FORMS: dict[str, ActionForm] = {
     ),
     "abandon": ActionForm(
         ("放弃登记", "Abandon the registration"),
-        ("放弃后登记终止且不可恢复（G§20）", "Abandoning ends the registration for good (G§20)"),
+        ("放弃后登记终止且不可恢复（《办法》第二十条）", "Abandoning ends the registration for good (《办法》第二十条)"),
         (REASON,),
         confirm=True,
     ),
     "request_cancellation": ActionForm(
         ("申请注销登记", "Request cancellation"),
         (
-            "登记主体可申请注销；因生效法律文书权利灭失的，由新权利人提交文书申请（G§23）",
+            "登记主体可申请注销；因生效法律文书权利灭失的，由新权利人提交文书申请（《办法》第二十三条）",
             "The holder may ask to cancel; where a legal instrument extinguished the right, the "
-            "new right holder asks with the instrument (G§23)",
+            "new right holder asks with the instrument (Art. 23 of the Measures)",
         ),
         (
             REASON,
@@ -281,8 +281,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "request_revocation": ActionForm(
         ("申请撤销登记", "Request revocation"),
         (
-            "须以实名提出，说明理由并附证据（G§20）",
-            "Made under a verified real name, with reasons and evidence (G§20)",
+            "须以实名提出，说明理由并附证据（《办法》第二十条）",
+            "Made under a verified real name, with reasons and evidence (Art. 20 of the Measures)",
         ),
         (
             Field("party_id", ("申请人", "Requester"), "my_party", required=True),
@@ -293,8 +293,8 @@ ACTION_FORMS: dict[str, ActionForm] = {
     "request_re_examination": ActionForm(
         ("申请复审", "Request re-examination"),
         (
-            "收到撤销决定之日起十五日内提出（G§20）",
-            "Within 15 days of the revocation decision (G§20)",
+            "收到撤销决定之日起十五日内提出（《办法》第二十条）",
+            "Within 15 days of the revocation decision (Art. 20 of the Measures)",
         ),
         (REASON,),
     ),

@@ -23,6 +23,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from dataip.web.pages import labels
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -81,6 +83,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["yuan"] = yuan
+    labels.install(env)
     return env
 
 

@@ -1,0 +1,210 @@
+"""Issue 19 §5: no raw codes in front of people. Every page of the demo — public, applicant,
+objector, examiner, administrator; every GET page route of the app with every identifier the
+demo has — is rendered in Chinese and in English, signed in as each demo account, and its
+visible text (code elements aside) must carry no snake_case or CamelCase identifier, no
+English enum word on a Chinese page, no G§ or R-number, and the registry's terms as the
+registry says them (申请号 / 登记号; 存证 vs the 透明日志)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from dataip.bootstrap import Registry
+from dataip.services import certificates, demo, ledger
+from dataip.services.context import SHANGHAI, FixedClock
+from dataip.web.pages.labels import chinese_number, law, particulars
+from tests.conftest import _empty
+from tests.support.routes import page_routes
+from tests.support.visible_text import raw_codes, visible_text
+
+USERS = (None, "applicant", "objector", "examiner", "admin")
+NOT_PAGES = ("/healthz", "/metrics")
+# Latin words a Chinese page may show: proper nouns, standards, formats, the language switch
+# and the demo's user names (chosen by people, shown as typed).
+PROPER = frozenset(
+    {
+        "English",
+        "Excel",
+        "Merkle",
+        "Chromium",
+        "JSON",
+        "PDF",
+        "CSV",
+        "JWT",
+        "JWKS",
+        "VC",
+        "QR",
+        "SM2",
+        "GB",
+        "RFC",
+        "C2SP",
+        "ICP",
+        "API",
+        "OpenAPI",
+        "Ed25519",
+        "SHA",
+        "URL",
+        "Parquet",
+        "XML",
+        "TXT",
+        # the demo's accounts and the product's name, which a person types
+        "admin",
+        "applicant",
+        "examiner",
+        "objector",
+        "dataip",
+    }
+)
+LATIN_WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][a-z]{2,}(?![\w.@/-])")
+LEGAL_CODE = re.compile(r"[GZ]§\s*\d+|(?<![\w-])R\d{1,2}(?:\.\d+)?(?![\w-])")
+WRONG_TERMS = ("存证日志", "登记编号", "申请编号")
+
+
+@pytest.fixture(scope="module")
+def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
+    _empty(registry)
+    clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    registry.env.invalidate_calendar()
+    demo.populate(registry.env)
+    ledger.integrate(registry.env, registry.log_keys)
+    certificates.attach_proofs(registry.env)
+    yield registry
+    _empty(registry)
+
+
+def _ids(registry: Registry) -> dict[str, list[Any]]:
+    sql = {
+        "application_id": "SELECT id FROM applications ORDER BY id",
+        "registration": "SELECT registration_number FROM registrations ORDER BY id",
+        "announcement": "SELECT number FROM announcements ORDER BY id",
+    }
+    with registry.engine.connect() as c:
+        return {k: list(c.exec_driver_sql(q).scalars()) for k, q in sql.items()}
+
+
+def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
+    """Every GET page of the app, each parameter filled with every identifier the demo has
+    (a new page route is covered without a row here; a new kind of parameter fails)."""
+    urls: list[str] = []
+    for method, path in sorted(page_routes(app)):
+        if method != "GET" or path in NOT_PAGES or path.endswith(".pdf") or "{sha256}" in path:
+            continue  # probes, metrics and downloads are not pages
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params:
+            urls.append(path)
+        elif params == ["application_id"]:
+            urls += [path.replace("{application_id}", str(i)) for i in ids["application_id"]]
+        elif path.startswith("/registrations/") and params == ["number"]:
+            urls += [path.replace("{number}", n) for n in ids["registration"]]
+        elif path.startswith("/announcements/") and params == ["number"]:
+            urls += [path.replace("{number}", n) for n in ids["announcement"]]
+        else:
+            raise AssertionError(f"no demo identifiers for the page route {path}: add them")
+    return urls
+
+
+def _sign_in(client: TestClient, user: str) -> None:
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    r = client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "username": user, "password": demo.PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def findings(html: str, lang: str) -> list[str]:
+    # text between backticks is a literal (a command line), as in a code element
+    text = re.sub(r"`[^`\n]+`", " ", visible_text(html))
+    out = [f"identifier {t}" for t in raw_codes(text)]
+    out += [f"legal reference {m.group(0)}" for m in LEGAL_CODE.finditer(text)]
+    if lang == "zh-CN":
+        out += [
+            f"English word {w}" for w in sorted(set(LATIN_WORD.findall(text))) if w not in PROPER
+        ]
+        out += [f"term {t}" for t in WRONG_TERMS if t in text]
+    return out
+
+
+def test_i19_every_demo_page_shows_labels_not_raw_codes(
+    demo_registry: Registry, app: FastAPI
+) -> None:
+    urls = _urls(app, _ids(demo_registry))
+    assert len(urls) > 60  # the demo's records were found
+    found: dict[str, set[str]] = defaultdict(set)
+    pages = 0
+    for user in USERS:
+        with TestClient(app) as client:
+            if user:
+                _sign_in(client, user)
+            for lang in ("zh-CN", "en"):
+                client.cookies.set("dataip_lang", lang)
+                for url in urls:
+                    r = client.get(url, follow_redirects=False)
+                    assert r.status_code < 500, (user, url, r.text[:500])
+                    if not r.headers.get("content-type", "").startswith("text/html"):
+                        continue
+                    pages += 1
+                    for f in findings(r.text, lang):
+                        found[f].add(f"{user or 'public'} {lang} {url}")
+    assert pages > 300
+    report = {k: sorted(v)[:3] for k, v in sorted(found.items())}
+    assert not found, f"raw codes in front of people: {report}"
+
+
+def test_i19_the_scanner_finds_what_it_must() -> None:
+    """The checks above can fail: each kind of raw code is found, code elements are not."""
+    page = (
+        "<html><body><p>状态 in_force</p><p>DraftCreated</p><p>分级提示: general</p>"
+        "<p>（G§14）</p><code>registration_number</code><pre>CamelCase</pre>"
+        '<p title="filing_kind">许可</p><p>存证日志</p><script>var snake_case = 1;</script>'
+        "</body></html>"
+    )
+    got = findings(page, "zh-CN")
+    assert "identifier in_force" in got and "identifier DraftCreated" in got
+    assert "English word general" in got and "legal reference G§14" in got
+    assert "identifier filing_kind" in got and "term 存证日志" in got
+    assert not any("registration_number" in f or "CamelCase" in f for f in got)
+    assert not any("snake_case" in f for f in got)
+
+
+def test_i19_legal_references_read_as_articles_of_the_measures() -> None:
+    assert law(14) == "《办法》第十四条"
+    assert law(20) == "《办法》第二十条" and law(26) == "《办法》第二十六条"
+    assert law(7, "en") == "Art. 7 of the Measures"
+    assert [chinese_number(n) for n in (1, 10, 11, 19, 21)] == ["一", "十", "十一", "十九", "二十一"]
+
+
+def test_i19_announcement_particulars_are_a_labelled_table() -> None:
+    body = {
+        "registration_number": "DJ2026520000001",
+        "filing_kind": "licence",
+        "licence_type": "non_exclusive",
+        "capped_by_agreement": False,
+        "contract_date": "2026-11-03",
+        "licensee": {"name": "贵州交通规划研究院", "credit_code": "91520100MA6DKX1234"},
+        "grounds": [1, 3],
+        "fields": ["update", "subject"],
+    }
+    zh = dict(particulars(body, "zh-CN"))
+    assert "registration_number" not in str(zh)  # shown in the header, by its label
+    assert zh["备案类型"] == "许可使用备案" and zh["许可类型"] == "普通许可"
+    assert zh["有效期受数据来源协议截止日限制"] == "否"
+    assert zh["合同签订日期"] == "2026年11月3日"
+    assert "贵州交通规划研究院" in zh["被许可方"] and "91520100MA6DKX1234" in zh["被许可方"]
+    assert zh["撤销事由"].startswith("登记后发现有不予登记情形")
+    assert zh["变更事项"] == "更新周期、登记主体名称"
+    en = dict(particulars(body, "en"))
+    assert en["Filing kind"] == "licence filing" and en["Licence type"] == "non-exclusive"
+    assert en["Validity capped by the data-source agreement"] == "no"
+    assert not any("{" in str(v) or "\\u" in str(v) for v in zh.values())
