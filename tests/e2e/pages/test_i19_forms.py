@@ -168,3 +168,17 @@ def test_i19_no_cli_command_and_no_internal_number_on_the_form(api: Api) -> None
     assert lead and number in lead.group(0)  # the lead named by its credit code
     assert f"({w.party})" not in lead.group(0)
     assert csrf(html)
+
+
+def test_i19_the_announcement_filters_take_industry_and_division_names(api: Api) -> None:
+    w = api.world()
+    number = w.registered()  # 5411 公共电汽车客运, a Guizhou credit code
+    page = api.c.get(
+        "/announcements", params={"industry": "交通运输、仓储和邮政业", "region": "贵州省"}
+    )
+    assert page.status_code == 200 and number in page.text
+    assert '<option value="交通运输、仓储和邮政业">G</option>' in page.text  # to pick from
+    assert '<option value="贵州省">52</option>' in page.text
+    assert number not in api.c.get("/announcements", params={"region": "浙江"}).text
+    bad = api.c.get("/announcements", params={"industry": "公交"})
+    assert bad.status_code == 422 and "不是《国民经济行业分类》中的" in bad.text

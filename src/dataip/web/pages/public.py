@@ -17,7 +17,8 @@ from dataip.certs import pdf as pdf_render
 from dataip.certs import qr
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
-from dataip.services import announcements, certificates, ledger, registrations
+from dataip.domain.identifiers import PROVINCES
+from dataip.services import announcements, certificates, ledger, reference, registrations
 from dataip.web.deps import EnvDep
 from dataip.web.pages import holder
 from dataip.web.pages.charts import bar_chart
@@ -75,8 +76,8 @@ def announcement_list(
     env: EnvDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     type: Annotated[list[str] | None, Query()] = None,
-    industry: Annotated[str | None, Query(max_length=4)] = None,
-    region: Annotated[str | None, Query(max_length=6)] = None,
+    industry: Annotated[str | None, Query(max_length=60)] = None,
+    region: Annotated[str | None, Query(max_length=20)] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
@@ -114,6 +115,13 @@ def announcement_list(
                 "to": date_to or "",
             },
             "next_cursor": hits[-1].id if len(hits) == 20 else None,
+            # the filters take names: the sections and divisions, the provinces to pick from
+            "industry_names": [
+                (r.code, r.name)
+                for level in ("section", "division")
+                for r in reference.industries_at(env=env, level=level)
+            ],
+            "region_names": [(c, n) for c, n in PROVINCES.items() if c != "83"],
             # escaped HTML with the query's words in <mark> (services.announcements)
             "marks": {
                 k: Markup(v["title_zh"]) for k, v in announcements.highlights(q, hits).items()
