@@ -4,8 +4,11 @@ GB/T 4754 name, and the announcement filters taking names."""
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 
+from dataip.web.middleware import JsonFormatter
 from tests.e2e.pages.test_applicant_pages import (
     SAMPLE,
     app_id_of,
@@ -13,7 +16,7 @@ from tests.e2e.pages.test_applicant_pages import (
     csrf,
     sign_in,
 )
-from tests.support.api import Api
+from tests.support.api import Api, complete_form
 
 
 def _my_drafts(api: Api) -> list[str]:
@@ -182,3 +185,97 @@ def test_i19_the_announcement_filters_take_industry_and_division_names(api: Api)
     assert number not in api.c.get("/announcements", params={"region": "浙江"}).text
     bad = api.c.get("/announcements", params={"industry": "公交"})
     assert bad.status_code == 422 and "不是《国民经济行业分类》中的" in bad.text
+
+
+def test_i19_the_applicants_home_is_a_dashboard(api: Api) -> None:
+    """Applications with their state and next deadline first (the soonest first), the new
+    application button at the top, then the notices, each with its application's name."""
+    w = api.world()
+    api.at("2026-11-02 10:00")
+    draft = api.draft(w.applicant, w.party, name="未提交的草稿数据集")["id"]
+    submitted = w.submitted(name="城市交通拥堵预测数据集")
+    evidence = {**complete_form(sample="x")["evidence"], "hash_value": "c3" * 32}
+    corrected = w.submitted(name="港口吞吐量统计数据集", evidence=evidence)
+    api.ok(w.examiner, corrected, "accept")
+    api.ok(
+        w.examiner,
+        corrected,
+        "request_correction",
+        defects=[{"field": "processing_rules", "zh": "补充清洗规则说明", "en": "explain"}],
+    )
+    sign_in(api, w.applicant)
+    html = api.c.get("/portal").text
+    main = html[html.index('<main id="main">') :]
+    # the button first, then the applications, then the notices
+    button = main.index('href="/applications/new"')
+    apps = main.index('id="my-applications"')
+    notices = main.index('id="notices"')
+    assert button < apps < notices
+    table = main[apps:notices]
+    rows = re.findall(r'<tr><td><a href="/applications/(\d+)">', table)
+    assert set(rows) == {str(draft), str(submitted), str(corrected)}
+    assert rows[-1] == str(draft)  # no deadline: after those with one
+    assert "待补正" in table and "待受理" in table and "草稿" in table
+    assert "需您办理" in table and "由登记机构办理" in table and "剩余" in table
+    assert {rows[0], rows[1]} == {str(submitted), str(corrected)}
+    # each notice names its application
+    inbox = main[notices:]
+    assert "补正通知书" in inbox and "港口吞吐量统计数据集" in inbox
+    assert "城市交通拥堵预测数据集" in inbox
+
+
+def test_i19_the_access_log_names_the_portal_user_as_it_names_the_api_caller(
+    api: Api,
+) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    access = logging.getLogger("dataip.access")
+    level = access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        w = api.world()
+        aid = w.submitted()
+        api.get(w.applicant, aid)  # the API, with the applicant's bearer token
+        sign_in(api, w.applicant)
+        records.clear()
+        api.get(w.applicant, aid)
+        api.c.get("/portal")  # the portal, with the applicant's session cookie
+        api.c.cookies.clear()
+        api.c.get("/announcements")  # no one
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+    by_path = {r.path: r for r in records}  # type: ignore[attr-defined]
+    token = by_path[f"/api/v1/applications/{aid}"]
+    page = by_path["/portal"]
+    assert token.user_id is not None and token.auth == "bearer"  # type: ignore[attr-defined]
+    assert page.user_id == token.user_id and page.auth == "session"  # type: ignore[attr-defined]
+    assert page.role == "applicant"  # type: ignore[attr-defined]
+    anonymous = by_path["/announcements"]
+    assert anonymous.user_id is None and anonymous.auth is None  # type: ignore[attr-defined]
+    # the JSON line carries them
+    line = json.loads(JsonFormatter().format(page))
+    assert line["user_id"] == token.user_id and line["auth"] == "session"  # type: ignore[attr-defined]
+
+
+def test_i19_favicon_is_a_real_icon(api: Api) -> None:
+    r = api.c.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    count = int.from_bytes(r.content[4:6], "little")
+    sizes = {(r.content[6 + 16 * i] or 256) for i in range(count)}
+    assert {16, 32} <= sizes
+    assert '<link rel="icon" href="/favicon.ico"' in api.c.get("/").text
+
+
+def test_i19_the_month_axis_says_2026年11月(api: Api) -> None:
+    w = api.world()
+    w.registered()  # approved 2026-10-13
+    home = api.c.get("/").text
+    assert "<tspan" in home and "2026年</tspan>" in home and ">10月</tspan>" in home
+    assert "<td>2026年10月</td>" in home  # the table beside the chart too
+    assert 'font-size="13"' in home and 'class="chart-scroll"' in home
+    english = api.c.get("/?lang=en").text
+    assert "<td>2026-10</td>" in english

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
 from dataip.certs import pdf as pdf_render
@@ -21,8 +21,8 @@ from dataip.domain.identifiers import PROVINCES
 from dataip.services import announcements, certificates, ledger, reference, registrations
 from dataip.web.deps import EnvDep
 from dataip.web.pages import holder
-from dataip.web.pages.charts import bar_chart
-from dataip.web.pages.render import gettext_for, render
+from dataip.web.pages.charts import bar_chart, month_label
+from dataip.web.pages.render import STATIC, gettext_for, lang_of, render
 from dataip.web.pages.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -34,20 +34,32 @@ def _label(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The registry's icon (a red seal with a star) at the address browsers ask for."""
+    return FileResponse(
+        STATIC / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, env: EnvDep) -> Response:
     stats = registrations.statistics(env=env)
     latest = announcements.search(env=env, query=announcements.AnnouncementQuery(limit=8))
     _ = gettext_for(request)
+    lang = lang_of(request)
     return render(
         request,
         "home.html",
         {
             "stats": stats,
+            "month_label": lambda key: month_label(key, lang),
             "latest": latest,
             "kinds": ANNOUNCEMENT_KINDS,
             "month_chart": bar_chart(
-                [(m["month"], m["count"]) for m in stats["by_month"]],
+                [(month_label(m["month"], lang), m["count"]) for m in stats["by_month"]],
                 title=_("Registrations by month"),
             ),
             "section_chart": bar_chart(
