@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -53,19 +55,44 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
+SEAL_RED = "#c8102e"
+SEAL_FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
+
+
 def seal_svg(name: str) -> str:
-    """A round red registry seal: the registry's name over a star, "电子证书专用章" below.
-    (WeasyPrint's SVG renderer does not lay text along a path, so the name runs straight.)"""
-    text = html.escape(name)
-    size = max(10, min(20, 150 // max(1, len(name))))
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200">
-<circle cx="100" cy="100" r="92" fill="none" stroke="#c8102e" stroke-width="7"/>
-<text x="100" y="62" font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
- font-size="{size}" fill="#c8102e" text-anchor="middle">{text}</text>
-<polygon fill="#c8102e"
- points="100,72 110,100 140,100 116,118 125,147 100,129 75,147 84,118 60,100 90,100"/>
-<text x="100" y="172" font-family="WenQuanYi Micro Hei, sans-serif" font-size="15"
- fill="#c8102e" text-anchor="middle">电子证书专用章</text>
+    """A round red registry seal as Chinese seals are cut: the registry's name set around the
+    upper ring, clockwise from lower left to lower right, each character upright towards the
+    centre; a star in the middle; "电子证书专用章" straight below it.
+
+    Each character is placed and turned on its own (its angle along the arc) rather than by
+    `<textPath>`: WeasyPrint's SVG renderer lays a text path out straight, and a seal must
+    read the same in the PDF as in a browser."""
+    chars = [c for c in name if not c.isspace()] or ["印"]
+    n = len(chars)
+    radius = 70.0  # the characters' baseline circle, inside the ring (r = 92)
+    span = min(250.0, max(120.0, n * 19.0))  # degrees of arc the name takes
+    size = max(12, min(24, round(2 * math.pi * radius * (span / 360) / n * 0.9)))
+    glyphs = []
+    for i, ch in enumerate(chars):
+        # angle from the top, clockwise; the name centred on the top of the ring
+        angle = -span / 2 + span * (i + 0.5) / n
+        rad = math.radians(angle)
+        x = 100 + radius * math.sin(rad)
+        y = 100 - radius * math.cos(rad)
+        glyphs.append(
+            f'<text x="{x:.2f}" y="{y:.2f}" transform="rotate({angle:.2f} {x:.2f} {y:.2f})" '
+            f'font-size="{size}" text-anchor="middle" dominant-baseline="central">'
+            f"{html.escape(ch)}</text>"
+        )
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img"
+ aria-label="{html.escape(name)} 电子证书专用章">
+<circle cx="100" cy="100" r="92" fill="none" stroke="{SEAL_RED}" stroke-width="6"/>
+<g fill="{SEAL_RED}" font-family="{SEAL_FONT}" font-weight="bold">{"".join(glyphs)}</g>
+<polygon fill="{SEAL_RED}"
+ points="100,76 107.6,97.6 130.4,97.6 112.2,111.2 118.8,133
+ 100,120 81.2,133 87.8,111.2 69.6,97.6 92.4,97.6"/>
+<text x="100" y="160" font-family="{SEAL_FONT}" font-size="14"
+ fill="{SEAL_RED}" text-anchor="middle">电子证书专用章</text>
 </svg>"""
 
 
@@ -94,6 +121,18 @@ def attached_token(data: bytes) -> str:
         ) from None
 
 
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def cn_date(value: date | str | None) -> str:
+    """A date as the certificate prints it: `2026年11月21日` (from a date or an ISO string)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
 def render(
     credential: Mapping[str, Any],
     token: str,
@@ -113,6 +152,9 @@ def render(
         "s": credential["credentialSubject"],
         "valid_from": str(credential["validFrom"])[:10],
         "valid_until": str(credential["validUntil"])[:10],
+        # the day it was signed (iat), in the registry's time zone
+        "issued_on": datetime.fromtimestamp(int(credential.get("iat") or 0), SHANGHAI).date(),
+        "cn_date": cn_date,
         "issuer_name": issuer_name,
         "log_index": (credential.get("tlogProof") or {}).get("index"),
         # SVG: one path, drawn as vectors, so a printer gets sharp module edges at any size

@@ -184,6 +184,36 @@ def province_name(division_code: str) -> str | None:
     return PROVINCES.get(division_code[:2])
 
 
+_PROVINCE_SUFFIXES = (
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "特别行政区",
+    "自治区",
+    "省",
+    "市",
+)
+
+
+def _short_province(name: str) -> str:
+    for suffix in _PROVINCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def province_code(name: str) -> str | None:
+    """The 2-digit GB/T 2260 code of a province-level division named in full (贵州省,
+    广西壮族自治区) or short (贵州, 广西); None for any other text."""
+    wanted = name.strip()
+    if not wanted:
+        return None
+    for code, full in PROVINCES.items():
+        if code != "83" and wanted in (full, _short_province(full)):
+            return code
+    return None
+
+
 # --------------------------------------------------------------------------- resident ID
 
 

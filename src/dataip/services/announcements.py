@@ -7,14 +7,16 @@ event. Announcements carry only what is public: the G§14 fields and the action'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, region_of
 from dataip.domain.errors import DomainError
+from dataip.domain.identifiers import province_code
 from dataip.domain.search import announcement_terms, highlight_html, query_tokens
+from dataip.services import reference
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
@@ -148,12 +150,48 @@ def validate(q: AnnouncementQuery) -> AnnouncementQuery:
 MAX_ID = 2**31 - 1
 
 
+def resolve_names(*, env: Env, query: AnnouncementQuery) -> AnnouncementQuery:
+    """The filters as codes: an industry given by its GB/T 4754 name (any level: 交通运输、
+    仓储和邮政业, 道路运输业, 公共电汽车客运) becomes its code (a section its letter), a
+    province-level division given by its name (贵州省 or 贵州) its 2-digit GB/T 2260 code.
+    Codes pass as they are; a name that is neither is refused, saying what is accepted."""
+    industry, region = query.industry, query.region
+    if industry is not None and not _is_code(industry):
+        row = reference.find_industry(env=env, text=industry)
+        if row is None:
+            raise _bad(
+                "invalid_industry",
+                f"“{industry[:50]}”不是《国民经济行业分类》中的门类、大类、中类或小类名称，"
+                "也不是行业代码",
+                f"“{industry[:50]}” is neither a GB/T 4754 name (section, division, group or "
+                "class) nor an industry code",
+            )
+        industry = row.code
+    if region is not None and not (region.isascii() and region.isdigit()):
+        code = province_code(region)
+        if code is None:
+            raise _bad(
+                "invalid_region",
+                f"“{region[:50]}”不是省级行政区划名称（如 贵州省）或 2–6 位行政区划代码",
+                f"“{region[:50]}” is neither a province-level division name (e.g. 贵州省) "
+                "nor a 2–6 digit division code",
+            )
+        region = code
+    if (industry, region) == (query.industry, query.region):
+        return query
+    return replace(query, industry=industry, region=region)
+
+
+def _is_code(text: str) -> bool:
+    return text.isascii() and (text.isdigit() or (len(text) == 1 and text.isalpha()))
+
+
 def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
     """G§26: anyone may search the announcements. Without text: newest first, the cursor the
     last id seen. With text (R23): the announcements having every term of it (jieba search
     mode, `domain.search`) or numbered exactly so, ranked by relevance, then newest first
     (`db.search`); the cursor is again the last id seen."""
-    q = validate(query)
+    q = validate(resolve_names(env=env, query=query))
     filters: dict[str, Any] = {
         "kinds": q.kinds,
         "date_from": q.date_from,

@@ -44,6 +44,7 @@ class JsonFormatter(logging.Formatter):
             "request_id",
             "user_id",
             "role",
+            "auth",
             "blob",
             "application_id",
             "at",
@@ -240,6 +241,17 @@ def _route(request: Request) -> str:
     return getattr(route, "path", "unmatched")
 
 
+def _caller(request: Request) -> tuple[object | None, str | None]:
+    """Who made the request, for the access log, and how they signed in: an API caller by its
+    bearer token (`deps.get_identity`), a portal visitor by its session cookie
+    (`pages.account.page_identity`); (None, None) for the anonymous."""
+    for attr, auth in (("identity", "bearer"), ("page_user", "session")):
+        identity = getattr(request.state, attr, None)
+        if getattr(identity, "user_id", None) is not None:
+            return identity, auth
+    return None, None
+
+
 def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
     @app.middleware("http")
     async def idempotent(request: Request, call_next: Next) -> Response:
@@ -287,7 +299,7 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(request.method, route).observe(elapsed)
         response.headers["X-Request-ID"] = rid
-        identity = getattr(request.state, "identity", None)
+        identity, auth = _caller(request)
         access_log.info(
             "request",
             extra={
@@ -297,6 +309,8 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
                 "duration_ms": round(elapsed * 1000, 2),
                 "request_id": rid,
                 "user_id": getattr(identity, "user_id", None),
+                "role": getattr(identity, "role", None),
+                "auth": auth,
             },
         )
         return response

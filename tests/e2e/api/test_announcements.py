@@ -164,6 +164,18 @@ def test_r23_announcements_filter_by_type_date_industry_region_and_text(api: Api
     assert _search(api, region="52") == []
     assert _search(api, region="330107") == []
 
+    # names (issue 19): a GB/T 4754 name of any level, a province-level division's name
+    assert _keys(c, _search(api, industry="信息传输、软件和信息技术服务业")) == i_section
+    assert _keys(c, _search(api, industry="互联网和相关服务")) == [
+        ("zj", "licence"),
+        ("zj", "registration"),
+    ]
+    assert _keys(c, _search(api, industry="公共电汽车客运")) == [("sz", "registration")]
+    assert _keys(c, _search(api, region="浙江省")) == zhejiang
+    assert _keys(c, _search(api, region="浙江")) == zhejiang
+    assert _keys(c, _search(api, region="广东省")) == [("sz", "registration")]
+    assert _search(api, region="贵州省") == []
+
     # filters combine
     assert _keys(c, _search(api, industry="I", region="3302")) == [("nb", "registration")]
     assert _search(api, industry="G", region="33") == []
@@ -291,8 +303,10 @@ def test_r23_bad_announcement_filters_are_refused_with_stable_codes(api: Api) ->
     bad({"from": "2026-10-16", "to": "2026-10-15"}, "invalid_date_range")
     for industry in ("6", "I6", "64-", "12345", "１２", "IJ", "*"):
         bad({"industry": industry}, "invalid_industry")
-    for region in ("3", "3301061", "33010x", "３３", "-33", "33 "):
+    for region in ("3", "3301061", "33010x", "３３", "-33", "33 ", "火星", "杭州省"):
         bad({"region": region}, "invalid_region")
+    for industry in ("公交车", "互联网"):  # a name must be exact (issue 19)
+        bad({"industry": industry}, "invalid_industry")
     bad({"q": "数" * 101}, "query_too_long")
     # a range of one day, a bare section and a province are fine
     for params in (

@@ -2144,7 +2144,7 @@ CASES = [
         422,
         "invalid_region",
         who=None,
-        params={"region": "贵州"},
+        params={"region": "火星"},
     ),
     _invalid("announcements:bad-cursor", ANNOUNCEMENTS, who=None, params={"cursor": "-1"}),
     c(

@@ -290,7 +290,7 @@ def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
         json.loads(vc.unb64(first.split(".")[1]))["credentialSubject"]["name"]
         == (got["certificate"]["name"])
     )
-    assert "存证日志第" in text.replace("\n", "")
+    assert "透明日志（公开日志）第" in text.replace("\n", "")
     # the token attached inside the PDF carries the log proof as well
     subprocess.run(
         ["pdfdetach", "-save", "1", "-o", str(tmp_path / "att.jwt"), str(pdf)], check=True

@@ -39,6 +39,11 @@ class Industries(_Repo[m.Industry]):
             stmt = stmt.where(c.parent == parent)
         return self._all(stmt.order_by(c.code).limit(limit))
 
+    def named(self, name: str) -> list[m.Industry]:
+        """The industries (any level) whose name is exactly `name`, in code order."""
+        c = t.industries.c
+        return self._all(sa.select(m.Industry).where(c.name == name).order_by(c.code))
+
     def replace_all(self, rows: Sequence[m.Industry]) -> None:
         self.s.execute(sa.delete(t.industries))
         self.s.execute(

@@ -236,6 +236,49 @@ def inbox(
         )
 
 
+@dataclass(frozen=True)
+class DashboardRow:
+    """One application on the applicant's home: its state and the open deadline that ends
+    first (whoever must act by it: `deadline.party` is `holder` or `registry`)."""
+
+    application: m.Application
+    next_deadline: m.Deadline | None
+
+
+def dashboard(identity: Identity, *, env: Env, limit: int = 200) -> list[DashboardRow]:
+    """The caller's applications (filed, or an applicant of), each with its next deadline:
+    those with a deadline first, the soonest first, then the rest newest first. Two
+    queries whatever the number of applications."""
+    apps = list_for(identity, env=env, limit=limit)
+    with env.read() as uow:
+        open_ = uow.deadlines.for_applications([a.id for a in apps]) if apps else []
+    first: dict[int, m.Deadline] = {}
+    for d in open_:
+        if d.application_id not in first or d.due_on < first[d.application_id].due_on:
+            first[d.application_id] = d
+    rows = [DashboardRow(a, first.get(a.id)) for a in apps]
+    return sorted(
+        rows,
+        key=lambda r: (
+            (0, r.next_deadline.due_on.toordinal(), r.application.id)
+            if r.next_deadline
+            else (1, -r.application.id, 0)
+        ),
+    )
+
+
+def notice_subjects(identity: Identity, *, env: Env, notices: list[m.Notice]) -> dict[int, str]:
+    """The name of the application each of the caller's notices is about (its application
+    number for one without a name yet), by application id: a notice is listed with it."""
+    identity.require_login()
+    ids = sorted({n.application_id for n in notices if n.application_id})
+    if not ids:
+        return {}
+    with env.read() as uow:
+        apps = uow.applications.page(ids=ids, limit=len(ids))
+    return {a.id: a.name or a.application_number or f"#{a.id}" for a in apps}
+
+
 def mark_read(identity: Identity, *, env: Env, notice_id: int) -> m.Notice:
     uid = identity.require_login()
     with env.uow() as uow:

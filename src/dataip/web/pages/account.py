@@ -140,13 +140,24 @@ def _notice_href(identity: Identity, n: Any) -> str:
     return f"{prefix}/applications/{n.application_id}"
 
 
+NOTICES_SHOWN = 10
+
+
 @router.get("/portal", response_class=HTMLResponse)
 def portal(request: Request, env: EnvDep) -> Response:
     identity = page_identity(request, env)
     if identity.user_id is None:
         return RedirectResponse("/login?next=/portal", status_code=303)
     queue = examination.queue(identity, env=env) if identity.is_registry else []
-    notices = applications.inbox(identity, env=env)
+    # the applicant's home (issue 19): its applications with their next deadline first,
+    # then the newest notices, each with the application it is about
+    dashboard = [] if identity.is_registry else applications.dashboard(identity, env=env)
+    every = request.query_params.get("notices") == "all"
+    notices = applications.inbox(identity, env=env, limit=500 if every else NOTICES_SHOWN + 1)
+    more = 0
+    if len(notices) > NOTICES_SHOWN and not every:
+        notices = notices[:NOTICES_SHOWN]
+        more = len(applications.inbox(identity, env=env, limit=500))
     cal = env.calendar()
     today = env.today()
     lang = lang_of(request)
@@ -156,7 +167,11 @@ def portal(request: Request, env: EnvDep) -> Response:
         {
             "identity": identity,
             "queue": queue,
+            "dashboard": dashboard,
             "notices": notices,
+            "more_notices": more,
+            "subjects": applications.notice_subjects(identity, env=env, notices=notices),
+            "state_label": lambda state: _pick(applications.state_label(state), lang),
             "task_label": lambda kind: _pick(DEADLINE_LABELS.get(kind, (kind, kind)), lang),
             "notice_href": lambda n: _notice_href(identity, n),
             "left": lambda due: cal.working_days_left(today, due),

@@ -25,15 +25,19 @@ from dataip.services import applications, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
+from dataip.web.pages import flash
 from dataip.web.pages.application_form import (
     MAX_FILES,
     applicant_rows,
+    form_anchor,
     form_context,
     form_values,
+    industry_shown,
     raw_applicants,
     raw_form,
     validated_applicants,
     validated_form,
+    with_industry_code,
 )
 from dataip.web.pages.application_record import (
     FIELD_LABELS,
@@ -93,6 +97,11 @@ __all__ = [
 router = APIRouter(include_in_schema=False)
 
 HOLDER_ACTIONS = ("submit", "withdraw", "answer_objection")
+HOLDER_CONFIRMATIONS = {
+    "submit": "submitted",
+    "withdraw": "withdrawn",
+    "answer_objection": "objection_answered",
+}
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -136,6 +145,7 @@ def _render_form(
     checks: dict[str, Any] | None = None,
 ) -> Response:
     ctx = form_context(request, env, identity)
+    values = {**values, "industry_code": industry_shown(env, values.get("industry_code") or "")}
     ctx |= {"v": values, "applicants": rows, "app": app, "error": error, "note": note}
     ctx["screening"] = by_blob(sample_states(checks, lang_of(request)))  # issue 18
     ctx["defects"] = defects or []
@@ -190,7 +200,12 @@ async def edit_submit(request: Request, env: EnvDep, application_id: int) -> Res
 
 def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Response:
     """Save a draft (or a correction), then submit it if asked; on any refusal the form comes
-    back with the message and everything typed (uploads included)."""
+    back with the message and everything typed (uploads included).
+
+    Post/redirect/get: a success answers 303 to the application's page with a confirmation;
+    a submission refused after the draft was saved answers 303 to the saved draft's form with
+    the refusal (a refresh then repeats nothing). Only a refusal that saved nothing
+    re-renders the posted form."""
     who = signed_in(request, env)
     if isinstance(who, Response):
         return who
@@ -202,9 +217,10 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
     current = applications.view(who, env=env, application_id=app_id) if app_id else None
     correcting = current is not None and current.application.state == "awaiting_correction"
     raw = raw_form(who, env, data, store=False)  # what was typed, kept if an upload fails
+    saved = False
     try:
         raw = raw_form(who, env, data)
-        form = validated_form(raw)
+        form = validated_form(with_industry_code(env, raw))
         if app_id is None:
             a = applications.create_draft(
                 who, env=env, form=form, applicants=validated_applicants(request, rows)
@@ -222,10 +238,11 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
                 else validated_applicants(request, rows, current.applicants if current else None),
             )
             version = a.version
+        saved = True
         if op == "submit":
             action = "submit_correction" if correcting else "submit"
             payload = {"note": note} if correcting and note else {}
-            procedure.perform(
+            a = procedure.perform(
                 who,
                 env=env,
                 application_id=app_id,
@@ -234,8 +251,14 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
                 payload=ActionIn.model_validate(payload).model_dump(exclude_none=True),
             )
     except (DomainError, ValidationError, FormInvalid) as e:
-        saved = applications.view(who, env=env, application_id=app_id) if app_id else None
-        app = saved.application if saved else None
+        if saved and app_id is not None:
+            return flash.redirect(
+                request,
+                f"/applications/{app_id}/edit",
+                error=failure(request, e, form_anchor),
+            )
+        saved_view = applications.view(who, env=env, application_id=app_id) if app_id else None
+        app = saved_view.application if saved_view else None
         return _render_form(
             request,
             env,
@@ -245,13 +268,19 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
             if not correcting or current is None
             else applicant_rows(current.applicants),
             app=app,
-            error=failure(request, e),
+            error=failure(request, e, form_anchor),
             defects=correction_defects(who, env, app_id) if app_id else [],
             note=note,
             status=e.status if isinstance(e, DomainError) else 422,
-            checks=saved.checks if saved else None,
+            checks=saved_view.checks if saved_view else None,
         )
-    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    if op == "submit":
+        ok = "correction_submitted" if correcting else "submitted"
+        return flash.redirect(
+            request, f"/applications/{app_id}", ok=ok, ref=a.application_number or ""
+        )
+    ok = "draft_created" if current is None else "draft_saved"
+    return flash.redirect(request, f"/applications/{app_id}", ok=ok)
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
@@ -311,7 +340,7 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
                 "forbidden_action", "您无权执行此操作", f"you may not {action} here", status=403
             )
         payload = ActionIn.model_validate({k: v for k, v in typed.items() if v})
-        procedure.perform(
+        done = procedure.perform(
             who,
             env=env,
             application_id=app_id,
@@ -324,4 +353,9 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         return _detail(
             request, env, who, app_id, error=failure(request, e), typed=typed, status=status
         )
-    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    return flash.redirect(
+        request,
+        f"/applications/{app_id}",
+        ok=HOLDER_CONFIRMATIONS[action],
+        ref=done.application_number or "",
+    )

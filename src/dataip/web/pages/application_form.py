@@ -26,6 +26,7 @@ from dataip.domain.application import (
     SOURCE_KINDS,
     UPDATE_FREQUENCIES,
 )
+from dataip.domain.identifiers import mask_resident_id
 from dataip.services import applications, reference
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ApplicantIn, ApplicationForm
@@ -109,6 +110,27 @@ def _prune(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_industry_code(env: Env, raw: dict[str, Any]) -> dict[str, Any]:
+    """The form with the industry the visitor typed as its code: a class code stays as typed
+    (completeness is checked on submission), a GB/T 4754 name — or the picker's
+    "code name" — becomes its class's code; any other text is refused, naming the field."""
+    text = raw.get("industry_code")
+    if not text or (text.isascii() and text.isdigit() and len(text) <= 8):
+        return raw
+    row = reference.resolve_industry(env=env, text=text, level="class")
+    return {**raw, "industry_code": row.code}
+
+
+def industry_shown(env: Env, value: str) -> str:
+    """What the industry field shows: a stored class code with its name (`5411 城市公共交通
+    运输`), so the visitor sees what the code means; anything else as it was typed."""
+    if value.isascii() and value.isdigit():
+        row = reference.find_industry(env=env, text=value)
+        if row is not None:
+            return f"{row.code} {row.name}"
+    return value
+
+
 def validated_form(raw: dict[str, Any]) -> dict[str, Any]:
     """The same schema the API validates its body with."""
     return ApplicationForm.model_validate(_prune(raw)).as_form()
@@ -122,6 +144,7 @@ def raw_applicants(data: FormData) -> list[dict[str, Any]]:
             "bounds": _s(data, f"applicant_bounds_{i}") or "",
             "name": None,
             "awaiting": False,
+            "row": i,
         }
         for i in range(APPLICANT_ROWS)
     ]
@@ -146,7 +169,8 @@ def validated_applicants(
     """The rows as the API's applicants; `shown` are the draft's applicants as the page
     showed them."""
     _ = gettext_for(request)
-    out, problems = [], []
+    out: list[dict[str, Any]] = []
+    problems: list[str | tuple[str, str]] = []
     filled = [r for r in rows if r["party"] or r["share"] or r["bounds"]]
     for n, r in enumerate(filled, start=1):
         share = r["share"] or ("100" if len(filled) == 1 else "")
@@ -156,12 +180,18 @@ def validated_applicants(
             bp = Decimal("NaN")
         if not bp.is_finite() or bp != bp.to_integral_value():
             problems.append(
-                _("Applicant %(n)d: the share is a percentage such as 50 or 33.33") % {"n": n}
+                (
+                    _("Applicant %(n)d: the share is a percentage such as 50 or 33.33") % {"n": n},
+                    f"applicant_share_{r['row']}",
+                )
             )
             continue
         if not r["party"]:
             problems.append(
-                _("Applicant %(n)d: give the credit code or resident ID number") % {"n": n}
+                (
+                    _("Applicant %(n)d: give the credit code or resident ID number") % {"n": n},
+                    f"applicant_party_{r['row']}",
+                )
             )
             continue
         named = _named(n - 1, r["party"], shown or [])
@@ -169,6 +199,39 @@ def validated_applicants(
     if problems:
         raise FormInvalid(problems)
     return [applications.ApplicantIn(**ApplicantIn.model_validate(x).model_dump()) for x in out]
+
+
+# --- where a refusal points on the page (the error summary's links) -------------------------
+
+#: a schema block without an input of its own: the input that starts it on the page
+BLOCK_ANCHORS = {
+    "scope": "scope_coverage",
+    "update": "update_frequency",
+    "evidence": "evidence_platform",
+    "sample_blobs": "sample_blobs_files",
+    "source_proof_blobs": "source_proof_blobs_files",
+    "applicants": "applicant_party_0",
+}
+
+
+def form_anchor(field: str) -> str | None:
+    """The id of the input a defect or schema error about `field` (`scope.records`,
+    `scenarios.values.0`, `evidence`) is fixed in, for the error summary's link."""
+    parts = [p for p in field.split(".") if p and p != "body"]
+    if not parts:
+        return None
+    head = parts[0]
+    if head in ENUM_FIELDS:
+        if len(parts) > 1 and parts[1] == "other_text":
+            return f"{head}_other"
+        if head == "practical_values" and len(parts) > 1 and parts[1] == "description":
+            return "practical_values_description"
+        return f"{head}_{next(iter(ENUM_FIELDS[head]))}"
+    if head in TEXT_BLOCKS and len(parts) > 1 and parts[1] in TEXT_BLOCKS[head]:
+        return f"{head}_{parts[1]}"
+    if head in TEXTS or head == "commitment_accepted":
+        return head
+    return BLOCK_ANCHORS.get(head)
 
 
 # --- what the form template needs ------------------------------------------------------------
@@ -211,6 +274,15 @@ def applicant_rows(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows + [empty] * (APPLICANT_ROWS - len(rows))
 
 
+def lead_label(party: Any) -> str:
+    """A subject of one's own as the lead-applicant picker names it: its name and credit code
+    (a resident ID masked), never the registry's internal number."""
+    number = party.id_number or ""
+    if party.kind == "natural_person":
+        number = mask_resident_id(number)
+    return f"{party.name}（{number}）" if number else party.name
+
+
 def form_context(request: Request, env: Env, identity: Identity) -> dict[str, Any]:
     lang = lang_of(request)
     pick = picker(lang)
@@ -219,6 +291,7 @@ def form_context(request: Request, env: Env, identity: Identity) -> dict[str, An
         "frequencies": [(c, pick(p)) for c, p in UPDATE_FREQUENCIES.items()],
         "industries": industry_classes(env),
         "my_parties": my_parties(identity, env),
+        "lead_options": [(p.id, lead_label(p)) for p in my_parties(identity, env)],
         "max_mb": env.max_blob_bytes // (1024 * 1024),
         "commitment": COMMITMENT_TEXT_EN if lang == "en" else COMMITMENT_TEXT_ZH,
         "rows": range(APPLICANT_ROWS),

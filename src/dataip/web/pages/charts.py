@@ -1,6 +1,9 @@
 """Server-rendered SVG bar charts: no chart library, no script, nothing fetched from outside
 (registries run on intranets). Each chart has a title for screen readers, and every page
-that shows one shows the same numbers as a table too."""
+that shows one shows the same numbers as a table too.
+
+The text is set at FONT_PX and never scaled: a chart wider than its column scrolls sideways
+in its own box (`.chart-scroll`) instead of shrinking its labels below legibility."""
 
 from __future__ import annotations
 
@@ -10,6 +13,27 @@ from html import escape
 from markupsafe import Markup
 
 BAR = "#1f5fa8"  # 6.4:1 on white
+FONT_PX = 13  # at least 11 px as shown (issue 19): the SVG is drawn at its own size
+
+
+def month_label(key: str, lang: str = "zh-CN") -> str:
+    """`2026-11` as the month axis says it: `2026年11月` (or `2026-11` in English)."""
+    year, _, month = key.partition("-")
+    if lang == "en" or not (year.isdigit() and month.isdigit()):
+        return key
+    return f"{int(year)}年{int(month)}月"
+
+
+def _column_label(x: float, y: int, label: str) -> str:
+    """A column's label, a `2026年11月` on two lines (year, then month) to fit the column."""
+    head, sep, tail = label.partition("年")
+    if not sep or not tail:
+        return f'<text x="{x}" y="{y}" text-anchor="middle">{escape(label)}</text>'
+    return (
+        f'<text x="{x}" y="{y}" text-anchor="middle">'
+        f'<tspan x="{x}">{escape(head + sep)}</tspan>'
+        f'<tspan x="{x}" dy="{FONT_PX + 2}">{escape(tail)}</tspan></text>'
+    )
 
 
 def bar_chart(data: Sequence[tuple[str, int]], *, title: str, horizontal: bool = False) -> Markup:
@@ -31,8 +55,8 @@ def bar_chart(data: Sequence[tuple[str, int]], *, title: str, horizontal: bool =
             )
         width = label_w + bar_w + 60
     else:
-        col, chart_h = 48, 160
-        height = chart_h + 50
+        col, chart_h = 60, 160
+        height = chart_h + 60
         parts = []
         for i, (label, value) in enumerate(data):
             x = 10 + i * col
@@ -41,14 +65,12 @@ def bar_chart(data: Sequence[tuple[str, int]], *, title: str, horizontal: bool =
                 f'<rect x="{x + 8}" y="{20 + chart_h - h}" width="{col - 16}" height="{h}" '
                 f'fill="{BAR}"/>'
                 f'<text x="{x + col / 2}" y="{14 + chart_h - h}" text-anchor="middle">'
-                f"{value}</text>"
-                f'<text x="{x + col / 2}" y="{chart_h + 38}" text-anchor="middle">'
-                f"{escape(label[-5:])}</text>"
+                f"{value}</text>" + _column_label(x + col / 2, chart_h + 38, label)
             )
         width = 20 + col * len(data)
     return Markup(
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" '
+        f'<div class="chart-scroll"><svg class="chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="#1a1a1a">'
-        f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
+        f'xmlns="http://www.w3.org/2000/svg" font-size="{FONT_PX}" fill="#1a1a1a">'
+        f"<title>{escape(title)}</title>{''.join(parts)}</svg></div>"
     )

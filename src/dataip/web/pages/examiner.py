@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -21,6 +21,7 @@ from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
 from dataip.web.deps import EnvDep
+from dataip.web.pages import flash
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     csrf_refused,
@@ -31,6 +32,7 @@ from dataip.web.pages.applicant import (
     signed_in,
     version_of,
 )
+from dataip.web.pages.application_record import ACTION_LABELS
 from dataip.web.pages.labels import OBJECTION_OUTCOMES
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
@@ -156,7 +158,7 @@ def _decide_party(request: Request, env: Env, data: FormData, party_id: int) -> 
             {"queue": [], "recent": [], "pending": [], "error": failure(request, e)},
             status_code=e.status if isinstance(e, DomainError) else 422,
         )
-    return RedirectResponse("/workbench", status_code=303)
+    return flash.redirect(request, "/workbench", ok="decision_recorded")
 
 
 @router.get("/workbench/files/{sha256}")
@@ -292,4 +294,10 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         return _page(
             request, env, who, app_id, error=failure(request, e), typed=typed, status=status
         )
-    return RedirectResponse(f"/workbench/applications/{app_id}", status_code=303)
+    label = ACTION_LABELS.get(action, (action, action))
+    return flash.redirect(
+        request,
+        f"/workbench/applications/{app_id}",
+        ok="recorded",
+        ref=picker(lang_of(request))(label),
+    )

@@ -9,6 +9,7 @@ parties' and the holder's pages all post through these."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -24,31 +25,56 @@ from dataip.web.pages.render import gettext_for, lang_of, render
 
 
 class FormInvalid(Exception):
-    """Input the page could not even turn into the schema's shape (e.g. a share of 'abc')."""
+    """Input the page could not even turn into the schema's shape (e.g. a share of 'abc');
+    each item a message, or a message and the form field (its input's id) it is about."""
 
-    def __init__(self, items: list[str]) -> None:
-        super().__init__("; ".join(items))
+    def __init__(self, items: list[str | tuple[str, str]]) -> None:
+        super().__init__("; ".join(i if isinstance(i, str) else i[0] for i in items))
         self.items = items
 
 
-def failure(request: Request, e: Exception) -> dict[str, Any]:
-    """The error box of a re-rendered form: one message and its items, in the page's language."""
+Anchor = Callable[[str], "str | None"]
+
+
+def plain_anchor(field: str) -> str | None:
+    """The input a schema field is typed into, when the form names its inputs after the
+    schema (`scope.records` -> `scope_records`)."""
+    return field.replace(".", "_") or None
+
+
+def failure(request: Request, e: Exception, anchor: Anchor | None = None) -> dict[str, Any]:
+    """The error box (error summary) of a re-rendered form, in the page's language: one
+    message and its items, each `{"text", "field"}` where `field` is the id of the input it
+    is about (the summary links there), or None. `anchor` maps a schema field (`scope.records`)
+    to that id; without it the items are not linked."""
     _ = gettext_for(request)
     en = lang_of(request) == "en"
+    link = anchor or (lambda _field: None)
     if isinstance(e, DomainError):
         found: Any = e.details.get("defects") or []
         items = [
-            str(d.get("en" if en else "zh") or d.get("zh")) for d in found if isinstance(d, dict)
+            _item(str(d.get("en" if en else "zh") or d.get("zh")), link(str(d.get("field") or "")))
+            for d in found
+            if isinstance(d, dict)
         ]
-        return {"message": e.message_en if en else e.message_zh, "code": e.code, "items": items}
+        message = e.message_en if en else e.message_zh
+        field = e.details.get("field")
+        if not items and isinstance(field, str) and link(field):
+            items = [_item(message, link(field))]  # one field: the summary links to it
+        return {"message": message, "code": e.code, "items": items}
     if isinstance(e, ValidationError):
-        items = [
-            ".".join(str(x) for x in err["loc"]) + ": " + _in_language(str(err["msg"]), en)
-            for err in e.errors()
-        ]
+        items = []
+        for err in e.errors():
+            field = ".".join(str(x) for x in err["loc"])
+            items.append(_item(field + ": " + _in_language(str(err["msg"]), en), link(field)))
         return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
     assert isinstance(e, FormInvalid)
-    return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": e.items}
+    items = [_item(i) if isinstance(i, str) else _item(i[0], i[1]) for i in e.items]
+    return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
+
+
+def _item(text: str, field: str | None = None) -> dict[str, Any]:
+    return {"text": text, "field": field or None}
 
 
 def _in_language(msg: str, en: bool) -> str:

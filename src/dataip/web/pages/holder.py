@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -36,8 +36,16 @@ from dataip.services.context import Env, Identity
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
+from dataip.web.pages import flash
 from dataip.web.pages.account import page_identity
-from dataip.web.pages.forms import _uploads, csrf_refused, failure, signed_in, version_of
+from dataip.web.pages.forms import (
+    _uploads,
+    csrf_refused,
+    failure,
+    picker,
+    signed_in,
+    version_of,
+)
 from dataip.web.pages.registration_forms import (
     ACTION_FORMS,
     REQUEST_KINDS,
@@ -298,4 +306,6 @@ def _act(request: Request, env: Env, data: FormData, number: str, action: str) -
             open_action=action,
             status=e.status if isinstance(e, DomainError) else 422,
         )
-    return RedirectResponse(f"/registrations/{number}", status_code=303)
+    return flash.redirect(
+        request, f"/registrations/{number}", ok="recorded", ref=picker(lang_of(request))(spec.title)
+    )

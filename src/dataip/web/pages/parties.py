@@ -31,6 +31,7 @@ from dataip.services import applications, blobs, parties
 from dataip.services.context import Env, Identity
 from dataip.web.api.parties import AuthorisationCreate, Decision, PartyCreate, VerificationCreate
 from dataip.web.deps import EnvDep
+from dataip.web.pages import flash
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     PARTY_KIND_LABELS,
@@ -241,7 +242,7 @@ def _verify(request: Request, env: Env, data: FormData, party_id: int) -> Respon
         return _parties_page(
             request, env, who, error=failure(request, e), error_for=party_id, status=status
         )
-    return RedirectResponse("/parties", status_code=303)
+    return flash.redirect(request, "/parties", ok="verification_sent")
 
 
 # --- powers of attorney (agents) ------------------------------------------------------------
@@ -327,7 +328,7 @@ def _file_poa(request: Request, env: Env, data: FormData) -> Response:
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
         return _poa_page(request, env, who, typed=typed, error=failure(request, e), status=status)
-    return RedirectResponse("/authorisations", status_code=303)
+    return flash.redirect(request, "/authorisations", ok="authorisation_filed")
 
 
 # --- the registry's decisions -------------------------------------------------------------
@@ -421,7 +422,7 @@ def _decide(request: Request, env: Env, data: FormData, what: str, ident: int) -
             typed={f"{what}-{ident}": note},
             status=status,
         )
-    return RedirectResponse("/examination/parties", status_code=303)
+    return flash.redirect(request, "/examination/parties", ok="decision_recorded")
 
 
 # --- co-applicants' consent (R3, G§5) -------------------------------------------------------
@@ -445,4 +446,4 @@ def _consent(request: Request, env: Env, data: FormData, app_id: int) -> Respons
         applications.consent(who, env=env, application_id=app_id, if_match=version_of(data))
     except DomainError as e:
         return _detail(request, env, who, app_id, error=failure(request, e), status=e.status)
-    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    return flash.redirect(request, f"/applications/{app_id}", ok="consent_given")

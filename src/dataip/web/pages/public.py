@@ -10,18 +10,19 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
 from dataip.certs import pdf as pdf_render
 from dataip.certs import qr
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
+from dataip.domain.identifiers import PROVINCES
 from dataip.services import announcements, certificates, ledger, reference, registrations
 from dataip.web.deps import EnvDep
 from dataip.web.pages import holder
-from dataip.web.pages.charts import bar_chart
-from dataip.web.pages.render import gettext_for, render
+from dataip.web.pages.charts import bar_chart, month_label
+from dataip.web.pages.render import STATIC, gettext_for, lang_of, render
 from dataip.web.pages.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -33,20 +34,32 @@ def _label(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The registry's icon (a red seal with a star) at the address browsers ask for."""
+    return FileResponse(
+        STATIC / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, env: EnvDep) -> Response:
     stats = registrations.statistics(env=env)
     latest = announcements.search(env=env, query=announcements.AnnouncementQuery(limit=8))
     _ = gettext_for(request)
+    lang = lang_of(request)
     return render(
         request,
         "home.html",
         {
             "stats": stats,
+            "month_label": lambda key: month_label(key, lang),
             "latest": latest,
             "kinds": ANNOUNCEMENT_KINDS,
             "month_chart": bar_chart(
-                [(m["month"], m["count"]) for m in stats["by_month"]],
+                [(month_label(m["month"], lang), m["count"]) for m in stats["by_month"]],
                 title=_("Registrations by month"),
             ),
             "section_chart": bar_chart(
@@ -75,8 +88,8 @@ def announcement_list(
     env: EnvDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     type: Annotated[list[str] | None, Query()] = None,
-    industry: Annotated[str | None, Query(max_length=4)] = None,
-    region: Annotated[str | None, Query(max_length=6)] = None,
+    industry: Annotated[str | None, Query(max_length=60)] = None,
+    region: Annotated[str | None, Query(max_length=20)] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
@@ -114,6 +127,13 @@ def announcement_list(
                 "to": date_to or "",
             },
             "next_cursor": hits[-1].id if len(hits) == 20 else None,
+            # the filters take names: the sections and divisions, the provinces to pick from
+            "industry_names": [
+                (r.code, r.name)
+                for level in ("section", "division")
+                for r in reference.industries_at(env=env, level=level)
+            ],
+            "region_names": [(c, n) for c, n in PROVINCES.items() if c != "83"],
             # escaped HTML with the query's words in <mark> (services.announcements)
             "marks": {
                 k: Markup(v["title_zh"]) for k, v in announcements.highlights(q, hits).items()

@@ -113,11 +113,31 @@ def render(
         "path": request.url.path,
     }
     ctx.update(context or {})
+    _take_flash(request, ctx, translations)
     html = template.render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
+    from dataip.web.pages import flash  # here: flash -> security -> render
+
+    flash.clear(request, response)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")
     return response
+
+
+def _take_flash(request: Request, ctx: dict[str, Any], translations: NullTranslations) -> None:
+    """The one-time message a redirect left (pages/flash): a confirmation as `flash`, a
+    refusal as the page's error box unless the page has its own."""
+    from dataip.web.pages import flash  # here: flash -> security -> render
+
+    taken = flash.take(request)
+    if not taken:
+        return
+    key = taken.get("ok")
+    if isinstance(key, str) and key in flash.CONFIRMATIONS:
+        ref = str(taken.get("ref") or "")
+        ctx["flash"] = translations.gettext(flash.CONFIRMATIONS[key]) % {"ref": ref}
+    elif isinstance(taken.get("error"), dict) and not ctx.get("error"):
+        ctx["error"] = taken["error"]
 
 
 def gettext_for(request: Request) -> Any:
