@@ -135,7 +135,7 @@ def tick(
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Apply passed deadlines' consequences (deemed withdrawal) and due approvals; screen
-    queued sample files."""
+    queued sample files. Exits 1 when an item failed (rolled back alone, retried next run)."""
     reg = _registry(as_of)
     report = scheduler.tick(env=reg.env, batch_size=batch_size)
     if json_out:
@@ -149,6 +149,11 @@ def tick(
             f"samples screened {report.samples_screened}"
             + (" (another tick holds the lease)" if report.skipped_lease else "")
         )
+        for f in report.failures:
+            console.print(f"failed: {f['job']} {f['subject']}: {f['code']} {f['message']}")
+    if report.failures:
+        # what failed was rolled back alone and the rest applied; exit 1 so cron says so
+        raise typer.Exit(1)
 
 
 @users_app.command("create")

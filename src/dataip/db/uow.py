@@ -163,6 +163,23 @@ class SqlAlchemyUnitOfWork:
                 assert row is not None
         return int(row[0])
 
+    def set_value(self, name: str, value: int) -> None:
+        """Set a named value (a gauge another process reads, e.g. `tick`'s failures)."""
+        s = self._s()
+        c = t.counters.c
+        if not s.execute(sa.update(t.counters).where(c.name == name).values(value=value)).rowcount:  # type: ignore[attr-defined]
+            try:
+                with s.begin_nested():
+                    s.execute(sa.insert(t.counters).values(name=name, value=value))
+            except IntegrityError:  # written meanwhile: ours is the later value
+                s.execute(sa.update(t.counters).where(c.name == name).values(value=value))
+
+    def values(self, prefix: str) -> dict[str, int]:
+        """The named values whose names start with `prefix`."""
+        c = t.counters.c
+        stmt = sa.select(c.name, c.value).where(c.name.startswith(prefix, autoescape=True))
+        return {str(n): int(v) for n, v in self._s().execute(stmt)}
+
     def try_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
         """Take or renew a named lease; only one holder at a time (used by `tick`)."""
         s = self._s()

@@ -158,9 +158,37 @@ ACTIONS: tuple[RegAction, ...] = (
         "confirm_transfer", frozenset({S.VALID}), frozenset({"transferee"}), "TransferConfirmed"
     ),
     # G§22: trading, pledge and licence are filed within 10 working days of the contract.
-    RegAction("file_licence", IN_FORCE, _HOLDER, "LicenceFiled", requires=("contract_date",)),
-    RegAction("file_pledge", IN_FORCE, _HOLDER, "PledgeFiled", requires=("contract_date",)),
-    RegAction("file_trade", IN_FORCE, _HOLDER, "TradeFiled", requires=("contract_date",)),
+    # Every field a filing cannot do without is listed, so a request missing several is
+    # told all of them at once (422 `missing_fields`), before any value is judged.
+    RegAction(
+        "file_licence",
+        IN_FORCE,
+        _HOLDER,
+        "LicenceFiled",
+        requires=(
+            "contract_date",
+            "licence_type",
+            "licensee",
+            "scope",
+            "territory",
+            "term_end",
+            "fee_fen",
+        ),
+    ),
+    RegAction(
+        "file_pledge",
+        IN_FORCE,
+        _HOLDER,
+        "PledgeFiled",
+        requires=("contract_date", "pledgee", "secured_amount_fen"),
+    ),
+    RegAction(
+        "file_trade",
+        IN_FORCE,
+        _HOLDER,
+        "TradeFiled",
+        requires=("contract_date", "counterparty", "price_fen"),
+    ),
     RegAction(
         "release_pledge",
         _ALL,

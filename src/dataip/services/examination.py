@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dataip.domain import model as m
-from dataip.domain.lifecycle import AppState
 from dataip.services.context import Env, Identity
 
 
@@ -34,22 +33,11 @@ def queue(identity: Identity, *, env: Env, limit: int = 100) -> list[QueueItem]:
     limit = max(1, min(limit, 500))
     cal = env.calendar()
     today = env.today()
-    with env.uow() as uow:
-        due = uow.deadlines.open_queue(party="registry", limit=limit * 2)
-        # a running publicity period is not a task; an ended one is (approve)
-        due = [d for d in due if d.kind != "publicity" or today > d.due_on]
-        apps = {
-            a.id: a
-            for a in uow.applications.page(ids=[d.application_id for d in due], limit=len(due) or 1)
-        }
+    with env.read() as uow:
+        tasks = uow.deadlines.examiner_tasks(today, limit=limit)
     items = []
-    for d in due:
-        app = apps.get(d.application_id)
-        if app is None:
-            continue
-        if d.kind == "publicity":
-            if app.state != AppState.PUBLICISED:
-                continue  # an objection is being handled: its own deadlines are queued
+    for d, app in tasks:
+        if d.kind == "publicity":  # ended, application still publicised: approve (G§16)
             items.append(QueueItem(app, d, 0, overdue=False, task="approve"))
             continue
         items.append(
@@ -60,8 +48,7 @@ def queue(identity: Identity, *, env: Env, limit: int = 100) -> list[QueueItem]:
                 overdue=today > d.due_on,
             )
         )
-    items.sort(key=lambda i: (not i.application.fast_track, i.deadline.due_on, i.deadline.id))
-    return items[:limit]
+    return items  # in the repository's queue order (examiner_queue_order)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@ batched, and safe to run twice at once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dataip.domain import model as m
+from dataip.domain.after_registration import IN_FORCE
 from dataip.domain.calendar import renewal_window
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration, screening_worker
@@ -32,9 +34,19 @@ class TickReport:
     samples_screened: int = 0
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
+    # items a job could not apply, each rolled back alone and tried again by the next run:
+    # {"job", "subject", "code", "message"}
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def fail(self, job: str, subject: str, code: str, message: str) -> None:
+        self.failures.append(
+            {"job": job, "subject": subject, "code": code, "message": message[:500]}
+        )
+        self.errors.append(f"{job} {subject}: {code}")
 
 
 LEASE = "tick"
+_log = logging.getLogger("dataip.tick")
 
 
 def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickReport:
@@ -61,6 +73,9 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         # issue 18: sample files queued and not screened (no server worker, or one killed
         # mid-file); each file is claimed, so a server's workers and this never collide
         report.samples_screened = screening_worker.run_pending(env)
+        with env.uow() as uow:
+            uow.set_value(LAST_RUN, int(wall.timestamp()))
+            uow.commit()
     finally:
         with env.uow() as uow:
             uow.release_lease(LEASE, holder)
@@ -144,30 +159,77 @@ def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) 
         report.errors.extend(errors)
 
 
+JOB_CANCEL_EXPIRED = "cancel_expired"
+FAILURES = "tick:failures:"  # + job: how many items the job's last run could not apply
+LAST_RUN = "tick:last_run"  # epoch seconds at which the last complete run ended
+
+
 def _cancel_expired(env: Env, batch_size: int, report: TickReport) -> int:
-    """G§19: a registration not renewed by its expiry is cancelled and announced."""
-    done = 0
+    """G§19: a registration not renewed by its expiry is cancelled and announced.
+
+    Each registration in its own transaction: one that fails — a refusal, a bug, a leaf the
+    log refuses at commit — rolls back only its own cancellation, is reported (the tick's
+    `failures`, `/metrics`' `dataip_tick_failures`) and is tried again by the next run; the
+    others proceed. Expiries are a handful a day, so a commit each costs nothing that matters."""
+    done, failed = 0, 0
+    after: tuple[date, int] | None = None
     while True:
-        with env.uow() as uow:
-            expired = uow.registrations.expired(env.today(), limit=batch_size)
-            if not expired:
-                return done
-            for found in expired:
-                reg = uow.registrations.get(found.id, for_update=True)
-                try:
-                    after_registration.apply(
-                        uow,
-                        env,
-                        SYSTEM,
-                        reg,
-                        "cancel",
-                        {"ground": "expired", "reason": f"有效期至{reg.valid_until}届满未续展"},
-                    )
-                except DomainError as e:  # cannot happen by the table; never loop on it
-                    report.errors.append(f"registration {reg.registration_number}: {e.code}")
-                    return done
-            uow.commit()
-            done += len(expired)
+        with env.read() as uow:
+            batch = uow.registrations.expired(env.today(), limit=batch_size, after=after)
+        if not batch:
+            break
+        for found in batch:
+            try:
+                done += _cancel_one(env, found.id)
+            except Exception as e:  # isolate it, whatever it is: the rest must proceed
+                failed += 1
+                code = e.code if isinstance(e, DomainError) else type(e).__name__
+                if not isinstance(e, DomainError):
+                    _log.exception("tick: cancelling %s failed", found.registration_number)
+                report.fail(JOB_CANCEL_EXPIRED, found.registration_number, code, str(e))
+        after = (batch[-1].valid_until, batch[-1].id)
+    with env.uow() as uow:
+        uow.set_value(FAILURES + JOB_CANCEL_EXPIRED, failed)
+        uow.commit()
+    return done
+
+
+def _cancel_one(env: Env, registration_id: int) -> int:
+    """Cancel one expired registration in its own transaction: 1 if cancelled, 0 if it is no
+    longer due (renewed or ended meanwhile). A concurrent writer is retried once."""
+    for attempt in (1, 2):
+        try:
+            with env.uow() as uow:
+                reg = uow.registrations.get(registration_id, for_update=True)
+                if reg is None or reg.state not in IN_FORCE or reg.valid_until >= env.today():
+                    return 0
+                after_registration.apply(
+                    uow,
+                    env,
+                    SYSTEM,
+                    reg,
+                    "cancel",
+                    {"ground": "expired", "reason": f"有效期至{reg.valid_until}届满未续展"},
+                )
+                uow.commit()
+                return 1
+        except ConcurrencyConflict:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def status(env: Env) -> tuple[dict[str, int], int | None]:
+    """What the last runs left, for `/metrics` (`dataip tick` runs in another process): items
+    each job could not apply on its last run, by job, and when the last complete run ended
+    (epoch seconds; None before the first)."""
+    with env.read() as uow:
+        stored = uow.values("tick:")
+    failures = {JOB_CANCEL_EXPIRED: 0}
+    failures.update(
+        {k.removeprefix(FAILURES): v for k, v in stored.items() if k.startswith(FAILURES)}
+    )
+    return failures, stored.get(LAST_RUN)
 
 
 def _remind_renewal(env: Env, batch_size: int) -> int:

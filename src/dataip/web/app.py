@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
+from dataip.services import scheduler
 from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
@@ -80,6 +81,11 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     def metrics_endpoint() -> Response:
         for kind, value in ledger_status(registry.env).items():
             metrics.log.labels(kind).set(value)
+        failures, last_run = scheduler.status(registry.env)
+        for job, value in failures.items():
+            metrics.tick_failures.labels(job).set(value)
+        if last_run is not None:
+            metrics.tick_last_run.set(last_run)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     problems.install(app)

@@ -86,6 +86,18 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.tick_failures = Gauge(
+            "dataip_tick_failures",
+            "Items `dataip tick` could not apply on its last run, by job (each rolled back "
+            "alone and retried by the next run)",
+            ["job"],
+            registry=self.registry,
+        )
+        self.tick_last_run = Gauge(
+            "dataip_tick_last_run_timestamp_seconds",
+            "When the last complete `dataip tick` run ended (Unix time; 0 before the first)",
+            registry=self.registry,
+        )
 
 
 def _too_large(max_bytes: int) -> Response:

@@ -193,8 +193,9 @@ def test_i18_problem_codes_read_as_the_code_they_name(doc: dict[str, Any]) -> No
 SRC = Path(dataip.__file__).parent
 # Raised in code no API request reaches, or not as an answer's `code`: the reason why.
 NOT_ANSWERS = {
-    "bad_signature bad_sm2_signature cosignature_missing issuer_mismatch not_a_credential "
-    "tlog_proof_invalid unknown_issuer_key unsupported_algorithm wrong_token_type": (
+    "bad_signature bad_sm2_signature cosignature_missing issuer_mismatch malformed_token "
+    "not_a_credential tlog_proof_invalid unknown_issuer_key unsupported_algorithm "
+    "wrong_token_type": (
         "POST /certificates/verify answers 200 with `authentic: false` and this `code`"
     ),
     "invalid_registration_number invalid_certificate_number": "numbering.parse_*: CLI, tests",

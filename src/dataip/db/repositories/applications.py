@@ -194,10 +194,36 @@ class Deadlines(_Repo[m.Deadline]):
         c = t.deadlines.c
         return self._all(sa.select(m.Deadline).where(c.status == "open", c.provisional.is_(True)))
 
-    def open_queue(self, *, party: str, limit: int) -> list[m.Deadline]:
-        c = t.deadlines.c
-        stmt = sa.select(m.Deadline).where(c.status == "open", c.party == party)
-        return self._all(stmt.order_by(c.due_on, c.id).limit(limit))
+    def examiner_tasks(self, today: date, *, limit: int) -> list[tuple[m.Deadline, m.Application]]:
+        """The examiner's actionable tasks (the workbench queue), in queue order, in one query:
+        every open registry deadline except a publicity period still running (G§14: a
+        period, not a task); an ended one is a task (approve, G§16) only while its application
+        is still publicised (an objection being handled has its own deadlines). Filtering in
+        SQL, before the LIMIT, is what keeps running periods from pushing tasks out."""
+        c, a = t.deadlines.c, t.applications.c
+        stmt = (
+            sa.select(m.Deadline, m.Application)
+            .join(m.Application, a.id == c.application_id)
+            .where(
+                c.status == "open",
+                c.party == "registry",
+                sa.or_(
+                    c.kind != "publicity",
+                    sa.and_(c.due_on < today, a.state == "publicised"),
+                ),
+            )
+            .order_by(*examiner_queue_order())
+            .limit(limit)
+        )
+        return [(d, app) for d, app in self.s.execute(stmt)]
+
+
+def examiner_queue_order() -> list[sa.ColumnElement[object]]:
+    """The examiner queue's ORDER BY, the one place it is defined: fast-track applications
+    first (R8, Z§2.1), then by statutory due date, then by deadline id (a total order, so
+    pages and limits are stable). Extend here, not at the call sites."""
+    c, a = t.deadlines.c, t.applications.c
+    return [a.fast_track.desc(), c.due_on, c.id]
 
 
 class Notices(_Repo[m.Notice]):

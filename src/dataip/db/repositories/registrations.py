@@ -66,16 +66,22 @@ class Registrations(_Repo[m.Registration]):
             return []
         return self._all(sa.select(m.Registration).where(t.registrations.c.id.in_(wanted)))
 
-    def expired(self, before: date, *, limit: int) -> list[m.Registration]:
-        """Registrations still in force whose validity ended before `before` (G§19)."""
+    def expired(
+        self, before: date, *, limit: int, after: tuple[date, int] | None = None
+    ) -> list[m.Registration]:
+        """Registrations still in force whose validity ended before `before` (G§19), by
+        expiry; `after` (valid_until, id) pages on past the last one seen."""
         c = t.registrations.c
-        stmt = (
-            sa.select(m.Registration)
-            .where(c.state.in_(("valid", "revocation_pending")), c.valid_until < before)
-            .order_by(c.valid_until, c.id)
-            .limit(limit)
+        stmt = sa.select(m.Registration).where(
+            c.state.in_(("valid", "revocation_pending")), c.valid_until < before
         )
-        return self._all(stmt)
+        if after is not None:
+            stmt = stmt.where(
+                sa.or_(
+                    c.valid_until > after[0], sa.and_(c.valid_until == after[0], c.id > after[1])
+                )
+            )
+        return self._all(stmt.order_by(c.valid_until, c.id).limit(limit))
 
     def expiring(self, until: date, *, limit: int) -> list[m.Registration]:
         """Valid registrations expiring by `until` not yet reminded of this expiry."""

@@ -22,9 +22,11 @@ from dataip.services.after_registration.outcome import Handler, Outcome
 from dataip.services.after_registration.payload import (
     _bad,
     _blob,
+    _choice,
     _counterparty,
     _date,
     _fen,
+    _missing,
     _text,
 )
 from dataip.services.after_registration.roles import Caller, holder_users
@@ -71,14 +73,14 @@ def _file(kind: str) -> Handler:
         announced: dict[str, Any]
         private: dict[str, Any] = {}
         if kind == "licence":
-            ltype = payload.get("licence_type")
-            if ltype not in LICENCE_TYPES:
-                raise _bad(
-                    "invalid_licence_type",
-                    "许可类型须为独占、排他或普通许可",
-                    "licence_type is exclusive, sole or non_exclusive",
-                    valid=list(LICENCE_TYPES),
-                )
+            ltype = _choice(
+                payload,
+                "licence_type",
+                LICENCE_TYPES,
+                "invalid_licence_type",
+                "许可类型须为独占、排他或普通许可",
+                "licence_type is exclusive, sole or non_exclusive",
+            )
             licensee = _counterparty(payload, "licensee")
             fee = _fen(payload, "fee_fen")
             scope = _text(payload, "scope")
@@ -138,10 +140,14 @@ def _file(kind: str) -> Handler:
         else:
             counterparty = _counterparty(payload, "counterparty")
             price = _fen(payload, "price_fen")
-            right = payload.get("right", "usage")
+            right = payload.get("right") or "usage"  # optional: a usage right by default
             if right not in ("usage", "operation", "other"):
                 raise _bad(
-                    "invalid_right", "交易权利类型无效", "right is usage, operation or other"
+                    "invalid_right",
+                    "交易权利类型无效",
+                    "right is usage, operation or other",
+                    valid=["usage", "operation", "other"],
+                    field="right",
                 )
             details = {
                 "counterparty": counterparty,
@@ -203,7 +209,10 @@ def _file(kind: str) -> Handler:
 
 
 def _filing(uow: UnitOfWork, reg: m.Registration, payload: dict[str, Any], kind: str) -> m.Filing:
-    f = uow.filings.by_number(str(payload.get("filing_number")))
+    number = payload.get("filing_number")
+    if number is None or number == "":
+        raise _missing("filing_number")
+    f = uow.filings.by_number(str(number))
     if f is None or f.registration_id != reg.id or f.kind != kind:
         raise _bad("filing_not_found", "未找到该备案", "no such filing on this registration", 404)
     if f.state != "in_force":
@@ -261,14 +270,14 @@ def _record_pledgee_consent(
 ) -> Outcome:
     """The pledgee's written consent to a transfer, abandonment or cancellation."""
     f = _filing(uow, reg, payload, "pledge")
-    action = payload.get("for_action")
-    if action not in CONSENT_KINDS:
-        raise _bad(
-            "invalid_for_action",
-            "同意事项须为转让、放弃或注销",
-            "for_action is transfer, abandon or cancellation",
-            valid=list(CONSENT_KINDS),
-        )
+    action = _choice(
+        payload,
+        "for_action",
+        CONSENT_KINDS,
+        "invalid_for_action",
+        "同意事项须为转让、放弃或注销",
+        "for_action is transfer, abandon or cancellation",
+    )
     instrument = _blob(uow, identity, payload.get("instrument"), "instrument")
     f.consents = [
         *f.consents,

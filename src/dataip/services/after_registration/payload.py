@@ -11,7 +11,7 @@ holder's is (G§14).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -62,8 +62,30 @@ def _date(payload: Mapping[str, Any], key: str, *, required: bool = True) -> dat
     )
 
 
+def _missing(key: str) -> DomainError:
+    return _bad(
+        "missing_fields", f"缺少必填项：{key}", f"missing required field: {key}", fields=[key]
+    )
+
+
+def _choice(
+    payload: Mapping[str, Any], key: str, valid: Iterable[str], code: str, zh: str, en: str
+) -> str:
+    """A value from a closed list: absent is `missing_fields`, anything else not in the list
+    is `code` (e.g. `invalid_licence_type`), with the valid values."""
+    raw = payload.get(key)
+    if raw is None or raw == "":
+        raise _missing(key)
+    options = list(valid)
+    if raw not in options:
+        raise _bad(code, zh, en, valid=options, field=key)
+    return str(raw)
+
+
 def _fen(payload: Mapping[str, Any], key: str, *, positive: bool = False) -> int:
     raw = payload.get(key)
+    if raw is None:
+        raise _missing(key)
     if (
         isinstance(raw, bool)
         or not isinstance(raw, int)
