@@ -5,7 +5,12 @@ certificate states its term's start as well as its end (issue 19)."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from dataip.bootstrap import Registry
 from dataip.certs import vc
@@ -189,3 +194,81 @@ def test_r15_change_after_renewal_recomputes_from_the_renewed_terms_start(api: A
     assert _change_agreement_end(api, w, number, "2035-01-01")["valid_until"] == "2030-10-12"
     term = _credential(api, number)["credentialSubject"]["validityTerm"]
     assert term == {"start": "2028-10-13", "end": "2030-10-12", "renewals": 1}
+
+
+JS = Path(__file__).resolve().parents[2] / "js"
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("node"))
+    or not (JS / "node_modules" / "jose").is_dir(),
+    reason="poppler-utils and npm jose are installed by `bin/setup dev`",
+)
+def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
+    api: Api, tmp_path: Path
+) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    w = api.world()
+    number = w.registered()
+    api.at("2028-09-20 10:00")
+    assert api.reg_ok(w.applicant, number, "renew")["valid_until"] == "2030-10-12"
+    # the vc+jwt, verified by npm jose against the published JWKS
+    token = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    (tmp_path / "jwks.json").write_text(json.dumps(api.c.get("/.well-known/jwks.json").json()))
+    (tmp_path / "token").write_text(token, "ascii")
+    out = subprocess.run(
+        ["node", str(JS / "verify-vc-jwt.mjs"), str(tmp_path / "jwks.json"), "token"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)["payload"]
+    assert payload["credentialSubject"]["validityTerm"] == {
+        "start": "2028-10-13",
+        "end": "2030-10-12",
+        "renewals": 1,
+    }
+    assert payload["credentialSubject"]["certificateVersion"] == 2
+    # the PDF says it in words …
+    r = api.c.get(
+        f"/api/v1/registrations/{number}/certificate", headers={"Accept": "application/pdf"}
+    )
+    pdf = tmp_path / "cert.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace("\n", "")
+    assert "续展有效期" in text
+    assert "2028-10-13 至 2030-10-12（第 1 次续展）" in text
+    # … and its QR credential carries the term's start (its end is the credential's exp)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    (code,) = zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("page*.png"))))
+    got = api.c.post("/api/v1/certificates/verify", json={"token": code.text}).json()
+    assert got["authentic"] is True and got["format"] == "qr"
+    assert got["certificate"]["term_start"] == "2028-10-13"
+    assert got["certificate"]["valid_until"].startswith("2030-10-12T23:59:59")
+    # before any renewal the QR carries no term start: the first term is the validity
+    first = w.registered(
+        name="城市停车需求预测数据集",
+        evidence={
+            "platform": "X",
+            "certificate_number": "GZ-9",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )
+    r = api.c.get(
+        f"/api/v1/registrations/{first}/certificate", headers={"Accept": "application/pdf"}
+    )
+    pdf.write_bytes(r.content)
+    assert (
+        "续展"
+        not in subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
