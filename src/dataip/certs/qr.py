@@ -23,9 +23,11 @@ The certificate map (integer keys, to stay small)::
                               person, id the masked name the public record shows
     6 registration date (RFC 8943 tag 100: days since 1970-01-01)
     7 position in the issuer's Bitstring Status List (for verifiers that cache the list)
+    8 a renewed certificate's current term start (tag 100; absent before any renewal, G§19)
 
 Validity is the CWT's `nbf`/`exp` (first and last second, Asia/Shanghai), `iat` the version's
-issue. The issuer is not written out: it is whom the `kid` is trusted to speak for.
+issue; once renewed, the current term runs from key 8 to `exp`. The issuer is not written
+out: it is whom the `kid` is trusted to speak for.
 
 python-cwt does the COSE signing and verifying; cbor2 the CBOR. What is written here is only
 the claims mapping and the outer layers (zlib and base32 are in the standard library).
@@ -126,6 +128,7 @@ class QrCertificate:
     valid_until: datetime
     issued_at: datetime
     status_index: int | None = None
+    term_start: date | None = None  # a renewed certificate's term (G§19); None: the first
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +142,7 @@ class QrCertificate:
             "valid_until": self.valid_until.isoformat(),
             "issued_at": self.issued_at.isoformat(),
             "status_index": self.status_index,
+            "term_start": self.term_start.isoformat() if self.term_start else None,
         }
 
     def validity_at(self, now: datetime) -> str:
@@ -185,7 +189,16 @@ def from_credential(credential: Mapping[str, Any], *, status_index: int | None) 
         valid_until=datetime.fromisoformat(str(credential["validUntil"])),
         issued_at=datetime.fromtimestamp(int(credential["iat"]), SHANGHAI),
         status_index=status_index,
+        term_start=_renewed_term_start(s),
     )
+
+
+def _renewed_term_start(subject: Mapping[str, Any]) -> date | None:
+    """The renewed term's start the VC states (`validityTerm`); None before any renewal."""
+    term = subject.get("validityTerm") or {}
+    if not term.get("renewals"):
+        return None
+    return date.fromisoformat(str(term["start"]))
 
 
 def _claims(cert: QrCertificate) -> dict[int, Any]:
@@ -204,6 +217,8 @@ def _claims(cert: QrCertificate) -> dict[int, Any]:
     }
     if cert.status_index is not None:
         body[7] = cert.status_index
+    if cert.term_start is not None:  # renewed: the term's start as well as its end (exp)
+        body[8] = cbor2.CBORTag(_DAYS, (cert.term_start - _EPOCH).days)
     return {
         4: int(cert.valid_until.timestamp()),  # exp
         5: int(cert.valid_from.timestamp()),  # nbf
@@ -466,6 +481,7 @@ def _certificate(payload: bytes) -> QrCertificate:
         valid_until=_moment(claims, 4),
         issued_at=_moment(claims, 6),
         status_index=index,
+        term_start=_day(body[8]) if 8 in body else None,
     )
 
 

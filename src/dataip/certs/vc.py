@@ -69,10 +69,14 @@ def credential(
     issued_at: datetime,
     status: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
+    term_start: date | None = None,
+    renewals: int = 0,
 ) -> dict[str, Any]:
     """The national certificate layout's content as a VC 2.0 (G§17: holders with credit
     codes and shares, the data IP's name and industry, registration and certificate numbers,
-    the evidence, registration date, validity, issuing registry)."""
+    the evidence, registration date, validity, issuing registry). `validityTerm` is the term
+    the certificate is in: once renewed (G§19) it starts the day after the previous expiry,
+    while `validFrom` stays the first term's start (the right has held since then)."""
     vc: dict[str, Any] = {
         "@context": [VC_V2, DATAIP_CONTEXT],
         "id": f"urn:dataip:certificate:{certificate_number}:{certificate_version}",
@@ -89,6 +93,11 @@ def credential(
             "certificateNumber": certificate_number,
             "certificateVersion": certificate_version,
             "registrationDate": registration_date.isoformat(),
+            "validityTerm": {
+                "start": (term_start or valid_from).isoformat(),
+                "end": valid_until.isoformat(),
+                "renewals": renewals,
+            },
             "holders": [dict(h) for h in holders],
             "evidence": dict(evidence),
         },

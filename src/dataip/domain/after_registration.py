@@ -20,8 +20,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from dataip.domain.calendar import next_term_start
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import region_code
+from dataip.domain.registration import agreement_expired
 
 
 class RegState(StrEnum):
@@ -305,6 +307,8 @@ class RegContext:
     # for each consent kind (transfer, abandon, cancellation): the pledges in force without
     # their pledgee's recorded consent to it
     pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # R15/R16, G§18: the data agreement's end date where it caps validity
+    agreement_end: date | None = None
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -347,6 +351,10 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
                 opens=ctx.renewal_opens.isoformat(),
                 closes=ctx.renewal_closes.isoformat(),
             )
+        if ctx.agreement_end is not None and ctx.agreement_end < next_term_start(
+            ctx.renewal_closes
+        ):
+            return agreement_expired(ctx.agreement_end, renewal=True)
     if a.action in {"request_change", "request_transfer"} and ctx.pending_change_or_transfer:
         return _err(
             "request_pending",

@@ -275,6 +275,8 @@ _FILING = {
     "term_end": Nullable("date_or_null", inner=DAY),
 }
 _CHANGED = ListOf("changed_items", item=_code("changed_items"))
+# the filings that end with the right (or are in force again when a revocation is overturned)
+_FILINGS = ListOf("filing_numbers", item=FILING_NO, max_items=10_000)
 
 EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     # the procedure (domain.lifecycle.TRANSITIONS)
@@ -320,7 +322,9 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     "RegistrationRenewed": {
         **_REGISTRATION,
         "previous_valid_until": DAY,
+        "term_start": DAY,
         "valid_until": DAY,
+        "capped_by_agreement": BOOL,
         "certificate_version": ID,
     },
     "ChangeRequested": {**_REGISTRATION, "request_id": ID, "fields": _CHANGED},
@@ -344,12 +348,13 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "filing_number": FILING_NO,
         "for_action": _code("consent_kinds"),
     },
-    "RegistrationAbandoned": {**_REGISTRATION, "ended_on": DAY},
+    "RegistrationAbandoned": {**_REGISTRATION, "ended_on": DAY, "filings_ended": _FILINGS},
     "CancellationRequested": {**_REGISTRATION, "request_id": ID},
     "RegistrationCancelled": {
         **_REGISTRATION,
         "ground": _code("cancellation_grounds"),
         "ended_on": DAY,
+        "filings_ended": _FILINGS,
     },
     "RevocationRequested": {**_REGISTRATION, "request_id": ID},
     "RegistrationRevoked": {
@@ -359,6 +364,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         ),
         "ex_officio": BOOL,
         "re_examination_due": DAY,
+        "filings_ended": _FILINGS,
     },
     "RequestDecided": {
         **_REGISTRATION,
@@ -371,6 +377,11 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "basis": _code("transfer_bases"),
         "ground": _code("cancellation_grounds"),
         "ended_on": DAY,
+        "filings_ended": _FILINGS,
+        # R15 / G§18: a change of the data agreement recomputes validity
+        "previous_valid_until": DAY,
+        "valid_until": DAY,
+        "capped_by_agreement": BOOL,
     },
     "SamplePublicationChosen": {
         **_REGISTRATION,
@@ -382,6 +393,8 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "request_id": ID,
         "outcome": _code("decision_outcomes"),
         "result": _code("reg_states"),
+        "filings_ended": _FILINGS,
+        "filings_reinstated": _FILINGS,
     },
     "RequestWithdrawn": {**_REGISTRATION, "request_id": ID, "request_kind": _code("request_kinds")},
     # the scheduler

@@ -19,6 +19,7 @@ from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.domain.registration import current_term
 from dataip.ledger.note import Verifier
 from dataip.services import ledger
 from dataip.services.context import Env
@@ -183,6 +184,10 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
         row = uow.industries.get(reg.industry_code)
         industry = {"code": reg.industry_code, "name": row.name if row else None}
         industry["standard"] = "GB/T 4754-2017"
+    versions = uow.registration_versions.for_registration(reg.id)
+    term = current_term(
+        reg.valid_from, ((v.reason, v.valid_until) for v in versions), reg.valid_until
+    )
     index = uow.next_value("certificate-status-index") - 1  # 0-based, never reused
     list_no, _ = status_list.locate(index)
     credential = vc.credential(
@@ -201,6 +206,8 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
         valid_from=reg.valid_from,
         valid_until=reg.valid_until,
         issued_at=now,
+        term_start=term.start,  # R16: a renewed certificate states its term's start
+        renewals=term.renewals,
         status=None,
         extra={
             "credentialStatus": [

@@ -76,6 +76,10 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
         "state": _filing_state(f, today),
         "released_at": f.released_at.isoformat() if f.released_at else None,
     }
+    ended = d.get("ended_with")
+    if f.state == "ended" and ended:  # ended with the right (after_registration.encumbrances)
+        out["ended_on"] = ended.get("on")
+        out["ended_with"] = ended.get("registration_state")
     for k in _PUBLIC_FILING_KEYS:
         if d.get(k) is not None:
             out[k] = d[k]
@@ -95,7 +99,8 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
 
 
 def _filing_state(f: m.Filing, today: Any) -> str:
-    """A licence past its term has ended; a pledge stays in force until it is released."""
+    """A licence past its term has ended; a pledge stays in force until it is released; any
+    filing ends with the right (`ended`, stored when the registration ends)."""
     if f.state == "in_force" and f.kind == "licence":
         end = f.details.get("term_end")
         if end and end < today.isoformat():

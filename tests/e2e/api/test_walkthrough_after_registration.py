@@ -262,12 +262,14 @@ def test_walkthrough_after_registration_licence_pledge_change_renewal_transfer_a
         "abandonment",
     ]
 
-    # The licence filing is still on record and in force; the public sees it too.
+    # The licence filing is still on record, but it ended with the right (issue 19): no
+    # licence outlives what it licenses. The public sees it too.
     for who in (buyer, None):
         final = api.reg(who, number).json()
         lic = next(f for f in final["filings"] if f["number"] == licence["number"])
-        assert lic["state"] == "in_force" and lic["term_end"] == "2031-10-19"
-        assert final["encumbrances"]["licences_in_force"] == 1
+        assert lic["state"] == "ended" and lic["term_end"] == "2031-10-19"
+        assert (lic["ended_with"], lic["ended_on"]) == ("abandoned", final["ended_on"])
+        assert final["encumbrances"]["licences_in_force"] == 0
 
     # The archive (G§25): the final holder and the registry read it; nobody else does.
     ledger.integrate(registry.env, registry.log_keys)
@@ -292,7 +294,7 @@ def test_walkthrough_after_registration_licence_pledge_change_renewal_transfer_a
         assert [h["party_id"] for h in versions[3]["holders"]] == [buyer_party]
         filings = {f["number"]: f for f in dossier["filings"]}
         assert filings[licence["number"]]["fee_fen"] == 12_000_000
-        assert filings[licence["number"]]["state"] == "in_force"
+        assert filings[licence["number"]]["state"] == "ended"  # with the right
         assert filings[pledge["number"]]["secured_amount_fen"] == 500_000_000
         assert filings[pledge["number"]]["state"] == "released"
         assert filings[pledge["number"]]["release_reason"] == "债务已清偿"

@@ -19,6 +19,7 @@ from dataip.domain.after_registration import UNILATERAL_BASES, merge_patch
 from dataip.domain.application import check_complete
 from dataip.schemas.application_form import validate_form
 from dataip.services import screening
+from dataip.services.after_registration import validity
 from dataip.services.after_registration.decisions import _request
 from dataip.services.after_registration.outcome import Notify, Outcome
 from dataip.services.after_registration.payload import _bad, _blob, _text
@@ -60,6 +61,7 @@ def _request_change(
     form = validate_form(form, at=("body", "changes"))  # a changed form is a form: 422
     # a file the change adds is the requester's own upload; the registered ones stay
     require_own_in_form(uow, identity.user_id, form, keep=current.form if current else {})
+    validity.check_changed_agreement(env, form, current.form if current else {})  # G§18
     if len(repr(form).encode()) > MAX_FORM_BYTES:
         raise _bad("form_too_large", "表单过大", "the form is too large")
     defects = check_complete(form, industry_is_class=uow.industries.is_class, today=env.today())

@@ -20,7 +20,8 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import OPEN_REQUEST_STATES, RegState, merge_patch
 from dataip.schemas.application_form import validate_form
 from dataip.services import announcements, decision_text, screening
-from dataip.services.after_registration.outcome import Outcome, _end
+from dataip.services.after_registration import validity
+from dataip.services.after_registration.outcome import Outcome, _end, ended_facts
 from dataip.services.after_registration.payload import (
     _bad,
     _holder_from_party,
@@ -128,7 +129,7 @@ def _decide_request(
         r.re_examination_due, r.re_examination_provisional = due, provisional
         facts.update(re_examination_due=due.isoformat())
         if outcome == "approve":
-            _end(uow, env, reg, RegState.REVOKED, reason)
+            facts.update(ended_facts(_end(uow, env, reg, RegState.REVOKED, reason)))
             out.announced["reason"] = decision_text.masked(uow, reg, reason)  # G§20
             out.announce = "revocation"
         elif not any(
@@ -159,10 +160,13 @@ def _decide_request(
             else h
             for h in reg.holders
         ]
+        # R15 / G§18: a new agreement end date recomputes validity, stated by the new version
+        recomputed = validity.after_change(uow, env, reg, current.form if current else {}, form)
         _new_version(uow, env, reg, "change", r.id, form)
         facts.update(
             fields=sorted(r.payload.get("changes", {})) + (["subject"] if renames else []),
             certificate_version=reg.certificate_version,
+            **recomputed,
         )
         out.announce = "change"
     elif r.kind == "transfer":
@@ -191,10 +195,13 @@ def _decide_request(
     elif r.kind == "cancellation":
         if r.requester_party_id is None:
             _pledge_check(uow, env, reg, "cancellation", use=True)
-        _end(uow, env, reg, RegState.CANCELLED, f"holder_request: {r.payload.get('reason')}")
+        ended = _end(
+            uow, env, reg, RegState.CANCELLED, f"holder_request: {r.payload.get('reason')}"
+        )
         facts.update(
             ground="holder_request" if r.requester_party_id is None else "right_extinguished",
             ended_on=env.today().isoformat(),
+            **ended_facts(ended),
         )
         out.announce = "cancellation"
     return out

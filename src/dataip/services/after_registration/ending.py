@@ -17,7 +17,7 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import CANCELLATION_GROUNDS, RegState
 from dataip.services import decision_text
 from dataip.services.after_registration.decisions import _request
-from dataip.services.after_registration.outcome import Outcome, _end
+from dataip.services.after_registration.outcome import Outcome, _end, ended_facts
 from dataip.services.after_registration.payload import _bad, _blob, _text
 from dataip.services.after_registration.roles import Caller, _pledge_check, holder_users
 from dataip.services.context import Env, Identity
@@ -36,9 +36,9 @@ def _abandon(
     """G§20: the holder abandons after announcement, giving a reason."""
     _pledge_check(uow, env, reg, "abandon", use=True)
     reason = _text(payload, "reason")
-    _end(uow, env, reg, RegState.ABANDONED, reason)
+    ended = _end(uow, env, reg, RegState.ABANDONED, reason)
     return Outcome(
-        public={"ended_on": env.today().isoformat()},
+        public={"ended_on": env.today().isoformat(), **ended_facts(ended)},
         private={"reason": commitment(reason)},
         announce="abandonment",
         notify=[
@@ -122,8 +122,8 @@ def _cancel(
             valid=[g for g in CANCELLATION_GROUNDS if g != "holder_request"],
         )
     reason = _text(payload, "reason")
-    _end(uow, env, reg, RegState.CANCELLED, f"{ground}: {reason}")
-    facts = {"ground": ground, "ended_on": env.today().isoformat()}
+    ended = _end(uow, env, reg, RegState.CANCELLED, f"{ground}: {reason}")
+    facts = {"ground": ground, "ended_on": env.today().isoformat(), **ended_facts(ended)}
     return Outcome(
         public=facts,
         private={"reason": commitment(reason)},

@@ -6,7 +6,7 @@ A handler answers with the facts of its event — `public`, what the log's leaf 
 publishes (公告) with what that shows besides (`announced`: names, masked decision text), and
 the notices it serves (通知); `action.apply` records them all in the action's transaction.
 A registration ends abandoned (G§20), cancelled (G§19, G§23) or revoked (G§20) through
-`_end`: its open requests lapse.
+`_end`: its open requests lapse and its filings in force end with it (`encumbrances`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.after_registration import RegState
+from dataip.services.after_registration import encumbrances
 from dataip.services.after_registration.roles import Caller
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -43,11 +44,18 @@ class Outcome:
 Handler = Callable[[UnitOfWork, Env, Identity, m.Registration, Caller, dict[str, Any]], Outcome]
 
 
-def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason: str) -> None:
-    """The registration ends: open requests lapse."""
+def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason: str) -> list[str]:
+    """The registration ends: open requests lapse, and the licences, pledges and trades in
+    force end with the right (`encumbrances`). The numbers of the filings that ended."""
     reg.state = state.value
     reg.state_reason = reason
     reg.ended_on = env.today()
     for r in uow.requests.for_registration(reg.id, open_only=True):
         r.state = "lapsed"
         r.decided_at = env.now()
+    return encumbrances.end_with_right(uow, env, reg)
+
+
+def ended_facts(filings: list[str]) -> dict[str, Any]:
+    """What an ending's event adds: the filings that ended with the right, if any."""
+    return {"filings_ended": filings} if filings else {}

@@ -2,9 +2,10 @@
 transfers make (G§17, G§21), with the sample publication (样本公开, issue 7) that follows them.
 
 Each renewal's term runs from the day after the previous expiry (the profile's validity
-years). Every new version is a `registration_versions` row with its own certificate
-(`services/certificates.issue`); what the public page shows of the sample follows it, and
-`publish_sample` is the holder's choice of it (`services/sample_publication`).
+years), never past the data agreement's end (`validity`). Every new version is a
+`registration_versions` row with its own certificate (`services/certificates.issue`); what
+the public page shows of the sample follows it, and `publish_sample` is the holder's choice
+of it (`services/sample_publication`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.calendar import add_term, next_term_start
 from dataip.services import certificates, sample_publication
+from dataip.services.after_registration import validity
 from dataip.services.after_registration.outcome import Outcome
 from dataip.services.after_registration.roles import Caller, holder_users
 from dataip.services.context import Env, Identity
@@ -59,14 +60,19 @@ def _renew(
     who: Caller,
     payload: dict[str, Any],
 ) -> Outcome:
-    """G§19: each renewal's term runs from the day after the previous expiry."""
+    """G§19: each renewal's term runs from the day after the previous expiry — and ends no
+    later than the data agreement (R15/R16, G§18: `validity.renewal`)."""
+    current = uow.registration_versions.latest(reg.id)
+    v = validity.renewal(env, reg, current.form if current else {})
     previous = reg.valid_until
-    reg.valid_until = add_term(next_term_start(previous), years=env.profile.validity_years)
+    reg.valid_until = v.valid_until
     reg.renewal_notice_for = None
     _new_version(uow, env, reg, "renewal")
     facts = {
         "previous_valid_until": previous.isoformat(),
+        "term_start": v.valid_from.isoformat(),
         "valid_until": reg.valid_until.isoformat(),
+        "capped_by_agreement": v.capped_by_agreement,
         "certificate_version": reg.certificate_version,
     }
     return Outcome(

@@ -16,8 +16,9 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.after_registration import RegState, validate_revocation_grounds
 from dataip.services import decision_text
+from dataip.services.after_registration import encumbrances
 from dataip.services.after_registration.decisions import _re_exam_due, _request
-from dataip.services.after_registration.outcome import Outcome, _end
+from dataip.services.after_registration.outcome import Outcome, _end, ended_facts
 from dataip.services.after_registration.payload import _bad, _blob, _text
 from dataip.services.after_registration.roles import Caller, _contestable, holder_users
 from dataip.services.context import Env, Identity
@@ -107,8 +108,13 @@ def _revoke(
     r.state, r.outcome, r.decision_reason = "approved", "approve", reason
     r.decided_at, r.decided_by = env.now(), identity.user_id
     r.re_examination_due, r.re_examination_provisional = due, provisional
-    _end(uow, env, reg, RegState.REVOKED, reason)
-    facts = {"grounds": grounds, "ex_officio": True, "re_examination_due": due.isoformat()}
+    ended = _end(uow, env, reg, RegState.REVOKED, reason)
+    facts = {
+        "grounds": grounds,
+        "ex_officio": True,
+        "re_examination_due": due.isoformat(),
+        **ended_facts(ended),
+    }
     notice = {**facts, "reason": reason}
     return Outcome(
         public=facts,
@@ -189,12 +195,18 @@ def _decide_re_examination(
     r.state, r.outcome, r.decision_reason = "approved", outcome, reason
     r.decided_at, r.decided_by = env.now(), identity.user_id
     revoked = (r.payload["decision_outcome"] == "approve") == (outcome == "uphold")
+    changed: dict[str, Any] = {}
     if revoked:
         reg.state, reg.state_reason = RegState.REVOKED.value, reason
         reg.ended_on = reg.ended_on or env.today()
+        # the right ends now, if the refused revocation is overturned: its filings with it
+        changed = ended_facts(encumbrances.end_with_right(uow, env, reg))
     else:
         reg.state, reg.state_reason, reg.ended_on = RegState.VALID.value, None, None
-    facts = {"request_id": r.id, "outcome": outcome, "result": reg.state}
+        # the revocation is overturned: the right never ended, nor what rested on it
+        back = encumbrances.reinstate_with_right(uow, env, reg)
+        changed = {"filings_reinstated": back} if back else {}
+    facts = {"request_id": r.id, "outcome": outcome, "result": reg.state, **changed}
     decision = uow.requests.get(r.related_request_id)
     parties = [r.requester_user_id, decision.requester_user_id, *holder_users(uow, reg)]
     return Outcome(

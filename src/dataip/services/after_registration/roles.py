@@ -25,6 +25,7 @@ from dataip.domain.after_registration import (
     pledged,
 )
 from dataip.domain.calendar import renewal_window
+from dataip.domain.registration import agreement_end
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import UnitOfWork
@@ -115,6 +116,7 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
     contest = _contestable(reqs, actors, uid, env.today())
     if contest is not None and contest.outcome == "refuse":
         actors.add("requester")
+    latest = uow.registration_versions.latest(reg.id)
     opens, closes = renewal_window(reg.valid_until, months=env.profile.renewal_window_months)
     pledges = [
         f
@@ -132,6 +134,7 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         pledges_in_force=len(pledges),
         pledges_blocking=_blocking(pledges),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
+        agreement_end=agreement_end(env.profile, latest.form) if latest else None,
     )
     return Caller(actors, mine, ctx)
 
