@@ -244,7 +244,7 @@ def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout.replace("\n", "")
     assert "续展有效期" in text
-    assert "2028-10-13 至 2030-10-12（第 1 次续展）" in text
+    assert "2028年10月13日 至 2030年10月12日（第 1 次续展）" in text
     # … and its QR credential carries the term's start (its end is the credential's exp)
     subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
     (code,) = zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("page*.png"))))
