@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from dataip.certs import intake, qr, sm2, status_list, tlog, vc
 from dataip.certs import pdf as pdf_render
-from dataip.certs import qr, sm2, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
@@ -474,13 +474,13 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
     own certificates) the current status is added, with the time it was checked."""
     if not isinstance(token, str) or len(token) > 64 * 1024:
         raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
-    signed = qr.extract(token)
-    if signed is not None:
-        return _verify_qr(env, signed, online=online)
+    given = intake.classify(token)
+    if given.qr_signed is not None:
+        return _verify_qr(env, given.qr_signed, online=online)
     keys, issuers = env.certificate_keys.verifiers()
     sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
-    cosigned = token.lstrip().startswith("{")
-    fmt = "jose+json" if cosigned else "vc+jwt"
+    fmt = given.format
+    cosigned = fmt == "jose+json"
     try:
         if cosigned:
             verified = vc.verify_cosigned(token, keys, sm2_keys, issuers={**issuers, **sm2_issuers})
