@@ -58,6 +58,7 @@ from dataip.ledger.canonical import canonicalize
 from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.note import Signer
 from dataip.ledger.proof import format_proof
+from smoke import add_smoke_option
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUER = "https://ipr.guizhou.example"
@@ -173,6 +174,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--pdf-pages", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "certs.json")
+    add_smoke_option(ap, None, "certs", n=200, repeat=1, workers=2, pdf_pages=1)
     a = ap.parse_args()
     n = a.n
     keys = {KEY.kid: KEY}

@@ -86,6 +86,7 @@ from dataip.evidence.fingerprint import CHUNK_SIZE, Manifest, fingerprint
 from dataip.evidence.hashing import hasher
 from dataip.ledger import merkle
 from dataip.ledger.errors import VerificationError
+from smoke import add_smoke_option
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "fingerprint.json"
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
@@ -810,6 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-rows", action="store_true", help="skip parts 4-5 (CSV)")
     p.add_argument("--skip-folder", action="store_true", help="skip parts 1-3 (folder)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    add_smoke_option(p, argv, "fingerprint", gib=0.01, rows=5_000, sample_rows=10, repeat=1)
     args = p.parse_args(argv)
     if args.gib <= 0 or args.rows < 1 or args.repeat < 1 or args.sample_rows < 1:
         p.error("--gib, --rows, --repeat and --sample-rows must be positive")

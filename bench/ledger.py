@@ -92,6 +92,7 @@ from dataip.ledger.proof import verify_proof
 from dataip.services import ledger
 from dataip.services.context import SHANGHAI, SystemClock
 from dataip.services.recording import commitment, record_event
+from smoke import add_smoke_option
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "ledger.json"
@@ -994,6 +995,10 @@ def main(argv: list[str] | None = None) -> int:
         help="instead: cProfile record_event, integrate and proofs over N events, print, exit",
     )
     p.add_argument("--top", type=int, default=25, help="rows of profile output")
+    add_smoke_option(
+        p, argv, "ledger", n=5_000, sample=200, single=20, proofs=20, baseline_reps=1,
+        backends="sqlite",
+    )  # fmt: skip
     args = p.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if min(args.n, args.sample, args.single, args.per_commit, args.proofs) < 1:

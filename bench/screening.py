@@ -67,6 +67,7 @@ if str(ROOT) not in sys.path:
 from tests.unit.screening import corpus  # noqa: E402
 
 from dataip.screening import VALUE_KINDS, native, screen_bytes, screen_path  # noqa: E402
+from smoke import add_smoke_option  # noqa: E402
 
 DEFAULT_OUT = ROOT / "bench" / "results" / "screening.json"
 SEED = 20260507
@@ -352,14 +353,19 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        presidio = version("presidio-analyzer")
+    except PackageNotFoundError:  # a smoke run (--presidio-repeat 0) needs no Presidio
+        presidio = None
 
     return {
         "cpu_count": os.cpu_count(),
         "cpu_model": model or platform.processor(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "presidio_analyzer": version("presidio-analyzer"),
+        "presidio_analyzer": presidio,
         "c_passes": native.module is not None,
     }
 
@@ -378,36 +384,41 @@ def summary(r: dict[str, Any]) -> str:
     for key, x in r["runs"].items():
         lines.append(
             f"{key:<22} {x['seconds']:>8.2f} {x['mb_per_s']:>8.1f} {x['mb_per_cpu_s']:>9.1f} "
-            f"{x['cores_used']:>6.2f} {x['ratio_to_presidio']:>11.1f}x "
+            f"{x['cores_used']:>6.2f} {_ratio(x['ratio_to_presidio']):>12} "
             f"{max(x['other_cpu_seconds_all']):>12.1f}"
         )
     a = r["aim"]
     lines.append(
         f"aim ≥ {AIM_MB_S_PER_CORE:g} MB/s per core and ≥ {AIM_RATIO:g}x Presidio: 1 worker "
         f"{a['mb_per_s_one_worker']:.1f} MB/s ({'met' if a['per_core_met'] else 'NOT met'}), "
-        f"{a['ratio_one_worker']:.1f}x ({'met' if a['ratio_met'] else 'NOT met'}); "
+        f"{_ratio(a['ratio_one_worker'])} ({'met' if a['ratio_met'] else 'NOT met'}); "
         f"2 workers scale {a['scaling_two_workers']:.2f}x"
     )
     lines += ["", f"{'kind':<16} {'dataip P':>9} {'R':>7}   {'presidio P':>10} {'R':>7}"]
     for kind in [*VALUE_KINDS, "all"]:
-        d, p = r["accuracy"]["dataip"][kind], r["accuracy"]["presidio"][kind]
-        lines.append(
-            f"{kind:<16} {d['precision']:>9.4f} {d['recall']:>7.4f}   {p['precision']:>10.4f} "
-            f"{p['recall']:>7.4f}"
-        )
+        d, p = r["accuracy"]["dataip"][kind], (r["accuracy"]["presidio"] or {}).get(kind)
+        theirs = f"{p['precision']:>10.4f} {p['recall']:>7.4f}" if p else f"{'-':>10} {'-':>7}"
+        lines.append(f"{kind:<16} {d['precision']:>9.4f} {d['recall']:>7.4f}   {theirs}")
     return "\n".join(lines)
+
+
+def _ratio(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--mb", type=float, default=100.0, help="corpus size in MB (default 100)")
     p.add_argument("--repeat", type=int, default=3, help="dataip runs per worker count (3)")
-    p.add_argument("--presidio-repeat", type=int, default=1, help="Presidio runs (1)")
+    p.add_argument(
+        "--presidio-repeat", type=int, default=1, help="Presidio runs (1; 0: no baseline)"
+    )
     p.add_argument("--dir", type=Path, help="keep the corpus here and reuse it next time")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    add_smoke_option(p, argv, "screening", mb=0.5, repeat=1, presidio_repeat=0)
     args = p.parse_args(argv)
-    if args.mb <= 0 or args.repeat < 1 or args.presidio_repeat < 1:
-        p.error("--mb, --repeat and --presidio-repeat must be positive")
+    if args.mb <= 0 or args.repeat < 1 or args.presidio_repeat < 0:
+        p.error("--mb and --repeat must be positive, --presidio-repeat not negative")
     started = time.perf_counter()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="dataip-screen-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -439,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         assert report.rows == rows
 
-        engine = presidio_engine()
+        engine = presidio_engine() if args.presidio_repeat else None
         presidio: list[dict[str, Any]] = []
         for i in range(args.presidio_repeat):
             say(f"  presidio run {i + 1} …")
@@ -455,8 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.dir is None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    presidio_s = statistics.median(x["seconds"] for x in presidio)
-    presidio_mb_s = presidio[0]["bytes"] / presidio_s / 1e6
+    presidio_s = statistics.median(x["seconds"] for x in presidio) if presidio else None
+    presidio_mb_s = presidio[0]["bytes"] / presidio_s / 1e6 if presidio_s else None
     out_runs: dict[str, Any] = {}
     for key, ts in runs.items():
         s = statistics.median(t["seconds"] for t in ts)
@@ -467,19 +478,22 @@ def main(argv: list[str] | None = None) -> int:
             "mb_per_s": round(size / s / 1e6, 2),
             "cores_used": round(cpu / s, 2),
             "mb_per_cpu_s": round(size / cpu / 1e6, 2),
-            "ratio_to_presidio": round((size / s / 1e6) / presidio_mb_s, 2),
+            "ratio_to_presidio": round((size / s / 1e6) / presidio_mb_s, 2)
+            if presidio_mb_s
+            else None,
             "other_cpu_seconds_all": [round(t["other_cpu_seconds"], 1) for t in ts],
         }
-    out_runs["presidio_1_process"] = {
-        "seconds": round(presidio_s, 3),
-        "seconds_all": [round(x["seconds"], 3) for x in presidio],
-        "mb_per_s": round(presidio_mb_s, 2),
-        "cores_used": round(presidio[0]["cpu_seconds"] / presidio[0]["seconds"], 2),
-        "mb_per_cpu_s": round(presidio[0]["bytes"] / presidio[0]["cpu_seconds"] / 1e6, 2),
-        "ratio_to_presidio": 1.0,
-        "other_cpu_seconds_all": [round(x["other_cpu_seconds"], 1) for x in presidio],
-        "results": presidio[0]["results"],
-    }
+    if presidio_s is not None and presidio_mb_s is not None:  # not with --presidio-repeat 0
+        out_runs["presidio_1_process"] = {
+            "seconds": round(presidio_s, 3),
+            "seconds_all": [round(x["seconds"], 3) for x in presidio],
+            "mb_per_s": round(presidio_mb_s, 2),
+            "cores_used": round(presidio[0]["cpu_seconds"] / presidio[0]["seconds"], 2),
+            "mb_per_cpu_s": round(presidio[0]["bytes"] / presidio[0]["cpu_seconds"] / 1e6, 2),
+            "ratio_to_presidio": 1.0,
+            "other_cpu_seconds_all": [round(x["other_cpu_seconds"], 1) for x in presidio],
+            "results": presidio[0]["results"],
+        }
     one, two = out_runs["dataip_1_worker"], out_runs["dataip_2_workers"]
     result: dict[str, Any] = {
         "benchmark": "dataip sample-data screening vs presidio-analyzer (Chinese patterns)",
@@ -493,10 +507,14 @@ def main(argv: list[str] | None = None) -> int:
             "mb_per_s_one_worker": one["mb_per_s"],
             "per_core_met": one["mb_per_s"] >= AIM_MB_S_PER_CORE,
             "ratio_one_worker": one["ratio_to_presidio"],
-            "ratio_met": one["ratio_to_presidio"] >= AIM_RATIO,
+            "ratio_met": one["ratio_to_presidio"] is not None
+            and one["ratio_to_presidio"] >= AIM_RATIO,
             "scaling_two_workers": round(two["mb_per_s"] / one["mb_per_s"], 2),
         },
-        "accuracy": {"dataip": dataip_acc, "presidio": presidio[0]["accuracy"]},
+        "accuracy": {
+            "dataip": dataip_acc,
+            "presidio": presidio[0]["accuracy"] if presidio else None,
+        },
         "presidio_setup": {
             "nlp_engine": "NoOpNlpEngine",
             "predefined_recognizers": False,

@@ -87,6 +87,7 @@ from dataip.domain.search import announcement_terms, query_tokens
 from dataip.services import announcements
 from dataip.services.context import SHANGHAI, SystemClock
 from dataip.web.app import create_app
+from smoke import add_smoke_option
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_DATABASE = "dataip_bench_search"
@@ -599,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=23)
     p.add_argument("--pg-url", default=os.environ.get("DATAIP_BENCH_PG_URL", DEFAULT_PG_URL))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    add_smoke_option(p, argv, "search", rows=1_000, backend="sqlite", queries=8, reps=1, scored=2)
     args = p.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()

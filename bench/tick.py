@@ -5,6 +5,7 @@ baseline measured in the same run.
     python bench/tick.py                      # 100,000 applications, both backends
     python bench/tick.py --n 20000 --backends sqlite
     python bench/tick.py --profile 2000       # cProfile one small tick instead, and exit
+    python bench/tick.py --smoke              # seconds, SQLite, 300 applications (CI)
 
 Each backend gets its own scratch database (a temporary SQLite file; on PostgreSQL a
 `CREATE DATABASE dataip_bench_<random>` dropped at the end); nothing else is touched.
@@ -22,7 +23,8 @@ Two strategies, both through the real code path:
                 applied and committed per transaction, as a straightforward cron loop does.
                 It runs on a sample (`--baseline-n`, default 5,000) of the same N-row data
                 set: after the batched run, the sample's rows are reset to awaiting correction
-                (their deemed-withdrawal events and notices deleted), the rest stay as they are.
+                (their deemed-withdrawal events with their pending log leaves, and notices
+                deleted), the rest stay as they are.
 Each run is verified afterwards (states, versions, deadlines, events, notices).
 """
 
@@ -60,6 +62,7 @@ from dataip.domain.application import evidence_hash
 from dataip.services import scheduler
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.services.recording import due_date
+from smoke import add_smoke_option
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "tick.json"
@@ -364,16 +367,27 @@ def reset_sample(reg: Registry, ids: list[int]) -> None:
     """Put the sample back where it was before the tick: awaiting correction, correction
     deadline open, its deemed-withdrawal event and notice gone."""
     a, d, e, no = t.applications.c, t.deadlines.c, t.events.c, t.notices.c
+    le = t.log_entries.c
     with reg.engine.begin() as conn:
         for k in range(0, len(ids), ID_CHUNK):
             chunk = ids[k : k + ID_CHUNK]
-            conn.execute(
-                sa.delete(t.events).where(
-                    e.type == "ApplicationDeemedWithdrawn",
-                    e.subject_type == "application",
-                    e.subject_id.in_(chunk),
-                )
+            withdrawn = sa.select(e.id).where(
+                e.type == "ApplicationDeemedWithdrawn",
+                e.subject_type == "application",
+                e.subject_id.in_(chunk),
             )
+            # each event has its log leaf (the ledger outbox, written in the event's
+            # transaction); no integrator runs here, so the leaves are still pending and
+            # go with their events — an integrated leaf would be history and is refused
+            integrated = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t.log_entries)
+                .where(le.event_id.in_(withdrawn), le.idx.is_not(None))
+            ).scalar_one()
+            if integrated:
+                raise RuntimeError(f"{integrated} sample leaves are in the log: cannot reset")
+            conn.execute(sa.delete(t.log_entries).where(le.event_id.in_(withdrawn)))
+            conn.execute(sa.delete(t.events).where(e.id.in_(withdrawn)))
             conn.execute(
                 sa.delete(t.notices).where(
                     no.kind == "deemed_withdrawn", no.application_id.in_(chunk)
@@ -687,6 +701,7 @@ def main(argv: list[str] | None = None) -> int:
         help="instead: cProfile one tick over N applications per backend, print, exit",
     )
     p.add_argument("--top", type=int, default=25, help="rows of profile output")
+    add_smoke_option(p, argv, "tick", n=300, baseline_n=30, backends="sqlite")
     args = p.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if args.n < 1 or args.baseline_n < 1:

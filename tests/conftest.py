@@ -19,6 +19,7 @@ from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
 from dataip.services import ledger
 from dataip.services.context import SHANGHAI, Env, FixedClock
+from tests.support import tools
 from tests.support.api import Api
 
 KEEP = {"industries", "alembic_version"}
@@ -132,3 +133,12 @@ def api(client: TestClient, clock: FixedClock) -> Api:
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get("DATAIP_DATABASE_URL", "")
     return "database: " + ("postgresql" if url.startswith("postgresql") else "sqlite")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.needs("poppler", …)`: the outside tools a test verifies with —
+    skipped without them, failed without them under CI (tests/support/tools.py)."""
+    names = [n for mark in item.iter_markers("needs") for n in mark.args]
+    if names:
+        tools.require(names)

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataip.domain.profile import PERIOD_KEYS, Period, Profile
@@ -29,9 +29,11 @@ class Settings(BaseSettings):
     database_url: str = ""  # empty: SQLite at <data_dir>/dataip.sqlite3
     profile: str = "guizhou-2024"  # a shipped profile id or a path to a TOML file
     now: datetime | None = None  # injectable clock for tests and demos; refused in production
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Where people reach the registry: certificates, QR codes, status lists and the log's
+    # origin carry it. Empty: derived from the bind address (host, port) — see bind_url.
+    public_base_url: str = ""
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65_535)
     max_blob_bytes: int = 20 * 1024 * 1024
     max_request_bytes: int = 25 * 1024 * 1024
     token_ttl_hours: int = 24 * 7
@@ -71,10 +73,33 @@ class Settings(BaseSettings):
     screening_workers: int = 1
     screening_submit_wait_seconds: float = 5.0
 
+    _public_base_url_derived: bool = PrivateAttr(default=False)
+
     @field_validator("now", mode="before")
     @classmethod
     def _empty_now(cls, v: Any) -> Any:
         return None if v in ("", None) else v
+
+    @model_validator(mode="after")
+    def _derive_public_base_url(self) -> Settings:
+        if not self.public_base_url:
+            self._public_base_url_derived = True
+            self.public_base_url = bind_url(self.host, self.port)
+        return self
+
+    @property
+    def public_base_url_derived(self) -> bool:
+        """True when DATAIP_PUBLIC_BASE_URL was not set and the URL follows host and port."""
+        return self._public_base_url_derived
+
+    def bound_to(self, host: str | None = None, port: int | None = None) -> Settings:
+        """These settings serving on host:port (`dataip serve --host --port`): the public base
+        URL — and the log origin with it — follows the bind address unless it was set."""
+        host, port = host or self.host, port or self.port
+        update: dict[str, Any] = {"host": host, "port": port}
+        if self._public_base_url_derived:
+            update["public_base_url"] = bind_url(host, port)
+        return self.model_copy(update=update)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -102,6 +127,19 @@ class Settings(BaseSettings):
     def issuer_id(self) -> str:
         """The certificates' issuer: the registry's public base URL."""
         return self.public_base_url.rstrip("/")
+
+
+WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
+
+
+def bind_url(host: str, port: int) -> str:
+    """The URL a server bound to host:port is reached at from this machine: a wildcard bind
+    (every interface) is reached at the loopback address; an IPv6 literal is bracketed."""
+    if host in WILDCARD_HOSTS:
+        host = "[::1]" if ":" in host else "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}" + ("" if port == 80 else f":{port}")
 
 
 def load_profile(ref: str) -> Profile:

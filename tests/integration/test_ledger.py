@@ -372,6 +372,7 @@ def test_a_dead_integrators_lease_lapses_on_real_time_even_under_a_fixed_clock(
         c.execute(sa.delete(t.leases))
 
 
+@pytest.mark.needs("openssl")
 def test_checkpoint_signature_verifies_with_openssl(
     api: Api, registry: Registry, tmp_path: Path
 ) -> None:

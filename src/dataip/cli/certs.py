@@ -2,11 +2,15 @@
 certificate anywhere — offline against trusted issuers' keys, or online against its issuer.
 
     dataip keys init | rotate | list
-    dataip verify CREDENTIAL --issuers TRUSTED.json     (offline)
-    dataip verify CREDENTIAL --online https://registry  (adds the current status)
+    dataip verify CREDENTIAL --issuer-url https://registry  (its published keys; offline check)
+    dataip verify CREDENTIAL --online https://registry      (and the current status)
+    dataip verify CREDENTIAL --issuers TRUSTED.json         (offline, keys you keep)
+    dataip verify CREDENTIAL                                (on the registry's server: its own
+                                                             keys, from DATAIP_DATA_DIR)
 
-CREDENTIAL is a vc+jwt, the co-signed JSON, the QR code's text (the link, or its base32 alone),
-or a file holding one — the certificate PDF too (its attached vc+jwt is read).
+CREDENTIAL is a vc+jwt, the co-signed JSON, the QR code's text (the link `…/verify?c=…`, or
+the `c` value alone), or a file holding one — the certificate PDF too (its attached vc+jwt is
+read). The web's /verify reads them the same way (certs.intake).
 
 Exit codes: 0 authentic; 1 not authentic (forged, altered, unknown issuer); 2 bad input;
 3 the registry could not be reached.
@@ -23,8 +27,13 @@ import httpx
 import typer
 from rich.console import Console
 
-from dataip.bootstrap import load_certificate_keys, rotate_certificate_key
-from dataip.certs import pdf, qr, status_list, tlog, vc
+from dataip.bootstrap import (
+    ConfigurationError,
+    load_certificate_keys,
+    load_log_keys,
+    rotate_certificate_key,
+)
+from dataip.certs import intake, qr, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
@@ -64,8 +73,8 @@ def keys_list() -> None:
 
 
 def _token(value: str) -> str:
-    """The credential itself, or the contents of the file it names: a certificate PDF gives
-    the vc+jwt attached to it; any other file is read as UTF-8 text."""
+    """The credential itself, or what the file it names holds (certs.intake, as the web's
+    /verify reads an upload): a certificate PDF gives the vc+jwt attached to it."""
     path = Path(value)
     try:
         is_file = path.is_file()
@@ -74,16 +83,58 @@ def _token(value: str) -> str:
     if not is_file:
         return value.strip()
     try:
-        data = path.read_bytes()
-        if data.startswith(b"%PDF-"):
-            return pdf.attached_token(data)
-        return data.decode("utf-8").strip()
+        return intake.from_file(path.read_bytes())
     except DomainError as exc:
         err.print(f"[red]cannot read {value}[/red]: {exc.message_zh} / {exc.message_en}")
         raise typer.Exit(2) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         err.print(f"[red]cannot read {value}[/red]: {exc}")
         raise typer.Exit(2) from None
+
+
+def _own_keys() -> TrustedIssuers | None:
+    """On the registry's server: its own keys (and the issuers it trusts) from the data
+    directory, bound to its public base URL — None where there are none (never made here)."""
+    settings = Settings()
+    directory = settings.resolved_certificate_key_dir()
+    if not directory.is_dir() or not any(directory.glob("*.pem")):
+        return None
+    try:
+        log = load_log_keys(settings) if settings.resolved_log_key_file().exists() else None
+        keys = load_certificate_keys(settings, load_profile(settings.profile), log)
+    except (ConfigurationError, OSError, ValueError) as exc:
+        err.print(f"[yellow]the registry's keys in {directory} are not usable[/yellow]: {exc}")
+        return None
+    own = trusted_from_doc({"issuers": [{"id": keys.issuer_id, "jwks": keys.jwks()}]})
+    own.ed25519.update(keys.trusted)
+    own.sm2.update(keys.sm2_trusted)
+    own.logs.update(keys.trusted_logs)
+    err.print(
+        f"verifying with this registry's own keys ({directory}; issuer {keys.issuer_id})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return own
+
+
+def _named_issuer(given: intake.Credential) -> str | None:
+    """Where the credential says it comes from, to offer `--issuer-url` with (unverified: a
+    suggestion, never trusted by itself)."""
+    if given.format == "qr":
+        if "://" in given.text:
+            parts = given.text.split("://", 1)
+            return f"{parts[0]}://{parts[1].split('/', 1)[0]}"
+        return None
+    try:
+        if given.format == "jose+json":
+            payload = json.loads(given.text).get("payload", "")
+        else:
+            payload = given.text.split(".")[1]
+        claims = json.loads(vc.unb64(payload))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return None
+    iss = claims.get("iss") if isinstance(claims, dict) else None
+    return iss if isinstance(iss, str) and iss.startswith(("https://", "http://")) else None
 
 
 def _fetch(url: str) -> dict[str, Any]:
@@ -141,6 +192,14 @@ def verify(
         Path | None,
         typer.Option(help='Trusted issuers: {"issuers": [{"id", "name", "jwks"}]}.'),
     ] = None,
+    issuer_url: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer-url",
+            help="The issuing registry's base URL: trust the keys it publishes "
+            "(/.well-known/jwks.json); the status is not checked.",
+        ),
+    ] = None,
     online: Annotated[
         str | None, typer.Option(help="The issuing registry's base URL: fetch its keys and status.")
     ] = None,
@@ -154,7 +213,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Verify a certificate. Offline a good signature reads "authentic; status not checked"
-    (never "valid"); --online asks the issuer for the current status."""
+    (never "valid"); --online asks the issuer for the current status. Without --issuers,
+    --issuer-url or --online, on the registry's server: its own keys (DATAIP_DATA_DIR)."""
     text = _token(token)
     keys: dict[str, IssuerKey] = {}
     sm2_keys: dict[str, Sm2Key] = {}
@@ -170,20 +230,20 @@ def verify(
 
     got: vc.Verified | qr.VerifiedQr
     try:
-        signed = qr.extract(text)
+        given = intake.classify(text)
         if issuers is not None:
             trust(trusted_from_json(issuers.read_text("utf-8")))
-        if online:
-            base = online.rstrip("/")
-            doc = _fetch(f"{base}/.well-known/jwks.json")
-            trust(trusted_from_doc({"issuers": [{"id": base, "jwks": doc}]}))
+        for url in dict.fromkeys(u.rstrip("/") for u in (issuer_url, online) if u):
+            doc = _fetch(f"{url}/.well-known/jwks.json")
+            trust(trusted_from_doc({"issuers": [{"id": url, "jwks": doc}]}))
+        if not keys and (own := _own_keys()) is not None:
+            trust(own)
         if not keys:
-            err.print("[red]no keys to verify with[/red]: give --issuers FILE or --online URL")
-            raise typer.Exit(2)
-        if signed is not None:  # the QR code's credential
-            got = qr.verify(signed, keys, issuers=bound)
+            _no_keys(given)
+        if given.qr_signed is not None:  # the QR code's credential
+            got = qr.verify(given.qr_signed, keys, issuers=bound)
             log_check = tlog.LogCheck("not_carried")
-        elif text.startswith("{"):  # the JWS JSON serialization with the SM2 co-signature
+        elif given.format == "jose+json":  # the JWS JSON serialization, SM2 co-signature
             got = vc.verify_cosigned(text, keys, sm2_keys, issuers=bound)
             log_check = tlog.check(got.credential, logs.get(got.issuer, []))
         else:
@@ -220,6 +280,24 @@ def verify(
         )
         if isinstance(got, qr.VerifiedQr):
             console.print(f"holders: {qr.holders_line(got.certificate.holders)}")
+
+
+def _no_keys(given: intake.Credential) -> None:
+    """Exit 2, saying how to give the keys — with the issuer the credential names, if any."""
+    named = _named_issuer(given)
+    err.print(
+        "[red]no keys to verify with[/red]: give the issuing registry's address "
+        "(--issuer-url URL, or --online URL for the current status too), a trusted-issuers "
+        "file (--issuers FILE), or run this on the registry's server (DATAIP_DATA_DIR)",
+        soft_wrap=True,
+    )
+    if named:
+        err.print(
+            f"this certificate names its issuer {named}: dataip verify … --issuer-url {named}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    raise typer.Exit(2)
 
 
 def _result(got: vc.Verified | qr.VerifiedQr, log_check: tlog.LogCheck) -> dict[str, Any]:

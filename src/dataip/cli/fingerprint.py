@@ -1,6 +1,8 @@
 """`dataip fingerprint …`: a data holder's local tools. Nothing here talks to a registry.
 
     dataip fingerprint PATH [--hash sm3] [--out FILE | --json] [--workers N]
+        (without --out the manifest is NAME.manifest.json in the current directory; the
+        command says where it wrote it)
     dataip fingerprint prove-sample MANIFEST DATAFILE SAMPLE [--out PROOF]
     dataip fingerprint verify-sample PROOF --root ROOT
 
@@ -84,12 +86,41 @@ def _default_out(path: Path) -> Path:
     return Path(f"{path.resolve().name}.manifest.json")
 
 
+def _target(path: Path, out: Path | None) -> Path:
+    """Where the manifest goes: --out (a folder gets NAME.manifest.json in it), else the
+    current directory — never inside the folder it describes (the next run would fingerprint
+    the manifest as part of the data set; exit 2)."""
+    target = _default_out(path) if out is None else out
+    if out is not None and out.is_dir():
+        target = out / _default_out(path).name
+    if path.is_dir() and target.resolve().is_relative_to(path.resolve()):
+        err.print(
+            f"[red]the manifest would be written into the data set it describes[/red] "
+            f"({target.resolve()}): give --out FILE outside {path.resolve()}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if not target.parent.is_dir():
+        err.print(
+            f"[red]cannot write the manifest to {target}[/red]: there is no folder {target.parent}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    return target
+
+
 @fingerprint_app.command("hash", hidden=True)
 def hash_(
     path: Annotated[Path, typer.Argument(help="A file or a folder.")],
     hash_name: Annotated[str, typer.Option("--hash", help="sha256 or sm3.")] = "sha256",
     out: Annotated[
-        Path | None, typer.Option(help="Manifest file (default NAME.manifest.json).")
+        Path | None,
+        typer.Option(
+            help="Where to write the manifest (default: NAME.manifest.json in the current "
+            "directory)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest to stdout.")] = False,
     workers: Annotated[
@@ -104,7 +135,7 @@ def hash_(
     if hash_name not in HASH_NAMES:
         err.print(f"--hash must be one of {', '.join(HASH_NAMES)}")
         raise typer.Exit(2)
-    target = None if as_json else (out or _default_out(path))
+    target = None if as_json else _target(path, out)
     journal = Path(f"{target}.partial") if target and resume else None
     bar = _LazyBar()
     try:
@@ -121,14 +152,21 @@ def hash_(
         sys.stdout.write(text)
         return
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(target)
+    try:
+        tmp.write_text(text, "utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        err.print(f"[red]cannot write the manifest to {target}[/red]: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
     if journal is not None:
         journal.unlink(missing_ok=True)
     files = len(report.manifest.files)
     reused = f", {report.reused} unchanged since the interrupted run" if report.reused else ""
     err.print(f"{files} file(s){reused}; root {hash_name}:{report.manifest.root}", highlight=False)
-    err.print(f"manifest written to {target}", highlight=False)
+    where = f"manifest written to {target.resolve()}"
+    if out is None:
+        where += " (the current directory; --out FILE writes it elsewhere)"
+    err.print(where, highlight=False, soft_wrap=True)
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -19,7 +19,7 @@ from dataip.cli.evidence import evidence_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.cli.screen import screen
-from dataip.config import Settings
+from dataip.config import WILDCARD_HOSTS, Settings
 from dataip.domain.errors import DomainError
 from dataip.services import (
     accounts,
@@ -83,26 +83,51 @@ def init() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (DATAIP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65_535, help="Port (DATAIP_PORT).")] = None,
 ) -> None:
-    """Start the HTTP server (API, /healthz, /metrics)."""
+    """Start the HTTP server (portal, API, /healthz, /metrics). Unless DATAIP_PUBLIC_BASE_URL
+    is set, certificates, QR codes and the log's origin name the bind address. Prints
+    "ready at URL" once it accepts connections; Ctrl+C stops it."""
     import uvicorn
 
     from dataip.web.app import create_app
     from dataip.web.middleware import configure_logging
 
-    settings = Settings()
+    settings = Settings().bound_to(host, port)
     configure_logging(settings.log_level)
     reg = build(settings)
     init_database(reg)
-    uvicorn.run(
-        create_app(registry=reg),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,
-    )
+    line = _ready_line(settings)
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:  # not when the port is taken (uvicorn says so and exits)
+                print(line, flush=True)  # flushed: bin/start's output may be a pipe or a file
+
+    Server(
+        uvicorn.Config(
+            create_app(registry=reg),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+        )
+    ).run()
+
+
+def _ready_line(settings: Settings) -> str:
+    url = settings.public_base_url.rstrip("/")
+    listening = f"{settings.host}:{settings.port}"
+    if settings.public_base_url_derived and settings.host in WILDCARD_HOSTS:
+        return (
+            f"ready at {url} (listening on {listening}; set DATAIP_PUBLIC_BASE_URL to the "
+            "address others reach it at: certificates carry it)"
+        )
+    if not settings.public_base_url_derived:
+        return f"ready at {url} (listening on {listening})"
+    return f"ready at {url}"
 
 
 @app.command()

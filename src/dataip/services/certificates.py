@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from dataip.certs import intake, qr, sm2, status_list, tlog, vc
 from dataip.certs import pdf as pdf_render
-from dataip.certs import qr, sm2, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
@@ -482,16 +482,16 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
     if not isinstance(token, str) or len(token) > 64 * 1024:
         # the request itself is wrong (the API's schema answers this before it gets here)
         raise DomainError("malformed_token", "证书令牌格式无效", "the token is not a compact JWS")
-    cosigned = token.lstrip().startswith("{")
     try:
-        signed = qr.extract(token)
+        given = intake.classify(token)
     except DomainError as e:  # a QR link or base32 that does not decode
         return _not_authentic(e, "qr")
-    if signed is not None:
-        return _verify_qr(env, signed, online=online)
+    if given.qr_signed is not None:
+        return _verify_qr(env, given.qr_signed, online=online)
     keys, issuers = env.certificate_keys.verifiers()
     sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
-    fmt = "jose+json" if cosigned else "vc+jwt"
+    fmt = given.format
+    cosigned = fmt == "jose+json"
     # Whatever is presented as a certificate gets a verdict: an altered, truncated or
     # re-encoded one that no longer parses is not authentic (`malformed_token`), as a forged
     # one is (`bad_signature`) — 200 either way; 422 is for a request without a token.

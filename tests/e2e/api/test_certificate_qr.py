@@ -8,7 +8,6 @@ longer fit a version-40 QR code (segno DataOverflowError)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,7 @@ from dataip.domain.application import NAME_MAX
 from tests.support.api import Api
 from tests.support.certificates import joint_registered, pdf_text, scan
 
-needs_poppler = pytest.mark.skipif(
-    not (shutil.which("pdftoppm") and shutil.which("pdftotext")),
-    reason="poppler-utils is installed by `bin/setup dev`",
-)
+needs_poppler = pytest.mark.needs("poppler")
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 PARTY_NAME_MAX = 200  # the parties form's longest name
 

@@ -24,10 +24,7 @@ from tests.support.verifiers import openssl_sm2_verify
 
 JS = Path(__file__).resolve().parents[2] / "js"
 node = shutil.which("node")
-needs_jose = pytest.mark.skipif(
-    node is None or not (JS / "node_modules" / "jose").is_dir(),
-    reason="npm jose is installed by `bin/setup dev` (npm ci --prefix tests/js)",
-)
+needs_jose = pytest.mark.needs("jose")
 
 
 def _jose(tmp_path: Path, jwks: dict[str, object], token: str) -> subprocess.CompletedProcess[str]:
@@ -144,6 +141,7 @@ def test_r18_revocation_flips_the_status_and_online_verification(api: Api) -> No
     assert api.c.get(f"/api/v1/certificates/{number}/status").json()["status"] == "revoked"
 
 
+@pytest.mark.needs("openssl")
 def test_r24_the_sm2_cosigned_certificate_verifies_with_openssl_from_the_jwks(
     api: Api, tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,10 +246,7 @@ def test_r24_bitstring_status_list_flips_on_change_and_revocation(
     assert status_in_list(entry) == "revoked"  # the others keep theirs
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdfdetach")),
-    reason="poppler-utils is installed by `bin/setup dev`",
-)
+@pytest.mark.needs("poppler")
 def test_r13_pdf_certificate_text_qr_and_attachment_carry_a_token_that_verifies(
     api: Api, registry: Registry, tmp_path: Path
 ) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,12 @@ import pytest
 from dataip.bootstrap import Registry
 from dataip.services.context import Env
 from tests.support.live import serve
+from tests.support.tools import chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium()
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is installed by `bin/setup dev`"
-)
+# skipped without Chromium, failed without it under CI (tests/support/tools.py)
+pytestmark = pytest.mark.needs("chromium")
 
 
 @pytest.fixture(scope="session")

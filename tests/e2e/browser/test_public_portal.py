@@ -76,6 +76,7 @@ def test_r23_each_public_page_is_usable_at_375px(
     expect(page.locator("a.skip")).to_be_focused()
 
 
+@pytest.mark.needs("poppler")
 def test_r24_a_phone_scanning_the_printed_qr_code_lands_on_the_answer(
     page: Page, site: str, api: Api, registry: Registry, shots: Path, tmp_path: Path
 ) -> None:

@@ -119,6 +119,7 @@ def _cose(signed: bytes) -> cbor2.CBORTag:
     return tag
 
 
+@pytest.mark.needs("openssl")
 def test_r24_qr_credential_verifies_with_openssl_over_the_rfc9052_sig_structure(
     key: IssuerKey, tmp_path: Path
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,7 +91,7 @@ def test_r24_sm2_jwk_round_trip_and_thumbprint_binding(keys: tuple[IssuerKey, sm
     assert sm2.Sm2Key.from_private_hex(gm.private_hex()).kid == gm.kid
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.needs("openssl")
 def test_r24_openssl_verifies_the_sm2_signature_with_the_standard_signer_id(
     keys: tuple[IssuerKey, sm2.Sm2Key], tmp_path: Path
 ) -> None:

@@ -38,6 +38,7 @@ def _data(root: Path) -> Path:
     return d
 
 
+@pytest.mark.needs("openssl")
 def test_r6_file_digests_equal_sha256sum_and_openssl_sm3(tmp_path: Path) -> None:
     d = _data(tmp_path)
     for name in ("sha256", "sm3"):

@@ -13,8 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
-from dataip.certs import pdf as pdf_render
-from dataip.certs import qr
+from dataip.certs import intake, qr
 from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import PROVINCES
@@ -218,7 +217,7 @@ async def verify_submit(
                 raise DomainError(
                     "upload_too_large", "文件过大（上限 5 MB）", "the file is over 5 MB", status=413
                 )
-            token = pdf_render.attached_token(data)
+            token = intake.from_file(data)  # the PDF's attached token, or a text file's
         token = token.strip()
         if not token:
             raise DomainError(

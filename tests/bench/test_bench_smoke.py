@@ -1,0 +1,63 @@
+"""Every benchmark in bench/ runs end to end at its smoke size (`--smoke`: seconds, SQLite,
+tiny data), as CI runs it, so that none of them rots unnoticed again (issue 19 §7:
+`bench/tick.py` had stopped running when log entries began to reference events). Each runs
+as `python bench/NAME.py --smoke --out TMP/NAME.json` in a subprocess; it must exit 0 and
+write its JSON, which must say what it measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import tools
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem != "smoke")
+
+# what each script's JSON must hold: proof the run measured something, not just started
+EXPECT = {
+    "certs": ("issue",),
+    "fingerprint": ("folder", "rows"),
+    "ledger": ("backends",),
+    "screening": ("runs", "accuracy"),
+    "search": ("backends",),
+    "tick": ("backends",),
+}
+NEEDS = {"fingerprint": ("openssl",)}  # its baselines: openssl dgst (and coreutils' sha256sum)
+
+
+def test_i19_every_bench_script_has_a_smoke_run() -> None:
+    assert sorted(EXPECT) == SCRIPTS, "a new bench script needs its smoke run here"
+    for name in SCRIPTS:
+        text = (BENCH / f"{name}.py").read_text("utf-8")
+        assert "add_smoke_option(" in text, f"bench/{name}.py has no --smoke"
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_i19_bench_script_runs_at_its_smoke_size(name: str, tmp_path: Path) -> None:
+    tools.require(NEEDS.get(name, ()))
+    out = tmp_path / f"{name}.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAIP_")}
+    env["TMPDIR"] = str(tmp_path)  # scratch data (and nothing under bench/results)
+    r = subprocess.run(
+        [sys.executable, str(BENCH / f"{name}.py"), "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert r.returncode == 0, f"bench/{name}.py --smoke exited {r.returncode}\n{r.stderr[-4000:]}"
+    result = json.loads(out.read_text("utf-8"))
+    for key in EXPECT[name]:
+        assert result.get(key), f"bench/{name}.py --smoke wrote no {key!r}: {sorted(result)}"
+    if "backends" in result:
+        assert list(result["backends"]) == ["sqlite"]
+        assert all("skipped" not in b for b in result["backends"].values())
