@@ -143,7 +143,8 @@ def render(
     """One A4 page of `credential`, with `token` (the vc+jwt) attached to the file and
     `qr_content` (the QR credential's text, `certs.qr.qr_text`) in the QR code. When the
     holders would run into the QR code and the seal (many, or long names), the page names how
-    many there are and an annex lists them."""
+    many there are and an annex lists them; if the page is still too tall (the longest names
+    and evidence details), it is set tighter."""
     # Imported here, not at the top: WeasyPrint loads Pango and the fonts (about a second, far
     # more on a loaded machine), which every CLI command and server start would otherwise pay.
     import weasyprint
@@ -161,9 +162,12 @@ def render(
         "qr": qr_symbol(qr_content).svg_data_uri(border=0, omitsize=True),
         "seal": _data_uri(seal_svg(issuer_name)),
     }
-    document = weasyprint.HTML(string=_template().render(**context, annex=False)).render()
-    if _overflows(document):
-        document = weasyprint.HTML(string=_template().render(**context, annex=True)).render()
+    # the holders on the page; else in an annex; else, for the longest names, set tighter
+    for annex, compact in ((False, False), (True, False), (True, True)):
+        html = _template().render(**context, annex=annex, compact=compact)
+        document = weasyprint.HTML(string=html).render()
+        if not _overflows(document):
+            break
     attachment = weasyprint.Attachment(
         string=token, name=ATTACHMENT_NAME, description="W3C VC 2.0 (vc+jwt)"
     )
