@@ -9,7 +9,13 @@ full-width digits (``１３８…``) are not digits to an ASCII pattern. Here:
   with ``str.translate``, one character for one, so match positions stay valid; NFKC would do
   more than needed and change lengths;
 * every pattern is anchored with look-arounds on digits (``(?<![0-9])…(?![0-9])``), or on
-  ASCII letters and digits for alphanumeric codes, never ``\\b``;
+  ASCII letters and digits for alphanumeric codes, never ``\\b``; what running text puts
+  next to an identifier is a boundary too (issue 19): a label's ``:`` or ``.`` (``IP:``,
+  ``No.`` — a full-width ``：`` is a ``:`` once normalised, so a ``:`` is refused beside an
+  IPv4 address only inside an IPv6-like run), a glued ``IP`` label, an escape written out
+  in JSON (``\\n``, ``\\t``), the seconds of a time before a grouped number; the
+  adversarial corpus (tests/unit/screening/adversarial.py) holds every kind in each such
+  context and decoys beside them;
 * a match counts only when it validates:
 
   ========================  ==============================================================
