@@ -866,9 +866,40 @@ done:
     return NULL;
 }
 
-/* normalise(text): detect.normalise - full-width forms (U+FF01-FF5E) to ASCII and U+3000 to
- * a space, one character for one, if a full-width digit, letter or "@" is in the text; the
- * text itself otherwise. */
+static int hex_value(ch c) {
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+    return -1;
+}
+
+/* detect._unescape over t: each \uXXXX of a non-ASCII, non-surrogate character becomes five
+ * U+200B and the character (left to right, an escape's six characters consumed whatever
+ * its value, as re.sub does); returns whether any was decoded */
+static int unescape(ch *t, Py_ssize_t len) {
+    int any = 0;
+    for (Py_ssize_t i = 0; i + 5 < len; i++) {
+        if (t[i] != '\\' || t[i + 1] != 'u') continue;
+        int code = 0, j = 2;
+        for (; j < 6; j++) {
+            int v = hex_value(t[i + j]);
+            if (v < 0) break;
+            code = code * 16 + v;
+        }
+        if (j < 6) continue;
+        if (code >= 0x80 && !(code >= 0xD800 && code <= 0xDFFF)) {
+            for (int k = 0; k < 5; k++) t[i + k] = 0x200B;
+            t[i + 5] = (ch)code;
+            any = 1;
+        }
+        i += 5;
+    }
+    return any;
+}
+
+/* normalise(text): detect.normalise - \uXXXX escapes decoded (unescape), then full-width
+ * forms (U+FF01-FF5E) to ASCII and U+3000 to a space, one character for one, if a
+ * full-width digit, letter or "@" is in the text; the text itself if neither applies. */
 static PyObject *normalise(PyObject *self, PyObject *arg) {
     (void)self;
     if (!PyUnicode_Check(arg)) {
@@ -878,18 +909,36 @@ static PyObject *normalise(PyObject *self, PyObject *arg) {
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     Py_ssize_t len = PyUnicode_GET_LENGTH(arg);
+    int escapes = 0;
+    for (Py_ssize_t i = 0; i + 1 < len && !escapes; i++)
+        escapes = PyUnicode_READ(kind, data, i) == '\\' && PyUnicode_READ(kind, data, i + 1) == 'u';
+    ch *t = NULL;
+    if (escapes) {
+        t = PyUnicode_AsUCS4Copy(arg);
+        if (t == NULL) return NULL;
+        if (!unescape(t, len)) {
+            PyMem_Free(t);
+            t = NULL;
+        }
+    }
     int found = 0;
-    if (kind != PyUnicode_1BYTE_KIND) {
+    if (t != NULL) {
+        for (Py_ssize_t i = 0; i < len && !found; i++) {
+            ch c = t[i];
+            found = (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF20 && c <= 0xFF3A) ||
+                    (c >= 0xFF41 && c <= 0xFF5A);
+        }
+    } else if (kind != PyUnicode_1BYTE_KIND) {
         for (Py_ssize_t i = 0; i < len && !found; i++) {
             ch c = PyUnicode_READ(kind, data, i);
             found = (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF20 && c <= 0xFF3A) ||
                     (c >= 0xFF41 && c <= 0xFF5A);
         }
     }
-    if (!found) return Py_NewRef(arg);
-    ch *t = PyUnicode_AsUCS4Copy(arg);
+    if (!found && t == NULL) return Py_NewRef(arg);
+    if (t == NULL) t = PyUnicode_AsUCS4Copy(arg);
     if (t == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < len; i++) {
+    for (Py_ssize_t i = 0; found && i < len; i++) {
         if (t[i] >= 0xFF01 && t[i] <= 0xFF5E)
             t[i] -= 0xFEE0;
         else if (t[i] == 0x3000)

@@ -7,7 +7,8 @@ full-width digits (``１３８…``) are not digits to an ASCII pattern. Here:
 
 * text is first mapped from full-width forms to ASCII (U+FF01–U+FF5E, and U+3000 to a space)
   with ``str.translate``, one character for one, so match positions stay valid; NFKC would do
-  more than needed and change lengths;
+  more than needed and change lengths; ``\\uXXXX`` escapes of JSON written with
+  ``ensure_ascii`` are decoded before, six characters for six (see ``_UESCAPE``);
 * every pattern is anchored with look-arounds on digits (``(?<![0-9])…(?![0-9])``), or on
   ASCII letters and digits for alphanumeric codes, never ``\\b``; what running text puts
   next to an identifier is a boundary too (issue 19): a label's ``:`` or ``.`` (``IP:``,
@@ -114,10 +115,29 @@ def _ascii(m: re.Match[str]) -> str:
     return m.group().translate(_FULLWIDTH)
 
 
+# JSON written with ensure_ascii (Python's default) escapes every non-ASCII character:
+# ``{"note": "\\u53f713812345678"}`` glues the escape's hex digits to the number. Each such
+# escape becomes five zero-width spaces (U+200B: no pattern's character, no separator, and
+# unlike NUL storable anywhere) and its character, six for six: the character keeps its
+# place before what follows (``号13812345678``, ``京A12345``). Surrogates stay escaped.
+_UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+_UNESCAPED_PAD = "\u200b" * 5
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    if code < 0x80 or 0xD800 <= code <= 0xDFFF:
+        return m.group()
+    return _UNESCAPED_PAD + chr(code)
+
+
 def _normalise(text: str) -> str:
-    """Full-width ASCII forms to ASCII, one character for one (positions are kept); only the
+    """``\\uXXXX`` escapes of non-ASCII characters decoded (see ``_UESCAPE``), then
+    full-width ASCII forms to ASCII, one character for one: positions are kept. Only the
     runs of full-width characters are translated, and only if a digit, letter or @ is among
     them somewhere. (The reference for ``_scan.normalise``.)"""
+    if "\\u" in text:
+        text = _UESCAPE.sub(_unescape, text)
     return _FULLWIDTH_RUN.sub(_ascii, text) if _HAS_FULLWIDTH.search(text) else text
 
 

@@ -6,7 +6,8 @@ it — glued to Chinese characters, after Chinese and Latin labels (``身份证�
 ``IP:``), inside half- and full-width brackets and punctuation, between line breaks
 (``\\n``, ``\\r\\n``, a lone ``\\r``, a tab), in URLs (as a query parameter, a path segment, a
 host with a port), in JSON (a string, a number, an array, after an escaped ``\\n``), written
-in full-width characters, and glued to Latin letters or digits where the kind's boundary
+in full-width characters, in JSON written with ``ensure_ascii`` (``\\u5ba2\\u6237…``,
+hex digits glued to the value), and glued to Latin letters or digits where the kind's boundary
 allows it (a number may follow a letter; a passport may not: ``aE12345678`` is a different
 token). Each sample plants one value, so its recall is exact.
 
@@ -22,6 +23,7 @@ Deterministic: values come from a seeded PRNG with real check characters (the he
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -272,6 +274,15 @@ def _contexts() -> dict[str, Context]:
     c["json_escaped_newline"] = lambda k, w, r: f'{{"note":"第一行\\n{w}\\n第二行"}}'
     c["json_escaped_tab"] = lambda k, w, r: f'{{"note":"备注\\t{w}"}}'
     c["json_number"] = lambda k, w, r: f'{{"{LABELS[k][2]}":{w},"n":1}}' if w.isdigit() else None
+    # json.dumps' default (ensure_ascii) writes 客户 as \u5ba2\u6237, hex digits glued to the
+    # value. A decoded escape keeps its six places (five of them padding), so a value with
+    # an escaped character inside it (粤B·D…, 川A…学, （010）…) is no longer one piece: left out
+    c["json_ensure_ascii"] = lambda k, w, r: (
+        json.dumps({"note": f"客户{w}已核验"}) if w[1:].isascii() else None
+    )
+    c["json_ensure_ascii_value"] = lambda k, w, r: (
+        json.dumps({LABELS[k][2]: w, "备注": "无"}) if w[1:].isascii() else None
+    )
     c["fullwidth"] = lambda k, w, r: f"客户{w.translate(FULLWIDTH)}已核验"
     c["fullwidth_label"] = lambda k, w, r: f"{_label(k, r, False)}：{w.translate(FULLWIDTH)}。"
     c["latin_before"] = lambda k, w, r: f"abc{w}" if _LATIN_GLUE[k][0] else None

@@ -120,6 +120,7 @@ EDGES = [
     '{"a":"\\nE12345678\\tC12345678\\rH12345678\\bG12345678"}',
     "\\nzhang@example.com \\n@example.com \\tn@x.cn \\\\nE12345678 \\nnE12345678",
     "\\n91520115MA6DXXXX0Y \\n2001:db8::1 \\n10.0.0.1 \\b2001::1 \\f::1 \\x2001::1",
+    '{"n": "\\u53f713812345678\\u4eacA12345\\u6237E12345678\\u6237zhang@x.cn\\u00b710.0.0.1"}',
 ]
 
 
@@ -215,6 +216,12 @@ def test_r26_c_plate_provinces_are_the_python_ones() -> None:
         "ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ\u3000空格",
         "ＡＢＣ\U0001f600😀",
         "\u3000\uff01\uff5e\uff5f\uff00",
+        # issue 19: \uXXXX escapes of non-ASCII characters decoded, six characters for six
+        '{"n": "\\u53f713812345678\\u4eacA12345"}',
+        "\\uff11\\uff13 \\ud83d\\ude00 \\u0041 \\u12 \\u12345 \\\\u53f7 \\u53F7 \\u0080",
+        "\\u4e2d，１",  # decoded, then full-width
+        "\\u",
+        "x\\u53f",
     ],
 )
 def test_r26_c_normalise_equals_python(text: str) -> None:
@@ -223,9 +230,22 @@ def test_r26_c_normalise_equals_python(text: str) -> None:
     assert len(native) == len(text)
 
 
-@given(st.text(alphabet=st.sampled_from("1a@．＠１ａＺ\u3000（，中\n😀"), max_size=40))
+@given(st.text(alphabet=st.sampled_from("1a@．＠１ａＺ\u3000（，中\n😀\\uUfFd80"), max_size=40))
 def test_r26_c_normalise_equals_python_on_generated_text(text: str) -> None:
     assert detect.normalise(text) == detect._normalise(text)
+
+
+_ESCAPE_PIECES = st.sampled_from(
+    ["\\u", "\\", "u", "53f7", "4eac", "ff11", "d83d", "0041", "0080", "00", "1", "Z", "１", "中"]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_ESCAPE_PIECES, max_size=20).map("".join))
+def test_r26_c_normalise_equals_python_on_escapes(text: str) -> None:
+    got = detect.normalise(text)
+    assert got == detect._normalise(text)
+    assert len(got) == len(text)
 
 
 @pytest.mark.parametrize("values", [(), ("",), ("", "a", "中文字", ""), ["😀😀", "x"]])
