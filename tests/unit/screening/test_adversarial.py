@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
@@ -169,3 +170,20 @@ def test_r26_ip_after_a_full_width_colon_in_a_normalised_column(path: str) -> No
     report = screen_bytes(_csv(rows), filename="notes.csv")
     counts = {f.kind: f.count for f in report.columns[0].findings}
     assert counts == {"mobile": 30, "ipv4": 30, "ipv6": 30}
+
+
+def test_r26_masked_sample_of_a_json_cell_written_with_ensure_ascii(path: str) -> None:
+    """The masking preview masks identifiers inside ensure_ascii JSON where they stand, a
+    plate's escaped province character included, and leaves the rest as read."""
+    cells = [
+        json.dumps({"p": "京A12345", "m": "号13812345678"}),
+        json.dumps({"n": "护照E12345678"}),
+    ]
+    assert "\\u4eacA12345" in cells[0]
+    report = screen_bytes(_csv([["备注"], *([c] for c in cells)]), filename="json-cells.csv")
+    assert report.columns[0].kinds == {"plate", "mobile", "passport"}
+    shown = [row[0] for row in report.public_sample(masked=True).to_dict()["rows"]]
+    assert [json.loads(c) for c in shown] == [
+        {"p": "京A***45", "m": "号138****5678"},
+        {"n": "护照E******78"},
+    ]
