@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from dataip.bootstrap import Registry
+from dataip.domain import after_registration as reg_table
 from dataip.domain import lifecycle
 from dataip.services.scheduler import tick
-from tests.support.api import Api, complete_form
+from tests.support.api import Api, complete_form, make_uscc
 
 _n = itertools.count(1)
 T0, T1 = "2026-09-28 10:00", "2026-10-20 09:00"  # publicity (to 10 Oct) running / over
@@ -212,3 +213,150 @@ def test_i19_allowed_actions_offered_succeed_for_caller_and_others_are_refused(
     # every action of the table was offered to someone somewhere (but the scheduler's own)
     offered_somewhere = set().union(*seen.values())
     assert offered_somewhere == set(lifecycle.ACTIONS) - {"deem_withdrawn"}, offered_somewhere
+
+
+# --- after registration --------------------------------------------------------------------
+
+ON = "2026-10-20"  # T1's date: the contracts below are filed the day they are signed
+
+
+def _reg_payload(walk: Walk, number: str, action: str, who: str | None) -> dict[str, Any]:
+    """A valid payload for `action` on registration `number` by `who`."""
+    api = walk.api
+    own = walk.party.get(who or "")
+
+    def upload() -> str:
+        return api.upload(who, b"instrument", "instrument.pdf") if who else "ab" * 32
+
+    def pledge_number() -> str:
+        filings = api.reg(walk.filer, number).json()["filings"]
+        return next((f["number"] for f in filings if f["kind"] == "pledge"), "BA0")
+
+    holder = who in (walk.filer, walk.co)
+    match action:
+        case "request_change":
+            return {"changes": {"update": {"frequency": "weekly"}}, "reason": "调整"}
+        case "request_transfer" if holder:
+            return {
+                "transferees": [
+                    {"id_number": api.numbers[walk.party[walk.third]], "share_bp": 10_000}
+                ],
+                "reason": "数据资产出售",
+            }
+        case "request_transfer":
+            return {
+                "transferees": [{"id_number": api.numbers[own], "share_bp": 10_000}] if own else [],
+                "basis": "court",
+                "instrument": upload(),
+                "reason": "生效判决",
+            }
+        case "file_licence":
+            return {
+                "contract_date": ON,
+                "licence_type": "non_exclusive",
+                "licensee": {"name": "贵阳数据应用有限公司", "credit_code": make_uscc(701)},
+                "scope": "模型训练",
+                "territory": "贵州省",
+                "term_end": "2028-06-30",
+                "fee_fen": 100,
+            }
+        case "file_pledge":
+            return {
+                "contract_date": ON,
+                "pledgee": {"name": "贵阳银行股份有限公司", "credit_code": make_uscc(702)},
+                "secured_amount_fen": 500_000_000,
+            }
+        case "file_trade":
+            return {
+                "contract_date": ON,
+                "counterparty": {"name": "遵义智慧交通有限公司", "credit_code": make_uscc(703)},
+                "price_fen": 30_000_000,
+            }
+        case "abandon":
+            return {"reason": "不再维护"}
+        case "publish_sample":
+            return {"choice": "none"}
+        case "request_cancellation" if holder:
+            return {"reason": "申请注销"}
+        case "request_cancellation":
+            return {"reason": "权利已灭失", "instrument": upload(), "party_id": own or 1}
+        case "request_revocation":
+            return {
+                "party_id": own or 1,
+                "statement": "不符合登记条件",
+                "evidence_blobs": [upload()],
+            }
+        case "cancel":
+            return {"ground": "evident_defect", "reason": "存在明显缺陷"}
+        case "revoke":
+            return {"grounds": [1], "reason": "登记后发现不予登记情形"}
+        case "release_pledge":
+            return {"filing_number": pledge_number(), "reason": "主债务已清偿"}
+        case "record_pledgee_consent":
+            return {
+                "filing_number": pledge_number(),
+                "for_action": "transfer",
+                "instrument": upload(),
+            }
+        case _:
+            return {"reason": "x", "request_id": 1, "outcome": "approve"}
+
+
+def _check_reg_state(
+    walk: Walk, name: str, fresh: Callable[[], str], seen: dict[str, set[str]]
+) -> None:
+    api = walk.api
+    instance = fresh()
+    callers = {**walk.callers, "holder": walk.filer, "co_holder": walk.co}
+    del callers["filer"], callers["co_applicant"]
+    for caller, who in callers.items():
+        r = api.reg(who, instance)
+        assert r.status_code == 200, r.text
+        offered, version = list(r.json()["allowed_actions"]), r.json()["version"]
+        for action in reg_table.ACTION_NAMES:
+            if action not in offered:
+                r = api.reg_act(who, instance, action, **_reg_payload(walk, instance, action, who))
+                assert 400 <= r.status_code < 500, (name, caller, action, r.status_code, r.text)
+        after = api.reg(who, instance).json()
+        assert (after["allowed_actions"], after["version"]) == (offered, version), (name, caller)
+        for action in offered:
+            number = fresh()
+            assert api.reg(who, number).json()["allowed_actions"] == offered, (name, caller)
+            r = api.reg_act(who, number, action, **_reg_payload(walk, number, action, who))
+            assert r.status_code == 200, (name, caller, action, r.text)
+            seen.setdefault(caller, set()).add(action)
+
+
+def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: Api) -> None:
+    walk = Walk(api)
+    api.at(T0)
+    publicised = walk.builders()["publicised"]
+    apps = [publicised() for _ in range(60)]
+    api.at(T1)
+    pool = iter(apps)
+
+    def valid() -> str:
+        reg = api.ok(walk.examiner, next(pool), "approve")["registration"]
+        return str(reg["registration_number"])
+
+    def pledged() -> str:
+        number = valid()
+        api.reg_ok(
+            walk.filer,
+            number,
+            "file_pledge",
+            **_reg_payload(walk, number, "file_pledge", walk.filer),
+        )
+        return number
+
+    seen: dict[str, set[str]] = {}
+    for name, fresh in (("valid", valid), ("pledged", pledged)):
+        _check_reg_state(walk, name, fresh, seen)
+    holder = {"request_change", "file_licence", "file_pledge", "file_trade", "publish_sample"}
+    holder |= {"request_transfer", "abandon", "release_pledge", "record_pledgee_consent"}
+    holder |= {"request_cancellation", "request_revocation"}  # holders are the public too
+    assert seen["holder"] == seen["co_holder"] == holder, seen
+    assert seen["third_party"] == {"request_transfer", "request_cancellation", "request_revocation"}
+    # staff act as the registry, never as the public
+    assert seen["examiner"] == seen["registrar"] == {"cancel", "revoke", "release_pledge"}, seen
+    assert "anonymous" not in seen
