@@ -376,7 +376,7 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
     blocking = ctx.pledges_blocking.get(a.consent_for or "")
     if blocking and "holder" in actors:
         return pledged(blocking)
-    if a.action == "release_pledge" and not ctx.pledges_in_force:
+    if a.action in ("release_pledge", "record_pledgee_consent") and not ctx.pledges_in_force:
         return _err("no_pledge_in_force", "没有有效的质押", "no pledge is in force")
     return None
 
@@ -423,7 +423,9 @@ def decide(
 
 
 def allowed(state: RegState, actors: Iterable[RegActor], ctx: RegContext) -> list[str]:
-    """Actions the caller could take now (payload aside): what the UI shows as buttons."""
+    """Actions the caller could take now (payload aside): what the UI shows as buttons. The
+    same rows and guards as `decide`, so an action offered here is refused only for its
+    payload (tests/e2e/api/test_i19_allowed_actions.py walks the states and callers)."""
     actor_set = set(actors)
     return [
         a.action

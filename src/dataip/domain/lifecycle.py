@@ -368,6 +368,10 @@ class Context:
     publicity_over: bool = False
     open_objections: int = 0
     unnotified_objections: int = 0
+    notified_objections: int = 0  # served on the subject, awaiting its answer (G§15)
+    # who the caller is, beyond its actors: it filed the application or acts for a party
+    # named on it (consented or not) — an applicant cannot object to its own (G§14)
+    caller_is_applicant: bool = False
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -419,7 +423,26 @@ def _guard(t: Transition, ctx: Context) -> DomainError | None:
             "公示期已届满，不能再提出异议",
             "the publicity period is over; objections are closed",
         )
+    if t.action == "file_objection" and ctx.caller_is_applicant:
+        return own_application()
+    if t.action == "notify_objection" and not ctx.unnotified_objections:
+        return _err(
+            "no_objection_to_notify", "没有待通知的异议", "no objection is waiting to be notified"
+        )
+    if t.action == "answer_objection" and not ctx.notified_objections:
+        return _err(
+            "no_objection_to_answer", "没有待答复的异议", "no notified objection awaits an answer"
+        )
     return None
+
+
+def own_application() -> DomainError:
+    """G§14: objections are the public's; an applicant cannot object to its own filing."""
+    return _err(
+        "own_application",
+        "申请人不能对本人的申请提出异议",
+        "an applicant cannot object to its own application",
+    )
 
 
 def decide(
@@ -467,7 +490,9 @@ def decide(
 
 
 def allowed_actions(state: AppState, actors: Iterable[Actor], ctx: Context) -> list[str]:
-    """Actions the caller could take now (payload aside) — what the UI shows as buttons."""
+    """Actions the caller could take now (payload aside) — what the UI shows as buttons.
+    The same rows and guards as `decide`, so an action offered here is refused only for its
+    payload (tests/e2e/api/test_i19_allowed_actions.py walks every state and caller)."""
     actor_set = set(actors)
     out: list[str] = []
     for t in TRANSITIONS:

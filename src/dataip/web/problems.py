@@ -117,9 +117,10 @@ _PROCEDURE = (
     LOGIN
     | RACE
     | p(
-        s403="forbidden forbidden_action own_application",
+        s403="forbidden forbidden_action",
         s404="application_not_found unknown_action",
         s409="action_not_allowed_in_state duplicate_registration no_objection_to_answer "
+        "own_application "
         "no_objection_to_notify objection_not_notified objection_open publicity_not_over "
         "publicity_over screening_pending",
         s422="blob_not_found co_applicant_consent_missing defects_required evidence_required "

@@ -54,7 +54,12 @@ def test_deadlines_name_profile_periods_and_consequences_name_actions() -> None:
 @pytest.mark.parametrize("t", TRANSITIONS, ids=lambda t: f"{t.action}:{t.outcome}")
 def test_each_row_decides_for_its_actor_and_refuses_others(t) -> None:  # type: ignore[no-untyped-def]
     source = sorted(t.sources)[0]
-    ctx = Context(today=CTX.today, publicity_over=t.action == "approve")
+    ctx = Context(
+        today=CTX.today,
+        publicity_over=t.action == "approve",
+        unnotified_objections=int(t.action == "notify_objection"),
+        notified_objections=int(t.action == "answer_objection"),
+    )
     payload = dict.fromkeys(t.requires, "x")
     actor = sorted(t.actors)[0]
     assert decide(source, t.action, [actor], ctx, payload, t.outcome) is t
@@ -124,3 +129,27 @@ def test_r14_refusal_grounds(raw: object, ok: list[int] | None) -> None:
             validate_grounds(raw)
     else:
         assert validate_grounds(raw) == ok
+
+
+def test_i19_guards_know_the_caller_and_the_objections() -> None:
+    """An applicant is never offered (nor allowed) an objection to its own application;
+    notify/answer only when an objection awaits it — `allowed_actions` and `decide` agree."""
+    S = AppState
+    today = CTX.today
+    cases = [
+        (S.PUBLICISED, "file_objection", "public", Context(today, caller_is_applicant=True)),
+        (S.OBJECTION_PENDING, "notify_objection", "registry", Context(today)),
+        (
+            S.OBJECTION_PENDING,
+            "answer_objection",
+            "holder",
+            Context(today, unnotified_objections=1),
+        ),
+    ]
+    codes = ["own_application", "no_objection_to_notify", "no_objection_to_answer"]
+    for (state, action, actor, ctx), code in zip(cases, codes, strict=True):
+        assert action not in allowed_actions(state, [actor], ctx)
+        with pytest.raises(DomainError) as e:
+            decide(state, action, [actor], ctx, {"statement": "x"})
+        assert (e.value.code, e.value.status) == (code, 409)
+    assert "file_objection" in allowed_actions(AppState.PUBLICISED, ["public"], Context(CTX.today))

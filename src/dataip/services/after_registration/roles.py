@@ -93,10 +93,10 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
     if identity.role == "system":
         actors.add("system")
     elif uid is not None:
-        actors.add("public")
         mine = actable_party_ids(uow, identity)
-        if identity.is_registry:
-            actors.add("registry")
+        # staff act as the registry, not as the public: they hold no parties, so a request
+        # under a real name (revocation, a unilateral transfer or cancellation) is not theirs
+        actors.add("registry" if identity.is_registry else "public")
         if is_holder(uow, identity, reg):
             actors.add("holder")
     reqs = uow.requests.for_registration(reg.id)

@@ -47,15 +47,16 @@ def conflict() -> DomainError:
 def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[Actor]:
     """The caller's roles on this application. `holder` is the filer, or an applicant the
     caller acts for that has consented: a party named as co-applicant may read the draft
-    and consent (`is_invited`), but acts on it only once it has joined (G§5)."""
+    and consent (`is_invited`), but acts on it only once it has joined (G§5). Staff are the
+    `registry`; every other signed-in caller is `public`."""
     actors: set[Actor] = set()
     if identity.role == "system":
         return {"system"}
     if identity.user_id is None:
         return actors
-    actors.add("public")
-    if identity.is_registry:
-        actors.add("registry")
+    # registry staff act as the registry, not as the public: they hold no parties, so an
+    # objection (real name, G§14) is never theirs to file
+    actors.add("registry" if identity.is_registry else "public")
     if app.filer_user_id == identity.user_id:
         actors.add("holder")
     else:
@@ -99,7 +100,10 @@ def context_for(
     app: m.Application,
     deadlines: Sequence[m.Deadline] | None = None,
     objections: Sequence[m.Objection] | None = None,
+    identity: Identity | None = None,
 ) -> Context:
+    """What the table's guards read: the application's periods and objections and, for a
+    signed-in `identity`, whether it is one of the applicants."""
     now = env.now()
     if deadlines is None:
         deadlines = uow.deadlines.for_application(app.id, open_only=True)
@@ -117,6 +121,13 @@ def context_for(
         publicity_over=over,
         open_objections=len(open_obj),
         unnotified_objections=sum(o.status == "filed" for o in open_obj),
+        notified_objections=sum(o.status == "notified" for o in open_obj),
+        caller_is_applicant=(
+            identity is not None
+            and identity.user_id is not None
+            and app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
+            and (app.filer_user_id == identity.user_id or is_invited(uow, identity, app))
+        ),
     )
 
 

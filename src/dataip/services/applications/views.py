@@ -110,7 +110,7 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
         full = bool(actors & {"holder", "registry"}) or is_invited(uow, identity, app)
         deadlines = uow.deadlines.for_application(app.id, open_only=True)
         objections = uow.objections.for_application(app.id)
-        ctx = context_for(uow, env, app, deadlines, objections)
+        ctx = context_for(uow, env, app, deadlines, objections, identity=identity)
         v = ApplicationView(
             application=app,
             visibility="full" if full else "public",

@@ -11,6 +11,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.domain.lifecycle import own_application
 from dataip.services import blobs as uploads
 from dataip.services import screening
 from dataip.services.applications import public_applicants
@@ -75,12 +76,7 @@ def _file_objection(
     applicants themselves, and with evidence the objector uploaded."""
     party = _verified_own_party(uow, identity, payload.get("objector_party_id"))
     if party.id in {ap.party_id for ap in uow.app_parties.for_application(app.id)}:
-        raise DomainError(
-            "own_application",
-            "申请人不能对本人的申请提出异议",
-            "an applicant cannot object to its own application",
-            status=409,
-        )
+        raise own_application()  # the table's guard refused the applicants already
     statement = _text(payload, "statement")
     blobs = payload.get("evidence_blobs")
     if not isinstance(blobs, list) or not blobs or not all(isinstance(b, str) for b in blobs):

@@ -123,7 +123,7 @@ def apply_action(
         raise DomainError("unauthenticated", "请先登录", "authentication required", status=401)
     if deadlines is None:
         deadlines = uow.deadlines.for_application(app.id, open_only=True)
-    ctx = context_for(uow, env, app, deadlines)
+    ctx = context_for(uow, env, app, deadlines, identity=identity)
     t = decide(AppState(app.state), action, actors, ctx, payload, outcome)
     step = _BEFORE[action](uow, env, identity, app, payload, now) if action in _BEFORE else _Step()
     app.state = t.target.value
