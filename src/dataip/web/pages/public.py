@@ -126,7 +126,10 @@ def announcement_list(
 @router.get("/announcements/{number}", response_class=HTMLResponse)
 def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
     a = announcements.get(env=env, number=number)
-    return render(request, "announcement.html", {"a": a, "kinds": ANNOUNCEMENT_KINDS})
+    filing = registrations.filing_now(env=env, announcement=a)  # in force, or no longer
+    return render(
+        request, "announcement.html", {"a": a, "kinds": ANNOUNCEMENT_KINDS, "filing": filing}
+    )
 
 
 @router.get("/registrations/{number}", response_class=HTMLResponse)
