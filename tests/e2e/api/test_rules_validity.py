@@ -258,6 +258,9 @@ def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
     assert got["authentic"] is True and got["format"] == "qr"
     assert got["certificate"]["term_start"] == "2028-10-13"
     assert got["certificate"]["valid_until"].startswith("2030-10-12T23:59:59")
+    # the page a phone's camera opens says it too
+    page = api.c.get("/verify", params={"c": code.text.split("c=", 1)[1]}).text
+    assert "续展有效期" in page and "2028-10-13 – 2030-10-12" in page
     # before any renewal the QR carries no term start: the first term is the validity
     first = w.registered(
         name="城市停车需求预测数据集",
