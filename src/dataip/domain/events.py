@@ -28,6 +28,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "DeadlineRecomputed": ("期限重新计算", "Deadline recomputed"),
     # the registration and its certificate (G§16–G§24)
     "CertificateIssued": ("颁发登记证书", "Certificate issued"),
+    "RegistrationAnnounced": ("发布登记公告", "Registration announced"),
     "RenewalReminderServed": ("发送续展提醒", "Renewal reminder served"),
     "RegistrationRenewed": ("续展登记", "Renewed"),
     "ChangeRequested": ("申请变更登记", "Change requested"),

@@ -311,6 +311,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "valid_from": DAY,
         "valid_until": DAY,
         "capped_by_agreement": BOOL,
+        "announcement_date": DAY,
         "announcement_number": ANNOUNCEMENT_NO,
     },
     "ApplicationWithdrawn": _APPLICATION,
@@ -398,6 +399,11 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     },
     "RequestWithdrawn": {**_REGISTRATION, "request_id": ID, "request_kind": _code("request_kinds")},
     # the scheduler
+    "RegistrationAnnounced": {
+        "registration_number": REG_NO,
+        "announcement_number": ANNOUNCEMENT_NO,
+        "announcement_date": DAY,
+    },
     "RenewalReminderServed": {"registration_number": REG_NO, "valid_until": DAY},
     "DeadlineRecomputed": {
         "kind": _code("deadline_kinds"),

@@ -445,9 +445,13 @@ def populate(env: Env) -> dict[str, int]:
     # Phase 2, about ten days later: publicity (the profile's period; Beijing's is 15
     # calendar days) and correction periods have passed.
     step(max(12, (publicity_due - clock.now().date()).days + 1))
-    for fate, aid in filed:
-        if fate == "registered":
-            act(ex, aid, "approve")
+    registered = [aid for fate, aid in filed if fate == "registered"]
+    for aid in registered[:-1]:
+        act(ex, aid, "approve")
+    # G§16: the last announced two days after its registration date (the profile says which
+    # date validity counts from: guizhou-2024 the registration, beijing-3y the announcement)
+    announce_on = (clock.now() + timedelta(days=2)).date().isoformat()
+    act(ex, registered[-1], "approve", announcement_date=announce_on)
     act(
         ex,
         ids["revoked"],
@@ -466,7 +470,7 @@ def populate(env: Env) -> dict[str, int]:
     # After registration (G§21, G§22): a licence and a bank pledge on the first registration,
     # a trade filing and a pending change on the second.
     step(2)
-    registered = [aid for fate, aid in filed if fate == "registered"]
+    scheduler.tick(env=e)  # the announcement due today is published
     with e.uow() as uow:
         numbers = [uow.registrations.by_application(aid).registration_number for aid in registered]
     contract = (clock.now() - timedelta(days=3)).date().isoformat()

@@ -98,6 +98,21 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
     return out
 
 
+def filing_now(*, env: Env, announcement: m.Announcement) -> dict[str, Any] | None:
+    """The current state of the filing a licence, pledge, trade or pledge-release
+    announcement is about (its public part): an old announcement does not say whether the
+    filing is still in force — it may have been released, or ended with the right."""
+    number = (announcement.body or {}).get("filing_number")
+    if not number:
+        return None
+    with env.read() as uow:
+        f = uow.filings.by_number(str(number))
+        if f is None:
+            return None
+        out = filing_dict(f, full=False, today=env.today())
+    return {k: out.get(k) for k in ("number", "kind", "state", "ended_with", "ended_on")}
+
+
 def _filing_state(f: m.Filing, today: Any) -> str:
     """A licence past its term has ended; a pledge stays in force until it is released; any
     filing ends with the right (`ended`, stored when the registration ends)."""

@@ -19,7 +19,7 @@ from dataip.domain.errors import DomainError
 from dataip.services import after_registration, screening_worker
 from dataip.services.context import SYSTEM, Env
 from dataip.services.ports import ConcurrencyConflict
-from dataip.services.procedure import apply_action, holder_recipients_of
+from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
 from dataip.services.recording import due_date, record_event, serve_notice
 
 
@@ -30,6 +30,7 @@ class TickReport:
     approved: int = 0
     recomputed: int = 0
     renewal_reminders: int = 0
+    registrations_announced: int = 0  # approved with a later announcement date (G§16)
     registrations_cancelled: int = 0
     samples_screened: int = 0
     skipped_lease: bool = False
@@ -68,6 +69,7 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         report.deemed_withdrawn = _expire_deadlines(env, now, batch_size, report)
         if env.profile.auto_approve:
             report.approved = _auto_approve(env, now, batch_size, report)
+        report.registrations_announced = announcement_date.publish_due(env, batch_size)
         report.registrations_cancelled = _cancel_expired(env, batch_size, report)
         report.renewal_reminders = _remind_renewal(env, batch_size)
         # issue 18: sample files queued and not screened (no server worker, or one killed

@@ -81,6 +81,15 @@ def _assert_ended_with_the_right(
     assert page.status_code == 200
     assert "质押中" not in page.text and "已许可" not in page.text
     assert page.text.count("已随权利终止") == 3
+    # a bank reading the old pledge announcement (found by search) learns it is over
+    d = api.reg(None, number).json()
+    pledge_notice = next(a["number"] for a in d["announcements"] if a["kind"] == "pledge")
+    hits = api.c.get("/api/v1/announcements", params={"q": pledge_notice}).json()["items"]
+    assert [h["number"] for h in hits] == [pledge_notice]
+    page = api.c.get(f"/announcements/{pledge_notice}")
+    assert page.status_code == 200
+    assert "备案当前状态" in page.text
+    assert "已随权利终止" in page.text.split('id="filing-now"')[1].split("</dd>")[0]
     # nothing left to release: the pledge ended with the right
     assert "release_pledge" not in api.reg(w.applicant, number).json()["allowed_actions"]
     problem(
@@ -114,6 +123,10 @@ def test_r17_a_released_pledge_stays_released_when_the_right_ends(api: Api) -> N
     assert filings[numbers["pledge"]]["state"] == "released"
     assert "ended_with" not in filings[numbers["pledge"]]
     assert filings[numbers["licence"]]["state"] == "ended"
+    d = api.reg(None, number).json()
+    pledge_notice = next(a["number"] for a in d["announcements"] if a["kind"] == "pledge")
+    page = api.c.get(f"/announcements/{pledge_notice}").text
+    assert page.split('id="filing-now"')[1].split("</dd>")[0].endswith(">已解除")
 
 
 def test_r21_licences_end_with_the_right(api: Api, registry: Registry) -> None:
@@ -171,6 +184,9 @@ def test_r18_licences_end_with_the_right(api: Api, registry: Registry) -> None:
     assert d["encumbrances"] == {"pledged": True, "licences_in_force": 1}
     assert {f["state"] for f in d["filings"]} == {"in_force"}
     assert all(f.get("ended_with") is None for f in d["filings"])
+    pledge_notice = next(a["number"] for a in d["announcements"] if a["kind"] == "pledge")
+    page = api.c.get(f"/announcements/{pledge_notice}").text
+    assert page.split('id="filing-now"')[1].split("</dd>")[0].endswith(">有效")
     event = _last_event(registry, "ReExaminationDecided")
     assert sorted(event["public"]["filings_reinstated"]) == sorted(numbers.values())
 

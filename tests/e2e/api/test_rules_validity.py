@@ -7,14 +7,20 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry
 from dataip.certs import vc
-from dataip.services import ledger
+from dataip.domain.calendar import add_term
+from dataip.services import demo, ledger
+from dataip.services.context import SHANGHAI, FixedClock
+from dataip.services.scheduler import tick
 from tests.support.api import Api, World, problem
 
 AGREEMENT = {"acquisition_methods": {"values": ["agreement"]}}
@@ -252,6 +258,9 @@ def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
     assert got["authentic"] is True and got["format"] == "qr"
     assert got["certificate"]["term_start"] == "2028-10-13"
     assert got["certificate"]["valid_until"].startswith("2030-10-12T23:59:59")
+    # the page a phone's camera opens says it too
+    page = api.c.get("/verify", params={"c": code.text.split("c=", 1)[1]}).text
+    assert "续展有效期" in page and "2028-10-13 – 2030-10-12" in page
     # before any renewal the QR carries no term start: the first term is the validity
     first = w.registered(
         name="城市停车需求预测数据集",
@@ -272,3 +281,112 @@ def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
+
+
+# --- the announcement date (G§16; beijing-3y counts validity from it) ---------------------------
+
+
+@pytest.fixture
+def beijing(tmp_path: Path) -> Iterator[tuple[Api, Registry]]:
+    """A second registry on the beijing-3y profile, in its own SQLite file."""
+    from dataip.bootstrap import build, init_database
+    from dataip.config import Settings
+    from dataip.web.app import create_app
+
+    clock = FixedClock(datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI))
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        profile="beijing-3y",
+        database_url=f"sqlite:///{(tmp_path / 'beijing.sqlite3').as_posix()}",
+        token_ttl_hours=24 * 3650,
+    )
+    reg = build(settings, clock=clock)
+    init_database(reg)
+    try:
+        with TestClient(create_app(registry=reg)) as c:
+            yield Api(c, clock), reg
+    finally:
+        reg.dispose()
+
+
+def _approve_announcing_later(api: Api) -> tuple[World, int, dict[str, Any]]:
+    w = api.world()
+    api.at("2026-10-12 10:00")
+    aid = w.publicised()
+    api.at("2026-10-30 10:00")  # publicity over on either profile
+    for bad in ("2026-10-29", "2026-12-01", "30/11/2026"):
+        problem(
+            api.act(w.examiner, aid, "approve", announcement_date=bad),
+            422,
+            "invalid_announcement_date" if "-" in bad else "invalid_request",
+        )
+    assert api.get(w.examiner, aid).json()["state"] == "publicised"  # nothing changed
+    reg = api.ok(w.examiner, aid, "approve", announcement_date="2026-11-06")["registration"]
+    return w, aid, dict(reg)
+
+
+def test_r15_beijing_3y_validity_counts_from_an_announcement_date_later_than_registration(
+    beijing: tuple[Api, Registry],
+) -> None:
+    api, registry = beijing
+    _, _, reg = _approve_announcing_later(api)
+    number = reg["registration_number"]
+    assert (reg["registration_date"], reg["announcement_date"]) == ("2026-10-30", "2026-11-06")
+    # three years from the announcement date, not from the registration date
+    assert (reg["valid_from"], reg["valid_until"]) == ("2026-11-06", "2029-11-05")
+    assert _credential(api, number)["validFrom"].startswith("2026-11-06T00:00:00")
+    # the announcement is published on its date, by tick
+    assert _reg(api, None, number)["announcements"] == []
+    api.at("2026-11-05 23:00")
+    assert tick(env=registry.env).registrations_announced == 0
+    api.at("2026-11-06 00:10")
+    assert tick(env=registry.env).registrations_announced == 1
+    assert tick(env=registry.env).registrations_announced == 0  # once
+    (a,) = _reg(api, None, number)["announcements"]
+    assert a["kind"] == "registration" and a["published_at"].startswith("2026-11-06")
+    body = api.c.get(f"/api/v1/announcements/{a['number']}").json()["body"]
+    assert (body["announcement_date"], body["valid_from"]) == ("2026-11-06", "2026-11-06")
+    (event,) = _events(registry, "RegistrationAnnounced")
+    assert event["public"] == {
+        "registration_number": number,
+        "announcement_number": a["number"],
+        "announcement_date": "2026-11-06",
+    }
+
+
+def test_r15_guizhou_validity_counts_from_the_registration_date_whatever_the_announcement(
+    api: Api, registry: Registry
+) -> None:
+    _, _, reg = _approve_announcing_later(api)
+    assert (reg["registration_date"], reg["announcement_date"]) == ("2026-10-30", "2026-11-06")
+    assert (reg["valid_from"], reg["valid_until"]) == ("2026-10-30", "2028-10-29")
+    (approved,) = _events(registry, "ApplicationApproved")
+    assert approved["public"]["announcement_date"] == "2026-11-06"
+    assert "announcement_number" not in approved["public"]  # published on its date
+
+
+def _demo_announced_later(env: Any) -> tuple[Any, list[Any]]:
+    demo.populate(env)
+    with env.read() as uow:
+        regs = uow.registrations.page(limit=50)
+        later = [r for r in regs if r.announcement_date != r.registration_date]
+        assert len(later) == 1, [(r.registration_date, r.announcement_date) for r in regs]
+        (reg,) = later
+        return reg, uow.announcements.for_registration(reg.id)
+
+
+def test_r15_the_demo_shows_an_announcement_date_after_the_registration_date(
+    env: Any, beijing: tuple[Api, Registry]
+) -> None:
+    # guizhou-2024 (the default): validity from the registration date
+    reg, notices = _demo_announced_later(env)
+    assert (reg.announcement_date - reg.registration_date).days == 2
+    assert reg.valid_from == reg.registration_date
+    assert notices[0].kind == "registration" and notices[0].published_on == reg.announcement_date
+    # beijing-3y: validity from the announcement date
+    _, registry = beijing
+    reg, notices = _demo_announced_later(registry.env)
+    assert reg.valid_from == reg.announcement_date != reg.registration_date
+    assert reg.valid_until == add_term(reg.announcement_date, years=3)
+    assert notices[0].kind == "registration" and notices[0].published_on == reg.announcement_date

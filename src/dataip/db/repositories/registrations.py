@@ -83,6 +83,20 @@ class Registrations(_Repo[m.Registration]):
             )
         return self._all(stmt.order_by(c.valid_until, c.id).limit(limit))
 
+    def announcement_due(self, on: date, *, limit: int) -> list[m.Registration]:
+        """Registrations whose registration announcement is due by `on` and not yet
+        published (approved with a later announcement date, G§16)."""
+        c, a = t.registrations.c, t.announcements.c
+        published = sa.exists().where(a.registration_id == c.id, a.kind == "registration")
+        stmt = (
+            sa.select(m.Registration)
+            .where(c.announcement_date <= on, c.announcement_date > c.registration_date)
+            .where(~published)
+            .order_by(c.announcement_date, c.id)
+            .limit(limit)
+        )
+        return self._all(stmt)
+
     def expiring(self, until: date, *, limit: int) -> list[m.Registration]:
         """Valid registrations expiring by `until` not yet reminded of this expiry."""
         c = t.registrations.c

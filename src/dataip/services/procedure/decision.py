@@ -16,6 +16,7 @@ from dataip.services import announcements, certificates
 from dataip.services.applications import public_applicants
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
+from dataip.services.procedure import announcement_date
 from dataip.services.procedure.step import _Step, _text
 from dataip.services.recording import commitment
 
@@ -63,9 +64,11 @@ def _approve(
     payload: dict[str, Any],
     now: datetime,
 ) -> _Step:
-    """G§16–G§18: approve, number the certificate, compute validity, announce."""
+    """G§16–G§18: approve, number the certificate, compute validity (from the registration
+    or the announcement date, as the profile says), announce."""
     today = now.date()
-    v = validity(env.profile, registration_date=today, announcement_date=today, form=app.form)
+    announce_on = announcement_date.requested(payload, today)
+    v = validity(env.profile, registration_date=today, announcement_date=announce_on, form=app.form)
     serial = uow.next_value(f"certificate:{env.profile.registry_code}:{today.year}")
     cert_no = numbering.certificate_number(
         year=today.year, month=today.month, registry_code=env.profile.registry_code, serial=serial
@@ -90,7 +93,7 @@ def _approve(
             name=app.name,
             industry_code=app.industry_code,
             registration_date=today,
-            announcement_date=today,
+            announcement_date=announce_on,
             valid_from=v.valid_from,
             valid_until=v.valid_until,
             holders=holders,
@@ -113,15 +116,10 @@ def _approve(
         )
     )
     certificates.issue(uow, env, reg, app.form)  # G§17: issued electronically on approval
-    facts: dict[str, Any] = {
-        "registration_number": reg.registration_number,
-        "certificate_number": cert_no,
-        "registration_date": today.isoformat(),
-        "valid_from": v.valid_from.isoformat(),
-        "valid_until": v.valid_until.isoformat(),
-        "capped_by_agreement": v.capped_by_agreement,
-    }
-    # G§16: approval is announced in the registration system.
-    notice = announcements.publish(uow, env, reg, kind="registration", at=now, body=dict(facts))
-    facts["announcement_number"] = notice.number
+    facts = announcement_date.facts(reg, v.capped_by_agreement)
+    # G§16: approval is announced in the registration system — now, or on the later
+    # announcement date the approval names (published by `tick`: `announcement_date`)
+    if announce_on == today:
+        notice = announcements.publish(uow, env, reg, kind="registration", at=now, body=dict(facts))
+        facts["announcement_number"] = notice.number
     return _Step(notice_body=facts, public=facts)

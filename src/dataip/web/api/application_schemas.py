@@ -82,6 +82,8 @@ class ActionIn(_Strict):
     objector_party_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     instrument: Annotated[str, Field(max_length=2000)] | None = None
     note: Annotated[str, Field(max_length=10_000)] | None = None
+    # approve: the registration announcement's date, when later than today (G§16)
+    announcement_date: date | None = None
 
 
 class DeadlineRead(BaseModel):

@@ -145,6 +145,7 @@ def announcement_list(
 @router.get("/announcements/{number}", response_class=HTMLResponse)
 def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
     a = announcements.get(env=env, number=number)
+    filing = registrations.filing_now(env=env, announcement=a)  # in force, or no longer
     return render(
         request,
         "announcement.html",
@@ -152,6 +153,7 @@ def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
             "a": a,
             "kinds": ANNOUNCEMENT_KINDS,
             "industry_name": reference.industry_name(env=env, code=a.industry_code),
+            "filing": filing,
         },
     )
 
