@@ -88,10 +88,18 @@ def load_log_keys(settings: Settings) -> LogKeys:
         except (FormatError, UnicodeDecodeError, ValueError) as exc:
             raise ConfigurationError(f"log signing key {path} is not a signer key: {exc}") from exc
         if signer.name != origin:
+            hint = ""
+            if settings.public_base_url_derived and not settings.log_origin:
+                # the address came from --host/--port: the data dir's registry lives elsewhere
+                hint = (
+                    f" — this data dir's registry is at http://{signer.name.removesuffix('/log')}:"
+                    " serve it there, set DATAIP_PUBLIC_BASE_URL to that address, or use"
+                    " another DATAIP_DATA_DIR for a registry at the new one"
+                )
             raise ConfigurationError(
                 f"log signing key {path} is for origin {signer.name!r}, not {origin!r}:"
                 " set DATAIP_LOG_ORIGIN to the key's origin, or move the key away to make a"
-                " new one (monitors and witnesses will then see a new log)"
+                " new one (monitors and witnesses will then see a new log)" + hint
             )
         return LogKeys(origin, signer)
     signer = Signer.generate(origin)

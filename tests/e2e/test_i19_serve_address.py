@@ -83,3 +83,22 @@ def test_i19_a_set_public_base_url_wins_over_the_bind_address(tmp_path: Path) ->
         assert ready == [f"ready at https://ipr.gz.example (listening on 127.0.0.1:{server.port})"]
         first = httpx.get(f"{server.base_url}/log/checkpoint", timeout=10).text.splitlines()[0]
         assert first == "ipr.gz.example/log"
+
+
+def test_i19_another_port_on_an_existing_registry_says_what_to_do(tmp_path: Path) -> None:
+    """The address is the registry's identity (its log key is made for the origin): serving
+    an existing data dir on another port is refused with the ways out, not a traceback."""
+    with deployment(tmp_path) as server:
+        for name in UNSET:
+            server.env.pop(name, None)
+        server.env["DATAIP_PORT"] = "8001"
+        server.cli("init")
+        server.env["DATAIP_PORT"] = "8002"
+        r = server.cli("init", check=False)
+        assert r.returncode == 2, r.stdout
+        text = " ".join(r.stdout.split())
+        assert "Traceback" not in text and "configuration error" in text
+        assert "registry is at http://127.0.0.1:8001" in text
+        assert "DATAIP_PUBLIC_BASE_URL" in text
+        server.env["DATAIP_PUBLIC_BASE_URL"] = "http://127.0.0.1:8001"  # kept behind a proxy
+        server.cli("init")

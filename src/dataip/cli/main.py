@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dataip.bootstrap import Registry, build, init_database, parse_now
+from dataip.bootstrap import ConfigurationError, Registry, build, init_database, parse_now
 from dataip.cli.certs import keys_app
 from dataip.cli.certs import verify as certs_verify
 from dataip.cli.evidence import evidence_app
@@ -426,4 +426,8 @@ def calendar_load_year(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ConfigurationError as e:  # a setting or key file to fix: say which, no traceback
+        err.print(f"[red]configuration error[/red]: {e}", soft_wrap=True, highlight=False)
+        raise SystemExit(2) from None
