@@ -65,4 +65,6 @@ def visible_text(html: str) -> str:
 
 def raw_codes(text: str) -> list[str]:
     """snake_case and CamelCase tokens in a page's visible text."""
-    return sorted({m.group(0) for m in SNAKE.finditer(text)} | {m.group(0) for m in CAMEL.finditer(text)})
+    return sorted(
+        {m.group(0) for m in SNAKE.finditer(text)} | {m.group(0) for m in CAMEL.finditer(text)}
+    )

@@ -182,7 +182,13 @@ def test_i19_legal_references_read_as_articles_of_the_measures() -> None:
     assert law(14) == "《办法》第十四条"
     assert law(20) == "《办法》第二十条" and law(26) == "《办法》第二十六条"
     assert law(7, "en") == "Art. 7 of the Measures"
-    assert [chinese_number(n) for n in (1, 10, 11, 19, 21)] == ["一", "十", "十一", "十九", "二十一"]
+    assert [chinese_number(n) for n in (1, 10, 11, 19, 21)] == [
+        "一",
+        "十",
+        "十一",
+        "十九",
+        "二十一",
+    ]
 
 
 def test_i19_announcement_particulars_are_a_labelled_table() -> None:

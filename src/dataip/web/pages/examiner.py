@@ -7,6 +7,7 @@ publicity, objections and their decisions, and approval — buttons only for wha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
-from dataip.services import applications, blobs, examination, parties, procedure
+from dataip.services import applications, blobs, examination, files, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
@@ -170,8 +171,18 @@ def file(request: Request, env: EnvDep, sha256: str) -> Response:
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{b.sha256}"'},
+        headers={"Content-Disposition": attachment(b.filename, b.sha256)},
     )
+
+
+def attachment(filename: str, sha256: str) -> str:
+    """`attachment` with the name it was uploaded under (RFC 6266 / RFC 5987: an ASCII
+    fallback and the UTF-8 name), the digest when it has none."""
+    name = filename or sha256
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _s(data: FormData, key: str) -> str:
@@ -238,6 +249,7 @@ def _page(
     rec = record(request, env, who, app_id)
     v = rec["v"]
     rec |= {
+        "files": _files(who, env, v),
         "actions": [a for a in v.allowed_actions if a in REGISTRY_ACTIONS],
         "checklist": _checklist(v, lang),
         "outcomes": [(k, pick(p)) for k, p in OUTCOMES.items()],
@@ -245,6 +257,27 @@ def _page(
         "typed": typed or {},
     }
     return render(request, "exam_application.html", rec, status_code=status)
+
+
+def _files(who: Identity, env: Env, v: applications.ApplicationView) -> dict[str, Any]:
+    """The application's files (named by the applicant's uploads) and each objection's
+    evidence (by the objector's), by digest: name, size, screening result."""
+    form = v.application.form
+    samples = list(form.get("sample_blobs") or [])
+    out: dict[str, Any] = dict(
+        files.describe_for(
+            who,
+            env=env,
+            shas=samples + list(form.get("source_proof_blobs") or []),
+            owner=v.application.filer_user_id,
+            samples=samples,
+        )
+    )
+    for o in v.objections:
+        out |= files.describe_for(
+            who, env=env, shas=list(o.evidence_blobs), owner=o.objector_user_id
+        )
+    return out
 
 
 @router.post("/workbench/applications/{application_id}/actions/{action}")

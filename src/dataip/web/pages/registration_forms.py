@@ -129,7 +129,10 @@ ACTION_FORMS: dict[str, ActionForm] = {
     ),
     "renew": ActionForm(
         ("续展登记", "Renew the registration"),
-        ("续展后有效期延长一个登记期限（《办法》第十九条）", "Renewal extends validity by one term (《办法》第十九条)"),
+        (
+            "续展后有效期延长一个登记期限（《办法》第十九条）",
+            "Renewal extends validity by one term (《办法》第十九条)",
+        ),
     ),
     "request_change": ActionForm(
         ("申请变更登记", "Request a change"),
@@ -258,7 +261,10 @@ ACTION_FORMS: dict[str, ActionForm] = {
     ),
     "abandon": ActionForm(
         ("放弃登记", "Abandon the registration"),
-        ("放弃后登记终止且不可恢复（《办法》第二十条）", "Abandoning ends the registration for good (《办法》第二十条)"),
+        (
+            "放弃后登记终止且不可恢复（《办法》第二十条）",
+            "Abandoning ends the registration for good (《办法》第二十条)",
+        ),
         (REASON,),
         confirm=True,
     ),
