@@ -142,3 +142,50 @@ def test_r26_examiner_view_and_objection_evidence_show_files_by_name(api: Api) -
     form = visible_text(api.c.get(f"/applications/{draft['id']}/edit").text)
     assert "交通样例.csv" in form
     _no_digests(form, [sample])
+
+
+def test_r19_workbench_queues_requests_after_registration_with_applications(api: Api) -> None:
+    """Change, transfer, revocation, re-examination and cancellation requests waiting for the
+    registry are rows of the same queue as the applications' tasks, by the day each fell
+    due; a request's row opens the form that decides it."""
+    w = api.world()
+    number = w.registered()  # the clock is at 2026-10-13 09:00
+    api.at("2026-10-14 10:00")
+    api.reg_ok(
+        w.applicant,
+        number,
+        "request_change",
+        changes={"update": {"frequency": "weekly"}},
+        reason="更新频率调整",
+    )
+    api.at("2026-10-15 10:00")
+    later = w.submitted(
+        name="城市停车泊位预测数据集",
+        evidence={
+            "platform": "贵州数据知识产权存证平台",
+            "certificate_number": "GZ-002",
+            "hash_value": "cd" * 32,
+            "evidenced_on": "2026-09-01",
+        },
+    )  # acceptance due 2026-10-20
+    api.at("2026-10-16 10:00")
+    sign_in(api, w.examiner)
+    html = api.c.get("/workbench").text
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html.split("</caption>", 1)[1].split("</table>")[0])
+    texts = [visible_text(r) for r in rows]
+    change = next(i for i, t in enumerate(texts) if "审查变更申请" in t)
+    app_row = next(i for i, t in enumerate(texts) if "城市停车泊位预测数据集" in t)
+    assert change < app_row  # due since 14 Oct, before the acceptance due on 20 Oct
+    assert "登记后事项" in texts[change] and number in texts[change]
+    assert "及时办理（2026年10月14日提交，已等待2个工作日）" in texts[change]
+    assert "待审查" in texts[change]
+    assert f'href="/registrations/{number}#act-decide_request"' in rows[change]
+    assert f'href="/workbench/applications/{later}"' in rows[app_row]
+    en = api.c.get("/workbench?lang=en").text
+    assert "examine the change request" in en and "after registration" in en
+    # a re-examination opens the form that decides it
+    api.reg_ok(w.examiner, number, "revoke", grounds=[1], reason="登记后发现不予登记情形")
+    api.reg_ok(w.applicant, number, "request_re_examination", reason="申请复审")
+    html = api.c.get("/workbench?lang=zh-CN").text
+    assert f'href="/registrations/{number}#act-decide_re_examination"' in html
+    assert "作出复审决定" in html

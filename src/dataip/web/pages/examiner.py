@@ -32,8 +32,9 @@ from dataip.web.pages.applicant import (
     signed_in,
     version_of,
 )
-from dataip.web.pages.labels import OBJECTION_OUTCOMES
-from dataip.web.pages.render import lang_of, render
+from dataip.web.pages.labels import OBJECTION_OUTCOMES, label
+from dataip.web.pages.labels import pick as pick_pair
+from dataip.web.pages.render import SHANGHAI, day, lang_of, render
 from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -112,9 +113,11 @@ def workbench(request: Request, env: EnvDep) -> Response:
             "state": pick(applications.state_label(i.application.state)),
             "due": due(env, lang, i.deadline.due_on, i.deadline.provisional),
             "task": pick(DEADLINE_LABELS.get(i.task, (i.task,) * 2)),
+            "key": (not i.application.fast_track, i.deadline.due_on, 0, i.deadline.id),
         }
         for i in examination.queue(who, env=env)
     ]
+    queue = merged_queue(queue, request_rows(who, env, lang))
     recent = [
         {"a": a, "state": pick(applications.state_label(a.state))}
         for a in sorted(applications.list_for(who, env=env, limit=200), key=lambda a: -a.id)
@@ -129,6 +132,53 @@ def workbench(request: Request, env: EnvDep) -> Response:
         "exam_workbench.html",
         {"queue": queue, "recent": recent, "pending": pending, "error": None},
     )
+
+
+# What the registry does with a request after registration (issue 19 §4), as the queue's task.
+REQUEST_TASKS: dict[str, tuple[str, str]] = {
+    "change": ("审查变更申请", "examine the change request"),
+    "transfer": ("审查转让申请", "examine the transfer request"),
+    "cancellation": ("审查注销申请", "examine the cancellation request"),
+    "revocation": ("审查撤销申请", "examine the revocation request"),
+    "re_examination": ("作出复审决定", "decide the re-examination"),
+}
+
+
+def request_rows(who: Identity, env: Env, lang: str) -> list[dict[str, Any]]:
+    """The requests after registration awaiting the registry (change, transfer, cancellation,
+    revocation, re-examination; G§20–G§24), as rows of the workbench's queue. The measures
+    set them no period (及时): each is due from the day it reached the registry, and the row
+    says how many working days it has waited."""
+    rows = []
+    for q in examination.pending_requests(who, env=env, limit=500):
+        r, reg = q.request, q.registration
+        form = "decide_re_examination" if r.kind == "re_examination" else "decide_request"
+        n = q.working_days_waiting
+        text = (
+            f"promptly (filed {day(r.filed_at, lang)}, waiting {n} working days)"
+            if lang == "en"
+            else f"及时办理（{day(r.filed_at, lang)}提交，已等待{n}个工作日）"
+        )
+        rows.append(
+            {
+                "request": r,
+                "registration": reg,
+                "href": f"/registrations/{reg.registration_number}#act-{form}",
+                "state": label("request_state", r.state, lang),
+                "task": pick_pair(REQUEST_TASKS.get(r.kind, (r.kind, r.kind)), lang),
+                "due": {"text": text, "overdue": False, "provisional": False},
+                "key": (True, r.filed_at.astimezone(SHANGHAI).date(), 1, r.id),
+            }
+        )
+    return rows
+
+
+def merged_queue(
+    applications_due: list[dict[str, Any]], requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One queue by due date: the applications' statutory tasks (fast track first) and the
+    requests after registration, each request at the day it became due (its filing)."""
+    return sorted(applications_due + requests, key=lambda row: row["key"])
 
 
 @router.post("/workbench/parties/{party_id}/decision", response_class=HTMLResponse)
