@@ -163,6 +163,8 @@ def findings(html: str, lang: str) -> list[str]:
     text = re.sub(r"`[^`\n]+`", " ", visible_text(html))
     out = [f"identifier {t}" for t in raw_codes(text)]
     out += [f"legal reference {m.group(0)}" for m in LEGAL_CODE.finditer(text)]
+    if lang == "en":
+        out += [f"Chinese legal reference {m}" for m in re.findall(r"《办法》第\w+条", text)]
     if lang == "zh-CN":
         out += [
             f"English word {w}" for w in sorted(set(LATIN_WORD.findall(text))) if w not in PROPER
@@ -219,6 +221,9 @@ def test_i19_the_scanner_finds_what_it_must() -> None:
     assert "identifier filing_kind" in got and "term 存证日志" in got
     assert not any("registration_number" in f or "CamelCase" in f for f in got)
     assert not any("snake_case" in f for f in got)
+    assert findings("<p>Renewal (《办法》第十九条)</p>", "en") == [
+        "Chinese legal reference 《办法》第十九条"
+    ]
 
 
 def test_i19_legal_references_read_as_articles_of_the_measures() -> None:
