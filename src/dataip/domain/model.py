@@ -82,7 +82,7 @@ class Application:
     name: str = ""
     industry_code: str | None = None
     evidence_hash: str | None = None
-    application_number: str | None = None  # 登记号, assigned at submission
+    application_number: str | None = None  # 申请号, assigned at submission
     filed_at: datetime | None = None
     filing_date: date | None = None
     version_no: int = 0  # number of frozen (submitted) versions

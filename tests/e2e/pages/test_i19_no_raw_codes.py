@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry
-from dataip.services import certificates, demo, ledger
-from dataip.services.context import SHANGHAI, FixedClock
+from dataip.services import after_registration, blobs, certificates, demo, ledger
+from dataip.services.context import SHANGHAI, FixedClock, Identity
 from dataip.web.pages.labels import chinese_number, law, particulars
 from tests.conftest import _empty
 from tests.support.routes import page_routes
@@ -74,10 +74,45 @@ def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
     clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     demo.populate(registry.env)
+    _pending_revocation(registry)
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     yield registry
     _empty(registry)
+
+
+def _pending_revocation(registry: Registry) -> None:
+    """Beyond the demo: a revocation request waiting for the registry, with evidence, so the
+    examiner's queue, the registration's decision form and its facts are walked too."""
+    env = registry.env
+    with registry.engine.connect() as c:
+        uid = c.exec_driver_sql("SELECT id FROM users WHERE username = 'objector'").scalar_one()
+        pid = c.exec_driver_sql(f"SELECT id FROM parties WHERE owner_user_id = {uid}").scalar()
+        number = c.exec_driver_sql(
+            "SELECT registration_number FROM registrations WHERE id NOT IN "
+            "(SELECT registration_id FROM registration_requests) "
+            "AND id NOT IN (SELECT registration_id FROM filings) ORDER BY id"
+        ).scalar()
+    assert number is not None and pid is not None
+    who = Identity(user_id=uid, role="applicant", username="objector")
+    evidence = blobs.upload(
+        who,
+        env=env,
+        data="在先发布记录（演示）".encode(),
+        filename="在先发布记录.txt",
+        media_type="text/plain",
+    ).sha256
+    after_registration.perform(
+        who,
+        env=env,
+        number=number,
+        action="request_revocation",
+        payload={
+            "party_id": pid,
+            "statement": "该数据集的主要内容来源于本人已公开发布的数据。",
+            "evidence_blobs": [evidence],
+        },
+    )
 
 
 def _ids(registry: Registry) -> dict[str, list[Any]]:
@@ -128,6 +163,8 @@ def findings(html: str, lang: str) -> list[str]:
     text = re.sub(r"`[^`\n]+`", " ", visible_text(html))
     out = [f"identifier {t}" for t in raw_codes(text)]
     out += [f"legal reference {m.group(0)}" for m in LEGAL_CODE.finditer(text)]
+    if lang == "en":
+        out += [f"Chinese legal reference {m}" for m in re.findall(r"《办法》第\w+条", text)]
     if lang == "zh-CN":
         out += [
             f"English word {w}" for w in sorted(set(LATIN_WORD.findall(text))) if w not in PROPER
@@ -158,6 +195,14 @@ def test_i19_every_demo_page_shows_labels_not_raw_codes(
                     for f in findings(r.text, lang):
                         found[f].add(f"{user or 'public'} {lang} {url}")
     assert pages > 300
+    # the walk saw the after-registration work as the examiner sees it
+    with TestClient(app) as client:
+        _sign_in(client, "examiner")
+        queue = visible_text(client.get("/workbench?lang=zh-CN").text)
+        assert "审查撤销申请" in queue and "审查变更申请" in queue
+        revoked = [u for u in urls if u.startswith("/registrations/")]
+        texts = [visible_text(client.get(u).text) for u in revoked]
+        assert any("在先发布记录.txt" in t and "李异议" in t for t in texts)
     report = {k: sorted(v)[:3] for k, v in sorted(found.items())}
     assert not found, f"raw codes in front of people: {report}"
 
@@ -176,6 +221,9 @@ def test_i19_the_scanner_finds_what_it_must() -> None:
     assert "identifier filing_kind" in got and "term 存证日志" in got
     assert not any("registration_number" in f or "CamelCase" in f for f in got)
     assert not any("snake_case" in f for f in got)
+    assert findings("<p>Renewal (《办法》第十九条)</p>", "en") == [
+        "Chinese legal reference 《办法》第十九条"
+    ]
 
 
 def test_i19_legal_references_read_as_articles_of_the_measures() -> None:

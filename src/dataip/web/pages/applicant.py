@@ -21,12 +21,13 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import AppState
-from dataip.services import applications, procedure
+from dataip.services import applications, files, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
 from dataip.web.pages.application_form import (
+    BLOB_LISTS,
     MAX_FILES,
     applicant_rows,
     form_anchor,
@@ -148,8 +149,17 @@ def _render_form(
     values = {**values, "industry_code": industry_shown(env, values.get("industry_code") or "")}
     ctx |= {"v": values, "applicants": rows, "app": app, "error": error, "note": note}
     ctx["screening"] = by_blob(sample_states(checks, lang_of(request)))  # issue 18
+    ctx["file_infos"] = _form_files(identity, env, values)  # issue 19: by name, size, screening
     ctx["defects"] = defects or []
     return render(request, "app_form.html", ctx, status_code=status)
+
+
+def _form_files(identity: Identity, env: Env, values: dict[str, Any]) -> dict[str, Any]:
+    shas = [sha for key in BLOB_LISTS for sha in values.get(key) or []]
+    if values.get("evidence_sample_proof_blob"):
+        shas.append(values["evidence_sample_proof_blob"])
+    samples = list(values.get("sample_blobs") or [])
+    return dict(files.describe_for(identity, env=env, shas=shas, samples=samples))
 
 
 @router.get("/applications/new", response_class=HTMLResponse)

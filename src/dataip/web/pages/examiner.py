@@ -7,6 +7,7 @@ publicity, objections and their decisions, and approval — buttons only for wha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
-from dataip.services import applications, blobs, examination, parties, procedure
+from dataip.services import applications, blobs, examination, files, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
@@ -33,8 +34,9 @@ from dataip.web.pages.applicant import (
     version_of,
 )
 from dataip.web.pages.application_record import ACTION_LABELS
-from dataip.web.pages.labels import OBJECTION_OUTCOMES
-from dataip.web.pages.render import lang_of, render
+from dataip.web.pages.labels import OBJECTION_OUTCOMES, label
+from dataip.web.pages.labels import pick as pick_pair
+from dataip.web.pages.render import SHANGHAI, day, lang_of, render
 from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -113,9 +115,11 @@ def workbench(request: Request, env: EnvDep) -> Response:
             "state": pick(applications.state_label(i.application.state)),
             "due": due(env, lang, i.deadline.due_on, i.deadline.provisional),
             "task": pick(DEADLINE_LABELS.get(i.task, (i.task,) * 2)),
+            "key": (not i.application.fast_track, i.deadline.due_on, 0, i.deadline.id),
         }
         for i in examination.queue(who, env=env)
     ]
+    queue = merged_queue(queue, request_rows(who, env, lang))
     recent = [
         {"a": a, "state": pick(applications.state_label(a.state))}
         for a in sorted(applications.list_for(who, env=env, limit=200), key=lambda a: -a.id)
@@ -130,6 +134,53 @@ def workbench(request: Request, env: EnvDep) -> Response:
         "exam_workbench.html",
         {"queue": queue, "recent": recent, "pending": pending, "error": None},
     )
+
+
+# What the registry does with a request after registration (issue 19 §4), as the queue's task.
+REQUEST_TASKS: dict[str, tuple[str, str]] = {
+    "change": ("审查变更申请", "examine the change request"),
+    "transfer": ("审查转让申请", "examine the transfer request"),
+    "cancellation": ("审查注销申请", "examine the cancellation request"),
+    "revocation": ("审查撤销申请", "examine the revocation request"),
+    "re_examination": ("作出复审决定", "decide the re-examination"),
+}
+
+
+def request_rows(who: Identity, env: Env, lang: str) -> list[dict[str, Any]]:
+    """The requests after registration awaiting the registry (change, transfer, cancellation,
+    revocation, re-examination; G§20–G§24), as rows of the workbench's queue. The measures
+    set them no period (及时): each is due from the day it reached the registry, and the row
+    says how many working days it has waited."""
+    rows = []
+    for q in examination.pending_requests(who, env=env, limit=500):
+        r, reg = q.request, q.registration
+        form = "decide_re_examination" if r.kind == "re_examination" else "decide_request"
+        n = q.working_days_waiting
+        text = (
+            f"promptly (filed {day(r.filed_at, lang)}, waiting {n} working days)"
+            if lang == "en"
+            else f"及时办理（{day(r.filed_at, lang)}提交，已等待{n}个工作日）"
+        )
+        rows.append(
+            {
+                "request": r,
+                "registration": reg,
+                "href": f"/registrations/{reg.registration_number}#act-{form}",
+                "state": label("request_state", r.state, lang),
+                "task": pick_pair(REQUEST_TASKS.get(r.kind, (r.kind, r.kind)), lang),
+                "due": {"text": text, "overdue": False, "provisional": False},
+                "key": (True, r.filed_at.astimezone(SHANGHAI).date(), 1, r.id),
+            }
+        )
+    return rows
+
+
+def merged_queue(
+    applications_due: list[dict[str, Any]], requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One queue by due date: the applications' statutory tasks (fast track first) and the
+    requests after registration, each request at the day it became due (its filing)."""
+    return sorted(applications_due + requests, key=lambda row: row["key"])
 
 
 @router.post("/workbench/parties/{party_id}/decision", response_class=HTMLResponse)
@@ -172,8 +223,18 @@ def file(request: Request, env: EnvDep, sha256: str) -> Response:
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{b.sha256}"'},
+        headers={"Content-Disposition": attachment(b.filename, b.sha256)},
     )
+
+
+def attachment(filename: str, sha256: str) -> str:
+    """`attachment` with the name it was uploaded under (RFC 6266 / RFC 5987: an ASCII
+    fallback and the UTF-8 name), the digest when it has none."""
+    name = filename or sha256
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _s(data: FormData, key: str) -> str:
@@ -240,6 +301,7 @@ def _page(
     rec = record(request, env, who, app_id)
     v = rec["v"]
     rec |= {
+        "files": _files(who, env, v),
         "actions": [a for a in v.allowed_actions if a in REGISTRY_ACTIONS],
         "checklist": _checklist(v, lang),
         "outcomes": [(k, pick(p)) for k, p in OUTCOMES.items()],
@@ -247,6 +309,27 @@ def _page(
         "typed": typed or {},
     }
     return render(request, "exam_application.html", rec, status_code=status)
+
+
+def _files(who: Identity, env: Env, v: applications.ApplicationView) -> dict[str, Any]:
+    """The application's files (named by the applicant's uploads) and each objection's
+    evidence (by the objector's), by digest: name, size, screening result."""
+    form = v.application.form
+    samples = list(form.get("sample_blobs") or [])
+    out: dict[str, Any] = dict(
+        files.describe_for(
+            who,
+            env=env,
+            shas=samples + list(form.get("source_proof_blobs") or []),
+            owner=v.application.filer_user_id,
+            samples=samples,
+        )
+    )
+    for o in v.objections:
+        out |= files.describe_for(
+            who, env=env, shas=list(o.evidence_blobs), owner=o.objector_user_id
+        )
+    return out
 
 
 @router.post("/workbench/applications/{application_id}/actions/{action}")

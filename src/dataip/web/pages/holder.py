@@ -36,7 +36,7 @@ from dataip.services.context import Env, Identity
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
-from dataip.web.pages import flash
+from dataip.web.pages import flash, request_view
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
@@ -53,7 +53,7 @@ from dataip.web.pages.registration_forms import (
     Field,
     Pair,
 )
-from dataip.web.pages.render import lang_of, render
+from dataip.web.pages.render import day, lang_of, render
 from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +76,8 @@ def _choices(
         return [
             (
                 str(r["id"]),
-                f"#{r['id']} {_pick(REQUEST_KINDS.get(r['kind'], (r['kind'],) * 2), lang)}",
+                f"#{r['id']} {_pick(REQUEST_KINDS.get(r['kind'], (r['kind'],) * 2), lang)}"
+                f" · {day(r['filed_at'], lang)}",
             )
             for r in v.requests
             if r["state"] in OPEN_REQUEST_STATES
@@ -169,6 +170,17 @@ def registration_response(
             "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
             "max_upload_mb": env.max_blob_bytes // (1024 * 1024),
             "industry_name": reference.industry_name(env=env, code=v.registration.industry_code),
+            # what each open request asks, for the forms that decide or withdraw one
+            "requests": (
+                request_view.open_requests(identity, env, number, lang)
+                if v.visibility == "full"
+                else []
+            ),
+            "file_href": (
+                (lambda sha: f"/workbench/files/{sha}")
+                if identity.is_registry
+                else (lambda sha: None)
+            ),
         },
         status_code=status,
     )

@@ -337,6 +337,44 @@ def particulars(body: Mapping[str, Any], lang: str) -> list[tuple[str, Markup | 
     return rows
 
 
+# --- files (issue 19 §4: by name, size and screening result) ------------------------------
+
+NOT_SAMPLE: Pair = ("非样例数据，不作筛查", "not sample data: not screened")
+
+
+def filesize(n: int | None, lang: str = "zh-CN") -> str:
+    """Bytes as people read them: 812 字节, 12.4 KB, 3.1 MB."""
+    if n is None:
+        return ""
+    if n < 1024:
+        return f"{n} bytes" if lang == "en" else f"{n} 字节"
+    size = float(n)
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            break
+    return f"{size:.1f} {unit}"
+
+
+def screening_text(f: Any, lang: str) -> str:
+    """A file's screening result in words: its state, and for a screened sample what was
+    found (or that nothing was)."""
+    from dataip.services.screening import DONE, STATUS_LABELS
+
+    state = getattr(f, "screening", None)
+    if state is None:
+        return pick(NOT_SAMPLE, lang)
+    text = pick(STATUS_LABELS.get(state, (state, state)), lang)
+    if state == DONE:
+        kinds = [label("finding_kind", k, lang) for k in getattr(f, "kinds", ()) or ()]
+        if kinds:
+            found = ", ".join(kinds) if lang == "en" else "、".join(kinds)
+            text += f": found {found}" if lang == "en" else f"：发现{found}"
+        else:
+            text += ": no personal information found" if lang == "en" else "：未发现个人信息"
+    return text
+
+
 # --- Jinja ---------------------------------------------------------------------------------
 
 
@@ -359,6 +397,16 @@ def install(env: Environment) -> None:
     def _yes_no(ctx: Any, value: Any) -> str:
         return yes_no(value, ctx.get("lang", "zh-CN"))
 
+    @pass_context
+    def _filesize(ctx: Any, n: int | None) -> str:
+        return filesize(n, ctx.get("lang", "zh-CN"))
+
+    @pass_context
+    def _screening_text(ctx: Any, f: Any) -> str:
+        return screening_text(f, ctx.get("lang", "zh-CN"))
+
+    env.filters["filesize"] = _filesize
+    env.filters["screening_text"] = _screening_text
     env.filters["label"] = _label
     env.filters["particulars"] = _particulars
     env.filters["yes_no"] = _yes_no

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.profile import Period
-from dataip.services import applications, procedure
+from dataip.services import applications, files, procedure
 from dataip.services.applications import ApplicationView
 from dataip.services.blobs import SHA256_RE
 from dataip.services.context import Env, Identity
@@ -155,6 +155,9 @@ def _notice(
             "error": error,
             "typed": typed,
             "kept": kept or [],
+            "kept_files": (
+                files.describe_for(who, env=env, shas=kept) if kept and who.user_id else {}
+            ),
             "max_mb": env.max_blob_bytes // (1024 * 1024),
             "max_files": MAX_FILES,
         },

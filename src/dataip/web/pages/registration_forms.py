@@ -131,7 +131,7 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ("续展登记", "Renew the registration"),
         (
             "续展后有效期延长一个登记期限（《办法》第十九条）",
-            "Renewal extends validity by one term (《办法》第十九条)",
+            "Renewal extends validity by one term (Art. 19 of the Measures)",
         ),
     ),
     "request_change": ActionForm(
@@ -263,7 +263,7 @@ ACTION_FORMS: dict[str, ActionForm] = {
         ("放弃登记", "Abandon the registration"),
         (
             "放弃后登记终止且不可恢复（《办法》第二十条）",
-            "Abandoning ends the registration for good (《办法》第二十条)",
+            "Abandoning ends the registration for good (Art. 20 of the Measures)",
         ),
         (REASON,),
         confirm=True,
