@@ -47,6 +47,7 @@ def test_i19_prg_refused_submission_of_a_new_form_makes_one_draft_and_redirects(
     assert page.status_code == 200
     assert "申请材料不完整" in page.text and "请上传样例数据" in page.text
     assert 'value="交通"' in page.text  # the saved draft, shown again
+    assert "您填写的内容已保存为草稿，但尚未提交。" in page.text
     # refreshing the page the browser landed on is a GET: nothing is posted again, and the
     # one-time message is gone
     again = api.c.get(r.headers["location"])

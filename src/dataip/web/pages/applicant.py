@@ -57,7 +57,7 @@ from dataip.web.pages.forms import (
     signed_in,
     version_of,
 )
-from dataip.web.pages.render import lang_of, render
+from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.screening_view import by_blob, sample_states
 from dataip.web.pages.security import csrf_ok
 from dataip.web.pages.signup import METHOD_LABELS, PARTY_KIND_LABELS, _precheck_party
@@ -252,11 +252,10 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
             )
     except (DomainError, ValidationError, FormInvalid) as e:
         if saved and app_id is not None:
-            return flash.redirect(
-                request,
-                f"/applications/{app_id}/edit",
-                error=failure(request, e, form_anchor),
-            )
+            _ = gettext_for(request)
+            refused = failure(request, e, form_anchor)
+            refused["note"] = _("Your entries are saved in the draft; it was not submitted.")
+            return flash.redirect(request, f"/applications/{app_id}/edit", error=refused)
         saved_view = applications.view(who, env=env, application_id=app_id) if app_id else None
         app = saved_view.application if saved_view else None
         return _render_form(
