@@ -172,6 +172,10 @@ def test_i19_no_cli_command_and_no_internal_number_on_the_form(api: Api) -> None
     assert lead and number in lead.group(0)  # the lead named by its credit code
     assert f"({w.party})" not in lead.group(0)
     assert csrf(html)
+    # the subjects listed under "my applications" are named the same way
+    mine = api.c.get("/applications").text
+    subjects = mine[mine.index("<h2>") :]
+    assert number in subjects and f'">{w.party}</td>' not in subjects
 
 
 def test_i19_the_announcement_filters_take_industry_and_division_names(api: Api) -> None:

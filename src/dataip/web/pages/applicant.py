@@ -33,6 +33,7 @@ from dataip.web.pages.application_form import (
     form_context,
     form_values,
     industry_shown,
+    party_number,
     raw_applicants,
     raw_form,
     validated_applicants,
@@ -125,6 +126,8 @@ def my_applications(request: Request, env: EnvDep) -> Response:
             "rows": rows,
             "identity": who,
             "parties": my_parties(who, env),
+            # a subject by its credit code (a resident ID masked), never the internal number
+            "party_number": party_number,
             "welcome": request.query_params.get("welcome") == "1",
         },
     )

@@ -274,12 +274,17 @@ def applicant_rows(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows + [empty] * (APPLICANT_ROWS - len(rows))
 
 
+def party_number(party: Any) -> str:
+    """A subject's credit code, or its resident ID masked: how the portal names a subject to
+    people (never by the registry's internal number)."""
+    number = party.id_number or ""
+    return mask_resident_id(number) if party.kind == "natural_person" else number
+
+
 def lead_label(party: Any) -> str:
     """A subject of one's own as the lead-applicant picker names it: its name and credit code
-    (a resident ID masked), never the registry's internal number."""
-    number = party.id_number or ""
-    if party.kind == "natural_person":
-        number = mask_resident_id(number)
+    (a resident ID masked)."""
+    number = party_number(party)
     return f"{party.name}（{number}）" if number else party.name
 
 
