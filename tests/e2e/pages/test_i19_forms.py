@@ -284,3 +284,37 @@ def test_i19_the_month_axis_says_2026年11月(api: Api) -> None:
     assert 'font-size="13"' in home and 'class="chart-scroll"' in home
     english = api.c.get("/?lang=en").text
     assert "<td>2026-10</td>" in english
+
+
+def test_i19_prg_the_examiners_step_is_confirmed_once_after_the_redirect(api: Api) -> None:
+    w = api.world()
+    aid = w.submitted()
+    token = sign_in(api, w.examiner)
+    page = api.c.get(f"/workbench/applications/{aid}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    r = api.c.post(
+        f"/workbench/applications/{aid}/actions/accept",
+        data={"csrf_token": token, "version": version},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    shown = api.c.get(r.headers["location"]).text
+    assert '<p class="result ok flash" role="status" id="flash">已办理：受理。</p>' in shown
+    assert 'id="flash"' not in api.c.get(r.headers["location"]).text
+
+
+def test_i19_a_group_name_asks_for_a_class_within_it(api: Api) -> None:
+    w = api.world()
+    token = sign_in(api, w.applicant)
+    r = api.c.post(
+        "/applications/new",
+        data={
+            "csrf_token": token,
+            "applicant_party_0": str(w.party),
+            "industry_code": "城市公共交通运输",  # GB/T 4754 group 541
+            "op": "save",
+        },
+    )
+    assert r.status_code == 422 and "“541 城市公共交通运输”是中类，请选择其下的一个小类" in r.text
+    html = api.c.get("/applications/new").text
+    assert "公共电汽车客运" in html[html.index('id="industry_code_hint"') :][:200]

@@ -27,7 +27,7 @@ from dataip.domain.application import (
     UPDATE_FREQUENCIES,
 )
 from dataip.domain.identifiers import mask_resident_id
-from dataip.services import applications, reference
+from dataip.services import applications, industry_names, reference
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ApplicantIn, ApplicationForm
 from dataip.web.pages.forms import FormInvalid, _s, _uploads, my_parties, picker
@@ -117,15 +117,15 @@ def with_industry_code(env: Env, raw: dict[str, Any]) -> dict[str, Any]:
     text = raw.get("industry_code")
     if not text or (text.isascii() and text.isdigit() and len(text) <= 8):
         return raw
-    row = reference.resolve_industry(env=env, text=text, level="class")
+    row = industry_names.resolve_industry(env=env, text=text, level="class")
     return {**raw, "industry_code": row.code}
 
 
 def industry_shown(env: Env, value: str) -> str:
-    """What the industry field shows: a stored class code with its name (`5411 城市公共交通
-    运输`), so the visitor sees what the code means; anything else as it was typed."""
+    """What the industry field shows: a stored class code with its name (`5411 公共电汽车客运`),
+    so the visitor sees what the code means; anything else as it was typed."""
     if value.isascii() and value.isdigit():
-        row = reference.find_industry(env=env, text=value)
+        row = industry_names.find_industry(env=env, text=value)
         if row is not None:
             return f"{row.code} {row.name}"
     return value
