@@ -16,7 +16,7 @@ from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, region_of
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import province_code
 from dataip.domain.search import announcement_terms, highlight_html, query_tokens
-from dataip.services import reference
+from dataip.services import industry_names
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
@@ -157,7 +157,7 @@ def resolve_names(*, env: Env, query: AnnouncementQuery) -> AnnouncementQuery:
     Codes pass as they are; a name that is neither is refused, saying what is accepted."""
     industry, region = query.industry, query.region
     if industry is not None and not _is_code(industry):
-        row = reference.find_industry(env=env, text=industry)
+        row = industry_names.find_industry(env=env, text=industry)
         if row is None:
             raise _bad(
                 "invalid_industry",

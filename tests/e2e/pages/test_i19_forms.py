@@ -47,6 +47,7 @@ def test_i19_prg_refused_submission_of_a_new_form_makes_one_draft_and_redirects(
     assert page.status_code == 200
     assert "申请材料不完整" in page.text and "请上传样例数据" in page.text
     assert 'value="交通"' in page.text  # the saved draft, shown again
+    assert "您填写的内容已保存为草稿，但尚未提交。" in page.text
     # refreshing the page the browser landed on is a GET: nothing is posted again, and the
     # one-time message is gone
     again = api.c.get(r.headers["location"])
@@ -171,6 +172,10 @@ def test_i19_no_cli_command_and_no_internal_number_on_the_form(api: Api) -> None
     assert lead and number in lead.group(0)  # the lead named by its credit code
     assert f"({w.party})" not in lead.group(0)
     assert csrf(html)
+    # the subjects listed under "my applications" are named the same way
+    mine = api.c.get("/applications").text
+    subjects = mine[mine.index("<h2>") :]
+    assert number in subjects and f'">{w.party}</td>' not in subjects
 
 
 def test_i19_the_announcement_filters_take_industry_and_division_names(api: Api) -> None:
@@ -279,3 +284,37 @@ def test_i19_the_month_axis_says_2026年11月(api: Api) -> None:
     assert 'font-size="13"' in home and 'class="chart-scroll"' in home
     english = api.c.get("/?lang=en").text
     assert "<td>2026-10</td>" in english
+
+
+def test_i19_prg_the_examiners_step_is_confirmed_once_after_the_redirect(api: Api) -> None:
+    w = api.world()
+    aid = w.submitted()
+    token = sign_in(api, w.examiner)
+    page = api.c.get(f"/workbench/applications/{aid}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    r = api.c.post(
+        f"/workbench/applications/{aid}/actions/accept",
+        data={"csrf_token": token, "version": version},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    shown = api.c.get(r.headers["location"]).text
+    assert '<p class="result ok flash" role="status" id="flash">已办理：受理。</p>' in shown
+    assert 'id="flash"' not in api.c.get(r.headers["location"]).text
+
+
+def test_i19_a_group_name_asks_for_a_class_within_it(api: Api) -> None:
+    w = api.world()
+    token = sign_in(api, w.applicant)
+    r = api.c.post(
+        "/applications/new",
+        data={
+            "csrf_token": token,
+            "applicant_party_0": str(w.party),
+            "industry_code": "城市公共交通运输",  # GB/T 4754 group 541
+            "op": "save",
+        },
+    )
+    assert r.status_code == 422 and "“541 城市公共交通运输”是中类，请选择其下的一个小类" in r.text
+    html = api.c.get("/applications/new").text
+    assert "公共电汽车客运" in html[html.index('id="industry_code_hint"') :][:200]

@@ -86,5 +86,5 @@ def test_i19_the_certificate_prints_chinese_dates_an_issue_date_and_the_evidence
     assert "发证日期2026年11月23日" in flat
     assert "经“贵州数据知识产权存证平台”存证（存证日期2026年9月1日），存证编号GZ-001" in flat
     assert "存证哈希值（SHA-256）" in flat
-    assert "透明日志（公开日志）第42号条目" in flat and "存证日志" not in flat
+    assert "签发记入透明日志（公开日志）第42号条目" in flat and "存证日志" not in flat
     assert "2026-11-21" not in text

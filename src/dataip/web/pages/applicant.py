@@ -34,6 +34,7 @@ from dataip.web.pages.application_form import (
     form_context,
     form_values,
     industry_shown,
+    party_number,
     raw_applicants,
     raw_form,
     validated_applicants,
@@ -58,7 +59,7 @@ from dataip.web.pages.forms import (
     signed_in,
     version_of,
 )
-from dataip.web.pages.render import lang_of, render
+from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.screening_view import by_blob, sample_states
 from dataip.web.pages.security import csrf_ok
 from dataip.web.pages.signup import METHOD_LABELS, PARTY_KIND_LABELS, _precheck_party
@@ -126,6 +127,8 @@ def my_applications(request: Request, env: EnvDep) -> Response:
             "rows": rows,
             "identity": who,
             "parties": my_parties(who, env),
+            # a subject by its credit code (a resident ID masked), never the internal number
+            "party_number": party_number,
             "welcome": request.query_params.get("welcome") == "1",
         },
     )
@@ -262,11 +265,10 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
             )
     except (DomainError, ValidationError, FormInvalid) as e:
         if saved and app_id is not None:
-            return flash.redirect(
-                request,
-                f"/applications/{app_id}/edit",
-                error=failure(request, e, form_anchor),
-            )
+            _ = gettext_for(request)
+            refused = failure(request, e, form_anchor)
+            refused["note"] = _("Your entries are saved in the draft; it was not submitted.")
+            return flash.redirect(request, f"/applications/{app_id}/edit", error=refused)
         saved_view = applications.view(who, env=env, application_id=app_id) if app_id else None
         app = saved_view.application if saved_view else None
         return _render_form(

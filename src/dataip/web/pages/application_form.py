@@ -27,7 +27,7 @@ from dataip.domain.application import (
     UPDATE_FREQUENCIES,
 )
 from dataip.domain.identifiers import mask_resident_id
-from dataip.services import applications, reference
+from dataip.services import applications, industry_names, reference
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ApplicantIn, ApplicationForm
 from dataip.web.pages.forms import FormInvalid, _s, _uploads, my_parties, picker
@@ -117,15 +117,15 @@ def with_industry_code(env: Env, raw: dict[str, Any]) -> dict[str, Any]:
     text = raw.get("industry_code")
     if not text or (text.isascii() and text.isdigit() and len(text) <= 8):
         return raw
-    row = reference.resolve_industry(env=env, text=text, level="class")
+    row = industry_names.resolve_industry(env=env, text=text, level="class")
     return {**raw, "industry_code": row.code}
 
 
 def industry_shown(env: Env, value: str) -> str:
-    """What the industry field shows: a stored class code with its name (`5411 城市公共交通
-    运输`), so the visitor sees what the code means; anything else as it was typed."""
+    """What the industry field shows: a stored class code with its name (`5411 公共电汽车客运`),
+    so the visitor sees what the code means; anything else as it was typed."""
     if value.isascii() and value.isdigit():
-        row = reference.find_industry(env=env, text=value)
+        row = industry_names.find_industry(env=env, text=value)
         if row is not None:
             return f"{row.code} {row.name}"
     return value
@@ -274,12 +274,17 @@ def applicant_rows(applicants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows + [empty] * (APPLICANT_ROWS - len(rows))
 
 
+def party_number(party: Any) -> str:
+    """A subject's credit code, or its resident ID masked: how the portal names a subject to
+    people (never by the registry's internal number)."""
+    number = party.id_number or ""
+    return mask_resident_id(number) if party.kind == "natural_person" else number
+
+
 def lead_label(party: Any) -> str:
     """A subject of one's own as the lead-applicant picker names it: its name and credit code
-    (a resident ID masked), never the registry's internal number."""
-    number = party.id_number or ""
-    if party.kind == "natural_person":
-        number = mask_resident_id(number)
+    (a resident ID masked)."""
+    number = party_number(party)
     return f"{party.name}（{number}）" if number else party.name
 
 

@@ -41,19 +41,19 @@ def bar_chart(data: Sequence[tuple[str, int]], *, title: str, horizontal: bool =
         return Markup("")
     peak = max(v for _, v in data) or 1
     if horizontal:
-        row, label_w, bar_w = 26, 230, 300
-        height = row * len(data) + 10
+        # each label on its own line above its bar: the chart fits a 300 px column whole
+        row, bar_w, bar_h = 2 * FONT_PX + 14, 230, FONT_PX + 1
+        height = row * len(data) + 6
         parts = []
         for i, (label, value) in enumerate(data):
-            y = 5 + i * row
+            y = 4 + i * row
             w = max(1, round(bar_w * value / peak))
             parts.append(
-                f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end">'
-                f"{escape(label[:18])}</text>"
-                f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="{row - 8}" fill="{BAR}"/>'
-                f'<text x="{label_w + w + 6}" y="{y + 17}">{value}</text>'
+                f'<text x="0" y="{y + FONT_PX}">{escape(label[:22])}</text>'
+                f'<rect x="0" y="{y + FONT_PX + 4}" width="{w}" height="{bar_h}" fill="{BAR}"/>'
+                f'<text x="{w + 6}" y="{y + 2 * FONT_PX + 3}">{value}</text>'
             )
-        width = label_w + bar_w + 60
+        width = bar_w + 50
     else:
         col, chart_h = 60, 160
         height = chart_h + 60

@@ -61,6 +61,7 @@ def failure(request: Request, e: Exception, anchor: Anchor | None = None) -> dic
         field = e.details.get("field")
         if not items and isinstance(field, str) and link(field):
             items = [_item(message, link(field))]  # one field: the summary links to it
+            message = _("Some entries are not valid.")
         return {"message": message, "code": e.code, "items": items}
     if isinstance(e, ValidationError):
         items = []
