@@ -35,6 +35,16 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "record_judgment": ("录入司法裁决", "Record the judgment"),
     "approve": ("核准登记", "Approve"),
     "withdraw": ("撤回申请", "Withdraw"),
+    # R8, G§12: procedural requests and the registry's decisions on them
+    "request_fast_track": ("请求快速审查", "Ask for fast-track examination"),
+    "grant_fast_track": ("准予快速审查", "Grant fast track"),
+    "refuse_fast_track": ("不予快速审查", "Refuse fast track"),
+    "request_extension": ("请求延长补正期限", "Ask for more time to correct"),
+    "grant_extension": ("准予延长补正期限", "Extend the correction period"),
+    "refuse_extension": ("不予延长", "Refuse the extension"),
+    "request_reinstatement": ("请求恢复申请", "Ask for reinstatement"),
+    "reinstate": ("准予恢复申请", "Reinstate the application"),
+    "refuse_reinstatement": ("不予恢复", "Refuse reinstatement"),
 }
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("数据知识产权名称", "Name"),
