@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from dataip.services.scheduler import tick
-from tests.e2e.pages.test_applicant_pages import csrf, labelled, sign_in
+from tests.e2e.pages.test_applicant_pages import labelled, sign_in
 from tests.support.api import Api, World
 
 

@@ -25,6 +25,7 @@ from dataip.services import applications, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
+from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.application_form import (
     MAX_FILES,
     applicant_rows,
@@ -53,7 +54,6 @@ from dataip.web.pages.forms import (
     signed_in,
     version_of,
 )
-from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.screening_view import by_blob, sample_states
 from dataip.web.pages.security import csrf_ok

@@ -21,6 +21,7 @@ from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
 from dataip.web.deps import EnvDep
+from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     csrf_refused,
@@ -31,7 +32,6 @@ from dataip.web.pages.applicant import (
     signed_in,
     version_of,
 )
-from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
