@@ -136,6 +136,7 @@ def test_g12_extension_and_reinstatement_on_the_portal(api: Api) -> None:
     assert r.status_code == 303, r.text[:2000]
     page = api.c.get(f"/workbench/applications/{aid}").text
     assert "不属于正当理由" in page and "未准予" in page
+
     api.at("2026-11-26 00:30")
     assert tick(env=api.c.app.state.registry.env).deemed_withdrawn == 1  # type: ignore[attr-defined]
     api.at("2026-11-30 10:00")
@@ -143,6 +144,8 @@ def test_g12_extension_and_reinstatement_on_the_portal(api: Api) -> None:
     token = sign_in(api, w.applicant)
     page = api.c.get(f"/applications/{aid}").text
     assert _form_of(page, "request_reinstatement")
+    # the notice of the refusal says the decision in words
+    assert "延长补正期限请求审查决定" in page and "未准予：不属于正当理由" in page
     version = api.get(w.applicant, aid).json()["version"]
     r = api.c.post(
         f"/applications/{aid}/actions/request_reinstatement",

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
+from dataip.domain import procedural_requests as pr
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import event_label
 from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS
@@ -179,7 +180,8 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
                 for g in n.body.get("grounds") or []
                 if g in REFUSAL_GROUNDS
             ],
-            "reason": n.body.get("reason"),
+            "reason": n.body.get("reason") or n.body.get("note"),
+            "decision": _request_decision(n.body, pick),
         }
         for n in _notices_of(who, env, app_id)
     ]
@@ -210,6 +212,18 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
         "grounds": [(g, pick(p)) for g, p in REFUSAL_GROUNDS.items()],
         "time": lambda iso: _time(iso, lang),
     }
+
+
+def _request_decision(body: dict[str, Any], pick: Any) -> str:
+    """A decision on a fast-track, extension or reinstatement request (R8, G§12), in words."""
+    decision = body.get("decision")
+    if body.get("request") not in pr.REQUEST_KINDS or decision not in pr.REQUEST_STATE_LABELS:
+        return ""
+    out = str(pick(pr.REQUEST_STATE_LABELS[decision]))
+    reason = body.get("reason_code")
+    if reason in pr.REFUSAL_REASONS:
+        out += "：" + str(pick(pr.REFUSAL_REASONS[reason]))
+    return out
 
 
 def _time(iso: str, lang: str) -> str:
