@@ -14,7 +14,15 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dataip.domain.profile import PERIOD_KEYS, Period, Profile
+from dataip.domain.procedural_requests import FAST_TRACK_GROUNDS
+from dataip.domain.profile import (
+    DEFAULT_FAST_TRACK_GROUNDS,
+    EXAMINATION_STARTS,
+    OPTIONAL_PERIODS,
+    PERIOD_KEYS,
+    Period,
+    Profile,
+)
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
 
@@ -163,6 +171,21 @@ def profile_from_toml(text: str) -> Profile:
         if unit not in ("working_days", "calendar_days") or int(spec["days"]) < 0:
             raise ValueError(f"profile period {key!r} is invalid: {spec!r}")
         periods[key] = Period(days=int(spec["days"]), unit=unit)
+    for key, (days, unit) in OPTIONAL_PERIODS.items():
+        periods.setdefault(key, Period(days=days, unit=unit))
+    procedure = raw.get("procedure", {})
+    exam_starts = procedure.get("examination_starts", "materials_complete")
+    if exam_starts not in EXAMINATION_STARTS:
+        raise ValueError(
+            f"procedure.examination_starts must be one of {', '.join(EXAMINATION_STARTS)}: "
+            f"{exam_starts}"
+        )
+    grounds = tuple(procedure.get("fast_track_grounds", DEFAULT_FAST_TRACK_GROUNDS))
+    unknown = [g for g in grounds if g not in FAST_TRACK_GROUNDS]
+    if unknown or not grounds:
+        raise ValueError(
+            f"procedure.fast_track_grounds must name some of {', '.join(FAST_TRACK_GROUNDS)}"
+        )
     validity = raw.get("validity", {})
     numbering = raw.get("numbering", {})
     starts = validity.get("starts", "registration_date")
@@ -188,6 +211,8 @@ def profile_from_toml(text: str) -> Profile:
         auto_approve=bool(raw.get("approval", {}).get("auto_approve", False)),
         sm2_cosign=bool(raw.get("certificates", {}).get("sm2_cosign", False)),
         timezone=raw.get("timezone", "Asia/Shanghai"),
+        examination_starts=exam_starts,
+        fast_track_grounds=grounds,
         source_codes=dict(numbering.get("source_codes", {})),
         applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),
     )

@@ -27,6 +27,7 @@ def start_mappers() -> None:
         (m.ApplicationVersion, t.application_versions),
         (m.Deadline, t.deadlines),
         (m.Notice, t.notices),
+        (m.ProceduralRequest, t.procedural_requests),
         (m.Objection, t.objections),
         (m.Registration, t.registrations),  # `version` is bumped by hand under a row lock
         (m.RegistrationVersion, t.registration_versions),

@@ -188,6 +188,29 @@ deadlines = sa.Table(
     ),
 )
 
+# R8 / G§12: fast-track, extension and reinstatement requests (services/procedure/requests.py)
+procedural_requests = sa.Table(
+    "procedural_requests",
+    metadata,
+    _id(),
+    sa.Column(
+        "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("ground", sa.String(32), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("evidence_blobs", JSONType, nullable=False),
+    sa.Column("own_motion", sa.Boolean, nullable=False),
+    sa.Column("filed_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("filed_at", UTCDateTime, nullable=False),
+    sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("decided_at", UTCDateTime),
+    sa.Column("reason_code", sa.String(32)),
+    sa.Column("note", sa.Text),
+    sa.Column("due_on", sa.Date),
+)
+
 notices = sa.Table(
     "notices",
     metadata,

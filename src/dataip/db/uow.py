@@ -71,6 +71,7 @@ class SqlAlchemyUnitOfWork:
         self.deadlines = r.Deadlines(s)
         self.notices = r.Notices(s)
         self.objections = r.Objections(s)
+        self.procedural_requests = r.ProceduralRequests(s)
         self.registrations = r.Registrations(s)
         self.registration_versions = r.RegistrationVersions(s)
         self.requests = r.RegistrationRequests(s)

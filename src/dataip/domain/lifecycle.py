@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Literal
 
 from dataip.domain.errors import DomainError
+from dataip.domain.procedural_requests import REQUEST_ACTIONS, RequestFacts, validate_ground
+from dataip.domain.procedural_requests import guard as request_guard
 
 
 class AppState(StrEnum):
@@ -122,6 +124,10 @@ DEADLINE_LABELS: dict[str, tuple[str, str]] = {
     "approve": ("公示期满，待核准登记", "Publicity over: approve"),
     "notify_objection": ("通知异议", "Notify the objection"),
     "answer_objection": ("答复异议", "Answer the objection"),
+    # the registry's decision on a procedural request (domain.procedural_requests)
+    "decide_fast_track": ("审查快速审查请求", "Decide the fast-track request"),
+    "decide_extension": ("审查延期请求", "Decide the extension request"),
+    "decide_reinstatement": ("审查恢复请求", "Decide the reinstatement request"),
 }
 
 ALL_OPEN = frozenset(IN_PROCEDURE)
@@ -131,11 +137,38 @@ _CORRECTION = DeadlineRule("correction", "correction", "holder", on_expiry="deem
 _PUBLICITY = DeadlineRule("publicity", "publicity", "registry")
 _NOTIFY = DeadlineRule("notify_objection", "notify_objection", "registry")
 _ANSWER = DeadlineRule("answer_objection", "answer_objection", "holder")
+_DECIDE_FAST_TRACK = DeadlineRule("decide_fast_track", "decide_request", "registry")
+_DECIDE_EXTENSION = DeadlineRule("decide_extension", "decide_request", "registry")
+_DECIDE_REINSTATEMENT = DeadlineRule("decide_reinstatement", "decide_request", "registry")
 
 S = AppState
 _HOLDER: frozenset[Actor] = frozenset({"holder"})
 _REGISTRY: frozenset[Actor] = frozenset({"registry"})
 _OBJECTION_STATES = frozenset({S.OBJECTION_PENDING})
+# R8 / Z§2.1: where the registry has examination work a fast track can bring forward
+FAST_TRACK_STATES = (
+    S.SUBMITTED,
+    S.UNDER_EXAMINATION,
+    S.AWAITING_CORRECTION,
+    S.PUBLICISED,
+    S.OBJECTION_PENDING,
+)
+
+
+def _staying(
+    action: str,
+    states: Iterable[AppState],
+    actors: frozenset[Actor],
+    event: str,
+    **kw: object,
+) -> tuple[Transition, ...]:
+    """One row per state for an action that leaves the state as it is (a request, a
+    decision on it): the table's target is the state it was taken in."""
+    return tuple(
+        Transition(action, frozenset({s}), s, actors, event, **kw)  # type: ignore[arg-type]
+        for s in states
+    )
+
 
 TRANSITIONS: tuple[Transition, ...] = (
     # G§10: the filing date is the day the registry receives a successful submission.
@@ -341,6 +374,89 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice="withdrawal",
         requires=("reason",),
     ),
+    # R8 / Z§2.1: fast track is asked for on a ground the profile admits and granted or
+    # refused by the registry — or granted on its own motion; only a grant reorders the queue.
+    *_staying(
+        "request_fast_track",
+        FAST_TRACK_STATES,
+        _HOLDER,
+        "FastTrackRequested",
+        opens=(_DECIDE_FAST_TRACK,),
+        requires=("ground",),
+    ),
+    *_staying(
+        "grant_fast_track",
+        FAST_TRACK_STATES,
+        _REGISTRY,
+        "FastTrackGranted",
+        closes=frozenset({"decide_fast_track"}),
+        notice="fast_track_decision",
+    ),
+    *_staying(
+        "refuse_fast_track",
+        FAST_TRACK_STATES,
+        _REGISTRY,
+        "FastTrackRefused",
+        closes=frozenset({"decide_fast_track"}),
+        notice="fast_track_decision",
+        requires=("reason_code",),
+    ),
+    # G§12 (无正当理由逾期不补正): a correction period extended on a request made before it ends
+    *_staying(
+        "request_extension",
+        (S.AWAITING_CORRECTION,),
+        _HOLDER,
+        "ExtensionRequested",
+        opens=(_DECIDE_EXTENSION,),
+        requires=("ground", "statement"),
+    ),
+    *_staying(
+        "grant_extension",
+        (S.AWAITING_CORRECTION,),
+        _REGISTRY,
+        "CorrectionPeriodExtended",
+        closes=frozenset({"decide_extension"}),
+        notice="extension_decision",
+        requires=("due_on",),
+    ),
+    *_staying(
+        "refuse_extension",
+        (S.AWAITING_CORRECTION,),
+        _REGISTRY,
+        "ExtensionRefused",
+        closes=frozenset({"decide_extension"}),
+        notice="extension_decision",
+        requires=("reason_code",),
+    ),
+    # G§12: a deemed-withdrawn application reinstated on a good reason shown within the
+    # profile's period; it waits for its correction again, with a new period.
+    *_staying(
+        "request_reinstatement",
+        (S.DEEMED_WITHDRAWN,),
+        _HOLDER,
+        "ReinstatementRequested",
+        opens=(_DECIDE_REINSTATEMENT,),
+        requires=("ground", "statement"),
+    ),
+    Transition(
+        "reinstate",
+        frozenset({S.DEEMED_WITHDRAWN}),
+        S.AWAITING_CORRECTION,
+        _REGISTRY,
+        "ApplicationReinstated",
+        opens=(_CORRECTION,),
+        closes=frozenset({"decide_reinstatement"}),
+        notice="reinstatement",
+    ),
+    *_staying(
+        "refuse_reinstatement",
+        (S.DEEMED_WITHDRAWN,),
+        _REGISTRY,
+        "ReinstatementRefused",
+        closes=frozenset({"decide_reinstatement"}),
+        notice="reinstatement",
+        requires=("reason_code",),
+    ),
 )
 
 ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
@@ -360,6 +476,9 @@ REFUSAL_GROUNDS: dict[int, tuple[str, str]] = {
 }
 
 
+_NO_REQUESTS = RequestFacts()
+
+
 @dataclass(frozen=True)
 class Context:
     """Facts the table's guards need that are not the state itself."""
@@ -372,6 +491,7 @@ class Context:
     # who the caller is, beyond its actors: it filed the application or acts for a party
     # named on it (consented or not) — an applicant cannot object to its own (G§14)
     caller_is_applicant: bool = False
+    requests: RequestFacts = _NO_REQUESTS  # fast track, extension, reinstatement
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -404,6 +524,8 @@ def candidates(action: str, outcome: str | None) -> list[Transition]:
 
 
 def _guard(t: Transition, ctx: Context) -> DomainError | None:
+    if t.action in REQUEST_ACTIONS:
+        return request_guard(t.action, ctx.requests, ctx.today)
     if t.action == "approve":
         if not ctx.publicity_over:
             return _err(
@@ -478,6 +600,9 @@ def decide(
     if "grounds" in missing:
         # G§13: a refusal naming no ground answers with its own code (grounds_required).
         validate_grounds(payload.get("grounds"))
+    if "ground" in missing:
+        # R8, G§12: a request names its ground (ground_required), whatever else it lacks
+        validate_ground(REQUEST_ACTIONS[t.action][0], None, ())
     if missing:
         raise _err(
             "missing_fields",

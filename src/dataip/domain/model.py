@@ -134,6 +134,30 @@ class Deadline:
 
 
 @dataclass(eq=False)
+class ProceduralRequest:
+    """A request the registry grants or refuses during the procedure (程序性请求): fast-track
+    examination (R8, Z§2.1), extending a correction period or reinstating a deemed-withdrawn
+    application (G§12). A fast track the registry grants on its own motion is one too
+    (`own_motion`, no requester)."""
+
+    application_id: int
+    kind: str  # fast_track | extension | reinstatement
+    filed_at: datetime
+    ground: str
+    statement: str = ""
+    evidence_blobs: list[str] = field(default_factory=list)
+    own_motion: bool = False
+    filed_by: int | None = None
+    status: str = "pending"  # pending | granted | refused | lapsed
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    reason_code: str | None = None  # why refused (domain.procedural_requests.REFUSAL_REASONS)
+    note: str | None = None  # the decision's text, private
+    due_on: date | None = None  # an extension's new due date
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
 class Notice:
     """An electronically served document (电子送达, G§11) in the recipient's inbox."""
 

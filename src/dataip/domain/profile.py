@@ -11,6 +11,11 @@ from typing import Literal
 
 PeriodUnit = Literal["working_days", "calendar_days"]
 ValidityStart = Literal["registration_date", "announcement_date"]
+# R8 / G§12: when the registry's examination period starts — the day the application was
+# received (a correction does not restart it), or the day the complete materials were
+# received (a corrected filing starts a new period; G§12 "在接到材料之日起")
+ExaminationStart = Literal["submission", "materials_complete"]
+EXAMINATION_STARTS = ("submission", "materials_complete")
 
 PERIOD_KEYS = (
     "accept",
@@ -22,6 +27,15 @@ PERIOD_KEYS = (
     "re_examination",
     "filing",
 )
+# periods a profile may leave out, with what they default to: the registry's decision on a
+# procedural request (fast track, extension, reinstatement) and the period after a deemed
+# withdrawal within which reinstatement may be asked for (G§12's good reason; the measures
+# set none, so the default follows 专利法实施细则 第六条's two months)
+OPTIONAL_PERIODS: dict[str, tuple[int, PeriodUnit]] = {
+    "decide_request": (3, "working_days"),
+    "reinstatement": (60, "calendar_days"),
+}
+DEFAULT_FAST_TRACK_GROUNDS = ("pledge_financing", "litigation", "major_project")
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,8 @@ class Profile:
     auto_approve: bool = False
     sm2_cosign: bool = False  # certificates also carry an SM2/SM3 signature (JWS JSON)
     timezone: str = "Asia/Shanghai"
+    examination_starts: ExaminationStart = "materials_complete"
+    fast_track_grounds: tuple[str, ...] = DEFAULT_FAST_TRACK_GROUNDS
     source_codes: dict[str, str] = field(default_factory=dict)
     applicant_type_codes: dict[str, str] = field(default_factory=dict)
 

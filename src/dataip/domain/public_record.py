@@ -27,6 +27,7 @@ from stdnum.iso7064 import mod_11_2
 
 from dataip.domain import after_registration as ar
 from dataip.domain import lifecycle as lc
+from dataip.domain import procedural_requests as pr
 from dataip.domain.errors import DomainError
 from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
 
@@ -79,6 +80,9 @@ VOCABULARIES: dict[str, frozenset[str]] = {
         {"id_document", "business_licence", "bank_account", "face_recognition", "in_person"}
     ),
     "hash_names": frozenset({"sha256", "sm3"}),
+    # R8, G§12: a procedural request's ground and the registry's reason for refusing it
+    "request_grounds": frozenset({*pr.FAST_TRACK_GROUNDS, *pr.RELIEF_GROUNDS}),
+    "request_refusal_reasons": frozenset(pr.REFUSAL_REASONS),
 }
 
 
@@ -315,6 +319,37 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "announcement_number": ANNOUNCEMENT_NO,
     },
     "ApplicationWithdrawn": _APPLICATION,
+    # procedural requests (domain.procedural_requests): codes only, the words are private
+    "FastTrackRequested": {**_APPLICATION, "request_id": ID, "ground": _code("request_grounds")},
+    "FastTrackGranted": {
+        **_APPLICATION,
+        "request_id": ID,
+        "ground": _code("request_grounds"),
+        "own_motion": BOOL,
+    },
+    "FastTrackRefused": {
+        **_APPLICATION,
+        "request_id": ID,
+        "reason_code": _code("request_refusal_reasons"),
+    },
+    "ExtensionRequested": {**_APPLICATION, "request_id": ID, "ground": _code("request_grounds")},
+    "CorrectionPeriodExtended": {**_APPLICATION, "request_id": ID, "previous_due": DAY},
+    "ExtensionRefused": {
+        **_APPLICATION,
+        "request_id": ID,
+        "reason_code": _code("request_refusal_reasons"),
+    },
+    "ReinstatementRequested": {
+        **_APPLICATION,
+        "request_id": ID,
+        "ground": _code("request_grounds"),
+    },
+    "ApplicationReinstated": {**_APPLICATION, "request_id": ID},
+    "ReinstatementRefused": {
+        **_APPLICATION,
+        "request_id": ID,
+        "reason_code": _code("request_refusal_reasons"),
+    },
     # drafts (services.applications)
     "DraftCreated": {},
     "FormEdited": {"consents_withdrawn": IDS},

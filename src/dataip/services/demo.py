@@ -544,6 +544,15 @@ def populate(env: Env) -> dict[str, int]:
         if fate == "submitted":
             continue
         act(ex, aid, "accept")
+        if fate == "under_examination":
+            # R8 / Z§2.1: fast track asked for on a ground, awaiting the registry's decision
+            act(
+                ap,
+                aid,
+                "request_fast_track",
+                ground="pledge_financing",
+                statement="贵阳银行拟以本数据知识产权质押授信，放款前须取得登记证书。",
+            )
         if fate == "awaiting_correction":
             act(
                 ex,

@@ -38,6 +38,7 @@ class UnitOfWork(Protocol):
     deadlines: Any
     notices: Any
     objections: Any
+    procedural_requests: Any  # fast track, extension, reinstatement (R8, G§12)
     registrations: Any
     registration_versions: Any
     requests: Any

@@ -28,6 +28,12 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "registration": ("准予登记通知书", "Notice of registration"),
     "withdrawal": ("撤回申请确认", "Confirmation of withdrawal"),
     "deemed_withdrawn": ("视为撤回通知书", "Notice of deemed withdrawal"),
+    "fast_track_decision": ("快速审查请求审查决定", "Decision on fast-track examination"),
+    "extension_decision": (
+        "延长补正期限请求审查决定",
+        "Decision on extending the correction period",
+    ),
+    "reinstatement": ("恢复申请请求审查决定", "Decision on reinstatement"),
     "renewal_reminder": ("续展提醒", "Renewal reminder"),
     "renewal": ("续展登记通知书", "Notice of renewal"),
     "transfer_consent": ("转让确认请求", "Transfer awaiting your confirmation"),

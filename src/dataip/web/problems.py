@@ -122,11 +122,15 @@ _PROCEDURE = (
         s409="action_not_allowed_in_state duplicate_registration no_objection_to_answer "
         "own_application "
         "no_objection_to_notify objection_not_notified objection_open publicity_not_over "
-        "publicity_over screening_pending",
+        "publicity_over screening_pending "
+        # R8, G§12: fast track, extension, reinstatement (domain/procedural_requests.py)
+        "correction_period_over fast_track_already_granted no_pending_request "
+        "reinstatement_period_over request_pending",
         s422="blob_not_found co_applicant_consent_missing defects_required evidence_required "
         "grounds_required incomplete_application invalid_defect invalid_ground invalid_outcome "
         "missing_fields outcome_required party_not_found party_not_verified text_too_long "
-        "unknown_outcome",
+        "unknown_outcome due_not_working_day extension_not_later ground_required "
+        "invalid_due_on invalid_evidence invalid_reason_code reason_code_required",
     )
 )
 _REGISTRATION_ACTIONS = (
@@ -196,7 +200,10 @@ RAISES: dict[str, Problems] = {
     ),
     "GET /api/v1/evidence/{number}": p(s404="deposit_not_found"),
     # applications
-    "POST /api/v1/applications": LOGIN | p(s403="forbidden") | _APPLICANTS | _FORM,
+    "POST /api/v1/applications": LOGIN
+    | p(s403="forbidden", s422="fast_track_needs_grounds")
+    | _APPLICANTS
+    | _FORM,
     "GET /api/v1/applications": p(s422="invalid_state"),
     "GET /api/v1/applications/{application_id}": _APPLICATION,
     "PATCH /api/v1/applications/{application_id}": LOGIN

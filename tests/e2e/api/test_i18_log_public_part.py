@@ -249,7 +249,7 @@ def test_i18_revocation_decision_is_announced_masked_and_logged_without_its_text
 def _form(api: Api, who: str, n: int) -> dict[str, Any]:
     """A complete form whose free-text items all carry personal data."""
     return complete_form(
-        f"城市交通拥堵预测{'甲乙丙丁戊己庚辛壬癸子丑寅卯'[n]}数据集",
+        f"城市交通拥堵预测{'甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'[n]}数据集",
         sample=api.upload(who, f"a,b\n{n},2\n".encode(), f"s{n}.csv"),
         practical_values={"values": ["dispatch_decision"], "description": pii("实用价值")},
         intellectual_achievement=pii("智力成果"),
@@ -413,6 +413,7 @@ class Walk:
         ]
         scheduler.tick(env=self.registry.env)  # the unanswered correction: deemed withdrawn
         self.after_registration(holder, other, op, person, qp, r1, r2, r3, r4)
+        self.procedural_requests(holder, hp)
         # a deadline in a year whose holidays are not yet published, recomputed when they are
         api.at("2026-12-28 10:00")
         late = self.app(holder, hp)
@@ -434,6 +435,68 @@ class Walk:
         scheduler.tick(env=self.registry.env)
         api.reg_ok(holder, r5, "renew")
         api.reg_ok(examiner, r5, "cancel", ground="evident_defect", reason=pii("注销"))
+
+    def procedural_requests(self, holder: str, hp: int) -> None:
+        """Fast track asked for, granted, refused and granted on the registry's own motion;
+        correction periods extended and not; reinstatement granted and refused (R8, G§12)."""
+        api, examiner = self.api, self.examiner
+        api.at("2026-11-16 10:00")
+        ev = api.upload(holder, b"loan letter", "loan.pdf")
+        apps = []
+        for _ in range(6):
+            aid = self.app(holder, hp)
+            api.ok(holder, aid, "submit")
+            apps.append(aid)
+        fast, slow, own, extended, refused, unexcused = apps
+        for aid in (fast, slow):
+            api.ok(
+                holder,
+                aid,
+                "request_fast_track",
+                ground="pledge_financing",
+                statement=pii("质押融资"),
+                evidence_blobs=[ev],
+            )
+        api.ok(examiner, fast, "grant_fast_track", note=pii("准予"))
+        api.ok(
+            examiner, slow, "refuse_fast_track", reason_code="no_priority_needed", note=pii("驳回")
+        )
+        api.ok(examiner, own, "grant_fast_track", ground="major_project", note=pii("依职权"))
+        for aid in (extended, refused, unexcused):
+            api.ok(examiner, aid, "accept")
+            api.ok(examiner, aid, "request_correction", defects=[pii("补正")])
+            api.ok(
+                holder,
+                aid,
+                "request_extension",
+                ground="third_party_delay",
+                statement=pii("延期"),
+                evidence_blobs=[ev],
+            )
+        api.ok(examiner, extended, "grant_extension", due_on="2026-12-04", note=pii("延期至"))
+        api.ok(
+            examiner, refused, "refuse_extension", reason_code="not_a_good_reason", note=pii("x")
+        )
+        api.ok(examiner, unexcused, "refuse_extension", reason_code="evidence_insufficient")
+        api.at("2026-12-07 10:00")
+        scheduler.tick(env=self.registry.env)  # all three deemed withdrawn
+        for aid in (extended, refused):
+            api.ok(
+                holder,
+                aid,
+                "request_reinstatement",
+                ground="force_majeure",
+                statement=pii("恢复"),
+                evidence_blobs=[ev],
+            )
+        api.ok(examiner, extended, "reinstate", note=pii("恢复理由成立"))
+        api.ok(
+            examiner,
+            refused,
+            "refuse_reinstatement",
+            reason_code="not_a_good_reason",
+            note=pii("y"),
+        )
 
     def natural_person(self, who: str, *, note: str, approve: bool = True) -> int:
         api = self.api

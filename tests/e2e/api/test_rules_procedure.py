@@ -66,8 +66,9 @@ def test_r8_accept_due_in_3_working_days_counting_make_up_days(api: Api) -> None
     api.at("2026-09-21 09:00")
     out = api.ok(w.examiner, aid, "accept")
     assert out["state"] == "under_examination"
-    # Acceptance closes the registry's timer and opens the next: examine within 3 WD.
-    assert [(d["kind"], d["due_on"]) for d in out["deadlines"]] == [("examine", "2026-09-24")]
+    # Acceptance closes the registry's timer and opens the next: examine within 3 WD of
+    # receiving the (complete) materials — the filing date, not the acceptance (G§12).
+    assert [(d["kind"], d["due_on"]) for d in out["deadlines"]] == [("examine", "2026-09-22")]
     notice = _inbox(api, w.applicant, "acceptance")
     assert len(notice) == 1 and notice[0]["application_id"] == aid
 

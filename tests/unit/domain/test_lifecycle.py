@@ -14,11 +14,13 @@ from dataip.domain.lifecycle import (
     TRANSITIONS,
     AppState,
     Context,
+    Transition,
     allowed_actions,
     decide,
     validate_grounds,
 )
-from dataip.domain.profile import PERIOD_KEYS
+from dataip.domain.procedural_requests import REQUEST_ACTIONS, RequestFacts
+from dataip.domain.profile import OPTIONAL_PERIODS, PERIOD_KEYS
 
 CTX = Context(today=date(2026, 9, 28))
 
@@ -34,9 +36,28 @@ def test_every_state_is_reachable_from_draft() -> None:
     assert seen == set(AppState)
 
 
+# G§12: "无正当理由逾期不补正的，视为撤回" — with a good reason shown in time, a deemed
+# withdrawal is undone (issue 19 §3): the one way out of an end state, and only by the registry
+REINSTATEMENT = {"request_reinstatement", "reinstate", "refuse_reinstatement"}
+
+
 def test_terminal_states_have_no_way_out() -> None:
     for t in TRANSITIONS:
+        if t.action in REINSTATEMENT:
+            assert t.sources == {AppState.DEEMED_WITHDRAWN}, t
+            continue
         assert not (t.sources & TERMINAL), t
+
+
+def test_g12_reinstatement_is_the_registry_s_decision_on_a_request() -> None:
+    rows = {t.action: t for t in TRANSITIONS if t.action in REINSTATEMENT}
+    assert rows["request_reinstatement"].actors == {"holder"}
+    assert rows["request_reinstatement"].target == AppState.DEEMED_WITHDRAWN
+    assert rows["request_reinstatement"].requires == ("ground", "statement")
+    assert rows["reinstate"].actors == {"registry"}
+    assert rows["reinstate"].target == AppState.AWAITING_CORRECTION
+    assert [r.kind for r in rows["reinstate"].opens] == ["correction"]
+    assert rows["refuse_reinstatement"].target == AppState.DEEMED_WITHDRAWN
 
 
 def test_every_in_procedure_state_can_end_by_withdrawal_r17() -> None:
@@ -47,8 +68,21 @@ def test_every_in_procedure_state_can_end_by_withdrawal_r17() -> None:
 def test_deadlines_name_profile_periods_and_consequences_name_actions() -> None:
     for t in TRANSITIONS:
         for rule in t.opens:
-            assert rule.period in PERIOD_KEYS
+            assert rule.period in (*PERIOD_KEYS, *OPTIONAL_PERIODS)
             assert rule.on_expiry is None or rule.on_expiry in ACTIONS
+
+
+def _facts(t: Transition) -> RequestFacts:
+    """Facts under which a procedural request's row may be taken: asked for in time and not
+    yet pending; decided when pending."""
+    if t.action not in REQUEST_ACTIONS:
+        return RequestFacts()
+    kind, role = REQUEST_ACTIONS[t.action]
+    return RequestFacts(
+        pending=frozenset() if role == "request" else frozenset({kind}),
+        correction_due=CTX.today,
+        reinstatement_until=CTX.today,
+    )
 
 
 @pytest.mark.parametrize("t", TRANSITIONS, ids=lambda t: f"{t.action}:{t.outcome}")
@@ -59,6 +93,7 @@ def test_each_row_decides_for_its_actor_and_refuses_others(t) -> None:  # type: 
         publicity_over=t.action == "approve",
         unnotified_objections=int(t.action == "notify_objection"),
         notified_objections=int(t.action == "answer_objection"),
+        requests=_facts(t),
     )
     payload = dict.fromkeys(t.requires, "x")
     actor = sorted(t.actors)[0]

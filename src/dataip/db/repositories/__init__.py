@@ -5,8 +5,8 @@ takes them from here (`from dataip.db import repositories as r`):
 
 * `accounts` — users and API tokens, parties and powers of attorney, sign-in attempts,
   Idempotency-Key reservations;
-* `applications` — applications, their joint applicants, versions, deadlines, notices and
-  objections;
+* `applications` — applications, their joint applicants, versions, deadlines, notices,
+  objections and procedural requests (fast track, extension, reinstatement);
 * `registrations` — registrations, their versions, requests, filings, certificates and
   announcements;
 * `ledger` — events, evidence deposits and the transparency log's storage;
@@ -31,6 +31,7 @@ from dataip.db.repositories.applications import (
     Deadlines,
     Notices,
     Objections,
+    ProceduralRequests,
     Versions,
 )
 from dataip.db.repositories.ledger import Deposits, Events, Ledger
@@ -69,6 +70,7 @@ __all__ = [
     "Notices",
     "Objections",
     "Parties",
+    "ProceduralRequests",
     "RegistrationRequests",
     "RegistrationVersions",
     "Registrations",

@@ -251,3 +251,14 @@ class Objections(_Repo[m.Objection]):
         c = t.objections.c
         stmt = sa.select(m.Objection).where(c.application_id == application_id)
         return self._all(stmt.order_by(c.id))
+
+
+class ProceduralRequests(_Repo[m.ProceduralRequest]):
+    """Fast-track, extension and reinstatement requests (R8, G§12), oldest first."""
+
+    cls = m.ProceduralRequest
+
+    def for_application(self, application_id: int) -> list[m.ProceduralRequest]:
+        c = t.procedural_requests.c
+        stmt = sa.select(m.ProceduralRequest).where(c.application_id == application_id)
+        return self._all(stmt.order_by(c.id))

@@ -14,9 +14,11 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import PUBLIC_STATES, Actor, AppState, Context
+from dataip.domain.procedural_requests import RequestFacts
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import UnitOfWork
+from dataip.services.recording import due_date
 
 
 def not_found() -> DomainError:
@@ -101,6 +103,8 @@ def context_for(
     deadlines: Sequence[m.Deadline] | None = None,
     objections: Sequence[m.Objection] | None = None,
     identity: Identity | None = None,
+    *,
+    with_requests: bool = True,
 ) -> Context:
     """What the table's guards read: the application's periods and objections and, for a
     signed-in `identity`, whether it is one of the applicants."""
@@ -128,7 +132,49 @@ def context_for(
             and app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
             and (app.filer_user_id == identity.user_id or is_invited(uow, identity, app))
         ),
+        requests=request_facts(uow, env, app, deadlines) if with_requests else RequestFacts(),
     )
+
+
+def request_facts(
+    uow: UnitOfWork, env: Env, app: m.Application, deadlines: Sequence[m.Deadline]
+) -> RequestFacts:
+    """What the guards of fast track, extension and reinstatement read (R8, G§12)."""
+    if app.state not in IN_PROCEDURE_OR_DEEMED:
+        return RequestFacts(fast_track=app.fast_track)
+    pending = frozenset(
+        r.kind for r in uow.procedural_requests.for_application(app.id) if r.status == "pending"
+    )
+    correction = next((d for d in deadlines if d.kind == "correction" and d.status == "open"), None)
+    until = None
+    if app.state == AppState.DEEMED_WITHDRAWN:
+        # G§12: counted from the deemed withdrawal (its correction period's expiry)
+        ended = [
+            d.closed_at
+            for d in uow.deadlines.for_application(app.id)
+            if d.kind == "correction" and d.status == "expired" and d.closed_at is not None
+        ]
+        if ended:
+            until = due_date(env, "reinstatement", max(ended)).due_on
+    return RequestFacts(
+        pending=pending,
+        fast_track=app.fast_track,
+        correction_due=correction.due_on if correction else None,
+        reinstatement_until=until,
+    )
+
+
+IN_PROCEDURE_OR_DEEMED = frozenset(
+    {
+        AppState.SUBMITTED,
+        AppState.UNDER_EXAMINATION,
+        AppState.AWAITING_CORRECTION,
+        AppState.PUBLICISED,
+        AppState.OBJECTION_PENDING,
+        AppState.AWAITING_JUDGMENT,
+        AppState.DEEMED_WITHDRAWN,
+    }
+)
 
 
 def _expired(due_on: date, now: Any) -> bool:

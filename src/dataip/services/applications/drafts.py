@@ -150,7 +150,6 @@ def create_draft(
     env: Env,
     form: dict[str, Any],
     applicants: Sequence[ApplicantIn],
-    fast_track: bool = False,
 ) -> m.Application:
     uid = identity.require_login()
     if identity.role not in ("applicant", "agent"):
@@ -171,7 +170,6 @@ def create_draft(
                 form=_attach_deposit(uow, uid, dict(form)),
                 created_at=now,
                 updated_at=now,
-                fast_track=fast_track,
             )
         )
         _denormalise(app)  # before the ownership query autoflushes the row: one INSERT

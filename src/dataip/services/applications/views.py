@@ -41,6 +41,8 @@ class ApplicationView:
     registration: m.Registration | None = None
     objections: list[m.Objection] = field(default_factory=list)
     checks: dict[str, Any] = field(default_factory=dict)
+    # fast track, extension, reinstatement requests (R8, G§12): the applicants' and registry's
+    requests: list[m.ProceduralRequest] = field(default_factory=list)
 
 
 def public_applicants(uow: UnitOfWork, app: m.Application) -> list[dict[str, Any]]:
@@ -126,6 +128,7 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
         )
         if full:
             v.checks = examination_checks(uow, env, app, viewer=identity)
+            v.requests = list(uow.procedural_requests.for_application(app.id))
         return v
 
 

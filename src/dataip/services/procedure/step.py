@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 
 MAX_TEXT = 10_000
@@ -45,3 +46,5 @@ class _Step:
     public: dict[str, Any] = field(default_factory=dict)
     private: dict[str, Any] = field(default_factory=dict)
     extra_recipients: list[int] = field(default_factory=list)
+    # the holder's deadline the notice states when the transition opens none (an extension)
+    notice_due: m.Deadline | None = None

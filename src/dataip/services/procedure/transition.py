@@ -15,11 +15,14 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import AppState, Transition, decide
+from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import preconditions, screening
 from dataip.services.applications import actors_for, conflict, context_for, load, stale
 from dataip.services.context import Env, Identity
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
+from dataip.services.procedure import requests
 from dataip.services.procedure.decision import _approve, _refuse, _withdraw
+from dataip.services.procedure.periods import trigger_for
 from dataip.services.procedure.publicity import (
     _answer_objection,
     _decide_objection,
@@ -123,7 +126,9 @@ def apply_action(
         raise DomainError("unauthenticated", "请先登录", "authentication required", status=401)
     if deadlines is None:
         deadlines = uow.deadlines.for_application(app.id, open_only=True)
-    ctx = context_for(uow, env, app, deadlines, identity=identity)
+    ctx = context_for(
+        uow, env, app, deadlines, identity=identity, with_requests=action in REQUEST_ACTIONS
+    )
     t = decide(AppState(app.state), action, actors, ctx, payload, outcome)
     step = _BEFORE[action](uow, env, identity, app, payload, now) if action in _BEFORE else _Step()
     app.state = t.target.value
@@ -133,8 +138,14 @@ def apply_action(
         if t.closes == "all" or d.kind in t.closes:
             d.status = "met" if d.party == "registry" or action != "deem_withdrawn" else "expired"
             d.closed_at = now
-    opened = [open_deadline(uow, env, application_id=app.id, rule=r, trigger=now) for r in t.opens]
-    holder_due = next((d for d in opened if d.party == "holder"), None)
+    requests.settle(uow, app, t, deadlines, now)
+    opened = [
+        open_deadline(
+            uow, env, application_id=app.id, rule=r, trigger=trigger_for(app, t, r, env, now)
+        )
+        for r in t.opens
+    ]
+    holder_due = next((d for d in opened if d.party == "holder"), step.notice_due)
     if t.notice:
         body = {"action": action, "state": app.state, **step.notice_body}
         if holders is None:
@@ -180,4 +191,5 @@ _BEFORE = {
     "record_judgment": _record_judgment,
     "withdraw": _withdraw,
     "approve": _approve,
+    **requests.STEPS,
 }

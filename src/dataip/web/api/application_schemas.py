@@ -54,7 +54,11 @@ class ApplicantIn(PartyNamed):
 class ApplicationCreate(_Strict):
     form: ApplicationForm = Field(default_factory=ApplicationForm)
     applicants: list[ApplicantIn] = Field(min_length=1, max_length=50)
-    fast_track: bool = False
+    fast_track: bool = Field(
+        default=False,
+        description="kept for old clients: `true` is refused (`fast_track_needs_grounds`); "
+        "fast track is requested with a ground (`request_fast_track`) and granted by the registry",
+    )
 
 
 class ApplicationUpdate(_Strict):
@@ -84,6 +88,10 @@ class ActionIn(_Strict):
     note: Annotated[str, Field(max_length=10_000)] | None = None
     # approve: the registration announcement's date, when later than today (G§16)
     announcement_date: date | None = None
+    # R8, G§12: a procedural request's ground, a refusal's reason code, an extension's date
+    ground: Annotated[Line, Field(max_length=32)] | None = None
+    reason_code: Annotated[Line, Field(max_length=32)] | None = None
+    due_on: date | None = None
 
 
 class DeadlineRead(BaseModel):
@@ -113,6 +121,28 @@ class RegistrationRead(BaseModel):
     state: str
 
 
+class ProceduralRequestRead(BaseModel):
+    """A fast-track, extension or reinstatement request (R8, G§12), as its applicant and the
+    registry read it."""
+
+    id: int
+    kind: str
+    kind_label: Label
+    status: str
+    status_label: Label
+    ground: str
+    ground_label: Label
+    statement: str
+    evidence_blobs: list[str]
+    own_motion: bool
+    filed_at: datetime
+    decided_at: datetime | None
+    reason_code: str | None
+    reason_label: Label | None
+    note: str | None
+    due_on: date | None
+
+
 class ApplicationRead(BaseModel):
     id: int
     state: str
@@ -134,6 +164,7 @@ class ApplicationRead(BaseModel):
     checks: dict[str, Any] = Field(default_factory=dict)
     outcome_reason: str | None = None
     grounds: list[int] | None = None
+    requests: list[ProceduralRequestRead] = Field(default_factory=list)
 
 
 class ApplicationSummary(BaseModel):

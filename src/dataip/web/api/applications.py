@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
+from dataip.domain import model as m
+from dataip.domain import procedural_requests as pr
+from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import ACTIONS
 from dataip.services import applications as svc
 from dataip.services import procedure
@@ -19,6 +22,7 @@ from dataip.web.api.application_schemas import (
     DeadlineRead,
     Label,
     Page,
+    ProceduralRequestRead,
     RegistrationRead,
 )
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch, IfMatchRequired
@@ -86,6 +90,34 @@ def _read(v: ApplicationView) -> ApplicationRead:
         checks=v.checks,
         outcome_reason=a.outcome_reason if full else None,
         grounds=a.grounds,
+        requests=[_request(r) for r in v.requests],
+    )
+
+
+def _label(table: dict[str, tuple[str, str]], code: str) -> Label:
+    zh, en = table.get(code, (code, code))
+    return Label(zh=zh, en=en)
+
+
+def _request(r: m.ProceduralRequest) -> ProceduralRequestRead:
+    grounds = pr.FAST_TRACK_GROUNDS if r.kind == "fast_track" else pr.RELIEF_GROUNDS
+    return ProceduralRequestRead(
+        id=r.id,
+        kind=r.kind,
+        kind_label=_label(pr.REQUEST_KIND_LABELS, r.kind),
+        status=r.status,
+        status_label=_label(pr.REQUEST_STATE_LABELS, r.status),
+        ground=r.ground,
+        ground_label=_label(grounds, r.ground),
+        statement=r.statement,
+        evidence_blobs=list(r.evidence_blobs),
+        own_motion=r.own_motion,
+        filed_at=r.filed_at,
+        decided_at=r.decided_at,
+        reason_code=r.reason_code,
+        reason_label=_label(pr.REFUSAL_REASONS, r.reason_code) if r.reason_code else None,
+        note=r.note,
+        due_on=r.due_on,
     )
 
 
@@ -98,12 +130,21 @@ def _respond(response: Response, v: ApplicationView) -> ApplicationRead:
 def create(
     body: ApplicationCreate, env: EnvDep, identity: IdentityDep, response: Response
 ) -> ApplicationRead:
+    if body.fast_track:
+        # R8 / Z§2.1: no applicant puts itself first; it asks, on a ground, and the registry
+        # decides (`request_fast_track`)
+        raise DomainError(
+            "fast_track_needs_grounds",
+            "快速审查须在提交申请后说明理由提出请求，由登记机构决定",
+            "fast track is requested with a ground (request_fast_track) and granted by the "
+            "registry; it cannot be set on a draft",
+            status=422,
+        )
     a = svc.create_draft(
         identity,
         env=env,
         form=body.form.as_form(),
         applicants=[svc.ApplicantIn(**x.model_dump()) for x in body.applicants],
-        fast_track=body.fast_track,
     )
     response.headers["Location"] = f"/api/v1/applications/{a.id}"
     return _respond(response, svc.view(identity, env=env, application_id=a.id))

@@ -26,6 +26,7 @@ from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
+from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.application_form import (
     BLOB_LISTS,
     MAX_FILES,
@@ -98,11 +99,12 @@ __all__ = [
 
 router = APIRouter(include_in_schema=False)
 
-HOLDER_ACTIONS = ("submit", "withdraw", "answer_objection")
+HOLDER_ACTIONS = ("submit", "withdraw", "answer_objection", *requests_ui.HOLDER_REQUESTS)
 HOLDER_CONFIRMATIONS = {
     "submit": "submitted",
     "withdraw": "withdrawn",
     "answer_objection": "objection_answered",
+    **dict.fromkeys(requests_ui.HOLDER_REQUESTS, "request_filed"),
 }
 
 
@@ -327,6 +329,7 @@ def _detail(
         "typed": typed or {},
         "consent": applications.consent_awaited(who, env=env, view=rec["v"]),
         "samples": sample_states(rec["v"].checks, lang_of(request)),
+        **requests_ui.context(env, rec["v"], lang_of(request)),
     }
     return render(request, "app_detail.html", rec, status_code=status)
 
@@ -335,7 +338,8 @@ def _detail(
 async def holder_action(
     request: Request, env: EnvDep, application_id: int, action: str
 ) -> Response:
-    data = await request.form(max_files=0)
+    # a fast-track or relief request may carry its evidence (R8, G§12)
+    data = await request.form(max_files=MAX_FILES)
     return await run_in_threadpool(_act, request, env, data, application_id, action)
 
 
@@ -351,7 +355,10 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
             raise DomainError(
                 "forbidden_action", "您无权执行此操作", f"you may not {action} here", status=403
             )
-        payload = ActionIn.model_validate({k: v for k, v in typed.items() if v})
+        fields: dict[str, Any] = {k: v for k, v in typed.items() if v}
+        if action in requests_ui.HOLDER_REQUESTS:
+            fields, typed = requests_ui.holder_payload(who, env, data, action)
+        payload = ActionIn.model_validate(fields)
         done = procedure.perform(
             who,
             env=env,

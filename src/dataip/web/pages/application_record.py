@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
+from dataip.domain import procedural_requests as pr
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import event_label
 from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS
@@ -35,6 +36,16 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "record_judgment": ("录入司法裁决", "Record the judgment"),
     "approve": ("核准登记", "Approve"),
     "withdraw": ("撤回申请", "Withdraw"),
+    # R8, G§12: procedural requests and the registry's decisions on them
+    "request_fast_track": ("请求快速审查", "Ask for fast-track examination"),
+    "grant_fast_track": ("准予快速审查", "Grant fast track"),
+    "refuse_fast_track": ("不予快速审查", "Refuse fast track"),
+    "request_extension": ("请求延长补正期限", "Ask for more time to correct"),
+    "grant_extension": ("准予延长补正期限", "Extend the correction period"),
+    "refuse_extension": ("不予延长", "Refuse the extension"),
+    "request_reinstatement": ("请求恢复申请", "Ask for reinstatement"),
+    "reinstate": ("准予恢复申请", "Reinstate the application"),
+    "refuse_reinstatement": ("不予恢复", "Refuse reinstatement"),
 }
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("数据知识产权名称", "Name"),
@@ -166,7 +177,8 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
                 for g in n.body.get("grounds") or []
                 if g in REFUSAL_GROUNDS
             ],
-            "reason": n.body.get("reason"),
+            "reason": n.body.get("reason") or n.body.get("note"),
+            "decision": _request_decision(n.body, pick),
         }
         for n in _notices_of(who, env, app_id)
     ]
@@ -197,6 +209,18 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
         "grounds": [(g, pick(p)) for g, p in REFUSAL_GROUNDS.items()],
         "time": lambda iso: _time(iso, lang),
     }
+
+
+def _request_decision(body: dict[str, Any], pick: Any) -> str:
+    """A decision on a fast-track, extension or reinstatement request (R8, G§12), in words."""
+    decision = body.get("decision")
+    if body.get("request") not in pr.REQUEST_KINDS or decision not in pr.REQUEST_STATE_LABELS:
+        return ""
+    out = str(pick(pr.REQUEST_STATE_LABELS[decision]))
+    reason = body.get("reason_code")
+    if reason in pr.REFUSAL_REASONS:
+        out += "：" + str(pick(pr.REFUSAL_REASONS[reason]))
+    return out
 
 
 def _time(iso: str, lang: str) -> str:

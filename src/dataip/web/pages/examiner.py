@@ -23,6 +23,7 @@ from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
+from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     csrf_refused,
@@ -50,6 +51,7 @@ REGISTRY_ACTIONS = (
     "decide_objection",
     "record_judgment",
     "approve",
+    *requests_ui.REGISTRY_DECISIONS,
 )
 # The examiner's standard checklist (审查要点): one line per G§7 item, in both languages as
 # the notice carries them; detected defects are offered above these, already ticked.
@@ -307,6 +309,7 @@ def _page(
         "outcomes": [(k, pick(p)) for k, p in OUTCOMES.items()],
         "error": error,
         "typed": typed or {},
+        **requests_ui.context(env, v, lang),
     }
     return render(request, "exam_application.html", rec, status_code=status)
 
@@ -347,7 +350,8 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
     if not csrf_ok(request, _s(data, "csrf_token")):
         return csrf_refused(request)
     typed: dict[str, Any] = {
-        k: _s(data, k) for k in ("reason", "instrument", "outcome", "extra_defects")
+        k: _s(data, k)
+        for k in ("reason", "instrument", "outcome", "extra_defects", "note", "due_on")
     }
     typed["grounds"] = [g for g in data.getlist("grounds") if isinstance(g, str)]
     try:
@@ -363,6 +367,8 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         if action == "request_correction":
             v = applications.view(who, env=env, application_id=app_id)
             payload["defects"] = _defects(v, data)
+        if action in requests_ui.REGISTRY_DECISIONS:
+            payload = requests_ui.registry_payload(data, action)
         body = ActionIn.model_validate(payload).model_dump(mode="json", exclude_none=True)
         procedure.perform(
             who,

@@ -41,6 +41,7 @@ CONFIRMATIONS: dict[str, str] = {
     "correction_submitted": N_("The correction is submitted; the examiner has been notified."),
     "withdrawn": N_("The application is withdrawn."),
     "objection_answered": N_("Your answer to the objection is filed."),
+    "request_filed": N_("Your request is filed; the registry will decide on it."),
     "verification_sent": N_("The verification documents are sent to the registry."),
     "authorisation_filed": N_("The power of attorney is filed and awaits the registry's check."),
     "consent_given": N_("Your consent to the joint application is recorded."),
