@@ -109,7 +109,7 @@ def _revoke(
     r.re_examination_due, r.re_examination_provisional = due, provisional
     _end(uow, env, reg, RegState.REVOKED, reason)
     facts = {"grounds": grounds, "ex_officio": True, "re_examination_due": due.isoformat()}
-    notice = {**facts, "reason": reason}
+    notice = {**facts, "reason": reason, "request_id": r.id}  # its re-examination window
     return Outcome(
         public=facts,
         private={"reason": commitment(reason)},

@@ -14,7 +14,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState, Transition, decide
+from dataip.domain.lifecycle import AppState, Transition, closing_status, decide
 from dataip.services import preconditions, screening
 from dataip.services.applications import actors_for, conflict, context_for, load, stale
 from dataip.services.context import Env, Identity
@@ -128,13 +128,18 @@ def apply_action(
     step = _BEFORE[action](uow, env, identity, app, payload, now) if action in _BEFORE else _Step()
     app.state = t.target.value
     app.updated_at = now
-    # Close what the transition ends; open what it starts (G§12, G§14, G§15 periods).
+    # Close what the transition ends — met, expired, ended or moot (`closing_status`) —,
+    # resume what it resumes and open what it starts (G§12, G§14, G§15 periods).
     for d in deadlines:
-        if t.closes == "all" or d.kind in t.closes:
-            d.status = "met" if d.party == "registry" or action != "deem_withdrawn" else "expired"
-            d.closed_at = now
+        status = closing_status(t, d.kind) if d.status == "open" else None
+        if status is not None:
+            d.status, d.closed_at = status, now
+    if t.resumes:
+        _resume(uow, app, t.resumes)
     opened = [open_deadline(uow, env, application_id=app.id, rule=r, trigger=now) for r in t.opens]
     holder_due = next((d for d in opened if d.party == "holder"), None)
+    if holder_due is not None and t.notice:
+        uow.flush()  # the notice names its deadline
     if t.notice:
         body = {"action": action, "state": app.state, **step.notice_body}
         if holders is None:
@@ -165,6 +170,17 @@ def apply_action(
         private=step.private,
     )
     return t
+
+
+def _resume(uow: UnitOfWork, app: m.Application, kinds: frozenset[str]) -> None:
+    """Reopen the latest ended period of each kind (G§15: suspended, then going on)."""
+    latest: dict[str, m.Deadline] = {}
+    for d in uow.deadlines.for_application(app.id):
+        if d.kind in kinds:
+            latest[d.kind] = d
+    for d in latest.values():
+        if d.status == "ended":
+            d.status, d.closed_at = "open", None
 
 
 _BEFORE = {

@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.schemas.text import ERROR_TYPE as INVALID_CHARACTERS
-from dataip.services import accounts, applications, examination, login_throttle
+from dataip.services import accounts, applications, due_states, examination, login_throttle
 from dataip.services.context import ANONYMOUS, Identity
 from dataip.web.api.accounts import TokenCreate
 from dataip.web.deps import EnvDep
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import (
     CSRF_FIELD,
@@ -147,8 +148,7 @@ def portal(request: Request, env: EnvDep) -> Response:
         return RedirectResponse("/login?next=/portal", status_code=303)
     queue = examination.queue(identity, env=env) if identity.is_registry else []
     notices = applications.inbox(identity, env=env)
-    cal = env.calendar()
-    today = env.today()
+    dues = due_states.notice_dues(identity, env=env, notices=notices)
     lang = lang_of(request)
     return render(
         request,
@@ -159,8 +159,9 @@ def portal(request: Request, env: EnvDep) -> Response:
             "notices": notices,
             "task_label": lambda kind: _pick(DEADLINE_LABELS.get(kind, (kind, kind)), lang),
             "notice_href": lambda n: _notice_href(identity, n),
-            "left": lambda due: cal.working_days_left(today, due),
-            "provisional": lambda due: cal.is_provisional_year(due.year),
-            "today": today,
+            # each due date as its stored state says (issue 19), never the calendar alone
+            "notice_due": lambda n: due_text(env, lang, dues[n.id]) if n.id in dues else None,
+            "queue_due": lambda i: due_text(env, lang, due_states.of_deadline(i.deadline)),
+            "today": env.today(),
         },
     )

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
-from dataip.services import applications, blobs, examination, parties, procedure
+from dataip.services import applications, blobs, due_states, examination, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
@@ -24,13 +24,13 @@ from dataip.web.deps import EnvDep
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     csrf_refused,
-    due,
     failure,
     picker,
     record,
     signed_in,
     version_of,
 )
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -113,7 +113,7 @@ def workbench(request: Request, env: EnvDep) -> Response:
         {
             "i": i,
             "state": pick(applications.state_label(i.application.state)),
-            "due": due(env, lang, i.deadline.due_on, i.deadline.provisional),
+            "due": due_text(env, lang, due_states.of_deadline(i.deadline)),
             "task": pick(DEADLINE_LABELS.get(i.task, (i.task,) * 2)),
         }
         for i in examination.queue(who, env=env)
