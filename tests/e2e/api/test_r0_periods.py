@@ -3,6 +3,8 @@ deadlines in a year not yet published (2027), and their recomputation once it is
 
 from __future__ import annotations
 
+import re
+
 from tests.support.api import Api, make_uscc, problem
 
 
@@ -93,6 +95,19 @@ def test_r0_admin_override_changes_later_computations(api: Api) -> None:
     assert r.json() == {"due_on": "2026-10-12", "provisional": False}
 
 
+def _sign_in(api: Api, username: str) -> None:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', api.c.get("/login").text)
+    assert token
+    form = {"csrf_token": token.group(1), "username": username, "password": "pass-word-1"}
+    assert api.c.post("/login", data=form, follow_redirects=False).status_code == 303
+
+
+def _filing_row(api: Api, number: str, filing: str) -> str:
+    rows = re.findall(r"<tr>.*?</tr>", api.c.get(f"/registrations/{number}").text, re.S)
+    (row,) = [r for r in rows if filing in r]
+    return row
+
+
 def test_r0_4_pledge_filing_due_date_and_late_flag_follow_the_loaded_2027_arrangement(
     api: Api,
 ) -> None:
@@ -124,6 +139,9 @@ def test_r0_4_pledge_filing_due_date_and_late_flag_follow_the_loaded_2027_arrang
         True,
         False,
     )
+    _sign_in(api, w.applicant)
+    row = _filing_row(api, number, pledge["number"])
+    assert "2027年1月4日" in row and "暂定" in row and "逾期备案" not in row
     body = {
         "holidays": ["2027-01-01", "2027-01-02"],
         "makeup_workdays": ["2027-01-03"],
@@ -131,6 +149,8 @@ def test_r0_4_pledge_filing_due_date_and_late_flag_follow_the_loaded_2027_arrang
     }
     r = api.c.put("/api/v1/calendar/years/2027", headers=api.h(admin), json=body)
     assert r.status_code == 200 and r.json()["recomputed"] == 1
+    row = _filing_row(api, number, pledge["number"])
+    assert "2027年1月3日" in row and "暂定" not in row and "逾期备案" in row
     (pledge,) = api.reg(w.applicant, number).json()["filings"]
     assert (pledge["due_on"], pledge["provisional"], pledge["late"]) == (
         "2027-01-03",
