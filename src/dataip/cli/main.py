@@ -422,7 +422,7 @@ def calendar_load_year(
         )
     except DomainError as e:
         _fail(e)
-    console.print(f"loaded {year}; recomputed {n} provisional deadlines")
+    console.print(f"loaded {year}; recomputed {n} provisional dates")
 
 
 def main() -> None:

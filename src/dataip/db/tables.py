@@ -229,6 +229,8 @@ notices = sa.Table(
     sa.Column("due_on", sa.Date),
     sa.Column("provisional", sa.Boolean, nullable=False),
     sa.Column("read_at", UTCDateTime),
+    # the deadline the due date belongs to: the notice shows its state (issue 19)
+    sa.Column("deadline_id", sa.Integer, sa.ForeignKey("deadlines.id")),
 )
 
 objections = sa.Table(

@@ -157,10 +157,14 @@ class WorkingDayCalendar:
         return arrangement is None or not arrangement.published
 
     def working_days_left(self, today: datetime.date, due_on: datetime.date) -> int:
-        """Working days from ``today`` through ``due_on`` inclusive ("剩余N个工作日");
-        negative when overdue: minus the working days after ``due_on`` up to ``today``."""
+        """Whole working days left after ``today`` through ``due_on`` ("剩余N个工作日");
+        negative when overdue: minus the working days after ``due_on`` up to ``today``.
+
+        Today never counts: once it has begun it is already running out, so the count is
+        the same at 09:00 and at 23:00, and on the last day it is 0 (the period still ends
+        at 24:00 that day, R0.1). The one rule every page, queue and API answer shows."""
         if today <= due_on:
-            span = range((due_on - today).days + 1)
+            span = range(1, (due_on - today).days + 1)
             return sum(self.is_working_day(today + datetime.timedelta(days=i)) for i in span)
         span = range(1, (today - due_on).days + 1)
         return -sum(self.is_working_day(due_on + datetime.timedelta(days=i)) for i in span)

@@ -92,12 +92,15 @@ class DeadlineRule:
 
     `on_expiry` is the action `dataip tick` applies when a holder's deadline passes unmet
     (G§12: no correction in time → deemed withdrawn); registry deadlines are SLA timers only.
+    `obligation` is False for a period that simply runs (公示期, G§14): nobody owes an act
+    within it, so it is never "missed"; once over it has ended (已届满).
     """
 
     kind: str
     period: str
     party: Party
     on_expiry: str | None = None
+    obligation: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,14 @@ class Transition:
     event: str
     outcome: str | None = None
     opens: tuple[DeadlineRule, ...] = ()
+    # the open deadlines the transition closes ("all": every one), and how (`closing_status`):
+    # those it `meets` are met, those it `lapses` expired, the rest moot (a period: ended)
     closes: frozenset[str] | Literal["all"] = frozenset()
+    meets: frozenset[str] = frozenset()
+    lapses: frozenset[str] = frozenset()
+    # periods that resume: the latest ended one of the kind opens again (G§15: a registration
+    # suspended by the objection goes on once the judgment keeps it)
+    resumes: frozenset[str] = frozenset()
     notice: str | None = None
     requires: tuple[str, ...] = ()  # payload fields that must be non-empty
 
@@ -134,7 +144,7 @@ ALL_OPEN = frozenset(IN_PROCEDURE)
 _ACCEPT = DeadlineRule("accept", "accept", "registry")
 _EXAMINE = DeadlineRule("examine", "examine", "registry")
 _CORRECTION = DeadlineRule("correction", "correction", "holder", on_expiry="deem_withdrawn")
-_PUBLICITY = DeadlineRule("publicity", "publicity", "registry")
+_PUBLICITY = DeadlineRule("publicity", "publicity", "registry", obligation=False)
 _NOTIFY = DeadlineRule("notify_objection", "notify_objection", "registry")
 _ANSWER = DeadlineRule("answer_objection", "answer_objection", "holder")
 _DECIDE_FAST_TRACK = DeadlineRule("decide_fast_track", "decide_request", "registry")
@@ -190,6 +200,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "ApplicationAccepted",
         opens=(_EXAMINE,),
         closes=frozenset({"accept"}),
+        meets=frozenset({"accept"}),
         notice="acceptance",
     ),
     # G§12: one consolidated correction notice (一次性告知); 7 working days to correct.
@@ -201,6 +212,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "CorrectionRequested",
         opens=(_CORRECTION,),
         closes=frozenset({"examine"}),
+        meets=frozenset({"examine"}),
         notice="correction_notice",
         requires=("defects",),
     ),
@@ -212,6 +224,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "CorrectionSubmitted",
         opens=(_EXAMINE,),
         closes=frozenset({"correction"}),
+        meets=frozenset({"correction"}),
     ),
     Transition(
         "deem_withdrawn",
@@ -220,6 +233,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({"system"}),
         "ApplicationDeemedWithdrawn",
         closes="all",
+        lapses=frozenset({"correction"}),
         notice="deemed_withdrawn",
     ),
     # G§13: refusal names its ground(s).
@@ -230,6 +244,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         _REGISTRY,
         "ApplicationRefused",
         closes="all",
+        meets=frozenset({"accept", "examine"}),
         notice="refusal",
         requires=("grounds",),
     ),
@@ -242,6 +257,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "ApplicationPublicised",
         opens=(_PUBLICITY,),
         closes=frozenset({"examine"}),
+        meets=frozenset({"examine"}),
         notice="publicity",
     ),
     # G§14: anyone may object during publicity, under real name, with evidence.
@@ -263,6 +279,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "ObjectionNotified",
         opens=(_ANSWER,),
         closes=frozenset({"notify_objection"}),
+        meets=frozenset({"notify_objection"}),
         notice="objection_notice",
     ),
     Transition(
@@ -272,6 +289,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         _HOLDER,
         "ObjectionAnswered",
         closes=frozenset({"answer_objection"}),
+        meets=frozenset({"answer_objection"}),
         requires=("statement",),
     ),
     # G§15: outcomes the parties accept: keep, revoke, re-publicise; else court or arbitration.
@@ -316,7 +334,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         _REGISTRY,
         "ObjectionDecided",
         outcome="unresolved",
-        closes=frozenset({"notify_objection", "answer_objection"}),
+        # G§15: the matter goes to court or arbitration; publicity is over meanwhile
+        closes=frozenset({"notify_objection", "answer_objection", "publicity"}),
         notice="objection_decision",
         requires=("reason",),
     ),
@@ -327,6 +346,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         _REGISTRY,
         "JudgmentRecorded",
         outcome="keep",
+        resumes=frozenset({"publicity"}),
         notice="judgment",
         requires=("instrument", "reason"),
     ),
@@ -460,6 +480,26 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+DEADLINE_RULES: dict[str, DeadlineRule] = {
+    r.kind: r for r in (_ACCEPT, _EXAMINE, _CORRECTION, _PUBLICITY, _NOTIFY, _ANSWER)
+}
+
+
+def closing_status(t: Transition, kind: str) -> str | None:
+    """What transition `t` does to an open deadline of `kind`: None (it stays open), "met"
+    (the transition is the act it waited for), "expired" (the transition is the consequence
+    of its passing unmet), "ended" (a period the transition ends) or "cancelled" (moot: the
+    act it waited for will never be needed, e.g. after a withdrawal)."""
+    if kind in t.meets:
+        return "met"
+    if kind in t.lapses:
+        return "expired"
+    if t.closes != "all" and kind not in t.closes:
+        return None
+    rule = DEADLINE_RULES.get(kind)
+    return "ended" if rule is not None and not rule.obligation else "cancelled"
+
+
 OUTCOMES: dict[str, tuple[str, ...]] = {
     a: tuple(t.outcome for t in TRANSITIONS if t.action == a and t.outcome) for a in ACTIONS
 }

@@ -171,6 +171,7 @@ class Notice:
     due_on: date | None = None
     provisional: bool = False
     read_at: datetime | None = None
+    deadline_id: int | None = None  # the deadline its due date is: shown in its state
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
 
 

@@ -56,6 +56,8 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "app_states": frozenset(lc.AppState),
     "outcomes": frozenset(o for outs in lc.OUTCOMES.values() for o in outs),
     "deadline_kinds": frozenset(lc.DEADLINE_LABELS),
+    # R0.4: what a recomputed date belongs to — a deadline, a filing period, a window
+    "recomputed_kinds": frozenset({*lc.DEADLINE_LABELS, "filing", "re_examination"}),
     # G§14: the items publicity shows (procedure._publicise)
     "publicity_fields": frozenset(
         "applicants name scenarios data_source scope processing_rules application_number".split()  # noqa: SIM905
@@ -440,11 +442,17 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "announcement_date": DAY,
     },
     "RenewalReminderServed": {"registration_number": REG_NO, "valid_until": DAY},
+    # R0.4 (issue 19): a procedure deadline, a filing's due date (with its late flag) or a
+    # re-examination window, moved or made final when the year's arrangement was loaded
     "DeadlineRecomputed": {
-        "kind": _code("deadline_kinds"),
+        "kind": _code("recomputed_kinds"),
         "from": DAY,
         "to": DAY,
         "provisional": BOOL,
+        "registration_number": REG_NO,
+        "filing_number": FILING_NO,
+        "request_id": ID,
+        "late": BOOL,
     },
     # certificates
     "CertificateIssued": {

@@ -146,5 +146,6 @@ def serve_notice(
             body=body,
             due_on=due.due_on if due else due_on,
             provisional=due.provisional if due else provisional,
+            deadline_id=due.id if due else None,
         )
     )

@@ -14,8 +14,8 @@ from dataip.domain import model as m
 from dataip.domain.calendar import Deadline, WorkingDayCalendar, YearArrangement
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env, Identity
+from dataip.services.recompute import recompute_provisional
 from dataip.services.recording import commitment, due_date, record_event
-from dataip.services.scheduler import recompute_provisional
 from dataip.services.workdays import build_calendar
 
 INDUSTRY_LEVELS = ("section", "division", "group", "class")

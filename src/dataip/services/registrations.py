@@ -13,7 +13,7 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
-from dataip.services import sample_publication
+from dataip.services import due_states, sample_publication
 from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -72,6 +72,7 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
         "contract_date": f.contract_date.isoformat(),
         "filed_on": f.filed_on.isoformat(),
         "due_on": f.due_on.isoformat(),
+        "provisional": f.provisional,  # R0.4: recomputed when the year is loaded
         "late": f.late,
         "state": _filing_state(f, today),
         "released_at": f.released_at.isoformat() if f.released_at else None,
@@ -132,6 +133,7 @@ def request_dict(r: m.RegistrationRequest, *, full: bool) -> dict[str, Any]:
         "decided_at": r.decided_at.isoformat() if r.decided_at else None,
         "outcome": r.outcome,
         "re_examination_due": r.re_examination_due.isoformat() if r.re_examination_due else None,
+        "re_examination_provisional": r.re_examination_provisional,  # R0.4
     }
     if full:
         out.update(
@@ -241,6 +243,8 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
         indices = uow.ledger.indices_of_events([e.id for e in events])
         actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
         today = env.today()
+        notices = uow.notices.for_application(app.id)
+        dues = due_states.of_notices(uow, notices)
         return {
             "format": "dataip-archive",
             "version": 1,
@@ -332,9 +336,10 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
                     "served_at": n.served_at.isoformat(),
                     "due_on": n.due_on.isoformat() if n.due_on else None,
                     "provisional": n.provisional,
+                    "due_status": dues[n.id].shown(today) if n.id in dues else None,
                     "body": n.body,
                 }
-                for n in uow.notices.for_application(app.id)
+                for n in notices
             ],
             "announcements": [
                 {**announcement_dict(a), "body": a.body}

@@ -20,7 +20,8 @@ from dataip.services import after_registration, screening_worker
 from dataip.services.context import SYSTEM, Env
 from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
-from dataip.services.recording import due_date, record_event, serve_notice
+from dataip.services.recompute import recompute_provisional
+from dataip.services.recording import record_event, serve_notice
 
 
 @dataclass
@@ -280,34 +281,3 @@ def _remind_renewal(env: Env, batch_size: int) -> int:
                 )
             uow.commit()
             done += len(regs)
-
-
-def recompute_provisional(*, env: Env) -> int:
-    """R0.4: once a year's arrangement is loaded, provisional due dates are recomputed."""
-    env.invalidate_calendar()
-    cal = env.calendar()
-    changed = 0
-    with env.uow() as uow:
-        for d in uow.deadlines.provisional_open():
-            if cal.is_provisional_year(d.due_on.year):
-                continue
-            new = due_date(env, d.period_key, d.trigger_at)
-            if (new.due_on, new.provisional) != (d.due_on, d.provisional):
-                record_event(
-                    uow,
-                    subject_type="application",
-                    subject_id=d.application_id,
-                    type="DeadlineRecomputed",
-                    at=env.now(),
-                    actor_user_id=None,
-                    public={
-                        "kind": d.kind,
-                        "from": d.due_on.isoformat(),
-                        "to": new.due_on.isoformat(),
-                        "provisional": new.provisional,
-                    },
-                )
-                d.due_on, d.provisional = new.due_on, new.provisional
-                changed += 1
-        uow.commit()
-    return changed

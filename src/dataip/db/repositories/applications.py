@@ -133,6 +133,10 @@ class Deadlines(_Repo[m.Deadline]):
             stmt = stmt.where(c.status == "open")
         return self._all(stmt.order_by(c.id))
 
+    def many(self, ids: Sequence[int]) -> list[m.Deadline]:
+        c = t.deadlines.c
+        return self._all(sa.select(m.Deadline).where(c.id.in_(list(ids)))) if ids else []
+
     def for_applications(self, ids: Sequence[int]) -> list[m.Deadline]:
         """The open deadlines of these applications. Selected by application alone and filtered
         here: given `status = 'open'` too, SQLite (no ANALYZE statistics) walks the

@@ -149,6 +149,12 @@ class RegistrationRequests(_Repo[m.RegistrationRequest]):
             stmt = stmt.where(c.state.in_(("awaiting_consent", "pending")))
         return self._all(stmt.order_by(c.id))
 
+    def provisional_re_examinations(self) -> list[m.RegistrationRequest]:
+        """Decisions whose re-examination window is provisional (R0.4)."""
+        c = t.registration_requests.c
+        stmt = sa.select(m.RegistrationRequest).where(c.re_examination_provisional.is_(True))
+        return self._all(stmt.order_by(c.id))
+
     def open_queue(self, *, limit: int) -> list[m.RegistrationRequest]:
         c = t.registration_requests.c
         stmt = sa.select(m.RegistrationRequest).where(c.state == "pending")
@@ -162,6 +168,11 @@ class Filings(_Repo[m.Filing]):
         c = t.filings.c
         stmt = sa.select(m.Filing).where(c.registration_id == registration_id)
         return self._all(stmt.order_by(c.id))
+
+    def provisional(self) -> list[m.Filing]:
+        """Filings whose due date is provisional (R0.4)."""
+        c = t.filings.c
+        return self._all(sa.select(m.Filing).where(c.provisional.is_(True)).order_by(c.id))
 
     def by_number(self, number: str) -> m.Filing | None:
         return self.s.scalars(sa.select(m.Filing).where(t.filings.c.number == number)).first()

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from dataip.db.tables import UTCDateTime
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

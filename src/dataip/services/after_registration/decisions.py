@@ -63,14 +63,16 @@ def _request(
     return r
 
 
-def _re_exam_due(env: Env) -> tuple[date, bool]:
-    """G§20: 15 days from receipt of the decision; electronic service is receipt (G§11)."""
+def _re_exam_due(env: Env, served_on: date | None = None) -> tuple[date, bool]:
+    """G§20: 15 days from receipt of the decision; electronic service is receipt (G§11).
+    `served_on` defaults to today (R0.4 recomputes from the day it was served)."""
     period = env.profile.period("re_examination")
     cal = env.calendar()
+    day = served_on or env.today()
     d = (
-        cal.add_calendar_days(env.today(), period.days)
+        cal.add_calendar_days(day, period.days)
         if period.unit == "calendar_days"
-        else cal.add_working_days(env.today(), period.days)
+        else cal.add_working_days(day, period.days)
     )
     return d.due_on, d.provisional
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.after_registration import CONSENT_KINDS, LICENCE_TYPES, filing_is_late
+from dataip.domain.calendar import Deadline as DueDate
 from dataip.services import decision_text
 from dataip.services.after_registration.outcome import Handler, Outcome
 from dataip.services.after_registration.payload import (
@@ -45,6 +46,16 @@ def _contract_date(env: Env, payload: dict[str, Any]) -> date:
             "the contract date cannot be in the future",
         )
     return d
+
+
+def filing_due(env: Env, contract: date) -> DueDate:
+    """G§22: the last day to file a contract of `contract`'s date (the profile's `filing`
+    period; R0.4: provisional while its year's arrangement is unpublished)."""
+    period = env.profile.period("filing")
+    cal = env.calendar()
+    if period.unit == "working_days":
+        return cal.add_working_days(contract, period.days)
+    return cal.add_calendar_days(contract, period.days)
 
 
 def _term(payload: dict[str, Any]) -> tuple[date | None, date | None]:
@@ -163,13 +174,7 @@ def _file(kind: str) -> Handler:
             details["contract_blob"] = _blob(
                 uow, identity, payload["contract_blob"], "contract_blob"
             )
-        cal = env.calendar()
-        period = env.profile.period("filing")
-        due = (
-            cal.add_working_days(contract, period.days)
-            if period.unit == "working_days"
-            else cal.add_calendar_days(contract, period.days)
-        )
+        due = filing_due(env, contract)
         today = env.today()
         serial = uow.next_value(f"filing:{env.profile.registry_code}:{today.year}")
         f = uow.filings.add(

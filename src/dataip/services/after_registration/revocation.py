@@ -115,7 +115,7 @@ def _revoke(
         "re_examination_due": due.isoformat(),
         **ended_facts(ended),
     }
-    notice = {**facts, "reason": reason}
+    notice = {**facts, "reason": reason, "request_id": r.id}  # its re-examination window
     return Outcome(
         public=facts,
         private={"reason": commitment(reason)},

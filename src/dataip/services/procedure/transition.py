@@ -14,7 +14,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState, Transition, decide
+from dataip.domain.lifecycle import AppState, Transition, closing_status, decide
 from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import preconditions, screening
 from dataip.services.applications import actors_for, conflict, context_for, load, stale
@@ -133,11 +133,14 @@ def apply_action(
     step = _BEFORE[action](uow, env, identity, app, payload, now) if action in _BEFORE else _Step()
     app.state = t.target.value
     app.updated_at = now
-    # Close what the transition ends; open what it starts (G§12, G§14, G§15 periods).
+    # Close what the transition ends — met, expired, ended or moot (`closing_status`) —,
+    # resume what it resumes and open what it starts (G§12, G§14, G§15 periods).
     for d in deadlines:
-        if t.closes == "all" or d.kind in t.closes:
-            d.status = "met" if d.party == "registry" or action != "deem_withdrawn" else "expired"
-            d.closed_at = now
+        status = closing_status(t, d.kind) if d.status == "open" else None
+        if status is not None:
+            d.status, d.closed_at = status, now
+    if t.resumes:
+        _resume(uow, app, t.resumes)
     requests.settle(uow, app, t, deadlines, now)
     opened = [
         open_deadline(
@@ -146,6 +149,8 @@ def apply_action(
         for r in t.opens
     ]
     holder_due = next((d for d in opened if d.party == "holder"), step.notice_due)
+    if holder_due is not None and t.notice:
+        uow.flush()  # the notice names its deadline
     if t.notice:
         body = {"action": action, "state": app.state, **step.notice_body}
         if holders is None:
@@ -176,6 +181,17 @@ def apply_action(
         private=step.private,
     )
     return t
+
+
+def _resume(uow: UnitOfWork, app: m.Application, kinds: frozenset[str]) -> None:
+    """Reopen the latest ended period of each kind (G§15: suspended, then going on)."""
+    latest: dict[str, m.Deadline] = {}
+    for d in uow.deadlines.for_application(app.id):
+        if d.kind in kinds:
+            latest[d.kind] = d
+    for d in latest.values():
+        if d.status == "ended":
+            d.status, d.closed_at = "open", None
 
 
 _BEFORE = {

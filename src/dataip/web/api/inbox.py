@@ -9,7 +9,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from dataip.domain import model as m
+from dataip.domain.due import DueState
 from dataip.services import applications as svc
+from dataip.services import due_states
 from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["inbox"])
@@ -24,11 +26,14 @@ class NoticeRead(BaseModel):
     served_at: datetime
     due_on: date | None
     provisional: bool
+    # how the due date stands, from the state of what it waits for (never the calendar
+    # alone): running | last_day | overdue | met | missed | ended | cancelled; null: no date
+    due_status: str | None = None
     read_at: datetime | None
     body: dict[str, Any]
 
     @classmethod
-    def of(cls, n: m.Notice) -> NoticeRead:
+    def of(cls, n: m.Notice, due: DueState | None, today: date) -> NoticeRead:
         return cls(
             id=n.id,
             application_id=n.application_id,
@@ -36,8 +41,9 @@ class NoticeRead(BaseModel):
             title_zh=n.title_zh,
             title_en=n.title_en,
             served_at=n.served_at,
-            due_on=n.due_on,
-            provisional=n.provisional,
+            due_on=due.due_on if due else n.due_on,
+            provisional=due.provisional and due.is_open if due else n.provisional,
+            due_status=due.shown(today) if due else None,
             read_at=n.read_at,
             body=n.body,
         )
@@ -51,14 +57,15 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NoticeRead]:
     """Notices served on the caller, newest first; `application_id` keeps one application's."""
-    return [
-        NoticeRead.of(n)
-        for n in svc.inbox(identity, env=env, application_id=application_id, limit=limit)
-    ]
+    notices = svc.inbox(identity, env=env, application_id=application_id, limit=limit)
+    dues = due_states.notice_dues(identity, env=env, notices=notices)
+    return [NoticeRead.of(n, dues.get(n.id), env.today()) for n in notices]
 
 
 @router.post("/inbox/{notice_id}/read", response_model=NoticeRead)
 def read(
     notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], env: EnvDep, identity: IdentityDep
 ) -> NoticeRead:
-    return NoticeRead.of(svc.mark_read(identity, env=env, notice_id=notice_id))
+    n = svc.mark_read(identity, env=env, notice_id=notice_id)
+    due = due_states.notice_dues(identity, env=env, notices=[n]).get(n.id)
+    return NoticeRead.of(n, due, env.today())

@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.schemas.text import ERROR_TYPE as INVALID_CHARACTERS
-from dataip.services import accounts, applications, examination, login_throttle
+from dataip.services import accounts, applications, due_states, examination, login_throttle
 from dataip.services.context import ANONYMOUS, Identity
 from dataip.web.api.accounts import TokenCreate
 from dataip.web.deps import EnvDep
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import (
     CSRF_FIELD,
@@ -158,8 +159,7 @@ def portal(request: Request, env: EnvDep) -> Response:
     if len(notices) > NOTICES_SHOWN and not every:
         notices = notices[:NOTICES_SHOWN]
         more = len(applications.inbox(identity, env=env, limit=500))
-    cal = env.calendar()
-    today = env.today()
+    dues = due_states.notice_dues(identity, env=env, notices=notices)
     lang = lang_of(request)
     return render(
         request,
@@ -174,8 +174,10 @@ def portal(request: Request, env: EnvDep) -> Response:
             "state_label": lambda state: _pick(applications.state_label(state), lang),
             "task_label": lambda kind: _pick(DEADLINE_LABELS.get(kind, (kind, kind)), lang),
             "notice_href": lambda n: _notice_href(identity, n),
-            "left": lambda due: cal.working_days_left(today, due),
-            "provisional": lambda due: cal.is_provisional_year(due.year),
-            "today": today,
+            # each due date as its stored state says (issue 19), never the calendar alone
+            "notice_due": lambda n: due_text(env, lang, dues[n.id]) if n.id in dues else None,
+            "queue_due": lambda i: due_text(env, lang, due_states.of_deadline(i.deadline)),
+            "deadline_due": lambda d: due_text(env, lang, due_states.of_deadline(d)),
+            "today": env.today(),
         },
     )

@@ -7,7 +7,7 @@ A read model only: labels in the page's language, nothing decided here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -16,9 +16,11 @@ from dataip.domain import procedural_requests as pr
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import event_label
 from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS
-from dataip.services import applications, reference
+from dataip.services import applications, due_states, reference
 from dataip.services.context import Env, Identity
 from dataip.web.pages.application_form import BLOB_LISTS, ENUM_FIELDS, TEXTS
+from dataip.web.pages.due_text import due as due  # re-exported: pages import it from here
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.forms import picker
 from dataip.web.pages.render import SHANGHAI, day, lang_of
 
@@ -71,18 +73,6 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 
 def industry_name(env: Env, code: str | None) -> str:
     return reference.industry_name(env=env, code=code)
-
-
-def due(env: Env, lang: str, due_on: date, provisional: bool) -> dict[str, Any]:
-    """ "2026年10月10日前（剩余3个工作日）", overdue flagged in words as well as in red."""
-    n = env.calendar().working_days_left(env.today(), due_on)
-    if lang == "en":
-        left = f"overdue by {-n} working days" if n < 0 else f"{n} working days left"
-        text = f"by {day(due_on, lang)} ({left})"
-    else:
-        left = f"已逾期{-n}个工作日" if n < 0 else f"剩余{n}个工作日"
-        text = f"{day(due_on, lang)}前（{left}）"
-    return {"text": text, "overdue": n < 0, "provisional": provisional}
 
 
 def _notices_of(identity: Identity, env: Env, app_id: int) -> list[Any]:
@@ -166,11 +156,13 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
     pick = picker(lang)
     v = applications.view(who, env=env, application_id=app_id)
     a = v.application
+    served = _notices_of(who, env, app_id)
+    dues = due_states.notice_dues(who, env=env, notices=served)
     notices = [
         {
             "n": n,
             "title": n.title_en if lang == "en" else n.title_zh,
-            "due": due(env, lang, n.due_on, n.provisional) if n.due_on else None,
+            "due": due_text(env, lang, dues[n.id]) if n.id in dues else None,
             "defects": [d.get("en" if lang == "en" else "zh") for d in n.body.get("defects") or []],
             "grounds": [
                 pick(REFUSAL_GROUNDS[g])
@@ -180,7 +172,7 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
             "reason": n.body.get("reason") or n.body.get("note"),
             "decision": _request_decision(n.body, pick),
         }
-        for n in _notices_of(who, env, app_id)
+        for n in served
     ]
     history = [
         {
@@ -198,7 +190,7 @@ def record(request: Request, env: Env, who: Identity, app_id: int) -> dict[str, 
             {
                 "label": pick(DEADLINE_LABELS.get(d.kind, (d.kind, d.kind))),
                 "party": d.party,
-                "due": due(env, lang, d.due_on, d.provisional),
+                "due": due_text(env, lang, due_states.of_deadline(d)),
             }
             for d in v.deadlines
         ],

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
-from dataip.services import applications, blobs, examination, files, parties, procedure
+from dataip.services import applications, blobs, due_states, examination, files, parties, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
@@ -27,7 +27,6 @@ from dataip.web.pages import procedural_requests as requests_ui
 from dataip.web.pages.applicant import (
     METHOD_LABELS,
     csrf_refused,
-    due,
     failure,
     picker,
     record,
@@ -35,6 +34,7 @@ from dataip.web.pages.applicant import (
     version_of,
 )
 from dataip.web.pages.application_record import ACTION_LABELS
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.labels import OBJECTION_OUTCOMES, label
 from dataip.web.pages.labels import pick as pick_pair
 from dataip.web.pages.render import SHANGHAI, day, lang_of, render
@@ -115,7 +115,7 @@ def workbench(request: Request, env: EnvDep) -> Response:
         {
             "i": i,
             "state": pick(applications.state_label(i.application.state)),
-            "due": due(env, lang, i.deadline.due_on, i.deadline.provisional),
+            "due": due_text(env, lang, due_states.of_deadline(i.deadline)),
             "task": pick(DEADLINE_LABELS.get(i.task, (i.task,) * 2)),
             "key": (not i.application.fast_track, i.deadline.due_on, 0, i.deadline.id),
         }

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
 from dataip.domain.profile import Period
-from dataip.services import applications, files, procedure
+from dataip.services import applications, due_states, files, procedure
 from dataip.services.applications import ApplicationView
 from dataip.services.blobs import SHA256_RE
 from dataip.services.context import Env, Identity
@@ -34,13 +34,13 @@ from dataip.web.pages.applicant import (
     _s,
     _uploads,
     csrf_refused,
-    due,
     failure,
     my_parties,
     picker,
     signed_in,
     summary,
 )
+from dataip.web.pages.due_text import due_text
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -69,7 +69,7 @@ def _period_of(env: Env, lang: str, d: Any) -> dict[str, Any]:
     return {
         "start": d.trigger_at,
         "end": d.due_on,
-        "due": due(env, lang, d.due_on, d.provisional),
+        "due": due_text(env, lang, due_states.of_deadline(d)),
         "over": env.today() > d.due_on,
     }
 
