@@ -1,7 +1,7 @@
 """Procedural requests: fast track (R8, Z§2.1), extension and reinstatement (G§12) (issue 19 §3)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 21:00:00
 """
 
