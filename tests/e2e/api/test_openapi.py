@@ -207,6 +207,7 @@ NOT_ANSWERS = {
     "leaf_too_large": "a leaf is built from bounded fields; the guard stops a bug, not input",
     "user_not_found": "the CLI's --as",
     "no_certificate_in_pdf": "the portal's /verify and `dataip verify` read PDFs; the API a token",
+    "unreadable_credential": "the portal's /verify and `dataip verify` read files; the API a token",
 }
 
 
