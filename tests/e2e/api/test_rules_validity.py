@@ -5,7 +5,6 @@ certificate states its term's start as well as its end (issue 19)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime
@@ -205,11 +204,7 @@ def test_r15_change_after_renewal_recomputes_from_the_renewed_terms_start(api: A
 JS = Path(__file__).resolve().parents[2] / "js"
 
 
-@pytest.mark.skipif(
-    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("node"))
-    or not (JS / "node_modules" / "jose").is_dir(),
-    reason="poppler-utils and npm jose are installed by `bin/setup dev`",
-)
+@pytest.mark.needs("poppler", "jose")
 def test_r16_renewed_certificate_states_the_renewed_terms_start_and_end(
     api: Api, tmp_path: Path
 ) -> None:

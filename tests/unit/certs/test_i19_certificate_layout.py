@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def test_i19_the_seal_sets_the_registry_name_around_its_ring() -> None:
     assert short.count("rotate(") == 4
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (bin/setup dev)")
+@pytest.mark.needs("poppler")
 def test_i19_the_certificate_prints_chinese_dates_an_issue_date_and_the_evidence_in_chinese(
     tmp_path: Path,
 ) -> None:
