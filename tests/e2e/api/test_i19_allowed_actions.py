@@ -132,6 +132,14 @@ class Walk:
             s["objection_answered"],
             (ex, "decide_objection", {"outcome": "revoke", "reason": "异议成立"}),
         )
+        # R8, G§12: a request the registry decides, pending
+        s["fast_track_requested"] = lambda: self.then(
+            s["submitted"], (filer, "request_fast_track", {"ground": "pledge_financing"})
+        )
+        s["extension_requested"] = lambda: self.then(
+            s["awaiting_correction"],
+            (filer, "request_extension", {"ground": "force_majeure", "statement": "因疫情停工"}),
+        )
         return s
 
     def payload(self, action: str, who: str | None) -> dict[str, Any]:
@@ -149,6 +157,15 @@ class Walk:
                 "reason": "法院判决",
             },
             "withdraw": {"reason": "主动撤回"},
+            "request_fast_track": {"ground": "pledge_financing"},
+            # with nothing pending a grant is the registry's own motion, on a ground
+            "grant_fast_track": {"ground": "major_project"},
+            "refuse_fast_track": {"reason_code": "ground_not_established"},
+            "request_extension": {"ground": "force_majeure", "statement": "因疫情停工"},
+            "grant_extension": {"due_on": "2026-11-16"},  # a Monday after any correction due
+            "refuse_extension": {"reason_code": "not_a_good_reason"},
+            "request_reinstatement": {"ground": "notice_not_received", "statement": "未收到通知"},
+            "refuse_reinstatement": {"reason_code": "not_a_good_reason"},
         }.get(action, {})
 
     def offered(self, who: str | None, aid: int) -> tuple[list[str], int | None]:
@@ -197,18 +214,25 @@ def test_i19_allowed_actions_offered_succeed_for_caller_and_others_are_refused(
     assert "file_objection" in seen["third_party"]
 
     # publicity over (and the correction period lapsed): approve, register, deem withdrawn
-    pool = [builders["publicised"]() for _ in range(6)]
-    lapsed = builders["awaiting_correction"]()
+    pool = [builders["publicised"]() for _ in range(16)]
+    lapsed = [builders["awaiting_correction"]() for _ in range(12)]
     api.at(T1)
     report = tick(env=registry.env)
-    assert report.deemed_withdrawn >= 1 and not report.failures, report
-    assert api.get(walk.filer, lapsed).json()["state"] == "deemed_withdrawn"
+    assert report.deemed_withdrawn >= 12 and not report.failures, report
+    assert api.get(walk.filer, lapsed[0]).json()["state"] == "deemed_withdrawn"
     _check_state(walk, "publicity_over", pool.pop(), pool.pop, seen)
     assert "approve" in seen["examiner"] and "approve" in seen["registrar"]
     registered = pool.pop()
     api.ok(walk.examiner, registered, "approve")
-    for name, aid in (("deemed_withdrawn", lapsed), ("registered", registered)):
-        _check_state(walk, name, aid, lambda: 0, seen)
+    withdrawn, lapsed = lapsed[:5], lapsed[5:]  # a copy for each offer of each state
+    _check_state(walk, "deemed_withdrawn", withdrawn.pop(), withdrawn.pop, seen)
+    _check_state(walk, "registered", registered, lambda: 0, seen)
+    # G§12: a reinstatement asked for within the period, pending the registry's decision
+    for aid in lapsed:
+        api.ok(
+            walk.filer, aid, "request_reinstatement", **walk.payload("request_reinstatement", None)
+        )
+    _check_state(walk, "reinstatement_requested", lapsed.pop(), lapsed.pop, seen)
 
     # every action of the table was offered to someone somewhere (but the scheduler's own)
     offered_somewhere = set().union(*seen.values())
