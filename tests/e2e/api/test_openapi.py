@@ -208,6 +208,9 @@ NOT_ANSWERS = {
     "user_not_found": "the CLI's --as",
     "no_certificate_in_pdf": "the portal's /verify and `dataip verify` read PDFs; the API a token",
     "unreadable_credential": "the portal's /verify and `dataip verify` read files; the API a token",
+    "unknown_industry industry_not_class": (
+        "the portal's application form reads an industry by name; the API takes its code"
+    ),
 }
 
 
