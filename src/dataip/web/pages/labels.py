@@ -65,7 +65,7 @@ def law(article: int, lang: str = "zh-CN") -> str:
 
 FILING_STATES: dict[str, Pair] = {
     "in_force": ("有效", "in force"),
-    "released": ("已注销", "released"),
+    "released": ("已解除", "released"),
     "ended": ("已终止", "ended"),
 }
 FILING_KIND_SHORT: dict[str, Pair] = {
@@ -203,6 +203,7 @@ ANNOUNCEMENT_FIELDS: dict[str, Pair] = {
     "previous_holders": ("原登记主体", "Previous holders"),
     "state": ("登记状态", "Registration status"),
     "registration_date": ("登记日期", "Registration date"),
+    "announcement_date": ("公告日期", "Announcement date"),
     "valid_from": ("有效期起始日", "Valid from"),
     "valid_until": ("有效期截止日", "Valid until"),
     "previous_valid_until": ("原有效期截止日", "Previous expiry"),
@@ -241,6 +242,7 @@ ANNOUNCEMENT_FIELDS: dict[str, Pair] = {
 _DATES = frozenset(
     {
         "registration_date",
+        "announcement_date",
         "valid_from",
         "valid_until",
         "previous_valid_until",
