@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from dataip.domain.lifecycle import TERMINAL, TRANSITIONS, AppState
+from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import demo
 from dataip.services.context import SHANGHAI
 from dataip.services.scheduler import tick
@@ -31,6 +32,10 @@ MEETS: dict[str, set[str]] = {
     "correction": {"submit_correction"},
     "notify_objection": {"notify_objection"},
     "answer_objection": {"answer_objection"},
+    # R8, G§12: the registry's decision on a request
+    "decide_fast_track": {"grant_fast_track", "refuse_fast_track"},
+    "decide_extension": {"grant_extension", "refuse_extension"},
+    "decide_reinstatement": {"reinstate", "refuse_reinstatement"},
 }
 MOOTS: dict[str, set[str]] = {
     "accept": {"withdraw"},
@@ -38,6 +43,9 @@ MOOTS: dict[str, set[str]] = {
     "correction": {"withdraw"},
     "notify_objection": {"withdraw"},
     "answer_objection": {"decide_objection", "withdraw"},
+    # a pending request lapses when the procedure overtakes it
+    "decide_fast_track": {"withdraw", "refuse", "decide_objection:unresolved"},
+    "decide_extension": {"submit_correction", "withdraw"},
     # a period: over once approved, decided into revocation or court, re-publicised, withdrawn
     "publicity": {
         "approve",
@@ -58,11 +66,20 @@ Step = tuple[str, str | None]
 
 def _paths() -> list[list[Step]]:
     """Every path from a draft to an end (or to where no unused row leaves), each row of the
-    table used at most once on a path."""
+    table used at most once on a path — the procedure's own rows. The requests the registry
+    decides (R8 fast track, G§12 extension and reinstatement) stay in their state and may come
+    at any point: with them the paths number 1.7 million, so they are walked on the paths of
+    `REQUEST_PATHS` below, which take each of their rows."""
     out: list[list[Step]] = []
 
     def walk(state: AppState, used: frozenset[Step], path: list[Step]) -> None:
-        rows = [t for t in TRANSITIONS if state in t.sources and (t.action, t.outcome) not in used]
+        rows = [
+            t
+            for t in TRANSITIONS
+            if state in t.sources
+            and (t.action, t.outcome) not in used
+            and t.action not in REQUEST_ACTIONS
+        ]
         if state in TERMINAL or not rows:
             out.append(path)
             return
@@ -74,7 +91,71 @@ def _paths() -> list[list[Step]]:
     return out
 
 
-PATHS = _paths()
+_TO_CORRECTION: list[Step] = [("submit", None), ("accept", None), ("request_correction", None)]
+_TO_END: list[Step] = [("submit_correction", None), ("publicise", None), ("approve", None)]
+REQUEST_PATHS: list[list[Step]] = [
+    [
+        ("submit", None),
+        ("request_fast_track", None),
+        ("grant_fast_track", None),
+        ("accept", None),
+        ("publicise", None),
+        ("approve", None),
+    ],
+    [
+        ("submit", None),
+        ("request_fast_track", None),
+        ("refuse_fast_track", None),
+        ("accept", None),
+        ("publicise", None),
+        ("approve", None),
+    ],
+    [("submit", None), ("request_fast_track", None), ("withdraw", None)],  # it lapses
+    [
+        ("submit", None),
+        ("grant_fast_track", None),
+        ("accept", None),
+        ("refuse", None),
+    ],  # own motion
+    [
+        ("submit", None),
+        ("accept", None),
+        ("publicise", None),
+        ("file_objection", None),
+        ("request_fast_track", None),
+        ("decide_objection", "unresolved"),
+    ],  # lapses in court
+    [*_TO_CORRECTION, ("request_extension", None), ("grant_extension", None), *_TO_END],
+    [
+        *_TO_CORRECTION,
+        ("request_extension", None),
+        ("submit_correction", None),  # it lapses
+        ("publicise", None),
+        ("approve", None),
+    ],
+    [
+        *_TO_CORRECTION,
+        ("request_extension", None),
+        ("refuse_extension", None),
+        ("deem_withdrawn", None),
+        ("request_reinstatement", None),
+        ("reinstate", None),
+        *_TO_END,
+    ],
+    [
+        *_TO_CORRECTION,
+        ("deem_withdrawn", None),
+        ("request_reinstatement", None),
+        ("refuse_reinstatement", None),
+    ],
+]
+PATHS = _paths() + REQUEST_PATHS
+
+
+def test_r8_g12_every_request_row_is_on_a_request_path() -> None:
+    on_paths = {action for path in REQUEST_PATHS for action, _ in path}
+    assert set(REQUEST_ACTIONS) <= on_paths, set(REQUEST_ACTIONS) - on_paths
+    assert len(PATHS) < 1000, len(PATHS)
 
 
 class Walker:
@@ -132,6 +213,21 @@ class Walker:
             self._after("publicity")
         elif action == "withdraw":
             who, payload["reason"] = w.applicant, "拟调整后重新申请"
+        # R8, G§12: requests the registry decides (the holder asks, the examiner decides)
+        elif action == "request_fast_track":
+            who, payload["ground"] = w.applicant, "pledge_financing"
+        elif action in ("request_extension", "request_reinstatement"):
+            who = w.applicant
+            payload |= {"ground": "other_good_reason", "statement": "因故未能按期办理"}
+        elif action == "grant_fast_track":
+            payload["ground"] = "major_project"  # needed on the registry's own motion
+        elif action == "grant_extension":
+            due = max(d.due_on for d in self.deadlines() if d.kind == "correction")
+            payload["due_on"] = self.env.calendar().add_working_days(due, 5).due_on.isoformat()
+        elif action == "refuse_fast_track":
+            payload["reason_code"] = "ground_not_established"
+        elif action in ("refuse_extension", "refuse_reinstatement"):
+            payload["reason_code"] = "not_a_good_reason"
         if action == "deem_withdrawn":  # G§12: `tick` applies it once the period has passed
             self._after("correction")
             tick(env=self.env)
@@ -163,7 +259,9 @@ def _check(walker: Walker, path: list[Step], *, over_http: bool) -> None:
     rows = walker.deadlines()
     running = {(d.kind, d.due_on.isoformat()) for d in rows if d.status == "open"}
     if state["state"] in NOTHING_RUNS:
-        assert not running, (path, state["state"], running)
+        # but the registry's decision on a reinstatement asked for (G§12)
+        awaited = {r for r in running if r[0] != "decide_reinstatement"}
+        assert not awaited, (path, state["state"], running)
     for d in rows:
         acts_after = {k for k, at in walker.done if at >= d.trigger_at}
         met = MEETS.get(d.kind, set()) & acts_after
@@ -177,7 +275,8 @@ def _check(walker: Walker, path: list[Step], *, over_http: bool) -> None:
         if d.kind == "publicity":
             assert d.status in ("open", "ended", "cancelled"), (path, d.status)
         if d.status == "expired":
-            assert d.kind == "correction" and state["state"] == "deemed_withdrawn", path
+            # its consequence: deemed withdrawn (and maybe reinstated since, G§12)
+            assert d.kind == "correction" and any(k == "deem_withdrawn" for k, _ in walker.done)
     if not over_http:
         return
     listed = api.get(w.examiner, walker.aid).json()["deadlines"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import Transition
+from dataip.domain.lifecycle import AppState, Transition
 from dataip.domain.procedural_requests import (
     RELIEF_GROUNDS,
     validate_ground,
@@ -269,12 +269,15 @@ def settle(
     now: datetime,
 ) -> None:
     """A request the procedure has overtaken lapses: every pending one when the application
-    leaves the procedure, a pending extension when the correction arrives. A pending request
-    has its open `decide_*` deadline, so nothing is read unless one is open."""
+    leaves the procedure or goes to court, a pending extension when the correction arrives.
+    A pending request has its open `decide_*` deadline, so nothing is read unless one is
+    open."""
     deciding = {
         d.kind.removeprefix("decide_"): d for d in deadlines if d.kind.startswith("decide_")
     }
-    if t.closes == "all":
+    if t.closes == "all" or t.target is AppState.AWAITING_JUDGMENT:
+        # leaving the procedure — or going to court, where nothing of it runs (G§15): a
+        # fast track has nothing to bring forward; it may be asked for again after judgment
         lapse = set(deciding)
     elif t.action == "submit_correction":
         lapse = {"extension"} & set(deciding)
