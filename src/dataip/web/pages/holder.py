@@ -46,9 +46,9 @@ from dataip.web.pages.forms import (
     signed_in,
     version_of,
 )
+from dataip.web.pages.labels import REQUEST_KINDS
 from dataip.web.pages.registration_forms import (
     ACTION_FORMS,
-    REQUEST_KINDS,
     ActionForm,
     Field,
     Pair,

@@ -20,9 +20,9 @@ from dataip.domain.after_registration import (
     LICENCE_TYPES,
     REVOCATION_GROUNDS,
     SAMPLE_PUBLICATION,
-    UNILATERAL_BASES,
 )
 from dataip.domain.application import UPDATE_FREQUENCIES
+from dataip.web.pages.labels import RIGHTS, TRANSFER_BASES
 from dataip.web.pages.signup import PARTY_KIND_LABELS
 
 Pair = tuple[str, str]
@@ -52,31 +52,15 @@ class ActionForm:
     listed: bool = True  # False: the page draws this form itself (the sample publication)
 
 
-RIGHTS: dict[str, Pair] = {
-    "usage": ("数据使用权", "right of use"),
-    "operation": ("数据经营权", "right of operation"),
-    "other": ("其他", "other"),
-}
 CONSENT_FOR: dict[str, Pair] = {
     "transfer": ("转让", "transfer"),
     "abandon": ("放弃", "abandonment"),
     "cancellation": ("注销", "cancellation"),
 }
-BASES: dict[str, Pair] = {
-    "agreement": ("双方协议", "agreement of both parties"),
-    **UNILATERAL_BASES,
-}
 REQUEST_OUTCOMES: dict[str, Pair] = {"approve": ("准予", "approve"), "refuse": ("驳回", "refuse")}
 RE_EXAMINATION_OUTCOMES: dict[str, Pair] = {
     "uphold": ("维持原决定", "uphold the decision"),
     "overturn": ("撤销原决定", "overturn the decision"),
-}
-REQUEST_KINDS: dict[str, Pair] = {
-    "change": ("变更", "change"),
-    "transfer": ("转让", "transfer"),
-    "cancellation": ("注销", "cancellation"),
-    "revocation": ("撤销", "revocation"),
-    "re_examination": ("复审", "re-examination"),
 }
 
 # the registry's own grounds (a holder's request and expiry have their own paths)
@@ -178,7 +162,7 @@ ACTION_FORMS: dict[str, ActionForm] = {
                 required=True,
             ),
             Field("transferee_share_bp", ("受让份额（%）", "Share transferred (%)"), "percent"),
-            Field("basis", ("转让依据", "Basis"), "select", BASES),
+            Field("basis", ("转让依据", "Basis"), "select", TRANSFER_BASES),
             Field("instrument", ("法律文书或协议", "Instrument or agreement"), "file"),
         ),
         finish=_transfer,
