@@ -84,6 +84,11 @@ def xlsx(rows: int, cols: int, cell: Callable[[int, int], str]) -> bytes:
     return _package(_sheet(rows, cols, cell))
 
 
+def raw_sheet_xlsx(sheet_xml: str) -> bytes:
+    """A workbook whose one sheet is `sheet_xml` verbatim (hostile shapes)."""
+    return _package(iter([sheet_xml.encode()]))
+
+
 def uncompressed_size(data: bytes) -> int:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return sum(i.file_size for i in zf.infolist())

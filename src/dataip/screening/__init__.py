@@ -1,6 +1,6 @@
 """Sample-data screening (样本数据筛查, DESIGN §7, issue 7): find personal information in a
-sample file before anyone else sees it. Pure: the standard library, defusedxml and openpyxl
-(check characters are computed here; the tests compare them with python-stdnum); no
+sample file before anyone else sees it. Pure: the standard library, defusedxml and
+python-calamine (check characters are computed here; the tests compare them with python-stdnum); no
 framework, no database.
 
     report = screen_bytes(data, filename="样本.csv", pseudonym_key=key)

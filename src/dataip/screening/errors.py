@@ -21,6 +21,9 @@ __all__ = [
     "SAMPLE_LIMITS",
     "Limits",
     "ScreeningError",
+    "fail",
+    "too_many_columns",
+    "too_many_rows",
 ]
 
 # code -> (zh, en) headline; the message adds what was found.
@@ -133,3 +136,22 @@ SAMPLE_LIMITS = Limits(
     max_columns=1_000,
     max_cells=1_000_000,
 )
+
+
+def too_many_rows(limits: Limits) -> ScreeningError:
+    return fail(
+        "screening_too_many_rows",
+        f"超过 {limits.max_rows} 行",
+        f"more than {limits.max_rows} rows",
+        limit=limits.max_rows,
+    )
+
+
+def too_many_columns(limits: Limits, found: int) -> ScreeningError:
+    return fail(
+        "screening_too_many_columns",
+        f"{found} 列，超过 {limits.max_columns}",
+        f"{found} columns, more than {limits.max_columns}",
+        limit=limits.max_columns,
+        found=found,
+    )

@@ -33,7 +33,14 @@ from dataip.screening.columns import (
     unique_names,
 )
 from dataip.screening.detect import Entity
-from dataip.screening.errors import DEFAULT_LIMITS, Limits, ScreeningError, fail
+from dataip.screening.errors import (
+    DEFAULT_LIMITS,
+    Limits,
+    ScreeningError,
+    fail,
+    too_many_columns,
+    too_many_rows,
+)
 from dataip.screening.report import (
     GradeRules,
     Report,
@@ -72,31 +79,12 @@ class ChunkResult:
     cells: int = 0  # rows × columns of the chunk's table, empty cells included
 
 
-def _too_many_rows(limits: Limits) -> ScreeningError:
-    return fail(
-        "screening_too_many_rows",
-        f"超过 {limits.max_rows} 行",
-        f"more than {limits.max_rows} rows",
-        limit=limits.max_rows,
-    )
-
-
 def _too_many_cells(limits: Limits) -> ScreeningError:
     return fail(
         "screening_too_many_cells",
         f"超过 {limits.max_cells} 个单元格（行数 × 列数）",
         f"more than {limits.max_cells} cells (rows × columns)",
         limit=limits.max_cells,
-    )
-
-
-def _too_many_columns(limits: Limits, found: int) -> ScreeningError:
-    return fail(
-        "screening_too_many_columns",
-        f"{found} 列，超过 {limits.max_columns}",
-        f"{found} columns, more than {limits.max_columns}",
-        limit=limits.max_columns,
-        found=found,
     )
 
 
@@ -123,14 +111,14 @@ def _columns_of(
                 col = by_key.get(key)
                 if col is None:
                     if len(by_key) >= limits.max_columns:
-                        raise _too_many_columns(limits, len(by_key) + 1)
+                        raise too_many_columns(limits, len(by_key) + 1)
                     col = by_key[key] = [""] * n
                 col[i] = value
         return {prefix + k: v for k, v in by_key.items()}
     rows = records
     width = max(map(len, rows))
     if width > limits.max_columns:
-        raise _too_many_columns(limits, width)
+        raise too_many_columns(limits, width)
     return _named(zip_longest(*rows, fillvalue=""), names, prefix)
 
 
@@ -144,7 +132,7 @@ def run_chunk(chunk: Chunk, limits: Limits, keep: bool) -> ChunkResult:
         parsed, names, prefix = chunk.rows, chunk.names, chunk.prefix
     count = parsed[0] if isinstance(parsed, tuple) else len(parsed)
     if count > limits.max_rows:
-        raise _too_many_rows(limits)
+        raise too_many_rows(limits)
     columns = (
         _named(parsed[1], names, prefix)  # the C reader's columns (CSV/TSV)
         if isinstance(parsed, tuple)
@@ -182,7 +170,7 @@ class _Merged:
 
     def add(self, result: ChunkResult) -> None:
         if self.rows + result.rows > self.limits.max_rows:
-            raise _too_many_rows(self.limits)
+            raise too_many_rows(self.limits)
         self.cells += result.cells
         if self.cells > self.limits.max_cells:
             raise _too_many_cells(self.limits)
@@ -190,7 +178,7 @@ class _Merged:
             mine = self.columns.get(name)
             if mine is None:
                 if len(self.columns) >= self.limits.max_columns:
-                    raise _too_many_columns(self.limits, len(self.columns) + 1)
+                    raise too_many_columns(self.limits, len(self.columns) + 1)
                 # columns first seen in a later chunk were empty in the rows before
                 mine = self.columns[name] = ColumnTally(cells=self.rows)
             mine.merge(tally)
@@ -304,10 +292,10 @@ def _xlsx_chunks(source: str | Path | IO[bytes], merged: _Merged) -> Iterator[Ro
         for row in rows:
             seen_rows += 1
             if seen_rows > limits.max_rows:
-                raise _too_many_rows(limits)
+                raise too_many_rows(limits)
             if len(row) > limits.max_columns:
-                raise _too_many_columns(limits, len(row))
-            seen_cells += len(row)  # as read, before any batching: openpyxl's cost is per cell
+                raise too_many_columns(limits, len(row))
+            seen_cells += len(row)  # as read, before any batching: the cost is per cell
             if seen_cells > limits.max_cells:
                 raise _too_many_cells(limits)
             if not any(row):

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import samples
+
 MAX_RSS_MIB = 512
 MAX_SECONDS = 10.0
 GiB = 1 << 30
@@ -116,6 +118,41 @@ def test_r26_billion_laughs_xml_refused(tmp_path: Path) -> None:
     path.write_text(doc, "utf-8")
     r = screen_in_child(path)
     assert r["code"] == "screening_entity_expansion"
+
+
+SHEET = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+@pytest.mark.parametrize(
+    ("far", "code"),
+    [("XFD1", "screening_too_many_columns"), ("A1048576", "screening_too_many_rows")],
+)
+def test_r26_xlsx_with_a_far_away_cell_refused_before_the_sheet_is_read(
+    tmp_path: Path, far: str, code: str
+) -> None:
+    """Two cells, at A1 and far away: a reader that holds a sheet as a dense range would
+    allocate every cell between them (17 billion for XFD1048576)."""
+    sheet = (
+        f'{SHEET}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        f'<row r="{far.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{far}" t="inlineStr">'
+        "<is><t>y</t></is></c></row></sheetData></worksheet>"
+    )
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(samples.raw_sheet_xlsx(sheet))
+    r = screen_in_child(path, max_rows=100_000)  # the sample cap
+    assert r["code"] == code, r
+
+
+def test_r26_xlsx_with_a_dtd_refused(tmp_path: Path) -> None:
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 9))
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e0 "lol">{entities}]>'
+        f'{SHEET}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e8;</t></is></c>'
+        "</row></sheetData></worksheet>"
+    )
+    path = tmp_path / "lol.xlsx"
+    path.write_bytes(samples.raw_sheet_xlsx(sheet))
+    assert screen_in_child(path)["code"] == "screening_entity_expansion"
 
 
 def _two_gib_single_line(path: Path) -> None:

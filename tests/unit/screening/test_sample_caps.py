@@ -9,6 +9,7 @@ is decompressed.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -34,6 +35,12 @@ def sandbox() -> Iterator[Sandbox]:
     box = Sandbox(Budget(cpu_seconds=20))
     yield box
     box.close()
+
+
+@functools.cache
+def _slow() -> bytes:
+    """A sample that takes seconds to screen: the costliest workbook within the caps."""
+    return samples.worst_case_xlsx(SAMPLE_LIMITS)
 
 
 def refused(outcome: Outcome, code: str) -> dict[str, object]:
@@ -115,7 +122,7 @@ def test_i18_cells_over_the_cell_cap_are_refused(sandbox: Sandbox, fmt: str) -> 
 def test_i18_the_cpu_time_budget_is_enforced_by_the_kernel() -> None:
     box = Sandbox(Budget(cpu_seconds=1))
     try:
-        slow = samples.xlsx(20_000, 10, lambda r, c: f"{r}")  # ~3 s of CPU here
+        slow = _slow()  # ~2 s of CPU here
         started = time.monotonic()
         details = refused(box.screen(slow, filename="慢.xlsx", limits=SAMPLE_LIMITS),
                           "screening_cpu_time")  # fmt: skip
@@ -146,7 +153,7 @@ def test_i18_the_memory_budget_is_enforced_by_the_kernel() -> None:
 def test_i18_the_wall_clock_limit_kills_a_screening_that_takes_too_long() -> None:
     box = Sandbox(Budget(cpu_seconds=20, wall_seconds=0.3))
     try:
-        slow = samples.xlsx(20_000, 10, lambda r, c: f"{r}")
+        slow = _slow()
         refused(box.screen(slow, filename="慢.xlsx", limits=SAMPLE_LIMITS), "screening_timed_out")
         box.budget = Budget(cpu_seconds=20)
         still_works(box)
@@ -158,7 +165,7 @@ def test_i18_a_worker_that_dies_mid_file_is_a_crash_with_its_status(sandbox: San
     still_works(sandbox)  # the worker is up
     worker = sandbox._worker
     assert worker is not None
-    slow = samples.xlsx(20_000, 10, lambda r, c: f"{r}")
+    slow = _slow()
     threading.Timer(0.3, os.kill, (worker.proc.pid, signal.SIGSEGV)).start()
     details = refused(sandbox.screen(slow, filename="慢.xlsx", limits=SAMPLE_LIMITS),
                       "screening_crashed")  # fmt: skip
