@@ -50,6 +50,35 @@ def slow_workbook(rows: int = 99_000) -> bytes:
     return samples.xlsx(rows, 6, lambda r, c: "品类" if r == 0 else str(r % 997 + c))
 
 
+class Gate:
+    """Holds the app's screening workers at the door until opened: while closed, a file is
+    claimed and waits, so "still screening" is a state the test sets, not a race against
+    how fast this machine screens. Opened, every file is screened by the real sandbox."""
+
+    def __init__(self, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._open = threading.Event()
+        setup = setup_of(api)
+        real = setup.sandbox
+
+        def sandbox(name: str) -> Any:
+            box = real(name)
+            gate = self._open
+
+            class Held:
+                closed = box.closed
+
+                def screen(self, *args: Any, **kwargs: Any) -> Any:
+                    gate.wait(60)
+                    return box.screen(*args, **kwargs)
+
+            return Held()
+
+        monkeypatch.setattr(setup, "sandbox", sandbox)
+
+    def open(self) -> None:
+        self._open.set()
+
+
 def registry_of(api: Api) -> Registry:
     return api.c.app.state.registry  # type: ignore[attr-defined,no-any-return]
 
@@ -160,6 +189,7 @@ def test_i18_a_submission_waits_a_bounded_time_then_is_filed_with_screening_pend
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(setup_of(api), "submit_wait_seconds", 0.5)
+    gate = Gate(api, monkeypatch)
     w = api.world()
     sha = api.upload(w.applicant, slow_workbook(), "慢.xlsx")
     draft = api.draft(w.applicant, w.party, sample_blobs=[sha])
@@ -182,6 +212,7 @@ def test_i18_a_submission_waits_a_bounded_time_then_is_filed_with_screening_pend
     assert body["message_zh"] and body["message_en"]
     after = api.get(w.examiner, aid).json()
     assert (after["state"], after["version"]) == (before["state"], before["version"])
+    gate.open()
     (s,) = wait_screened(api, w.examiner, aid)
     assert s["status"] == "done" and s["screened"] is True and s["screened_at"]
     assert "筛查完成" in api.c.get(f"/applications/{aid}").text
@@ -293,6 +324,7 @@ def test_i18_a_change_is_approved_only_once_its_new_sample_is_screened(
     w = api.world()
     first = api.upload(w.applicant, CLEAN, "样例.csv")
     number = w.registered(sample_blobs=[first])
+    gate = Gate(api, monkeypatch)
     new = api.upload(w.applicant, slow_workbook(), "新样例.xlsx")
     d = api.reg_ok(
         w.applicant, number, "request_change", changes={"sample_blobs": [new]}, reason="换样例"
@@ -305,6 +337,7 @@ def test_i18_a_change_is_approved_only_once_its_new_sample_is_screened(
     body = problem(refused, 409, "screening_pending")
     assert body["details"]["files"] == [new]
     assert api.reg(w.examiner, number).json()["version"] == version  # nothing changed
+    gate.open()
     registry = registry_of(api)
     wait_for(lambda: not held(registry, new) and _stored(registry, new), what="the new sample")
     api.reg_ok(w.examiner, number, "decide_request", **decide)
