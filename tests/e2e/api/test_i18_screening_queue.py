@@ -44,9 +44,39 @@ CLEAN = "城市,品类,销量\n贵阳,茶叶,320\n遵义,白酒,95\n".encode()
 PERSONAL = "姓名,手机\n张伟,13812345678\n李娜,13987654321\n".encode()
 
 
-def slow_workbook(rows: int = 15_000) -> bytes:
-    """A clean workbook that takes a couple of seconds of CPU to screen."""
-    return samples.xlsx(rows, 10, lambda r, c: "品类" if r == 0 else str(r % 997 + c))
+def slow_workbook(rows: int = 99_000) -> bytes:
+    """A clean workbook that takes a couple of seconds of CPU to screen (near the row cap:
+    calamine reads a workbook within the caps in a second or two)."""
+    return samples.xlsx(rows, 6, lambda r, c: "品类" if r == 0 else str(r % 997 + c))
+
+
+class Gate:
+    """Holds the app's screening workers at the door until opened: while closed, a file is
+    claimed and waits, so "still screening" is a state the test sets, not a race against
+    how fast this machine screens. Opened, every file is screened by the real sandbox."""
+
+    def __init__(self, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._open = threading.Event()
+        setup = setup_of(api)
+        real = setup.sandbox
+
+        def sandbox(name: str) -> Any:
+            box = real(name)
+            gate = self._open
+
+            class Held:
+                closed = box.closed
+
+                def screen(self, *args: Any, **kwargs: Any) -> Any:
+                    gate.wait(60)
+                    return box.screen(*args, **kwargs)
+
+            return Held()
+
+        monkeypatch.setattr(setup, "sandbox", sandbox)
+
+    def open(self) -> None:
+        self._open.set()
 
 
 def registry_of(api: Api) -> Registry:
@@ -159,8 +189,9 @@ def test_i18_a_submission_waits_a_bounded_time_then_is_filed_with_screening_pend
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(setup_of(api), "submit_wait_seconds", 0.5)
+    gate = Gate(api, monkeypatch)
     w = api.world()
-    sha = api.upload(w.applicant, slow_workbook(30_000), "慢.xlsx")
+    sha = api.upload(w.applicant, slow_workbook(), "慢.xlsx")
     draft = api.draft(w.applicant, w.party, sample_blobs=[sha])
     started = time.monotonic()
     assert api.ok(w.applicant, draft["id"], "submit")["state"] == "submitted"
@@ -181,6 +212,7 @@ def test_i18_a_submission_waits_a_bounded_time_then_is_filed_with_screening_pend
     assert body["message_zh"] and body["message_en"]
     after = api.get(w.examiner, aid).json()
     assert (after["state"], after["version"]) == (before["state"], before["version"])
+    gate.open()
     (s,) = wait_screened(api, w.examiner, aid)
     assert s["status"] == "done" and s["screened"] is True and s["screened_at"]
     assert "筛查完成" in api.c.get(f"/applications/{aid}").text
@@ -226,7 +258,7 @@ def test_i18_the_applicants_form_shows_each_samples_state(api: Api) -> None:
 
 def test_i18_a_worker_killed_mid_file_is_recorded_and_saving_again_screens_it(api: Api) -> None:
     w = api.world()
-    sha = api.upload(w.applicant, slow_workbook(30_000), "慢.xlsx")
+    sha = api.upload(w.applicant, slow_workbook(), "慢.xlsx")
     draft = api.draft(w.applicant, w.party, sample_blobs=[sha])
     registry = registry_of(api)
     wait_for(lambda: held(registry, sha), what="a worker to take the file")
@@ -292,7 +324,8 @@ def test_i18_a_change_is_approved_only_once_its_new_sample_is_screened(
     w = api.world()
     first = api.upload(w.applicant, CLEAN, "样例.csv")
     number = w.registered(sample_blobs=[first])
-    new = api.upload(w.applicant, slow_workbook(30_000), "新样例.xlsx")
+    gate = Gate(api, monkeypatch)
+    new = api.upload(w.applicant, slow_workbook(), "新样例.xlsx")
     d = api.reg_ok(
         w.applicant, number, "request_change", changes={"sample_blobs": [new]}, reason="换样例"
     )
@@ -304,6 +337,7 @@ def test_i18_a_change_is_approved_only_once_its_new_sample_is_screened(
     body = problem(refused, 409, "screening_pending")
     assert body["details"]["files"] == [new]
     assert api.reg(w.examiner, number).json()["version"] == version  # nothing changed
+    gate.open()
     registry = registry_of(api)
     wait_for(lambda: not held(registry, new) and _stored(registry, new), what="the new sample")
     api.reg_ok(w.examiner, number, "decide_request", **decide)
