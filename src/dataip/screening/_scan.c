@@ -230,6 +230,12 @@ static int is_local(ch c) {
     return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 static int is_hex(ch c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+/* detect._escaped: t[i] follows an escape written out (\n, \r, \t, \b, \f) */
+static int escaped(const ch *t, Py_ssize_t i) {
+    if (i < 2 || t[i - 2] != '\\') return 0;
+    ch e = t[i - 1];
+    return e == 'n' || e == 'r' || e == 't' || e == 'b' || e == 'f';
+}
 
 /* Sets of BMP characters (word lists handed over by the Python modules), one bit each */
 typedef unsigned char CharSet[0x10000 / 8];
@@ -368,10 +374,12 @@ static Py_ssize_t match_grouped(const ch *t, Py_ssize_t len, Py_ssize_t p, Py_ss
 }
 
 /* detect._grouped: the longest prefix of the groups (at least 10 digits) that is a valid
- * identifier; a card-shaped number failing Luhn only when all groups are taken. */
+ * identifier; a card-shaped number failing Luhn only when all groups are taken, and not
+ * when give_back (the first group is given back instead: detect._give_back). Returns 1 if
+ * something was added, 0 if not, -1 on error. */
 static int add_grouped(Out *out, const ch *t, Py_ssize_t p, const Py_ssize_t *part_start,
                        const Py_ssize_t *part_end, int parts, Py_ssize_t tail_start,
-                       Py_ssize_t tail_end, const char *today) {
+                       Py_ssize_t tail_end, const char *today, int give_back) {
     Py_ssize_t ps[6], pe[6];
     int np = parts;
     for (int i = 0; i < parts; i++) ps[i] = part_start[i], pe[i] = part_end[i];
@@ -394,15 +402,15 @@ static int add_grouped(Out *out, const ch *t, Py_ssize_t p, const Py_ssize_t *pa
         Py_ssize_t end = pe[k - 1] + last_x;
         if (last_x) {
             if (n == 17 && resident_id_ok(d, 10, today))
-                return add(out, K_RESIDENT_ID, p, end, ascii_value(d, 17, 1));
+                return add(out, K_RESIDENT_ID, p, end, ascii_value(d, 17, 1)) < 0 ? -1 : 1;
             continue;
         }
         int skip, kind = classify(d, n, today, &skip);
         if (kind == K_CARD_CANDIDATE && k == np)
-            return add(out, kind, p, end, ascii_value(d, n, 0));
+            return give_back ? 0 : add(out, kind, p, end, ascii_value(d, n, 0)) < 0 ? -1 : 1;
         if (kind >= 0 && kind != K_CARD_CANDIDATE) {
             if (kind == K_MOBILE) skip = n - 11;
-            return add(out, kind, p, end, ascii_value(d + skip, n - skip, 0));
+            return add(out, kind, p, end, ascii_value(d + skip, n - skip, 0)) < 0 ? -1 : 1;
         }
     }
     return 0;
@@ -424,6 +432,23 @@ static Py_ssize_t match_ipv4(const ch *t, Py_ssize_t len, Py_ssize_t p, Py_ssize
     return e;
 }
 
+
+/* detect._ipv4_bounded: no ASCII letter or digit before [p, end) but a glued "IP" or an
+ * escape, and at most one colon in the run of hex digits and colons on either side */
+static int ipv4_bounded(const ch *t, Py_ssize_t len, Py_ssize_t p, Py_ssize_t end) {
+    if (p > 0 && is_alnum(t[p - 1])) {
+        int ip = p >= 2 && (t[p - 2] == 'I' || t[p - 2] == 'i') && (t[p - 1] == 'P' || t[p - 1] == 'p');
+        if (!ip && !escaped(t, p)) return 0;
+    }
+    int colons = 0;
+    for (Py_ssize_t i = p - 1; i >= 0 && (is_hex(t[i]) || t[i] == ':') && colons < 2; i--)
+        colons += t[i] == ':';
+    if (colons >= 2) return 0;
+    colons = 0;
+    for (Py_ssize_t i = end; i < len && (is_hex(t[i]) || t[i] == ':') && colons < 2; i++)
+        colons += t[i] == ':';
+    return colons < 2;
+}
 
 /* ipaddress.IPv4Address on [a, b): four decimal octets, no leading zeros, up to 255 */
 static int ipv4_text_ok(const ch *t, Py_ssize_t a, Py_ssize_t b) {
@@ -450,7 +475,8 @@ static Py_ssize_t digits_at(Out *out, PyObject *text, const ch *t, Py_ssize_t le
     Py_ssize_t i = p;
     while (i < len && is_digit(t[i])) i++;
     Py_ssize_t n = i - p; /* the maximal run [p, i) */
-    if (p > 0 && (t[p - 1] == '@' || t[p - 1] == '.')) return i;
+    /* after an "@" (a host) or a decimal point (a "." after a digit) */
+    if (p > 0 && (t[p - 1] == '@' || (t[p - 1] == '.' && p > 1 && is_digit(t[p - 2])))) return i;
     ch next = i < len ? t[i] : 0;
     /* usc: a digit, [0-9A-HJ-NP-RTUW-Y], 6 digits, 10 of the alphabet, no [0-9A-Za-z@] */
     if (n < 18 && p + 18 <= len) {
@@ -466,7 +492,7 @@ static Py_ssize_t digits_at(Out *out, PyObject *text, const ch *t, Py_ssize_t le
                 } else if (uscc_ok(t + p)) {
                     if (add(out, K_USCC, p, end, PyUnicode_Substring(text, p, end)) < 0) return -1;
                 }
-            } else if ((p == 0 || !is_alnum(t[p - 1])) && uscc_ok(t + p)) {
+            } else if ((p == 0 || !is_alnum(t[p - 1]) || escaped(t, p)) && uscc_ok(t + p)) {
                 if (add(out, K_USCC, p, end, PyUnicode_Substring(text, p, end)) < 0) return -1;
             }
             return end;
@@ -486,12 +512,18 @@ static Py_ssize_t digits_at(Out *out, PyObject *text, const ch *t, Py_ssize_t le
     Py_ssize_t ps[6], pe[6], ts, te;
     int parts;
     Py_ssize_t end = match_grouped(t, len, p, n, ps, pe, &parts, &ts, &te);
-    if (end >= 0) return add_grouped(out, t, p, ps, pe, parts, ts, te, today) < 0 ? -1 : end;
+    if (end >= 0) {
+        /* detect._give_back: a first group of at most two digits, or a separator unlike the
+         * next one (after the second group: a third group or a tail of digits) */
+        int next_sep = parts > 2 || (te >= 0 && !is_x(t[ts]));
+        int give_back = pe[0] - p <= 2 || (next_sep && t[pe[1]] != t[pe[0]]);
+        int rc = add_grouped(out, t, p, ps, pe, parts, ts, te, today, give_back);
+        if (rc < 0) return -1;
+        return rc == 0 && give_back ? ps[1] : end;
+    }
     end = match_ipv4(t, len, p, n);
     if (end < 0) return i;
-    ch before = p > 0 ? t[p - 1] : 0;
-    ch after = end < len ? t[end] : 0;
-    if (before != ':' && !is_alnum(before) && after != ':' && ipv4_text_ok(t, p, end) &&
+    if (ipv4_bounded(t, len, p, end) && ipv4_text_ok(t, p, end) &&
         add(out, K_IPV4, p, end, PyUnicode_Substring(text, p, end)) < 0)
         return -1;
     return end;
@@ -592,6 +624,7 @@ static Py_ssize_t email_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t a,
                            Py_ssize_t resume) {
     Py_ssize_t s0 = a;
     while (s0 > 0 && is_local(t[s0 - 1])) s0--;
+    if (s0 < a && escaped(t, s0 + 1)) s0++; /* "\\nzhang@…": the run starts after the escape */
     if (s0 == a || a - s0 > 64 || s0 < resume) return resume;
     /* host: labels each followed by ".", then the furthest letters-only TLD (2-24) */
     Py_ssize_t pos = a + 1, end = -1;
@@ -687,8 +720,29 @@ static Py_ssize_t ipv6_at(Out *out, const ch *t, Py_ssize_t len, Py_ssize_t p) {
     Py_ssize_t i = p;
     int colons = 0;
     while (i < len && is_v6(t[i])) colons += t[i++] == ':';
-    if (colons < 2 || i - p > 45 || (i < len && is_letter(t[i])) || !ipv6_ok(t, p, i)) return i;
-    return add(out, K_IPV6, p, i, lower_value(t, p, i)) < 0 ? -1 : i;
+    if (colons < 2 || i - p > 45 || (i < len && is_letter(t[i]))) return i;
+    Py_ssize_t e = i; /* without trailing dots (a full stop) and a single trailing colon */
+    while (e > p && t[e - 1] == '.') e--;
+    if (e > p && t[e - 1] == ':' && !(e - 1 > p && t[e - 2] == ':')) e--;
+    if (!ipv6_ok(t, p, e)) return i;
+    return add(out, K_IPV6, p, e, lower_value(t, p, e)) < 0 ? -1 : i;
+}
+
+/* Whether the IPv6 pass starts at i, a hex digit or ":" (the look-behinds of _IPV6): after
+ * none of [0-9A-Za-z:.]; or after a label - a ":" or "." after none of [0-9A-Fa-f:.],
+ * "v6:", a glued "IP" - or an escape; a ":" only as "::" (not ":::"). */
+static int v6_start(const ch *t, Py_ssize_t len, Py_ssize_t i) {
+    if (t[i] == ':' && !(i + 1 < len && t[i + 1] == ':' && !(i + 2 < len && t[i + 2] == ':')))
+        return 0;
+    ch prev = i > 0 ? t[i - 1] : 0;
+    if (!(is_alnum(prev) || prev == ':' || prev == '.')) return 1;
+    if (i < 2) return 0;
+    ch prev2 = t[i - 2];
+    if ((prev == ':' || prev == '.') && !(is_hex(prev2) || prev2 == ':' || prev2 == '.'))
+        return 1;
+    if (prev == ':' && prev2 == '6' && i >= 3 && (t[i - 3] == 'v' || t[i - 3] == 'V')) return 1;
+    if ((prev == 'P' || prev == 'p') && (prev2 == 'I' || prev2 == 'i')) return 1;
+    return escaped(t, i);
 }
 
 /* --- the walk ----------------------------------------------------------------------------- */
@@ -734,7 +788,7 @@ static int walk(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
             r_digits = digits_at(out, text, t, len, i, today);
             if (r_digits < 0) return -1;
         }
-        if ((f & A_UPPER) && i >= r_letters && !is_alnum(prev)) {
+        if ((f & A_UPPER) && i >= r_letters && (!is_alnum(prev) || escaped(t, i))) {
             r_letters = letters_at(out, text, t, len, i);
             if (r_letters < 0) return -1;
         }
@@ -742,7 +796,7 @@ static int walk(Out *out, PyObject *text, const ch *t, Py_ssize_t len,
             r_email = email_at(out, t, len, i, r_email);
             if (r_email < 0) return -1;
         }
-        if ((f & A_V6) && i >= r_v6 && !(is_alnum(prev) || prev == ':' || prev == '.')) {
+        if ((f & A_V6) && i >= r_v6 && v6_start(t, len, i)) {
             r_v6 = ipv6_at(out, t, len, i);
             if (r_v6 < 0) return -1;
         }
@@ -812,9 +866,40 @@ done:
     return NULL;
 }
 
-/* normalise(text): detect.normalise - full-width forms (U+FF01-FF5E) to ASCII and U+3000 to
- * a space, one character for one, if a full-width digit, letter or "@" is in the text; the
- * text itself otherwise. */
+static int hex_value(ch c) {
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+    return -1;
+}
+
+/* detect._unescape over t: each \uXXXX of a non-ASCII, non-surrogate character becomes five
+ * U+200B and the character (left to right, an escape's six characters consumed whatever
+ * its value, as re.sub does); returns whether any was decoded */
+static int unescape(ch *t, Py_ssize_t len) {
+    int any = 0;
+    for (Py_ssize_t i = 0; i + 5 < len; i++) {
+        if (t[i] != '\\' || t[i + 1] != 'u') continue;
+        int code = 0, j = 2;
+        for (; j < 6; j++) {
+            int v = hex_value(t[i + j]);
+            if (v < 0) break;
+            code = code * 16 + v;
+        }
+        if (j < 6) continue;
+        if (code >= 0x80 && !(code >= 0xD800 && code <= 0xDFFF)) {
+            for (int k = 0; k < 5; k++) t[i + k] = 0x200B;
+            t[i + 5] = (ch)code;
+            any = 1;
+        }
+        i += 5;
+    }
+    return any;
+}
+
+/* normalise(text): detect.normalise - \uXXXX escapes decoded (unescape), then full-width
+ * forms (U+FF01-FF5E) to ASCII and U+3000 to a space, one character for one, if a
+ * full-width digit, letter or "@" is in the text; the text itself if neither applies. */
 static PyObject *normalise(PyObject *self, PyObject *arg) {
     (void)self;
     if (!PyUnicode_Check(arg)) {
@@ -824,18 +909,36 @@ static PyObject *normalise(PyObject *self, PyObject *arg) {
     int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     Py_ssize_t len = PyUnicode_GET_LENGTH(arg);
+    int escapes = 0;
+    for (Py_ssize_t i = 0; i + 1 < len && !escapes; i++)
+        escapes = PyUnicode_READ(kind, data, i) == '\\' && PyUnicode_READ(kind, data, i + 1) == 'u';
+    ch *t = NULL;
+    if (escapes) {
+        t = PyUnicode_AsUCS4Copy(arg);
+        if (t == NULL) return NULL;
+        if (!unescape(t, len)) {
+            PyMem_Free(t);
+            t = NULL;
+        }
+    }
     int found = 0;
-    if (kind != PyUnicode_1BYTE_KIND) {
+    if (t != NULL) {
+        for (Py_ssize_t i = 0; i < len && !found; i++) {
+            ch c = t[i];
+            found = (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF20 && c <= 0xFF3A) ||
+                    (c >= 0xFF41 && c <= 0xFF5A);
+        }
+    } else if (kind != PyUnicode_1BYTE_KIND) {
         for (Py_ssize_t i = 0; i < len && !found; i++) {
             ch c = PyUnicode_READ(kind, data, i);
             found = (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF20 && c <= 0xFF3A) ||
                     (c >= 0xFF41 && c <= 0xFF5A);
         }
     }
-    if (!found) return Py_NewRef(arg);
-    ch *t = PyUnicode_AsUCS4Copy(arg);
+    if (!found && t == NULL) return Py_NewRef(arg);
+    if (t == NULL) t = PyUnicode_AsUCS4Copy(arg);
     if (t == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < len; i++) {
+    for (Py_ssize_t i = 0; found && i < len; i++) {
         if (t[i] >= 0xFF01 && t[i] <= 0xFF5E)
             t[i] -= 0xFEE0;
         else if (t[i] == 0x3000)

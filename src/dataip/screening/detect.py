@@ -7,9 +7,16 @@ full-width digits (``１３８…``) are not digits to an ASCII pattern. Here:
 
 * text is first mapped from full-width forms to ASCII (U+FF01–U+FF5E, and U+3000 to a space)
   with ``str.translate``, one character for one, so match positions stay valid; NFKC would do
-  more than needed and change lengths;
+  more than needed and change lengths; ``\\uXXXX`` escapes of JSON written with
+  ``ensure_ascii`` are decoded before, six characters for six (see ``_UESCAPE``);
 * every pattern is anchored with look-arounds on digits (``(?<![0-9])…(?![0-9])``), or on
-  ASCII letters and digits for alphanumeric codes, never ``\\b``;
+  ASCII letters and digits for alphanumeric codes, never ``\\b``; what running text puts
+  next to an identifier is a boundary too (issue 19): a label's ``:`` or ``.`` (``IP:``,
+  ``No.`` — a full-width ``：`` is a ``:`` once normalised, so a ``:`` is refused beside an
+  IPv4 address only inside an IPv6-like run), a glued ``IP`` label, an escape written out
+  in JSON (``\\n``, ``\\t``), the seconds of a time before a grouped number; the
+  adversarial corpus (tests/unit/screening/adversarial.py) holds every kind in each such
+  context and decoys beside them;
 * a match counts only when it validates:
 
   ========================  ==============================================================
@@ -108,10 +115,29 @@ def _ascii(m: re.Match[str]) -> str:
     return m.group().translate(_FULLWIDTH)
 
 
+# JSON written with ensure_ascii (Python's default) escapes every non-ASCII character:
+# ``{"note": "\\u53f713812345678"}`` glues the escape's hex digits to the number. Each such
+# escape becomes five zero-width spaces (U+200B: no pattern's character, no separator, and
+# unlike NUL storable anywhere) and its character, six for six: the character keeps its
+# place before what follows (``号13812345678``, ``京A12345``). Surrogates stay escaped.
+_UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+_UNESCAPED_PAD = "\u200b" * 5
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    if code < 0x80 or 0xD800 <= code <= 0xDFFF:
+        return m.group()
+    return _UNESCAPED_PAD + chr(code)
+
+
 def _normalise(text: str) -> str:
-    """Full-width ASCII forms to ASCII, one character for one (positions are kept); only the
+    """``\\uXXXX`` escapes of non-ASCII characters decoded (see ``_UESCAPE``), then
+    full-width ASCII forms to ASCII, one character for one: positions are kept. Only the
     runs of full-width characters are translated, and only if a digit, letter or @ is among
     them somewhere. (The reference for ``_scan.normalise``.)"""
+    if "\\u" in text:
+        text = _UESCAPE.sub(_unescape, text)
     return _FULLWIDTH_RUN.sub(_ascii, text) if _HAS_FULLWIDTH.search(text) else text
 
 
@@ -134,34 +160,45 @@ def lengths(values: Sequence[str]) -> tuple[int, int]:
 # --- the passes ------------------------------------------------------------------------------
 
 # Exclusions live in the look-arounds, not in Python: a digit run must not follow a digit, "@"
-# or "." (an e-mail local part, a host name, a decimal) nor precede a digit or "@".
+# (an e-mail host) or a decimal point (a "." after a digit: ``3.1415…``, ``1.2.3.4.5``; after
+# a letter it ends a label, ``No.13812345678``) nor precede a digit or "@".
 # A USCC may start with digits and go on with letters, so it is tried before a digit run
 # (which would stop at the first letter); an 18-digit match of it is classified as a number.
 _DIGITS = re.compile(
-    r"[0-9](?<![0-9@.][0-9])(?:"
+    r"[0-9](?<![0-9@][0-9])(?<![0-9]\.[0-9])(?:"
     r"(?P<usc>[0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}(?![0-9A-Za-z@]))"
     r"|(?P<run>[0-9]{9,18}[Xx]?(?![0-9@]))"
     r"|(?P<grp>[0-9]{1,5}(?:[ -][0-9]{3,8}){1,4}(?:[ -][0-9]{1,2}|[Xx])?(?![0-9@]))"
     r"|(?P<ip4>[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?![0-9]|\.[0-9]))"
     r")"
 )
+# A JSON or C escape (``\\n``, ``\\t``…) written out in text ends a token like a line break:
+# ``"…\\nE12345678"`` holds a passport, not the token ``nE12345678``.
+_ESCAPES = "nrtbf"
 _LETTERS = re.compile(
-    r"[A-Z](?<![0-9A-Za-z][A-Z])(?:"
+    r"[A-Z](?:(?<![0-9A-Za-z][A-Z])|(?<=\\[nrtbf][A-Z]))(?:"
     r"(?P<doc>[A-HJ-NP-Z0-9]?[0-9]{7,10})"
     r"|(?P<usc>[0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10})"
     r")(?![0-9A-Za-z])"
 )
 _PAREN_LANDLINE = re.compile(r"[(（](0[0-9]{2,3})[)）][ -]?([2-9][0-9]{6,7})(?![0-9])")
 # tried only where a local-part character starts a run of them (the look-behind), so each
-# ASCII token is scanned once
+# ASCII token is scanned once; a run starting with an escape (``\\nzhang@…``) starts after it
 _EMAIL = re.compile(
-    r"[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{0,63})"
+    r"(?:[A-Za-z0-9._%+-](?<![A-Za-z0-9._%+-][A-Za-z0-9._%+-])(?<!\\[nrtbf])"
+    r"|(?<=\\[nrtbf])[A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{0,63})"
     r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![A-Za-z0-9-])"
 )
 # two colons from the first character on (that may be one of them: ::1), at most 45
-# characters (ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255)
+# characters (ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255). It starts after none of
+# [0-9A-Za-z:.], or after a label: a ":" or "." that follows no address
+# character (``ip:``, ``IP地址:`` — a full-width colon is a ":" once normalised — ``No.``),
+# ``v6:`` (``IPv6:``), the letters ``IP`` glued to it (``登录IP2001:db8::1``), or after an
+# escape.
 _IPV6 = re.compile(
-    r"[0-9A-Fa-f:](?<![0-9A-Za-z:.][0-9A-Fa-f:])"
+    r"[0-9A-Fa-f:](?:(?<![0-9A-Za-z:.][0-9A-Fa-f:])|(?<=[^0-9A-Fa-f:.][:.][0-9A-Fa-f:])"
+    r"|(?<=[Vv]6:[0-9A-Fa-f:])|(?<=[Ii][Pp][0-9A-Fa-f:])|(?<=\\[nrtbf][0-9A-Fa-f:]))"
+    r"(?!(?<=:)(?!:(?!:)))"  # a ":" starts it only as "::" (":1:…", ":::1" are none)
     r"(?:(?<=:)(?=[0-9A-Fa-f.]*:)|(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:))"
     r"[0-9A-Fa-f:.]{0,44}(?![0-9A-Za-z:.])"
 )
@@ -223,6 +260,17 @@ def _grouped(s: str, today: str) -> tuple[int, str, str] | None:
     return None
 
 
+def _give_back(s: str) -> int | None:
+    """Where to look again in a number written in groups that is no identifier (nor a card
+    failing Luhn): at its second group, if the first looks like another token — at most two
+    digits (the seconds of ``10:30:45 138 1234 5678``, a count: ``3 138 1234 5678``) or a
+    separator unlike the next one (``1201 138-1234-5678``). None: the groups are one number.
+    """
+    i = _SEPARATOR.search(s).start()  # type: ignore[union-attr]
+    after = _SEPARATOR.search(s, i + 1)
+    return i + 1 if i <= 2 or (after is not None and s[after.start()] != s[i]) else None
+
+
 def _document_kind(s: str) -> str | None:
     """Passport (E/G + 8 digits, E + letter + 7) or HK/Macau permit (C/W + 8 digits, C +
     letter + 7; H/M + 8 or 10 digits)."""
@@ -260,15 +308,14 @@ def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, 
         return (kind, *m.span(), s[-11:] if kind == "mobile" else s.upper())
     if group == "grp":
         grouped = _grouped(s, today)
-        if grouped is None:
+        if grouped is None or (grouped[1] == CARD_CANDIDATE and _give_back(s) is not None):
             return None
         length, kind, digits = grouped
         start = m.start()
         return kind, start, start + length, digits[-11:] if kind == "mobile" else digits
     if group == "ip4":
         start, end = m.span()
-        prv = text[start - 1] if start else ""
-        if prv == ":" or prv in _ASCII_ALNUM or text[end : end + 1] == ":":
+        if not _ipv4_bounded(text, start, end):
             return None
         try:
             ipaddress.IPv4Address(s)
@@ -276,9 +323,39 @@ def _digit_hit(m: re.Match[str], text: str, today: str) -> tuple[str, int, int, 
             return None
         return "ipv4", start, end, s
     start = m.start()
-    if (not start or text[start - 1] not in _ASCII_ALNUM) and uscc_ok(s):
+    if (not start or text[start - 1] not in _ASCII_ALNUM or _escaped(text, start)) and uscc_ok(s):
         return "uscc", start, m.end(), s
     return None
+
+
+def _escaped(text: str, i: int) -> bool:
+    """Whether ``text[i]`` follows an escape written out (``\\n``, ``\\t``…): a token
+    boundary, as the line break it stands for."""
+    return i >= 2 and text[i - 2] == "\\" and text[i - 1] in _ESCAPES
+
+
+_V6_CHARS = frozenset("0123456789ABCDEFabcdef:")
+
+
+def _ipv4_bounded(text: str, start: int, end: int) -> bool:
+    """Whether the IPv4-shaped ``text[start:end]`` stands alone: no ASCII letter or digit
+    before it (but a glued ``IP`` label, ``登录IP10.0.0.1``, or an escape), and not inside an
+    IPv6 address — the run of hex digits and colons touching it on either side holds at
+    most one colon (``IP:10.0.0.1``, ``10.0.0.1:8080``, but not ``::ffff:10.0.0.1``)."""
+    glued = start and text[start - 1] in _ASCII_ALNUM
+    if glued and text[max(0, start - 2) : start].upper() != "IP" and not _escaped(text, start):
+        return False
+    colons, i = 0, start - 1
+    while i >= 0 and text[i] in _V6_CHARS and colons < 2:
+        colons += text[i] == ":"
+        i -= 1
+    if colons >= 2:
+        return False
+    colons, i = 0, end
+    while i < len(text) and text[i] in _V6_CHARS and colons < 2:
+        colons += text[i] == ":"
+        i += 1
+    return colons < 2
 
 
 # the order of _scan.c's output triples
@@ -298,9 +375,9 @@ _NATIVE_KINDS = (
 )
 
 
-def _ipv6_value(m: re.Match[str]) -> str | None:
-    """The canonical form of an ``_IPV6`` match that is an address, or None."""
-    s = m.group()
+def _ipv6_value(s: str) -> str | None:
+    """The canonical form of an ``_IPV6`` match (without its trailing dots, a full stop, or
+    a single trailing colon) that is an address, or None."""
     if "::" not in s and s.count(":") != 7 and "." not in s:
         return None
     try:
@@ -347,10 +424,16 @@ def _hits(text: str, today: str) -> Hits:
 def _python_passes(text: str, today: str, add: Callable[[str, int, int, str], None]) -> None:
     """The digit, letter, plate, e-mail and IPv6 passes in Python: the reference for
     ``_scan.c``."""
-    for m in _DIGITS.finditer(text):
+    search, pos = _DIGITS.search, 0
+    while (m := search(text, pos)) is not None:
         hit = _digit_hit(m, text, today)
         if hit is not None:
             add(*hit)
+            pos = m.end()
+        elif m.lastgroup == "grp" and (back := _give_back(m.group())) is not None:
+            pos = m.start() + back
+        else:
+            pos = m.end()
     for m in _LETTERS.finditer(text):
         s = m.group()
         if m.lastgroup == "usc":
@@ -376,9 +459,12 @@ def _python_passes(text: str, today: str, add: Callable[[str, int, int, str], No
                 add("email", m.start(), m.end(), s.lower())
     if ":" in text:
         for m in _IPV6.finditer(text):
-            value = _ipv6_value(m)
+            s = m.group().rstrip(".")
+            if s[-1:] == ":" and s[-2:] != "::":
+                s = s[:-1]  # a colon after it: ``地址2001:db8::1：…`` once normalised
+            value = _ipv6_value(s)
             if value is not None:
-                add("ipv6", m.start(), m.end(), value)
+                add("ipv6", m.start(), m.start() + len(s), value)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -302,9 +302,12 @@ def _mask_spans(cell: str) -> str:
         return cell
     out, last = [], 0
     for e in entities:
-        if e.start < last:
+        start = e.start
+        if start >= 5 and cell[start - 5 : start - 3] == "\\u" and cell[start] != e.value[0]:
+            start -= 5  # it starts with a decoded \uXXXX escape (a plate's 京): mask all of it
+        if start < last:
             continue
-        out += [cell[last : e.start], mask.mask_value(e.kind, e.value)]
+        out += [cell[last:start], mask.mask_value(e.kind, e.value)]
         last = e.end
     out.append(cell[last:])
     return "".join(out)

@@ -105,6 +105,22 @@ EDGES = [
     "a@" + "b" * 63 + ".cn a@" + "b" * 64 + ".cn",
     # IPv6 candidates
     "2001:db8::1 fe80::1%eth0 ::1 12:30:00 1:2:3:4:5:6:7:8 ::ffff:1.2.3.4 2001:db8::g",
+    # issue 19: labels, glue and escapes in running text
+    "No.13812345678 No.110105194912310021 No.91520115MA6DXXXX0Y x.13812345678 1.13812345678",
+    "3.14159265358979323846 0.13812345678 v1.2.3.4 a.1.2.3.4 No.192.168.1.20",
+    "IP:192.168.1.20 ID:10.0.0.1 10.0.0.1:8080 连接10.0.0.1:3306 ::ffff:10.0.0.1 1.2.3.4::",
+    "1.2.3.4:5:6 fe80:1.2.3.4 12:30:1.2.3.4 登录IP10.0.0.1 VIP1.2.3.4 ip1.2.3.4 P1.2.3.4",
+    "ip:2001:db8::1 IPv6:2001:db8::1 IPv6:::ffff:1.2.3.4 地址:::1 No.::1 登录IP2001:db8::1",
+    "IP::1 ID:fe80::1 :1:2::3 x:2001:db8::1 a:::1 1:2:3:4:5:6:7:8: 2001:db8::1. 2001:db8::1:",
+    "see 2001:db8::1. Next 甲:2001:db8::1:乙 2001:db8::1:: ::. :: ::: 6:2001:db8::1 v6:::1",
+    "2026-12-06 10:30:45 010-39481295 10:30:45 138 1234 5678 10:30:45 91520115MA6DXXXX0Y",
+    "1201 138-1234-5678 3 138 1234 5678 06 138 1234 5678 2023 138 1234 5678",
+    "1234 5678 9012 3456 7890 12 3456 7890 1234 5678 45 4367 4211 2185 5354 45 6222 0212 34",
+    "45 010-12345678X 45 0851-8888888@a 1 23 456-789 12 345 6789 01",
+    '{"a":"\\nE12345678\\tC12345678\\rH12345678\\bG12345678"}',
+    "\\nzhang@example.com \\n@example.com \\tn@x.cn \\\\nE12345678 \\nnE12345678",
+    "\\n91520115MA6DXXXX0Y \\n2001:db8::1 \\n10.0.0.1 \\b2001::1 \\f::1 \\x2001::1",
+    '{"n": "\\u53f713812345678\\u4eacA12345\\u6237E12345678\\u6237zhang@x.cn\\u00b710.0.0.1"}',
 ]
 
 
@@ -151,6 +167,17 @@ _PIECES = st.sampled_from(
         "::",
         "E",
         "Y",
+        "\\",
+        "n",
+        "IP",
+        "v6",
+        "No.",
+        "：",
+        "2001:db8::1",
+        "10.0.0.1",
+        "45 ",
+        "1234",
+        "-",
     ]
 )
 
@@ -189,6 +216,12 @@ def test_r26_c_plate_provinces_are_the_python_ones() -> None:
         "ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ\u3000空格",
         "ＡＢＣ\U0001f600😀",
         "\u3000\uff01\uff5e\uff5f\uff00",
+        # issue 19: \uXXXX escapes of non-ASCII characters decoded, six characters for six
+        '{"n": "\\u53f713812345678\\u4eacA12345"}',
+        "\\uff11\\uff13 \\ud83d\\ude00 \\u0041 \\u12 \\u12345 \\\\u53f7 \\u53F7 \\u0080",
+        "\\u4e2d，１",  # decoded, then full-width
+        "\\u",
+        "x\\u53f",
     ],
 )
 def test_r26_c_normalise_equals_python(text: str) -> None:
@@ -197,9 +230,22 @@ def test_r26_c_normalise_equals_python(text: str) -> None:
     assert len(native) == len(text)
 
 
-@given(st.text(alphabet=st.sampled_from("1a@．＠１ａＺ\u3000（，中\n😀"), max_size=40))
+@given(st.text(alphabet=st.sampled_from("1a@．＠１ａＺ\u3000（，中\n😀\\uUfFd80"), max_size=40))
 def test_r26_c_normalise_equals_python_on_generated_text(text: str) -> None:
     assert detect.normalise(text) == detect._normalise(text)
+
+
+_ESCAPE_PIECES = st.sampled_from(
+    ["\\u", "\\", "u", "53f7", "4eac", "ff11", "d83d", "0041", "0080", "00", "1", "Z", "１", "中"]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_ESCAPE_PIECES, max_size=20).map("".join))
+def test_r26_c_normalise_equals_python_on_escapes(text: str) -> None:
+    got = detect.normalise(text)
+    assert got == detect._normalise(text)
+    assert len(got) == len(text)
 
 
 @pytest.mark.parametrize("values", [(), ("",), ("", "a", "中文字", ""), ["😀😀", "x"]])
