@@ -92,7 +92,7 @@ def _poa(api: Api, w: World) -> tuple[str, str]:
 
 def _authorisation(api: Api, w: World) -> Request:
     agent, poa = _poa(api, w)
-    body = {"party_id": w.party, "poa_blob": poa}
+    body = {"id_number": api.numbers[w.party], "poa_blob": poa}
     return "POST", f"{PREFIX}/authorisations", api.h(agent), {"json": body}
 
 
@@ -101,7 +101,7 @@ def _authorisation_decision(api: Api, w: World) -> Request:
     r = api.c.post(
         f"{PREFIX}/authorisations",
         headers=api.h(agent),
-        json={"party_id": w.party, "poa_blob": poa},
+        json={"id_number": api.numbers[w.party], "poa_blob": poa},
     )
     assert r.status_code == 201, r.text
     url = f"{PREFIX}/authorisations/{r.json()['id']}/decision"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import check_resident_id, check_uscc
-from dataip.services import blobs
+from dataip.services import blobs, party_refs
 from dataip.services.context import Env, Identity
+from dataip.services.party_refs import PartyRef
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event
 
@@ -198,9 +199,14 @@ def decide_verification(
 
 
 def request_authorisation(
-    identity: Identity, *, env: Env, party_id: int, poa_blob: str
+    identity: Identity, *, env: Env, principal: PartyRef, poa_blob: str
 ) -> m.AgentAuthorisation:
-    """An agent files the power of attorney it acts under (G§5); an examiner accepts it."""
+    """An agent files the power of attorney it acts under (G§5); an examiner accepts it.
+
+    The agent names its principal as a filer names someone else's party (issue 18,
+    services/party_refs): by the unified social credit code or resident ID number of a
+    real-name verified party. Party ids are private and sequential: naming one the agent
+    does not act for, like a number of no verified party, is `party_not_found`."""
     uid = identity.require_login()
     if identity.role != "agent":
         raise DomainError(
@@ -210,8 +216,14 @@ def request_authorisation(
             status=403,
         )
     with env.uow() as uow:
-        if uow.parties.get(party_id) is None:
-            raise _not_found()
+        party = party_refs.resolve(
+            uow,
+            principal,
+            mine=actable_party_ids(uow, identity),
+            today=env.today(),
+            field="principal",
+        )
+        party_id = party.id
         blobs.require_own(uow, uid, poa_blob, field="poa_blob")
         auth = uow.authorisations.add(
             m.AgentAuthorisation(
@@ -272,6 +284,16 @@ def list_authorisations(identity: Identity, *, env: Env) -> list[m.AgentAuthoris
         if identity.is_registry:
             return uow.authorisations.pending()
         return uow.authorisations.for_agent(uid)
+
+
+def principals(identity: Identity, *, env: Env) -> dict[int, m.Party]:
+    """The parties an agent acts for under an accepted power of attorney, by id: what the
+    agent's list of its powers of attorney shows of each principal (nothing before the
+    registry accepts it)."""
+    identity.require_login()
+    with env.uow() as uow:
+        ids = actable_party_ids(uow, identity) if identity.role == "agent" else set()
+        return {pid: p for pid in sorted(ids) if (p := uow.parties.get(pid)) is not None}
 
 
 def actable_party_ids(uow: UnitOfWork, identity: Identity) -> set[int]:

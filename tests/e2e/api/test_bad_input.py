@@ -104,7 +104,7 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
         r = client.post(
             f"{PREFIX}/authorisations",
             headers=api.h(agent),
-            json={"party_id": w.party, "poa_blob": poa},
+            json={"id_number": api.numbers[w.party], "poa_blob": poa},
         )
         assert r.status_code == 201, r.text
         auths.append(r.json()["id"])
@@ -762,10 +762,34 @@ CASES = [
     c(
         "poa:unknown-party",
         POA,
-        404,
+        422,
         "party_not_found",
         who="agent",
         json=lambda w: {"party_id": 99999, "poa_blob": w.ids["poa"]},
+    ),
+    c(  # issue 18: someone else's party is named by its number, never by its private id
+        "poa:someone-elses-party-id",
+        POA,
+        422,
+        "party_not_found",
+        who="agent",
+        json=lambda w: {"party_id": w.ids["other_party"], "poa_blob": w.ids["poa"]},
+    ),
+    c(
+        "poa:number-of-no-party",
+        POA,
+        422,
+        "party_not_found",
+        who="agent",
+        json=lambda w: {"id_number": make_uscc(987_654), "poa_blob": w.ids["poa"]},
+    ),
+    c(
+        "poa:not-a-number",
+        POA,
+        422,
+        "invalid_id_number",
+        who="agent",
+        json=lambda w: {"id_number": "123", "poa_blob": w.ids["poa"]},
     ),
     c(
         "poa:unknown-blob",

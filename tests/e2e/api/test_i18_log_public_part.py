@@ -299,7 +299,7 @@ class Walk:
             r = api.c.post(
                 "/api/v1/authorisations",
                 headers=api.h(agent),
-                json={"party_id": hp, "poa_blob": poa},
+                json={"id_number": api.numbers[hp], "poa_blob": poa},
             )
             assert r.status_code == 201, r.text
             r = api.c.post(

@@ -192,7 +192,7 @@ BLOB_PROBES: dict[str, Probe] = {
     "power of attorney": lambda s, b: s.api.c.post(
         "/api/v1/authorisations",
         headers=s.api.h(s.agent),
-        json={"party_id": s.party, "poa_blob": b},
+        json={"id_number": s.api.numbers[s.party], "poa_blob": b},
     ),
     "objection evidence": lambda s, b: _objection(s, s.party, [b]),
     "change: sample": lambda s, b: s.act(
@@ -384,20 +384,28 @@ def test_i18_the_probe_covers_every_route_that_takes_a_party_or_a_file() -> None
 
 
 def test_i18_power_of_attorney_naming_someone_elses_party_shows_nothing_of_it(api: Api) -> None:
-    """An agent names its principal by the subject number the principal gives it (G§5): that
-    a party of that number exists is all the filing tells. Nothing of the party is shown,
-    and the agent acts for it only once an examiner has accepted the power of attorney."""
+    """An agent names its principal by the credit code or ID number the principal gives it
+    (G§5, issue 18): that a verified party of that number exists is all the filing tells;
+    its private id names nothing. Nothing of the party is shown, and the agent acts for it
+    only once an examiner has accepted the power of attorney."""
     examiner = api.user("examiner")
     victim = api.user("applicant")
     vp = api.party(victim, kind="natural_person", name="钱多多", verify_by=examiner)
     agent = api.user("agent")
     poa = api.upload(agent, b"power of attorney", "poa.pdf")
     r = api.c.post(
-        "/api/v1/authorisations", headers=api.h(agent), json={"party_id": vp, "poa_blob": poa}
+        "/api/v1/authorisations",
+        headers=api.h(agent),
+        json={"id_number": api.numbers[vp], "poa_blob": poa},
     )
     assert r.status_code == 201
     assert set(r.json()) == {"id", "party_id", "agent_user_id", "status", "created_at", "note"}
     assert "钱" not in r.text and api.numbers[vp][-4:] not in r.text
+    # its private id names nothing: the same answer as a party that does not exist
+    for pid in (vp, 99_999):
+        by_id = {"party_id": pid, "poa_blob": poa}
+        r = api.c.post("/api/v1/authorisations", headers=api.h(agent), json=by_id)
+        problem(r, 422, "party_not_found")
     problem(api.c.get(f"/api/v1/parties/{vp}", headers=api.h(agent)), 404, "party_not_found")
     form = complete_form(sample=api.upload(agent))
     r = api.c.post(

@@ -229,13 +229,15 @@ def test_r2_agent_needs_an_accepted_power_of_attorney_to_file(api: Api) -> None:
         api.c.post(
             "/api/v1/authorisations",
             headers=api.h(w.applicant),
-            json={"party_id": w.party, "poa_blob": poa},
+            json={"id_number": api.numbers[w.party], "poa_blob": poa},
         ),
         403,
         "forbidden",
     )
     r = api.c.post(
-        "/api/v1/authorisations", headers=api.h(agent), json={"party_id": w.party, "poa_blob": poa}
+        "/api/v1/authorisations",
+        headers=api.h(agent),
+        json={"id_number": api.numbers[w.party], "poa_blob": poa},
     )
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
     auth_id = r.json()["id"]
@@ -283,7 +285,9 @@ def test_r2_rejected_power_of_attorney_does_not_authorise(api: Api) -> None:
     agent = api.user("agent")
     poa = api.upload(agent, b"unsigned power of attorney", "poa.pdf")
     auth_id = api.c.post(
-        "/api/v1/authorisations", headers=api.h(agent), json={"party_id": w.party, "poa_blob": poa}
+        "/api/v1/authorisations",
+        headers=api.h(agent),
+        json={"id_number": api.numbers[w.party], "poa_blob": poa},
     ).json()["id"]
     r = api.c.post(
         f"/api/v1/authorisations/{auth_id}/decision",

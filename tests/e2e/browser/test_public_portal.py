@@ -52,7 +52,9 @@ def test_r23_r24_public_search_record_certificate_and_verification(
     page.screenshot(path=shots / "4-verified-token.png", full_page=True)
 
     page.goto(site + "/verify")
-    page.get_by_label("或上传证书 PDF（不超过 5 MB）").set_input_files(str(pdf))
+    page.get_by_label(
+        "或上传证书文件：证书 PDF 或其电子凭证（.vc.jwt），不超过 5 MB"
+    ).set_input_files(str(pdf))
     page.get_by_role("button", name="验证").click()
     expect(page.get_by_role("status")).to_contain_text("证书真实")
     page.screenshot(path=shots / "5-verified-pdf.png", full_page=True)

@@ -131,7 +131,7 @@ def _world(api: Api) -> list[Visit]:
     r = api.c.post(
         "/api/v1/authorisations",
         headers=api.h(agent),
-        json={"party_id": w.party, "poa_blob": poa},
+        json={"id_number": api.numbers[w.party], "poa_blob": poa},
     )
     assert r.status_code == 201, r.text
     assert unverified

@@ -183,32 +183,40 @@ def test_r2_issue8_an_agent_files_a_power_of_attorney_and_the_registry_accepts_i
     page = api.c.get("/authorisations")
     assert page.status_code == 200 and "提交授权委托书" in page.text
     labelled(page.text)
-    # not a number, no document: refused with the items, what was typed kept
-    r = api.c.post("/authorisations", data={"csrf_token": token, "principal": "黔数"})
+    # no principal, no document: refused with the items
+    r = api.c.post("/authorisations", data={"csrf_token": token, "principal": ""})
     assert (
         r.status_code == 422
-        and "委托人的主体编号" in r.text
+        and "请填写委托人的统一社会信用代码或身份证号码" in r.text
         and "请上传经签章的授权委托书" in r.text
     )
-    assert 'value="黔数"' in r.text
-    # an unknown principal: the service's refusal, nothing filed
+    # not a credit code or ID number: refused, what was typed kept
     r = api.c.post(
-        "/authorisations",
-        data={"csrf_token": token, "principal": "999999"},
-        files={"poa_file": POA},
+        "/authorisations", data={"csrf_token": token, "principal": "黔数"}, files={"poa_file": POA}
     )
-    assert r.status_code == 404 and "登记主体不存在" in r.text and 'value="999999"' in r.text
+    assert r.status_code == 422 and "有效的统一社会信用代码" in r.text and 'value="黔数"' in r.text
+    # the number of no verified subject (and a private subject number): nothing filed
+    for typed, said in ((make_uscc(987_654), "登记主体不存在"), (str(w.party), "有效的统一")):
+        r = api.c.post(
+            "/authorisations",
+            data={"csrf_token": token, "principal": typed},
+            files={"poa_file": POA},
+        )
+        assert r.status_code == 422 and said in r.text, typed
+        assert f'value="{typed}"' in r.text
     assert api.c.get("/api/v1/authorisations", headers=api.h(agent)).json() == []
     r = api.c.post(
         "/authorisations",
-        data={"csrf_token": token, "principal": str(w.party)},
+        data={"csrf_token": token, "principal": api.numbers[w.party]},
         files={"poa_file": POA},
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/authorisations"
     filed = api.c.get("/api/v1/authorisations", headers=api.h(agent)).json()
     assert [(a["party_id"], a["status"]) for a in filed] == [(w.party, "pending")]
-    assert "待审查" in api.c.get("/authorisations").text
+    pending = api.c.get("/authorisations").text
+    assert "待审查" in pending and "登记机构确认授权委托书后显示" in pending
+    assert "测试数据科技有限公司" not in pending  # nothing of the party before acceptance
     # filed but not accepted: the agent may not act for the principal yet
     r = api.c.post("/api/v1/applications", headers=api.h(agent), json=payload)
     assert r.status_code == 403 and r.json()["code"] == "not_authorised_for_party"
@@ -219,7 +227,7 @@ def test_r2_issue8_an_agent_files_a_power_of_attorney_and_the_registry_accepts_i
     assert "仅代理机构可提交授权委托书" in page.text and 'name="poa_file"' not in page.text
     r = api.c.post(
         "/authorisations",
-        data={"csrf_token": token, "principal": str(w.party)},
+        data={"csrf_token": token, "principal": api.numbers[w.party]},
         files={"poa_file": POA},
     )
     assert r.status_code == 403
@@ -250,7 +258,8 @@ def test_r2_issue8_an_agent_files_a_power_of_attorney_and_the_registry_accepts_i
     assert r.status_code == 409 and "该授权委托已处理" in r.text
 
     sign_in(api, agent)
-    assert "已确认" in api.c.get("/authorisations").text
+    accepted = api.c.get("/authorisations").text
+    assert "已确认" in accepted and "测试数据科技有限公司" in accepted
     r = api.c.post("/api/v1/applications", headers=api.h(agent), json=payload)
     assert r.status_code == 201, r.text  # now the agent acts for its principal
 
@@ -343,12 +352,16 @@ def test_issue8_party_forms_refuse_a_post_without_the_csrf_token(api: Api) -> No
     assert r.status_code == 403
     assert [p["verification_status"] for p in my_parties(api, other)] == ["unverified"]
     sign_in(api, agent)
-    r = api.c.post("/authorisations", data={"principal": str(w.party)}, files={"poa_file": POA})
+    r = api.c.post(
+        "/authorisations", data={"principal": api.numbers[w.party]}, files={"poa_file": POA}
+    )
     assert r.status_code == 403
     assert api.c.get("/api/v1/authorisations", headers=api.h(agent)).json() == []
     poa = api.upload(agent, POA[1], "poa.pdf")
     r = api.c.post(
-        "/api/v1/authorisations", headers=api.h(agent), json={"party_id": w.party, "poa_blob": poa}
+        "/api/v1/authorisations",
+        headers=api.h(agent),
+        json={"id_number": api.numbers[w.party], "poa_blob": poa},
     )
     auth_id = r.json()["id"]
     ev = api.upload(other, b"licence", "licence.pdf")

@@ -13,6 +13,7 @@ from dataip.domain.identifiers import mask_resident_id
 from dataip.schemas.text import Line, Strict
 from dataip.services import parties
 from dataip.services.context import Identity
+from dataip.services.party_refs import PartyRef
 from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["parties"])
@@ -73,7 +74,12 @@ class Decision(_Strict):
 
 
 class AuthorisationCreate(_Strict):
-    party_id: int = Field(ge=1, le=MAX_ID)
+    """The principal as a filer names someone else's party (issue 18): `id_number`, its
+    unified social credit code or resident ID number (a real-name verified party); or
+    `party_id` for a party the agent already acts for (a renewed power of attorney)."""
+
+    id_number: str | None = Field(default=None, min_length=1, max_length=32)
+    party_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     poa_blob: str = Sha256
 
 
@@ -143,8 +149,9 @@ def decide_verification(
 
 @router.post("/authorisations", status_code=201, response_model=AuthorisationRead)
 def file_poa(body: AuthorisationCreate, env: EnvDep, identity: IdentityDep) -> AuthorisationRead:
+    principal = PartyRef(party_id=body.party_id, id_number=body.id_number)
     a = parties.request_authorisation(
-        identity, env=env, party_id=body.party_id, poa_blob=body.poa_blob
+        identity, env=env, principal=principal, poa_blob=body.poa_blob
     )
     return AuthorisationRead.of(a)
 

@@ -5,7 +5,7 @@
   verification status; a form adding one with its verification request (the sign-up page's
   fields and checks), and a verification request for one not (or no longer) awaiting it.
 - `/authorisations`: an agent files the power of attorney it acts under for a principal
-  (the principal's subject number and the signed document) and sees each one's status.
+  (the principal's credit code or ID number and the signed document) and sees each one's status.
 - `/examination/parties`: the registry decides pending verifications and powers of attorney.
 - `POST /applications/{id}/consent`: a joint applicant consents from the application's page.
 
@@ -29,6 +29,7 @@ from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import mask_resident_id
 from dataip.services import applications, blobs, parties
 from dataip.services.context import Env, Identity
+from dataip.services.party_refs import PartyRef
 from dataip.web.api.parties import AuthorisationCreate, Decision, PartyCreate, VerificationCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
@@ -258,10 +259,18 @@ def _poa_page(
     status: int = 200,
 ) -> Response:
     pick = picker(lang_of(request))
-    rows = [
-        {"a": a, "status": pick(POA_STATUS_LABELS.get(a.status, (a.status,) * 2))}
-        for a in sorted(parties.list_authorisations(who, env=env), key=lambda a: -a.id)
-    ]
+    rows = []
+    acting_for = parties.principals(who, env=env)  # accepted: the principal's particulars
+    for a in sorted(parties.list_authorisations(who, env=env), key=lambda a: -a.id):
+        principal = acting_for.get(a.party_id) if a.status == "accepted" else None
+        rows.append(
+            {
+                "a": a,
+                "status": pick(POA_STATUS_LABELS.get(a.status, (a.status,) * 2)),
+                "principal": principal.name if principal else "",
+                "number": _number(principal, who) if principal else "",
+            }
+        )
     return render(
         request,
         "authorisations.html",
@@ -293,8 +302,9 @@ async def file_authorisation(request: Request, env: EnvDep) -> Response:
 
 
 def _file_poa(request: Request, env: Env, data: FormData) -> Response:
-    """R2 (G§5): the agent names its principal by the subject number the principal sees on
-    its own subjects page, and uploads the signed power of attorney."""
+    """R2 (G§5): the agent names its principal by its unified social credit code or resident
+    ID number (a real-name verified party, issue 18) and uploads the signed power of
+    attorney."""
     who = signed_in(request, env)
     if isinstance(who, Response):
         return who
@@ -312,9 +322,8 @@ def _file_poa(request: Request, env: Env, data: FormData) -> Response:
                 status=403,
             )
         problems = []
-        principal = int(typed["principal"]) if typed["principal"].isdigit() else 0
-        if not 1 <= principal <= MAX_ID:
-            problems.append(_("Give the principal's subject number (digits only)."))
+        if not typed["principal"].strip():
+            problems.append(_("Give the principal's credit code or ID number."))
         if not document:
             problems.append(_("Upload the signed power of attorney."))
         elif len(document) > env.max_blob_bytes:
@@ -323,8 +332,12 @@ def _file_poa(request: Request, env: Env, data: FormData) -> Response:
             raise FormInvalid(problems)
         assert upload is not None
         sha = _store(who, env, upload, document)
-        body = AuthorisationCreate.model_validate({"party_id": principal, "poa_blob": sha})
-        parties.request_authorisation(who, env=env, party_id=body.party_id, poa_blob=body.poa_blob)
+        body = AuthorisationCreate.model_validate(
+            {"id_number": typed["principal"], "poa_blob": sha}
+        )
+        parties.request_authorisation(
+            who, env=env, principal=PartyRef(id_number=body.id_number), poa_blob=body.poa_blob
+        )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
         return _poa_page(request, env, who, typed=typed, error=failure(request, e), status=status)
