@@ -207,3 +207,32 @@ def test_r10_r11_publicity_objection_and_approval_from_the_workbench(api: Api) -
     assert "登记成功" in page and "/registrations/" in page
     assert api.c.post(f"/workbench/applications/{aid}/actions/approve", data={}).status_code == 403
     assert csrf(page)
+
+
+def test_r16_the_approval_form_names_a_later_announcement_date(api: Api) -> None:
+    """G§16: the examiner approves on the registration date and may name a later
+    announcement date (a weekly bulletin) in the form, as the API allows."""
+    w = api.world()
+    api.at("2026-09-28 10:00")
+    aid = w.publicised()
+    api.at("2026-10-13 09:00")
+    token = sign_in(api, w.examiner)
+    page = api.c.get(f"/workbench/applications/{aid}").text
+    assert 'name="announcement_date"' in page and 'min="2026-10-13"' in page
+    assert 'max="2026-11-12"' in page and "公告日期（可选）" in page
+    # too late: refused with the reason, the date typed kept, nothing decided
+    r = api.c.post(
+        f"/workbench/applications/{aid}/actions/approve",
+        data={"csrf_token": token, "version": version(page), "announcement_date": "2026-12-31"},
+    )
+    assert r.status_code == 422 and "公告日期须为今日起30日内的日期" in r.text
+    assert 'value="2026-12-31"' in r.text
+    assert api.get(w.examiner, aid).json()["state"] == "publicised"
+    r = api.c.post(
+        f"/workbench/applications/{aid}/actions/approve",
+        data={"csrf_token": token, "version": version(page), "announcement_date": "2026-10-20"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    reg = api.get(w.examiner, aid).json()["registration"]
+    assert reg["registration_date"] == "2026-10-13" and reg["announcement_date"] == "2026-10-20"

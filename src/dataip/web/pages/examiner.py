@@ -6,6 +6,7 @@ publicity, objections and their decisions, and approval — buttons only for wha
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.services import applications, blobs, due_states, examination, files, parties, procedure
 from dataip.services.context import Env, Identity
+from dataip.services.procedure.announcement_date import ANNOUNCE_WITHIN_DAYS
 from dataip.web.api.application_schemas import ActionIn
 from dataip.web.api.parties import Decision
 from dataip.web.deps import EnvDep
@@ -311,6 +313,13 @@ def _page(
         "typed": typed or {},
         **requests_ui.context(env, v, lang),
     }
+    if "approve" in rec["actions"]:  # G§16: the announcement on a later date, if chosen
+        today = env.today()
+        rec |= {
+            "today": today.isoformat(),
+            "announce_days": ANNOUNCE_WITHIN_DAYS,
+            "announce_latest": (today + timedelta(days=ANNOUNCE_WITHIN_DAYS)).isoformat(),
+        }
     return render(request, "exam_application.html", rec, status_code=status)
 
 
@@ -351,7 +360,15 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         return csrf_refused(request)
     typed: dict[str, Any] = {
         k: _s(data, k)
-        for k in ("reason", "instrument", "outcome", "extra_defects", "note", "due_on")
+        for k in (
+            "reason",
+            "instrument",
+            "outcome",
+            "extra_defects",
+            "note",
+            "due_on",
+            "announcement_date",
+        )
     }
     typed["grounds"] = [g for g in data.getlist("grounds") if isinstance(g, str)]
     try:
@@ -362,6 +379,8 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         payload: dict[str, Any] = {
             k: typed[k] for k in ("reason", "instrument", "outcome") if typed[k]
         }
+        if action == "approve" and typed["announcement_date"]:
+            payload["announcement_date"] = typed["announcement_date"]
         if action == "refuse":
             payload["grounds"] = [int(g) for g in typed["grounds"] if g.isdigit()]
         if action == "request_correction":
