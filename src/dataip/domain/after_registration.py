@@ -309,6 +309,9 @@ class RegContext:
     pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # R15/R16, G§18: the data agreement's end date where it caps validity
     agreement_end: date | None = None
+    # G§20: a revocation request is made under a verified real name — the caller acts for a
+    # verified party
+    caller_verified: bool = True
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -360,6 +363,14 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
             "request_pending",
             "已有待审查的变更或转让申请",
             "a change or transfer request is already pending",
+        )
+    if a.action == "request_revocation" and not ctx.caller_verified:
+        return _err(
+            "party_not_verified",
+            "撤销申请须实名提出：您名下尚无通过实名核验的登记主体",
+            "revocation requests are made under a verified real name: none of your parties "
+            "is verified",
+            422,
         )
     if a.action == "confirm_transfer" and not ctx.awaiting_my_consent:
         return _err("nothing_to_confirm", "没有待您确认的转让", "no transfer awaits your consent")

@@ -531,6 +531,8 @@ class Context:
     # who the caller is, beyond its actors: it filed the application or acts for a party
     # named on it (consented or not) — an applicant cannot object to its own (G§14)
     caller_is_applicant: bool = False
+    # G§14: objections are made under a verified real name — the caller owns a verified party
+    caller_verified: bool = True
     requests: RequestFacts = _NO_REQUESTS  # fast track, extension, reinstatement
 
 
@@ -587,6 +589,11 @@ def _guard(t: Transition, ctx: Context) -> DomainError | None:
         )
     if t.action == "file_objection" and ctx.caller_is_applicant:
         return own_application()
+    if t.action == "file_objection" and not ctx.caller_verified:
+        return not_verified(
+            "异议须实名提出：您名下尚无通过实名核验的登记主体",
+            "objections are made under a verified real name: none of your parties is verified",
+        )
     if t.action == "notify_objection" and not ctx.unnotified_objections:
         return _err(
             "no_objection_to_notify", "没有待通知的异议", "no objection is waiting to be notified"
@@ -596,6 +603,12 @@ def _guard(t: Transition, ctx: Context) -> DomainError | None:
             "no_objection_to_answer", "没有待答复的异议", "no notified objection awaits an answer"
         )
     return None
+
+
+def not_verified(zh: str, en: str) -> DomainError:
+    """A filing made under a real name (an objection, G§14; a revocation request, G§20) by a
+    caller none of whose parties is verified: not offered, and refused alike."""
+    return _err("party_not_verified", zh, en, 422)
 
 
 def own_application() -> DomainError:

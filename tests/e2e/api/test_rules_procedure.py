@@ -344,7 +344,8 @@ def test_r11_objection_needs_a_verified_real_name(api: Api) -> None:
         422,
         "party_not_verified",
     )
-    # Not under someone else's name either.
+    # Not under someone else's name either, nor without naming one's own verified party.
+    api.party(who, kind="natural_person", name="王异议", verify_by=w.examiner)
     problem(
         api.act(
             who,

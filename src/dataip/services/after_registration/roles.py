@@ -135,6 +135,11 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         pledges_blocking=_blocking(pledges),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
+        caller_verified="public" not in actors
+        or any(
+            p is not None and p.verification_status == "verified"
+            for p in map(uow.parties.get, sorted(mine))
+        ),
     )
     return Caller(actors, mine, ctx)
 

@@ -120,6 +120,12 @@ def context_for(
     publicity = [d for d in deadlines if d.kind == "publicity" and d.status == "open"]
     over = bool(publicity) and all(_expired(d.due_on, now) for d in publicity)
     open_obj = [o for o in objections if o.status != "decided"]
+    in_publicity = app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
+    verified = True
+    if in_publicity and identity is not None and identity.user_id is not None:
+        verified = any(
+            p.verification_status == "verified" for p in uow.parties.for_owner(identity.user_id)
+        )
     return Context(
         today=now.date(),
         publicity_over=over,
@@ -132,6 +138,7 @@ def context_for(
             and app.state in (AppState.PUBLICISED, AppState.OBJECTION_PENDING)
             and (app.filer_user_id == identity.user_id or is_invited(uow, identity, app))
         ),
+        caller_verified=verified,
         requests=request_facts(uow, env, app, deadlines) if with_requests else RequestFacts(),
     )
 
