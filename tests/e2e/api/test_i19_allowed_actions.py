@@ -322,8 +322,32 @@ def _reg_payload(walk: Walk, number: str, action: str, who: str | None) -> dict[
                 "for_action": "transfer",
                 "instrument": upload(),
             }
+        case "decide_request":
+            pending = [r for r in _requests(walk, number) if r["state"] == "pending"]
+            return {"request_id": pending[0]["id"] if pending else 1, "outcome": "refuse",
+                    "reason": "不符合条件"}  # fmt: skip
+        case "withdraw_request":
+            mine = [r for r in _requests(walk, number) if r["requester_user_id"] == _uid(walk, who)]
+            return {"request_id": mine[0]["id"] if mine else 1}
+        case "request_re_examination":
+            return {"reason": "不服撤销决定"}
+        case "decide_re_examination":
+            return {"outcome": "uphold", "reason": "维持原决定"}
         case _:
             return {"reason": "x", "request_id": 1, "outcome": "approve"}
+
+
+def _requests(walk: Walk, number: str) -> list[dict[str, Any]]:
+    """The registration's requests as the registry sees them."""
+    r = walk.api.reg(walk.examiner, number).json()
+    return [x for x in r["requests"] if x["state"] in ("pending", "awaiting_consent")]
+
+
+def _uid(walk: Walk, who: str | None) -> int | None:
+    if who is None:
+        return None
+    me = walk.api.c.get("/api/v1/me", headers=walk.api.h(who))
+    return int(me.json()["id"]) if me.status_code == 200 else None
 
 
 def _check_reg_state(
@@ -355,7 +379,7 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
     walk = Walk(api)
     api.at(T0)
     publicised = walk.builders()["publicised"]
-    apps = [publicised() for _ in range(60)]
+    apps = [publicised() for _ in range(150)]
     api.at(T1)
     pool = iter(apps)
 
@@ -373,9 +397,51 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
         )
         return number
 
+    def revocation_pending() -> str:  # a third party asked for revocation (G§20)
+        number = valid()
+        ask = _reg_payload(walk, number, "request_revocation", walk.third)
+        api.reg_ok(walk.third, number, "request_revocation", **ask)
+        return number
+
+    def change_pending() -> str:  # valid, with the holder's change request pending (G§24)
+        number = valid()
+        ask = _reg_payload(walk, number, "request_change", walk.filer)
+        api.reg_ok(walk.filer, number, "request_change", **ask)
+        return number
+
+    def revoked() -> str:  # revoked by the registry; re-examination open for 15 days
+        number = valid()
+        api.reg_ok(walk.examiner, number, "revoke", **_reg_payload(walk, number, "revoke", None))
+        return number
+
+    def re_examination() -> str:
+        number = revoked()
+        api.reg_ok(walk.filer, number, "request_re_examination", reason="不服撤销决定")
+        return number
+
+    def abandoned() -> str:
+        number = valid()
+        api.reg_ok(walk.filer, number, "abandon", reason="不再维护")
+        return number
+
     seen: dict[str, set[str]] = {}
     for name, fresh in (("valid", valid), ("pledged", pledged)):
         _check_reg_state(walk, name, fresh, seen)
+    # the other states and open requests: the same property, every caller
+    elsewhere: dict[str, set[str]] = {}
+    for name, fresh in (
+        ("revocation_pending", revocation_pending),
+        ("change_pending", change_pending),
+        ("revoked", revoked),
+        ("re_examination", re_examination),
+        ("abandoned", abandoned),
+    ):
+        _check_reg_state(walk, name, fresh, elsewhere)
+    assert (
+        "decide_request" in elsewhere["examiner"] and "withdraw_request" in elsewhere["third_party"]
+    )
+    assert "request_re_examination" in elsewhere["holder"]
+    assert "decide_re_examination" in elsewhere["registrar"]
     holder = {"request_change", "file_licence", "file_pledge", "file_trade", "publish_sample"}
     holder |= {"request_transfer", "abandon", "release_pledge", "record_pledgee_consent"}
     holder |= {"request_cancellation", "request_revocation"}  # holders are the public too
