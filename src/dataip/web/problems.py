@@ -270,7 +270,7 @@ RAISES: dict[str, Problems] = {
     # operations
     "GET /healthz": NONE,
     # institutions (issue 20 §1–§3; services/sharing)
-    "POST /oauth/token": _OAUTH,
+    "POST /oauth/token": _OAUTH | BODY,
     "GET /.well-known/oauth-authorization-server": NONE,
     "POST /api/v1/admin/institutions": ADMIN
     | p(

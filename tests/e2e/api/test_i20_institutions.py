@@ -246,10 +246,30 @@ def test_i20_refused_requests_change_nothing(api: Api, world: Any) -> None:
                            headers=_h(bank_token)),
          403, "insufficient_scope"),
     ]
+    # each refused for its own reason, not by accident
+    why = {
+        "expired assertion": "expired",
+        "replayed jti": "replay",
+        "wrong audience": "'aud'",
+        "forged signature": "signature",
+        "unknown kid": "kid",
+        "assertion living an hour": "at most 300 s",
+        "unknown client": "does not exist",
+        "no assertion": "client_assertion",
+        "password grant": "grant_type",
+        "scope escalation": "registrations:read-full",
+        "no token": "required",
+        "made-up token": "invalid or expired",
+        "read-full without purpose": "purpose",
+        "court purpose not a case number": "case number",
+        "bank asks for read-full": "registrations:read-full",
+        "bank asks for the archive": "registrations:read-full",
+    }
     for name, call, status, code in cases:
         before = _state(api)
         r = call()
         body = problem(r, status, code)
+        assert why[name] in body["message_en"], (name, body)
         if r.request.url.path == "/oauth/token":
             assert body["error"] == code, (name, body)
             assert body["error_description"], name
