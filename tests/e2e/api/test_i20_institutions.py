@@ -339,3 +339,35 @@ def test_i20_admin_registration_is_checked(api: Api, world: Any) -> None:
     api.c.post(f"{url}/{cid}/actions/revoke", headers=h)
     problem(api.c.post(f"{url}/{cid}/actions/reactivate", headers=h),
             409, "action_not_allowed_in_state")
+
+
+def test_i20_the_account_of_reads_detects_an_edited_or_deleted_record(
+    api: Api, world: Any
+) -> None:
+    court = Institution(
+        api, world.admin, "court", ["registrations:read", "registrations:read-full"], "ES256"
+    )
+    token = court.token()
+    for _ in range(3):
+        r = api.c.get(
+            f"/api/v1/institutions/registrations/{world.number}/archive",
+            params={"purpose": CASE},
+            headers=_h(token),
+        )
+        assert r.status_code == 200, r.text
+    env = api.c.app.state.registry.env  # type: ignore[attr-defined]
+    engine = api.c.app.state.registry.engine  # type: ignore[attr-defined]
+    assert reads.verify(env=env) == []
+    c = t.institution_reads.c
+    with engine.begin() as conn:  # someone with database access rewrites the purpose
+        conn.execute(sa.update(t.institution_reads).where(c.seq == 2).values(purpose="无"))
+    assert [(f.seq, f.problem) for f in reads.verify(env=env)] == [(2, "edited")]
+    with engine.begin() as conn:  # ... then removes the record altogether
+        conn.execute(sa.delete(t.institution_reads).where(c.seq == 2))
+    assert [(f.seq, f.problem) for f in reads.verify(env=env)] == [
+        (2, "missing"),
+        (3, "broken_link"),
+    ]
+    with engine.begin() as conn:  # ... or only the last one
+        conn.execute(sa.delete(t.institution_reads).where(c.seq == 3))
+    assert (3, "truncated") in [(f.seq, f.problem) for f in reads.verify(env=env)]
