@@ -18,8 +18,8 @@ from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 from dataip.domain.errors import DomainError
 
 __all__ = [
-    "ALGORITHMS",
     "ACTIONS",
+    "ALGORITHMS",
     "STATES",
     "Institution",
     "check_jwks",
@@ -129,7 +129,9 @@ def _check_key(jwk: Any) -> dict[str, Any]:
                 "only P-256 (ES256), Ed25519 (EdDSA) and RSA (RS256) public keys are accepted",
             )
     except (JoseError, ValueError, TypeError, KeyError) as e:
-        raise _bad("invalid_jwks", "JWKS 中的密钥无效", f"a key in the JWKS is invalid: {e}") from None
+        raise _bad(
+            "invalid_jwks", "JWKS 中的密钥无效", f"a key in the JWKS is invalid: {e}"
+        ) from None
     public: dict[str, Any] = key.as_dict(private=False)
     return {**public, "kid": kid, **({"alg": alg} if alg else {}), "use": "sig"}
 

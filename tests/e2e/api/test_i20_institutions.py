@@ -120,7 +120,9 @@ def test_i20_metadata_per_rfc8414(api: Api) -> None:
     assert meta["token_endpoint"] == meta["issuer"] + "/oauth/token"
     assert meta["grant_types_supported"] == ["client_credentials"]
     assert meta["token_endpoint_auth_methods_supported"] == ["private_key_jwt"]
-    assert {"ES256", "EdDSA", "RS256"} <= set(meta["token_endpoint_auth_signing_alg_values_supported"])
+    assert {"ES256", "EdDSA", "RS256"} <= set(
+        meta["token_endpoint_auth_signing_alg_values_supported"]
+    )
     assert "registrations:read-full" in meta["scopes_supported"]
 
 
@@ -199,52 +201,116 @@ def test_i20_refused_requests_change_nothing(api: Api, world: Any) -> None:
     reg = f"/api/v1/institutions/registrations/{n}"
 
     cases: list[tuple[str, Any, int, str]] = [
-        ("expired assertion",
-         lambda: bank.request(bank.assertion(issued_at=now - 400, expires_at=now - 100)),
-         401, "invalid_client"),
+        (
+            "expired assertion",
+            lambda: bank.request(bank.assertion(issued_at=now - 400, expires_at=now - 100)),
+            401,
+            "invalid_client",
+        ),
         ("replayed jti", lambda: bank.request(replayed), 401, "invalid_client"),
-        ("wrong audience",
-         lambda: bank.request(bank.assertion(aud="https://elsewhere.example/oauth/token")),
-         401, "invalid_client"),
-        ("forged signature", lambda: bank.request(bank.assertion(key=other)),
-         401, "invalid_client"),
-        ("unknown kid", lambda: bank.request(bank.assertion(kid="no-such-key")),
-         401, "invalid_client"),
-        ("assertion living an hour",
-         lambda: bank.request(bank.assertion(expires_at=now + 3600)), 401, "invalid_client"),
-        ("unknown client", lambda: api.c.post("/oauth/token", data={
-            "grant_type": "client_credentials",
-            "client_assertion_type": BEARER,
-            "client_assertion": private_key_jwt_sign(
-                other, "bank-0000000000000000", bank.token_endpoint, alg="ES256",
-                header={"kid": "k"}, issued_at=now, expires_at=now + 60),
-        }), 401, "invalid_client"),
-        ("no assertion", lambda: api.c.post("/oauth/token", data={
-            "grant_type": "client_credentials"}), 401, "invalid_client"),
-        ("password grant", lambda: api.c.post("/oauth/token", data={
-            "grant_type": "password", "username": "x", "password": "y"}),
-         400, "unsupported_grant_type"),
+        (
+            "wrong audience",
+            lambda: bank.request(bank.assertion(aud="https://elsewhere.example/oauth/token")),
+            401,
+            "invalid_client",
+        ),
+        (
+            "forged signature",
+            lambda: bank.request(bank.assertion(key=other)),
+            401,
+            "invalid_client",
+        ),
+        (
+            "unknown kid",
+            lambda: bank.request(bank.assertion(kid="no-such-key")),
+            401,
+            "invalid_client",
+        ),
+        (
+            "assertion living an hour",
+            lambda: bank.request(bank.assertion(expires_at=now + 3600)),
+            401,
+            "invalid_client",
+        ),
+        (
+            "unknown client",
+            lambda: api.c.post(
+                "/oauth/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": BEARER,
+                    "client_assertion": private_key_jwt_sign(
+                        other,
+                        "bank-0000000000000000",
+                        bank.token_endpoint,
+                        alg="ES256",
+                        header={"kid": "k"},
+                        issued_at=now,
+                        expires_at=now + 60,
+                    ),
+                },
+            ),
+            401,
+            "invalid_client",
+        ),
+        (
+            "no assertion",
+            lambda: api.c.post("/oauth/token", data={"grant_type": "client_credentials"}),
+            401,
+            "invalid_client",
+        ),
+        (
+            "password grant",
+            lambda: api.c.post(
+                "/oauth/token", data={"grant_type": "password", "username": "x", "password": "y"}
+            ),
+            400,
+            "unsupported_grant_type",
+        ),
         # RFC 6749 §5.2: a scope beyond the client's is 400 invalid_scope at the token endpoint
-        ("scope escalation", lambda: bank.request(scope="registrations:read-full"),
-         400, "invalid_scope"),
+        (
+            "scope escalation",
+            lambda: bank.request(scope="registrations:read-full"),
+            400,
+            "invalid_scope",
+        ),
         ("no token", lambda: api.c.get(reg), 401, "invalid_token"),
-        ("made-up token", lambda: api.c.get(reg, headers=_h("dipi_nonsense")),
-         401, "invalid_token"),
-        ("read-full without purpose",
-         lambda: api.c.get(reg, params={"view": "full"}, headers=_h(court_token)),
-         422, "purpose_required"),
-        ("court purpose not a case number",
-         lambda: api.c.get(reg, params={"view": "full", "purpose": "看看"},
-                           headers=_h(court_token)),
-         422, "invalid_purpose"),
-        ("bank asks for read-full",
-         lambda: api.c.get(reg, params={"view": "full", "purpose": "贷款2026-001"},
-                           headers=_h(bank_token)),
-         403, "insufficient_scope"),
-        ("bank asks for the archive",
-         lambda: api.c.get(f"{reg}/archive", params={"purpose": "贷款2026-001"},
-                           headers=_h(bank_token)),
-         403, "insufficient_scope"),
+        (
+            "made-up token",
+            lambda: api.c.get(reg, headers=_h("dipi_nonsense")),
+            401,
+            "invalid_token",
+        ),
+        (
+            "read-full without purpose",
+            lambda: api.c.get(reg, params={"view": "full"}, headers=_h(court_token)),
+            422,
+            "purpose_required",
+        ),
+        (
+            "court purpose not a case number",
+            lambda: api.c.get(
+                reg, params={"view": "full", "purpose": "看看"}, headers=_h(court_token)
+            ),
+            422,
+            "invalid_purpose",
+        ),
+        (
+            "bank asks for read-full",
+            lambda: api.c.get(
+                reg, params={"view": "full", "purpose": "贷款2026-001"}, headers=_h(bank_token)
+            ),
+            403,
+            "insufficient_scope",
+        ),
+        (
+            "bank asks for the archive",
+            lambda: api.c.get(
+                f"{reg}/archive", params={"purpose": "贷款2026-001"}, headers=_h(bank_token)
+            ),
+            403,
+            "insufficient_scope",
+        ),
     ]
     # each refused for its own reason, not by accident
     why = {
@@ -322,14 +388,21 @@ def test_i20_admin_registration_is_checked(api: Api, world: Any) -> None:
     }
     h = api.h(world.admin)
     url = "/api/v1/admin/institutions"
-    problem(api.c.post(url, json={**good, "scopes": ["registrations:read-full"]}, headers=h),
-            422, "scope_not_grantable")
-    problem(api.c.post(url, json={**good, "uscc": "91330100000000000X"}, headers=h),
-            400, "invalid_uscc")
+    problem(
+        api.c.post(url, json={**good, "scopes": ["registrations:read-full"]}, headers=h),
+        422,
+        "scope_not_grantable",
+    )
+    problem(
+        api.c.post(url, json={**good, "uscc": "91330100000000000X"}, headers=h), 400, "invalid_uscc"
+    )
     private = {"keys": [{**key.as_dict(private=True), "kid": "k1"}]}
     problem(api.c.post(url, json={**good, "jwks": private}, headers=h), 422, "invalid_jwks")
-    problem(api.c.post(url, json={k: v for k, v in good.items() if k != "jwks"}, headers=h),
-            422, "keys_required")
+    problem(
+        api.c.post(url, json={k: v for k, v in good.items() if k != "jwks"}, headers=h),
+        422,
+        "keys_required",
+    )
     problem(api.c.post(url, json=good, headers=api.h(world.applicant)), 403, "forbidden")
     assert api.c.get(url, headers=h).json() == []
     r = api.c.post(url, json=good, headers=h)
@@ -337,13 +410,12 @@ def test_i20_admin_registration_is_checked(api: Api, world: Any) -> None:
     cid = r.json()["client_id"]
     assert r.json()["state_label"] == {"zh": "有效", "en": "active"}
     api.c.post(f"{url}/{cid}/actions/revoke", headers=h)
-    problem(api.c.post(f"{url}/{cid}/actions/reactivate", headers=h),
-            409, "action_not_allowed_in_state")
+    problem(
+        api.c.post(f"{url}/{cid}/actions/reactivate", headers=h), 409, "action_not_allowed_in_state"
+    )
 
 
-def test_i20_the_account_of_reads_detects_an_edited_or_deleted_record(
-    api: Api, world: Any
-) -> None:
+def test_i20_the_account_of_reads_detects_an_edited_or_deleted_record(api: Api, world: Any) -> None:
     court = Institution(
         api, world.admin, "court", ["registrations:read", "registrations:read-full"], "ES256"
     )

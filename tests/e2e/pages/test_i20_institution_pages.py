@@ -48,7 +48,7 @@ def _court(api: Api, admin: str) -> Any:
 
 def test_i20_admin_page_lists_institutions_in_chinese_and_suspends(api: Api) -> None:
     admin = api.user("registrar_admin")
-    env, court = _court(api, admin)
+    _, court = _court(api, admin)
     _login(api.c, admin)
     page = api.c.get("/admin/institutions")
     assert page.status_code == 200, page.text

@@ -17,7 +17,7 @@ from dataip.sharing.clients import Institution
 from dataip.sharing.reads import ReadRecord
 
 
-def _institution(row: Mapping[str, Any]) -> Institution:
+def _institution(row: Mapping[Any, Any]) -> Institution:
     return Institution(
         id=row["id"],
         client_id=row["client_id"],
@@ -34,7 +34,7 @@ def _institution(row: Mapping[str, Any]) -> Institution:
     )
 
 
-def _read(row: Mapping[str, Any]) -> ReadRecord:
+def _read(row: Mapping[Any, Any]) -> ReadRecord:
     return ReadRecord(**{k: row[k] for k in ReadRecord.__dataclass_fields__})
 
 
@@ -76,7 +76,9 @@ class Sharing:
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
     # --- client assertions (RFC 7523 §3: jti) ----------------------------------------------
-    def use_assertion(self, *, client_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
+    def use_assertion(
+        self, *, client_id: str, jti: str, expires_at: datetime, now: datetime
+    ) -> bool:
         """Record an assertion id; False if it was used before (and has not expired)."""
         c = t.institution_assertions.c
         self.s.execute(sa.delete(t.institution_assertions).where(c.expires_at < now))
@@ -111,7 +113,11 @@ class Sharing:
         if row is None:
             return None
         m = row._mapping
-        return {"token_id": m["token_id"], "scopes": m["token_scopes"], "expires_at": m["expires_at"]}, _institution(m)
+        return {
+            "token_id": m["token_id"],
+            "scopes": m["token_scopes"],
+            "expires_at": m["expires_at"],
+        }, _institution(m)
 
     def forget_tokens_before(self, at: datetime) -> None:
         c = t.institution_tokens.c

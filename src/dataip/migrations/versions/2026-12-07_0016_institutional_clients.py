@@ -51,9 +51,7 @@ def upgrade() -> None:
         sa.Column("jti", sa.String(length=200), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_institution_assertions")),
-        sa.UniqueConstraint(
-            "client_id", "jti", name="uq_institution_assertions_client_id_jti"
-        ),
+        sa.UniqueConstraint("client_id", "jti", name="uq_institution_assertions_client_id_jti"),
     )
     op.create_index(
         op.f("ix_institution_assertions_expires_at"),
@@ -116,14 +114,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_institution_reads_registration_number"), table_name="institution_reads"
-    )
+    op.drop_index(op.f("ix_institution_reads_registration_number"), table_name="institution_reads")
     op.drop_table("institution_reads")
     op.drop_index(op.f("ix_institution_tokens_institution_id"), table_name="institution_tokens")
     op.drop_table("institution_tokens")
-    op.drop_index(
-        op.f("ix_institution_assertions_expires_at"), table_name="institution_assertions"
-    )
+    op.drop_index(op.f("ix_institution_assertions_expires_at"), table_name="institution_assertions")
     op.drop_table("institution_assertions")
     op.drop_table("institutions")

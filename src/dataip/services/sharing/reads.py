@@ -22,7 +22,14 @@ from dataip.services import after_registration as actions
 from dataip.services import registrations
 from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.services.registrations import RegistrationView
-from dataip.sharing.reads import GENESIS, ChainFinding, ReadRecord, chain_hash, content, verify_chain
+from dataip.sharing.reads import (
+    GENESIS,
+    ChainFinding,
+    ReadRecord,
+    chain_hash,
+    content,
+    verify_chain,
+)
 from dataip.sharing.scopes import REGISTRATIONS_READ_FULL, Principal
 
 __all__ = ["archive", "check_purpose", "for_registration", "full_record", "public_record", "verify"]
@@ -103,8 +110,9 @@ def full_record(
     returned."""
     stated = check_purpose(principal, purpose)
     v = registrations.view(ANONYMOUS, env=env, number=number, institutional=True)
-    _record(env, principal, number=v.registration.registration_number, resource="record",
-            purpose=stated)
+    _record(
+        env, principal, number=v.registration.registration_number, resource="record", purpose=stated
+    )
     v.allowed_actions = []
     return v
 

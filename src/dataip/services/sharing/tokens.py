@@ -189,9 +189,13 @@ class _Assertion(JWTBearerClientAssertion):  # type: ignore[misc]
 
         def key_for(token: Any) -> Any:
             kid = token.headers().get("kid")
-            doc = inst.jwks if inst.jwks is not None else self._remote.keys(inst.jwks_uri, kid=kid)
+            doc = (
+                inst.jwks
+                if inst.jwks is not None
+                else self._remote.keys(str(inst.jwks_uri), kid=kid)
+            )
             try:
-                keys = KeySet.import_key_set(dict(doc))
+                keys = KeySet.import_key_set(dict(doc))  # type: ignore[arg-type]
             except (JoseError, ValueError) as e:
                 raise invalid_client(f"the client's keys are unusable ({e})") from None
             if not isinstance(kid, str) or kid not in _kids(doc):
@@ -236,7 +240,10 @@ class _Assertion(JWTBearerClientAssertion):  # type: ignore[misc]
             raise invalid_client(f"{e.error}: {e.description}", zh) from None
         if claims["iss"] != claims["sub"]:
             raise invalid_client("iss and sub must both be the client_id")
-        if not isinstance(claims["exp"], int | float) or claims["exp"] - now > MAX_ASSERTION_SECONDS:
+        if (
+            not isinstance(claims["exp"], int | float)
+            or claims["exp"] - now > MAX_ASSERTION_SECONDS
+        ):
             raise invalid_client(
                 f"the assertion may live at most {MAX_ASSERTION_SECONDS} s",
                 f"客户端认证失败：断言有效期不得超过{MAX_ASSERTION_SECONDS // 60}分钟",

@@ -240,4 +240,4 @@ def who_read(number: Number, env: EnvDep, identity: IdentityDep) -> list[ReadRec
     return [ReadRecordRead.of(r) for r in reads.for_registration(identity, env=env, number=number)]
 
 
-__all__ = ["router", "SCOPES"]
+__all__ = ["SCOPES", "router"]
