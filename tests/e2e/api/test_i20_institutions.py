@@ -443,3 +443,37 @@ def test_i20_the_account_of_reads_detects_an_edited_or_deleted_record(api: Api, 
     with engine.begin() as conn:  # ... or only the last one
         conn.execute(sa.delete(t.institution_reads).where(c.seq == 3))
     assert (3, "truncated") in [(f.seq, f.problem) for f in reads.verify(env=env)]
+
+
+def test_i20_client_with_a_jwks_url_gets_a_token(
+    api: Api, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataip.services.sharing import tokens
+
+    key = _key("ES256")
+    published = {"keys": [_jwk(key, "exchange-1")]}
+    fetched: list[str] = []
+    monkeypatch.setattr(
+        tokens, "_REMOTE", tokens.RemoteJwks(fetch=lambda uri: fetched.append(uri) or published)
+    )
+    r = api.c.post(
+        "/api/v1/admin/institutions",
+        json={
+            "kind": "exchange",
+            "name": "某数据交易所",
+            "uscc": make_uscc(991),
+            "scopes": ["registrations:read"],
+            "jwks_uri": "https://exchange.example/.well-known/jwks.json",
+        },
+        headers=api.h(world.admin),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["jwks"] is None and r.json()["jwks_uri"].startswith("https://")
+    ex = Institution.__new__(Institution)
+    ex.api, ex.alg, ex.key, ex.kid = api, "ES256", key, "exchange-1"
+    ex.client_id = r.json()["client_id"]
+    ex.token_endpoint = api.c.get("/.well-known/oauth-authorization-server").json()[
+        "token_endpoint"
+    ]
+    assert ex.token()
+    assert fetched == ["https://exchange.example/.well-known/jwks.json"]
