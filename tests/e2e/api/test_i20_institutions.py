@@ -477,3 +477,42 @@ def test_i20_client_with_a_jwks_url_gets_a_token(
     ]
     assert ex.token()
     assert fetched == ["https://exchange.example/.well-known/jwks.json"]
+
+
+def test_i20_docs_python_client_with_authlib_gets_a_token(api: Api, world: Any) -> None:
+    """docs/sharing.md's Python walk-through, as written: Authlib's httpx OAuth2Client with
+    `private_key_jwt` (assertions kept to 2 minutes: Authlib's default hour is refused)."""
+    from datetime import datetime
+
+    from authlib.integrations.httpx_client import OAuth2Client
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+
+    from dataip.services.context import SHANGHAI
+
+    class ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
+        def sign(self, auth: Any, token_endpoint: str) -> Any:
+            return private_key_jwt_sign(
+                auth.client_secret,
+                client_id=auth.client_id,
+                token_endpoint=token_endpoint,
+                alg=self.alg,
+                header=self.headers,
+                expires_in=120,
+            )
+
+    bank = Institution(api, world.admin, "bank", ["registrations:read"], "ES256")
+    api.clock.advance_to(datetime.now(SHANGHAI))  # Authlib signs with the real time
+    client = OAuth2Client(
+        client_id=bank.client_id,
+        client_secret=bank.key,  # the private key (joserfc ECKey); never sent
+        token_endpoint_auth_method=ShortLivedPrivateKeyJWT(
+            bank.token_endpoint, headers={"kid": bank.kid}, alg="ES256"
+        ),
+        scope="registrations:read",
+        transport=api.c._transport,
+        base_url="http://testserver",
+    )
+    token = client.fetch_token("http://testserver/oauth/token", grant_type="client_credentials")
+    assert token["token_type"] == "Bearer" and token["scope"] == "registrations:read"
+    r = client.get(f"/api/v1/institutions/registrations/{world.number}")
+    assert r.status_code == 200, r.text
