@@ -7,7 +7,7 @@ agency's file reference — and every such read is recorded before the data leav
 who (client, institution), what (registration number, record or archive), when, under which
 scope, for what purpose. The record is appended to a chain (`dataip.sharing.reads`): each
 stores SHA-256 over the previous record's hash and its own canonical content, so an edited or
-deleted record is found by `verify` (also `dataip` operators' check). The holders of a
+deleted record is found by `verify` (`dataip institutions verify-reads`). The holders of a
 registration (and the registry) see who read it (`for_registration`)."""
 
 from __future__ import annotations
