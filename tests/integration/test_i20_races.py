@@ -112,3 +112,29 @@ def i20_cases(case: Any) -> list[Any]:
             "PUT /admin/institutions/{client_id}/keys", _keys, "some", {(409, "concurrent_update")}
         ),
     ]
+
+
+def test_i20_concurrent_reads_keep_the_chain_intact(api: Api, registry: Registry) -> None:
+    """Eight private reads at once: eight records, each linked to the one before."""
+    from dataip.services.sharing import reads
+    from dataip.sharing.scopes import Principal
+
+    w = api.world()
+    number = w.registered()
+    env = registry.env
+    key = ECKey.generate_key("P-256")
+    court = institutions.register(
+        ADMIN,
+        env=env,
+        kind="court",
+        name="某法院",
+        uscc=make_uscc(8080),
+        scopes=["registrations:read-full"],
+        jwks={"keys": [{**key.as_dict(private=False), "kid": "k"}]},
+    )
+    who = Principal(court.client_id, court.id, "court", court.name, court.scopes, "t")
+    read = partial(reads.full_record, who, env=env, number=number, purpose="（2026）浙01民初9号")
+    results = race(*[read] * 8)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert count(registry, "institution_reads") == 8
+    assert reads.verify(env=env) == []

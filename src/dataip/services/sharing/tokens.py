@@ -51,7 +51,7 @@ from joserfc.jwk import KeySet
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env
 from dataip.sharing.clients import ALGORITHMS, Institution, check_jwks
-from dataip.sharing.scopes import Principal
+from dataip.sharing.scopes import SCOPES, Principal
 
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
@@ -89,8 +89,6 @@ class IssuedAccessToken:
 
 def metadata(*, issuer: str, token_endpoint: str) -> dict[str, Any]:
     """RFC 8414 authorization server metadata."""
-    from dataip.sharing.scopes import SCOPES
-
     return {
         "issuer": issuer,
         "token_endpoint": token_endpoint,
@@ -242,7 +240,7 @@ class _Assertion(JWTBearerClientAssertion):  # type: ignore[misc]
             raise invalid_client("iss and sub must both be the client_id")
         if (
             not isinstance(claims["exp"], int | float)
-            or claims["exp"] - now > MAX_ASSERTION_SECONDS
+            or claims["exp"] - now > MAX_ASSERTION_SECONDS + self.leeway
         ):
             raise invalid_client(
                 f"the assertion may live at most {MAX_ASSERTION_SECONDS} s",

@@ -19,7 +19,6 @@ from dataip.sharing.scopes import (
     KINDS,
     REGISTRATIONS_READ,
     REGISTRATIONS_READ_FULL,
-    SCOPES,
     Principal,
 )
 from dataip.web.api.application_schemas import Label
@@ -239,5 +238,3 @@ def who_read(number: Number, env: EnvDep, identity: IdentityDep) -> list[ReadRec
     for what stated purpose: its holders and the registry."""
     return [ReadRecordRead.of(r) for r in reads.for_registration(identity, env=env, number=number)]
 
-
-__all__ = ["SCOPES", "router"]
