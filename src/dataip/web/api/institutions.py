@@ -237,4 +237,3 @@ def who_read(number: Number, env: EnvDep, identity: IdentityDep) -> list[ReadRec
     """Which institutions read this registration's private fields or archive, when, and
     for what stated purpose: its holders and the registry."""
     return [ReadRecordRead.of(r) for r in reads.for_registration(identity, env=env, number=number)]
-
