@@ -98,6 +98,13 @@ def _keys(api: Api, w: World) -> tuple[str, str, dict[str, str], dict[str, Any]]
     return "PUT", url, api.h(admin), {"json": {"jwks": jwks}}
 
 
+def _scopes(api: Api, w: World) -> tuple[str, str, dict[str, str], dict[str, Any]]:
+    inst, _ = _bank(api)
+    admin = api.user("registrar_admin")
+    url = f"{PREFIX}/admin/institutions/{inst.client_id}/scopes"
+    return "PUT", url, api.h(admin), {"json": {"scopes": ["registrations:read", "events:read"]}}
+
+
 def i20_cases(case: Any) -> list[Any]:
     """The race rows, built with test_i18_create_races' own `Case`."""
     return [
@@ -110,6 +117,12 @@ def i20_cases(case: Any) -> list[Any]:
         ),
         case(
             "PUT /admin/institutions/{client_id}/keys", _keys, "some", {(409, "concurrent_update")}
+        ),
+        case(
+            "PUT /admin/institutions/{client_id}/scopes",
+            _scopes,
+            "some",
+            {(409, "concurrent_update")},
         ),
     ]
 

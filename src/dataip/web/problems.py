@@ -290,6 +290,13 @@ RAISES: dict[str, Problems] = {
         s409="action_not_allowed_in_state",
         s422="keys_required invalid_jwks invalid_jwks_uri",
     ),
+    "PUT /api/v1/admin/institutions/{client_id}/scopes": ADMIN
+    | RACE
+    | p(
+        s404="institution_not_found",
+        s409="action_not_allowed_in_state",
+        s422="invalid_scope scope_not_grantable",
+    ),
     "GET /api/v1/institutions/registrations/{number}": p(
         s404="registration_not_found", s422="purpose_required invalid_purpose"
     ),

@@ -516,3 +516,32 @@ def test_i20_docs_python_client_with_authlib_gets_a_token(api: Api, world: Any) 
     assert token["token_type"] == "Bearer" and token["scope"] == "registrations:read"
     r = client.get(f"/api/v1/institutions/registrations/{world.number}")
     assert r.status_code == 200, r.text
+
+
+def test_i20_narrowed_scopes_leave_live_tokens_at_once(api: Api, world: Any) -> None:
+    bank = Institution(api, world.admin, "bank", ["registrations:read", "events:read"], "ES256")
+    token = bank.token()
+    reg = f"/api/v1/institutions/registrations/{world.number}"
+    assert api.c.get(reg, headers=_h(token)).status_code == 200
+    url = f"/api/v1/admin/institutions/{bank.client_id}/scopes"
+    h = api.h(world.admin)
+    problem(
+        api.c.put(url, json={"scopes": ["pledges:write", "freezes:write"]}, headers=h),
+        422,
+        "scope_not_grantable",
+    )
+    r = api.c.put(url, json={"scopes": ["events:read"]}, headers=h)
+    assert r.status_code == 200 and r.json()["scopes"] == ["events:read"], r.text
+    problem(api.c.get(reg, headers=_h(token)), 403, "insufficient_scope")
+    problem(bank.request(scope="registrations:read"), 400, "invalid_scope")
+    # a client_id sent beside the assertion must be the assertion's
+    r = api.c.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": BEARER,
+            "client_assertion": bank.assertion(),
+            "client_id": "bank-0000000000000000",
+        },
+    )
+    problem(r, 401, "invalid_client")

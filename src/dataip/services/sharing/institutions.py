@@ -21,7 +21,7 @@ from dataip.services.ports import ConcurrencyConflict
 from dataip.sharing.clients import Institution, check_jwks, check_jwks_uri, next_state
 from dataip.sharing.scopes import GRANTABLE, KINDS, SCOPES
 
-__all__ = ["act", "get", "list_all", "register", "replace_keys"]
+__all__ = ["act", "get", "list_all", "register", "replace_keys", "replace_scopes"]
 
 
 def _not_found(client_id: str) -> DomainError:
@@ -162,5 +162,19 @@ def replace_keys(
         if inst.state == "revoked":
             next_state(inst.state, "reactivate")  # raises: a revoked client stays revoked
         return {"jwks": keys, "jwks_uri": uri}
+
+    return _change(identity, env, client_id, how)
+
+
+def replace_scopes(
+    identity: Identity, *, env: Env, client_id: str, scopes: Iterable[str]
+) -> Institution:
+    """Change what the client may use (only what its kind may hold). Narrowing takes effect
+    at once: a live token keeps only the scopes its client still holds."""
+
+    def how(inst: Institution) -> dict[str, Any]:
+        if inst.state == "revoked":
+            next_state(inst.state, "reactivate")  # raises: a revoked client stays revoked
+        return {"scopes": _check_scopes(inst.kind, scopes)}
 
     return _change(identity, env, client_id, how)

@@ -311,6 +311,8 @@ def issue(
         if client is None:
             raise invalid_client("no client assertion")
         inst: Institution = client.institution
+        if form.get("client_id") not in (None, inst.client_id):  # RFC 7521 §4.2: must match
+            raise invalid_client("client_id is not the assertion's sub")
         if not inst.is_active:
             raise invalid_client(
                 f"the client is {inst.state}", "客户端认证失败：该机构客户端已暂停或已撤销"

@@ -186,6 +186,20 @@ def replace_keys(
     return InstitutionRead.of(inst)
 
 
+class ScopesUpdate(Strict):
+    scopes: list[str] = Field(min_length=1, max_length=10)
+
+
+@router.put("/admin/institutions/{client_id}/scopes", response_model=InstitutionRead)
+def replace_scopes(
+    client_id: ClientId, body: ScopesUpdate, env: EnvDep, identity: IdentityDep
+) -> InstitutionRead:
+    """Change the client's scopes (only those its kind may hold); a narrowed scope leaves
+    its live tokens at once."""
+    inst = svc.replace_scopes(identity, env=env, client_id=client_id, scopes=body.scopes)
+    return InstitutionRead.of(inst)
+
+
 # --- institutions' reads --------------------------------------------------------------------
 
 
