@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from dataip.bootstrap import Registry
 from dataip.services import reference
 from dataip.services.context import SYSTEM
+from tests.integration.test_i20_races import i20_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
 from tests.support.race import race
@@ -250,6 +251,8 @@ CASES = [
         {(409, "request_pending"), (409, "concurrent_update"), (412, "stale_version")},
     ),
 ]
+
+CASES += i20_cases(Case)  # the admin's institution routes (issue 20)
 
 
 @pytest.fixture

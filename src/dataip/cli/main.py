@@ -19,6 +19,7 @@ from dataip.cli.evidence import evidence_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.cli.screen import screen
+from dataip.cli.sharing import institutions_app
 from dataip.config import WILDCARD_HOSTS, Settings
 from dataip.domain.errors import DomainError
 from dataip.services import (
@@ -47,6 +48,7 @@ app.add_typer(log_app, name="log")
 app.add_typer(fingerprint_app, name="fingerprint")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(keys_app, name="keys")
+app.add_typer(institutions_app, name="institutions")  # issue 20
 app.command("verify")(certs_verify)
 app.command("screen")(screen)
 console = Console()

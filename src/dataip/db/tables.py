@@ -622,3 +622,73 @@ announcement_search = sa.Table(
 
 # An exact registration-number query (R23) must not scan every announcement.
 sa.Index("ix_announcements_registration_number", announcements.c.registration_number)
+
+# --- Sharing with institutions (issue 20 §1–§3; services/sharing, migration 0016) -------------
+
+# An institution's OAuth client (机构客户端): registered by the admin, with the scopes it may
+# use and its public keys (an inline JWKS or a JWKS URL); `state` active | suspended | revoked.
+institutions = sa.Table(
+    "institutions",
+    metadata,
+    _id(),
+    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("uscc", sa.String(18), nullable=False),
+    sa.Column("scopes", JSONType, nullable=False),
+    sa.Column("jwks", JSONType),  # {"keys": [...]}: several live at once, by kid
+    sa.Column("jwks_uri", sa.String(2000)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Client-assertion ids already used (RFC 7523 §3 item 7), kept until the assertion's exp so
+# that every server process refuses a replay.
+institution_assertions = sa.Table(
+    "institution_assertions",
+    metadata,
+    _id(),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("jti", sa.String(200), nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+    sa.UniqueConstraint("client_id", "jti", name="uq_institution_assertions_client_id_jti"),
+)
+
+# Access tokens (opaque, stored as their SHA-256): short-lived, checked on every request
+# against the client's state, so a suspension takes effect at once.
+institution_tokens = sa.Table(
+    "institution_tokens",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("token_id", sa.String(64), nullable=False, unique=True),
+    sa.Column(
+        "institution_id", sa.Integer, sa.ForeignKey("institutions.id"), nullable=False, index=True
+    ),
+    sa.Column("scopes", JSONType, nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The account of institutional reads (机构查阅记录, R25): one row per non-public read, chained —
+# `hash` is SHA-256 over the previous row's hash and this row's canonical content.
+institution_reads = sa.Table(
+    "institution_reads",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("institution_id", sa.Integer, sa.ForeignKey("institutions.id"), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("institution_name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("token_id", sa.String(64), nullable=False),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("registration_number", sa.String(32), nullable=False, index=True),
+    sa.Column("resource", sa.String(16), nullable=False),
+    sa.Column("purpose", sa.String(200), nullable=False),
+    sa.Column("read_at", UTCDateTime, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

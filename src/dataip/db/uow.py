@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.sharing import Sharing
 from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
 
@@ -90,6 +91,7 @@ class SqlAlchemyUnitOfWork:
         self.ledger = r.Ledger(s)
         self.deposits = r.Deposits(s)
         self.search = AnnouncementIndex(s)
+        self.sharing = Sharing(s)  # institutional clients, tokens, reads (issue 20)
         return self
 
     def __exit__(self, *exc: object) -> None:

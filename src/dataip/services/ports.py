@@ -57,6 +57,7 @@ class UnitOfWork(Protocol):
     ledger: Any
     deposits: Any
     search: Any  # the announcement search index (db/search.py)
+    sharing: Any  # institutional clients, tokens and reads (db/repositories/sharing.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

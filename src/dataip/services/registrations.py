@@ -157,13 +157,17 @@ def announcement_dict(a: m.Announcement) -> dict[str, Any]:
     }
 
 
-def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
+def view(
+    identity: Identity, *, env: Env, number: str, institutional: bool = False
+) -> RegistrationView:
     """The public record and current status; holders and the registry also see the filings'
-    private terms and the requests' contents. `allowed_actions` are the caller's."""
+    private terms and the requests' contents. `allowed_actions` are the caller's.
+    `institutional`: the full record for an institution holding `registrations:read-full`,
+    whose read the caller accounts for (services/sharing/reads.py)."""
     with env.read() as uow:
         reg = _find(uow, number)
         who = actions.caller(uow, env, identity, reg)
-        full = bool(who.actors & {"holder", "registry"})
+        full = institutional or bool(who.actors & {"holder", "registry"})
         today = env.today()
         filings = [
             filing_dict(f, full=full, today=today) for f in uow.filings.for_registration(reg.id)
@@ -214,16 +218,20 @@ def renew(identity: Identity, *, env: Env, number: str) -> m.Registration:
     return reg
 
 
-def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
+def archive(
+    identity: Identity, *, env: Env, number: str, institutional: bool = False
+) -> dict[str, Any]:
     """The registration archive (登记档案, G§25, R22): the complete history of the
     application and its registration — every version, notice, decision, filing, request and
     announcement, each event with its actor, time, reason and place in the transparency log.
-    Holders and the registry only; every read is access-logged."""
+    Holders and the registry only; every read is access-logged. `institutional`: for an
+    institution holding `registrations:read-full`, whose read the caller accounts for."""
     with env.read() as uow:
         reg = _find(uow, number)
-        identity.require_login()  # anonymous: 401, like every other private read
+        if not institutional:
+            identity.require_login()  # anonymous: 401, like every other private read
         who = actions.caller(uow, env, identity, reg)
-        if not who.actors & {"holder", "registry"}:
+        if not institutional and not who.actors & {"holder", "registry"}:
             raise DomainError(
                 "forbidden",
                 "仅登记主体和登记机构可查阅登记档案",

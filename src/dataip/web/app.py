@@ -29,7 +29,9 @@ from dataip.web.api import (
     evidence,
     examination,
     inbox,
+    institutions,
     log,
+    oauth,
     parties,
     reference,
     registrations,
@@ -66,10 +68,12 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         registrations,
         announcements,
         certificates,
+        institutions,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)
     app.include_router(certificates.public_router)
+    app.include_router(oauth.router)  # /oauth/token, RFC 8414 metadata (issue 20)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

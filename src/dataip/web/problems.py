@@ -99,6 +99,14 @@ LOGIN = p(s401="unauthenticated")  # the operation needs a signed-in caller
 REGISTRY = LOGIN | p(s403="forbidden")  # examiners (and admins) only
 ADMIN = REGISTRY  # registrar administrators only
 RACE = p(s409="concurrent_update")  # a concurrent writer won
+# an institution's access token (web/api/institution_auth.require_scopes): missing, expired
+# or of a suspended client; or without a scope the route needs
+INSTITUTION_TOKEN = p(s401="invalid_token", s403="insufficient_scope")
+# the token endpoint's RFC 6749 §5.2 errors (services/sharing/tokens.py)
+_OAUTH = p(
+    s400="invalid_request unsupported_grant_type invalid_scope",
+    s401="invalid_client",
+)
 
 # --- what each operation's services raise ------------------------------------------------------
 
@@ -261,6 +269,42 @@ RAISES: dict[str, Problems] = {
     "GET /log/tile/{path}": p(s404="log_not_found"),
     # operations
     "GET /healthz": NONE,
+    # institutions (issue 20 §1–§3; services/sharing)
+    "POST /oauth/token": _OAUTH | BODY,
+    "GET /.well-known/oauth-authorization-server": NONE,
+    "POST /api/v1/admin/institutions": ADMIN
+    | p(
+        s400="invalid_uscc",
+        s422="invalid_institution_kind invalid_name invalid_scope scope_not_grantable "
+        "keys_required invalid_jwks invalid_jwks_uri",
+    ),
+    "GET /api/v1/admin/institutions": ADMIN,
+    "GET /api/v1/admin/institutions/{client_id}": ADMIN | p(s404="institution_not_found"),
+    "POST /api/v1/admin/institutions/{client_id}/actions/{action}": ADMIN
+    | RACE
+    | p(s404="institution_not_found unknown_action", s409="action_not_allowed_in_state"),
+    "PUT /api/v1/admin/institutions/{client_id}/keys": ADMIN
+    | RACE
+    | p(
+        s404="institution_not_found",
+        s409="action_not_allowed_in_state",
+        s422="keys_required invalid_jwks invalid_jwks_uri",
+    ),
+    "PUT /api/v1/admin/institutions/{client_id}/scopes": ADMIN
+    | RACE
+    | p(
+        s404="institution_not_found",
+        s409="action_not_allowed_in_state",
+        s422="invalid_scope scope_not_grantable",
+    ),
+    "GET /api/v1/institutions/registrations/{number}": p(
+        s404="registration_not_found", s422="purpose_required invalid_purpose"
+    ),
+    "GET /api/v1/institutions/registrations/{number}/archive": p(
+        s404="registration_not_found", s422="purpose_required invalid_purpose"
+    ),
+    "GET /api/v1/registrations/{number}/reads": LOGIN
+    | p(s403="forbidden", s404="registration_not_found"),
 }
 
 
@@ -282,6 +326,8 @@ def derived(route: Any, method: str) -> Problems:
         out |= BODY
     if get_identity in calls:
         out |= TOKEN
+    if any(hasattr(c, "required_scopes") for c in calls):  # institution_auth.require_scopes
+        out |= INSTITUTION_TOKEN
     if if_match in calls:
         out |= IF_MATCH
     if if_match_required in calls:

@@ -12,6 +12,7 @@ from dataip.web.pages import (
     applicant,
     examiner,
     holder,
+    institutions,
     objections,
     parties,
     public,
@@ -48,3 +49,4 @@ def install(app: FastAPI) -> None:
     app.include_router(holder.router)
     app.include_router(objections.router)
     app.include_router(parties.router)
+    app.include_router(institutions.router)

@@ -37,6 +37,7 @@ from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash, request_view
+from dataip.web.pages import institutions as institutions_ui
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
@@ -188,6 +189,12 @@ def registration_response(
             # what each open request asks, for the forms that decide or withdraw one
             "requests": (
                 request_view.open_requests(identity, env, number, lang)
+                if v.visibility == "full"
+                else []
+            ),
+            # who read its private details or archive (issue 20 §3): holders and the registry
+            "institution_reads": (
+                institutions_ui.read_rows(identity, env, number, lang)
                 if v.visibility == "full"
                 else []
             ),

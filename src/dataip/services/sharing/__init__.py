@@ -1,0 +1,8 @@
+"""Sharing with courts, banks and exchanges (issue 20, R25): the use cases.
+
+* `institutions` — the admin registers institutions and their OAuth clients, suspends,
+  reactivates and revokes them, replaces their keys (rotation by `kid`);
+* `tokens` — the OAuth 2.0 token endpoint (client credentials, `private_key_jwt`) and the
+  check of the access tokens it issues;
+* `reads` — the audited institutional reads and their chained account.
+"""
