@@ -193,7 +193,7 @@ RAISES: dict[str, Problems] = {
     | p(s404="party_not_found", s409="not_pending", s422="missing_fields"),
     "GET /api/v1/authorisations": LOGIN,
     "POST /api/v1/authorisations": LOGIN
-    | p(s403="forbidden", s404="party_not_found", s422="blob_not_found"),
+    | p(s403="forbidden", s422="blob_not_found party_not_found invalid_id_number"),
     "POST /api/v1/authorisations/{authorisation_id}/decision": REGISTRY
     | p(s404="authorisation_not_found", s409="not_pending"),
     # files
