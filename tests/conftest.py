@@ -135,6 +135,30 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "database: " + ("postgresql" if url.startswith("postgresql") else "sqlite")
 
 
+# Tests whose subject does not depend on the database — what a browser shows, how a
+# certificate renders, files on disk, the server's bind address, the label tables — marked
+# `dialect_independent`: CI runs them in its SQLite pass only (`.ci/run` passes
+# `-m "not dialect_independent"` to the PostgreSQL pass), which keeps CI within its time.
+# `bin/test` on PostgreSQL still runs them.
+DIALECT_INDEPENDENT = (
+    "tests/unit/",  # never reach a database
+    "tests/bench/",
+    "tests/e2e/browser/",
+    "tests/e2e/api/test_certificate_qr.py",
+    "tests/e2e/test_i19_serve_address.py",
+    "tests/e2e/cli/test_i19_fingerprint_out.py",
+    "tests/e2e/pages/test_i19_no_raw_codes.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(DIALECT_INDEPENDENT):
+            item.add_marker(pytest.mark.dialect_independent)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """`@pytest.mark.needs("poppler", …)`: the outside tools a test verifies with —
