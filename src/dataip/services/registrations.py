@@ -14,6 +14,7 @@ from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
 from dataip.services import due_states, sample_publication
+from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -45,6 +46,7 @@ class RegistrationView:
     encumbrances: dict[str, Any] = field(default_factory=dict)
     sample: dict[str, Any] | None = None  # published sample rows (issue 7), if any
     sample_choice: str | None = None  # the holder's choice, for holders and the registry
+    freezes: list[dict[str, Any]] = field(default_factory=list)  # court preservations (保全)
 
 
 def _find(uow: UnitOfWork, number: str) -> m.Registration:
@@ -170,6 +172,7 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
         ]
         reqs = uow.requests.for_registration(reg.id)
         mine = {r.id for r in reqs if r.requester_user_id == identity.user_id}
+        freezes = [freeze_dict(f, full=full) for f in uow.freezes.for_registration(reg.id)]
         if full:
             private_reads.info(
                 "registration read",
@@ -202,7 +205,10 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
                 "licences_in_force": sum(
                     f["kind"] == "licence" and f["state"] == "in_force" for f in filings
                 ),
+                # issue 20 §7: preserved by a court (blocks disposal until lifted)
+                "frozen": any(f["state"] == "in_force" for f in freezes),
             },
+            freezes=freezes,
             sample=sample_publication.public_view(uow, reg),
             sample_choice=sample_publication.choice_of(uow, reg) if full else None,
         )
@@ -326,6 +332,7 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
             "filings": [
                 filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
             ],
+            "freezes": [freeze_dict(f, full=True) for f in uow.freezes.for_registration(reg.id)],
             "notices": [
                 {
                     "id": n.id,

@@ -155,6 +155,13 @@ _REGISTRATION_ACTIONS = (
         "unchangeable_field unknown_outcome",
     )
 )
+# issue 20 §7: a court's preservation (freeze) and its lifting
+_PRESERVATION = p(
+    s404="freeze_not_found",
+    s409="registration_frozen no_freeze_in_force freeze_not_in_force",
+    s422="invalid_case_number",
+)
+_REGISTRATION_ACTIONS = _REGISTRATION_ACTIONS | _PRESERVATION
 _CERTIFICATE = p(s404="certificate_not_found")
 # A forged, altered or unreadable token is a 200 with `authentic: false` and its code; only a
 # request without a usable token is refused (by the schema, before the service).

@@ -92,6 +92,8 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
     mine: set[int] = set()
     if identity.role == "system":
         actors.add("system")
+    elif identity.role == "court":
+        actors.add("court")  # issue 20 §7: a court's institutional client (freezes:write)
     elif uid is not None:
         mine = actable_party_ids(uow, identity)
         # staff act as the registry, not as the public: they hold no parties, so a request
@@ -135,8 +137,14 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         pledges_blocking=_blocking(pledges),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
+        freezes_in_force=freezes_in_force(uow, reg),
     )
     return Caller(actors, mine, ctx)
+
+
+def freezes_in_force(uow: UnitOfWork, reg: m.Registration) -> tuple[str, ...]:
+    """Issue 20 §7: the numbers of the court preservations in force on `reg`."""
+    return tuple(f.number for f in uow.freezes.for_registration(reg.id) if f.state == "in_force")
 
 
 def _unused(f: m.Filing, kind: str) -> int | None:
