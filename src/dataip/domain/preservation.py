@@ -26,11 +26,41 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 
 # 类型代字 a preservation is ruled or enforced under (civil, IP, enforcement, preservation
 # before litigation, bankruptcy, administrative, criminal)
-CASE_TYPES = (
-    "民初 民终 民再 民申 民特 民辖 民撤 知民初 知民终 知民再 知民申 知行初 知行终 "  # noqa: SIM905
-    "财保 证保 行保 执保 执 执恢 执异 执复 执监 执他 破申 破 强清 行初 行终 刑初 刑终 "
-    "商初 商终 协外认"
-).split()
+CASE_TYPES = [
+    "民初",
+    "民终",
+    "民再",
+    "民申",
+    "民特",
+    "民辖",
+    "民撤",
+    "知民初",
+    "知民终",
+    "知民再",
+    "知民申",
+    "知行初",
+    "知行终",
+    "财保",
+    "证保",
+    "行保",
+    "执保",
+    "执",
+    "执恢",
+    "执异",
+    "执复",
+    "执监",
+    "执他",
+    "破申",
+    "破",
+    "强清",
+    "行初",
+    "行终",
+    "刑初",
+    "刑终",
+    "商初",
+    "商终",
+    "协外认",
+]
 
 _TYPES = "|".join(sorted(map(re.escape, CASE_TYPES), key=len, reverse=True))
 CASE_NUMBER = re.compile(

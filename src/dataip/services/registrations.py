@@ -205,8 +205,6 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
                 "licences_in_force": sum(
                     f["kind"] == "licence" and f["state"] == "in_force" for f in filings
                 ),
-                # issue 20 §7: preserved by a court (blocks disposal until lifted)
-                "frozen": any(f["state"] == "in_force" for f in freezes),
             },
             freezes=freezes,
             sample=sample_publication.public_view(uow, reg),
@@ -240,139 +238,145 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
             "archive read",
             extra={"user_id": identity.user_id, "role": identity.role, "registration": number},
         )
-        app = uow.applications.get(reg.application_id)
-        events = [
-            *uow.events.for_subject("application", app.id),
-            *uow.events.for_subject("registration", reg.id),
-            *uow.events.for_subject("certificate", reg.id),
-        ]
-        indices = uow.ledger.indices_of_events([e.id for e in events])
-        actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
-        today = env.today()
-        notices = uow.notices.for_application(app.id)
-        dues = due_states.of_notices(uow, notices)
-        return {
-            "format": "dataip-archive",
-            "version": 1,
-            "generated_at": env.now().isoformat(),
-            "registry": {
-                "code": env.profile.registry_code,
-                "name_zh": env.profile.registry_name_zh,
-                "name_en": env.profile.registry_name_en,
-            },
-            "registration": {
-                "registration_number": reg.registration_number,
-                "certificate_number": reg.certificate_number,
-                "certificate_version": reg.certificate_version,
-                "name": reg.name,
-                "industry_code": reg.industry_code,
-                "registration_date": reg.registration_date.isoformat(),
-                "valid_from": reg.valid_from.isoformat(),
-                "valid_until": reg.valid_until.isoformat(),
-                "state": reg.state,
-                "state_reason": reg.state_reason,
-                "ended_on": reg.ended_on.isoformat() if reg.ended_on else None,
-                "holders": reg.holders,
-            },
-            "application": {
-                "id": app.id,
-                "application_number": app.application_number,
-                "filing_date": app.filing_date.isoformat() if app.filing_date else None,
-                "state": app.state,
-                "versions": [
-                    {
-                        "number": v.number,
-                        "reason": v.reason,
-                        "frozen_at": v.frozen_at.isoformat(),
-                        "form": v.form,
-                        "applicants": v.applicants,
-                    }
-                    for v in uow.versions.for_application(app.id)
-                ],
-                "objections": [
-                    {
-                        "id": o.id,
-                        "filed_at": o.filed_at.isoformat(),
-                        "statement": o.statement,
-                        "evidence_blobs": o.evidence_blobs,
-                        "status": o.status,
-                        "answer": o.answer,
-                        "outcome": o.outcome,
-                        "decided_at": o.decided_at.isoformat() if o.decided_at else None,
-                    }
-                    for o in uow.objections.for_application(app.id)
-                ],
-            },
-            "certificate_versions": [
+        return archive_of(uow, env, reg)
+
+
+def archive_of(uow: UnitOfWork, env: Env, reg: m.Registration) -> dict[str, Any]:
+    """The archive of `reg` (G§25), for a caller already allowed to read it (the archive
+    route's holders and registry; an institution's audited read, issue 20 §3 and §7)."""
+    app = uow.applications.get(reg.application_id)
+    events = [
+        *uow.events.for_subject("application", app.id),
+        *uow.events.for_subject("registration", reg.id),
+        *uow.events.for_subject("certificate", reg.id),
+    ]
+    indices = uow.ledger.indices_of_events([e.id for e in events])
+    actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
+    today = env.today()
+    notices = uow.notices.for_application(app.id)
+    dues = due_states.of_notices(uow, notices)
+    return {
+        "format": "dataip-archive",
+        "version": 1,
+        "generated_at": env.now().isoformat(),
+        "registry": {
+            "code": env.profile.registry_code,
+            "name_zh": env.profile.registry_name_zh,
+            "name_en": env.profile.registry_name_en,
+        },
+        "registration": {
+            "registration_number": reg.registration_number,
+            "certificate_number": reg.certificate_number,
+            "certificate_version": reg.certificate_version,
+            "name": reg.name,
+            "industry_code": reg.industry_code,
+            "registration_date": reg.registration_date.isoformat(),
+            "valid_from": reg.valid_from.isoformat(),
+            "valid_until": reg.valid_until.isoformat(),
+            "state": reg.state,
+            "state_reason": reg.state_reason,
+            "ended_on": reg.ended_on.isoformat() if reg.ended_on else None,
+            "holders": reg.holders,
+        },
+        "application": {
+            "id": app.id,
+            "application_number": app.application_number,
+            "filing_date": app.filing_date.isoformat() if app.filing_date else None,
+            "state": app.state,
+            "versions": [
                 {
                     "number": v.number,
                     "reason": v.reason,
-                    "effective_at": v.effective_at.isoformat(),
-                    "name": v.name,
-                    "industry_code": v.industry_code,
-                    "holders": v.holders,
-                    "valid_from": v.valid_from.isoformat(),
-                    "valid_until": v.valid_until.isoformat(),
+                    "frozen_at": v.frozen_at.isoformat(),
                     "form": v.form,
-                    "request_id": v.request_id,
+                    "applicants": v.applicants,
                 }
-                for v in uow.registration_versions.for_registration(reg.id)
+                for v in uow.versions.for_application(app.id)
             ],
-            "certificates": [
+            "objections": [
                 {
-                    "version": c.version,
-                    "kid": c.kid,
-                    "sha256": c.sha256,
-                    "issued_at": c.issued_at.isoformat(),
-                    "token": c.token,
+                    "id": o.id,
+                    "filed_at": o.filed_at.isoformat(),
+                    "statement": o.statement,
+                    "evidence_blobs": o.evidence_blobs,
+                    "status": o.status,
+                    "answer": o.answer,
+                    "outcome": o.outcome,
+                    "decided_at": o.decided_at.isoformat() if o.decided_at else None,
                 }
-                for c in uow.certificates.for_registration(reg.id)
+                for o in uow.objections.for_application(app.id)
             ],
-            "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
-            "filings": [
-                filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
-            ],
-            "freezes": [freeze_dict(f, full=True) for f in uow.freezes.for_registration(reg.id)],
-            "notices": [
-                {
-                    "id": n.id,
-                    "kind": n.kind,
-                    "title_zh": n.title_zh,
-                    "title_en": n.title_en,
-                    "recipient_user_id": n.recipient_user_id,
-                    "served_at": n.served_at.isoformat(),
-                    "due_on": n.due_on.isoformat() if n.due_on else None,
-                    "provisional": n.provisional,
-                    "due_status": dues[n.id].shown(today) if n.id in dues else None,
-                    "body": n.body,
-                }
-                for n in notices
-            ],
-            "announcements": [
-                {**announcement_dict(a), "body": a.body}
-                for a in uow.announcements.for_registration(reg.id)
-            ],
-            "events": [
-                {
-                    "id": e.id,
-                    "subject": e.subject_type,
-                    "type": e.type,
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "actor": (
-                        {
-                            "user_id": e.actor_user_id,
-                            "username": actors[e.actor_user_id].username,
-                            "role": actors[e.actor_user_id].role,
-                        }
-                        if e.actor_user_id in actors
-                        else None
-                    ),
-                    "public": e.public,
-                    "log_index": indices.get(e.id),
-                }
-                for e in sorted(events, key=lambda e: e.id)
-            ],
-        }
+        },
+        "certificate_versions": [
+            {
+                "number": v.number,
+                "reason": v.reason,
+                "effective_at": v.effective_at.isoformat(),
+                "name": v.name,
+                "industry_code": v.industry_code,
+                "holders": v.holders,
+                "valid_from": v.valid_from.isoformat(),
+                "valid_until": v.valid_until.isoformat(),
+                "form": v.form,
+                "request_id": v.request_id,
+            }
+            for v in uow.registration_versions.for_registration(reg.id)
+        ],
+        "certificates": [
+            {
+                "version": c.version,
+                "kid": c.kid,
+                "sha256": c.sha256,
+                "issued_at": c.issued_at.isoformat(),
+                "token": c.token,
+            }
+            for c in uow.certificates.for_registration(reg.id)
+        ],
+        "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
+        "filings": [
+            filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
+        ],
+        "freezes": [freeze_dict(f, full=True) for f in uow.freezes.for_registration(reg.id)],
+        "notices": [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "title_zh": n.title_zh,
+                "title_en": n.title_en,
+                "recipient_user_id": n.recipient_user_id,
+                "served_at": n.served_at.isoformat(),
+                "due_on": n.due_on.isoformat() if n.due_on else None,
+                "provisional": n.provisional,
+                "due_status": dues[n.id].shown(today) if n.id in dues else None,
+                "body": n.body,
+            }
+            for n in notices
+        ],
+        "announcements": [
+            {**announcement_dict(a), "body": a.body}
+            for a in uow.announcements.for_registration(reg.id)
+        ],
+        "events": [
+            {
+                "id": e.id,
+                "subject": e.subject_type,
+                "type": e.type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "actor": (
+                    {
+                        "user_id": e.actor_user_id,
+                        "username": actors[e.actor_user_id].username,
+                        "role": actors[e.actor_user_id].role,
+                    }
+                    if e.actor_user_id in actors
+                    else None
+                ),
+                "public": e.public,
+                "log_index": indices.get(e.id),
+            }
+            for e in sorted(events, key=lambda e: e.id)
+        ],
+    }
 
 
 def statistics(*, env: Env) -> dict[str, Any]:

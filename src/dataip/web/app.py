@@ -30,6 +30,7 @@ from dataip.web.api import (
     examination,
     inbox,
     log,
+    preservation,
     parties,
     reference,
     registrations,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         log,
         reference,
         registrations,
+        preservation,
         announcements,
         certificates,
     ):

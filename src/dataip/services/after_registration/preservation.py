@@ -125,9 +125,7 @@ def _lift_freeze(
     if f is None or f.registration_id != reg.id:
         raise _bad("freeze_not_found", "未找到该保全", "no such freeze on this registration", 404)
     if f.state != "in_force":
-        raise _bad(
-            "freeze_not_in_force", "该保全已解除", "the freeze is no longer in force", 409
-        )
+        raise _bad("freeze_not_in_force", "该保全已解除", "the freeze is no longer in force", 409)
     case = _case_number(payload)
     reason = _text(payload, "reason")
     instrument = payload.get("instrument")

@@ -243,7 +243,11 @@ ACTION_FORMS: dict[str, ActionForm] = {
         None,
         (
             Field("freeze_number", ("保全编号", "Freeze number"), required=True),
-            Field("case_number", ("解除保全裁定案号", "Case number of the lifting ruling"), required=True),
+            Field(
+                "case_number",
+                ("解除保全裁定案号", "Case number of the lifting ruling"),
+                required=True,
+            ),
             Field("reason", ("理由", "Reason"), "textarea", required=True),
         ),
     ),
