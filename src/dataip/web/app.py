@@ -30,8 +30,8 @@ from dataip.web.api import (
     examination,
     inbox,
     log,
-    preservation,
     parties,
+    preservation,
     reference,
     registrations,
 )
