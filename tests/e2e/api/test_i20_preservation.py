@@ -219,4 +219,9 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
             f"/api/v1/sharing/registrations/{number}/freezes/{r.json()['number']}/lift",
             json={"case_number": CASE, "reason": "x"},
         )
-        problem(r, 409, "action_not_allowed_in_state")  # abandoned: nothing to lift here
+        problem(r, 409, "no_freeze_in_force")  # another registration's freeze
+        r = api.c.post(
+            f"/api/v1/sharing/registrations/{other}/freezes/BQ202652000009999/lift",
+            json={"case_number": CASE, "reason": "x"},
+        )
+        problem(r, 404, "freeze_not_found")
