@@ -196,9 +196,9 @@ def verify(package: bytes, log_vkey: str) -> list[str]:
             problems.append(f"event {eid}: about another registration")
         if leaves[eid]["subject"]["type"] == "registration" and "state" in public:
             states.append(public["state"])
-        if leaves[eid]["type"] == "ApplicationApproved":
-            if public["certificate_number"] != record["certificate_number"]:
-                problems.append("record: certificate number differs from the approval's leaf")
+        approval = leaves[eid]["type"] == "ApplicationApproved"
+        if approval and public["certificate_number"] != record["certificate_number"]:
+            problems.append("record: certificate number differs from the approval's leaf")
     if states and states[-1] != record["state"]:
         problems.append("record: state differs from the latest leaf")
     # 4. Each certificate: signed by the issuer, its content committed in its issuance leaf.

@@ -55,6 +55,7 @@ def freeze(
         payload["term_end"] = term_end.isoformat()
     if instrument is not None:
         payload["instrument"] = instrument
+    f: m.Freeze
     _, f = actions.perform(
         acting_identity(caller, FREEZES_WRITE),
         env=env,
@@ -63,7 +64,7 @@ def freeze(
         payload=payload,
         if_match=if_match,
     )
-    return f  # type: ignore[no-any-return]
+    return f
 
 
 def lift(
@@ -85,6 +86,7 @@ def lift(
     }
     if instrument is not None:
         payload["instrument"] = instrument
+    f: m.Freeze
     _, f = actions.perform(
         acting_identity(caller, FREEZES_WRITE),
         env=env,
@@ -93,4 +95,4 @@ def lift(
         payload=payload,
         if_match=if_match,
     )
-    return f  # type: ignore[no-any-return]
+    return f

@@ -234,7 +234,9 @@ ACTION_FORMS: dict[str, ActionForm] = {
         (
             Field("case_number", ("案号", "Case number"), required=True),
             Field("court", ("人民法院", "Court"), required=True),
-            Field("ruling", ("裁定主文", "Operative part of the ruling"), "textarea", True),
+            Field(
+                "ruling", ("裁定主文", "Operative part of the ruling"), "textarea", required=True
+            ),
             Field("term_end", ("保全期限届满日", "Preservation ends"), "date"),
         ),
     ),
