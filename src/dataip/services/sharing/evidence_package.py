@@ -95,7 +95,7 @@ def _proven_events(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any]:
     latest = uow.ledger.latest_checkpoint()
     if latest is None:
         raise DomainError(
-            "log_not_found", "检查点不存在", "the log has no checkpoint yet", status=503
+            "log_not_found", "检查点不存在", "the log has no checkpoint yet", status=404
         )
     size, _, note = latest
     events = sorted(
