@@ -123,8 +123,7 @@ def _frozen(registry: Registry) -> None:
     with registry.engine.connect() as c:
         uid = c.exec_driver_sql("SELECT id FROM users WHERE username = 'admin'").scalar_one()
         number = c.exec_driver_sql(
-            "SELECT registration_number FROM registrations WHERE state = 'valid' "
-            "ORDER BY id DESC"
+            "SELECT registration_number FROM registrations WHERE state = 'valid' ORDER BY id DESC"
         ).scalar()
     assert number is not None
     admin = Identity(user_id=uid, role="registrar_admin", username="admin")
