@@ -172,7 +172,10 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
         ]
         reqs = uow.requests.for_registration(reg.id)
         mine = {r.id for r in reqs if r.requester_user_id == identity.user_id}
-        freezes = [freeze_dict(f, full=full) for f in uow.freezes.for_registration(reg.id)]
+        freezes = [
+            freeze_dict(f, full=full, today=env.today())
+            for f in uow.freezes.for_registration(reg.id)
+        ]
         if full:
             private_reads.info(
                 "registration read",
@@ -336,7 +339,10 @@ def archive_of(uow: UnitOfWork, env: Env, reg: m.Registration) -> dict[str, Any]
         "filings": [
             filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
         ],
-        "freezes": [freeze_dict(f, full=True) for f in uow.freezes.for_registration(reg.id)],
+        "freezes": [
+            freeze_dict(f, full=True, today=env.today())
+            for f in uow.freezes.for_registration(reg.id)
+        ],
         "notices": [
             {
                 "id": n.id,

@@ -225,3 +225,39 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
             json={"case_number": CASE, "reason": "x"},
         )
         problem(r, 404, "freeze_not_found")
+
+
+def test_i20_a_freeze_past_its_term_no_longer_binds(api: Api) -> None:
+    """A preservation not continued before its term ends lapses (SPC Interpretation of the
+    Civil Procedure Law, Art. 487): shown as lapsed, disposal possible again."""
+    w, number = _registered(api)
+    registrar = api.user("registrar_admin")
+    problem(
+        api.reg_act(
+            registrar,
+            number,
+            "freeze",
+            case_number=CASE,
+            court="贵阳中院",
+            ruling="冻结",
+            term_end="2026-10-19",
+        ),
+        422,
+        "invalid_term",
+    )
+    api.reg_ok(
+        registrar,
+        number,
+        "freeze",
+        case_number=CASE,
+        court="贵阳中院",
+        ruling="冻结",
+        term_end="2026-10-23",
+    )
+    api.at("2026-10-23 17:00")  # the term's last day: still frozen
+    _assert_frozen(api, w, number)
+    api.at("2026-10-26 09:00")
+    d = api.reg(w.applicant, number).json()
+    assert [f["state"] for f in d["freezes"]] == ["lapsed"]
+    assert "file_pledge" in d["allowed_actions"] and "lift_freeze" not in d["allowed_actions"]
+    api.reg_ok(w.applicant, number, "file_pledge", **BLOCKED_PAYLOADS["file_pledge"])

@@ -120,7 +120,7 @@ def _decide_request(
             outcomes=["approve", "refuse"],
         )
     reason = _text(payload, "reason")
-    freezes = freezes_in_force(uow, reg)
+    freezes = freezes_in_force(uow, reg, env.today())
     if outcome == "approve" and r.kind in ("transfer", "cancellation") and freezes:
         # issue 20 §7: a transfer or cancellation filed before the court's preservation does
         # not take effect while it is in force

@@ -18,6 +18,7 @@ name is announced, not logged; the ruling's text and the instrument are commitme
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
@@ -155,7 +156,14 @@ def _lift_freeze(
     )
 
 
-def freeze_dict(f: m.Freeze, *, full: bool) -> dict[str, Any]:
+def freeze_state(f: m.Freeze, today: date) -> str:
+    """`in_force`, `lifted`, or `lapsed`: its term ended without a lifting (no longer binds)."""
+    if f.state == "in_force" and f.term_end is not None and f.term_end < today:
+        return "lapsed"
+    return f.state
+
+
+def freeze_dict(f: m.Freeze, *, full: bool, today: date) -> dict[str, Any]:
     """A freeze as the registration page and the API show it: the court and the case number
     are public (they are announced); the ruling's text and instruments are not."""
     out: dict[str, Any] = {
@@ -164,7 +172,7 @@ def freeze_dict(f: m.Freeze, *, full: bool) -> dict[str, Any]:
         "court": f.details.get("court"),
         "frozen_at": f.frozen_at.isoformat(),
         "term_end": f.term_end.isoformat() if f.term_end else None,
-        "state": f.state,
+        "state": freeze_state(f, today),
         "lifted_at": f.lifted_at.isoformat() if f.lifted_at else None,
         "lift_case_number": f.lift_case_number,
     }

@@ -137,14 +137,21 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         pledges_blocking=_blocking(pledges),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
-        freezes_in_force=freezes_in_force(uow, reg),
+        freezes_in_force=freezes_in_force(uow, reg, env.today()),
     )
     return Caller(actors, mine, ctx)
 
 
-def freezes_in_force(uow: UnitOfWork, reg: m.Registration) -> tuple[str, ...]:
-    """Issue 20 §7: the numbers of the court preservations in force on `reg`."""
-    return tuple(f.number for f in uow.freezes.for_registration(reg.id) if f.state == "in_force")
+def freezes_in_force(uow: UnitOfWork, reg: m.Registration, today: date) -> tuple[str, ...]:
+    """Issue 20 §7: the numbers of the court preservations in force on `reg` today. A
+    preservation whose term has ended without being continued (续行保全: the court files a
+    new one) no longer binds (SPC Interpretation of the Civil Procedure Law, Art. 487), as a
+    licence past its term has ended (`registrations._filing_state`)."""
+    return tuple(
+        f.number
+        for f in uow.freezes.for_registration(reg.id)
+        if f.state == "in_force" and (f.term_end is None or f.term_end >= today)
+    )
 
 
 def _unused(f: m.Filing, kind: str) -> int | None:

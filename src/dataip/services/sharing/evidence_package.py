@@ -81,7 +81,10 @@ def _record(uow: UnitOfWork, env: Env, reg: m.Registration, *, full: bool) -> di
             registrations.filing_dict(f, full=full, today=today)
             for f in uow.filings.for_registration(reg.id)
         ],
-        "freezes": [freeze_dict(f, full=full) for f in uow.freezes.for_registration(reg.id)],
+        "freezes": [
+            freeze_dict(f, full=full, today=env.today())
+            for f in uow.freezes.for_registration(reg.id)
+        ],
         "announcements": [
             registrations.announcement_dict(a) for a in uow.announcements.for_registration(reg.id)
         ],

@@ -71,6 +71,7 @@ FILING_STATES: dict[str, Pair] = {
 FREEZE_STATES: dict[str, Pair] = {
     "in_force": ("保全中", "in force"),
     "lifted": ("已解除", "lifted"),
+    "lapsed": ("期限届满", "term ended"),
 }
 FILING_KIND_SHORT: dict[str, Pair] = {
     "licence": ("许可使用", "licence"),
