@@ -159,13 +159,17 @@ def announcement_dict(a: m.Announcement) -> dict[str, Any]:
     }
 
 
-def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
+def view(
+    identity: Identity, *, env: Env, number: str, institutional: bool = False
+) -> RegistrationView:
     """The public record and current status; holders and the registry also see the filings'
-    private terms and the requests' contents. `allowed_actions` are the caller's."""
+    private terms and the requests' contents. `allowed_actions` are the caller's.
+    `institutional`: the full record for an institution holding `registrations:read-full`,
+    whose read the caller accounts for (services/sharing/reads.py)."""
     with env.read() as uow:
         reg = _find(uow, number)
         who = actions.caller(uow, env, identity, reg)
-        full = bool(who.actors & {"holder", "registry"})
+        full = institutional or bool(who.actors & {"holder", "registry"})
         today = env.today()
         filings = [
             filing_dict(f, full=full, today=today) for f in uow.filings.for_registration(reg.id)
@@ -173,8 +177,7 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
         reqs = uow.requests.for_registration(reg.id)
         mine = {r.id for r in reqs if r.requester_user_id == identity.user_id}
         freezes = [
-            freeze_dict(f, full=full, today=env.today())
-            for f in uow.freezes.for_registration(reg.id)
+            freeze_dict(f, full=full, today=today) for f in uow.freezes.for_registration(reg.id)
         ]
         if full:
             private_reads.info(
@@ -209,9 +212,9 @@ def view(identity: Identity, *, env: Env, number: str) -> RegistrationView:
                     f["kind"] == "licence" and f["state"] == "in_force" for f in filings
                 ),
             },
-            freezes=freezes,
             sample=sample_publication.public_view(uow, reg),
             sample_choice=sample_publication.choice_of(uow, reg) if full else None,
+            freezes=freezes,
         )
 
 
@@ -221,16 +224,20 @@ def renew(identity: Identity, *, env: Env, number: str) -> m.Registration:
     return reg
 
 
-def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
+def archive(
+    identity: Identity, *, env: Env, number: str, institutional: bool = False
+) -> dict[str, Any]:
     """The registration archive (登记档案, G§25, R22): the complete history of the
     application and its registration — every version, notice, decision, filing, request and
     announcement, each event with its actor, time, reason and place in the transparency log.
-    Holders and the registry only; every read is access-logged."""
+    Holders and the registry only; every read is access-logged. `institutional`: for an
+    institution holding `registrations:read-full`, whose read the caller accounts for."""
     with env.read() as uow:
         reg = _find(uow, number)
-        identity.require_login()  # anonymous: 401, like every other private read
+        if not institutional:
+            identity.require_login()  # anonymous: 401, like every other private read
         who = actions.caller(uow, env, identity, reg)
-        if not who.actors & {"holder", "registry"}:
+        if not institutional and not who.actors & {"holder", "registry"}:
             raise DomainError(
                 "forbidden",
                 "仅登记主体和登记机构可查阅登记档案",
@@ -241,148 +248,141 @@ def archive(identity: Identity, *, env: Env, number: str) -> dict[str, Any]:
             "archive read",
             extra={"user_id": identity.user_id, "role": identity.role, "registration": number},
         )
-        return archive_of(uow, env, reg)
-
-
-def archive_of(uow: UnitOfWork, env: Env, reg: m.Registration) -> dict[str, Any]:
-    """The archive of `reg` (G§25), for a caller already allowed to read it (the archive
-    route's holders and registry; an institution's audited read, issue 20 §3 and §7)."""
-    app = uow.applications.get(reg.application_id)
-    events = [
-        *uow.events.for_subject("application", app.id),
-        *uow.events.for_subject("registration", reg.id),
-        *uow.events.for_subject("certificate", reg.id),
-    ]
-    indices = uow.ledger.indices_of_events([e.id for e in events])
-    actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
-    today = env.today()
-    notices = uow.notices.for_application(app.id)
-    dues = due_states.of_notices(uow, notices)
-    return {
-        "format": "dataip-archive",
-        "version": 1,
-        "generated_at": env.now().isoformat(),
-        "registry": {
-            "code": env.profile.registry_code,
-            "name_zh": env.profile.registry_name_zh,
-            "name_en": env.profile.registry_name_en,
-        },
-        "registration": {
-            "registration_number": reg.registration_number,
-            "certificate_number": reg.certificate_number,
-            "certificate_version": reg.certificate_version,
-            "name": reg.name,
-            "industry_code": reg.industry_code,
-            "registration_date": reg.registration_date.isoformat(),
-            "valid_from": reg.valid_from.isoformat(),
-            "valid_until": reg.valid_until.isoformat(),
-            "state": reg.state,
-            "state_reason": reg.state_reason,
-            "ended_on": reg.ended_on.isoformat() if reg.ended_on else None,
-            "holders": reg.holders,
-        },
-        "application": {
-            "id": app.id,
-            "application_number": app.application_number,
-            "filing_date": app.filing_date.isoformat() if app.filing_date else None,
-            "state": app.state,
-            "versions": [
+        app = uow.applications.get(reg.application_id)
+        events = [
+            *uow.events.for_subject("application", app.id),
+            *uow.events.for_subject("registration", reg.id),
+            *uow.events.for_subject("certificate", reg.id),
+        ]
+        indices = uow.ledger.indices_of_events([e.id for e in events])
+        actors = {u.id: u for u in uow.users.many({e.actor_user_id for e in events} - {None})}
+        today = env.today()
+        notices = uow.notices.for_application(app.id)
+        dues = due_states.of_notices(uow, notices)
+        return {
+            "format": "dataip-archive",
+            "version": 1,
+            "generated_at": env.now().isoformat(),
+            "registry": {
+                "code": env.profile.registry_code,
+                "name_zh": env.profile.registry_name_zh,
+                "name_en": env.profile.registry_name_en,
+            },
+            "registration": {
+                "registration_number": reg.registration_number,
+                "certificate_number": reg.certificate_number,
+                "certificate_version": reg.certificate_version,
+                "name": reg.name,
+                "industry_code": reg.industry_code,
+                "registration_date": reg.registration_date.isoformat(),
+                "valid_from": reg.valid_from.isoformat(),
+                "valid_until": reg.valid_until.isoformat(),
+                "state": reg.state,
+                "state_reason": reg.state_reason,
+                "ended_on": reg.ended_on.isoformat() if reg.ended_on else None,
+                "holders": reg.holders,
+            },
+            "application": {
+                "id": app.id,
+                "application_number": app.application_number,
+                "filing_date": app.filing_date.isoformat() if app.filing_date else None,
+                "state": app.state,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "reason": v.reason,
+                        "frozen_at": v.frozen_at.isoformat(),
+                        "form": v.form,
+                        "applicants": v.applicants,
+                    }
+                    for v in uow.versions.for_application(app.id)
+                ],
+                "objections": [
+                    {
+                        "id": o.id,
+                        "filed_at": o.filed_at.isoformat(),
+                        "statement": o.statement,
+                        "evidence_blobs": o.evidence_blobs,
+                        "status": o.status,
+                        "answer": o.answer,
+                        "outcome": o.outcome,
+                        "decided_at": o.decided_at.isoformat() if o.decided_at else None,
+                    }
+                    for o in uow.objections.for_application(app.id)
+                ],
+            },
+            "certificate_versions": [
                 {
                     "number": v.number,
                     "reason": v.reason,
-                    "frozen_at": v.frozen_at.isoformat(),
+                    "effective_at": v.effective_at.isoformat(),
+                    "name": v.name,
+                    "industry_code": v.industry_code,
+                    "holders": v.holders,
+                    "valid_from": v.valid_from.isoformat(),
+                    "valid_until": v.valid_until.isoformat(),
                     "form": v.form,
-                    "applicants": v.applicants,
+                    "request_id": v.request_id,
                 }
-                for v in uow.versions.for_application(app.id)
+                for v in uow.registration_versions.for_registration(reg.id)
             ],
-            "objections": [
+            "certificates": [
                 {
-                    "id": o.id,
-                    "filed_at": o.filed_at.isoformat(),
-                    "statement": o.statement,
-                    "evidence_blobs": o.evidence_blobs,
-                    "status": o.status,
-                    "answer": o.answer,
-                    "outcome": o.outcome,
-                    "decided_at": o.decided_at.isoformat() if o.decided_at else None,
+                    "version": c.version,
+                    "kid": c.kid,
+                    "sha256": c.sha256,
+                    "issued_at": c.issued_at.isoformat(),
+                    "token": c.token,
                 }
-                for o in uow.objections.for_application(app.id)
+                for c in uow.certificates.for_registration(reg.id)
             ],
-        },
-        "certificate_versions": [
-            {
-                "number": v.number,
-                "reason": v.reason,
-                "effective_at": v.effective_at.isoformat(),
-                "name": v.name,
-                "industry_code": v.industry_code,
-                "holders": v.holders,
-                "valid_from": v.valid_from.isoformat(),
-                "valid_until": v.valid_until.isoformat(),
-                "form": v.form,
-                "request_id": v.request_id,
-            }
-            for v in uow.registration_versions.for_registration(reg.id)
-        ],
-        "certificates": [
-            {
-                "version": c.version,
-                "kid": c.kid,
-                "sha256": c.sha256,
-                "issued_at": c.issued_at.isoformat(),
-                "token": c.token,
-            }
-            for c in uow.certificates.for_registration(reg.id)
-        ],
-        "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
-        "filings": [
-            filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
-        ],
-        "freezes": [
-            freeze_dict(f, full=True, today=env.today())
-            for f in uow.freezes.for_registration(reg.id)
-        ],
-        "notices": [
-            {
-                "id": n.id,
-                "kind": n.kind,
-                "title_zh": n.title_zh,
-                "title_en": n.title_en,
-                "recipient_user_id": n.recipient_user_id,
-                "served_at": n.served_at.isoformat(),
-                "due_on": n.due_on.isoformat() if n.due_on else None,
-                "provisional": n.provisional,
-                "due_status": dues[n.id].shown(today) if n.id in dues else None,
-                "body": n.body,
-            }
-            for n in notices
-        ],
-        "announcements": [
-            {**announcement_dict(a), "body": a.body}
-            for a in uow.announcements.for_registration(reg.id)
-        ],
-        "events": [
-            {
-                "id": e.id,
-                "subject": e.subject_type,
-                "type": e.type,
-                "occurred_at": e.occurred_at.isoformat(),
-                "actor": (
-                    {
-                        "user_id": e.actor_user_id,
-                        "username": actors[e.actor_user_id].username,
-                        "role": actors[e.actor_user_id].role,
-                    }
-                    if e.actor_user_id in actors
-                    else None
-                ),
-                "public": e.public,
-                "log_index": indices.get(e.id),
-            }
-            for e in sorted(events, key=lambda e: e.id)
-        ],
-    }
+            "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
+            "filings": [
+                filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
+            ],
+            "freezes": [
+                freeze_dict(f, full=True, today=today) for f in uow.freezes.for_registration(reg.id)
+            ],
+            "notices": [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "title_zh": n.title_zh,
+                    "title_en": n.title_en,
+                    "recipient_user_id": n.recipient_user_id,
+                    "served_at": n.served_at.isoformat(),
+                    "due_on": n.due_on.isoformat() if n.due_on else None,
+                    "provisional": n.provisional,
+                    "due_status": dues[n.id].shown(today) if n.id in dues else None,
+                    "body": n.body,
+                }
+                for n in notices
+            ],
+            "announcements": [
+                {**announcement_dict(a), "body": a.body}
+                for a in uow.announcements.for_registration(reg.id)
+            ],
+            "events": [
+                {
+                    "id": e.id,
+                    "subject": e.subject_type,
+                    "type": e.type,
+                    "occurred_at": e.occurred_at.isoformat(),
+                    "actor": (
+                        {
+                            "user_id": e.actor_user_id,
+                            "username": actors[e.actor_user_id].username,
+                            "role": actors[e.actor_user_id].role,
+                        }
+                        if e.actor_user_id in actors
+                        else None
+                    ),
+                    "public": e.public,
+                    "log_index": indices.get(e.id),
+                }
+                for e in sorted(events, key=lambda e: e.id)
+            ],
+        }
 
 
 def statistics(*, env: Env) -> dict[str, Any]:

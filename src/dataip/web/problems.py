@@ -270,34 +270,6 @@ RAISES: dict[str, Problems] = {
     "GET /healthz": NONE,
 }
 
-# issue 20 §7: evidence packages and a court's freeze (web/api/preservation.py); the
-# institutional routes answer require_scopes's 401 / 403 (web/api/institution_auth.py)
-_INSTITUTION = p(s401="invalid_token", s403="insufficient_scope")
-_PACKAGE = p(s404="registration_not_found log_not_found", s503="log_key_missing")
-_COURT_ACTION = (
-    _INSTITUTION
-    | RACE
-    | _PRESERVATION
-    | p(
-        s403="forbidden_action",
-        s404="registration_not_found",
-        s409="action_not_allowed_in_state",
-        s422="missing_fields text_too_long invalid_date invalid_term",
-    )
-)
-RAISES.update(
-    {
-        "GET /api/v1/registrations/{number}/evidence-package": LOGIN
-        | _PACKAGE
-        | p(s403="forbidden"),
-        "GET /api/v1/sharing/registrations/{number}/evidence-package": _INSTITUTION
-        | _PACKAGE
-        | p(s422="purpose_required text_too_long"),
-        "POST /api/v1/sharing/registrations/{number}/freezes": _COURT_ACTION,
-        "POST /api/v1/sharing/registrations/{number}/freezes/{freeze_number}/lift": _COURT_ACTION,
-    }
-)
-
 
 # --- into the OpenAPI document ------------------------------------------------------------------
 
@@ -452,3 +424,34 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# issue 20 §7: evidence packages and a court's freeze (web/api/preservation.py); the
+# institutional routes answer require_scopes's 401 / 403 (web/api/institution_auth.py)
+_INSTITUTION = p(s401="invalid_token", s403="insufficient_scope")
+_PACKAGE = p(s404="registration_not_found log_not_found", s503="log_key_missing")
+_COURT_ACTION = (
+    _INSTITUTION
+    | RACE
+    | _PRESERVATION
+    | p(
+        s403="forbidden_action",
+        s404="registration_not_found",
+        s409="action_not_allowed_in_state",
+        s422="missing_fields text_too_long invalid_date invalid_term",
+    )
+)
+RAISES.update(
+    {
+        "GET /api/v1/registrations/{number}/evidence-package": LOGIN
+        | _PACKAGE
+        | p(s403="forbidden"),
+        "GET /api/v1/institutions/registrations/{number}/evidence-package": _INSTITUTION
+        | _PACKAGE
+        | p(s422="purpose_required text_too_long"),
+        "POST /api/v1/institutions/registrations/{number}/freezes": _COURT_ACTION,
+        "POST /api/v1/institutions/registrations/{number}/freezes/{freeze_number}/lift": (
+            _COURT_ACTION
+        ),
+    }
+)

@@ -441,9 +441,9 @@ REG_ACT = "POST /registrations/{number}/actions/{action}"
 RENEW = REG_ACT
 ARCHIVE = "GET /registrations/{number}/archive"
 PACKAGE = "GET /registrations/{number}/evidence-package"  # issue 20 §7
-SHARING_PACKAGE = "GET /sharing/registrations/{number}/evidence-package"
-COURT_FREEZE = "POST /sharing/registrations/{number}/freezes"
-COURT_LIFT = "POST /sharing/registrations/{number}/freezes/{freeze_number}/lift"
+INSTITUTION_PACKAGE = "GET /institutions/registrations/{number}/evidence-package"
+COURT_FREEZE = "POST /institutions/registrations/{number}/freezes"
+COURT_LIFT = "POST /institutions/registrations/{number}/freezes/{freeze_number}/lift"
 ANNOUNCEMENTS = "GET /announcements"
 ANNOUNCEMENT = "GET /announcements/{number}"
 CERTIFICATE = "GET /registrations/{number}/certificate"
@@ -2140,20 +2140,20 @@ CASES = [
     # institutional routes: no institutional token (tests/e2e/api/test_i20_*.py walk them
     # with a principal, through tests/support/institutions.py)
     c(
-        "sharing-package:no-token",
-        SHARING_PACKAGE,
+        "institution-package:no-token",
+        INSTITUTION_PACKAGE,
         401,
         "invalid_token",
         who=None,
-        path="/sharing/registrations/{reg}/evidence-package",
+        path="/institutions/registrations/{reg}/evidence-package",
         params={"purpose": "（2026）黔01民初123号"},
     ),
     c(
-        "sharing-package:user-token",
-        SHARING_PACKAGE,
+        "institution-package:user-token",
+        INSTITUTION_PACKAGE,
         401,
         "invalid_token",
-        path="/sharing/registrations/{reg}/evidence-package",
+        path="/institutions/registrations/{reg}/evidence-package",
         params={"purpose": "（2026）黔01民初123号"},
     ),
     c(
@@ -2162,7 +2162,7 @@ CASES = [
         401,
         "invalid_token",
         who=None,
-        path="/sharing/registrations/{reg}/freezes",
+        path="/institutions/registrations/{reg}/freezes",
         json={"case_number": "（2026）黔01民初123号", "court": "法院", "ruling": "冻结"},
     ),
     c(
@@ -2171,7 +2171,7 @@ CASES = [
         401,
         "invalid_token",
         who=None,
-        path="/sharing/registrations/{reg}/freezes/BQ202652000000001/lift",
+        path="/institutions/registrations/{reg}/freezes/BQ202652000000001/lift",
         json={"case_number": "（2026）黔01民初123号", "reason": "解除"},
     ),
     c(

@@ -168,7 +168,7 @@ def test_i20_court_reads_the_full_package_with_a_purpose(
     api: Api, registry: Registry, app: FastAPI
 ) -> None:
     number = _registration(api, registry)
-    url = f"/api/v1/sharing/registrations/{number}/evidence-package"
+    url = f"/api/v1/institutions/registrations/{number}/evidence-package"
     problem(api.c.get(url, params={"purpose": CASE}), 401, "invalid_token")
     with as_institution(app, principal("bank")):
         problem(api.c.get(url, params={"purpose": "贷款 L-1"}), 403, "insufficient_scope")

@@ -184,7 +184,7 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     api: Api, app: FastAPI
 ) -> None:
     w, number = _registered(api)
-    url = f"/api/v1/sharing/registrations/{number}/freezes"
+    url = f"/api/v1/institutions/registrations/{number}/freezes"
     body = {"case_number": CASE, "court": "贵州省贵阳市中级人民法院", "ruling": RULING}
     # no token: 401 (the stub until OAuth clients land; then: no or a bad token)
     problem(api.c.post(url, json=body), 401, "invalid_token")
@@ -213,15 +213,15 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     # a court holding only freezes:write; a freeze number not on this registration
     with as_institution(app, principal("court", scopes=frozenset({FREEZES_WRITE}), n=2)):
         _, other = _registered(api)
-        r = api.c.post(f"/api/v1/sharing/registrations/{other}/freezes", json=body)
+        r = api.c.post(f"/api/v1/institutions/registrations/{other}/freezes", json=body)
         assert r.status_code == 201, r.text
         r = api.c.post(
-            f"/api/v1/sharing/registrations/{number}/freezes/{r.json()['number']}/lift",
+            f"/api/v1/institutions/registrations/{number}/freezes/{r.json()['number']}/lift",
             json={"case_number": CASE, "reason": "x"},
         )
         problem(r, 409, "no_freeze_in_force")  # another registration's freeze
         r = api.c.post(
-            f"/api/v1/sharing/registrations/{other}/freezes/BQ202652000009999/lift",
+            f"/api/v1/institutions/registrations/{other}/freezes/BQ202652000009999/lift",
             json={"case_number": CASE, "reason": "x"},
         )
         problem(r, 404, "freeze_not_found")

@@ -1,6 +1,11 @@
-"""Use cases of the sharing interface (issue 20): what institutions — courts, banks,
-exchanges — do through their OAuth clients, and what the registry's staff do for them.
+"""Sharing with courts, banks and exchanges (issue 20, R25): the use cases.
 
-- `preservation` — a court's freeze (保全) and its lifting, for a registrar or a court client;
-- `evidence_package` — the offline-verifiable evidence package (证据包).
+* `institutions` — the admin registers institutions and their OAuth clients, suspends,
+  reactivates and revokes them, replaces their keys (rotation by `kid`);
+* `tokens` — the OAuth 2.0 token endpoint (client credentials, `private_key_jwt`) and the
+  check of the access tokens it issues;
+* `reads` — the audited institutional reads and their chained account;
+* `preservation` — a court's freeze (保全) and its lifting, for a registrar or a court client
+  (issue 20 §7);
+* `evidence_package` — the offline-verifiable evidence package (证据包, issue 20 §7).
 """

@@ -23,7 +23,7 @@ from dataip.services import after_registration as actions
 from dataip.services import registrations
 from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
-from dataip.services.context import Env, Identity
+from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.services.ledger.tree import LedgerCorrupt, _PrefetchedReader
 from dataip.services.ports import UnitOfWork
 from dataip.services.sharing.preservation import Caller, acting_identity
@@ -138,6 +138,26 @@ def _proven_events(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any]:
     return {"checkpoint": note, "events": proven, "unproven": unproven}
 
 
+def _institutional_archive(
+    principal: Principal, *, env: Env, number: str, purpose: str
+) -> dict[str, Any]:
+    """The archive for an institution's full package, its read accounted for. Merge note:
+    with services/sharing/reads.py (issue 20 §3) this is `reads.archive(principal, env=env,
+    number=number, purpose=purpose)`, which also checks a court's purpose is its case number
+    and appends the read to the chained account the holder sees."""
+    dossier = registrations.archive(ANONYMOUS, env=env, number=number, institutional=True)
+    private_reads.info(
+        "evidence package read",
+        extra={
+            "client_id": principal.client_id,
+            "institution_id": principal.institution_id,
+            "registration": number,
+            "purpose": purpose,
+        },
+    )
+    return dossier
+
+
 def build(
     caller: Caller,
     *,
@@ -145,46 +165,32 @@ def build(
     number: str,
     full: bool = False,
     purpose: str | None = None,
+    _again: bool = True,
 ) -> dict[str, Any]:
     """The evidence package of registration `number` (by registration or certificate number).
 
-    ``full``: with the archive and private fields — the holders and the registry's staff, or
-    an institution with ``registrations:read-full`` and a purpose (422 `purpose_required`).
+    ``full``: with the archive and private fields — the holders and the registry's staff
+    (401 / 403 as for the archive), or an institution with ``registrations:read-full`` and
+    a purpose (422 `purpose_required`).
     """
-    is_institution = isinstance(caller, Principal)
-    stated = _purpose(purpose, required=full and is_institution)
-    identity = acting_identity(caller, REGISTRATIONS_READ_FULL) if full else None
     keys = env.certificate_keys
     if keys is None or keys.log is None:
         raise DomainError(
             "log_key_missing", "未配置透明日志密钥", "no log key is configured", status=503
         )
+    archive: dict[str, Any] | None = None
+    stated = None
+    if full and isinstance(caller, Principal):
+        acting_identity(caller, REGISTRATIONS_READ_FULL)  # 403 without the scope
+        stated = _purpose(purpose, required=True)
+        archive = _institutional_archive(caller, env=env, number=number, purpose=stated or "")
+    elif full and isinstance(caller, Identity):
+        stated = _purpose(purpose, required=False)
+        archive = registrations.archive(caller, env=env, number=number)  # 401 / 403, logged
     with env.read() as uow:
         reg = uow.registrations.by_number(number)
         if reg is None:
             raise actions.not_found()
-        if full and isinstance(identity, Identity) and not is_institution:
-            identity.require_login()
-            who = actions.caller(uow, env, identity, reg)
-            if not who.actors & {"holder", "registry"}:
-                raise DomainError(
-                    "forbidden",
-                    "仅登记主体、登记机构和经授权的机构可获取完整证据包",
-                    "only the holders, the registry and authorised institutions may have "
-                    "the full package",
-                    status=403,
-                )
-        if full:
-            private_reads.info(
-                "evidence package read",
-                extra={
-                    "user_id": identity.user_id if identity else None,
-                    "role": identity.role if identity else None,
-                    "client_id": caller.client_id if isinstance(caller, Principal) else None,
-                    "registration": reg.registration_number,
-                    "purpose": stated,
-                },
-            )
         proven = _proven_events(uow, reg)
         certificates = [
             {
@@ -196,23 +202,34 @@ def build(
             }
             for c in uow.certificates.for_registration(reg.id)
         ]
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "generated_at": env.now().isoformat(),
-            "scope": "full" if full else "public",
-            "purpose": {"text": stated} if stated else None,
-            "registry": {
-                "issuer_id": keys.issuer_id,
-                "name": keys.issuer_name,
-                "code": env.profile.registry_code,
-            },
-            "log": {"origin": keys.log.name, "vkey": keys.log.to_text()},
-            "issuer_jwks": {"keys": [k.public_jwk() for k in keys.own.values()]},
-            "checkpoint": proven["checkpoint"],
-            "registration": _record(uow, env, reg, full=full),
-            "archive": registrations.archive_of(uow, env, reg) if full else None,
-            "events": proven["events"],
-            "unproven": proven["unproven"],
-            "certificates": certificates,
-        }
+        record = _record(uow, env, reg, full=full)
+    if _again and archive is not None and archive["events"] != _archive_events(archive, proven):
+        # the archive was read a moment before the proofs and an event came between: once more
+        return build(caller, env=env, number=number, full=full, purpose=purpose, _again=False)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": env.now().isoformat(),
+        "scope": "full" if full else "public",
+        "purpose": {"text": stated} if stated else None,
+        "registry": {
+            "issuer_id": keys.issuer_id,
+            "name": keys.issuer_name,
+            "code": env.profile.registry_code,
+        },
+        "log": {"origin": keys.log.name, "vkey": keys.log.to_text()},
+        "issuer_jwks": {"keys": [k.public_jwk() for k in keys.own.values()]},
+        "checkpoint": proven["checkpoint"],
+        "registration": record,
+        "archive": archive,
+        "events": proven["events"],
+        "unproven": proven["unproven"],
+        "certificates": certificates,
+    }
+
+
+def _archive_events(archive: dict[str, Any], proven: dict[str, Any]) -> list[dict[str, Any]]:
+    """The archive's events, if they are exactly the package's (else a sentinel that differs)."""
+    listed = {(e["id"], e["type"]) for e in archive["events"]}
+    packaged = {(e["event_id"], e["type"]) for e in [*proven["events"], *proven["unproven"]]}
+    return list(archive["events"]) if listed == packaged else []

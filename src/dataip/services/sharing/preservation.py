@@ -31,7 +31,7 @@ def acting_identity(caller: Caller, scope: str) -> Identity:
             f"访问令牌不含所需权限：{scope}",
             f"the access token lacks the scope {scope}",
             status=403,
-            details={"required": [scope]},
+            details={"required_scopes": [scope]},
         )
     return Identity(user_id=None, role=caller.kind, username=caller.client_id)
 

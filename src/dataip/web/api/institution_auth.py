@@ -22,7 +22,4 @@ def require_scopes(*scopes: str) -> Callable[[Request], Principal]:
             status=401,
         )
 
-    # what the route requires, readable by the OpenAPI document and the tests' override
-    # (tests/support/institutions.py)
-    dependency.scopes = frozenset(scopes)  # type: ignore[attr-defined]
     return dependency

@@ -1,7 +1,7 @@
 """Court preservation (保全) and evidence packages (证据包), issue 20 §7.
 
 A registrar records a freeze through the registration's actions (`freeze`, `lift_freeze`);
-a court's institutional client through the routes under `/sharing/` (scope `freezes:write`).
+a court's institutional client through the routes under `/institutions/` (scope `freezes:write`).
 The evidence package is served to anyone (public), to holders and the registry in full
 (`?full=true`), and to an institution with `registrations:read-full` and a stated purpose.
 Routers stay three lines; the use cases are in `services/sharing`.
@@ -106,7 +106,7 @@ def evidence_package(
 
 
 @router.get(
-    "/sharing/registrations/{number}/evidence-package",
+    "/institutions/registrations/{number}/evidence-package",
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {}}, "description": "the full evidence package"}},
 )
@@ -124,7 +124,7 @@ def institution_evidence_package(
     return _package(doc, number)
 
 
-@router.post("/sharing/registrations/{number}/freezes", status_code=201)
+@router.post("/institutions/registrations/{number}/freezes", status_code=201)
 def court_freeze(
     number: Number, body: FreezeCreate, env: EnvDep, principal: CourtClient
 ) -> FreezeRead:
@@ -133,7 +133,7 @@ def court_freeze(
     return _read(number, f)
 
 
-@router.post("/sharing/registrations/{number}/freezes/{freeze_number}/lift")
+@router.post("/institutions/registrations/{number}/freezes/{freeze_number}/lift")
 def court_lift(
     number: Number,
     freeze_number: FreezeNumber,
