@@ -342,13 +342,13 @@ class RegContext:
     re_examination_open: bool = False  # a decision the caller may contest is within 15 days
     pledges_in_force: int = 0
     pending_change_or_transfer: bool = False
+    # issue 20 §7: the numbers of the court preservations (freezes) in force
+    freezes_in_force: tuple[str, ...] = ()
     # for each consent kind (transfer, abandon, cancellation): the pledges in force without
     # their pledgee's recorded consent to it
     pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # R15/R16, G§18: the data agreement's end date where it caps validity
     agreement_end: date | None = None
-    # issue 20 §7: the numbers of the court preservations (freezes) in force
-    freezes_in_force: tuple[str, ...] = ()
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:

@@ -135,9 +135,9 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         re_examination_open=contest is not None,
         pledges_in_force=len(pledges),
         pledges_blocking=_blocking(pledges),
+        freezes_in_force=freezes_in_force(uow, reg, env.today()),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
-        freezes_in_force=freezes_in_force(uow, reg, env.today()),
     )
     return Caller(actors, mine, ctx)
 
