@@ -45,6 +45,7 @@ def start_mappers() -> None:
         (m.CalendarYear, t.calendar_years),
         (m.Blob, t.blobs),
         (m.IdempotencyRecord, t.idempotency_records),
+        (m.Freeze, t.freezes),
     ]
     for cls, table in mapping:
         mapper_registry.map_imperatively(cls, table)

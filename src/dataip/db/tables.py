@@ -691,4 +691,20 @@ institution_reads = sa.Table(
     sa.Column("read_at", UTCDateTime, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+
+# --- issue 20 §7: court preservations (保全) of registrations ------------------------------
+freezes = sa.Table(
+    "freezes",
+    metadata,
+    _id(),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
+    sa.Column("case_number", sa.String(40), nullable=False),
+    sa.Column("frozen_at", UTCDateTime, nullable=False),
+    sa.Column("term_end", sa.Date),
+    sa.Column("details", JSONType, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("lifted_at", UTCDateTime),
+    sa.Column("lift_case_number", sa.String(40)),
+    sa.Index("ix_freezes_registration", "registration_id", "state"),
 )

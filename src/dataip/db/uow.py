@@ -77,6 +77,7 @@ class SqlAlchemyUnitOfWork:
         self.registration_versions = r.RegistrationVersions(s)
         self.requests = r.RegistrationRequests(s)
         self.filings = r.Filings(s)
+        self.freezes = r.Freezes(s)
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
         self.screenings = r.ScreeningReports(s)

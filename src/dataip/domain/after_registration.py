@@ -48,7 +48,8 @@ REG_STATE_LABELS: dict[RegState, tuple[str, str]] = {
 IN_FORCE = frozenset({RegState.VALID, RegState.REVOCATION_PENDING})
 ENDED = frozenset({RegState.CANCELLED, RegState.ABANDONED, RegState.REVOKED})
 
-RegActor = Literal["holder", "transferee", "requester", "registry", "public", "system"]
+# "court": an institutional client of a people's court (issue 20 §7), acting on its ruling
+RegActor = Literal["holder", "transferee", "requester", "registry", "public", "system", "court"]
 
 REQUEST_KINDS = ("change", "transfer", "cancellation", "revocation", "re_examination")
 OPEN_REQUEST_STATES = frozenset({"awaiting_consent", "pending"})
@@ -123,7 +124,26 @@ ANNOUNCEMENT_KINDS: dict[str, tuple[str, str]] = {
     "cancellation": ("注销公告", "Cancellation"),
     "revocation": ("撤销公告", "Revocation"),
     "re_examination": ("复审决定公告", "Re-examination decision"),
+    "freeze": ("保全公告", "Preservation (freeze)"),
+    "freeze_lift": ("解除保全公告", "Preservation lifted"),
 }
+
+# Issue 20 §7: what a court's preservation (保全) of the data IP blocks until it is lifted —
+# every disposal of the right: transfer (and a pending one's confirmation), licence, pledge and
+# trade filings, abandonment and the holder's cancellation. Renewal (it keeps the frozen right
+# alive), change of the holder's details, the sample choice and the registry's own decisions
+# (revocation, cancellation ex officio) are not disposals and stay possible.
+FROZEN_BLOCKS = frozenset(
+    {
+        "request_transfer",
+        "confirm_transfer",
+        "file_licence",
+        "file_pledge",
+        "file_trade",
+        "abandon",
+        "request_cancellation",
+    }
+)
 
 S = RegState
 _ALL = frozenset(RegState)
@@ -278,6 +298,24 @@ ACTIONS: tuple[RegAction, ...] = (
     # Issue 7: the holder chooses whether the registration's public page shows the sample's
     # first rows — none (the default), as read (only when screening found nothing) or masked.
     RegAction("publish_sample", IN_FORCE, _HOLDER, "SamplePublicationChosen", requires=("choice",)),
+    # Issue 20 §7: a people's court preserves (保全, freezes) the data IP by its ruling and the
+    # notice of assistance in enforcement; the registry records it (a registrar acting on the
+    # court's notice, or the court's own institutional client) and lifts it on the court's
+    # ruling lifting the preservation. A freeze is a record on the registration, not a state.
+    RegAction(
+        "freeze",
+        frozenset({S.VALID, S.REVOCATION_PENDING, S.RE_EXAMINATION}),
+        frozenset({"registry", "court"}),
+        "RegistrationFrozen",
+        requires=("case_number", "court", "ruling"),
+    ),
+    RegAction(
+        "lift_freeze",
+        _ALL,
+        frozenset({"registry", "court"}),
+        "FreezeLifted",
+        requires=("freeze_number", "case_number", "reason"),
+    ),
     RegAction(
         "withdraw_request",
         frozenset({S.VALID, S.REVOCATION_PENDING, S.RE_EXAMINATION}),
@@ -304,6 +342,8 @@ class RegContext:
     re_examination_open: bool = False  # a decision the caller may contest is within 15 days
     pledges_in_force: int = 0
     pending_change_or_transfer: bool = False
+    # issue 20 §7: the numbers of the court preservations (freezes) in force
+    freezes_in_force: tuple[str, ...] = ()
     # for each consent kind (transfer, abandon, cancellation): the pledges in force without
     # their pledgee's recorded consent to it
     pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -326,6 +366,18 @@ def pledged(filings: Iterable[str]) -> DomainError:
         "该数据知识产权已出质，须经质权人同意或解除质押后方可办理",
         "the data IP is pledged: record the pledgee's consent or release the pledge first",
         pledges=list(filings),
+    )
+
+
+def frozen(freezes: Iterable[str]) -> DomainError:
+    """Issue 20 §7: a preserved (frozen) registration cannot be disposed of until the court
+    lifts the preservation (Civil Procedure Law Art. 103–106; 保全)."""
+    return _err(
+        "registration_frozen",
+        "该数据知识产权已被人民法院采取保全措施，解除保全前不得办理转让、许可、质押、交易、放弃或注销",
+        "the data IP is frozen by a court's preservation: no transfer, licence, pledge, trade, "
+        "abandonment or cancellation until the freeze is lifted",
+        freezes=list(freezes),
     )
 
 
@@ -384,6 +436,10 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
             "没有可申请复审的撤销决定，或已超过十五日期限",
             "no revocation decision you may contest, or the 15-day period has passed",
         )
+    if a.action in FROZEN_BLOCKS and ctx.freezes_in_force:
+        return frozen(ctx.freezes_in_force)
+    if a.action == "lift_freeze" and not ctx.freezes_in_force:
+        return _err("no_freeze_in_force", "没有有效的保全", "no freeze is in force")
     blocking = ctx.pledges_blocking.get(a.consent_for or "")
     if blocking and "holder" in actors:
         return pledged(blocking)

@@ -58,6 +58,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ReExaminationDecided": ("复审决定", "Re-examination decided"),
     "RequestWithdrawn": ("撤回申请事项", "Request withdrawn"),
     "SamplePublicationChosen": ("设置样例数据公开方式", "Sample publication chosen"),
+    "RegistrationFrozen": ("人民法院保全", "Frozen by a court"),
+    "FreezeLifted": ("解除保全", "Freeze lifted"),
     # parties, evidence and reference data
     "PartyCreated": ("创建主体", "Party created"),
     "VerificationRequested": ("申请实名核验", "Verification requested"),

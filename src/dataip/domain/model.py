@@ -444,3 +444,23 @@ class IdempotencyRecord:
     body: str | None = None
     headers: dict[str, str] | None = None
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class Freeze:
+    """A people's court's preservation (保全) of a registration (issue 20 §7): a record on the
+    registration, in force until lifted, that blocks its disposal
+    (``domain.after_registration.FROZEN_BLOCKS``). ``details``: the court, the ruling's text,
+    the instrument (blob), who recorded it (a registrar or an institutional client), and
+    how it was lifted."""
+
+    number: str  # BQ + year + registry code + serial
+    registration_id: int
+    case_number: str  # 案号 (domain.preservation), public
+    frozen_at: datetime
+    term_end: date | None  # 保全期限届满日, as the ruling states it
+    details: dict[str, Any]
+    state: str = "in_force"  # in_force | lifted
+    lifted_at: datetime | None = None
+    lift_case_number: str | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush

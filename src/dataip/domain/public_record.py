@@ -30,6 +30,7 @@ from dataip.domain import lifecycle as lc
 from dataip.domain import procedural_requests as pr
 from dataip.domain.errors import DomainError
 from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
+from dataip.domain.preservation import valid_case_number
 
 __all__ = [
     "EVENT_SCHEMAS",
@@ -257,6 +258,21 @@ DESIGNATION = Pattern(
 IDS = ListOf("ids", item=ID, zh="编号列表")
 
 
+@dataclass(frozen=True)
+class CaseNumber(Kind):
+    """Issue 20 §7: a court's case number (案号, domain.preservation): a province
+    abbreviation, digits and a case-type code of a closed list — no words, so not screened."""
+
+    def ok(self, value: Any) -> bool:
+        return valid_case_number(value)
+
+
+CASE_NO = CaseNumber("case_number", screened=False, zh="案号")
+FREEZE_NO = Pattern(
+    "freeze_number", screened=False, regex=r"BQ[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="保全编号"
+)
+
+
 # --- the schema ------------------------------------------------------------------------------
 
 _APPLICATION = {  # procedure.apply_action: every transition of the procedure
@@ -435,6 +451,15 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "filings_reinstated": _FILINGS,
     },
     "RequestWithdrawn": {**_REGISTRATION, "request_id": ID, "request_kind": _code("request_kinds")},
+    # issue 20 §7: a court's preservation (保全) and its lifting; the court's name, the
+    # ruling's text and the instrument are commitments
+    "RegistrationFrozen": {
+        **_REGISTRATION,
+        "freeze_number": FREEZE_NO,
+        "case_number": CASE_NO,
+        "term_end": Nullable("date_or_null", inner=DAY),
+    },
+    "FreezeLifted": {**_REGISTRATION, "freeze_number": FREEZE_NO, "case_number": CASE_NO},
     # the scheduler
     "RegistrationAnnounced": {
         "registration_number": REG_NO,

@@ -43,6 +43,7 @@ class UnitOfWork(Protocol):
     registration_versions: Any
     requests: Any
     filings: Any
+    freezes: Any
     announcements: Any
     certificates: Any
     screenings: Any

@@ -44,6 +44,7 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "re_examination_decision": ("复审决定书", "Decision on re-examination"),
     "registration_ended": ("登记终止通知书", "Notice that the registration has ended"),
     "filing_receipt": ("备案回执", "Acknowledgement of filing"),
+    "freeze_notice": ("保全通知", "Notice of a court's preservation"),
 }
 
 

@@ -14,6 +14,7 @@ from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
 from dataip.services import due_states, sample_publication
+from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -45,6 +46,7 @@ class RegistrationView:
     encumbrances: dict[str, Any] = field(default_factory=dict)
     sample: dict[str, Any] | None = None  # published sample rows (issue 7), if any
     sample_choice: str | None = None  # the holder's choice, for holders and the registry
+    freezes: list[dict[str, Any]] = field(default_factory=list)  # court preservations (保全)
 
 
 def _find(uow: UnitOfWork, number: str) -> m.Registration:
@@ -174,6 +176,9 @@ def view(
         ]
         reqs = uow.requests.for_registration(reg.id)
         mine = {r.id for r in reqs if r.requester_user_id == identity.user_id}
+        freezes = [
+            freeze_dict(f, full=full, today=today) for f in uow.freezes.for_registration(reg.id)
+        ]
         if full:
             private_reads.info(
                 "registration read",
@@ -209,6 +214,7 @@ def view(
             },
             sample=sample_publication.public_view(uow, reg),
             sample_choice=sample_publication.choice_of(uow, reg) if full else None,
+            freezes=freezes,
         )
 
 
@@ -333,6 +339,9 @@ def archive(
             "requests": [request_dict(r, full=True) for r in uow.requests.for_registration(reg.id)],
             "filings": [
                 filing_dict(f, full=True, today=today) for f in uow.filings.for_registration(reg.id)
+            ],
+            "freezes": [
+                freeze_dict(f, full=True, today=today) for f in uow.freezes.for_registration(reg.id)
             ],
             "notices": [
                 {

@@ -33,6 +33,7 @@ from dataip.web.api import (
     log,
     oauth,
     parties,
+    preservation,
     reference,
     registrations,
 )
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         log,
         reference,
         registrations,
+        preservation,
         announcements,
         certificates,
         institutions,

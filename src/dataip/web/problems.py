@@ -163,6 +163,13 @@ _REGISTRATION_ACTIONS = (
         "unchangeable_field unknown_outcome",
     )
 )
+# issue 20 §7: a court's preservation (freeze) and its lifting
+_PRESERVATION = p(
+    s404="freeze_not_found",
+    s409="registration_frozen no_freeze_in_force freeze_not_in_force",
+    s422="invalid_case_number",
+)
+_REGISTRATION_ACTIONS = _REGISTRATION_ACTIONS | _PRESERVATION
 _CERTIFICATE = p(s404="certificate_not_found")
 # A forged, altered or unreadable token is a 200 with `authentic: false` and its code; only a
 # request without a usable token is refused (by the schema, before the service).
@@ -463,3 +470,34 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# issue 20 §7: evidence packages and a court's freeze (web/api/preservation.py); the
+# institutional routes answer require_scopes's 401 / 403 (web/api/institution_auth.py)
+_INSTITUTION = p(s401="invalid_token", s403="insufficient_scope")
+_PACKAGE = p(s404="registration_not_found log_not_found", s503="log_key_missing")
+_COURT_ACTION = (
+    _INSTITUTION
+    | RACE
+    | _PRESERVATION
+    | p(
+        s403="forbidden_action",
+        s404="registration_not_found",
+        s409="action_not_allowed_in_state",
+        s422="missing_fields text_too_long invalid_date invalid_term",
+    )
+)
+RAISES.update(
+    {
+        "GET /api/v1/registrations/{number}/evidence-package": LOGIN
+        | _PACKAGE
+        | p(s403="forbidden"),
+        "GET /api/v1/institutions/registrations/{number}/evidence-package": _INSTITUTION
+        | _PACKAGE
+        | p(s422="purpose_required text_too_long"),
+        "POST /api/v1/institutions/registrations/{number}/freezes": _COURT_ACTION,
+        "POST /api/v1/institutions/registrations/{number}/freezes/{freeze_number}/lift": (
+            _COURT_ACTION
+        ),
+    }
+)

@@ -440,6 +440,10 @@ REGISTRATION = "GET /registrations/{number}"
 REG_ACT = "POST /registrations/{number}/actions/{action}"
 RENEW = REG_ACT
 ARCHIVE = "GET /registrations/{number}/archive"
+PACKAGE = "GET /registrations/{number}/evidence-package"  # issue 20 §7
+INSTITUTION_PACKAGE = "GET /institutions/registrations/{number}/evidence-package"
+COURT_FREEZE = "POST /institutions/registrations/{number}/freezes"
+COURT_LIFT = "POST /institutions/registrations/{number}/freezes/{freeze_number}/lift"
 ANNOUNCEMENTS = "GET /announcements"
 ANNOUNCEMENT = "GET /announcements/{number}"
 CERTIFICATE = "GET /registrations/{number}/certificate"
@@ -488,6 +492,7 @@ AUTHENTICATED = [
     REG_ACT,
     REGISTRATION,
     ARCHIVE,
+    PACKAGE,
 ]
 
 CASES = [
@@ -2128,6 +2133,70 @@ CASES = [
         ARCHIVE,
         path="/registrations/{reg}/archive",
         params={"download": "perhaps"},
+    ),
+    # --- evidence packages and a court's freeze (issue 20 §7) ---
+    c("package:unknown", PACKAGE, 404, "registration_not_found"),
+    _invalid("package:bad-number", PACKAGE, path="/registrations/X/evidence-package"),
+    _invalid(
+        "package:bad-full-flag",
+        PACKAGE,
+        path="/registrations/{reg}/evidence-package",
+        params={"full": "perhaps"},
+    ),
+    c(
+        "package:anonymous-full",
+        PACKAGE,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/registrations/{reg}/evidence-package",
+        params={"full": "true"},
+    ),
+    c(
+        "package:unrelated-applicant-full",
+        PACKAGE,
+        403,
+        "forbidden",
+        who="other",
+        path="/registrations/{reg}/evidence-package",
+        params={"full": "true"},
+    ),
+    # institutional routes: no institutional token (tests/e2e/api/test_i20_*.py walk them
+    # with a principal, through tests/support/institutions.py)
+    c(
+        "institution-package:no-token",
+        INSTITUTION_PACKAGE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/evidence-package",
+        params={"purpose": "（2026）黔01民初123号"},
+    ),
+    c(
+        "institution-package:user-token",
+        INSTITUTION_PACKAGE,
+        401,
+        "invalid_token",
+        path="/institutions/registrations/{reg}/evidence-package",
+        params={"purpose": "（2026）黔01民初123号"},
+    ),
+    c(
+        "court-freeze:no-token",
+        COURT_FREEZE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/freezes",
+        json={"case_number": "（2026）黔01民初123号", "court": "法院", "ruling": "冻结"},
+    ),
+    c(
+        "court-lift:no-token",
+        COURT_LIFT,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/freezes/BQ202652000000001/lift",
+        json={"case_number": "（2026）黔01民初123号", "reason": "解除"},
     ),
     c(
         "registration:wrong-method",

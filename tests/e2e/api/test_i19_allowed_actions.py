@@ -316,6 +316,16 @@ def _reg_payload(walk: Walk, number: str, action: str, who: str | None) -> dict[
             return {"grounds": [1], "reason": "登记后发现不予登记情形"}
         case "release_pledge":
             return {"filing_number": pledge_number(), "reason": "主债务已清偿"}
+        case "freeze":  # issue 20 §7
+            return {"case_number": "（2026）黔01民初9号", "court": "贵阳中院", "ruling": "冻结"}
+        case "lift_freeze":
+            freezes = api.reg(walk.filer, number).json()["freezes"]
+            live = [f["number"] for f in freezes if f["state"] == "in_force"]
+            return {
+                "freeze_number": live[0] if live else "BQ202652000009999",
+                "case_number": "（2026）黔01民初9号",
+                "reason": "解除保全",
+            }
         case "record_pledgee_consent":
             return {
                 "filing_number": pledge_number(),
@@ -379,7 +389,7 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
     walk = Walk(api)
     api.at(T0)
     publicised = walk.builders()["publicised"]
-    apps = [publicised() for _ in range(150)]
+    apps = [publicised() for _ in range(180)]
     api.at(T1)
     pool = iter(apps)
 
@@ -424,9 +434,26 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
         api.reg_ok(walk.filer, number, "abandon", reason="不再维护")
         return number
 
+    def frozen() -> str:  # issue 20 §7: a court's preservation blocks every disposal
+        number = pledged()
+        api.reg_ok(walk.registrar, number, "freeze", **_reg_payload(walk, number, "freeze", None))
+        return number
+
     seen: dict[str, set[str]] = {}
     for name, fresh in (("valid", valid), ("pledged", pledged)):
         _check_reg_state(walk, name, fresh, seen)
+    holder_before = set(seen["holder"])
+    frozen_seen: dict[str, set[str]] = {}
+    _check_reg_state(walk, "frozen", frozen, frozen_seen)
+    assert not frozen_seen["holder"] & reg_table.FROZEN_BLOCKS, frozen_seen
+    assert frozen_seen["holder"] == holder_before - reg_table.FROZEN_BLOCKS, frozen_seen
+    assert frozen_seen["registrar"] == {"cancel", "revoke", "release_pledge", "freeze"} | {
+        "lift_freeze"
+    }, frozen_seen
+    assert "third_party" not in frozen_seen or not frozen_seen["third_party"] & {
+        "request_transfer",
+        "request_cancellation",
+    }
     # the other states and open requests: the same property, every caller
     elsewhere: dict[str, set[str]] = {}
     for name, fresh in (
@@ -448,5 +475,14 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
     assert seen["holder"] == seen["co_holder"] == holder, seen
     assert seen["third_party"] == {"request_transfer", "request_cancellation", "request_revocation"}
     # staff act as the registry, never as the public
-    assert seen["examiner"] == seen["registrar"] == {"cancel", "revoke", "release_pledge"}, seen
+    assert (
+        seen["examiner"]
+        == seen["registrar"]
+        == {
+            "cancel",
+            "revoke",
+            "release_pledge",
+            "freeze",  # on a court's notice (issue 20 §7)
+        }
+    ), seen
     assert "anonymous" not in seen

@@ -75,6 +75,7 @@ def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
     registry.env.invalidate_calendar()
     demo.populate(registry.env)
     _pending_revocation(registry)
+    _frozen(registry)
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     yield registry
@@ -112,6 +113,39 @@ def _pending_revocation(registry: Registry) -> None:
             "statement": "该数据集的主要内容来源于本人已公开发布的数据。",
             "evidence_blobs": [evidence],
         },
+    )
+
+
+def _frozen(registry: Registry) -> None:
+    """Issue 20 §7: a registration a court froze twice, one freeze lifted, so its page,
+    its announcements and the registry's freeze forms are walked too."""
+    env = registry.env
+    with registry.engine.connect() as c:
+        uid = c.exec_driver_sql("SELECT id FROM users WHERE username = 'admin'").scalar_one()
+        number = c.exec_driver_sql(
+            "SELECT registration_number FROM registrations WHERE state = 'valid' ORDER BY id DESC"
+        ).scalar()
+    assert number is not None
+    admin = Identity(user_id=uid, role="registrar_admin", username="admin")
+    for case in ("（2026）黔01民初123号", "（2026）黔0102财保7号"):
+        _, f = after_registration.perform(
+            admin,
+            env=env,
+            number=number,
+            action="freeze",
+            payload={
+                "case_number": case,
+                "court": "贵州省贵阳市中级人民法院",
+                "ruling": "冻结被申请人名下数据知识产权",
+                "term_end": "2029-11-19",
+            },
+        )
+    after_registration.perform(
+        admin,
+        env=env,
+        number=number,
+        action="lift_freeze",
+        payload={"freeze_number": f.number, "case_number": case, "reason": "撤回保全申请"},
     )
 
 

@@ -178,6 +178,20 @@ class Filings(_Repo[m.Filing]):
         return self.s.scalars(sa.select(m.Filing).where(t.filings.c.number == number)).first()
 
 
+class Freezes(_Repo[m.Freeze]):
+    """Court preservations (保全, issue 20 §7), by registration."""
+
+    cls = m.Freeze
+
+    def for_registration(self, registration_id: int) -> list[m.Freeze]:
+        c = t.freezes.c
+        stmt = sa.select(m.Freeze).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.id))
+
+    def by_number(self, number: str) -> m.Freeze | None:
+        return self.s.scalars(sa.select(m.Freeze).where(t.freezes.c.number == number)).first()
+
+
 class Certificates(_Repo[m.Certificate]):
     cls = m.Certificate
 

@@ -33,6 +33,7 @@ from dataip.services.after_registration.filings import (
 )
 from dataip.services.after_registration.outcome import Handler
 from dataip.services.after_registration.payload import _bad
+from dataip.services.after_registration.preservation import _freeze, _lift_freeze
 from dataip.services.after_registration.renewal import _publish_sample, _renew
 from dataip.services.after_registration.revocation import (
     _decide_re_examination,
@@ -71,7 +72,8 @@ def perform(
 ) -> tuple[m.Registration, Any]:
     """Perform one action on one registration, in one transaction."""
     payload = dict(payload or {})
-    if identity.user_id is None and identity.role != "system":
+    # issue 20 §7: a court's institutional client acts without a user account
+    if identity.user_id is None and identity.role not in ("system", "court"):
         identity.require_login()
     if action in ("publish_sample", "decide_request"):  # issue 18: before the transaction
         sample_publication.prepare(env, number, action, payload)
@@ -152,5 +154,7 @@ _HANDLERS: dict[str, Handler] = {
     "request_re_examination": _request_re_examination,
     "decide_re_examination": _decide_re_examination,
     "withdraw_request": _withdraw_request,
+    "freeze": _freeze,
+    "lift_freeze": _lift_freeze,
 }
 assert set(_HANDLERS) == set(ACTION_NAMES), "every row of the table has a handler"

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, cast
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import OPEN_REQUEST_STATES, RegState, merge_patch
+from dataip.domain.after_registration import OPEN_REQUEST_STATES, RegState, frozen, merge_patch
 from dataip.schemas.application_form import validate_form
 from dataip.services import announcements, decision_text, screening
 from dataip.services.after_registration import validity
@@ -29,7 +29,12 @@ from dataip.services.after_registration.payload import (
     _text,
 )
 from dataip.services.after_registration.renewal import _new_version
-from dataip.services.after_registration.roles import Caller, _pledge_check, holder_users
+from dataip.services.after_registration.roles import (
+    Caller,
+    _pledge_check,
+    freezes_in_force,
+    holder_users,
+)
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment
@@ -115,6 +120,11 @@ def _decide_request(
             outcomes=["approve", "refuse"],
         )
     reason = _text(payload, "reason")
+    freezes = freezes_in_force(uow, reg, env.today())
+    if outcome == "approve" and r.kind in ("transfer", "cancellation") and freezes:
+        # issue 20 §7: a transfer or cancellation filed before the court's preservation does
+        # not take effect while it is in force
+        raise frozen(freezes)
     now = env.now()
     r.outcome, r.decision_reason, r.decided_at, r.decided_by = (
         outcome,

@@ -92,6 +92,8 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
     mine: set[int] = set()
     if identity.role == "system":
         actors.add("system")
+    elif identity.role == "court":
+        actors.add("court")  # issue 20 §7: a court's institutional client (freezes:write)
     elif uid is not None:
         mine = actable_party_ids(uow, identity)
         # staff act as the registry, not as the public: they hold no parties, so a request
@@ -133,6 +135,7 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         re_examination_open=contest is not None,
         pledges_in_force=len(pledges),
         pledges_blocking=_blocking(pledges),
+        freezes_in_force=freezes_in_force(uow, reg, env.today()),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
         caller_verified="public" not in actors
@@ -142,6 +145,18 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         ),
     )
     return Caller(actors, mine, ctx)
+
+
+def freezes_in_force(uow: UnitOfWork, reg: m.Registration, today: date) -> tuple[str, ...]:
+    """Issue 20 §7: the numbers of the court preservations in force on `reg` today. A
+    preservation whose term has ended without being continued (续行保全: the court files a
+    new one) no longer binds (SPC Interpretation of the Civil Procedure Law, Art. 487), as a
+    licence past its term has ended (`registrations._filing_state`)."""
+    return tuple(
+        f.number
+        for f in uow.freezes.for_registration(reg.id)
+        if f.state == "in_force" and (f.term_end is None or f.term_end >= today)
+    )
 
 
 def _unused(f: m.Filing, kind: str) -> int | None:

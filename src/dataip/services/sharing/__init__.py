@@ -4,5 +4,8 @@
   reactivates and revokes them, replaces their keys (rotation by `kid`);
 * `tokens` — the OAuth 2.0 token endpoint (client credentials, `private_key_jwt`) and the
   check of the access tokens it issues;
-* `reads` — the audited institutional reads and their chained account.
+* `reads` — the audited institutional reads and their chained account;
+* `preservation` — a court's freeze (保全) and its lifting, for a registrar or a court client
+  (issue 20 §7);
+* `evidence_package` — the offline-verifiable evidence package (证据包, issue 20 §7).
 """

@@ -95,6 +95,11 @@ class RegistrationActionIn(_Strict):
     party_id: Id | None = None
     # sample publication (issue 7)
     choice: Literal["none", "raw", "masked"] | None = None
+    # a court's preservation (issue 20 §7)
+    case_number: Annotated[Line, Field(max_length=40)] | None = None
+    court: Annotated[Line, Field(max_length=100)] | None = None
+    ruling: LongText | None = None
+    freeze_number: Annotated[Line, Field(max_length=20)] | None = None
 
 
 class SampleColumn(BaseModel):
@@ -152,6 +157,11 @@ class RegistrationDetail(BaseModel):
     )
     sample_choice: Literal["none", "raw", "masked"] | None = Field(
         default=None, description="the holder's choice; holders and the registry only"
+    )
+    freezes: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="court preservations (保全): number, case number, court, term, state; "
+        "the ruling's text for holders and the registry",
     )
 
 

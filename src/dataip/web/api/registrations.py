@@ -57,6 +57,7 @@ def _detail(response: Response, v: RegistrationView) -> RegistrationDetail:
         announcements=v.announcements,
         sample=SampleRead.model_validate(v.sample) if v.sample else None,
         sample_choice=v.sample_choice,  # type: ignore[arg-type]
+        freezes=v.freezes,
     )
 
 

@@ -68,6 +68,11 @@ FILING_STATES: dict[str, Pair] = {
     "released": ("已解除", "released"),
     "ended": ("已终止", "ended"),
 }
+FREEZE_STATES: dict[str, Pair] = {
+    "in_force": ("保全中", "in force"),
+    "lifted": ("已解除", "lifted"),
+    "lapsed": ("期限届满", "term ended"),
+}
 FILING_KIND_SHORT: dict[str, Pair] = {
     "licence": ("许可使用", "licence"),
     "pledge": ("质押", "pledge"),
@@ -161,6 +166,7 @@ TABLES: dict[str, Mapping[Any, Pair]] = {
     "filing_kind": FILING_KIND_SHORT,
     "filing_announcement": FILING_KINDS,
     "filing_state": FILING_STATES,
+    "freeze_state": FREEZE_STATES,
     "request_kind": REQUEST_KINDS,
     "request_state": REQUEST_STATES,
     "outcome": DECISION_OUTCOMES,
@@ -238,6 +244,10 @@ ANNOUNCEMENT_FIELDS: dict[str, Pair] = {
     "ended_on": ("终止日期", "Ended on"),
     "result": ("复审后登记状态", "Status after re-examination"),
     "reason": ("理由", "Reasons"),
+    # issue 20 §7: a court's preservation
+    "freeze_number": ("保全编号", "Freeze number"),
+    "case_number": ("案号", "Case number"),
+    "court": ("人民法院", "Court"),
 }
 _DATES = frozenset(
     {
@@ -269,7 +279,13 @@ _ENUMS: dict[str, str] = {
 }
 _PARTIES = frozenset({"holders", "previous_holders", "licensee", "pledgee", "counterparty"})
 _CODES = frozenset(
-    {"registration_number", "certificate_number", "announcement_number", "filing_number"}
+    {
+        "registration_number",
+        "certificate_number",
+        "announcement_number",
+        "filing_number",
+        "freeze_number",
+    }
 )
 # shown above the particulars already (title, number, name, industry)
 ANNOUNCEMENT_HEADER = frozenset({"registration_number", "name", "industry_code"})

@@ -223,6 +223,36 @@ ACTION_FORMS: dict[str, ActionForm] = {
             CONTRACT_FILE,
         ),
     ),
+    # issue 20 §7: the registry records a court's preservation and its lifting
+    "freeze": ActionForm(
+        ("保全（冻结）", "Record a court's preservation (freeze)"),
+        (
+            "依人民法院的保全裁定和协助执行通知书办理；保全期间不得转让、许可、质押、交易、放弃或注销",
+            "On the court's ruling and notice of assistance: no transfer, licence, pledge, "
+            "trade, abandonment or cancellation while it is in force",
+        ),
+        (
+            Field("case_number", ("案号", "Case number"), required=True),
+            Field("court", ("人民法院", "Court"), required=True),
+            Field(
+                "ruling", ("裁定主文", "Operative part of the ruling"), "textarea", required=True
+            ),
+            Field("term_end", ("保全期限届满日", "Preservation ends"), "date"),
+        ),
+    ),
+    "lift_freeze": ActionForm(
+        ("解除保全", "Lift a preservation"),
+        None,
+        (
+            Field("freeze_number", ("保全编号", "Freeze number"), required=True),
+            Field(
+                "case_number",
+                ("解除保全裁定案号", "Case number of the lifting ruling"),
+                required=True,
+            ),
+            Field("reason", ("理由", "Reason"), "textarea", required=True),
+        ),
+    ),
     "release_pledge": ActionForm(
         ("质押注销", "Release a pledge"),
         None,
