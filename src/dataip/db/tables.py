@@ -691,6 +691,7 @@ institution_reads = sa.Table(
     sa.Column("read_at", UTCDateTime, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+)
 
 # --- issue 20 §7: court preservations (保全) of registrations ------------------------------
 freezes = sa.Table(

@@ -1,7 +1,7 @@
 """Court preservations (保全) of registrations: freezes and their lifting (issue 20 §7)
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 00:00:00
 """
 

@@ -13,7 +13,6 @@ purpose.
 from __future__ import annotations
 
 import base64
-import logging
 from typing import Any
 
 from dataip.domain import model as m
@@ -23,14 +22,13 @@ from dataip.services import after_registration as actions
 from dataip.services import registrations
 from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
-from dataip.services.context import ANONYMOUS, Env, Identity
+from dataip.services.context import Env, Identity
 from dataip.services.ledger.tree import LedgerCorrupt, _PrefetchedReader
 from dataip.services.ports import UnitOfWork
+from dataip.services.sharing import reads
 from dataip.services.sharing.preservation import Caller, acting_identity
 from dataip.sharing.evidence_package import FORMAT, VERSION
 from dataip.sharing.scopes import REGISTRATIONS_READ_FULL, Principal
-
-private_reads = logging.getLogger("dataip.access")
 
 MAX_PURPOSE = 200
 
@@ -141,21 +139,10 @@ def _proven_events(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any]:
 def _institutional_archive(
     principal: Principal, *, env: Env, number: str, purpose: str
 ) -> dict[str, Any]:
-    """The archive for an institution's full package, its read accounted for. Merge note:
-    with services/sharing/reads.py (issue 20 §3) this is `reads.archive(principal, env=env,
-    number=number, purpose=purpose)`, which also checks a court's purpose is its case number
-    and appends the read to the chained account the holder sees."""
-    dossier = registrations.archive(ANONYMOUS, env=env, number=number, institutional=True)
-    private_reads.info(
-        "evidence package read",
-        extra={
-            "client_id": principal.client_id,
-            "institution_id": principal.institution_id,
-            "registration": number,
-            "purpose": purpose,
-        },
-    )
-    return dossier
+    """The archive for an institution's full package, its read accounted for: a court's
+    purpose must be its case number, and the read joins the chained account the holder sees
+    (services/sharing/reads, issue 20 §3)."""
+    return reads.archive(principal, env=env, number=number, purpose=purpose)
 
 
 def build(
