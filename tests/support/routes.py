@@ -35,7 +35,7 @@ def page_routes(app: Any) -> dict[tuple[str, str], Any]:
     out = {}
     for route in all_routes(app):
         path = getattr(route, "path", None) or ""
-        if path.startswith((PREFIX, "/log/", "/.well-known/", "/static")) or not hasattr(
+        if path.startswith((PREFIX, "/log/", "/.well-known/", "/oauth/", "/static")) or not hasattr(
             route, "endpoint"
         ):
             continue

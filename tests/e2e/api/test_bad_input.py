@@ -198,6 +198,7 @@ PATH_DEFAULTS = {
     "action": "submit",
     "party_id": "{party}",
     "authorisation_id": "{auth_pending}",
+    "client_id": "bank-0000000000000000",  # no such institution (the format is right)
     "notice_id": "{notice}",
     "sha256": "{blob}",
     "day": "2026-10-09",
@@ -444,6 +445,15 @@ PACKAGE = "GET /registrations/{number}/evidence-package"  # issue 20 §7
 INSTITUTION_PACKAGE = "GET /institutions/registrations/{number}/evidence-package"
 COURT_FREEZE = "POST /institutions/registrations/{number}/freezes"
 COURT_LIFT = "POST /institutions/registrations/{number}/freezes/{freeze_number}/lift"
+INSTITUTION_CREATE = "POST /admin/institutions"  # issue 20 §1-§3
+INSTITUTION_LIST = "GET /admin/institutions"
+INSTITUTION_ONE = "GET /admin/institutions/{client_id}"
+INSTITUTION_ACT = "POST /admin/institutions/{client_id}/actions/{action}"
+INSTITUTION_KEYS = "PUT /admin/institutions/{client_id}/keys"
+INSTITUTION_SCOPES = "PUT /admin/institutions/{client_id}/scopes"
+INSTITUTION_READ = "GET /institutions/registrations/{number}"
+INSTITUTION_ARCHIVE = "GET /institutions/registrations/{number}/archive"
+READS = "GET /registrations/{number}/reads"
 ANNOUNCEMENTS = "GET /announcements"
 ANNOUNCEMENT = "GET /announcements/{number}"
 CERTIFICATE = "GET /registrations/{number}/certificate"
@@ -493,6 +503,13 @@ AUTHENTICATED = [
     REGISTRATION,
     ARCHIVE,
     PACKAGE,
+    INSTITUTION_CREATE,
+    INSTITUTION_LIST,
+    INSTITUTION_ONE,
+    INSTITUTION_ACT,
+    INSTITUTION_KEYS,
+    INSTITUTION_SCOPES,
+    READS,
 ]
 
 CASES = [
@@ -2198,6 +2215,132 @@ CASES = [
         path="/institutions/registrations/{reg}/freezes/BQ202652000000001/lift",
         json={"case_number": "（2026）黔01民初123号", "reason": "解除"},
     ),
+    # --- institutional clients (issue 20 §1-§3): the admin's routes and the holder's reads ---
+    c(
+        "institutions:by-applicant",
+        INSTITUTION_CREATE,
+        403,
+        "forbidden",
+        json={
+            "kind": "bank",
+            "name": "贵阳测试银行",
+            "uscc": make_uscc(9103),
+            "scopes": ["registrations:read"],
+            "jwks_uri": "https://bank.example.cn/jwks.json",
+        },
+    ),
+    _invalid("institutions:empty", INSTITUTION_CREATE, who="admin", json={}),
+    _invalid(
+        "institutions:unknown-field",
+        INSTITUTION_CREATE,
+        who="admin",
+        json={"kind": "bank", "name": "银行", "uscc": make_uscc(9101), "scopes": [], "x": 1},
+    ),
+    c(
+        "institutions:bad-uscc",
+        INSTITUTION_CREATE,
+        400,
+        "invalid_uscc",
+        who="admin",
+        json={
+            "kind": "bank",
+            "name": "贵阳测试银行",
+            "uscc": "915201150000000000",
+            "scopes": ["registrations:read"],
+            "jwks_uri": "https://bank.example.cn/jwks.json",
+        },
+    ),
+    c(
+        "institutions:scope-not-grantable",
+        INSTITUTION_CREATE,
+        422,
+        "scope_not_grantable",
+        who="admin",
+        json={
+            "kind": "bank",
+            "name": "贵阳测试银行",
+            "uscc": make_uscc(9102),
+            "scopes": ["freezes:write"],
+            "jwks_uri": "https://bank.example.cn/jwks.json",
+        },
+    ),
+    c("institutions:list-by-applicant", INSTITUTION_LIST, 403, "forbidden"),
+    c("institutions:list-anonymous", INSTITUTION_LIST, 401, "unauthenticated", who=None),
+    c(
+        "institutions:unknown",
+        INSTITUTION_ONE,
+        404,
+        "institution_not_found",
+        who="admin",
+        path="/admin/institutions/bank-0000000000000000",
+    ),
+    c(
+        "institutions:act-unknown",
+        INSTITUTION_ACT,
+        404,
+        "institution_not_found",
+        who="admin",
+        path="/admin/institutions/bank-0000000000000000/actions/suspend",
+    ),
+    c(
+        "institutions:keys-unknown",
+        INSTITUTION_KEYS,
+        404,
+        "institution_not_found",
+        who="admin",
+        path="/admin/institutions/bank-0000000000000000/keys",
+        json={"jwks_uri": "https://bank.example.cn/jwks.json"},
+    ),
+    _invalid(
+        "institutions:keys-wrong-types",
+        INSTITUTION_KEYS,
+        who="admin",
+        path="/admin/institutions/bank-0000000000000000/keys",
+        json={"jwks": "not a set"},
+    ),
+    c(
+        "institutions:scopes-unknown",
+        INSTITUTION_SCOPES,
+        404,
+        "institution_not_found",
+        who="admin",
+        path="/admin/institutions/bank-0000000000000000/scopes",
+        json={"scopes": ["registrations:read"]},
+    ),
+    c(
+        "institution-read:no-token",
+        INSTITUTION_READ,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}",
+    ),
+    c(
+        "institution-read:user-token",
+        INSTITUTION_READ,
+        401,
+        "invalid_token",
+        path="/institutions/registrations/{reg}",
+    ),
+    c(
+        "institution-archive:no-token",
+        INSTITUTION_ARCHIVE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/archive",
+        params={"purpose": "（2026）黔01民初123号"},
+    ),
+    c(
+        "reads:anonymous",
+        READS,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/registrations/{reg}/reads",
+    ),
+    c("reads:not-holder", READS, 403, "forbidden", who="other", path="/registrations/{reg}/reads"),
+    c("reads:unknown", READS, 404, "registration_not_found", who="admin"),
     c(
         "registration:wrong-method",
         REGISTRATION,

@@ -83,6 +83,19 @@ def _world(api: Api) -> list[Visit]:
     of attorney. Returns the pages to open, and as whom."""
     w: World = api.world()
     number = w.registered(name="已登记的交通数据集")
+    admin = api.user("registrar_admin")  # an institution's client for the admin's page
+    r = api.c.post(
+        "/api/v1/admin/institutions",
+        headers=api.h(admin),
+        json={
+            "kind": "bank",
+            "name": "贵阳测试银行",
+            "uscc": make_uscc(8802),
+            "scopes": ["registrations:read"],
+            "jwks_uri": "https://bank.example.cn/jwks.json",
+        },
+    )
+    assert r.status_code == 201, r.text
     api.at("2026-10-14 10:00")
     co = api.user("applicant")
     co_party = api.party(co, verify_by=w.examiner)
@@ -151,6 +164,7 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.examiner, "/workbench"),
         Visit(w.examiner, f"/workbench/applications/{submitted}"),
         Visit(w.examiner, f"/registrations/{number}"),
+        Visit(admin, "/admin/institutions"),
     ]
 
 
