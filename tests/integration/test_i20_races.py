@@ -105,6 +105,34 @@ def _scopes(api: Api, w: World) -> tuple[str, str, dict[str, str], dict[str, Any
     return "PUT", url, api.h(admin), {"json": {"scopes": ["registrations:read", "events:read"]}}
 
 
+CASE_NUMBER = "（2026）黔01民初123号"
+
+
+def _court(api: Api) -> dict[str, str]:
+    from tests.support.institutions import Institution
+
+    court = Institution(api, api.user("registrar_admin"), "court", ["freezes:write"])
+    return {"Authorization": f"Bearer {court.token()}"}
+
+
+def _freeze(api: Api, w: World) -> tuple[str, str, dict[str, str], dict[str, Any]]:
+    number = w.registered()
+    body = {"case_number": CASE_NUMBER, "court": "贵阳市中级人民法院", "ruling": "冻结"}
+    url = f"{PREFIX}/institutions/registrations/{number}/freezes"
+    return "POST", url, _court(api), {"json": body}
+
+
+def _lift(api: Api, w: World) -> tuple[str, str, dict[str, str], dict[str, Any]]:
+    number = w.registered()
+    headers = _court(api)
+    body = {"case_number": CASE_NUMBER, "court": "贵阳市中级人民法院", "ruling": "冻结"}
+    url = f"{PREFIX}/institutions/registrations/{number}/freezes"
+    r = api.c.post(url, json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    lift = f"{url}/{r.json()['number']}/lift"
+    return "POST", lift, headers, {"json": {"case_number": CASE_NUMBER, "reason": "解除保全"}}
+
+
 def i20_cases(case: Any) -> list[Any]:
     """The race rows, built with test_i18_create_races' own `Case`."""
     return [
@@ -123,6 +151,19 @@ def i20_cases(case: Any) -> list[Any]:
             _scopes,
             "some",
             {(409, "concurrent_update")},
+        ),
+        # a court's preservation (issue 20 §7), with a real court client's token
+        case(
+            "POST /institutions/registrations/{number}/freezes",
+            _freeze,
+            "some",
+            {(409, "concurrent_update")},
+        ),
+        case(
+            "POST /institutions/registrations/{number}/freezes/{freeze_number}/lift",
+            _lift,
+            "one",
+            {(409, "no_freeze_in_force"), (409, "concurrent_update")},
         ),
     ]
 

@@ -1,83 +1,135 @@
-"""Institutional callers in tests (issue 20): the one place routes guarded by
-``require_scopes(...)`` (web/api/institution_auth.py) are given a principal.
+"""Institutional callers in tests (issue 20): real clients with real tokens.
 
-Until the token endpoint exists, :func:`as_institution` overrides every such dependency of
-the app with one that answers as ``require_scopes`` will: the principal when it holds every
-scope the route names, 403 ``insufficient_scope`` otherwise. When OAuth tokens arrive, this
-module is switched to obtain a real token for the principal (client credentials with
-private_key_jwt) and the tests keep their shape: they ask for a principal and call the routes.
+:class:`Institution` is an institution's IT department: an ES256 or Ed25519 key pair made
+here, a client registered by the admin over the API, and access tokens from ``POST
+/oauth/token`` by client credentials with a ``private_key_jwt`` assertion (signed with
+Authlib's client helper). :func:`as_institution` gives a test's client the token of an
+institution of a kind with the scopes asked for (those its kind may be granted), so the
+routes guarded by ``require_scopes(...)`` run exactly as for a court or a bank.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
+from authlib.oauth2.rfc7523 import private_key_jwt_sign
+from joserfc.jwk import ECKey, OKPKey
 
-from dataip.domain.errors import DomainError
-from dataip.sharing.scopes import GRANTABLE, Principal
-from tests.support.routes import all_routes
+from dataip.sharing.scopes import GRANTABLE
+from tests.support.api import Api, make_uscc
 
-
-def principal(kind: str, *, scopes: frozenset[str] | None = None, n: int = 1) -> Principal:
-    """A client of institution kind `kind` holding `scopes` (default: all its kind may)."""
-    return Principal(
-        client_id=f"{kind}-client-{n}",
-        institution_id=n,
-        kind=kind,
-        name=f"test {kind} {n}",
-        scopes=GRANTABLE[kind] if scopes is None else scopes,
-        token_id=f"jti-{kind}-{n}",
-    )
+BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+NAMES = {
+    "bank": "浙江某银行股份有限公司",
+    "court": "杭州市中级人民法院",
+    "exchange": "贵阳大数据交易所有限责任公司",
+    "registry": "浙江省数据知识产权登记机构",
+    "agency": "贵州省大数据发展管理局",
+}
+_seq = itertools.count(1)
 
 
-def _scope_dependencies(dependant: Dependant) -> Iterator[Callable[..., Any]]:
-    for d in dependant.dependencies:
-        call = d.call
-        if "require_scopes" in getattr(call, "__qualname__", ""):
-            yield call  # type: ignore[misc]
-        yield from _scope_dependencies(d)
+def _key(alg: str) -> Any:
+    return ECKey.generate_key("P-256") if alg == "ES256" else OKPKey.generate_key("Ed25519")
 
 
-def _required(call: Callable[..., Any]) -> tuple[str, ...]:
-    """The scopes a `require_scopes` dependency demands (it carries them as
-    `required_scopes`; the stub before the token check did not: then none here, and the
-    services' own scope check answers, as `services/sharing/preservation.acting_identity`)."""
-    return tuple(getattr(call, "required_scopes", ()))
+def _jwk(key: Any, kid: str) -> dict[str, Any]:
+    return {**key.as_dict(private=False), "kid": kid}
+
+
+class Institution:
+    """An institution's IT department: its key pair, its client_id, its token requests."""
+
+    def __init__(
+        self, api: Api, admin: str, kind: str, scopes: list[str], alg: str = "ES256"
+    ) -> None:
+        self.api, self.alg = api, alg
+        self.key, self.kid = _key(alg), f"{kind}-key-1"
+        r = api.c.post(
+            "/api/v1/admin/institutions",
+            json={
+                "kind": kind,
+                "name": NAMES[kind],
+                "uscc": make_uscc(len(kind) * 7919 + next(_seq)),
+                "scopes": scopes,
+                "jwks": {"keys": [_jwk(self.key, self.kid)]},
+            },
+            headers=api.h(admin),
+        )
+        assert r.status_code == 201, r.text
+        self.client_id = r.json()["client_id"]
+        meta = api.c.get("/.well-known/oauth-authorization-server").json()
+        self.token_endpoint = meta["token_endpoint"]
+
+    def assertion(self, *, key: Any = None, kid: str | None = None, **over: Any) -> str:
+        now = int(self.api.clock.now().timestamp())
+        kw: dict[str, Any] = {"issued_at": now, "expires_at": now + 120}
+        kw.update({k: over.pop(k) for k in ("issued_at", "expires_at") if k in over})
+        claims = {"jti": uuid.uuid4().hex, **over}
+        return str(
+            private_key_jwt_sign(
+                key or self.key,
+                self.client_id,
+                over.pop("aud", self.token_endpoint),
+                alg=self.alg,
+                claims=claims,
+                header={"kid": kid or self.kid},
+                **kw,
+            )
+        )
+
+    def request(self, assertion: str | None = None, scope: str | None = None) -> Any:
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": BEARER,
+            "client_assertion": assertion or self.assertion(),
+        }
+        if scope is not None:
+            form["scope"] = scope
+        return self.api.c.post("/oauth/token", data=form)
+
+    def token(self, scope: str | None = None) -> str:
+        r = self.request(scope=scope)
+        assert r.status_code == 200, r.text
+        assert r.headers["cache-control"] == "no-store"
+        body = r.json()
+        assert body["token_type"] == "Bearer" and body["expires_in"] == 600
+        return str(body["access_token"])
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """An institution a test asks for: its kind and the scopes its client holds."""
+
+    kind: str
+    scopes: frozenset[str]
+
+
+def principal(kind: str, *, scopes: frozenset[str] | None = None, n: int = 1) -> Wanted:
+    """A client of institution kind `kind` holding `scopes` (default: all its kind may be
+    granted; scopes its kind may not hold are left out, as the admin could not grant them).
+    `n` is kept for callers that ask for a second institution of a kind."""
+    del n
+    return Wanted(kind, GRANTABLE[kind] if scopes is None else scopes & GRANTABLE[kind])
 
 
 @contextmanager
-def as_institution(app: FastAPI, who: Principal) -> Iterator[Principal]:
-    """Every institutional route of `app` answers as if `who` presented a valid token."""
-    calls = {
-        call
-        for route in all_routes(app)
-        if hasattr(route, "dependant")
-        for call in _scope_dependencies(route.dependant)
-    }
-
-    def answer(required: tuple[str, ...]) -> Callable[[], Principal]:
-        def dependency() -> Principal:
-            missing = [s for s in required if not who.allows(s)]
-            if missing:
-                raise DomainError(
-                    "insufficient_scope",
-                    "访问令牌不含所需权限",
-                    "the access token lacks a required scope",
-                    status=403,
-                    details={"required": missing},
-                )
-            return who
-
-        return dependency
-
-    for call in calls:
-        app.dependency_overrides[call] = answer(_required(call))
+def as_institution(api: Api, who: Wanted) -> Iterator[Institution]:
+    """The test's client presents a real access token of such an institution (registered
+    by an admin created here) on every request until the block ends."""
+    admin = api.user("registrar_admin")
+    inst = Institution(api, admin, who.kind, sorted(who.scopes))
+    before = api.c.headers.get("Authorization")
+    api.c.headers["Authorization"] = f"Bearer {inst.token()}"
     try:
-        yield who
+        yield inst
     finally:
-        for call in calls:
-            app.dependency_overrides.pop(call, None)
+        if before is None:
+            api.c.headers.pop("Authorization", None)
+        else:
+            api.c.headers["Authorization"] = before

@@ -634,6 +634,23 @@ class Walk:
         )
         # revoked ex officio
         api.reg_ok(examiner, r3, "revoke", grounds=[1, 3], reason=pii("依职权撤销"))
+        # a court's preservation (issue 20 §7): the case number is public, the ruling is not
+        f = api.reg_ok(
+            examiner,
+            r4,
+            "freeze",
+            case_number="（2026）黔01民初9号",
+            court="贵阳市中级人民法院",
+            ruling=pii("冻结裁定"),
+        )["freezes"][-1]["number"]
+        api.reg_ok(
+            examiner,
+            r4,
+            "lift_freeze",
+            freeze_number=f,
+            case_number="（2026）黔01民初9号",
+            reason=pii("解除保全"),
+        )
         # abandoned
         api.reg_ok(holder, r4, "abandon", reason=pii("放弃"))
 

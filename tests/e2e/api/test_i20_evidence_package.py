@@ -170,9 +170,9 @@ def test_i20_court_reads_the_full_package_with_a_purpose(
     number = _registration(api, registry)
     url = f"/api/v1/institutions/registrations/{number}/evidence-package"
     problem(api.c.get(url, params={"purpose": CASE}), 401, "invalid_token")
-    with as_institution(app, principal("bank")):
+    with as_institution(api, principal("bank")):
         problem(api.c.get(url, params={"purpose": "贷款 L-1"}), 403, "insufficient_scope")
-    with as_institution(app, principal("court")):
+    with as_institution(api, principal("court")):
         problem(api.c.get(url, params={"purpose": " "}), 422, "purpose_required")
         assert api.c.get(url).status_code == 422  # the purpose is a required parameter
         r = api.c.get(url, params={"purpose": CASE})

@@ -5,87 +5,18 @@ sees. Every refused request is problem+json and changes nothing."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from authlib.oauth2.rfc7523 import private_key_jwt_sign
-from joserfc.jwk import ECKey, OKPKey
 
 from dataip.db import tables as t
 from dataip.services.sharing import reads
 from tests.support.api import Api, make_uscc, problem
+from tests.support.institutions import BEARER, Institution, _jwk, _key
 
-BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CASE = "（2026）浙01民初123号"
-
-
-def _key(alg: str) -> Any:
-    key = ECKey.generate_key("P-256") if alg == "ES256" else OKPKey.generate_key("Ed25519")
-    return key
-
-
-def _jwk(key: Any, kid: str) -> dict[str, Any]:
-    return {**key.as_dict(private=False), "kid": kid}
-
-
-class Institution:
-    """An institution's IT department: its key pair, its client_id, its token requests."""
-
-    def __init__(self, api: Api, admin: str, kind: str, scopes: list[str], alg: str) -> None:
-        self.api, self.alg = api, alg
-        self.key, self.kid = _key(alg), f"{kind}-key-1"
-        r = api.c.post(
-            "/api/v1/admin/institutions",
-            json={
-                "kind": kind,
-                "name": {"bank": "浙江某银行股份有限公司", "court": "杭州市中级人民法院"}[kind],
-                "uscc": make_uscc(len(kind) * 7919),
-                "scopes": scopes,
-                "jwks": {"keys": [_jwk(self.key, self.kid)]},
-            },
-            headers=api.h(admin),
-        )
-        assert r.status_code == 201, r.text
-        self.client_id = r.json()["client_id"]
-        meta = api.c.get("/.well-known/oauth-authorization-server").json()
-        self.token_endpoint = meta["token_endpoint"]
-
-    def assertion(self, *, key: Any = None, kid: str | None = None, **over: Any) -> str:
-        now = int(self.api.clock.now().timestamp())
-        kw: dict[str, Any] = {"issued_at": now, "expires_at": now + 120}
-        kw.update({k: over.pop(k) for k in ("issued_at", "expires_at") if k in over})
-        claims = {"jti": uuid.uuid4().hex, **over}
-        return str(
-            private_key_jwt_sign(
-                key or self.key,
-                self.client_id,
-                over.pop("aud", self.token_endpoint),
-                alg=self.alg,
-                claims=claims,
-                header={"kid": kid or self.kid},
-                **kw,
-            )
-        )
-
-    def request(self, assertion: str | None = None, scope: str | None = None) -> Any:
-        form = {
-            "grant_type": "client_credentials",
-            "client_assertion_type": BEARER,
-            "client_assertion": assertion or self.assertion(),
-        }
-        if scope is not None:
-            form["scope"] = scope
-        return self.api.c.post("/oauth/token", data=form)
-
-    def token(self, scope: str | None = None) -> str:
-        r = self.request(scope=scope)
-        assert r.status_code == 200, r.text
-        assert r.headers["cache-control"] == "no-store"
-        body = r.json()
-        assert body["token_type"] == "Bearer" and body["expires_in"] == 600
-        return str(body["access_token"])
 
 
 def _h(token: str) -> dict[str, str]:

@@ -186,14 +186,14 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     w, number = _registered(api)
     url = f"/api/v1/institutions/registrations/{number}/freezes"
     body = {"case_number": CASE, "court": "贵州省贵阳市中级人民法院", "ruling": RULING}
-    # no token: 401 (the stub until OAuth clients land; then: no or a bad token)
+    # no token: 401
     problem(api.c.post(url, json=body), 401, "invalid_token")
-    with as_institution(app, principal("bank")):  # a bank may not freeze
+    with as_institution(api, principal("bank")):  # a bank may not freeze
         problem(api.c.post(url, json=body), 403, "insufficient_scope")
-    with as_institution(app, principal("court", scopes=frozenset({REGISTRATIONS_READ}))):
+    with as_institution(api, principal("court", scopes=frozenset({REGISTRATIONS_READ}))):
         problem(api.c.post(url, json=body), 403, "insufficient_scope")
     assert api.reg(None, number).json()["freezes"] == []  # nothing changed
-    with as_institution(app, principal("court")):
+    with as_institution(api, principal("court")):
         problem(api.c.post(url, json={**body, "case_number": "张三"}), 422, "invalid_case_number")
         r = api.c.post(url, json={**body, "term_end": "2029-10-19"})
         assert r.status_code == 201, r.text
@@ -211,8 +211,8 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     assert kinds[-2:] == ["freeze", "freeze_lift"]
     api.reg_ok(w.applicant, number, "abandon", reason="不再维护")  # restored
     # a court holding only freezes:write; a freeze number not on this registration
-    with as_institution(app, principal("court", scopes=frozenset({FREEZES_WRITE}), n=2)):
-        _, other = _registered(api)
+    _, other = _registered(api)
+    with as_institution(api, principal("court", scopes=frozenset({FREEZES_WRITE}), n=2)):
         r = api.c.post(f"/api/v1/institutions/registrations/{other}/freezes", json=body)
         assert r.status_code == 201, r.text
         r = api.c.post(
