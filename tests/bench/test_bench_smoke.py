@@ -28,6 +28,7 @@ EXPECT = {
     "screening": ("runs", "accuracy"),
     "search": ("backends",),
     "tick": ("backends",),
+    "xlsx": ("readers", "speedup_vs_openpyxl"),
 }
 NEEDS = {"fingerprint": ("openssl",)}  # its baselines: openssl dgst (and coreutils' sha256sum)
 
