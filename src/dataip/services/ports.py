@@ -57,6 +57,8 @@ class UnitOfWork(Protocol):
     ledger: Any
     deposits: Any
     search: Any  # the announcement search index (db/search.py)
+    feed: Any  # the event feed's keyset reads (issue 20 §4)
+    webhooks: Any  # webhook outbox, subscriptions, messages, attempts (issue 20 §5)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
