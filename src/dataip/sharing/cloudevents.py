@@ -204,7 +204,7 @@ class LoggedEvent(NamedTuple):
     tuple because the feed builds tens of thousands a second. ``occurred_at``: aware, or
     naive in UTC (as the database returns it without conversion)."""
 
-    index: int
+    log_index: int
     event_type: str
     subject_type: str
     number: str | None  # the subject's registration or application number, if it has one
@@ -229,13 +229,13 @@ def to_cloudevent(event: LoggedEvent, *, source: str) -> dict[str, Any] | None:
     subject = public.get("registration_number") or event.number
     if ce_type.startswith(_A) and event.event_type != "ApplicationApproved":
         subject = public.get("application_number") or event.number
-    data: dict[str, Any] = {"log_index": event.index}
+    data: dict[str, Any] = {"log_index": event.log_index}
     for name, value in public.items():
         if name in _DATA_FIELDS:
             data[name] = value
     links = {
-        "log_entry": f"{base}/api/v1/log/entries/{event.index}",
-        "inclusion_proof": f"{base}/api/v1/log/proofs/inclusion?index={event.index}",
+        "log_entry": f"{base}/api/v1/log/entries/{event.log_index}",
+        "inclusion_proof": f"{base}/api/v1/log/proofs/inclusion?index={event.log_index}",
     }
     if subject and ce_type.startswith(_R):
         data.setdefault("registration_number", subject)
@@ -245,12 +245,12 @@ def to_cloudevent(event: LoggedEvent, *, source: str) -> dict[str, Any] | None:
     data["links"] = links
     out: dict[str, Any] = {
         "specversion": SPECVERSION,
-        "id": f"leaf-{event.index}",
+        "id": f"leaf-{event.log_index}",
         "source": base,
         "type": ce_type,
         "time": _time(event.occurred_at),
         "datacontenttype": "application/json",
-        "sequence": sequence_text(event.index),
+        "sequence": sequence_text(event.log_index),
         "data": data,
     }
     if subject:

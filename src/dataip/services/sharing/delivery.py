@@ -112,7 +112,7 @@ def fan_out(env: Env, *, batch: int = 1000, lease_seconds: float = 30.0) -> int:
                                 {
                                     "subscription_id": sub["id"],
                                     "event_id": event_id,
-                                    "log_index": event.index,
+                                    "log_index": event.log_index,
                                     "state": "pending",
                                     "attempts": 0,
                                     "next_attempt_at": now,

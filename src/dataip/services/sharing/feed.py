@@ -49,5 +49,5 @@ def read(env: Env, *, scopes: frozenset[str], after: int, limit: int, source: st
         ce = to_cloudevent(row, source=source)
         if ce is not None and ce["type"] in visible:
             events.append(ce)
-    next_after = rows[-1].index if len(rows) == limit else max(after, end - 1)
+    next_after = rows[-1].log_index if len(rows) == limit else max(after, end - 1)
     return FeedPage(events=events, next_after=next_after, published_size=size)
