@@ -27,6 +27,7 @@ EXPECT = {
     "ledger": ("backends",),
     "screening": ("runs", "accuracy"),
     "search": ("backends",),
+    "sharing": ("backends",),
     "tick": ("backends",),
 }
 NEEDS = {"fingerprint": ("openssl",)}  # its baselines: openssl dgst (and coreutils' sha256sum)
