@@ -182,7 +182,9 @@ class Webhooks:
                 le.event_id.not_in(have),
             )
         )
-        added = self.s.execute(
+        # counted first: an INSERT … SELECT's rowcount is -1 on some drivers (psycopg)
+        added = self.s.scalar(sa.select(sa.func.count()).select_from(missing.subquery()))
+        self.s.execute(
             sa.insert(t.webhook_messages).from_select(
                 [
                     "subscription_id",
@@ -195,7 +197,7 @@ class Webhooks:
                 ],
                 missing,
             )
-        ).rowcount  # type: ignore[attr-defined]
+        )
         return int(again or 0) + int(added or 0)
 
     def claim_due(self, *, holder: str, now: datetime, until: datetime, limit: int) -> list[int]:
