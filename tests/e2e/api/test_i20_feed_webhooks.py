@@ -357,3 +357,33 @@ def test_i20_webhook_management_is_per_client_and_checked(
     problem(api.c.get("/api/v1/webhooks"), 401, "invalid_token")
     assert api.c.delete(path, headers=bank).status_code == 204
     problem(api.c.get(path, headers=bank), 404, "webhook_not_found")
+
+
+def test_i20_the_server_delivers_by_itself_outside_requests(
+    api: Api, registry: Registry, institution: Institution
+) -> None:
+    """With DATAIP_WEBHOOK_WORKERS=1 the app's lifespan starts the delivery worker: the
+    request that commits an event returns at once; the worker, woken by the integrator's
+    round, sends it — here to a receiver that takes a second to answer."""
+    from fastapi.testclient import TestClient
+
+    from dataip.web.app import create_app
+
+    bank = institution()
+    with receiver() as rec:
+        sub = subscribe(api, bank, rec, types=["cn.dataip.registration.registered"])
+        rec.on_receive = lambda _: time.sleep(1.0)  # a slow receiver
+        w = api.world()
+        registry.settings.webhook_workers = 1
+        registry.settings.log_interval_seconds = 0.2
+        try:
+            with TestClient(create_app(registry=registry)):
+                started = time.monotonic()
+                w.registered()
+                assert time.monotonic() - started < 5  # the requests never waited on it
+                got = rec.wait_for(1, timeout=20)
+        finally:
+            registry.settings.webhook_workers = 0
+            registry.settings.log_interval_seconds = 0
+    assert len(got) == 1 and json.loads(got[0].body)["type"].endswith(".registered")
+    verify_v1a(got[0].body, got[0].headers, sub["public_key"])
