@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -49,7 +48,7 @@ from smoke import add_smoke_option
 from tick import machine, say, scratch, server_version
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support.receiver
-from tests.support.receiver import receiver  # noqa: E402
+from tests.support.receiver import receiver
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "sharing.json"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -345,7 +344,8 @@ def bench_webhooks(
             }
             say(
                 f"  steady {rate:g} events/s x {subscribers} subscribers: "
-                f"{len(got):,}/{expected:,} delivered, p95 {out['steady']['latency_seconds']['p95']}s"
+                f"{len(got):,}/{expected:,} delivered, "
+                f"p95 {out['steady']['latency_seconds']['p95']}s"
             )
         finally:
             integrator.stop()
@@ -448,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{b}: feed {f['feed']['events_per_second']:,} events/s over HTTP "
             f"({f['service']['events_per_second']:,} in the service) vs baseline "
             f"{f['baseline']['events_per_second']:,}/s ({f['speedup']}x); webhooks "
-            f"p95 {w['steady']['latency_seconds']['p95']}s at {w['steady']['rate_events_per_second']:g} "
+            f"p95 {w['steady']['latency_seconds']['p95']}s "
+            f"at {w['steady']['rate_events_per_second']:g} "
             f"events/s x {w['subscribers']}, drain {w['drain']['deliveries_per_second']:,}/s"
         )
     print(f"written {args.out}")

@@ -16,7 +16,6 @@ import pytest
 from fastapi import FastAPI, Request
 
 from dataip.domain.errors import DomainError
-
 from dataip.sharing.scopes import EVENTS_READ, WEBHOOKS_MANAGE, Principal
 from dataip.web.api import events, webhooks
 

@@ -20,7 +20,7 @@ from dataip.ledger.checkpoint import open_checkpoint
 from dataip.services import ledger
 from dataip.sharing.scopes import EVENTS_READ, REGISTRATIONS_READ_FULL, WEBHOOKS_MANAGE
 from tests.support.api import Api, World, make_uscc, problem
-from tests.support.institutions import Institution, institution  # noqa: F401 - fixture
+from tests.support.institutions import Institution
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "vectors" / "cloudevents" / "cloudevents.json").read_text()

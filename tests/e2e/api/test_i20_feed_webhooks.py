@@ -29,7 +29,7 @@ from dataip.services.sharing import delivery
 from dataip.sharing.scopes import EVENTS_READ
 from tests.e2e.api.test_i20_feed import walk
 from tests.support.api import Api, problem
-from tests.support.institutions import Institution, institution  # noqa: F401 - fixture
+from tests.support.institutions import Institution
 from tests.support.receiver import Receiver, receiver
 
 SCHEMA = json.loads(

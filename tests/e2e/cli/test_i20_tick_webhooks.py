@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +15,21 @@ from dataip.services.context import SHANGHAI, Env
 from dataip.services.recording import record_event
 from dataip.services.sharing import subscriptions
 from dataip.sharing import webhooks as wh
-from tests.e2e.cli.test_cli import cli_env, run  # noqa: F401 - fixture
+from tests.e2e.cli.test_cli import run
 from tests.support.institutions import principal
 from tests.support.receiver import receiver
 
 
+@pytest.fixture
+def tick_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATAIP_DATABASE_URL", database_url)
+    monkeypatch.setenv("DATAIP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATAIP_NOW", "2026-11-23T10:00:00+08:00")
+    monkeypatch.delenv("DATAIP_ENV", raising=False)
+
+
 @pytest.mark.tampers  # an event recorded straight through record_event, with no subject row
-def test_i20_tick_delivers_pending_webhooks(cli_env: None, registry: Registry, env: Env) -> None:
+def test_i20_tick_delivers_pending_webhooks(tick_env: None, registry: Registry, env: Env) -> None:
     with receiver() as rec:
         sub = subscriptions.create(env, principal(), url=rec.url, types=[], signing=["v1a"])
         with env.uow() as uow:
