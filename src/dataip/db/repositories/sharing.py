@@ -265,6 +265,23 @@ class Webhooks:
         ).rowcount  # type: ignore[attr-defined]
         return bool(done)
 
+    def settle_delivered(self, ids: Sequence[int], holder: str, at: datetime) -> None:
+        """Mark delivered, in one statement, the messages of ``ids`` this holder claims (each
+        carries its attempt number: attempts + 1)."""
+        if ids:
+            m = t.webhook_messages.c
+            self.s.execute(
+                sa.update(t.webhook_messages)
+                .where(m.id.in_(list(ids)), m.claimed_by == holder)
+                .values(
+                    claimed_by=None,
+                    claimed_until=None,
+                    state="delivered",
+                    delivered_at=at,
+                    attempts=m.attempts + 1,
+                )
+            )
+
     def add_attempts(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self.s.execute(sa.insert(t.webhook_attempts), list(rows))

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -30,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict
@@ -152,13 +152,25 @@ def message_id(subscription_id: int, index: int) -> str:
     return f"msg_{subscription_id}_{index}"
 
 
-def _post(client: httpx.Client, setup: DeliverySetup, attempt: _Attempt) -> None:
+def _bodies(setup: DeliverySetup, messages: Sequence[dict[str, Any]]) -> dict[int, Any]:
+    """Each event's CloudEvent and body, once per round however many subscribers get it."""
+    out: dict[int, Any] = {}
+    for m in messages:
+        event = m["event"]
+        if event.log_index not in out:
+            ce = to_cloudevent(event, source=setup.source)
+            out[event.log_index] = (ce, orjson.dumps(ce) if ce is not None else b"")
+    return out
+
+
+def _post(
+    client: httpx.Client, setup: DeliverySetup, attempt: _Attempt, bodies: dict[int, Any]
+) -> None:
     m = attempt.message
-    ce = to_cloudevent(m["event"], source=setup.source)
+    ce, body = bodies[m["event"].log_index]
     if ce is None or ce["type"] not in (m["types"] or m["allowed"]):
         attempt.skipped = True  # replayed past a filter (RequestDecided of another kind)
         return
-    body = json.dumps(ce, ensure_ascii=False, separators=(",", ":")).encode()
     key = wh.SigningKey(tuple(m["schemes"].split()), m["ed25519_secret"], m["hmac_secret"])
     headers = wh.headers(
         key, message_id(m["subscription_id"], ce_index(ce)), int(time.time()), body
@@ -196,15 +208,16 @@ def deliver_due(
     if not messages:
         return report
     attempts = [_Attempt(m) for m in messages]
+    bodies = _bodies(setup, messages)
     own = client is None
     client = client or _client(setup)
     try:
         if setup.concurrency > 1 and len(attempts) > 1:
             with ThreadPoolExecutor(max_workers=min(setup.concurrency, len(attempts))) as pool:
-                list(pool.map(lambda a: _post(client, setup, a), attempts))
+                list(pool.map(lambda a: _post(client, setup, a, bodies), attempts))
         else:
             for a in attempts:
-                _post(client, setup, a)
+                _post(client, setup, a, bodies)
     finally:
         if own:
             client.close()
@@ -228,6 +241,7 @@ def _record(
 ) -> None:
     with env.uow() as uow:
         log = []
+        delivered: list[int] = []
         disabled: set[int] = set()
         for a in attempts:
             m = a.message
@@ -248,13 +262,7 @@ def _record(
                 }
             )
             if a.status is not None and 200 <= a.status < 300:
-                uow.webhooks.settle(
-                    m["message_id"],
-                    setup.holder,
-                    state="delivered",
-                    delivered_at=a.at,
-                    attempts=number,
-                )
+                delivered.append(m["message_id"])
                 report.delivered += 1
                 continue
             report.failed += 1
@@ -269,6 +277,7 @@ def _record(
                 uow.webhooks.settle(
                     m["message_id"], setup.holder, attempts=number, next_attempt_at=_wall() + delay
                 )
+        uow.webhooks.settle_delivered(delivered, setup.holder, _wall())
         uow.webhooks.add_attempts(log)
         for sub_id in disabled:
             uow.webhooks.update_subscription(
