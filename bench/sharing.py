@@ -27,13 +27,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from stdnum.iso7064 import mod_11_2
@@ -48,7 +53,6 @@ from smoke import add_smoke_option
 from tick import machine, say, scratch, server_version
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support.receiver
-from tests.support.receiver import receiver
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "sharing.json"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -249,6 +253,73 @@ def bench_feed(reg: Registry, n: int, baseline_n: int) -> dict[str, Any]:
     return out
 
 
+# --- the receiver: another process, as a receiving system is ----------------------------------
+
+
+def serve_receiver(log: Path) -> None:
+    """``--receiver LOG``: answer 200 to every POST and append ``<log index> <time>`` to LOG;
+    print the port. Run in its own process so that it does not share the worker's GIL."""
+    out = log.open("a", buffering=1)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            at = time.time()
+            index = orjson.loads(body)["data"]["log_index"]
+            with lock:
+                out.write(f"{index} {at}\n")
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+class Receiver:
+    """The receiver process, its URL and what it has logged."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        log.write_text("")
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--receiver", str(log)], stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}/hook"
+
+    def received(self) -> list[tuple[int, float]]:
+        rows = []
+        for line in self.log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                rows.append((int(parts[0]), float(parts[1])))
+        return rows
+
+    def wait_for(self, count: int, timeout: float) -> list[tuple[int, float]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.received()
+            if len(got) >= count or time.monotonic() > deadline:
+                return got
+            time.sleep(0.1)
+
+    def clear(self) -> None:
+        self.log.write_text("")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 # --- webhooks -----------------------------------------------------------------------------
 
 
@@ -298,7 +369,8 @@ def bench_webhooks(
         "concurrency": concurrency,
         "log_interval_seconds": log_interval,
     }
-    with receiver() as rec:
+    rec = Receiver(Path(tempfile.mkdtemp(prefix="dataip-receiver-")) / "received.log")
+    try:
         for c in client(reg):
             _subscribe(c, rec.url, subscribers)
         setup = delivery.DeliverySetup(
@@ -326,10 +398,8 @@ def bench_webhooks(
             with reg.env.read() as uow:
                 idx = uow.ledger.indices_of_events(list(index_of))
             committed = {ix: index_of[eid] for eid, ix in idx.items()}
-            for item in got:
-                ix = json.loads(item.body)["data"]["log_index"]
-                latencies.append(item.at - committed[ix])
-            steady_secs = max(r.at for r in got) - min(index_of.values()) if got else 0.0
+            latencies = [at - committed[ix] for ix, at in got]
+            steady_secs = max(at for _, at in got) - min(index_of.values()) if got else 0.0
             out["steady"] = {
                 "events": n,
                 "rate_events_per_second": rate,
@@ -351,8 +421,7 @@ def bench_webhooks(
             integrator.stop()
             hooks.stop()
         # 2. drain: E events queued first, then the worker empties the backlog
-        with rec.lock:
-            rec.received.clear()
+        rec.clear()
         for _ in range(drain):
             _record(reg, number)
         ledger.integrate(reg.env, reg.log_keys)
@@ -372,6 +441,9 @@ def bench_webhooks(
             f"({out['drain']['deliveries_per_second']:,}/s)"
         )
         assert report.delivered == drain * subscribers, report
+        assert len(rec.wait_for(report.delivered, timeout=30)) == report.delivered
+    finally:
+        rec.close()
     return out
 
 
@@ -396,6 +468,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["--receiver"]:
+        serve_receiver(Path(args_in[1]))
+        return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--events", type=int, default=1_000_000, help="feed events (1,000,000)")
     p.add_argument("--baseline-n", type=int, default=2_000, help="events polled one by one")
