@@ -11,6 +11,7 @@ only ``institution(...)`` and pass ``headers=``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI, Request
@@ -41,24 +42,22 @@ def principal(
     )
 
 
-@pytest.fixture
-def institution(app: FastAPI) -> Iterator[Institution]:
-    """``institution(client_id, kind=…, scopes=…)`` -> the headers to send as that client.
+@contextmanager
+def override(app: FastAPI) -> Iterator[Institution]:
+    """Answer the institutional routes' scope checks with principals made here; yields
+    ``make(client_id, kind=…, scopes=…) -> headers``. Restores the app on exit.
 
     The override answers by the ``x-test-client`` header, so one test can act as several
     clients; requests without it are refused as the real check would (401)."""
     known: dict[str, Principal] = {}
     saved = {d: app.dependency_overrides.get(d) for d in _DEPENDENCIES}
 
-    def as_client(request: Request) -> Principal:
-        who = request.headers.get("x-test-client", "")
-        if who not in known:
-            raise DomainError("invalid_token", "无效令牌", "no valid token", status=401)
-        return known[who]
-
     def for_route(required: str) -> Callable[..., Principal]:
         def dependency(request: Request) -> Principal:
-            p = as_client(request)
+            who = request.headers.get("x-test-client", "")
+            if who not in known:
+                raise DomainError("invalid_token", "无效令牌", "no valid token", status=401)
+            p = known[who]
             if required not in p.scopes:
                 raise DomainError(
                     "insufficient_scope", "权限不足", "insufficient scope", status=403
@@ -82,3 +81,10 @@ def institution(app: FastAPI) -> Iterator[Institution]:
                 app.dependency_overrides.pop(d, None)
             else:
                 app.dependency_overrides[d] = before
+
+
+@pytest.fixture
+def institution(app: FastAPI) -> Iterator[Institution]:
+    """``institution(client_id, kind=…, scopes=…)`` -> the headers to send as that client."""
+    with override(app) as make:
+        yield make

@@ -278,9 +278,9 @@ RAISES: dict[str, Problems] = {
     ),
     "GET /api/v1/webhooks": INSTITUTION,
     "GET /api/v1/webhooks/{sub_id}": _WEBHOOK,
-    "PATCH /api/v1/webhooks/{sub_id}": _WEBHOOK | p(s422="webhook_state_invalid"),
-    "DELETE /api/v1/webhooks/{sub_id}": _WEBHOOK,
-    "POST /api/v1/webhooks/{sub_id}/replay": _WEBHOOK,
+    "PATCH /api/v1/webhooks/{sub_id}": _WEBHOOK | RACE | p(s422="webhook_state_invalid"),
+    "DELETE /api/v1/webhooks/{sub_id}": _WEBHOOK | RACE,
+    "POST /api/v1/webhooks/{sub_id}/replay": _WEBHOOK | RACE,
     "GET /api/v1/webhooks/{sub_id}/deliveries": _WEBHOOK,
 }
 
