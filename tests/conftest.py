@@ -74,6 +74,7 @@ def registry(
         token_ttl_hours=24 * 3650,
         log_interval_seconds=0,
         password_cost="test",
+        webhook_workers=0,  # tests drive deliveries (services.sharing.delivery.run_pending)
     )
     reg = build(settings, clock=clock)
     init_database(reg)

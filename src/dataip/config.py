@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     screening_memory_bytes: int = Budget.memory_bytes
     screening_workers: int = 1
     screening_submit_wait_seconds: float = 5.0
+    # Webhooks (issue 20 §5): whether the server runs a delivery worker (0: none — run
+    # `dataip tick`), the timeout of one attempt, how many POSTs a worker sends at once.
+    webhook_workers: int = Field(default=1, ge=0, le=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
 
     _public_base_url_derived: bool = PrivateAttr(default=False)
 

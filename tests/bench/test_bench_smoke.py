@@ -27,6 +27,7 @@ EXPECT = {
     "ledger": ("backends",),
     "screening": ("runs", "accuracy"),
     "search": ("backends",),
+    "sharing": ("backends",),
     "tick": ("backends",),
     "xlsx": ("readers", "speedup_vs_openpyxl"),
 }

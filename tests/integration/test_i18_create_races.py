@@ -8,7 +8,7 @@ and seven 500s (unique violation at a flush), where SQLite said 409.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from dataip.services.context import SYSTEM
 from tests.integration.test_i20_races import i20_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
+from tests.support.institutions import headers_for
 from tests.support.race import race
 from tests.support.routes import PREFIX, api_routes
 
@@ -199,6 +200,41 @@ def _one_deposit(registry: Registry) -> None:
     assert count(registry, "events", type="EvidenceDeposited") == 1
 
 
+# issue 20 §5: webhook subscriptions, as an institutional client (tests/support/institutions.py)
+HOOK_URL = "https://receiver.example/hook"
+_BANK: dict[str, str] = {}  # a real bank client's token, made for the webhook rows
+
+
+def _bank(api: Api) -> dict[str, str]:
+    _BANK.clear()
+    _BANK.update(headers_for(api, "bank"))
+    return _BANK
+
+
+def _subscription(api: Api) -> int:
+    r = api.c.post(f"{PREFIX}/webhooks", json={"url": HOOK_URL}, headers=_bank(api))
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _webhook_create(api: Api, w: World) -> Request:
+    return "POST", f"{PREFIX}/webhooks", _bank(api), {"json": {"url": HOOK_URL}}
+
+
+def _webhook_pause(api: Api, w: World) -> Request:
+    url = f"{PREFIX}/webhooks/{_subscription(api)}"
+    return "PATCH", url, _BANK, {"json": {"state": "paused"}}
+
+
+def _webhook_delete(api: Api, w: World) -> Request:
+    return "DELETE", f"{PREFIX}/webhooks/{_subscription(api)}", _BANK, {}
+
+
+def _webhook_replay(api: Api, w: World) -> Request:
+    url = f"{PREFIX}/webhooks/{_subscription(api)}/replay"
+    return "POST", url, _BANK, {"json": {"from_sequence": 0}}
+
+
 def _one_account(registry: Registry) -> None:
     assert count(registry, "users", username="racer") == 1
 
@@ -250,6 +286,15 @@ CASES = [
         "one",
         {(409, "request_pending"), (409, "concurrent_update"), (412, "stale_version")},
     ),
+    Case("POST /webhooks", _webhook_create, "all"),
+    Case("PATCH /webhooks/{sub_id}", _webhook_pause, "some", {(409, "concurrent_update")}),
+    Case(
+        "DELETE /webhooks/{sub_id}",
+        _webhook_delete,
+        "some",
+        {(404, "webhook_not_found"), (409, "concurrent_update")},
+    ),
+    Case("POST /webhooks/{sub_id}/replay", _webhook_replay, "some", {(409, "concurrent_update")}),
 ]
 
 CASES += i20_cases(Case)  # the admin's institution routes (issue 20)

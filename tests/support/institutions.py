@@ -3,24 +3,26 @@
 :class:`Institution` is an institution's IT department: an ES256 or Ed25519 key pair made
 here, a client registered by the admin over the API, and access tokens from ``POST
 /oauth/token`` by client credentials with a ``private_key_jwt`` assertion (signed with
-Authlib's client helper). :func:`as_institution` gives a test's client the token of an
-institution of a kind with the scopes asked for (those its kind may be granted), so the
-routes guarded by ``require_scopes(...)`` run exactly as for a court or a bank.
+Authlib's client helper). :func:`as_institution` and the ``institution`` fixture give a
+test the token of an institution of a kind with the scopes asked for (those its kind may be
+granted), so the routes guarded by ``require_scopes(...)`` run exactly as for a court or a
+bank. :func:`principal` is for calling the sharing services directly.
 """
 
 from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
+
+import pytest
 
 from authlib.oauth2.rfc7523 import private_key_jwt_sign
 from joserfc.jwk import ECKey, OKPKey
 
-from dataip.sharing.scopes import GRANTABLE
+from dataip.sharing.scopes import EVENTS_READ, GRANTABLE, WEBHOOKS_MANAGE, Principal
 from tests.support.api import Api, make_uscc
 
 BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -102,34 +104,70 @@ class Institution:
         return str(body["access_token"])
 
 
-@dataclass(frozen=True)
-class Wanted:
-    """An institution a test asks for: its kind and the scopes its client holds."""
+def principal(
+    client_id: str = "bank-1",
+    *,
+    kind: str = "bank",
+    scopes: frozenset[str] = frozenset({EVENTS_READ, WEBHOOKS_MANAGE}),
+) -> Principal:
+    """A principal for calling the sharing *services* directly (unit-level tests of the
+    feed and webhook use cases); HTTP tests use real tokens (below)."""
+    return Principal(
+        client_id=client_id,
+        institution_id=abs(hash(client_id)) % 10_000 + 1,
+        kind=kind,
+        name=f"{kind} {client_id}",
+        scopes=scopes,
+        token_id=f"jti-{client_id}",
+    )
 
-    kind: str
-    scopes: frozenset[str]
 
-
-def principal(kind: str, *, scopes: frozenset[str] | None = None, n: int = 1) -> Wanted:
-    """A client of institution kind `kind` holding `scopes` (default: all its kind may be
-    granted; scopes its kind may not hold are left out, as the admin could not grant them).
-    `n` is kept for callers that ask for a second institution of a kind."""
-    del n
-    return Wanted(kind, GRANTABLE[kind] if scopes is None else scopes & GRANTABLE[kind])
+def headers_for(
+    api: Api, kind: str = "bank", scopes: frozenset[str] | None = None
+) -> dict[str, str]:
+    """The Authorization header of a real access token of a new institution of `kind`
+    holding `scopes` (default: all its kind may be granted; others are left out, as the
+    admin could not grant them)."""
+    wanted = GRANTABLE[kind] if scopes is None else scopes & GRANTABLE[kind]
+    inst = Institution(api, api.user("registrar_admin"), kind, sorted(wanted))
+    return {"Authorization": f"Bearer {inst.token()}"}
 
 
 @contextmanager
-def as_institution(api: Api, who: Wanted) -> Iterator[Institution]:
-    """The test's client presents a real access token of such an institution (registered
-    by an admin created here) on every request until the block ends."""
-    admin = api.user("registrar_admin")
-    inst = Institution(api, admin, who.kind, sorted(who.scopes))
+def as_institution(
+    api: Api, kind: str, *, scopes: frozenset[str] | None = None
+) -> Iterator[dict[str, str]]:
+    """The test's client presents a real access token of such an institution on every
+    request until the block ends."""
+    headers = headers_for(api, kind, scopes)
     before = api.c.headers.get("Authorization")
-    api.c.headers["Authorization"] = f"Bearer {inst.token()}"
+    api.c.headers["Authorization"] = headers["Authorization"]
     try:
-        yield inst
+        yield headers
     finally:
         if before is None:
             api.c.headers.pop("Authorization", None)
         else:
             api.c.headers["Authorization"] = before
+
+
+MakeClient = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def institution(api: Api) -> MakeClient:
+    """``institution(client_id, kind=…, scopes=…)`` -> the headers to send as that client:
+    each new `client_id` is a real institution registered by the admin, with a real token."""
+    known: dict[str, dict[str, str]] = {}
+
+    def make(
+        client_id: str = "bank-1",
+        *,
+        kind: str = "bank",
+        scopes: frozenset[str] = frozenset({EVENTS_READ, WEBHOOKS_MANAGE}),
+    ) -> dict[str, str]:
+        if client_id not in known:
+            known[client_id] = headers_for(api, kind, scopes)
+        return known[client_id]
+
+    return make

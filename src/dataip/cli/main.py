@@ -35,6 +35,7 @@ from dataip.services import (
 )
 from dataip.services import applications as apps
 from dataip.services.context import ANONYMOUS, FixedClock
+from dataip.services.sharing import delivery
 
 app = typer.Typer(help="dataip — 数据知识产权登记 registry", no_args_is_help=True)
 applications_app = typer.Typer(help="Applications: list, show, act (as a named account).")
@@ -168,15 +169,19 @@ def tick(
     queued sample files. Exits 1 when an item failed (rolled back alone, retried next run)."""
     reg = _registry(as_of)
     report = scheduler.tick(env=reg.env, batch_size=batch_size)
+    hooks = _deliver_webhooks(reg)  # issue 20 §5: pending webhook deliveries
     if json_out:
-        console.print_json(json.dumps(report.__dict__, ensure_ascii=False))
+        console.print_json(
+            json.dumps({**report.__dict__, "webhooks": hooks.__dict__}, ensure_ascii=False)
+        )
     else:
         console.print(
             f"tick as of {report.as_of}: deemed withdrawn {report.deemed_withdrawn}, "
             f"approved {report.approved}, recomputed {report.recomputed}, "
             f"registrations cancelled {report.registrations_cancelled}, "
             f"renewal reminders {report.renewal_reminders}, "
-            f"samples screened {report.samples_screened}"
+            f"samples screened {report.samples_screened}, "
+            f"webhooks delivered {hooks.delivered} (failed attempts {hooks.failed})"
             + (" (another tick holds the lease)" if report.skipped_lease else "")
         )
         for f in report.failures:
@@ -184,6 +189,16 @@ def tick(
     if report.failures:
         # what failed was rolled back alone and the rest applied; exit 1 so cron says so
         raise typer.Exit(1)
+
+
+def _deliver_webhooks(reg: Registry) -> delivery.RoundReport:
+    s = reg.settings
+    setup = delivery.DeliverySetup(
+        source=str(s.public_base_url).rstrip("/"),
+        timeout=s.webhook_timeout_seconds,
+        concurrency=s.webhook_concurrency,
+    )
+    return delivery.run_pending(reg.env, setup)
 
 
 @users_app.command("create")

@@ -709,3 +709,72 @@ freezes = sa.Table(
     sa.Column("lift_case_number", sa.String(40)),
     sa.Index("ix_freezes_registration", "registration_id", "state"),
 )
+
+# --- issue 20 §4–§5: the event feed and webhooks (dataip.services.sharing) -----------------
+# The webhook outbox: one row per event the feed carries, written in the event's own
+# transaction (recording.record_event); the delivery worker fans it out into messages once
+# the event has its log index, and deletes it in that same transaction.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column(
+        "event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True, autoincrement=False
+    ),
+)
+
+# A client's subscriptions: where to POST, which CloudEvents types (empty: all its scopes
+# allow), how to sign (Standard Webhooks v1a and/or v1; the secrets stay server-side).
+webhook_subscriptions = sa.Table(
+    "webhook_subscriptions",
+    metadata,
+    _id(),
+    sa.Column("client_id", sa.String(128), nullable=False, index=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("types", JSONType, nullable=False),
+    sa.Column("allowed", JSONType, nullable=False),
+    sa.Column("schemes", sa.String(16), nullable=False),
+    sa.Column("ed25519_secret", sa.String(64)),
+    sa.Column("hmac_secret", sa.String(80)),
+    sa.Column("state", sa.String(16), nullable=False),  # active | paused | disabled
+    sa.Column("disabled_reason", sa.String(32)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One message per (subscription, event): pending until a 2xx, retried on the Standard
+# Webhooks schedule, claimed by one worker at a time (claimed_by/claimed_until).
+webhook_messages = sa.Table(
+    "webhook_messages",
+    metadata,
+    _id(),
+    sa.Column(
+        "subscription_id", sa.Integer, sa.ForeignKey("webhook_subscriptions.id"), nullable=False
+    ),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("log_index", sa.BigInteger, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # pending | delivered | failed
+    sa.Column("attempts", sa.Integer, nullable=False),  # failed attempts in this round
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_messages_event"),
+    sa.Index("ix_webhook_messages_due", "state", "next_attempt_at"),
+    sa.Index("ix_webhook_messages_subscription", "subscription_id", "log_index"),
+)
+
+# The delivery log the client reads: every attempt, its status code, latency and error.
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    _id(),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("webhook_messages.id"), nullable=False),
+    sa.Column("subscription_id", sa.Integer, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(200)),
+    sa.Index("ix_webhook_attempts_subscription", "subscription_id", "id"),
+)

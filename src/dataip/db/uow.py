@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
@@ -93,6 +94,8 @@ class SqlAlchemyUnitOfWork:
         self.deposits = r.Deposits(s)
         self.search = AnnouncementIndex(s)
         self.sharing = Sharing(s)  # institutional clients, tokens, reads (issue 20)
+        self.feed = Feed(s)  # issue 20 §4
+        self.webhooks = Webhooks(s)  # issue 20 §5
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -123,6 +126,7 @@ class SqlAlchemyUnitOfWork:
     def commit(self) -> None:
         try:
             self.ledger.write_staged()  # the leaves of this transaction's events, in it
+            self.webhooks.write_staged()  # and their webhook outbox rows (issue 20 §5)
             self._s().commit()
         except StaleDataError as e:
             self._s().rollback()

@@ -59,6 +59,8 @@ class UnitOfWork(Protocol):
     deposits: Any
     search: Any  # the announcement search index (db/search.py)
     sharing: Any  # institutional clients, tokens and reads (db/repositories/sharing.py)
+    feed: Any  # the event feed's keyset reads (issue 20 §4)
+    webhooks: Any  # webhook outbox, subscriptions, messages, attempts (issue 20 §5)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

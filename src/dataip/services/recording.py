@@ -15,6 +15,7 @@ from dataip.domain.lifecycle import DeadlineRule
 from dataip.services import ledger
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
+from dataip.sharing.cloudevents import SOURCE_TYPES as FEED_TYPES
 
 NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "receipt": ("登记申请回执", "Acknowledgement of receipt"),
@@ -91,6 +92,10 @@ def record_event(
         )
     )
     ledger.stage(uow, event)
+    if type in FEED_TYPES:
+        # issue 20 §5: the webhook outbox row, in this same transaction — no webhook for a
+        # change rolled back, none lost for one committed
+        uow.webhooks.stage_later(event)
     return event
 
 

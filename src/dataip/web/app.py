@@ -19,6 +19,7 @@ from dataip.services.certificates import attach_proofs
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
 from dataip.services.screening_worker import ScreeningLoop
+from dataip.services.sharing.delivery import DeliverySetup, WebhookLoop
 from dataip.web import errors, middleware, pages, problems
 from dataip.web.api import (
     accounts,
@@ -26,6 +27,7 @@ from dataip.web.api import (
     applications,
     blobs,
     certificates,
+    events,
     evidence,
     examination,
     inbox,
@@ -36,6 +38,7 @@ from dataip.web.api import (
     preservation,
     reference,
     registrations,
+    webhooks,
 )
 
 
@@ -71,6 +74,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         announcements,
         certificates,
         institutions,
+        events,  # issue 20 §4
+        webhooks,  # issue 20 §5
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)
@@ -105,8 +110,10 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         interval = registry.settings.log_interval_seconds
+        hooks = _webhook_loop(registry)  # issue 20 §5: woken by each integrator round
+        then = (attach_proofs,) if hooks is None else (attach_proofs, hooks.wake)
         loop = (
-            IntegratorLoop(registry.env, registry.log_keys, interval, then=(attach_proofs,))
+            IntegratorLoop(registry.env, registry.log_keys, interval, then=then)
             if interval > 0
             else None
         )
@@ -114,14 +121,30 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
         if loop:
             loop.start()
         screening.start()
+        if hooks:
+            hooks.start()
         try:
             yield
         finally:
+            if hooks:
+                hooks.stop()
             screening.stop()
             if loop:
                 loop.stop()
 
     return lifespan
+
+
+def _webhook_loop(registry: Registry) -> WebhookLoop | None:
+    s = registry.settings
+    if s.webhook_workers <= 0:
+        return None
+    setup = DeliverySetup(
+        source=str(s.public_base_url).rstrip("/"),
+        timeout=s.webhook_timeout_seconds,
+        concurrency=s.webhook_concurrency,
+    )
+    return WebhookLoop(registry.env, setup)
 
 
 def _self_hosted_docs(app: FastAPI) -> None:

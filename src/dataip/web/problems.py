@@ -175,6 +175,11 @@ _CERTIFICATE = p(s404="certificate_not_found")
 # request without a usable token is refused (by the schema, before the service).
 _VERIFY = NONE
 
+# Issue 20 §4–§5: institutional routes (web/api/institution_auth.require_scopes): a missing,
+# expired or invalid access token, or one without the scopes the route needs.
+INSTITUTION = p(s401="invalid_token", s403="insufficient_scope")
+_WEBHOOK = INSTITUTION | p(s404="webhook_not_found")
+
 RAISES: dict[str, Problems] = {
     # accounts
     "POST /api/v1/accounts": ADMIN  # staff accounts: an admin signs them up
@@ -312,6 +317,22 @@ RAISES: dict[str, Problems] = {
     ),
     "GET /api/v1/registrations/{number}/reads": LOGIN
     | p(s403="forbidden", s404="registration_not_found"),
+    # issue 20 §4: the event feed
+    "GET /api/v1/events": INSTITUTION,
+    "GET /api/v1/events/types": NONE,
+    # issue 20 §5: webhooks
+    "POST /api/v1/webhooks": INSTITUTION
+    | p(
+        s403="webhook_type_not_allowed",
+        s409="webhook_limit_reached",
+        s422="webhook_url_invalid webhook_signing_invalid",
+    ),
+    "GET /api/v1/webhooks": INSTITUTION,
+    "GET /api/v1/webhooks/{sub_id}": _WEBHOOK,
+    "PATCH /api/v1/webhooks/{sub_id}": _WEBHOOK | RACE | p(s422="webhook_state_invalid"),
+    "DELETE /api/v1/webhooks/{sub_id}": _WEBHOOK | RACE,
+    "POST /api/v1/webhooks/{sub_id}/replay": _WEBHOOK | RACE,
+    "GET /api/v1/webhooks/{sub_id}/deliveries": _WEBHOOK,
 }
 
 

@@ -2563,6 +2563,68 @@ CASES = [
     # --- documentation ---
     c("openapi:wrong-method", OPENAPI, 405, "method_not_allowed", method="POST", json={}),
     c("docs:wrong-method", DOCS, 405, "method_not_allowed", method="DELETE"),
+    # --- issue 20 §4–§5: the event feed and webhooks (institutional access tokens) ---
+    c("events:no-token", "GET /events", 401, "invalid_token", who=None),
+    c(
+        "events:no-token-bad-cursor",
+        "GET /events",
+        401,
+        "invalid_token",
+        who=None,
+        params={"after": "-5", "limit": "0"},
+    ),
+    c("events-types:post", "GET /events/types", 405, "method_not_allowed", method="POST"),
+    c(
+        "webhooks:create-no-token",
+        "POST /webhooks",
+        401,
+        "invalid_token",
+        who=None,
+        json={"url": "https://receiver.example/hook"},
+    ),
+    c("webhooks:list-no-token", "GET /webhooks", 401, "invalid_token", who=None),
+    c(
+        "webhooks:one-no-token",
+        "GET /webhooks/{sub_id}",
+        401,
+        "invalid_token",
+        who=None,
+        path="/webhooks/1",
+    ),
+    c(
+        "webhooks:pause-no-token",
+        "PATCH /webhooks/{sub_id}",
+        401,
+        "invalid_token",
+        who=None,
+        path="/webhooks/1",
+        json={"state": "paused"},
+    ),
+    c(
+        "webhooks:delete-no-token",
+        "DELETE /webhooks/{sub_id}",
+        401,
+        "invalid_token",
+        who=None,
+        path="/webhooks/1",
+    ),
+    c(
+        "webhooks:replay-no-token",
+        "POST /webhooks/{sub_id}/replay",
+        401,
+        "invalid_token",
+        who=None,
+        path="/webhooks/1/replay",
+        json={"from_sequence": 0},
+    ),
+    c(
+        "webhooks:deliveries-no-token",
+        "GET /webhooks/{sub_id}/deliveries",
+        401,
+        "invalid_token",
+        who=None,
+        path="/webhooks/1/deliveries",
+    ),
 ]
 
 

@@ -23,7 +23,7 @@ from dataip.services import certificates, ledger
 from dataip.sharing.evidence_package import MEDIA_TYPE
 from tests.support import package_verifier
 from tests.support.api import Api, make_uscc, problem
-from tests.support.institutions import as_institution, principal
+from tests.support.institutions import as_institution
 
 runner = CliRunner()
 CASE = "（2026）黔01民初123号"
@@ -170,9 +170,9 @@ def test_i20_court_reads_the_full_package_with_a_purpose(
     number = _registration(api, registry)
     url = f"/api/v1/institutions/registrations/{number}/evidence-package"
     problem(api.c.get(url, params={"purpose": CASE}), 401, "invalid_token")
-    with as_institution(api, principal("bank")):
+    with as_institution(api, "bank"):
         problem(api.c.get(url, params={"purpose": "贷款 L-1"}), 403, "insufficient_scope")
-    with as_institution(api, principal("court")):
+    with as_institution(api, "court"):
         problem(api.c.get(url, params={"purpose": " "}), 422, "purpose_required")
         assert api.c.get(url).status_code == 422  # the purpose is a required parameter
         r = api.c.get(url, params={"purpose": CASE})

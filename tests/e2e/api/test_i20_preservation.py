@@ -16,7 +16,7 @@ from dataip.domain.after_registration import FROZEN_BLOCKS
 from dataip.services import ledger
 from dataip.sharing.scopes import FREEZES_WRITE, REGISTRATIONS_READ
 from tests.support.api import Api, World, make_uscc, problem
-from tests.support.institutions import as_institution, principal
+from tests.support.institutions import as_institution
 
 CASE = "（2026）黔01民初123号"
 RULING = "冻结被申请人名下数据知识产权，期限三年（张三诉李四合同纠纷）"
@@ -188,12 +188,12 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     body = {"case_number": CASE, "court": "贵州省贵阳市中级人民法院", "ruling": RULING}
     # no token: 401
     problem(api.c.post(url, json=body), 401, "invalid_token")
-    with as_institution(api, principal("bank")):  # a bank may not freeze
+    with as_institution(api, "bank"):  # a bank may not freeze
         problem(api.c.post(url, json=body), 403, "insufficient_scope")
-    with as_institution(api, principal("court", scopes=frozenset({REGISTRATIONS_READ}))):
+    with as_institution(api, "court", scopes=frozenset({REGISTRATIONS_READ})):
         problem(api.c.post(url, json=body), 403, "insufficient_scope")
     assert api.reg(None, number).json()["freezes"] == []  # nothing changed
-    with as_institution(api, principal("court")):
+    with as_institution(api, "court"):
         problem(api.c.post(url, json={**body, "case_number": "张三"}), 422, "invalid_case_number")
         r = api.c.post(url, json={**body, "term_end": "2029-10-19"})
         assert r.status_code == 201, r.text
@@ -212,7 +212,7 @@ def test_i20_court_client_freezes_and_lifts_through_the_sharing_routes(
     api.reg_ok(w.applicant, number, "abandon", reason="不再维护")  # restored
     # a court holding only freezes:write; a freeze number not on this registration
     _, other = _registered(api)
-    with as_institution(api, principal("court", scopes=frozenset({FREEZES_WRITE}), n=2)):
+    with as_institution(api, "court", scopes=frozenset({FREEZES_WRITE})):
         r = api.c.post(f"/api/v1/institutions/registrations/{other}/freezes", json=body)
         assert r.status_code == 201, r.text
         r = api.c.post(

@@ -7,5 +7,8 @@
 * `reads` — the audited institutional reads and their chained account;
 * `preservation` — a court's freeze (保全) and its lifting, for a registrar or a court client
   (issue 20 §7);
-* `evidence_package` — the offline-verifiable evidence package (证据包, issue 20 §7).
+* `evidence_package` — the offline-verifiable evidence package (证据包, issue 20 §7);
+* `feed` — the CloudEvents event feed, its cursor a log position (issue 20 §4);
+* `subscriptions`, `delivery` — webhook subscriptions and their delivery from the outbox,
+  signed per Standard Webhooks (issue 20 §5).
 """
