@@ -8,7 +8,7 @@ and seven 500s (unique violation at a flush), where SQLite said 409.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-
 from authlib.oauth2.rfc7523 import private_key_jwt_sign
 from joserfc.jwk import ECKey, OKPKey
 
@@ -151,23 +150,52 @@ def as_institution(
             api.c.headers["Authorization"] = before
 
 
-MakeClient = Callable[..., dict[str, str]]
+class FreshToken(Mapping[str, str]):
+    """The headers of a client that asks for a new token when its last one is about to
+    expire on the registry's clock — as a real client does; tests move the clock by hours."""
+
+    def __init__(self, inst: Institution) -> None:
+        self._inst = inst
+        self._token = inst.token()
+        self._issued = inst.api.clock.now()
+
+    def _header(self) -> str:
+        if (self._inst.api.clock.now() - self._issued).total_seconds() > 540:
+            self._token, self._issued = self._inst.token(), self._inst.api.clock.now()
+        return f"Bearer {self._token}"
+
+    def __getitem__(self, key: str) -> str:
+        if key != "Authorization":
+            raise KeyError(key)
+        return self._header()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("Authorization",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+MakeClient = Callable[..., Mapping[str, str]]
 
 
 @pytest.fixture
 def institution(api: Api) -> MakeClient:
     """``institution(client_id, kind=…, scopes=…)`` -> the headers to send as that client:
     each new `client_id` is a real institution registered by the admin, with a real token."""
-    known: dict[str, dict[str, str]] = {}
+    known: dict[str, FreshToken] = {}
 
     def make(
         client_id: str = "bank-1",
         *,
         kind: str = "bank",
         scopes: frozenset[str] = frozenset({EVENTS_READ, WEBHOOKS_MANAGE}),
-    ) -> dict[str, str]:
+    ) -> Mapping[str, str]:
         if client_id not in known:
-            known[client_id] = headers_for(api, kind, scopes)
+            wanted = scopes & GRANTABLE[kind]
+            known[client_id] = FreshToken(
+                Institution(api, api.user("registrar_admin"), kind, sorted(wanted))
+            )
         return known[client_id]
 
     return make

@@ -20,7 +20,7 @@ from dataip.ledger.checkpoint import open_checkpoint
 from dataip.services import ledger
 from dataip.sharing.scopes import EVENTS_READ, REGISTRATIONS_READ_FULL, WEBHOOKS_MANAGE
 from tests.support.api import Api, World, make_uscc, problem
-from tests.support.institutions import Institution
+from tests.support.institutions import MakeClient
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "vectors" / "cloudevents" / "cloudevents.json").read_text()
@@ -73,7 +73,7 @@ def read_all(api: Api, headers: dict[str, str], limit: int = 1000) -> list[dict[
 
 
 def test_i20_feed_carries_a_procedure_walk_as_cloudevents_with_log_indices(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     w, number = walk(api)
     bank = institution("bank-1", kind="bank")
@@ -138,7 +138,7 @@ def test_i20_feed_carries_a_procedure_walk_as_cloudevents_with_log_indices(
 
 
 def test_i20_feed_scopes_decide_which_events_a_client_sees(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     w = api.world()
     w.submitted()
@@ -159,7 +159,7 @@ def test_i20_feed_scopes_decide_which_events_a_client_sees(
 
 
 def test_i20_feed_cursor_at_the_head_and_bad_cursors(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     walk(api)
     ledger.integrate(registry.env, registry.log_keys)
@@ -190,7 +190,7 @@ def test_i20_event_types_are_listed_with_their_scopes(api: Api) -> None:
 
 @pytest.mark.parametrize("limit", [1, 3])
 def test_i20_feed_pages_never_repeat_or_skip(
-    api: Api, registry: Registry, institution: Institution, limit: int
+    api: Api, registry: Registry, institution: MakeClient, limit: int
 ) -> None:
     walk(api)
     ledger.integrate(registry.env, registry.log_keys)

@@ -29,7 +29,7 @@ from dataip.services.sharing import delivery
 from dataip.sharing.scopes import EVENTS_READ
 from tests.e2e.api.test_i20_feed import walk
 from tests.support.api import Api, problem
-from tests.support.institutions import Institution
+from tests.support.institutions import MakeClient
 from tests.support.receiver import Receiver, receiver
 
 SCHEMA = json.loads(
@@ -72,7 +72,7 @@ def outbox(registry: Registry) -> int:
 
 
 def test_i20_webhooks_are_signed_delivered_and_logged(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution("bank-1")
     with receiver() as rec:
@@ -186,7 +186,7 @@ def test_i20_rolled_back_action_leaves_no_outbox_row(registry: Registry, env: An
 
 
 def test_i20_gone_410_disables_the_subscription(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution()
     with receiver() as rec:
@@ -218,7 +218,7 @@ def test_i20_gone_410_disables_the_subscription(
 
 
 def test_i20_replay_from_a_sequence_redelivers_with_the_same_ids(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution()
     with receiver() as rec:
@@ -245,7 +245,7 @@ def test_i20_replay_from_a_sequence_redelivers_with_the_same_ids(
 
 
 def test_i20_failures_are_retried_on_the_schedule(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution()
     with receiver() as rec:
@@ -274,7 +274,7 @@ def test_i20_failures_are_retried_on_the_schedule(
 
 
 def test_i20_a_dead_receiver_times_out_and_a_claim_is_held_by_one_worker(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution()
     with receiver() as rec:
@@ -302,7 +302,7 @@ def test_i20_a_dead_receiver_times_out_and_a_claim_is_held_by_one_worker(
 
 
 def test_i20_paused_subscriptions_queue_and_resume(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     bank = institution()
     with receiver() as rec:
@@ -317,7 +317,7 @@ def test_i20_paused_subscriptions_queue_and_resume(
 
 
 def test_i20_webhook_management_is_per_client_and_checked(
-    api: Api, institution: Institution
+    api: Api, institution: MakeClient
 ) -> None:
     bank = institution("bank-1")
     other = institution("bank-2")
@@ -360,7 +360,7 @@ def test_i20_webhook_management_is_per_client_and_checked(
 
 
 def test_i20_the_server_delivers_by_itself_outside_requests(
-    api: Api, registry: Registry, institution: Institution
+    api: Api, registry: Registry, institution: MakeClient
 ) -> None:
     """With DATAIP_WEBHOOK_WORKERS=1 the app's lifespan starts the delivery worker: the
     request that commits an event returns at once; the worker, woken by the integrator's
