@@ -387,6 +387,10 @@ def reset_sample(reg: Registry, ids: list[int]) -> None:
             if integrated:
                 raise RuntimeError(f"{integrated} sample leaves are in the log: cannot reset")
             conn.execute(sa.delete(t.log_entries).where(le.event_id.in_(withdrawn)))
+            # and its webhook outbox row (issue 20 §5), written in the same transaction
+            conn.execute(
+                sa.delete(t.webhook_outbox).where(t.webhook_outbox.c.event_id.in_(withdrawn))
+            )
             conn.execute(sa.delete(t.events).where(e.id.in_(withdrawn)))
             conn.execute(
                 sa.delete(t.notices).where(
