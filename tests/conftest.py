@@ -149,6 +149,12 @@ DIALECT_INDEPENDENT = (
     "tests/e2e/test_i19_serve_address.py",
     "tests/e2e/cli/test_i19_fingerprint_out.py",
     "tests/e2e/pages/test_i19_no_raw_codes.py",
+    # exhaustive walks of the procedure's tables through the API: what they prove is the
+    # tables' logic (each offered action succeeds, each deadline closes), the same on any
+    # database; the rest of the suite proves the storage on both
+    "tests/e2e/api/test_i19_allowed_actions.py",
+    "tests/e2e/api/test_i19_allowed_actions_after_registration.py",
+    "tests/e2e/api/test_r_deadlines_closed.py",
 )
 
 
