@@ -9,7 +9,6 @@ it proves the log is readable by anyone's implementation, not just by the regist
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -23,6 +22,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.dialects.postgresql import JSONB
 
+# the RFC 6962/9162 hashes and inclusion check, spec-only (shared with the evidence
+# package's independent verifier; neither imports dataip)
+from tests.support.package_verifier import leaf_hash, node_hash, sha256, verify_inclusion
 from tests.support.server import Server, deployment
 
 # --- a spec-only client ---------------------------------------------------------------------
@@ -30,18 +32,6 @@ from tests.support.server import Server, deployment
 TILE_WIDTH = 256  # tlog-tiles: a full tile is 256 hashes
 HASH_SIZE = 32
 ED25519 = 0x01  # signed-note signature type
-
-
-def sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-def leaf_hash(entry: bytes) -> bytes:  # RFC 6962 §2.1
-    return sha256(b"\x00" + entry)
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return sha256(b"\x01" + left + right)
 
 
 def split_point(n: int) -> int:
@@ -205,26 +195,6 @@ class TiledTree:
             return [*path(m - k, lo + k, hi), self.hash(lo, lo + k)]
 
         return path(index, 0, self.size)
-
-
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
-    """RFC 9162 §2.1.3.2."""
-    if index >= size:
-        return False
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
 
 
 # --- the test -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ The actions themselves are in `after_registration`."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dataip.domain import model as m
@@ -47,6 +47,9 @@ class RegistrationView:
     sample: dict[str, Any] | None = None  # published sample rows (issue 7), if any
     sample_choice: str | None = None  # the holder's choice, for holders and the registry
     freezes: list[dict[str, Any]] = field(default_factory=list)  # court preservations (保全)
+    # G§20: a revocation request this caller could make once one of its subjects is
+    # real-name verified (the table's guard withholds it until then)
+    revocation_needs_verification: bool = False
 
 
 def _find(uow: UnitOfWork, number: str) -> m.Registration:
@@ -192,6 +195,12 @@ def view(
                 [dict(h) for h in reg.holders] if full else [public_holder(h) for h in reg.holders]
             ),
             allowed_actions=allowed(RegState(reg.state), who.actors, who.ctx),
+            revocation_needs_verification=(
+                "public" in who.actors
+                and not who.ctx.caller_verified
+                and "request_revocation"
+                in allowed(RegState(reg.state), who.actors, replace(who.ctx, caller_verified=True))
+            ),
             filings=filings,
             requests=[request_dict(r, full=full or r.id in mine) for r in reqs],
             versions=[

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from dataip.domain.after_registration import IN_FORCE, OPEN_REQUEST_STATES, SAMPLE_PUBLICATION
+from dataip.domain.after_registration import OPEN_REQUEST_STATES, SAMPLE_PUBLICATION
 from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.screening.mask import TECHNIQUE_LABELS
@@ -138,18 +138,6 @@ def action_forms(
     return out
 
 
-def _verify_first(v: RegistrationView, identity: Identity, env: Env) -> bool:
-    return (
-        identity.user_id is not None
-        and not identity.is_registry
-        and v.registration.state in {st.value for st in IN_FORCE}
-        and "request_revocation" not in v.allowed_actions
-        and not any(
-            p.verification_status == "verified" for p in parties.list_parties(identity, env=env)
-        )
-    )
-
-
 def registration_response(
     request: Request,
     env: Env,
@@ -180,8 +168,8 @@ def registration_response(
             "error": error,
             "forms": action_forms(v, identity, env, lang, typed, open_action),
             # G§20: revocation is asked under a verified real name; say so rather than offer
-            # a form that would be refused
-            "verify_first": _verify_first(v, identity, env),
+            # a form that would be refused (the service knows from the table's guard)
+            "verify_first": v.revocation_needs_verification,
             "technique_labels": {k: _pick(p, lang) for k, p in TECHNIQUE_LABELS.items()},
             "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
             "max_upload_mb": env.max_blob_bytes // (1024 * 1024),
