@@ -1,0 +1,75 @@
+"""The C2SP tlog-witness API (issue 21 §3): ``POST /witness/add-checkpoint``.
+
+The wire format is the spec's, not JSON: the request is ``old N``, the consistency proof, a
+blank line and the checkpoint; 200 answers the cosignature line(s); 409 answers the size this
+witness last cosigned, ``text/x.tlog.size``. Other refusals (400, 403, 404, 413, 422, 503)
+carry problem+json with a stable code, which the spec leaves free.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from dataip.domain.errors import DomainError
+from dataip.federation.witness import MAX_BODY_BYTES, SIZE_MEDIA_TYPE, size_body
+from dataip.services.federation import witness as svc
+from dataip.web.errors import from_domain, problem
+
+router = APIRouter(prefix="/witness", tags=["witness (C2SP tlog-witness)"])
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.post(
+    "/add-checkpoint",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the witness's cosignature line(s) (C2SP tlog-cosignature)",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        409: {
+            "description": "the old size is not the size this witness last cosigned",
+            "content": {SIZE_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "`old N`, consistency proof lines, a blank line, the checkpoint",
+        }
+    },
+)
+async def add_checkpoint(request: Request) -> Response:
+    """Cosign a listed peer's checkpoint if it extends what this witness cosigned before."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return problem(
+                413,
+                "request_too_large",
+                "请求内容过大",
+                f"an add-checkpoint body is at most {MAX_BODY_BYTES} bytes",
+                details={"max_bytes": MAX_BODY_BYTES},
+                instance=request.url.path,
+            )
+    env = request.app.state.registry.env
+    try:
+        line = await run_in_threadpool(svc.add_checkpoint, env, body)
+    except DomainError as e:
+        if e.code == "witness_old_size_mismatch":
+            known = e.details.get("known_size")
+            assert isinstance(known, int)
+            return Response(
+                size_body(known), status_code=409, media_type=SIZE_MEDIA_TYPE, headers=_NO_STORE
+            )
+        return from_domain(e, request.url.path)
+    return Response(
+        line.encode("utf-8"),
+        media_type="text/plain; charset=utf-8",
+        headers=_NO_STORE,
+    )
