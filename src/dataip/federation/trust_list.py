@@ -27,6 +27,7 @@ back. Every refusal is a :class:`~dataip.domain.errors.DomainError` with a stabl
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -133,6 +134,8 @@ class RegistryEntry:
     witness_url: str  # tlog-witness submission prefix: POST <url>/add-checkpoint
 
     def __post_init__(self) -> None:
+        # The entry is a value: it owns its copy of the JWKS, and hands out copies.
+        object.__setattr__(self, "jwks", copy.deepcopy(self.jwks))
         if not _AGENCY.fullmatch(self.agency_code):
             raise _malformed(f"agency code {self.agency_code[:10]!r} is not 4 digits")
         try:
@@ -161,7 +164,7 @@ class RegistryEntry:
             "agency_code": self.agency_code,
             "name": self.name,
             "issuer": self.issuer,
-            "jwks": self.jwks,
+            "jwks": copy.deepcopy(self.jwks),
             "log": {"origin": self.log_origin, "key": self.log_key},
             "feed": self.feed_url,
             "witness": {"key": self.witness_key, "url": self.witness_url},
