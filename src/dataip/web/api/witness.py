@@ -64,9 +64,9 @@ async def add_checkpoint(request: Request) -> Response:
         if e.code == "witness_old_size_mismatch":
             known = e.details.get("known_size")
             assert isinstance(known, int)
-            return Response(
-                size_body(known), status_code=409, media_type=SIZE_MEDIA_TYPE, headers=_NO_STORE
-            )
+            # exactly `text/x.tlog.size` (tlog-witness), without the charset Starlette adds
+            headers = {**_NO_STORE, "Content-Type": SIZE_MEDIA_TYPE}
+            return Response(size_body(known), status_code=409, headers=headers)
         return from_domain(e, request.url.path)
     return Response(
         line.encode("utf-8"),
