@@ -118,3 +118,47 @@ def federation(env: Env, **kw: Any) -> Iterator[FederationSetup]:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+@dataclass
+class ListServer:
+    """A real local HTTP server publishing the operator's list (what it serves can change)."""
+
+    url: str
+    body: bytes = b""
+    status: int = 200
+    requests: int = 0
+
+
+@contextmanager
+def list_server() -> Iterator[ListServer]:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    holder: list[ListServer] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state = holder[0]
+            state.requests += 1
+            self.send_response(state.status)
+            self.send_header("content-type", "text/plain; charset=utf-8")
+            self.send_header("content-length", str(len(state.body)))
+            self.end_headers()
+            self.wfile.write(state.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    holder.append(ListServer(url=f"http://127.0.0.1:{server.server_address[1]}/trust-list"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield holder[0]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -40,7 +40,9 @@ def _die(e: DomainError) -> typer.Exit:
 
 
 def _table(listed: TrustList) -> Table:
-    table = Table("agency", "name", "issuer", "log origin", "witness")
+    table = Table()
+    for column in ("agency", "name", "issuer", "log origin", "witness"):
+        table.add_column(column, overflow="fold")
     for r in listed.registries:
         table.add_row(r.agency_code, r.name, r.issuer, r.log_origin, r.witness_name)
     return table
