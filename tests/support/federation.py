@@ -22,7 +22,9 @@ from dataip.services.federation import FederationSetup
 
 ISSUED = datetime(2026, 9, 1, tzinfo=UTC)  # the suite's clock is 2026-09-28
 EXPIRES = datetime(2026, 12, 1, tzinfo=UTC)
-JWKS = {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}
+JWKS = {
+    "keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]
+}
 
 
 def seeded(name: str) -> bytes:

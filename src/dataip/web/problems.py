@@ -277,15 +277,6 @@ RAISES: dict[str, Problems] = {
     "GET /api/v1/log/entries/{index}": p(s404="log_not_found"),
     "GET /api/v1/log/entries/{index}/receipt": p(s404="log_not_found"),
     "GET /log/checkpoint": p(s404="log_not_found"),
-    # C2SP tlog-witness (issue 21 §3); its 409 is the spec's text/x.tlog.size, not a problem
-    "POST /witness/add-checkpoint": p(
-        s400="witness_malformed_request",
-        s403="witness_log_unlisted witness_bad_signature",
-        s404="witness_unknown_log",
-        s413="request_too_large",
-        s422="witness_inconsistent",
-        s503="witness_unavailable",
-    ),
     "GET /log/key": NONE,
     "GET /log/tile/{path}": p(s404="log_not_found"),
     # operations

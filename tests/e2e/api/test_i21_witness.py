@@ -151,7 +151,9 @@ def test_i21_refusals_have_the_spec_status_and_store_nothing(
     assert post(client, log.request(0))[0] == 200
     log.grow_to(10)
     good = log.request(6)
-    request = AddCheckpoint(6, tuple(bytes(32) for _ in log.tree.consistency_proof(6, 10)), log.note())
+    request = AddCheckpoint(
+        6, tuple(bytes(32) for _ in log.tree.consistency_proof(6, 10)), log.note()
+    )
     assert _problem(client, request.to_body()) == (422, "witness_inconsistent")
     assert stored(env) == (6, _b64(log.tree.root(6)))
     assert post(client, good)[0] == 200

@@ -22,27 +22,9 @@ router = APIRouter(prefix="/witness", tags=["witness (C2SP tlog-witness)"])
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.post(
-    "/add-checkpoint",
-    response_class=Response,
-    responses={
-        200: {
-            "description": "the witness's cosignature line(s) (C2SP tlog-cosignature)",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-        },
-        409: {
-            "description": "the old size is not the size this witness last cosigned",
-            "content": {SIZE_MEDIA_TYPE: {"schema": {"type": "string"}}},
-        },
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-            "description": "`old N`, consistency proof lines, a blank line, the checkpoint",
-        }
-    },
-)
+# Not in the OpenAPI document: the wire format is the C2SP spec's (a text body, a 409 that is
+# `text/x.tlog.size`, not problem+json), and docs/federation.md describes it.
+@router.post("/add-checkpoint", response_class=Response, include_in_schema=False)
 async def add_checkpoint(request: Request) -> Response:
     """Cosign a listed peer's checkpoint if it extends what this witness cosigned before."""
     body = b""
