@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # Federation (issue 21, docs/federation.md): where the trust list is fetched, the list
     # operator's verifier key(s) (C2SP vkeys, space-separated while the operator rotates),
     # and this registry's witness: its cosigner key file (made on first use, 0600) and name
-    # (default: the public base URL's host and path + "/witness").
+    # (default: the log origin with `/witness` for its final `/log`).
     federation_list_url: str = ""
     federation_operator_key: str = ""
     witness_key_file: Path | None = None
@@ -146,8 +146,10 @@ class Settings(BaseSettings):
         """The witness's key name: schema-less, like `registry.example.cn/witness`."""
         if self.witness_name:
             return self.witness_name
-        base = self.public_base_url.split("://", 1)[-1].rstrip("/")
-        return f"{base}/witness"
+        # Follows the log's origin, so the witness is renamed only when the log is (and the
+        # log key's check, which comes first, explains that case).
+        origin = self.resolved_log_origin()
+        return f"{origin.removesuffix('/log')}/witness"
 
     def resolved_witness_key_file(self) -> Path:
         return self.witness_key_file or self.data_dir / "witness-cosigner.key"
