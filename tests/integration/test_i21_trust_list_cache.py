@@ -112,3 +112,24 @@ def test_i21_nothing_configured(env: Env) -> None:
         with pytest.raises(DomainError) as info:
             trust.current(env)
         assert info.value.code == "trust_list_missing"
+
+
+def test_i21_witness_state_moves_only_by_compare_and_swap(env: Env) -> None:
+    """The witness's memory (db/repositories/federation.py): the first row is an insert of
+    which a second loses; a move from a stale (size, root) changes nothing."""
+    at = env.now()
+    first = {"origin": "p.example/log", "size": 4, "root_hash": "A" * 44, "checkpoint": "x"}
+    with env.uow() as uow:
+        assert uow.federation.start_witnessing(**first, at=at)
+        uow.commit()
+    with env.uow() as uow:
+        assert not uow.federation.start_witnessing(**{**first, "size": 5}, at=at)
+        moves = {"origin": "p.example/log", "size": 9, "root_hash": "B" * 44, "checkpoint": "y"}
+        assert not uow.federation.advance_witness(**moves, old_size=3, old_root="A" * 44, at=at)
+        assert not uow.federation.advance_witness(**moves, old_size=4, old_root="C" * 44, at=at)
+        assert uow.federation.advance_witness(**moves, old_size=4, old_root="A" * 44, at=at)
+        assert not uow.federation.advance_witness(**moves, old_size=4, old_root="A" * 44, at=at)
+        uow.commit()
+    with env.read() as uow:
+        state = uow.federation.witnessed("p.example/log")
+    assert (state.size, state.root_hash, state.checkpoint) == (9, "B" * 44, "y")

@@ -38,7 +38,15 @@ def _forbidden(code: str, zh: str, en: str) -> DomainError:
 
 
 def _list_in_force(env: Env) -> TrustList:
-    listed = current_or_none(env)
+    try:
+        listed = current_or_none(env)
+    except DomainError as exc:  # the stored list no longer opens with the configured key
+        raise DomainError(
+            "witness_unavailable",
+            "见证方的信任列表无法用所配置的运营方密钥验证",
+            f"this witness's trust list does not verify: {exc.message_en}",
+            status=503,
+        ) from None
     if listed is None:
         raise DomainError(
             "witness_unavailable",
