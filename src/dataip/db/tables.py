@@ -801,6 +801,8 @@ witnessed_logs = sa.Table(
     "witnessed_logs",
     metadata,
     sa.Column("origin", sa.String(500), primary_key=True),
+    # lowercase hex SHA-256 of the origin: the monitoring path <prefix>/<origin hash>/checkpoint
+    sa.Column("origin_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("root_hash", sa.String(44), nullable=False),  # base64 of the 32-byte root
     sa.Column("checkpoint", sa.Text, nullable=False),  # the log's note with our cosignature

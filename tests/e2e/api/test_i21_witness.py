@@ -204,3 +204,23 @@ def test_i21_concurrent_requests_from_one_old_size_one_wins(
     winner = (7, 8, 9, 10)[won[0]]
     assert all(r == (409, winner) for i, r in enumerate(results) if i not in won), results
     assert stored(env) == (winner, _b64(zj(winner).tree.root()))
+
+
+def test_i21_monitors_read_the_latest_cosigned_checkpoint(
+    client: TestClient, env: Env, setup: FederationSetup
+) -> None:
+    """tlog-witness monitoring: GET <prefix>/<hex SHA-256 of the origin>/checkpoint."""
+    import hashlib
+
+    path = f"/witness/{hashlib.sha256(ZJ.log_origin.encode()).hexdigest()}/checkpoint"
+    assert client.get(path).status_code == 404
+    log = zj(6)
+    assert post(client, log.request(0))[0] == 200
+    r = client.get(path)
+    assert r.status_code == 200
+    assert open_checkpoint(r.text, [ZJ.log_verifier()])[0] == log.checkpoint()
+    verified_cosignatures(r.text, [setup.witness.verifier()])  # type: ignore[union-attr]
+    assert client.get("/witness/NOT-A-HASH/checkpoint").status_code == 422
+    # the witness's paths answer problem+json, never the portal's HTML error page
+    r = client.get(URL)
+    assert (r.status_code, r.headers["content-type"]) == (405, "application/problem+json")

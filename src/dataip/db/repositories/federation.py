@@ -11,6 +11,7 @@ Contracts the services rely on:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,9 +79,14 @@ class Federation:
 
     # --- the witness -----------------------------------------------------------------------
     def witnessed(self, origin: str) -> WitnessedLog | None:
-        row = self.s.execute(
-            sa.select(t.witnessed_logs).where(t.witnessed_logs.c.origin == origin)
-        ).first()
+        return self._witnessed(t.witnessed_logs.c.origin == origin)
+
+    def witnessed_by_hash(self, origin_hash: str) -> WitnessedLog | None:
+        """By the lowercase hex SHA-256 of the origin (tlog-witness monitoring path)."""
+        return self._witnessed(t.witnessed_logs.c.origin_hash == origin_hash)
+
+    def _witnessed(self, where: Any) -> WitnessedLog | None:
+        row = self.s.execute(sa.select(t.witnessed_logs).where(where)).first()
         if row is None:
             return None
         return WitnessedLog(**{k: row._mapping[k] for k in WitnessedLog.__dataclass_fields__})
@@ -94,6 +100,7 @@ class Federation:
                 self.s.execute(
                     sa.insert(t.witnessed_logs).values(
                         origin=origin,
+                        origin_hash=hashlib.sha256(origin.encode("utf-8")).hexdigest(),
                         size=size,
                         root_hash=root_hash,
                         checkpoint=checkpoint,

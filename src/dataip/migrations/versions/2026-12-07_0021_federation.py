@@ -32,11 +32,13 @@ def upgrade() -> None:
     op.create_table(
         "witnessed_logs",
         sa.Column("origin", sa.String(length=500), nullable=False),
+        sa.Column("origin_hash", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("root_hash", sa.String(length=44), nullable=False),
         sa.Column("checkpoint", sa.Text(), nullable=False),
         sa.Column("cosigned_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("origin", name=op.f("pk_witnessed_logs")),
+        sa.UniqueConstraint("origin_hash", name=op.f("uq_witnessed_logs_origin_hash")),
     )
 
 

@@ -21,7 +21,7 @@ from dataip.ledger.note import NoteSignature, format_note
 from dataip.services.context import Env
 from dataip.services.federation.trust import current_or_none, setup_of
 
-__all__ = ["add_checkpoint", "known_size"]
+__all__ = ["add_checkpoint", "known_size", "latest_checkpoint"]
 
 
 def _unknown(origin: str) -> DomainError:
@@ -160,3 +160,19 @@ def known_size(env: Env, origin: str) -> int:
     with env.read() as uow:
         state = uow.federation.witnessed(origin)
     return state.size if state else 0
+
+
+def latest_checkpoint(env: Env, origin_hash: str) -> str:
+    """tlog-witness monitoring: the latest checkpoint cosigned for the log whose origin's
+    SHA-256 is ``origin_hash`` (lowercase hex), with the log's signature and this witness's
+    cosignature. Raises ``witness_unknown_log`` (404) if it never cosigned one."""
+    with env.read() as uow:
+        state = uow.federation.witnessed_by_hash(origin_hash)
+    if state is None:
+        raise DomainError(
+            "witness_unknown_log",
+            "见证方未副署过该日志的检查点",
+            "this witness has cosigned no checkpoint of that log",
+            status=404,
+        )
+    return state.checkpoint

@@ -1,4 +1,5 @@
-"""The C2SP tlog-witness API (issue 21 §3): ``POST /witness/add-checkpoint``.
+"""The C2SP tlog-witness API (issue 21 §3): ``POST /witness/add-checkpoint``, and the
+monitoring path ``GET /witness/<origin hash>/checkpoint``.
 
 The wire format is the spec's, not JSON: the request is ``old N``, the consistency proof, a
 blank line and the checkpoint; 200 answers the cosignature line(s); 409 answers the size this
@@ -8,7 +9,7 @@ carry problem+json with a stable code, which the spec leaves free.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -55,3 +56,15 @@ async def add_checkpoint(request: Request) -> Response:
         media_type="text/plain; charset=utf-8",
         headers=_NO_STORE,
     )
+
+
+@router.get("/{origin_hash}/checkpoint", include_in_schema=False)
+def checkpoint(request: Request, origin_hash: str = Path(pattern="^[0-9a-f]{64}$")) -> Response:
+    """The latest checkpoint this witness cosigned for the log (origin hash: lowercase hex
+    SHA-256 of the origin), with the log's signature and the cosignature; 404 if none."""
+    env = request.app.state.registry.env
+    try:
+        note = svc.latest_checkpoint(env, origin_hash)
+    except DomainError as e:
+        return from_domain(e, request.url.path)
+    return Response(note.encode("utf-8"), media_type="text/plain; charset=utf-8", headers=_NO_STORE)
