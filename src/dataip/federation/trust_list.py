@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dataip.domain.errors import DomainError
+from dataip.domain.numbering import parse_certificate_number
 from dataip.ledger.canonical import canonicalize
 from dataip.ledger.cosignature import CosignatureVerifier
 from dataip.ledger.errors import FormatError, VerificationError
@@ -224,6 +225,11 @@ class TrustList:
 
     def by_agency(self, code: str) -> RegistryEntry | None:
         return next((r for r in self.registries if r.agency_code == code), None)
+
+    def by_certificate_number(self, number: str) -> RegistryEntry | None:
+        """The registry whose agency code a 17-digit certificate number carries (digits
+        7–10: year, month, registry code, serial). Raises ``invalid_certificate_number``."""
+        return self.by_agency(parse_certificate_number(number).registry_code)
 
     def by_issuer(self, issuer: str) -> RegistryEntry | None:
         issuer = issuer.rstrip("/")

@@ -36,6 +36,11 @@ def test_i21_trust_list_round_trips_through_its_signed_note() -> None:
     assert opened.by_origin("gz.example.cn/log") == GZ
     assert opened.by_issuer("https://zj.example.cn/") == ZJ
     assert opened.by_origin("nowhere/log") is None
+    # a certificate number names its registry: year(4) month(2) agency code(4) serial(7)
+    assert opened.by_certificate_number("20260933000000042") == ZJ
+    assert opened.by_certificate_number("20260944000000042") is None
+    with pytest.raises(DomainError):
+        opened.by_certificate_number("2026093300")
     # the entry's keys are the log's note key and the witness's cosignature key
     assert GZ.log_verifier().name == "gz.example.cn/log"
     assert GZ.witness_name == "gz.example.cn/witness"
