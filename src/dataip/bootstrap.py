@@ -17,13 +17,15 @@ from dataip.config import Settings, load_profile
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
+from dataip.ledger.cosignature import CosignatureSigner
 from dataip.ledger.errors import FormatError
-from dataip.ledger.note import Signer
+from dataip.ledger.note import Signer, Verifier
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
 from dataip.services.blobs import FileBlobStore
 from dataip.services.certificates import CertificateKeys, load_trusted
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
+from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
@@ -108,6 +110,41 @@ def load_log_keys(settings: Settings) -> LogKeys:
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(signer.to_text() + "\n")
     return LogKeys(origin, signer)
+
+
+def load_witness_key(settings: Settings) -> CosignatureSigner:
+    """The witness's cosigner key (C2SP tlog-cosignature, Ed25519), made on first use (0600)
+    under data_dir like the log key; a key made under another name is refused."""
+    name = settings.resolved_witness_name()
+    path = settings.resolved_witness_key_file()
+    if path.exists():
+        try:
+            signer = CosignatureSigner.from_text(path.read_text("ascii").strip())
+        except (FormatError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigurationError(f"witness key {path} is not a cosigner key: {exc}") from exc
+        if signer.name != name:
+            raise ConfigurationError(
+                f"witness key {path} is named {signer.name!r}, not {name!r}: set "
+                "DATAIP_WITNESS_NAME to the key's name, or move the key away to make a new one"
+            )
+        return signer
+    signer = CosignatureSigner.generate(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_secret(path, (signer.to_text() + "\n").encode("ascii"))
+    return signer
+
+
+def federation_setup(settings: Settings) -> FederationSetup:
+    """Issue 21: the trust list's URL and operator key(s), and the witness key."""
+    try:
+        operators = tuple(Verifier.from_text(k) for k in settings.federation_operator_key.split())
+    except (FormatError, ValueError) as exc:
+        raise ConfigurationError(f"DATAIP_FEDERATION_OPERATOR_KEY: {exc}") from exc
+    return FederationSetup(
+        list_url=settings.federation_list_url,
+        operator_keys=operators,
+        witness=load_witness_key(settings),
+    )
 
 
 def load_certificate_keys(
@@ -263,6 +300,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
             window_seconds=settings.login_window_seconds,
         ),
         screening=screening_setup(settings),
+        federation=federation_setup(settings),
     )
     return Registry(
         settings=settings,

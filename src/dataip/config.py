@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_concurrency: int = Field(default=8, ge=1, le=64)
 
+    # Federation (issue 21, docs/federation.md): where the trust list is fetched, the list
+    # operator's verifier key(s) (C2SP vkeys, space-separated while the operator rotates),
+    # and this registry's witness: its cosigner key file (made on first use, 0600) and name
+    # (default: the log origin with `/witness` for its final `/log`).
+    federation_list_url: str = ""
+    federation_operator_key: str = ""
+    witness_key_file: Path | None = None
+    witness_name: str = ""
+
     _public_base_url_derived: bool = PrivateAttr(default=False)
 
     @field_validator("now", mode="before")
@@ -132,6 +141,18 @@ class Settings(BaseSettings):
 
     def resolved_log_key_file(self) -> Path:
         return self.log_key_file or self.data_dir / "log-signing.key"
+
+    def resolved_witness_name(self) -> str:
+        """The witness's key name: schema-less, like `registry.example.cn/witness`."""
+        if self.witness_name:
+            return self.witness_name
+        # Follows the log's origin, so the witness is renamed only when the log is (and the
+        # log key's check, which comes first, explains that case).
+        origin = self.resolved_log_origin()
+        return f"{origin.removesuffix('/log')}/witness"
+
+    def resolved_witness_key_file(self) -> Path:
+        return self.witness_key_file or self.data_dir / "witness-cosigner.key"
 
     def resolved_certificate_key_dir(self) -> Path:
         return self.certificate_key_dir or self.data_dir / "certificate-keys"

@@ -35,9 +35,8 @@ def page_routes(app: Any) -> dict[tuple[str, str], Any]:
     out = {}
     for route in all_routes(app):
         path = getattr(route, "path", None) or ""
-        if path.startswith((PREFIX, "/log/", "/.well-known/", "/oauth/", "/static")) or not hasattr(
-            route, "endpoint"
-        ):
+        machine = (PREFIX, "/log/", "/.well-known/", "/oauth/", "/static", "/witness/")
+        if path.startswith(machine) or not hasattr(route, "endpoint"):
             continue
         for method in getattr(route, "methods", None) or ():
             if method != "HEAD":

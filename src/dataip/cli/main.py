@@ -17,6 +17,7 @@ from dataip.cli.certs import keys_app
 from dataip.cli.certs import verify as certs_verify
 from dataip.cli.evidence import evidence_app
 from dataip.cli.evidence_package import evidence_package, verify_package_command
+from dataip.cli.federation import federation_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.cli.screen import screen
@@ -51,6 +52,7 @@ app.add_typer(fingerprint_app, name="fingerprint")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(keys_app, name="keys")
 app.add_typer(institutions_app, name="institutions")  # issue 20
+app.add_typer(federation_app, name="federation")  # issue 21
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
 app.command("verify-package")(verify_package_command)

@@ -778,3 +778,33 @@ webhook_attempts = sa.Table(
     sa.Column("error", sa.String(200)),
     sa.Index("ix_webhook_attempts_subscription", "subscription_id", "id"),
 )
+
+# --- issue 21 §1, §3: federation (dataip.services.federation) -------------------------------
+# Every trust list this registry accepted, newest by (operator, sequence): the cache the
+# server processes share (the newest unexpired one is the list in force), and the floor a
+# later list's sequence may not go below (no roll-back).
+trust_lists = sa.Table(
+    "trust_lists",
+    metadata,
+    sa.Column("operator", sa.String(200), primary_key=True),
+    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("issued", UTCDateTime, nullable=False),
+    sa.Column("expires", UTCDateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),  # the signed note, exactly as fetched
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+# The witness's memory (tlog-witness): per log origin, the latest checkpoint it cosigned.
+# Advanced only by a conditional update from the size and root the request was checked
+# against, in the transaction that issues the cosignature: never two views of one log.
+witnessed_logs = sa.Table(
+    "witnessed_logs",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    # lowercase hex SHA-256 of the origin: the monitoring path <prefix>/<origin hash>/checkpoint
+    sa.Column("origin_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("root_hash", sa.String(44), nullable=False),  # base64 of the 32-byte root
+    sa.Column("checkpoint", sa.Text, nullable=False),  # the log's note with our cosignature
+    sa.Column("cosigned_at", UTCDateTime, nullable=False),
+)

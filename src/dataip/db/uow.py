@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.federation import Federation
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.search import AnnouncementIndex
@@ -96,6 +97,7 @@ class SqlAlchemyUnitOfWork:
         self.sharing = Sharing(s)  # institutional clients, tokens, reads (issue 20)
         self.feed = Feed(s)  # issue 20 §4
         self.webhooks = Webhooks(s)  # issue 20 §5
+        self.federation = Federation(s)  # trust lists, the witness's memory (issue 21)
         return self
 
     def __exit__(self, *exc: object) -> None:

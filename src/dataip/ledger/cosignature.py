@@ -165,7 +165,10 @@ class CosignatureSigner:
 
     def sign(self, message: bytes) -> bytes:
         """``message`` is the checkpoint note text; returns a ``timestamped_signature``."""
-        timestamp = self._clock()
+        return self.sign_at(message, self._clock())
+
+    def sign_at(self, message: bytes, timestamp: int) -> bytes:
+        """As :meth:`sign`, for a timestamp the caller's clock gives (a witness's)."""
         signed = cosigned_message(message.decode("utf-8"), timestamp)
         return timestamp.to_bytes(8, "big") + self._key.sign(signed)
 

@@ -101,6 +101,7 @@ class Env:
     reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
     certificate_keys: Any = None  # certificates.CertificateKeys, built by bootstrap
     screening: Any = None  # screening_worker.ScreeningSetup, built by bootstrap (issue 18)
+    federation: Any = None  # federation.FederationSetup, built by bootstrap (issue 21)
     # argon2id; the library's RFC 9106 "low memory" parameters unless the settings say
     # otherwise (bootstrap.password_hasher)
     password_hasher: PasswordHasher = field(default_factory=PasswordHasher)

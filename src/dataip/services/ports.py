@@ -61,6 +61,7 @@ class UnitOfWork(Protocol):
     sharing: Any  # institutional clients, tokens and reads (db/repositories/sharing.py)
     feed: Any  # the event feed's keyset reads (issue 20 §4)
     webhooks: Any  # webhook outbox, subscriptions, messages, attempts (issue 20 §5)
+    federation: Any  # trust lists and the witness's memory (db/repositories/federation.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -39,6 +39,7 @@ from dataip.web.api import (
     reference,
     registrations,
     webhooks,
+    witness,
 )
 
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.include_router(log.public_router)
     app.include_router(certificates.public_router)
     app.include_router(oauth.router)  # /oauth/token, RFC 8414 metadata (issue 20)
+    app.include_router(witness.router)  # C2SP tlog-witness (issue 21 §3)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -159,6 +159,6 @@ def install(app: FastAPI, *, page_error: PageError | None = None) -> None:
 def is_page(path: str) -> bool:
     """The portal's pages: everything but the API, the log, well-known files and operations."""
     return not (
-        path.startswith(("/api/", "/log/", "/.well-known/", "/static/"))
+        path.startswith(("/api/", "/log/", "/.well-known/", "/static/", "/witness/"))
         or path in ("/healthz", "/metrics")
     )

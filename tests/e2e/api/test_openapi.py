@@ -211,6 +211,16 @@ NOT_ANSWERS = {
     "unknown_industry industry_not_class": (
         "the portal's application form reads an industry by name; the API takes its code"
     ),
+    "trust_list_malformed trust_list_expired trust_list_not_yet_valid trust_list_unsigned "
+    "trust_list_signature_invalid trust_list_wrong_operator trust_list_rolled_back "
+    "trust_list_not_configured trust_list_conflict trust_list_unavailable trust_list_missing": (
+        "`dataip federation refresh|show` (issue 21); no API operation takes a trust list yet"
+    ),
+    "witness_malformed_request witness_inconsistent witness_old_size_mismatch "
+    "witness_unknown_log witness_log_unlisted witness_bad_signature witness_unavailable": (
+        "POST /witness/add-checkpoint speaks C2SP tlog-witness (its 409 is text/x.tlog.size), "
+        "outside the OpenAPI; tests/e2e/api/test_i21_witness.py checks every status"
+    ),
 }
 
 

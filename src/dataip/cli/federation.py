@@ -1,0 +1,167 @@
+"""`dataip federation …`: the trust list this registry follows, and its own entry (issue 21).
+
+Exit codes: 0 good; 1 the list was refused (expired, unsigned, tampered, rolled back, wrong
+operator) or none is in force; 2 bad usage or unreadable input; 3 the list could not be fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dataip.bootstrap import Registry, build
+from dataip.config import Settings
+from dataip.domain.errors import DomainError
+from dataip.federation.trust_list import TrustList, format_time
+from dataip.ledger.errors import FormatError
+from dataip.ledger.note import Signer
+from dataip.services.federation import trust
+
+federation_app = typer.Typer(help="The federation's trust list (issue 21): show, refresh, entry.")
+console = Console()
+err = Console(stderr=True)
+
+OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
+
+
+def _registry() -> Registry:
+    return build(Settings())
+
+
+def _die(e: DomainError) -> typer.Exit:
+    err.print(f"[red]{e.code}[/red]: {e.message_zh} / {e.message_en}", soft_wrap=True)
+    return typer.Exit(UNREACHABLE if e.code == "trust_list_unavailable" else REFUSED)
+
+
+def _table(listed: TrustList) -> Table:
+    table = Table()
+    for column in ("agency", "name", "issuer", "log origin", "witness"):
+        table.add_column(column, overflow="fold")
+    for r in listed.registries:
+        table.add_row(r.agency_code, r.name, r.issuer, r.log_origin, r.witness_name)
+    return table
+
+
+@federation_app.command("show")
+def show(
+    as_json: Annotated[bool, typer.Option("--json", help="The list as JSON.")] = False,
+) -> None:
+    """The trust list in force (the newest accepted), from the database; no fetch."""
+    reg = _registry()
+    listed = trust.current_or_none(reg.env)
+    if listed is None:
+        try:
+            trust.current(reg.env)  # says why there is none
+        except DomainError as e:
+            raise _die(e) from None
+        return
+    now = reg.env.now()
+    expired = now >= listed.expires
+    if as_json:
+        typer.echo(
+            json.dumps({**listed.to_json(), "expired": expired}, ensure_ascii=False, indent=2)
+        )
+    else:
+        console.print(
+            f"trust list of {listed.operator}, sequence {listed.sequence}: issued "
+            f"{format_time(listed.issued)}, expires {format_time(listed.expires)}"
+            + (" [red](EXPIRED — run `dataip federation refresh`)[/red]" if expired else ""),
+            soft_wrap=True,
+        )
+        console.print(_table(listed))
+    if expired:
+        raise typer.Exit(REFUSED)
+
+
+@federation_app.command("refresh")
+def refresh(
+    file: Annotated[
+        Path | None,
+        typer.Option(help="Accept this signed list file instead of fetching the URL.", exists=True),
+    ] = None,
+) -> None:
+    """Fetch the list from DATAIP_FEDERATION_LIST_URL, verify it against the operator key and
+    store it as the list in force (refused: expired, unsigned, tampered, rolled back)."""
+    reg = _registry()
+    try:
+        if file is not None:
+            accepted = trust.accept(reg.env, file.read_bytes())
+        else:
+            accepted = trust.refresh(reg.env)
+    except DomainError as e:
+        raise _die(e) from None
+    listed = accepted.listed
+    what = "accepted" if accepted.stored else "unchanged"
+    console.print(
+        f"{what}: trust list of {listed.operator}, sequence {listed.sequence}, "
+        f"{len(listed.registries)} registries, expires {format_time(listed.expires)}",
+        soft_wrap=True,
+    )
+
+
+@federation_app.command("entry")
+def entry() -> None:
+    """Print this registry's entry (JSON) for the list operator: agency code, name, issuer,
+    certificate JWKS, log origin and key, event feed, witness key and endpoint."""
+    reg = _registry()
+    issuer = reg.settings.issuer_id
+    try:
+        own = trust.own_entry(
+            reg.env,
+            issuer=issuer,
+            log_origin=reg.log_keys.origin,
+            log_key=reg.log_keys.verifier_text,
+            witness_url=f"{issuer}/witness",
+        )
+    except DomainError as e:
+        raise _die(e) from None
+    typer.echo(json.dumps(own.to_json(), ensure_ascii=False, indent=2))
+
+
+@federation_app.command("sign")
+def sign(
+    file: Annotated[Path, typer.Argument(help="The list as JSON (`operator`, `sequence`, …).")],
+    key: Annotated[Path, typer.Option(help="The operator's signer key file (PRIVATE+KEY+…).")],
+    out: Annotated[Path | None, typer.Option(help="Write the signed list here.")] = None,
+) -> None:
+    """For the list operator: sign a list (C2SP signed note, decision 0012). `issued` and
+    `expires` are RFC 3339 UTC times; `sequence` must grow with every list."""
+    try:
+        signer = Signer.from_text(key.read_text("ascii").strip())
+        listed = TrustList.from_json(json.loads(file.read_text("utf-8")))
+        note = listed.sign(signer)
+    except DomainError as e:
+        err.print(f"[red]{e.code}[/red]: {e.message_en}", soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    except (OSError, ValueError, FormatError, UnicodeDecodeError) as exc:
+        err.print(f"cannot sign: {exc}", soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    if out:
+        out.write_text(note, "utf-8")
+        err.print(f"signed sequence {listed.sequence} as {signer.name}; written to {out}")
+    else:
+        typer.echo(note, nl=False)
+
+
+@federation_app.command("keygen")
+def keygen(
+    name: Annotated[str, typer.Argument(help="The operator's key name, e.g. trust.example.cn")],
+    out: Annotated[Path, typer.Option(help="Where to write the private key (mode 0600).")],
+) -> None:
+    """For the list operator: make its Ed25519 note key; prints the verifier key registries
+    configure as DATAIP_FEDERATION_OPERATOR_KEY."""
+    signer = Signer.generate(name)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        err.print(f"{out} exists; not overwriting a key")
+        raise typer.Exit(USAGE) from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(signer.to_text() + "\n")
+    typer.echo(signer.verifier().to_text())

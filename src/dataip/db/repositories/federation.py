@@ -1,0 +1,132 @@
+"""The federation's rows (issue 21): accepted trust lists and the witness's memory.
+
+Contracts the services rely on:
+
+* ``add_trust_list`` is idempotent per (operator, sequence): a second process storing the same
+  list is told it was there (False) and reads it back;
+* ``advance_witness`` is a compare-and-swap on (size, root): of two requests checked against
+  the same stored state, exactly one moves it; ``start_witnessing`` is its first-row form
+  (an insert, of which one of two concurrent ones wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dataip.db import tables as t
+
+
+@dataclass(frozen=True)
+class StoredTrustList:
+    operator: str
+    sequence: int
+    issued: datetime
+    expires: datetime
+    note: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class WitnessedLog:
+    origin: str
+    size: int
+    root_hash: str  # base64
+    checkpoint: str
+    cosigned_at: datetime
+
+
+def _trust_list(row: Mapping[Any, Any]) -> StoredTrustList:
+    return StoredTrustList(**{k: row[k] for k in StoredTrustList.__dataclass_fields__})
+
+
+class Federation:
+    """Tables `trust_lists` and `witnessed_logs`."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # --- trust lists -----------------------------------------------------------------------
+    def newest_trust_list(self, operator: str) -> StoredTrustList | None:
+        c = t.trust_lists.c
+        row = self.s.execute(
+            sa.select(t.trust_lists).where(c.operator == operator).order_by(c.sequence.desc())
+        ).first()
+        return _trust_list(row._mapping) if row else None
+
+    def trust_list(self, operator: str, sequence: int) -> StoredTrustList | None:
+        c = t.trust_lists.c
+        row = self.s.execute(
+            sa.select(t.trust_lists).where(c.operator == operator, c.sequence == sequence)
+        ).first()
+        return _trust_list(row._mapping) if row else None
+
+    def add_trust_list(self, **values: Any) -> bool:
+        """Store an accepted list; False if (operator, sequence) is already stored."""
+        try:
+            with self.s.begin_nested():
+                self.s.execute(sa.insert(t.trust_lists).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+    # --- the witness -----------------------------------------------------------------------
+    def witnessed(self, origin: str) -> WitnessedLog | None:
+        return self._witnessed(t.witnessed_logs.c.origin == origin)
+
+    def witnessed_by_hash(self, origin_hash: str) -> WitnessedLog | None:
+        """By the lowercase hex SHA-256 of the origin (tlog-witness monitoring path)."""
+        return self._witnessed(t.witnessed_logs.c.origin_hash == origin_hash)
+
+    def _witnessed(self, where: Any) -> WitnessedLog | None:
+        row = self.s.execute(sa.select(t.witnessed_logs).where(where)).first()
+        if row is None:
+            return None
+        return WitnessedLog(**{k: row._mapping[k] for k in WitnessedLog.__dataclass_fields__})
+
+    def start_witnessing(
+        self, *, origin: str, size: int, root_hash: str, checkpoint: str, at: datetime
+    ) -> bool:
+        """The first cosigned checkpoint of a log; False if another request stored one."""
+        try:
+            with self.s.begin_nested():
+                self.s.execute(
+                    sa.insert(t.witnessed_logs).values(
+                        origin=origin,
+                        origin_hash=hashlib.sha256(origin.encode("utf-8")).hexdigest(),
+                        size=size,
+                        root_hash=root_hash,
+                        checkpoint=checkpoint,
+                        cosigned_at=at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def advance_witness(
+        self,
+        *,
+        origin: str,
+        old_size: int,
+        old_root: str,
+        size: int,
+        root_hash: str,
+        checkpoint: str,
+        at: datetime,
+    ) -> bool:
+        """Compare-and-swap: move the log's state only if it is still (old_size, old_root)."""
+        c = t.witnessed_logs.c
+        done = self.s.execute(
+            sa.update(t.witnessed_logs)
+            .where(c.origin == origin, c.size == old_size, c.root_hash == old_root)
+            .values(size=size, root_hash=root_hash, checkpoint=checkpoint, cosigned_at=at)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]

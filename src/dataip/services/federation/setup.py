@@ -1,0 +1,39 @@
+"""What the federation use cases are configured with (built by ``bootstrap``)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from dataip.federation.trust_list import TrustList
+from dataip.ledger.cosignature import CosignatureSigner
+from dataip.ledger.note import Verifier
+
+
+@dataclass
+class FederationSetup:
+    """The trust list's URL and operator key(s), and this registry's witness key.
+
+    ``operator_keys`` holds more than one key while the operator rotates its key; a list
+    signed by any of them is accepted. Parsed lists are kept in memory by (operator,
+    sequence): the database says which list is in force, this only saves re-verifying it.
+    """
+
+    list_url: str = ""
+    operator_keys: tuple[Verifier, ...] = ()
+    witness: CosignatureSigner | None = None
+    fetch_timeout: float = 10.0
+    _parsed: dict[tuple[str, int], TrustList] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return tuple(sorted({k.name for k in self.operator_keys}))
+
+    def remembered(self, operator: str, sequence: int) -> TrustList | None:
+        with self._lock:
+            return self._parsed.get((operator, sequence))
+
+    def remember(self, listed: TrustList) -> None:
+        with self._lock:
+            self._parsed[(listed.operator, listed.sequence)] = listed
