@@ -142,7 +142,9 @@ def _institutional_archive(
     """The archive for an institution's full package, its read accounted for: a court's
     purpose must be its case number, and the read joins the chained account the holder sees
     (services/sharing/reads, issue 20 §3)."""
-    return reads.archive(principal, env=env, number=number, purpose=purpose)
+    return reads.archive(
+        principal, env=env, number=number, purpose=purpose, resource="evidence_package"
+    )
 
 
 def build(

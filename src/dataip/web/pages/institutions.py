@@ -111,6 +111,7 @@ def read_rows(identity: Identity, env: Env, number: str, lang: str) -> list[dict
                 "name": r.institution_name,
                 "kind": pick(KINDS.get(r.kind, (r.kind, r.kind))),
                 "resource": pick(RESOURCES.get(r.resource, (r.resource, r.resource))),
+                "scope": pick(SCOPES.get(r.scope, (r.scope, r.scope))),
                 "purpose": r.purpose,
                 "at": f"{day(at, lang)} {at:%H:%M}",
             }
