@@ -34,6 +34,28 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "sharing.md"
 CASE = "（2026）黔01民初123号"
 COURT = "贵州省贵阳市中级人民法院"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.S | re.M)
+RAN: list[str] = []
+
+
+# the guide's sections a court's IT department follows: every shell and Python block in them
+# is run below
+COURT_PATH = (
+    "1. Registration by the registry's admin",
+    "2. Getting a token",
+    "3. Reading registrations",
+    "Evidence packages",
+)
+
+
+def court_path_blocks() -> list[str]:
+    sections = re.split(r"^## ", DOCS.read_text(encoding="utf-8"), flags=re.M)
+    return [
+        body
+        for section in sections
+        if section.startswith(COURT_PATH)
+        for kind, body in FENCE.findall(section)
+        if kind in ("sh", "python")
+    ]
 
 
 def block(lang: str, containing: str) -> str:
@@ -44,6 +66,7 @@ def block(lang: str, containing: str) -> str:
         if kind == lang and containing in body
     ]
     assert len(found) == 1, (lang, containing, len(found))
+    RAN.append(found[0])
     return found[0]
 
 
@@ -125,6 +148,7 @@ BLOCKED = {
 def test_i20_court_walkthrough_from_the_integration_guide(
     api: Api, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    RAN.clear()
     w = api.world()
     number = w.registered()
     admin = api.user("registrar_admin")
@@ -212,6 +236,10 @@ def test_i20_court_walkthrough_from_the_integration_guide(
         desk.sh("/lift")
         assert desk.json("lifted.json")["state"] == "lifted"
         assert set(BLOCKED) <= set(api.reg(w.applicant, number).json()["allowed_actions"])
+
+    assert len(court_path_blocks()) >= 10
+    missed = [b for b in court_path_blocks() if b not in RAN]
+    assert not missed, missed  # every example of the court's path has run
 
     # 7. the holder sees every read: who, when, under which permission, for what purpose
     rows = api.c.get(f"/api/v1/registrations/{number}/reads", headers=api.h(w.applicant)).json()
