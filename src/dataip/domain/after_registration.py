@@ -386,7 +386,11 @@ def frozen(freezes: Iterable[str]) -> DomainError:
 REAL_NAME_REQUESTS: dict[str, tuple[str, str, bool]] = {
     "request_revocation": ("撤销申请", "a revocation request", False),
     "request_transfer": ("单方申请转让", "a one-sided transfer request", True),
-    "request_cancellation": ("新权利人申请注销", "a cancellation request by the new right holder", True),
+    "request_cancellation": (
+        "新权利人申请注销",
+        "a cancellation request by the new right holder",
+        True,
+    ),
 }
 
 

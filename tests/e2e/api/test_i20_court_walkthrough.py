@@ -173,7 +173,7 @@ def test_i20_court_walkthrough_from_the_integration_guide(
         # 2. a token: the assertion by Authlib's helper and curl; then Authlib's OAuth client
         desk.python("print(assertion)", "make-assertion.py")
         _now(api)
-        desk.sh("client_assertion=\"$ASSERTION\"")
+        desk.sh('client_assertion="$ASSERTION"')
         token = desk.json("token.json")
         assert token["token_type"] == "Bearer" and token["expires_in"] == 600, token
         assert set(token["scope"].split()) == {
@@ -184,7 +184,7 @@ def test_i20_court_walkthrough_from_the_integration_guide(
         monkeypatch.chdir(tmp_path)
         _now(api)
         program: dict[str, Any] = {}
-        exec(desk.text(block("python", "OAuth2Client(")), program)  # noqa: S102 - the guide's
+        exec(desk.text(block("python", "OAuth2Client(")), program)  # the guide's program
         assert program["record"]["registration_number"] == number
         assert program["record"]["visibility"] == "public"
         client = program["client"]
@@ -198,15 +198,20 @@ def test_i20_court_walkthrough_from_the_integration_guide(
         assert not offered & set(BLOCKED), offered
         version = api.reg(w.applicant, number).json()["version"]
         for action, payload in BLOCKED.items():
-            body = problem(api.reg_act(w.applicant, number, action, **payload), 409, "registration_frozen")
+            body = problem(
+                api.reg_act(w.applicant, number, action, **payload), 409, "registration_frozen"
+            )
             assert body["details"]["freezes"] == [frozen["number"]]
             assert "保全" in body["message_zh"] and "frozen" in body["message_en"]
         assert api.reg(w.applicant, number).json()["version"] == version
         # the public sees the freeze; the court's client sees it too
         assert [f["number"] for f in api.reg(None, number).json()["freezes"]] == [frozen["number"]]
-        assert client.get(f"{base}/api/v1/institutions/registrations/{number}").json()[
-            "freezes"
-        ][0]["state"] == "in_force"
+        assert (
+            client.get(f"{base}/api/v1/institutions/registrations/{number}").json()["freezes"][0][
+                "state"
+            ]
+            == "in_force"
+        )
 
         # 4. the full record and the archive, read with the case number
         desk.sh("-d view=full")

@@ -52,7 +52,7 @@ def _page(
             "kind": pick(KINDS[i.kind]),
             "state": i.state,
             "state_label": pick(STATES[i.state]),
-            "scopes": [pick(SCOPES[s]) for s in sorted(i.scopes) if s in SCOPES],
+            "scopes": [pick(label) for s, label in SCOPES.items() if s in i.scopes],
             "key_count": len(i.kids) if i.jwks is not None else None,
             "jwks_uri": i.jwks_uri,
             "since": day(i.created_at, lang_of(request)),
