@@ -101,6 +101,13 @@ def test_r19_a_one_sided_transfer_is_not_offered_without_a_verified_party(api: A
     # verified: offered, and it succeeds
     _verify(api, heir, pid, w.examiner)
     assert "request_transfer" in api.reg(heir, number).json()["allowed_actions"]
+    # ... for the new right holder only: a verified stranger naming the heir is refused
+    stranger, _, evidence = w.objector()
+    by_stranger = {**ask, "transferees": [{"id_number": api.numbers[pid], "share_bp": 10_000}]}
+    by_stranger["instrument"] = evidence
+    problem(
+        api.reg_act(stranger, number, "request_transfer", **by_stranger), 403, "forbidden_action"
+    )
     page = _hint(api, heir, number)
     assert 'id="verify-first"' not in page and 'id="act-request_transfer"' in page
     d = api.reg_ok(heir, number, "request_transfer", **ask)
