@@ -4,6 +4,7 @@ that need a real URL: the CLI's HTTP client, a browser."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import threading
 import time
@@ -15,13 +16,20 @@ from dataip.bootstrap import Registry
 
 
 @contextlib.contextmanager
-def serve(registry: Registry) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit."""
+def serve(registry: Registry, *, public: bool = False) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit. `public`:
+    the server says it is at that URL (`public_base_url`: the OAuth metadata's issuer and
+    token endpoint, which a client's assertion names as its audience)."""
     from dataip.web.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    if public:
+        url = f"http://127.0.0.1:{port}"
+        registry = dataclasses.replace(
+            registry, settings=registry.settings.model_copy(update={"public_base_url": url})
+        )
     server = uvicorn.Server(
         uvicorn.Config(create_app(registry=registry), port=port, log_config=None, lifespan="on")
     )

@@ -381,6 +381,19 @@ def frozen(freezes: Iterable[str]) -> DomainError:
     )
 
 
+# The requests made under a verified real name (G§20, G§21, G§23): action -> (zh, en, whether
+# the holders make it too without that check — their own transfer and cancellation)
+REAL_NAME_REQUESTS: dict[str, tuple[str, str, bool]] = {
+    "request_revocation": ("撤销申请", "a revocation request", False),
+    "request_transfer": ("单方申请转让", "a one-sided transfer request", True),
+    "request_cancellation": (
+        "新权利人申请注销",
+        "a cancellation request by the new right holder",
+        True,
+    ),
+}
+
+
 def lookup(action: str) -> RegAction:
     row = _BY_NAME.get(action)
     if row is None:
@@ -416,12 +429,15 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
             "已有待审查的变更或转让申请",
             "a change or transfer request is already pending",
         )
-    if a.action == "request_revocation" and not ctx.caller_verified:
+    real_name = REAL_NAME_REQUESTS.get(a.action)
+    # G§20, G§21, G§23: a request about someone else's registration — revocation, and a
+    # one-sided transfer or cancellation by the new right holder — is made under a verified
+    # real name; the holders keep their own transfer and cancellation regardless
+    if real_name and not ctx.caller_verified and not (real_name[2] and "holder" in actors):
         return _err(
             "party_not_verified",
-            "撤销申请须实名提出：您名下尚无通过实名核验的登记主体",
-            "revocation requests are made under a verified real name: none of your parties "
-            "is verified",
+            f"{real_name[0]}须实名提出：您名下尚无通过实名核验的登记主体",
+            f"{real_name[1]} is made under a verified real name: none of your parties is verified",
             422,
         )
     if a.action == "confirm_transfer" and not ctx.awaiting_my_consent:

@@ -32,6 +32,7 @@ from dataip.services import (
 )
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.recording import due_date
+from dataip.services.sharing import demo as sharing_demo
 
 PASSWORD = "demo-password"
 
@@ -531,6 +532,12 @@ def populate(env: Env) -> dict[str, int]:
                 "reason": "数据更新频率由每日调整为每周",
             },
         )
+    # Issue 20: a court's and a bank's clients; the court reads the first registration
+    sharing_demo.populate(
+        Identity(user_id=admin.id, role="registrar_admin", username="admin"),
+        env=e,
+        number=numbers[0],
+    )
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):
@@ -571,7 +578,6 @@ def populate(env: Env) -> dict[str, int]:
                     statement="该数据集名称与本人在先发布的数据产品名称相同。",
                     evidence_blobs=[objection_evidence],
                 )
-    del admin
     counts = applications_count(env)
     return {
         "applications": sum(counts.values()),

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import REG_STATE_LABELS, RegState, allowed
+from dataip.domain.after_registration import (
+    REAL_NAME_REQUESTS,
+    REG_STATE_LABELS,
+    RegState,
+    allowed,
+)
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
 from dataip.services import due_states, sample_publication
@@ -47,9 +52,20 @@ class RegistrationView:
     sample: dict[str, Any] | None = None  # published sample rows (issue 7), if any
     sample_choice: str | None = None  # the holder's choice, for holders and the registry
     freezes: list[dict[str, Any]] = field(default_factory=list)  # court preservations (保全)
-    # G§20: a revocation request this caller could make once one of its subjects is
-    # real-name verified (the table's guard withholds it until then)
-    revocation_needs_verification: bool = False
+    # G§20, G§21, G§23: the requests this caller could make once one of its subjects is
+    # real-name verified (revocation, a one-sided transfer or cancellation; the table's guard
+    # withholds them until then)
+    needs_verification: list[str] = field(default_factory=list)
+
+
+def _needs_verification(state: RegState, who: actions.Caller) -> list[str]:
+    """The requests under a real name (G§20, G§21, G§23) the table withholds from this caller
+    only because none of its subjects is verified — asked of the table's guard."""
+    if "public" not in who.actors or who.ctx.caller_verified:
+        return []
+    offered = allowed(state, who.actors, who.ctx)
+    once_verified = allowed(state, who.actors, replace(who.ctx, caller_verified=True))
+    return [a for a in once_verified if a in REAL_NAME_REQUESTS and a not in offered]
 
 
 def _find(uow: UnitOfWork, number: str) -> m.Registration:
@@ -195,12 +211,7 @@ def view(
                 [dict(h) for h in reg.holders] if full else [public_holder(h) for h in reg.holders]
             ),
             allowed_actions=allowed(RegState(reg.state), who.actors, who.ctx),
-            revocation_needs_verification=(
-                "public" in who.actors
-                and not who.ctx.caller_verified
-                and "request_revocation"
-                in allowed(RegState(reg.state), who.actors, replace(who.ctx, caller_verified=True))
-            ),
+            needs_verification=_needs_verification(RegState(reg.state), who),
             filings=filings,
             requests=[request_dict(r, full=full or r.id in mine) for r in reqs],
             versions=[

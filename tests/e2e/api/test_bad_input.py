@@ -2049,14 +2049,30 @@ CASES = [
         path=_on("request_transfer"),
         json=_by_court(instrument=None),
     ),
+    # G§21, G§23 with G§20's rule: one-sided requests on another's right are made under a
+    # verified real name ("other" acts for no verified party; a verified caller naming someone
+    # else as the new right holder: tests/e2e/api/test_i19_real_name_offers.py)
     c(
         "reg-act:court-transfer-to-someone-else",
         REG_ACT,
-        403,
-        "forbidden_action",
+        422,
+        "party_not_verified",
         who="other",
         path=_on("request_transfer"),
         json=_by_court(by="other"),
+    ),
+    c(
+        "reg-act:cancellation-by-unverified",
+        REG_ACT,
+        422,
+        "party_not_verified",
+        who="other",
+        path=_on("request_cancellation"),
+        json=lambda w: {
+            "reason": "权利已因生效判决灭失",
+            "instrument": w.ids["other_blob"],
+            "party_id": w.ids["other_party"],
+        },
     ),
     c(
         "reg-act:transfer-by-stranger",

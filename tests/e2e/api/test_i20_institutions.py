@@ -5,6 +5,7 @@ sees. Every refused request is problem+json and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -34,6 +35,8 @@ def _state(api: Api) -> dict[str, Any]:
                 ("assertions", t.institution_assertions),
                 ("tokens", t.institution_tokens),
                 ("reads", t.institution_reads),
+                ("freezes", t.freezes),
+                ("registrations", t.registrations),
             )
         }
 
@@ -124,12 +127,26 @@ def test_i20_refused_requests_change_nothing(api: Api, world: Any) -> None:
     )
     bank_token = bank.token()
     court_token = court.token()
+    narrow_token = court.token("registrations:read")  # the court asked for less than it holds
     replayed = bank.assertion()
     assert bank.request(replayed).status_code == 200
+    # a suspended and a revoked client, each with a token issued while it was active
+    suspended = Institution(api, world.admin, "exchange", ["registrations:read"], "EdDSA")
+    revoked = Institution(
+        api, world.admin, "court", ["registrations:read", "registrations:read-full"], "ES256"
+    )
+    suspended_token, revoked_token = suspended.token(), revoked.token()
+    for inst, action in ((suspended, "suspend"), (revoked, "revoke")):
+        r = api.c.post(
+            f"/api/v1/admin/institutions/{inst.client_id}/actions/{action}",
+            headers=api.h(world.admin),
+        )
+        assert r.status_code == 200, r.text
     now = int(api.clock.now().timestamp())
     other = _key("ES256")
     n = world.number
     reg = f"/api/v1/institutions/registrations/{n}"
+    freeze = {"case_number": CASE, "court": "杭州市中级人民法院", "ruling": "冻结"}
 
     cases: list[tuple[str, Any, int, str]] = [
         (
@@ -242,6 +259,57 @@ def test_i20_refused_requests_change_nothing(api: Api, world: Any) -> None:
             403,
             "insufficient_scope",
         ),
+        (
+            "archive without purpose",
+            lambda: api.c.get(f"{reg}/archive", headers=_h(court_token)),
+            422,
+            "purpose_required",
+        ),
+        (
+            "evidence package with a blank purpose",
+            lambda: api.c.get(
+                f"{reg}/evidence-package", params={"purpose": " "}, headers=_h(court_token)
+            ),
+            422,
+            "purpose_required",
+        ),
+        # a token is worth only the scopes asked for, even when the client holds more
+        (
+            "token beyond its scopes",
+            lambda: api.c.get(
+                reg, params={"view": "full", "purpose": CASE}, headers=_h(narrow_token)
+            ),
+            403,
+            "insufficient_scope",
+        ),
+        (
+            "freeze by a bank",
+            lambda: api.c.post(f"{reg}/freezes", json=freeze, headers=_h(bank_token)),
+            403,
+            "insufficient_scope",
+        ),
+        (
+            "freeze by a court without freezes:write",
+            lambda: api.c.post(f"{reg}/freezes", json=freeze, headers=_h(court_token)),
+            403,
+            "insufficient_scope",
+        ),
+        ("suspended client asks", lambda: suspended.request(), 401, "invalid_client"),
+        (
+            "suspended client's token",
+            lambda: api.c.get(reg, headers=_h(suspended_token)),
+            401,
+            "invalid_token",
+        ),
+        ("revoked client asks", lambda: revoked.request(), 401, "invalid_client"),
+        (
+            "revoked client's token",
+            lambda: api.c.get(
+                reg, params={"view": "full", "purpose": CASE}, headers=_h(revoked_token)
+            ),
+            401,
+            "invalid_token",
+        ),
     ]
     # each refused for its own reason, not by accident
     why = {
@@ -261,12 +329,22 @@ def test_i20_refused_requests_change_nothing(api: Api, world: Any) -> None:
         "court purpose not a case number": "case number",
         "bank asks for read-full": "registrations:read-full",
         "bank asks for the archive": "registrations:read-full",
+        "archive without purpose": "purpose",
+        "evidence package with a blank purpose": "purpose",
+        "token beyond its scopes": "registrations:read-full",
+        "freeze by a bank": "freezes:write",
+        "freeze by a court without freezes:write": "freezes:write",
+        "suspended client asks": "suspended",
+        "suspended client's token": "suspended",
+        "revoked client asks": "revoked",
+        "revoked client's token": "revoked",
     }
     for name, call, status, code in cases:
         before = _state(api)
         r = call()
         body = problem(r, status, code)
         assert why[name] in body["message_en"], (name, body)
+        assert re.search(r"[\u4e00-\u9fff]", body["message_zh"]), (name, body)  # zh and en
         if r.request.url.path == "/oauth/token":
             assert body["error"] == code, (name, body)
             assert body["error_description"], name

@@ -241,6 +241,27 @@ def test_i19_every_demo_page_shows_labels_not_raw_codes(
     assert not found, f"raw codes in front of people: {report}"
 
 
+def test_i20_the_demo_shows_institutions_and_a_court_read(
+    demo_registry: Registry, app: FastAPI
+) -> None:
+    """Issue 20: a newcomer sees the admin's page of institutional clients and a holder's
+    account of reads populated — a court and a bank, and the court's reads for a case."""
+    with TestClient(app) as client:
+        _sign_in(client, "admin")
+        page = visible_text(client.get("/admin/institutions").text)
+        assert "贵州省贵阳市中级人民法院（演示）" in page and "贵阳银行股份有限公司（演示）" in page
+        assert "法院" in page and "银行" in page and "读取完整登记信息与档案（须说明用途）" in page
+    with demo_registry.engine.connect() as c:
+        number = c.exec_driver_sql("SELECT registration_number FROM institution_reads").scalar()
+    assert number is not None
+    with TestClient(app) as client:
+        _sign_in(client, "applicant")
+        text = visible_text(client.get(f"/registrations/{number}").text)
+        reads = text[text.index("机构查阅记录") :]
+        assert "贵州省贵阳市中级人民法院（演示）" in reads and "（2026）黔01民初88号" in reads
+        assert "完整登记信息" in reads and "登记档案" in reads and "法院" in reads
+
+
 def test_i19_the_scanner_finds_what_it_must() -> None:
     """The checks above can fail: each kind of raw code is found, code elements are not."""
     page = (

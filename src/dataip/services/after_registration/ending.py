@@ -78,6 +78,14 @@ def _request_cancellation(
                 "请选择您名下的新权利主体",
                 "choose the party (new right holder) you act for",
             )
+        party = uow.parties.get(pid)
+        if party is None or party.verification_status != "verified":
+            raise _bad(  # G§23 with G§20's rule: a request on another's right, by real name
+                "party_not_verified",
+                "新权利人申请注销须实名提出：所选主体尚未通过实名核验",
+                "a cancellation request by the new right holder is made under a verified "
+                "real name: the party chosen is not verified",
+            )
         party_id = pid
     r = _request(
         uow,

@@ -22,7 +22,7 @@ from dataip.services import after_registration as actions
 from dataip.services import registrations
 from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
-from dataip.services.context import Env, Identity
+from dataip.services.context import ANONYMOUS, Env, Identity
 from dataip.services.ledger.tree import LedgerCorrupt, _PrefetchedReader
 from dataip.services.ports import UnitOfWork
 from dataip.services.sharing import reads
@@ -137,12 +137,16 @@ def _proven_events(uow: UnitOfWork, reg: m.Registration) -> dict[str, Any]:
 
 
 def _institutional_archive(
-    principal: Principal, *, env: Env, number: str, purpose: str
+    principal: Principal, *, env: Env, number: str, purpose: str, accounted: bool
 ) -> dict[str, Any]:
     """The archive for an institution's full package, its read accounted for: a court's
     purpose must be its case number, and the read joins the chained account the holder sees
-    (services/sharing/reads, issue 20 §3)."""
-    return reads.archive(principal, env=env, number=number, purpose=purpose)
+    (services/sharing/reads, issue 20 §3) — once per package, also when it is built again."""
+    if accounted:
+        return registrations.archive(ANONYMOUS, env=env, number=number, institutional=True)
+    return reads.archive(
+        principal, env=env, number=number, purpose=purpose, resource="evidence_package"
+    )
 
 
 def build(
@@ -170,7 +174,9 @@ def build(
     if full and isinstance(caller, Principal):
         acting_identity(caller, REGISTRATIONS_READ_FULL)  # 403 without the scope
         stated = _purpose(purpose, required=True)
-        archive = _institutional_archive(caller, env=env, number=number, purpose=stated or "")
+        archive = _institutional_archive(
+            caller, env=env, number=number, purpose=stated or "", accounted=not _again
+        )
     elif full and isinstance(caller, Identity):
         stated = _purpose(purpose, required=False)
         archive = registrations.archive(caller, env=env, number=number)  # 401 / 403, logged

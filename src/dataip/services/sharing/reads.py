@@ -117,12 +117,20 @@ def full_record(
     return v
 
 
-def archive(principal: Principal, *, env: Env, number: str, purpose: str | None) -> dict[str, Any]:
-    """The registration archive (G§25) for `registrations:read-full` and a purpose."""
+def archive(
+    principal: Principal,
+    *,
+    env: Env,
+    number: str,
+    purpose: str | None,
+    resource: str = "archive",
+) -> dict[str, Any]:
+    """The registration archive (G§25) for `registrations:read-full` and a purpose; accounted
+    as `resource` (the archive alone, or the evidence package holding it)."""
     stated = check_purpose(principal, purpose)
     dossier = registrations.archive(ANONYMOUS, env=env, number=number, institutional=True)
     reg_number = str(dossier["registration"]["registration_number"])
-    _record(env, principal, number=reg_number, resource="archive", purpose=stated)
+    _record(env, principal, number=reg_number, resource=resource, purpose=stated)
     return dossier
 
 

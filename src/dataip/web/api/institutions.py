@@ -19,6 +19,7 @@ from dataip.sharing.scopes import (
     KINDS,
     REGISTRATIONS_READ,
     REGISTRATIONS_READ_FULL,
+    SCOPES,
     Principal,
 )
 from dataip.web.api.application_schemas import Label
@@ -107,6 +108,7 @@ class ReadRecordRead(BaseModel):
     kind: str
     kind_label: Label
     scope: str
+    scope_label: Label
     registration_number: str
     resource: str
     resource_label: Label
@@ -124,6 +126,7 @@ class ReadRecordRead(BaseModel):
             kind=r.kind,
             kind_label=_label(KINDS.get(r.kind, (r.kind, r.kind))),
             scope=r.scope,
+            scope_label=_label(SCOPES.get(r.scope, (r.scope, r.scope))),
             registration_number=r.registration_number,
             resource=r.resource,
             resource_label=_label(RESOURCES.get(r.resource, (r.resource, r.resource))),

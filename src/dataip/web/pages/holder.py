@@ -26,7 +26,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from dataip.domain.after_registration import OPEN_REQUEST_STATES, SAMPLE_PUBLICATION
+from dataip.domain.after_registration import (
+    OPEN_REQUEST_STATES,
+    REAL_NAME_REQUESTS,
+    SAMPLE_PUBLICATION,
+)
 from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.screening.mask import TECHNIQUE_LABELS
@@ -167,9 +171,12 @@ def registration_response(
             "history": history,
             "error": error,
             "forms": action_forms(v, identity, env, lang, typed, open_action),
-            # G§20: revocation is asked under a verified real name; say so rather than offer
-            # a form that would be refused (the service knows from the table's guard)
-            "verify_first": v.revocation_needs_verification,
+            # G§20, G§21, G§23: revocation and a one-sided transfer or cancellation are asked
+            # under a verified real name; say which rather than offer forms that would be
+            # refused (the service knows from the table's guard)
+            "verify_first": (", " if lang == "en" else "、").join(
+                _pick(REAL_NAME_REQUESTS[a][:2], lang) for a in v.needs_verification
+            ),
             "technique_labels": {k: _pick(p, lang) for k, p in TECHNIQUE_LABELS.items()},
             "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
             "max_upload_mb": env.max_blob_bytes // (1024 * 1024),

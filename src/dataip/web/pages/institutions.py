@@ -52,7 +52,7 @@ def _page(
             "kind": pick(KINDS[i.kind]),
             "state": i.state,
             "state_label": pick(STATES[i.state]),
-            "scopes": [pick(SCOPES[s]) for s in sorted(i.scopes) if s in SCOPES],
+            "scopes": [pick(label) for s, label in SCOPES.items() if s in i.scopes],
             "key_count": len(i.kids) if i.jwks is not None else None,
             "jwks_uri": i.jwks_uri,
             "since": day(i.created_at, lang_of(request)),
@@ -111,6 +111,7 @@ def read_rows(identity: Identity, env: Env, number: str, lang: str) -> list[dict
                 "name": r.institution_name,
                 "kind": pick(KINDS.get(r.kind, (r.kind, r.kind))),
                 "resource": pick(RESOURCES.get(r.resource, (r.resource, r.resource))),
+                "scope": pick(SCOPES.get(r.scope, (r.scope, r.scope))),
                 "purpose": r.purpose,
                 "at": f"{day(at, lang)} {at:%H:%M}",
             }
