@@ -11,75 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Literal
 
+from dataip.domain.app_states import IN_PROCEDURE, STATE_LABELS, AppState
 from dataip.domain.errors import DomainError
 from dataip.domain.procedural_requests import REQUEST_ACTIONS, RequestFacts, validate_ground
 from dataip.domain.procedural_requests import guard as request_guard
-
-
-class AppState(StrEnum):
-    """Application states; Zhejiang's live platform codes in brackets."""
-
-    DRAFT = "draft"  # 草稿
-    SUBMITTED = "submitted"  # 待受理 [1]
-    UNDER_EXAMINATION = "under_examination"  # 待审核
-    AWAITING_CORRECTION = "awaiting_correction"  # 待补正 [2]
-    PUBLICISED = "publicised"  # 公示中 [3]
-    OBJECTION_PENDING = "objection_pending"  # 异议处理中
-    AWAITING_JUDGMENT = "awaiting_judgment"  # 待司法裁决
-    REGISTERED = "registered"  # 登记成功 [7]
-    REFUSED = "refused"  # 不予登记 [6]
-    WITHDRAWN = "withdrawn"  # 主动撤回 [5]
-    DEEMED_WITHDRAWN = "deemed_withdrawn"  # 视为撤回 [11]
-    REVOKED = "revoked"  # 异议成立，撤销
-
-
-TERMINAL = frozenset(
-    {
-        AppState.REGISTERED,
-        AppState.REFUSED,
-        AppState.WITHDRAWN,
-        AppState.DEEMED_WITHDRAWN,
-        AppState.REVOKED,
-    }
-)
-IN_PROCEDURE = frozenset(
-    {
-        AppState.SUBMITTED,
-        AppState.UNDER_EXAMINATION,
-        AppState.AWAITING_CORRECTION,
-        AppState.PUBLICISED,
-        AppState.OBJECTION_PENDING,
-        AppState.AWAITING_JUDGMENT,
-    }
-)
-# G§14: what the public sees of a filing once it is publicised (and afterwards).
-PUBLIC_STATES = frozenset(
-    {
-        AppState.PUBLICISED,
-        AppState.OBJECTION_PENDING,
-        AppState.AWAITING_JUDGMENT,
-        AppState.REGISTERED,
-        AppState.REVOKED,
-    }
-)
-
-STATE_LABELS: dict[AppState, tuple[str, str]] = {
-    AppState.DRAFT: ("草稿", "Draft"),
-    AppState.SUBMITTED: ("待受理", "Submitted"),
-    AppState.UNDER_EXAMINATION: ("待审核", "Under examination"),
-    AppState.AWAITING_CORRECTION: ("待补正", "Awaiting correction"),
-    AppState.PUBLICISED: ("公示中", "Publicised"),
-    AppState.OBJECTION_PENDING: ("异议处理中", "Objection pending"),
-    AppState.AWAITING_JUDGMENT: ("待司法裁决", "Awaiting judgment"),
-    AppState.REGISTERED: ("登记成功", "Registered"),
-    AppState.REFUSED: ("不予登记", "Refused"),
-    AppState.WITHDRAWN: ("主动撤回", "Withdrawn"),
-    AppState.DEEMED_WITHDRAWN: ("视为撤回", "Deemed withdrawn"),
-    AppState.REVOKED: ("已撤销", "Revoked"),
-}
+from dataip.domain.refusal_grounds import validate_grounds
 
 # Who acts. The service works out which of these the caller is for one application.
 Actor = Literal["holder", "registry", "public", "system"]
@@ -504,18 +442,6 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     a: tuple(t.outcome for t in TRANSITIONS if t.action == a and t.outcome) for a in ACTIONS
 }
 
-# G§13 refusal grounds (不予登记情形).
-REFUSAL_GROUNDS: dict[int, tuple[str, str]] = {
-    1: ("不符合本办法适用范围及原则规定", "outside the scope or principles of the measures"),
-    2: ("存在未解决的数据知识产权权属诉讼纠纷", "unresolved ownership litigation"),
-    3: ("重复登记，或主动撤回后无正当理由再次申请", "duplicate, or re-filed after withdrawal"),
-    4: ("登记前未进行数据存证或公证", "no evidence or notarisation before applying"),
-    5: ("申请人隐瞒事实或者弄虚作假", "concealment or falsification"),
-    6: ("数据危害国家安全、公共利益或个人隐私", "endangers security, public interest or privacy"),
-    7: ("其他不符合法律、法规规定的情形", "other legal non-conformity"),
-}
-
-
 _NO_REQUESTS = RequestFacts()
 
 
@@ -679,27 +605,3 @@ def allowed_actions(state: AppState, actors: Iterable[Actor], ctx: Context) -> l
         if _guard(t, ctx) is None:
             out.append(t.action)
     return out
-
-
-def validate_grounds(raw: object) -> list[int]:
-    """G§13: a refusal names one or more of the seven grounds."""
-    if not isinstance(raw, list) or not raw:
-        raise _err(
-            "grounds_required",
-            "不予登记须说明理由（《办法》第十三条）",
-            "a refusal must name at least one ground of Art. 13 of the Measures",
-            422,
-        )
-    out: list[int] = []
-    for g in raw:
-        if isinstance(g, bool) or not isinstance(g, int) or g not in REFUSAL_GROUNDS:
-            raise _err(
-                "invalid_ground",
-                f"无效的不予登记理由：{g}",
-                f"invalid refusal ground: {g}",
-                422,
-                valid=sorted(REFUSAL_GROUNDS),
-            )
-        if g not in out:
-            out.append(g)
-    return sorted(out)

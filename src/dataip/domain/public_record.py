@@ -28,9 +28,11 @@ from stdnum.iso7064 import mod_11_2
 from dataip.domain import after_registration as ar
 from dataip.domain import lifecycle as lc
 from dataip.domain import procedural_requests as pr
+from dataip.domain.app_states import AppState
 from dataip.domain.errors import DomainError
 from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
 from dataip.domain.preservation import valid_case_number
+from dataip.domain.refusal_grounds import REFUSAL_GROUNDS
 
 __all__ = [
     "EVENT_SCHEMAS",
@@ -54,7 +56,7 @@ FORM_ITEMS = frozenset(
 
 VOCABULARIES: dict[str, frozenset[str]] = {
     "actions": frozenset(lc.ACTIONS),
-    "app_states": frozenset(lc.AppState),
+    "app_states": frozenset(AppState),
     "outcomes": frozenset(o for outs in lc.OUTCOMES.values() for o in outs),
     "deadline_kinds": frozenset(lc.DEADLINE_LABELS),
     # R0.4: what a recomputed date belongs to — a deadline, a filing period, a window
@@ -314,7 +316,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     "ApplicationDeemedWithdrawn": _APPLICATION,
     "ApplicationRefused": {
         **_APPLICATION,
-        "grounds": ListOf("refusal_grounds", item=Int("ground", lo=1, hi=max(lc.REFUSAL_GROUNDS))),
+        "grounds": ListOf("refusal_grounds", item=Int("ground", lo=1, hi=max(REFUSAL_GROUNDS))),
     },
     "ApplicationPublicised": {
         **_APPLICATION,

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from dataip.domain.lifecycle import TERMINAL, TRANSITIONS, AppState
+from dataip.domain.app_states import TERMINAL, AppState
+from dataip.domain.lifecycle import TRANSITIONS
 from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import demo
 from dataip.services.context import SHANGHAI

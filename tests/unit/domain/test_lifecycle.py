@@ -6,21 +6,19 @@ from datetime import date
 
 import pytest
 
+from dataip.domain.app_states import IN_PROCEDURE, TERMINAL, AppState
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import (
     ACTIONS,
-    IN_PROCEDURE,
-    TERMINAL,
     TRANSITIONS,
-    AppState,
     Context,
     Transition,
     allowed_actions,
     decide,
-    validate_grounds,
 )
 from dataip.domain.procedural_requests import REQUEST_ACTIONS, RequestFacts
 from dataip.domain.profile import OPTIONAL_PERIODS, PERIOD_KEYS
+from dataip.domain.refusal_grounds import validate_grounds
 
 CTX = Context(today=date(2026, 9, 28))
 

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from dataip.config import load_profile, profile_from_toml
-from dataip.domain.lifecycle import AppState, Context, allowed_actions
+from dataip.domain.app_states import AppState
+from dataip.domain.lifecycle import Context, allowed_actions
 from dataip.domain.procedural_requests import (
     FAST_TRACK_GROUNDS,
     REFUSAL_REASONS,

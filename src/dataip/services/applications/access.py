@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import PUBLIC_STATES, AppState
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import PUBLIC_STATES, Actor, AppState, Context
+from dataip.domain.lifecycle import Actor, Context
 from dataip.domain.procedural_requests import RequestFacts
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import PUBLIC_STATES, AppState
 from dataip.domain.application import check_complete, check_name
-from dataip.domain.lifecycle import PUBLIC_STATES, AppState
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError

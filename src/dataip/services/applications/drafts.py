@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import AppState
 from dataip.domain.application import Share, check_shares, evidence_hash
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState
 from dataip.schemas.application_form import validate_form
 from dataip.services import blobs, party_refs, preconditions, screening
 from dataip.services.applications.access import (

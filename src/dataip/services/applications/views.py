@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import PUBLIC_STATES, STATE_LABELS, AppState
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import mask_name, mask_resident_id
-from dataip.domain.lifecycle import PUBLIC_STATES, STATE_LABELS, AppState, allowed_actions
+from dataip.domain.lifecycle import allowed_actions
 from dataip.services.applications.access import (
     actors_for,
     context_for,

@@ -10,7 +10,7 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain import numbering
-from dataip.domain.lifecycle import validate_grounds
+from dataip.domain.refusal_grounds import validate_grounds
 from dataip.domain.registration import validity
 from dataip.services import announcements, certificates
 from dataip.services.applications import public_applicants

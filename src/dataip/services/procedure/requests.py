@@ -17,8 +17,9 @@ from datetime import date, datetime
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import AppState
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState, Transition
+from dataip.domain.lifecycle import Transition
 from dataip.domain.procedural_requests import (
     RELIEF_GROUNDS,
     validate_ground,

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.app_states import AppState
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState, Transition, closing_status, decide
+from dataip.domain.lifecycle import Transition, closing_status, decide
 from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import preconditions, screening
 from dataip.services.applications import actors_for, conflict, context_for, load, stale

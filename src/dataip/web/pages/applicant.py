@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from dataip.domain.app_states import AppState
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import AppState
 from dataip.services import applications, files, procedure
 from dataip.services.context import Env, Identity
 from dataip.web.api.application_schemas import ActionIn

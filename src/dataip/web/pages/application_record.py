@@ -15,7 +15,8 @@ from fastapi import Request
 from dataip.domain import procedural_requests as pr
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import event_label
-from dataip.domain.lifecycle import DEADLINE_LABELS, REFUSAL_GROUNDS
+from dataip.domain.lifecycle import DEADLINE_LABELS
+from dataip.domain.refusal_grounds import REFUSAL_GROUNDS
 from dataip.services import applications, due_states, reference
 from dataip.services.context import Env, Identity
 from dataip.web.pages.application_form import BLOB_LISTS, ENUM_FIELDS, TEXTS

@@ -28,9 +28,10 @@ from dataip.domain.after_registration import (
     SAMPLE_PUBLICATION,
     UNILATERAL_BASES,
 )
+from dataip.domain.app_states import STATE_LABELS
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import EVENT_LABELS
-from dataip.domain.lifecycle import DEADLINE_LABELS, STATE_LABELS
+from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.web.pages.screening_view import KIND_LABELS
 
 Pair = tuple[str, str]
