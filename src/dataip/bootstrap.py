@@ -144,6 +144,9 @@ def federation_setup(settings: Settings) -> FederationSetup:
         list_url=settings.federation_list_url,
         operator_keys=operators,
         witness=load_witness_key(settings),
+        fetch_timeout=settings.federation_fetch_timeout_seconds,
+        status_max_age=settings.federation_status_max_age_seconds,
+        push_max_backoff=settings.witness_push_max_backoff_seconds,
     )
 
 

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     federation_operator_key: str = ""
     witness_key_file: Path | None = None
     witness_name: str = ""
+    # Foreign certificates' status lists (issue 21 §2): fetched again once this old; older
+    # answers read "status as of <fetch time>". Fetch timeout for them and for witnesses.
+    federation_status_max_age_seconds: int = Field(default=600, ge=0, le=7 * 86_400)
+    federation_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Pushing this registry's checkpoints to its peers' witnesses (issue 21 §3): the longest
+    # wait after failures (the backoff doubles from the log interval up to this).
+    witness_push_max_backoff_seconds: int = Field(default=3600, ge=1, le=86_400)
 
     _public_base_url_derived: bool = PrivateAttr(default=False)
 

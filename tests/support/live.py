@@ -15,13 +15,15 @@ from dataip.bootstrap import Registry
 
 
 @contextlib.contextmanager
-def serve(registry: Registry) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit."""
+def serve(registry: Registry, port: int | None = None) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit. `port`: one
+    chosen before (a registry whose issuer URL must be its own address)."""
     from dataip.web.app import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(create_app(registry=registry), port=port, log_config=None, lifespan="on")
     )

@@ -23,6 +23,8 @@ class FederationSetup:
     operator_keys: tuple[Verifier, ...] = ()
     witness: CosignatureSigner | None = None
     fetch_timeout: float = 10.0
+    status_max_age: int = 600  # seconds: a foreign status list older than this is fetched again
+    push_max_backoff: int = 3600  # seconds: the longest wait before pushing to a failing witness
     _parsed: dict[tuple[str, int], TrustList] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
