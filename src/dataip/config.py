@@ -53,10 +53,9 @@ class Settings(BaseSettings):
     log_key_file: Path | None = None
     log_interval_seconds: float = 1.0
     # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
-    # `dataip keys rotate` adds one) and other registries' keys this one accepts (a JSON file:
-    # {"issuers": [{"id": URL, "name": ..., "jwks": {...}}]}).
+    # `dataip keys rotate` adds one). Other registries' keys come from the trust list
+    # (issue 21 §2; the former DATAIP_TRUSTED_ISSUERS_FILE is refused at start-up).
     certificate_key_dir: Path | None = None
-    trusted_issuers_file: Path | None = None
     # argon2id cost of password hashes: "standard" (RFC 9106 low-memory: 64 MiB, 3 passes,
     # about 0.3 s a login here) or "test" (argon2-cffi's CHEAPEST profile, for test suites
     # that sign up thousands of accounts; refused in production). Hashes made under one are

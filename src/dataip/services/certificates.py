@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from dataip.certs import intake, qr, sm2, status_list, tlog, vc
@@ -96,12 +95,6 @@ class TrustedIssuers:
     ed25519: Trusted = field(default_factory=dict)
     sm2: TrustedSm2 = field(default_factory=dict)
     logs: TrustedLogs = field(default_factory=dict)
-
-
-def load_trusted(path: Path | None) -> TrustedIssuers:
-    """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
-    "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
-    return trusted_from_json(path.read_text("utf-8")) if path is not None else TrustedIssuers()
 
 
 def trusted_from_json(text: str) -> TrustedIssuers:

@@ -16,6 +16,7 @@ from dataip.bootstrap import Registry, build
 from dataip.config import Settings
 from dataip.services import scheduler
 from dataip.services.certificates import attach_proofs
+from dataip.services.context import Env
 from dataip.services.federation.push import push as push_to_witnesses
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
@@ -116,8 +117,9 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
         hooks = _webhook_loop(registry)  # issue 20 §5: woken by each integrator round
         # after each round: proofs into certificates, the new checkpoint to the peers'
         # witnesses (issue 21 §3), and the webhook sender woken
-        then = (attach_proofs, push_to_witnesses)
-        then = then if hooks is None else (*then, hooks.wake)
+        then: list[Callable[[Env], object]] = [attach_proofs, push_to_witnesses]
+        if hooks is not None:
+            then.append(hooks.wake)
         loop = (
             IntegratorLoop(registry.env, registry.log_keys, interval, then=then)
             if interval > 0

@@ -135,7 +135,10 @@ def not_listed(env: Env, rec: Recognised, text: str, fmt: str, error: DomainErro
             "its certificates cannot be recognised"
         )
     else:
-        zh = f"签发机构 {issuer} 不在现行信任列表（第 {rec.listed.sequence} 号）上，本机构不承认其证书"
+        zh = (
+            f"签发机构 {issuer} 不在现行信任列表（第 {rec.listed.sequence} 号）上，"
+            "本机构不承认其证书"
+        )
         en = (
             f"the issuer {issuer} is not on the trust list in force (sequence "
             f"{rec.listed.sequence}): this registry does not recognise its certificates"
@@ -159,7 +162,8 @@ def check_agency(rec: Recognised, issuer: str, subject: dict[str, Any]) -> Regis
         code = str(number)[6:10] if isinstance(number, str) else "?"
         raise DomainError(
             "agency_code_mismatch",
-            f"证书编号中的登记机构代码 {code} 与签发机构 {entry.name}（代码 {entry.agency_code}）不符",
+            f"证书编号中的登记机构代码 {code} 与签发机构 {entry.name}"
+            f"（代码 {entry.agency_code}）不符",
             f"the certificate number's agency code {code} is not that of its issuer "
             f"{entry.issuer} ({entry.agency_code}) on the trust list",
             status=422,

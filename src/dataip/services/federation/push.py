@@ -59,22 +59,22 @@ class _Failed(Exception):
     pass
 
 
-def _peers(env: Env) -> tuple[str, list[RegistryEntry]]:
-    """Our log origin and the other registries on the list in force (none without a list)."""
+def _peers(env: Env) -> list[RegistryEntry]:
+    """The other registries on the list in force (none without a list, or without a log)."""
     log = env.certificate_keys.log
     if log is None:
-        return "", []
+        return []
     try:
         listed: TrustList = trust.current(env)
     except DomainError:
-        return log.name, []
-    return log.name, [r for r in listed.registries if r.log_origin != log.name]
+        return []
+    return [r for r in listed.registries if r.log_origin != log.name]
 
 
 def push(env: Env) -> PushReport:
     """Push the latest checkpoint to every peer's witness that has not cosigned it yet."""
     report = PushReport()
-    origin, peers = _peers(env)
+    peers = _peers(env)
     if not peers:
         return report
     with env.read() as uow:
