@@ -47,6 +47,7 @@ class PushReport:
     current: list[str] = field(default_factory=list)  # already had this size cosigned
     deferred: list[str] = field(default_factory=list)  # backing off after failures
     failed: dict[str, str] = field(default_factory=dict)  # witness → why
+    resent: dict[str, int] = field(default_factory=dict)  # witness → the size its 409 gave
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def push(env: Env) -> PushReport:
             report.deferred.append(name)
             continue
         try:
-            line = _send(env, peer, state.size, size, note, timeout=setup.fetch_timeout)
+            line = _send(env, peer, state.size, size, note, report, timeout=setup.fetch_timeout)
             cosigned = _verified(note, line, peer)
         except _Failed as exc:
             why = str(exc)[:500]
@@ -168,7 +169,16 @@ def _post(url: str, body: bytes, *, timeout: float) -> _Answer:
         raise _Failed(f"cannot reach {url}: {exc or type(exc).__name__}") from None
 
 
-def _send(env: Env, peer: RegistryEntry, old: int, size: int, note: str, *, timeout: float) -> str:
+def _send(
+    env: Env,
+    peer: RegistryEntry,
+    old: int,
+    size: int,
+    note: str,
+    report: PushReport,
+    *,
+    timeout: float,
+) -> str:
     """The witness's cosignature line for our checkpoint; resends once after a 409."""
     url = f"{peer.witness_url}/add-checkpoint"
     answer = _post(url, _body(env, old, size, note), timeout=timeout)
@@ -183,6 +193,7 @@ def _send(env: Env, peer: RegistryEntry, old: int, size: int, note: str, *, time
             raise _Failed(f"the witness knows size {known}, larger than our {size}")
         if known == size:
             raise _Failed(f"the witness already cosigned size {size} (its cosignature was lost)")
+        report.resent[peer.witness_name] = known
         answer = _post(url, _body(env, known, size, note), timeout=timeout)
     if answer.status != 200:
         raise _Failed(f"HTTP {answer.status} from {url}: {answer.body[:200]}")
