@@ -38,7 +38,9 @@ def ours(env: Env, registry: Registry) -> Iterator[Env]:
         yield env
 
 
-def _lists(registry: Registry, beijing: Foreign, *, their_witness: RegistryEntry | None = None):  # type: ignore[no-untyped-def]
+def _lists(
+    registry: Registry, beijing: Foreign, *, their_witness: RegistryEntry | None = None
+) -> None:
     """Both registries follow a list naming both (ours may list another key for Beijing's
     witness: `their_witness`)."""
     mine, theirs = own_entry(registry), their_witness or beijing.entry()

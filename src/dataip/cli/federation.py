@@ -1,4 +1,5 @@
-"""`dataip federation …`: the trust list this registry follows, and its own entry (issue 21).
+"""`dataip federation …`: the trust list this registry follows, its own entry, and pushing its
+checkpoints to the peers' witnesses (issue 21).
 
 Exit codes: 0 good; 1 the list was refused (expired, unsigned, tampered, rolled back, wrong
 operator) or none is in force; 2 bad usage or unreadable input; 3 the list could not be fetched.
@@ -24,7 +25,10 @@ from dataip.ledger.note import Signer
 from dataip.services.federation import push as push_svc
 from dataip.services.federation import trust
 
-federation_app = typer.Typer(help="The federation's trust list (issue 21): show, refresh, entry.")
+federation_app = typer.Typer(
+    help="The federation (issue 21): the trust list (show, refresh, entry, sign, keygen) and "
+    "pushing checkpoints to the peers' witnesses (push)."
+)
 console = Console()
 err = Console(stderr=True)
 
