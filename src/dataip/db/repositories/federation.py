@@ -179,8 +179,15 @@ class Federation:
         done = self.s.execute(
             sa.update(t.witness_pushes).where(c.witness == push.witness).values(**values)
         )
-        if not done.rowcount:  # type: ignore[attr-defined]
-            self.s.execute(sa.insert(t.witness_pushes).values(**values))
+        if done.rowcount:  # type: ignore[attr-defined]
+            return
+        try:
+            with self.s.begin_nested():
+                self.s.execute(sa.insert(t.witness_pushes).values(**values))
+        except IntegrityError:  # another process's push stored the first row: ours is newer
+            self.s.execute(
+                sa.update(t.witness_pushes).where(c.witness == push.witness).values(**values)
+            )
 
 
 def _push(row: Mapping[Any, Any]) -> WitnessPush:
