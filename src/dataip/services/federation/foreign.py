@@ -36,6 +36,7 @@ __all__ = ["Recognised", "add_status", "check_agency", "not_listed", "recognised
 
 MAX_STATUS_LIST_BYTES = 1024 * 1024
 STATUS_SOURCE_LIST = "issuer_status_list"
+FETCH_RETRY = timedelta(minutes=1)  # after a failed fetch, the cached list answers this long
 
 
 @dataclass
@@ -229,13 +230,17 @@ def add_status(
     got: status_list.CachedStatus | None = None
     fetched_at: datetime | None = None
     max_age = timedelta(seconds=setup.status_max_age)
-    if online and (cached is None or now - cached.fetched_at >= max_age):
+    failed = setup.failed_fetches.get(url)
+    resting = failed is not None and timedelta(0) <= now - failed < FETCH_RETRY
+    if online and not resting and (cached is None or now - cached.fetched_at >= max_age):
         try:
             token = _fetch(url, timeout=setup.fetch_timeout)
             got = _read_list(rec, entry, credential, token, now)
         except (httpx.HTTPError, ValueError, UnicodeError, DomainError):
             got = None  # unreachable or not authentic: fall back on the cached list
+            setup.failed_fetches[url] = now
         else:
+            setup.failed_fetches.pop(url, None)
             fetched_at = now
             with env.uow() as uow:
                 uow.federation.put_status_list(
