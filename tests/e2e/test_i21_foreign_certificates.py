@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from dataip.bootstrap import Registry
 from dataip.cli.main import app
 from dataip.federation.trust_list import RegistryEntry
+from dataip.services import certificates, demo
 from dataip.services.context import Env, FixedClock
 from dataip.services.federation import trust
 from tests.support.api import Api
@@ -150,6 +151,14 @@ def test_r25_agency_code_must_be_the_issuers(
         got = _verify(api, token)
         assert got["authentic"] is False and got["code"] == "agency_code_mismatch"
         assert "1100" in str(got["message_zh"]) and "3300" in str(got["message_en"])
+        # this registry's own certificates (its own entry is on the list too) keep their
+        # status from its own database
+        demo.populate(env)
+        with env.read() as uow:
+            mine = uow.registrations.page(limit=1)[0].registration_number
+        own = _verify(api, certificates.current(env=env, number=mine).token)
+        assert own["authentic"] is True and "registry" not in own
+        assert own["status"]["registration_state"] == "valid"  # type: ignore[index]
 
 
 def test_r24_dataip_verify_on_the_server_recognises_a_listed_registry(

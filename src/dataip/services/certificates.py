@@ -499,7 +499,7 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
             rec.logs.get(verified.issuer) or env.certificate_keys.log_verifiers(verified.issuer),
         )
         subject = verified.credential.get("credentialSubject") or {}
-        listed = foreign.check_agency(rec, verified.issuer, subject)
+        listed = foreign.check_agency(env, rec, verified.issuer, subject)
     except DomainError as e:
         return _not_authentic(foreign.not_listed(env, rec, token, fmt, e), fmt)
     out: dict[str, Any] = {

@@ -147,12 +147,14 @@ def not_listed(env: Env, rec: Recognised, text: str, fmt: str, error: DomainErro
     return DomainError("issuer_not_listed", zh, en, status=422, details={"issuer": issuer})
 
 
-def check_agency(rec: Recognised, issuer: str, subject: dict[str, Any]) -> RegistryEntry | None:
+def check_agency(
+    env: Env, rec: Recognised, issuer: str, subject: dict[str, Any]
+) -> RegistryEntry | None:
     """The listed entry of a foreign issuer, after checking that the certificate number's
-    agency code (digits 7–10) is that entry's. None for an issuer not on the list (this
-    registry itself, or one of its legacy trusted issuers)."""
+    agency code (digits 7–10) is that entry's. None for this registry's own certificates
+    (even though its own entry is on the list: their status is read from its database)."""
     entry = rec.entry(issuer)
-    if entry is None or rec.listed is None:
+    if entry is None or rec.listed is None or issuer == env.certificate_keys.issuer_id:
         return None
     number = subject.get("certificateNumber")
     try:
