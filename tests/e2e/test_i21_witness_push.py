@@ -6,12 +6,15 @@ backs off after failures, and serves its latest checkpoint with the cosignatures
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from dataip.bootstrap import Registry
+from dataip.cli.main import app
 from dataip.federation.trust_list import RegistryEntry
 from dataip.ledger.cosignature import CosignatureSigner, verify_cosignatures
 from dataip.ledger.note import open_note, parse_note
@@ -19,7 +22,7 @@ from dataip.services import demo, ledger
 from dataip.services.context import Env, FixedClock
 from dataip.services.federation import push, trust
 from tests.support.api import Api
-from tests.support.federation import federation, seeded, signed, trust_list
+from tests.support.federation import federation, operator, seeded, signed, trust_list
 from tests.support.peers import Foreign, foreign_registry, own_entry
 
 
@@ -151,3 +154,30 @@ def test_i21_an_unreachable_witness_is_retried_later(
     assert second is not None and second.failures == 2 and second.next_attempt_at is not None
     # the wait doubles
     assert second.next_attempt_at - first.next_attempt_at == 2 * (first.next_attempt_at - started)
+
+
+def test_i21_dataip_federation_push_for_cron(
+    ours: Env,
+    registry: Registry,
+    beijing: Foreign,
+    witnessing: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _lists(registry, beijing)
+    monkeypatch.setenv("DATAIP_DATA_DIR", str(registry.settings.data_dir))
+    monkeypatch.setenv("DATAIP_DATABASE_URL", registry.settings.resolved_database_url())
+    monkeypatch.setenv("DATAIP_NOW", "2026-09-28T10:00:00+08:00")
+    monkeypatch.setenv("DATAIP_FEDERATION_OPERATOR_KEY", operator().verifier().to_text())
+    for name in ("DATAIP_PUBLIC_BASE_URL", "DATAIP_HOST", "DATAIP_PORT", "DATAIP_LOG_ORIGIN"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    r = runner.invoke(app, ["federation", "push", "--json"])
+    assert r.exit_code == 0, r.output
+    name = beijing.entry().witness_name
+    assert json.loads(r.output)["cosigned"] == [name]
+    r = runner.invoke(app, ["federation", "push"])
+    assert r.exit_code == 0 and "already 1" in r.output, r.output
+    beijing.stop()
+    _grow(ours, registry)
+    r = runner.invoke(app, ["federation", "push"])
+    assert r.exit_code == 1 and name in r.output and "cannot reach" in r.output
