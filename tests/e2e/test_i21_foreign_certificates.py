@@ -82,12 +82,21 @@ def test_r25_foreign_certificate_verifies_with_status_from_its_registry(
             cached = uow.federation.status_list(status["status_list"])
         assert cached is not None and cached.fetched_at == clock.now()
 
+        # the QR code's credential too: its keys from the list, its status by its position
+        cert = certificates.current(env=beijing.registry.env, number=number)
+        qr_text = certificates.qr_credential(beijing.registry.env, cert)
+        got = _verify(api, qr_text)
+        assert got["authentic"] is True and got["format"] == "qr"
+        assert got["issuer_name"] == "北京市知识产权保护中心"
+        assert got["status"]["status"] == "valid"  # type: ignore[index]
+
         # revoked at home: shows as revoked here once the cached list is older than its age
         beijing.revoke(number)
         assert _verify(api, token)["status"]["status"] == "valid"  # type: ignore[index]
         clock.advance_to(clock.now() + timedelta(minutes=11))
         got = _verify(api, token)
         assert got["status"]["status"] == "revoked"  # type: ignore[index]
+        assert _verify(api, qr_text)["status"]["status"] == "revoked"  # type: ignore[index]
         assert got["status_stale"] is False
         assert "已撤销" in str(got["summary_zh"])
 

@@ -562,6 +562,14 @@ def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
         "summary_zh": "证书真实；状态未核验",
         "summary_en": "authentic; status not checked",
     }
-    if online and verified.issuer == ours.issuer_id:
+    try:
+        entry = foreign.check_agency(
+            env, rec, verified.issuer, {"certificateNumber": cert["certificate_number"]}
+        )
+    except DomainError as e:
+        return _not_authentic(e, "qr")
+    if entry is not None:  # another registry's, on the trust list: its status list
+        foreign.add_status(env, rec, entry, out, online=online)
+    elif online and verified.issuer == ours.issuer_id:
         _add_status(env, out, cert)
     return out

@@ -17,6 +17,7 @@ R25; docs/federation.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -207,12 +208,32 @@ def _fetch(url: str, *, timeout: float) -> str:
 
 
 def _read_list(
-    rec: Recognised, entry: RegistryEntry, credential: dict[str, Any], token: str, now: datetime
+    rec: Recognised, entry: RegistryEntry, read: _Reader, token: str, now: datetime
 ) -> status_list.CachedStatus:
     """Verify a status list with the issuer's listed keys and read the certificate's status."""
     keys = {k: v for k, v in rec.keys.items() if rec.issuers.get(k) == entry.issuer}
     got = vc.verify(token, keys, issuers={k: entry.issuer for k in keys})
-    return status_list.status_from_list(credential, entry.issuer, got, now)
+    return read(got, now)
+
+
+_Reader = Callable[[vc.Verified, datetime], status_list.CachedStatus]
+
+
+def _where(entry: RegistryEntry, out: dict[str, Any]) -> tuple[str | None, _Reader]:
+    """The status list's URL and how to read the certificate's position in it: from the
+    vc+jwt's `credentialStatus`, or (the QR credential) from the position it carries, in the
+    issuer's list layout (this software's: /api/v1/certificates/status-lists/<n>)."""
+    issuer = entry.issuer
+    if out.get("format") == "qr":
+        index = out["certificate"].get("status_index")
+        if not isinstance(index, int):
+            return None, lambda got, now: status_list.status_at_index(0, issuer, got, now)
+        url = status_list.list_url(issuer, status_list.locate(index)[0])
+        return url, lambda got, now: status_list.status_at_index(index, issuer, got, now)
+    credential = out["credential"]
+    return _status_list_url(credential), lambda got, now: status_list.status_from_list(
+        credential, issuer, got, now
+    )
 
 
 def add_status(
@@ -222,8 +243,7 @@ def add_status(
     `foreign_status_lists`): fetched again once older than the configured age; kept (and
     said to be "as of" its fetch time) when the issuer cannot be reached."""
     setup = trust.setup_of(env)
-    credential = out["credential"]
-    url = _status_list_url(credential)
+    url, read = _where(entry, out)
     now = env.now()
     if url is None or not url.startswith(entry.issuer + "/"):
         return  # names no status list, or one outside its issuer: status not checked
@@ -237,7 +257,7 @@ def add_status(
     if online and not resting and (cached is None or now - cached.fetched_at >= max_age):
         try:
             token = _fetch(url, timeout=setup.fetch_timeout)
-            got = _read_list(rec, entry, credential, token, now)
+            got = _read_list(rec, entry, read, token, now)
         except (httpx.HTTPError, ValueError, UnicodeError, DomainError):
             got = None  # unreachable or not authentic: fall back on the cached list
             setup.failed_fetches[url] = now
@@ -251,7 +271,7 @@ def add_status(
                 uow.commit()
     if got is None and cached is not None:
         try:
-            got = _read_list(rec, entry, credential, cached.token, now)
+            got = _read_list(rec, entry, read, cached.token, now)
             fetched_at = cached.fetched_at
         except DomainError:
             got = None
