@@ -23,7 +23,7 @@ from dataip.ledger.note import Signer, Verifier
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
 from dataip.services.blobs import FileBlobStore
-from dataip.services.certificates import CertificateKeys, load_trusted
+from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
@@ -144,6 +144,9 @@ def federation_setup(settings: Settings) -> FederationSetup:
         list_url=settings.federation_list_url,
         operator_keys=operators,
         witness=load_witness_key(settings),
+        fetch_timeout=settings.federation_fetch_timeout_seconds,
+        status_max_age=settings.federation_status_max_age_seconds,
+        push_max_backoff=settings.witness_push_max_backoff_seconds,
     )
 
 
@@ -153,6 +156,15 @@ def load_certificate_keys(
     """The issuer keys (Ed25519 PEM files, 0600) under the key directory, the first made on
     first use; the active one is named in `active`. Every key stays, so what an older key
     signed keeps verifying after `dataip keys rotate`."""
+    if os.environ.get("DATAIP_TRUSTED_ISSUERS_FILE"):
+        # replaced by the trust list (issue 21 §2): refused rather than silently ignored, so
+        # that a registry that trusted issuers by hand learns why their certificates stop
+        # verifying here
+        raise ConfigurationError(
+            "DATAIP_TRUSTED_ISSUERS_FILE is no longer read: other registries are recognised "
+            "through the trust list (DATAIP_FEDERATION_LIST_URL, DATAIP_FEDERATION_OPERATOR_KEY; "
+            "docs/federation.md). Unset it."
+        )
     directory = settings.resolved_certificate_key_dir()
     if not directory.exists() or not any(directory.glob("*.pem")):
         rotate_certificate_key(directory)
@@ -172,18 +184,14 @@ def load_certificate_keys(
             f"{active_file} names {active!r}, which is not one of the keys in {directory}"
         )
     sm2_own, sm2_active = _load_sm2_keys(directory)
-    trusted = load_trusted(settings.trusted_issuers_file)
     return CertificateKeys(
         issuer_id=settings.issuer_id,
         issuer_name=profile.registry_name_zh,
         active=own[active],
         own=own,
-        trusted=trusted.ed25519,
         sm2=sm2_own[sm2_active],
         sm2_own=sm2_own,
-        sm2_trusted=trusted.sm2,
         log=log_keys.verifier if log_keys is not None else None,
-        trusted_logs=trusted.logs,
     )
 
 

@@ -53,10 +53,9 @@ class Settings(BaseSettings):
     log_key_file: Path | None = None
     log_interval_seconds: float = 1.0
     # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
-    # `dataip keys rotate` adds one) and other registries' keys this one accepts (a JSON file:
-    # {"issuers": [{"id": URL, "name": ..., "jwks": {...}}]}).
+    # `dataip keys rotate` adds one). Other registries' keys come from the trust list
+    # (issue 21 §2; the former DATAIP_TRUSTED_ISSUERS_FILE is refused at start-up).
     certificate_key_dir: Path | None = None
-    trusted_issuers_file: Path | None = None
     # argon2id cost of password hashes: "standard" (RFC 9106 low-memory: 64 MiB, 3 passes,
     # about 0.3 s a login here) or "test" (argon2-cffi's CHEAPEST profile, for test suites
     # that sign up thousands of accounts; refused in production). Hashes made under one are
@@ -94,6 +93,13 @@ class Settings(BaseSettings):
     federation_operator_key: str = ""
     witness_key_file: Path | None = None
     witness_name: str = ""
+    # Foreign certificates' status lists (issue 21 §2): fetched again once this old; older
+    # answers read "status as of <fetch time>". Fetch timeout for them and for witnesses.
+    federation_status_max_age_seconds: int = Field(default=600, ge=0, le=7 * 86_400)
+    federation_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Pushing this registry's checkpoints to its peers' witnesses (issue 21 §3): the longest
+    # wait after failures (the backoff doubles from the log interval up to this).
+    witness_push_max_backoff_seconds: int = Field(default=3600, ge=1, le=86_400)
 
     _public_base_url_derived: bool = PrivateAttr(default=False)
 

@@ -16,15 +16,17 @@ from dataip.bootstrap import Registry
 
 
 @contextlib.contextmanager
-def serve(registry: Registry, *, public: bool = False) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit. `public`:
-    the server says it is at that URL (`public_base_url`: the OAuth metadata's issuer and
-    token endpoint, which a client's assertion names as its audience)."""
+def serve(registry: Registry, port: int | None = None, *, public: bool = False) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server on exit. `port`: one
+    chosen before (a registry whose issuer URL must be its own address). `public`: the server
+    says it is at that URL (`public_base_url`: the OAuth metadata's issuer and token endpoint,
+    which a client's assertion names as its audience)."""
     from dataip.web.app import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
     if public:
         url = f"http://127.0.0.1:{port}"
         registry = dataclasses.replace(

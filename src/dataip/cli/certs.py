@@ -29,6 +29,7 @@ from rich.console import Console
 
 from dataip.bootstrap import (
     ConfigurationError,
+    build,
     load_certificate_keys,
     load_log_keys,
     rotate_certificate_key,
@@ -39,6 +40,7 @@ from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
 from dataip.ledger.note import Verifier
+from dataip.services import certificates
 from dataip.services.certificates import TrustedIssuers, trusted_from_doc, trusted_from_json
 
 keys_app = typer.Typer(help="The registry's certificate signing keys (Ed25519, by kid).")
@@ -231,6 +233,8 @@ def verify(
     got: vc.Verified | qr.VerifiedQr
     try:
         given = intake.classify(text)
+        if issuers is None and issuer_url is None and online is None:
+            _another_registrys(given, as_json=as_json)  # exits if it was one
         if issuers is not None:
             trust(trusted_from_json(issuers.read_text("utf-8")))
         for url in dict.fromkeys(u.rstrip("/") for u in (issuer_url, online) if u):
@@ -280,6 +284,67 @@ def verify(
         )
         if isinstance(got, qr.VerifiedQr):
             console.print(f"holders: {qr.holders_line(got.certificate.holders)}")
+
+
+def _another_registrys(given: intake.Credential, *, as_json: bool) -> None:
+    """On the registry's server, a certificate another registry issued: verified as the
+    registry's API does (issue 21 §2) — the trust list in force gives its keys, log key and
+    agency code, its status comes from its issuer's status list. Exits with the answer;
+    returns when this is not such a case (no registry here, our own, or the QR credential)."""
+    settings = Settings()
+    directory = settings.resolved_certificate_key_dir()
+    named = _named_issuer(given)
+    if (
+        given.qr_signed is not None
+        or named is None
+        or named.rstrip("/") == settings.issuer_id
+        or not directory.is_dir()
+        or not any(directory.glob("*.pem"))
+    ):
+        return
+    try:
+        reg = build(settings)
+    except (ConfigurationError, OSError, ValueError) as exc:
+        err.print(f"[yellow]the registry here is not usable[/yellow]: {exc}")
+        return
+    try:
+        result = certificates.verify(env=reg.env, token=given.text, online=True)
+    finally:
+        reg.dispose()
+    err.print(
+        f"verifying as the registry {settings.issuer_id} does (its trust list in force)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not result["authentic"]:
+        if as_json:
+            console.print_json(json.dumps({"authentic": False, "code": result["code"]}))
+        else:
+            err.print(
+                f"[red]NOT AUTHENTIC[/red] {result['code']}: {result['message_zh']} / "
+                f"{result['message_en']}",
+                soft_wrap=True,
+            )
+        raise typer.Exit(2 if result["code"] == "malformed_token" else 1)
+    subject = result["credential"].get("credentialSubject", {})
+    listed = result.get("registry") or {}
+    if as_json:
+        out = {k: v for k, v in result.items() if k != "credential"}
+        out |= {
+            "certificate_number": subject.get("certificateNumber"),
+            "version": subject.get("certificateVersion"),
+            "name": subject.get("name"),
+            "summary": result["summary_en"],
+        }
+        console.print_json(json.dumps(out, ensure_ascii=False))
+    else:
+        console.print(
+            f"[green]{result['summary_en']}[/green] — {subject.get('name')} "
+            f"({subject.get('certificateNumber')} v{subject.get('certificateVersion')}), issued "
+            f"by {result['issuer']} (agency {listed.get('agency_code')}, {listed.get('name')})",
+            soft_wrap=True,
+        )
+    raise typer.Exit(0)
 
 
 def _no_keys(given: intake.Credential) -> None:

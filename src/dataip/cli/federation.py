@@ -1,4 +1,5 @@
-"""`dataip federation …`: the trust list this registry follows, and its own entry (issue 21).
+"""`dataip federation …`: the trust list this registry follows, its own entry, and pushing its
+checkpoints to the peers' witnesses (issue 21).
 
 Exit codes: 0 good; 1 the list was refused (expired, unsigned, tampered, rolled back, wrong
 operator) or none is in force; 2 bad usage or unreadable input; 3 the list could not be fetched.
@@ -21,9 +22,13 @@ from dataip.domain.errors import DomainError
 from dataip.federation.trust_list import TrustList, format_time
 from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer
+from dataip.services.federation import push as push_svc
 from dataip.services.federation import trust
 
-federation_app = typer.Typer(help="The federation's trust list (issue 21): show, refresh, entry.")
+federation_app = typer.Typer(
+    help="The federation (issue 21): the trust list (show, refresh, entry, sign, keygen) and "
+    "pushing checkpoints to the peers' witnesses (push)."
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -165,3 +170,27 @@ def keygen(
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(signer.to_text() + "\n")
     typer.echo(signer.verifier().to_text())
+
+
+@federation_app.command("push")
+def push(
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+) -> None:
+    """Send this registry's latest checkpoint to the witnesses of the other registries on
+    the list in force and keep the cosignatures that verify (the server does this after
+    each integrator round; this is for cron). Exit 1 if a witness failed."""
+    reg = _registry()
+    report = push_svc.push(reg.env)
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+    else:
+        console.print(
+            f"checkpoint size {report.size}: cosigned by {len(report.cosigned)}, already "
+            f"{len(report.current)}, backing off {len(report.deferred)}, failed "
+            f"{len(report.failed)}",
+            soft_wrap=True,
+        )
+        for name, why in report.failed.items():
+            err.print(f"[red]{name}[/red]: {why}", soft_wrap=True, highlight=False)
+    if report.failed:
+        raise typer.Exit(REFUSED)

@@ -808,3 +808,30 @@ witnessed_logs = sa.Table(
     sa.Column("checkpoint", sa.Text, nullable=False),  # the log's note with our cosignature
     sa.Column("cosigned_at", UTCDateTime, nullable=False),
 )
+
+# Other registries' W3C status lists (issue 21 §2): the signed list as fetched from the URL a
+# foreign certificate names, and when; re-fetched once older than the configured age.
+foreign_status_lists = sa.Table(
+    "foreign_status_lists",
+    metadata,
+    sa.Column("url", sa.String(1000), primary_key=True),
+    sa.Column("issuer", sa.String(500), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),  # the vc+jwt, verified before it is stored
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+# This registry's checkpoints pushed to its peers' witnesses (issue 21 §3): per witness, the
+# size it last cosigned (the `old` of the next add-checkpoint) and that checkpoint with its
+# verified cosignature; failures put the next attempt off (doubling backoff).
+witness_pushes = sa.Table(
+    "witness_pushes",
+    metadata,
+    sa.Column("witness", sa.String(500), primary_key=True),  # the cosigner key's name
+    sa.Column("witness_key", sa.String(500), nullable=False),  # its vkey, as listed
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("checkpoint", sa.Text, nullable=True),  # our note + its cosignature line
+    sa.Column("cosigned_at", UTCDateTime, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+)

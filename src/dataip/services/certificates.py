@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from dataip.certs import intake, qr, sm2, status_list, tlog, vc
@@ -23,6 +22,7 @@ from dataip.domain.registration import current_term
 from dataip.ledger.note import Verifier
 from dataip.services import ledger
 from dataip.services.context import Env
+from dataip.services.federation import foreign
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import record_event
 
@@ -95,12 +95,6 @@ class TrustedIssuers:
     ed25519: Trusted = field(default_factory=dict)
     sm2: TrustedSm2 = field(default_factory=dict)
     logs: TrustedLogs = field(default_factory=dict)
-
-
-def load_trusted(path: Path | None) -> TrustedIssuers:
-    """Other registries' keys (mutual recognition, R25): {"issuers": [{"id", "name",
-    "jwks"}]}. Each key is trusted for the one issuer it is listed under."""
-    return trusted_from_json(path.read_text("utf-8")) if path is not None else TrustedIssuers()
 
 
 def trusted_from_json(text: str) -> TrustedIssuers:
@@ -488,8 +482,8 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         return _not_authentic(e, "qr")
     if given.qr_signed is not None:
         return _verify_qr(env, given.qr_signed, online=online)
-    keys, issuers = env.certificate_keys.verifiers()
-    sm2_keys, sm2_issuers = env.certificate_keys.sm2_verifiers()
+    rec = foreign.recognised(env)  # ours, and the registries on the trust list in force
+    keys, issuers, sm2_keys, sm2_issuers = rec.keys, rec.issuers, rec.sm2_keys, rec.sm2_issuers
     fmt = given.format
     cosigned = fmt == "jose+json"
     # Whatever is presented as a certificate gets a verdict: an altered, truncated or
@@ -501,10 +495,13 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         else:
             verified = vc.verify(token, keys, issuers=issuers)
         log_check = tlog.check(
-            verified.credential, env.certificate_keys.log_verifiers(verified.issuer)
+            verified.credential,
+            rec.logs.get(verified.issuer) or env.certificate_keys.log_verifiers(verified.issuer),
         )
+        subject = verified.credential.get("credentialSubject") or {}
+        listed = foreign.check_agency(env, rec, verified.issuer, subject)
     except DomainError as e:
-        return _not_authentic(e, fmt)
+        return _not_authentic(foreign.not_listed(env, rec, token, fmt, e), fmt)
     out: dict[str, Any] = {
         "authentic": True,
         "format": fmt,
@@ -519,8 +516,9 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
         "summary_zh": "证书真实；状态未核验",
         "summary_en": "authentic; status not checked",
     }
-    subject = verified.credential.get("credentialSubject") or {}
-    if online and verified.issuer == env.certificate_keys.issuer_id:
+    if listed is not None:  # another registry's, on the trust list: its status list
+        foreign.add_status(env, rec, listed, out, online=online)
+    elif online and verified.issuer == env.certificate_keys.issuer_id:
         # signed by us, so the numbers are ours: look the version up by them (the token
         # itself changes when its log proof is attached)
         _add_status(
@@ -540,9 +538,9 @@ def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
     name, holders, validity — checked offline against the same keys as the vc+jwt. It carries
     no log proof (the PDF's attached vc+jwt does)."""
     ours: CertificateKeys = env.certificate_keys
-    keys, issuers = ours.verifiers()
+    rec = foreign.recognised(env)
     try:
-        verified = qr.verify(signed, keys, issuers=issuers)
+        verified = qr.verify(signed, rec.keys, issuers=rec.issuers)
     except DomainError as e:
         return _not_authentic(e, "qr")
     cert = verified.certificate.to_dict()
@@ -551,7 +549,9 @@ def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
         "format": "qr",
         "issuer": verified.issuer,
         # the QR names no issuer: its key does; this registry knows its own name
-        "issuer_name": ours.issuer_name if verified.issuer == ours.issuer_id else None,
+        "issuer_name": ours.issuer_name
+        if verified.issuer == ours.issuer_id
+        else (listed.name if (listed := rec.entry(verified.issuer)) is not None else None),
         "kid": verified.kid,
         "sm2_kid": None,
         "certificate": cert,
@@ -562,6 +562,14 @@ def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
         "summary_zh": "证书真实；状态未核验",
         "summary_en": "authentic; status not checked",
     }
-    if online and verified.issuer == ours.issuer_id:
+    try:
+        entry = foreign.check_agency(
+            env, rec, verified.issuer, {"certificateNumber": cert["certificate_number"]}
+        )
+    except DomainError as e:
+        return _not_authentic(e, "qr")
+    if entry is not None:  # another registry's, on the trust list: its status list
+        foreign.add_status(env, rec, entry, out, online=online)
+    elif online and verified.issuer == ours.issuer_id:
         _add_status(env, out, cert)
     return out

@@ -16,6 +16,8 @@ from dataip.bootstrap import Registry, build
 from dataip.config import Settings
 from dataip.services import scheduler
 from dataip.services.certificates import attach_proofs
+from dataip.services.context import Env
+from dataip.services.federation.push import push as push_to_witnesses
 from dataip.services.ledger import IntegratorLoop
 from dataip.services.ledger import status as ledger_status
 from dataip.services.screening_worker import ScreeningLoop
@@ -113,7 +115,11 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         interval = registry.settings.log_interval_seconds
         hooks = _webhook_loop(registry)  # issue 20 §5: woken by each integrator round
-        then = (attach_proofs,) if hooks is None else (attach_proofs, hooks.wake)
+        # after each round: proofs into certificates, the new checkpoint to the peers'
+        # witnesses (issue 21 §3), and the webhook sender woken
+        then: list[Callable[[Env], object]] = [attach_proofs, push_to_witnesses]
+        if hooks is not None:
+            then.append(hooks.wake)
         loop = (
             IntegratorLoop(registry.env, registry.log_keys, interval, then=then)
             if interval > 0

@@ -277,6 +277,7 @@ RAISES: dict[str, Problems] = {
     "GET /api/v1/log/entries/{index}": p(s404="log_not_found"),
     "GET /api/v1/log/entries/{index}/receipt": p(s404="log_not_found"),
     "GET /log/checkpoint": p(s404="log_not_found"),
+    "GET /log/cosigned-checkpoint": p(s404="cosigned_checkpoint_not_found"),
     "GET /log/key": NONE,
     "GET /log/tile/{path}": p(s404="log_not_found"),
     # operations

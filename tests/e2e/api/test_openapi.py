@@ -195,7 +195,7 @@ SRC = Path(dataip.__file__).parent
 NOT_ANSWERS = {
     "bad_signature bad_sm2_signature cosignature_missing issuer_mismatch malformed_token "
     "not_a_credential tlog_proof_invalid unknown_issuer_key unsupported_algorithm "
-    "wrong_token_type": (
+    "wrong_token_type issuer_not_listed agency_code_mismatch": (
         "POST /certificates/verify answers 200 with `authentic: false` and this `code`"
     ),
     "invalid_registration_number invalid_certificate_number": "numbering.parse_*: CLI, tests",

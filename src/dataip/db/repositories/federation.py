@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
+from dataip.federation.state import StoredStatusList, WitnessPush
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,64 @@ class Federation:
             .values(size=size, root_hash=root_hash, checkpoint=checkpoint, cosigned_at=at)
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    # --- other registries' status lists (issue 21 §2) -------------------------------------
+    def status_list(self, url: str) -> StoredStatusList | None:
+        row = self.s.execute(
+            sa.select(t.foreign_status_lists).where(t.foreign_status_lists.c.url == url)
+        ).first()
+        if row is None:
+            return None
+        return StoredStatusList(
+            **{k: row._mapping[k] for k in StoredStatusList.__dataclass_fields__}
+        )
+
+    def put_status_list(self, *, url: str, issuer: str, token: str, fetched_at: datetime) -> None:
+        """Store (or replace) a verified status list fetched from `url`."""
+        c = t.foreign_status_lists.c
+        done = self.s.execute(
+            sa.update(t.foreign_status_lists)
+            .where(c.url == url)
+            .values(issuer=issuer, token=token, fetched_at=fetched_at)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            try:
+                with self.s.begin_nested():
+                    self.s.execute(
+                        sa.insert(t.foreign_status_lists).values(
+                            url=url, issuer=issuer, token=token, fetched_at=fetched_at
+                        )
+                    )
+            except IntegrityError:
+                pass  # another process stored it at the same moment
+
+    # --- pushing our checkpoints to peers' witnesses (issue 21 §3) -------------------------
+    def pushes(self) -> list[WitnessPush]:
+        rows = self.s.execute(sa.select(t.witness_pushes).order_by(t.witness_pushes.c.witness))
+        return [_push(r._mapping) for r in rows]
+
+    def push(self, witness: str) -> WitnessPush | None:
+        row = self.s.execute(
+            sa.select(t.witness_pushes).where(t.witness_pushes.c.witness == witness)
+        ).first()
+        return _push(row._mapping) if row else None
+
+    def save_push(self, push: WitnessPush) -> None:
+        values = {k: getattr(push, k) for k in WitnessPush.__dataclass_fields__}
+        c = t.witness_pushes.c
+        done = self.s.execute(
+            sa.update(t.witness_pushes).where(c.witness == push.witness).values(**values)
+        )
+        if done.rowcount:  # type: ignore[attr-defined]
+            return
+        try:
+            with self.s.begin_nested():
+                self.s.execute(sa.insert(t.witness_pushes).values(**values))
+        except IntegrityError:  # another process's push stored the first row: ours is newer
+            self.s.execute(
+                sa.update(t.witness_pushes).where(c.witness == push.witness).values(**values)
+            )
+
+
+def _push(row: Mapping[Any, Any]) -> WitnessPush:
+    return WitnessPush(**{k: row[k] for k in WitnessPush.__dataclass_fields__})

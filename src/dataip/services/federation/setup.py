@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from dataip.federation.trust_list import TrustList
 from dataip.ledger.cosignature import CosignatureSigner
@@ -23,7 +24,12 @@ class FederationSetup:
     operator_keys: tuple[Verifier, ...] = ()
     witness: CosignatureSigner | None = None
     fetch_timeout: float = 10.0
+    status_max_age: int = 600  # seconds: a foreign status list older than this is fetched again
+    push_max_backoff: int = 3600  # seconds: the longest wait before pushing to a failing witness
     _parsed: dict[tuple[str, int], TrustList] = field(default_factory=dict, repr=False)
+    # status-list URLs whose fetch failed, and when: not tried again for a minute, so that an
+    # unreachable issuer does not cost every verification a timeout
+    failed_fetches: dict[str, datetime] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property

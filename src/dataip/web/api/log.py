@@ -16,7 +16,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from dataip.domain.errors import DomainError
 from dataip.services import ledger as svc
+from dataip.services.federation import push as push_svc
 from dataip.web.deps import EnvDep
 
 MAX_INDEX = 2**63 - 1
@@ -37,6 +39,22 @@ def _b64(data: bytes) -> str:
 def checkpoint(env: EnvDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint)."""
     _, note = svc.checkpoint_note(env)
+    return PlainTextResponse(note, headers={"Cache-Control": CHECKPOINT})
+
+
+@public_router.get("/cosigned-checkpoint", response_class=PlainTextResponse)
+def cosigned_checkpoint(env: EnvDep) -> Response:
+    """The newest checkpoint that peers' witnesses cosigned, with the log's signature and
+    their cosignatures (C2SP tlog-cosignature lines); it may lag `/log/checkpoint`, which is
+    published before any witness has seen it. 404 before the first cosignature."""
+    note = push_svc.cosigned_checkpoint(env)
+    if note is None:
+        raise DomainError(
+            "cosigned_checkpoint_not_found",
+            "尚无见证方副署的检查点",
+            "no witness has cosigned a checkpoint of this log yet",
+            status=404,
+        )
     return PlainTextResponse(note, headers={"Cache-Control": CHECKPOINT})
 
 
