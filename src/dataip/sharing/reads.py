@@ -33,6 +33,7 @@ GENESIS: Final = "0" * 64
 RESOURCES: Final[dict[str, tuple[str, str]]] = {
     "record": ("完整登记信息", "the full record"),
     "archive": ("登记档案", "the registration archive"),
+    "encumbrances": ("权利负担（尽职调查）", "encumbrances (due diligence)"),
 }
 
 

@@ -35,6 +35,7 @@ from dataip.web.api import (
     log,
     oauth,
     parties,
+    pledges,
     preservation,
     reference,
     registrations,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         reference,
         registrations,
         preservation,
+        pledges,  # issue 20 §6
         announcements,
         certificates,
         institutions,

@@ -30,6 +30,7 @@ from dataip.domain.after_registration import (
 )
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import EVENT_LABELS
+from dataip.domain.pledges import ENFORCEMENT_METHODS
 from dataip.domain.lifecycle import DEADLINE_LABELS, STATE_LABELS
 from dataip.web.pages.screening_view import KIND_LABELS
 
@@ -67,6 +68,7 @@ FILING_STATES: dict[str, Pair] = {
     "in_force": ("有效", "in force"),
     "released": ("已解除", "released"),
     "ended": ("已终止", "ended"),
+    "enforced": ("质权已实现", "enforced"),
 }
 FREEZE_STATES: dict[str, Pair] = {
     "in_force": ("保全中", "in force"),
@@ -167,6 +169,7 @@ TABLES: dict[str, Mapping[Any, Pair]] = {
     "filing_announcement": FILING_KINDS,
     "filing_state": FILING_STATES,
     "freeze_state": FREEZE_STATES,
+    "enforcement_method": ENFORCEMENT_METHODS,
     "request_kind": REQUEST_KINDS,
     "request_state": REQUEST_STATES,
     "outcome": DECISION_OUTCOMES,
