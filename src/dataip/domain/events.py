@@ -51,7 +51,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "PledgeProposed": ("银行申请质押备案", "Pledge proposed by a bank"),
     "PledgeProposalDeclined": ("拒绝质押申请", "Pledge proposal declined"),
     "PledgeProposalWithdrawn": ("撤回质押申请", "Pledge proposal withdrawn"),
-    "PledgeReferenceRecorded": ("记录中登网登记证明编号", "中登网 reference recorded"),
+    "PledgeReferenceRecorded": ("记录中登网登记证明编号", "Zhongdengwang reference recorded"),
     "PledgeEnforced": ("质权实现", "Pledge enforced"),
     "RegistrationAbandoned": ("放弃登记", "Abandoned"),
     "CancellationRequested": ("申请注销登记", "Cancellation requested"),

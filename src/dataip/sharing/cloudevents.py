@@ -69,7 +69,7 @@ TYPES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
     _R + "pledge.proposal.withdrawn": ("银行撤回质押申请", "pledge proposal withdrawn", frozenset()),
     _R + "pledge.reference.recorded": (
         "记录中登网登记证明编号",
-        "中登网 reference recorded",
+        "Zhongdengwang reference recorded",
         frozenset(),
     ),
     _R + "pledge.enforced": ("质权实现", "pledge enforced", frozenset()),
