@@ -229,9 +229,7 @@ ACTIONS: tuple[RegAction, ...] = (
         "PledgeProposed",
         requires=("contract_date", "secured_amount_fen", "loan_reference"),
     ),
-    RegAction(
-        "confirm_pledge", IN_FORCE, _HOLDER, "PledgeFiled", requires=("proposal_number",)
-    ),
+    RegAction("confirm_pledge", IN_FORCE, _HOLDER, "PledgeFiled", requires=("proposal_number",)),
     RegAction(
         "decline_pledge", _ALL, _HOLDER, "PledgeProposalDeclined", requires=("proposal_number",)
     ),

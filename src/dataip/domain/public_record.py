@@ -278,7 +278,9 @@ FREEZE_NO = Pattern(
 PROPOSAL_NO = Pattern(
     "proposal_number", screened=False, regex=r"ZY[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="质押申请编号"
 )
-ZDW_NO = Pattern("zdw_reference", screened=False, regex=ZDW_REFERENCE.pattern, zh="中登网登记证明编号")
+ZDW_NO = Pattern(
+    "zdw_reference", screened=False, regex=ZDW_REFERENCE.pattern, zh="中登网登记证明编号"
+)
 
 
 # --- the schema ------------------------------------------------------------------------------

@@ -65,8 +65,16 @@ TYPES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
     _R + "pledge.consent.recorded": ("记录质权人同意", "pledgee consent", frozenset()),
     # issue 20 §6: a bank's pledge proposal and the pledgee's records
     _R + "pledge.proposed": ("银行申请质押备案", "pledge proposed by a bank", frozenset()),
-    _R + "pledge.proposal.declined": ("登记主体拒绝质押申请", "pledge proposal declined", frozenset()),
-    _R + "pledge.proposal.withdrawn": ("银行撤回质押申请", "pledge proposal withdrawn", frozenset()),
+    _R + "pledge.proposal.declined": (
+        "登记主体拒绝质押申请",
+        "pledge proposal declined",
+        frozenset(),
+    ),
+    _R + "pledge.proposal.withdrawn": (
+        "银行撤回质押申请",
+        "pledge proposal withdrawn",
+        frozenset(),
+    ),
     _R + "pledge.reference.recorded": (
         "记录中登网登记证明编号",
         "Zhongdengwang reference recorded",

@@ -27,6 +27,8 @@ from dataip.services.after_registration.change import (
 from dataip.services.after_registration.decisions import _decide_request, _withdraw_request
 from dataip.services.after_registration.ending import _abandon, _cancel, _request_cancellation
 from dataip.services.after_registration.filings import _file, _record_pledgee_consent
+from dataip.services.after_registration.outcome import Handler
+from dataip.services.after_registration.payload import _bad
 from dataip.services.after_registration.pledges import (
     _confirm,
     _decline,
@@ -36,8 +38,6 @@ from dataip.services.after_registration.pledges import (
     _release,
     _withdraw,
 )
-from dataip.services.after_registration.outcome import Handler
-from dataip.services.after_registration.payload import _bad
 from dataip.services.after_registration.preservation import _freeze, _lift_freeze
 from dataip.services.after_registration.renewal import _publish_sample, _renew
 from dataip.services.after_registration.revocation import (

@@ -171,9 +171,7 @@ def pledgee_uscc(f: m.Filing) -> str | None:
     return pledgee.get("credit_code") if isinstance(pledgee, dict) else None
 
 
-def proposals_awaiting(
-    uow: UnitOfWork, reg: m.Registration, today: date
-) -> list[m.PledgeProposal]:
+def proposals_awaiting(uow: UnitOfWork, reg: m.Registration, today: date) -> list[m.PledgeProposal]:
     """Issue 20 §6: the banks' pledge proposals still awaiting the holder (not lapsed)."""
     return [
         p

@@ -212,7 +212,11 @@ def _pledge(number: str, f: m.Filing) -> PledgeRead:
 
 @router.post("/institutions/registrations/{number}/pledges", status_code=201)
 def propose(
-    number: Number, body: PledgeProposalCreate, env: EnvDep, principal: BankClient, expected: IfMatch
+    number: Number,
+    body: PledgeProposalCreate,
+    env: EnvDep,
+    principal: BankClient,
+    expected: IfMatch,
 ) -> PledgeProposalRead:
     """A bank proposes a pledge with itself as pledgee (`pledges:write`); it awaits the
     holder's confirmation until `lapses_on`."""
@@ -246,7 +250,11 @@ def _on_pledge(
 
 @router.post("/institutions/registrations/{number}/pledges/{filing_number}/reference")
 def reference(
-    number: Number, filing_number: FilingNumber, body: ReferenceIn, env: EnvDep, principal: BankClient
+    number: Number,
+    filing_number: FilingNumber,
+    body: ReferenceIn,
+    env: EnvDep,
+    principal: BankClient,
 ) -> PledgeRead:
     """The pledgee records the pledge's 登记证明编号 at 中登网 (public, 20 digits)."""
     return _on_pledge(

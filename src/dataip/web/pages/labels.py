@@ -30,8 +30,8 @@ from dataip.domain.after_registration import (
 )
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import EVENT_LABELS
-from dataip.domain.pledges import ENFORCEMENT_METHODS
 from dataip.domain.lifecycle import DEADLINE_LABELS, STATE_LABELS
+from dataip.domain.pledges import ENFORCEMENT_METHODS
 from dataip.web.pages.screening_view import KIND_LABELS
 
 Pair = tuple[str, str]
