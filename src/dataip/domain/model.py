@@ -482,7 +482,7 @@ class PledgeProposal:
     proposed_at: datetime
     lapses_on: date
     details: dict[str, Any]
-    state: str = "awaiting"  # awaiting | confirmed | declined | withdrawn
+    state: str = "awaiting"  # awaiting | confirmed | declined | withdrawn | lapsed (ended)
     decided_at: datetime | None = None
     filing_number: str | None = None
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush

@@ -425,3 +425,23 @@ def test_i20_encumbrance_query_for_due_diligence(api: Api) -> None:
     assert lean.encumbrances(number).status_code == 200
     seen = api.c.get(f"/api/v1/registrations/{number}/reads", headers=api.h(w.applicant)).json()
     assert {x["resource"] for x in seen} == {"encumbrances"} and len(seen) == 4
+
+
+def test_i20_the_holder_is_served_the_proposal_and_it_lapses_with_the_right(api: Api) -> None:
+    w, number = _registered(api)
+    bank = Bank(api)
+    proposal = bank.propose(number).json()
+    [notice] = [
+        n
+        for n in api.c.get("/api/v1/inbox", headers=api.h(w.applicant)).json()
+        if n["kind"] == "pledge_proposal"
+    ]
+    assert notice["body"]["proposal_number"] == proposal["number"]
+    assert notice["due_on"] == proposal["lapses_on"]
+    # a proposal does not block abandonment; the registration's end lapses it
+    d = api.reg_ok(w.applicant, number, "abandon", reason="不再维护")
+    assert d["pledge_proposals"][0]["state"] == "lapsed"
+    assert not {"confirm_pledge", "decline_pledge"} & set(d["allowed_actions"])
+    r = bank.post(number, f"/proposals/{proposal['number']}/withdraw")
+    problem(r, 409, "no_pledge_proposal")
+    problem(bank.propose(number), 409, "action_not_allowed_in_state")

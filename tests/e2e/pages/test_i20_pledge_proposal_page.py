@@ -46,3 +46,18 @@ def test_i20_holder_confirms_a_banks_pledge_on_the_registration_page(api: Api) -
     api.c.cookies.set("dataip_lang", "zh-CN")
     text = visible_text(api.c.get(f"/registrations/{number}").text)
     assert ZDW in text and "中登网登记证明编号" in text
+    # the pledge's announcement names the proposal; the enforcement's says how, in words
+    r = bank.post(
+        number,
+        f"/{f['number']}/enforcement",
+        {"method": "auction", "enforced_on": "2026-10-20", "amount_realised_fen": 1},
+    )
+    assert r.status_code == 200, r.text
+    pledge_ann, enforced_ann = api.reg(None, number).json()["announcements"][-2:]
+    assert (pledge_ann["kind"], enforced_ann["kind"]) == ("pledge", "pledge_enforcement")
+    text = visible_text(api.c.get(f"/announcements/{pledge_ann['number']}").text)
+    assert "质押申请编号" in text and proposal["number"] in text
+    text = visible_text(api.c.get(f"/announcements/{enforced_ann['number']}").text)
+    assert enforced_ann["title_zh"].startswith("质权实现公告")
+    assert "质权实现方式" in text and "拍卖" in text and "auction" not in text
+    assert "质权已实现" in visible_text(api.c.get(f"/registrations/{number}").text)

@@ -251,6 +251,11 @@ ANNOUNCEMENT_FIELDS: dict[str, Pair] = {
     "freeze_number": ("保全编号", "Freeze number"),
     "case_number": ("案号", "Case number"),
     "court": ("人民法院", "Court"),
+    # issue 20 §6: a bank's pledge
+    "proposal_number": ("质押申请编号", "Pledge proposal number"),
+    "zdw_reference": ("中登网登记证明编号", "Zhongdengwang registration number"),
+    "method": ("质权实现方式", "Enforced by"),
+    "enforced_on": ("质权实现日期", "Enforced on"),
 }
 _DATES = frozenset(
     {
@@ -265,6 +270,7 @@ _DATES = frozenset(
         "term_end",
         "re_examination_due",
         "ended_on",
+        "enforced_on",
     }
 )
 _ENUMS: dict[str, str] = {
@@ -279,6 +285,7 @@ _ENUMS: dict[str, str] = {
     "outcome": "outcome",
     "request_kind": "request_kind",
     "fields": "form_field",
+    "method": "enforcement_method",
 }
 _PARTIES = frozenset({"holders", "previous_holders", "licensee", "pledgee", "counterparty"})
 _CODES = frozenset(
@@ -288,6 +295,8 @@ _CODES = frozenset(
         "announcement_number",
         "filing_number",
         "freeze_number",
+        "proposal_number",
+        "zdw_reference",
     }
 )
 # shown above the particulars already (title, number, name, industry)
