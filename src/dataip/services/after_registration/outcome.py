@@ -45,8 +45,9 @@ Handler = Callable[[UnitOfWork, Env, Identity, m.Registration, Caller, dict[str,
 
 
 def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason: str) -> list[str]:
-    """The registration ends: open requests and pledge proposals lapse, and the licences, pledges and trades in
-    force end with the right (`encumbrances`). The numbers of the filings that ended."""
+    """The registration ends: open requests and pledge proposals lapse, and the licences,
+    pledges and trades in force end with the right (`encumbrances`). The numbers of the
+    filings that ended."""
     reg.state = state.value
     reg.state_reason = reason
     reg.ended_on = env.today()
