@@ -1,5 +1,6 @@
 """Actions on a registration after it is announced (G§19–G§24): renewal, change, transfer,
-filings of licence, pledge and trade (a bank's pledge too), abandonment, cancellation, revocation, re-examination.
+filings of licence, pledge and trade (a bank's pledge too), abandonment, cancellation,
+revocation, re-examination.
 
 `perform` is the one entry point: it locks the registration row, works out who the caller is
 for this registration, asks the declarative table (`domain.after_registration`) whether the
