@@ -15,6 +15,7 @@ from standardwebhooks import Webhook
 
 from dataip.bootstrap import Registry
 from dataip.services import ledger
+from dataip.services.sharing import reads
 from dataip.sharing.scopes import GRANTABLE
 from tests.e2e.api.test_i20_feed_webhooks import VALIDATOR, deliver, subscribe
 from tests.support.api import Api
@@ -163,3 +164,5 @@ def test_i20_bank_walkthrough_from_admin_registration_to_pledge_release(
     assert [x["client_id"] for x in rows] == [bank.client_id] * 2
     assert {x["purpose"] for x in rows} == {LOAN}
     assert {x["resource"] for x in rows} == {"encumbrances"}
+    assert {x["scope"] for x in rows} == {"pledges:write"}
+    assert reads.verify(env=registry.env) == []  # the chain of reads is intact
