@@ -47,6 +47,7 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "filing_receipt": ("备案回执", "Acknowledgement of filing"),
     "freeze_notice": ("保全通知", "Notice of a court's preservation"),
     "pledge_proposal": ("质押备案确认请求", "Pledge awaiting your confirmation"),
+    "pledge_proposal_withdrawn": ("质押备案申请撤回通知", "A bank withdrew its pledge proposal"),
 }
 
 

@@ -300,6 +300,9 @@ def test_i20_holder_declines_and_bank_withdraws(api: Api, registry: Registry) ->
     )
     r = bank.post(number, f"/proposals/{second}/withdraw")
     assert r.status_code == 200 and r.json()["state"] == "withdrawn", r.text
+    notices = api.c.get("/api/v1/inbox", headers=api.h(w.applicant)).json()
+    [withdrawn] = [n for n in notices if n["kind"] == "pledge_proposal_withdrawn"]
+    assert withdrawn["body"]["proposal_number"] == second
     d = api.reg(w.applicant, number).json()
     assert d["filings"] == [] and not {"confirm_pledge", "decline_pledge"} & set(
         d["allowed_actions"]

@@ -263,7 +263,7 @@ def _withdraw(
     return Outcome(
         public=facts,
         result=p,
-        notify=[("filing_receipt", holder_users(uow, reg), {**facts, "withdrawn": True}, None)],
+        notify=[("pledge_proposal_withdrawn", holder_users(uow, reg), facts, None)],
     )
 
 
