@@ -37,7 +37,7 @@ __all__ = ["act", "encumbrances", "proposal_dict", "propose"]
 
 
 def propose(
-    principal: Principal, *, env: Env, number: str, body: dict[str, Any], if_match: Any = None
+    principal: Principal, *, env: Env, number: str, body: dict[str, Any]
 ) -> m.PledgeProposal:
     """The bank proposes a pledge with itself as pledgee; it awaits the holder."""
     p: m.PledgeProposal
@@ -47,7 +47,6 @@ def propose(
         number=number,
         action="propose_pledge",
         payload=body,
-        if_match=if_match,
     )
     return p
 
@@ -59,7 +58,6 @@ def act(
     number: str,
     action: str,
     payload: dict[str, Any],
-    if_match: Any = None,
 ) -> Any:
     """One of the pledgee's actions: withdraw a proposal, record the 中登网 reference,
     enforce, release."""
@@ -75,7 +73,6 @@ def act(
         number=number,
         action=action,
         payload=payload,
-        if_match=if_match,
     )
     return result
 

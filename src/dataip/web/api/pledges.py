@@ -22,7 +22,7 @@ from dataip.services.sharing import pledges as svc
 from dataip.sharing.scopes import PLEDGES_WRITE, Principal
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.api.institution_auth import require_scopes
-from dataip.web.deps import EnvDep, IfMatch
+from dataip.web.deps import EnvDep
 
 router = APIRouter(tags=["pledges"])
 Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
@@ -216,12 +216,11 @@ def propose(
     body: PledgeProposalCreate,
     env: EnvDep,
     principal: BankClient,
-    expected: IfMatch,
 ) -> PledgeProposalRead:
     """A bank proposes a pledge with itself as pledgee (`pledges:write`); it awaits the
     holder's confirmation until `lapses_on`."""
     payload = body.model_dump(mode="json", exclude_none=True)
-    p = svc.propose(principal, env=env, number=number, body=payload, if_match=expected)
+    p = svc.propose(principal, env=env, number=number, body=payload)
     return _proposal(number, p, env.today())
 
 
