@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from dataip.bootstrap import Registry
 from dataip.services import reference
 from dataip.services.context import SYSTEM
+from tests.integration.test_i20_pledge_races import pledge_cases
 from tests.integration.test_i20_races import i20_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
@@ -298,6 +299,7 @@ CASES = [
 ]
 
 CASES += i20_cases(Case)  # the admin's institution routes (issue 20)
+CASES += pledge_cases(Case)  # a bank's pledge routes (issue 20 §6)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def start_mappers() -> None:
         (m.Blob, t.blobs),
         (m.IdempotencyRecord, t.idempotency_records),
         (m.Freeze, t.freezes),
+        (m.PledgeProposal, t.pledge_proposals),
     ]
     for cls, table in mapping:
         mapper_registry.map_imperatively(cls, table)

@@ -779,6 +779,28 @@ webhook_attempts = sa.Table(
     sa.Index("ix_webhook_attempts_subscription", "subscription_id", "id"),
 )
 
+# --- issue 20 §6: a bank's pledge proposals, awaiting the holder's confirmation ------------
+# The bank (an institutional client holding pledges:write) proposes; the holder confirms
+# (the pledge is filed: a row in `filings`), declines, or lets it lapse; the bank may
+# withdraw it. `details`: the pledgee, secured amount, term, contract and loan references.
+pledge_proposals = sa.Table(
+    "pledge_proposals",
+    metadata,
+    _id(),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
+    sa.Column("client_id", sa.String(128), nullable=False),
+    sa.Column("pledgee_uscc", sa.String(18), nullable=False),
+    sa.Column("contract_date", sa.Date, nullable=False),
+    sa.Column("proposed_at", UTCDateTime, nullable=False),
+    sa.Column("lapses_on", sa.Date, nullable=False),
+    sa.Column("details", JSONType, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("decided_at", UTCDateTime),
+    sa.Column("filing_number", sa.String(20)),
+    sa.Index("ix_pledge_proposals_registration", "registration_id", "state"),
+)
+
 # --- issue 21 §1, §3: federation (dataip.services.federation) -------------------------------
 # Every trust list this registry accepted, newest by (operator, sequence): the cache the
 # server processes share (the newest unexpired one is the list in force), and the floor a

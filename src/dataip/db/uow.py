@@ -80,6 +80,7 @@ class SqlAlchemyUnitOfWork:
         self.requests = r.RegistrationRequests(s)
         self.filings = r.Filings(s)
         self.freezes = r.Freezes(s)
+        self.pledge_proposals = r.PledgeProposals(s)
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
         self.screenings = r.ScreeningReports(s)

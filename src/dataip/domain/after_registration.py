@@ -48,8 +48,12 @@ REG_STATE_LABELS: dict[RegState, tuple[str, str]] = {
 IN_FORCE = frozenset({RegState.VALID, RegState.REVOCATION_PENDING})
 ENDED = frozenset({RegState.CANCELLED, RegState.ABANDONED, RegState.REVOKED})
 
-# "court": an institutional client of a people's court (issue 20 §7), acting on its ruling
-RegActor = Literal["holder", "transferee", "requester", "registry", "public", "system", "court"]
+# "court": an institutional client of a people's court (issue 20 §7), acting on its ruling;
+# "bank": a bank's institutional client (pledges:write, issue 20 §6), "pledgee" when its
+# institution is the pledgee of a pledge in force on the registration
+RegActor = Literal[
+    "holder", "transferee", "requester", "registry", "public", "system", "court", "bank", "pledgee"
+]
 
 REQUEST_KINDS = ("change", "transfer", "cancellation", "revocation", "re_examination")
 OPEN_REQUEST_STATES = frozenset({"awaiting_consent", "pending"})
@@ -119,6 +123,7 @@ ANNOUNCEMENT_KINDS: dict[str, tuple[str, str]] = {
     "licence": ("许可备案公告", "Licence filing"),
     "pledge": ("质押备案公告", "Pledge filing"),
     "pledge_release": ("质押注销公告", "Pledge release"),
+    "pledge_enforcement": ("质权实现公告", "Pledge enforcement"),
     "trade": ("交易备案公告", "Trade filing"),
     "abandonment": ("放弃公告", "Abandonment"),
     "cancellation": ("注销公告", "Cancellation"),
@@ -139,6 +144,8 @@ FROZEN_BLOCKS = frozenset(
         "confirm_transfer",
         "file_licence",
         "file_pledge",
+        "propose_pledge",
+        "confirm_pledge",
         "file_trade",
         "abandon",
         "request_cancellation",
@@ -149,6 +156,7 @@ S = RegState
 _ALL = frozenset(RegState)
 _HOLDER: frozenset[RegActor] = frozenset({"holder"})
 _REGISTRY: frozenset[RegActor] = frozenset({"registry"})
+_PLEDGEE: frozenset[RegActor] = frozenset({"pledgee"})
 
 
 @dataclass(frozen=True)
@@ -211,10 +219,47 @@ ACTIONS: tuple[RegAction, ...] = (
         "TradeFiled",
         requires=("contract_date", "counterparty", "price_fen"),
     ),
+    # Issue 20 §6: a bank proposes a pledge with itself as pledgee; the holder confirms it
+    # (the pledge is filed as by `file_pledge`, G§22's period running from the contract
+    # date) or declines it; the bank may withdraw it while it awaits the holder.
+    RegAction(
+        "propose_pledge",
+        IN_FORCE,
+        frozenset({"bank"}),
+        "PledgeProposed",
+        requires=("contract_date", "secured_amount_fen", "loan_reference"),
+    ),
+    RegAction("confirm_pledge", IN_FORCE, _HOLDER, "PledgeFiled", requires=("proposal_number",)),
+    RegAction(
+        "decline_pledge", _ALL, _HOLDER, "PledgeProposalDeclined", requires=("proposal_number",)
+    ),
+    RegAction(
+        "withdraw_pledge_proposal",
+        _ALL,
+        frozenset({"bank"}),
+        "PledgeProposalWithdrawn",
+        requires=("proposal_number",),
+    ),
+    # the pledgee records the pledge's number at the national movable-property financing
+    # registry (中登网), and the pledge's enforcement (Civil Code Art. 436, 446)
+    RegAction(
+        "record_pledge_reference",
+        _ALL,
+        _PLEDGEE,
+        "PledgeReferenceRecorded",
+        requires=("filing_number", "zdw_reference"),
+    ),
+    RegAction(
+        "enforce_pledge",
+        IN_FORCE,
+        _PLEDGEE,
+        "PledgeEnforced",
+        requires=("filing_number", "method", "enforced_on", "amount_realised_fen"),
+    ),
     RegAction(
         "release_pledge",
         _ALL,
-        frozenset({"holder", "registry"}),
+        frozenset({"holder", "registry", "pledgee"}),
         "PledgeReleased",
         requires=("filing_number",),
     ),
@@ -344,6 +389,9 @@ class RegContext:
     pending_change_or_transfer: bool = False
     # issue 20 §7: the numbers of the court preservations (freezes) in force
     freezes_in_force: tuple[str, ...] = ()
+    # issue 20 §6: the banks' pledge proposals awaiting the holder, and the caller's own
+    pledge_proposals: tuple[str, ...] = ()
+    my_pledge_proposals: tuple[str, ...] = ()
     # for each consent kind (transfer, abandon, cancellation): the pledges in force without
     # their pledgee's recorded consent to it
     pledges_blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -459,9 +507,18 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
     blocking = ctx.pledges_blocking.get(a.consent_for or "")
     if blocking and "holder" in actors:
         return pledged(blocking)
-    if a.action in ("release_pledge", "record_pledgee_consent") and not ctx.pledges_in_force:
+    if a.action in ("confirm_pledge", "decline_pledge") and not ctx.pledge_proposals:
+        return _err("no_pledge_proposal", "没有待确认的质押申请", "no pledge proposal awaits you")
+    if a.action == "withdraw_pledge_proposal" and not ctx.my_pledge_proposals:
+        return _err("no_pledge_proposal", "没有可撤回的质押申请", "no pledge proposal to withdraw")
+    if a.action in _ON_PLEDGE and not ctx.pledges_in_force:
         return _err("no_pledge_in_force", "没有有效的质押", "no pledge is in force")
     return None
+
+
+_ON_PLEDGE = frozenset(
+    {"release_pledge", "record_pledgee_consent", "record_pledge_reference", "enforce_pledge"}
+)
 
 
 def decide(

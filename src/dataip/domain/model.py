@@ -464,3 +464,25 @@ class Freeze:
     lifted_at: datetime | None = None
     lift_case_number: str | None = None
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+
+
+@dataclass(eq=False)
+class PledgeProposal:
+    """A bank's proposal of a pledge on a registration (issue 20 §6), awaiting the holder's
+    confirmation: confirmed (the pledge is filed, ``filing_number``), declined, withdrawn by
+    the bank, or lapsed (not confirmed by ``lapses_on``). ``details``: the pledgee (the
+    bank's institution), the secured amount, the term, the contract's and the loan's
+    references, a decline's reason."""
+
+    number: str  # ZY + year + registry code + serial
+    registration_id: int
+    client_id: str  # the proposing bank's OAuth client
+    pledgee_uscc: str  # the bank institution's credit code: the pledgee
+    contract_date: date
+    proposed_at: datetime
+    lapses_on: date
+    details: dict[str, Any]
+    state: str = "awaiting"  # awaiting | confirmed | declined | withdrawn | lapsed (ended)
+    decided_at: datetime | None = None
+    filing_number: str | None = None
+    id: int = None  # type: ignore[assignment]  # assigned by the database on flush

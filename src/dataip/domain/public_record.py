@@ -31,6 +31,7 @@ from dataip.domain import procedural_requests as pr
 from dataip.domain.app_states import AppState
 from dataip.domain.errors import DomainError
 from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
+from dataip.domain.pledges import ENFORCEMENT_METHODS, ZDW_REFERENCE
 from dataip.domain.preservation import valid_case_number
 from dataip.domain.refusal_grounds import REFUSAL_GROUNDS
 
@@ -77,6 +78,7 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "consent_kinds": frozenset(ar.CONSENT_KINDS),
     "licence_types": frozenset(ar.LICENCE_TYPES),
     "filing_kinds": frozenset(ar.FILING_KINDS),
+    "enforcement_methods": frozenset(ENFORCEMENT_METHODS),
     "trade_rights": frozenset({"usage", "operation", "other"}),
     "changed_items": FORM_ITEMS | {"subject"},
     "party_kinds": frozenset({"natural_person", "legal_person", "unincorporated"}),
@@ -274,6 +276,14 @@ FREEZE_NO = Pattern(
     "freeze_number", screened=False, regex=r"BQ[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="保全编号"
 )
 
+# issue 20 §6: a bank's pledge proposal (ZY: 质押), and the pledge's number at 中登网
+PROPOSAL_NO = Pattern(
+    "proposal_number", screened=False, regex=r"ZY[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="质押申请编号"
+)
+ZDW_NO = Pattern(
+    "zdw_reference", screened=False, regex=ZDW_REFERENCE.pattern, zh="中登网登记证明编号"
+)
+
 
 # --- the schema ------------------------------------------------------------------------------
 
@@ -396,7 +406,28 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "request_state": Nullable("request_state_or_null", inner=_code("request_states")),
     },
     "LicenceFiled": {**_FILING, "licence_type": _code("licence_types")},
-    "PledgeFiled": _FILING,
+    # issue 20 §6: a pledge a bank proposed names the proposal it confirms
+    "PledgeFiled": {**_FILING, "proposal_number": PROPOSAL_NO},
+    "PledgeProposed": {
+        **_REGISTRATION,
+        "proposal_number": PROPOSAL_NO,
+        "contract_date": DAY,
+        "due_on": DAY,
+        "lapses_on": DAY,
+    },
+    "PledgeProposalDeclined": {**_REGISTRATION, "proposal_number": PROPOSAL_NO},
+    "PledgeProposalWithdrawn": {**_REGISTRATION, "proposal_number": PROPOSAL_NO},
+    "PledgeReferenceRecorded": {
+        **_REGISTRATION,
+        "filing_number": FILING_NO,
+        "zdw_reference": ZDW_NO,
+    },
+    "PledgeEnforced": {
+        **_REGISTRATION,
+        "filing_number": FILING_NO,
+        "method": _code("enforcement_methods"),
+        "enforced_on": DAY,
+    },
     "TradeFiled": {**_FILING, "right": _code("trade_rights")},
     "PledgeReleased": {**_REGISTRATION, "filing_number": FILING_NO},
     "PledgeeConsentRecorded": {

@@ -44,6 +44,7 @@ class UnitOfWork(Protocol):
     requests: Any
     filings: Any
     freezes: Any
+    pledge_proposals: Any  # a bank's pledge proposals (issue 20 §6)
     announcements: Any
     certificates: Any
     screenings: Any

@@ -46,6 +46,8 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "registration_ended": ("登记终止通知书", "Notice that the registration has ended"),
     "filing_receipt": ("备案回执", "Acknowledgement of filing"),
     "freeze_notice": ("保全通知", "Notice of a court's preservation"),
+    "pledge_proposal": ("质押备案确认请求", "Pledge awaiting your confirmation"),
+    "pledge_proposal_withdrawn": ("质押备案申请撤回通知", "A bank withdrew its pledge proposal"),
 }
 
 

@@ -19,6 +19,7 @@ from dataip.domain.after_registration import (
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
 from dataip.services import due_states, sample_publication
+from dataip.services.after_registration.pledges import proposal_dict
 from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
 from dataip.services.context import Env, Identity
@@ -34,6 +35,8 @@ _PUBLIC_FILING_KEYS = (
     "term_start",
     "term_end",
     "right",
+    "zdw_reference",  # issue 20 §6: the pledge's number at 中登网 (public, domain.pledges)
+    "proposal_number",
 )
 
 
@@ -56,6 +59,8 @@ class RegistrationView:
     # real-name verified (revocation, a one-sided transfer or cancellation; the table's guard
     # withholds them until then)
     needs_verification: list[str] = field(default_factory=list)
+    # issue 20 §6: banks' pledge proposals (holders and the registry)
+    pledge_proposals: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _needs_verification(state: RegState, who: actions.Caller) -> list[str]:
@@ -108,8 +113,20 @@ def filing_dict(f: m.Filing, *, full: bool, today: Any) -> dict[str, Any]:
     for k in ("licensee", "pledgee", "counterparty"):
         if k in d:
             out[k] = d[k] if full or k == "pledgee" else actions._public_party(d[k])
+    enforced = d.get("enforcement")
+    if enforced:  # issue 20 §6: how and when announced; the amount realised is private
+        out["enforcement"] = {k: enforced.get(k) for k in ("method", "enforced_on")}
     if full:
-        for k in ("fee_fen", "secured_amount_fen", "price_fen", "contract_blob"):
+        if enforced:
+            out["enforcement"] = dict(enforced)
+        for k in (
+            "fee_fen",
+            "secured_amount_fen",
+            "price_fen",
+            "contract_blob",
+            "loan_reference",
+            "contract_reference",
+        ):
             if d.get(k) is not None:
                 out[k] = d[k]
         out["consents"] = [
@@ -235,6 +252,14 @@ def view(
             sample=sample_publication.public_view(uow, reg),
             sample_choice=sample_publication.choice_of(uow, reg) if full else None,
             freezes=freezes,
+            pledge_proposals=(
+                [
+                    proposal_dict(p, today=today)
+                    for p in uow.pledge_proposals.for_registration(reg.id)
+                ]
+                if full
+                else []
+            ),
         )
 
 

@@ -63,6 +63,24 @@ TYPES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
     _R + "filing.recorded": ("许可、质押或交易备案", "filing recorded", frozenset()),
     _R + "pledge.released": ("质押注销", "pledge released", frozenset()),
     _R + "pledge.consent.recorded": ("记录质权人同意", "pledgee consent", frozenset()),
+    # issue 20 §6: a bank's pledge proposal and the pledgee's records
+    _R + "pledge.proposed": ("银行申请质押备案", "pledge proposed by a bank", frozenset()),
+    _R + "pledge.proposal.declined": (
+        "登记主体拒绝质押申请",
+        "pledge proposal declined",
+        frozenset(),
+    ),
+    _R + "pledge.proposal.withdrawn": (
+        "银行撤回质押申请",
+        "pledge proposal withdrawn",
+        frozenset(),
+    ),
+    _R + "pledge.reference.recorded": (
+        "记录中登网登记证明编号",
+        "Zhongdengwang reference recorded",
+        frozenset(),
+    ),
+    _R + "pledge.enforced": ("质权实现", "pledge enforced", frozenset()),
     _R + "abandoned": ("放弃登记", "abandoned", frozenset()),
     _R + "cancellation.requested": ("申请注销登记", "cancellation requested", frozenset()),
     _R + "cancelled": ("注销登记", "cancelled", frozenset()),
@@ -110,6 +128,11 @@ _PLAIN: Final[dict[str, str]] = {
     "TradeFiled": _R + "filing.recorded",
     "PledgeReleased": _R + "pledge.released",
     "PledgeeConsentRecorded": _R + "pledge.consent.recorded",
+    "PledgeProposed": _R + "pledge.proposed",
+    "PledgeProposalDeclined": _R + "pledge.proposal.declined",
+    "PledgeProposalWithdrawn": _R + "pledge.proposal.withdrawn",
+    "PledgeReferenceRecorded": _R + "pledge.reference.recorded",
+    "PledgeEnforced": _R + "pledge.enforced",
     "RegistrationAbandoned": _R + "abandoned",
     "CancellationRequested": _R + "cancellation.requested",
     "RegistrationCancelled": _R + "cancelled",
@@ -162,6 +185,10 @@ _DATA_FIELDS: Final = frozenset(
         "valid_until",
         "ended_on",
         "filings_ended",
+        "proposal_number",  # issue 20 §6
+        "zdw_reference",
+        "method",
+        "enforced_on",
     }
 )
 

@@ -34,6 +34,7 @@ RESOURCES: Final[dict[str, tuple[str, str]]] = {
     "record": ("完整登记信息", "the full record"),
     "archive": ("登记档案", "the registration archive"),
     "evidence_package": ("证据包（含登记档案）", "the evidence package (with the archive)"),
+    "encumbrances": ("权利负担（尽职调查）", "encumbrances (due diligence)"),
 }
 
 

@@ -37,6 +37,7 @@ from dataip.web.api import (
     log,
     oauth,
     parties,
+    pledges,
     preservation,
     reference,
     registrations,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         reference,
         registrations,
         preservation,
+        pledges,  # issue 20 §6
         announcements,
         certificates,
         institutions,

@@ -523,3 +523,35 @@ RAISES.update(
         ),
     }
 )
+
+# issue 20 §6: a bank's pledges (web/api/pledges.py) and the holder's answer to a proposal
+# (the registration's actions `confirm_pledge`, `decline_pledge`)
+_PLEDGE = p(
+    s403="not_pledgee not_own_proposal pledgee_not_caller",
+    s404="pledge_proposal_not_found",
+    s409="no_pledge_proposal pledge_proposal_not_awaiting",
+    s422="invalid_reference invalid_zdw_reference invalid_enforcement_method",
+)
+RAISES["POST /api/v1/registrations/{number}/actions/{action}"] = (
+    RAISES["POST /api/v1/registrations/{number}/actions/{action}"] | _PLEDGE
+)
+_BANK_ACTION = _COURT_ACTION | _PLEDGE | p(s404="filing_not_found", s409="filing_not_in_force")
+RAISES.update(
+    {
+        "POST /api/v1/institutions/registrations/{number}/pledges": _BANK_ACTION
+        | p(s409="registration_frozen", s422="contract_date_in_future invalid_amount"),
+        "POST /api/v1/institutions/registrations/{number}/pledges/proposals/{proposal_number}"
+        "/withdraw": _BANK_ACTION,
+        "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/reference": (
+            _BANK_ACTION | p(s409="no_pledge_in_force")
+        ),
+        "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/enforcement": (
+            _BANK_ACTION | p(s409="no_pledge_in_force", s422="invalid_amount")
+        ),
+        "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/release": (
+            _BANK_ACTION | p(s409="no_pledge_in_force")
+        ),
+        "GET /api/v1/institutions/registrations/{number}/encumbrances": _INSTITUTION
+        | p(s404="registration_not_found", s422="purpose_required invalid_purpose"),
+    }
+)

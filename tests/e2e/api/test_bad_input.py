@@ -445,6 +445,13 @@ PACKAGE = "GET /registrations/{number}/evidence-package"  # issue 20 §7
 INSTITUTION_PACKAGE = "GET /institutions/registrations/{number}/evidence-package"
 COURT_FREEZE = "POST /institutions/registrations/{number}/freezes"
 COURT_LIFT = "POST /institutions/registrations/{number}/freezes/{freeze_number}/lift"
+BANK_PLEDGES = "/institutions/registrations/{number}/pledges"  # issue 20 §6
+BANK_PROPOSE = "POST " + BANK_PLEDGES
+BANK_WITHDRAW = "POST " + BANK_PLEDGES + "/proposals/{proposal_number}/withdraw"
+BANK_REFERENCE = "POST " + BANK_PLEDGES + "/{filing_number}/reference"
+BANK_ENFORCE = "POST " + BANK_PLEDGES + "/{filing_number}/enforcement"
+BANK_RELEASE = "POST " + BANK_PLEDGES + "/{filing_number}/release"
+ENCUMBRANCES = "GET /institutions/registrations/{number}/encumbrances"
 INSTITUTION_CREATE = "POST /admin/institutions"  # issue 20 §1-§3
 INSTITUTION_LIST = "GET /admin/institutions"
 INSTITUTION_ONE = "GET /admin/institutions/{client_id}"
@@ -2230,6 +2237,68 @@ CASES = [
         who=None,
         path="/institutions/registrations/{reg}/freezes/BQ202652000000001/lift",
         json={"case_number": "（2026）黔01民初123号", "reason": "解除"},
+    ),
+    # --- a bank's pledges (issue 20 §6): a bank's token or nothing (the refusals a bank's
+    # client meets are in test_i20_bank_pledges.py, with real tokens) ---
+    c(
+        "bank-propose:no-token",
+        BANK_PROPOSE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges",
+        json={"contract_date": "2026-10-13", "secured_amount_fen": 1, "loan_reference": "贷1"},
+    ),
+    c(
+        "bank-propose:user-token",
+        BANK_PROPOSE,
+        401,
+        "invalid_token",
+        path="/institutions/registrations/{reg}/pledges",
+        json={"contract_date": "2026-10-13", "secured_amount_fen": 1, "loan_reference": "贷1"},
+    ),
+    c(
+        "bank-withdraw:no-token",
+        BANK_WITHDRAW,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges/proposals/ZY202652000000001/withdraw",
+    ),
+    c(
+        "bank-reference:no-token",
+        BANK_REFERENCE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges/{pledge}/reference",
+        json={"zdw_reference": "04093727000235578371"},
+    ),
+    c(
+        "bank-enforce:no-token",
+        BANK_ENFORCE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges/{pledge}/enforcement",
+        json={"method": "auction", "enforced_on": "2026-10-13", "amount_realised_fen": 1},
+    ),
+    c(
+        "bank-release:no-token",
+        BANK_RELEASE,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges/{pledge}/release",
+    ),
+    c(
+        "encumbrances:no-token",
+        ENCUMBRANCES,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/encumbrances",
+        params={"purpose": "贷2026-0042"},
     ),
     # --- institutional clients (issue 20 §1-§3): the admin's routes and the holder's reads ---
     c(

@@ -651,6 +651,30 @@ class Walk:
             case_number="（2026）黔01民初9号",
             reason=pii("解除保全"),
         )
+        # a bank's pledge (issue 20 §6): proposed, declined, withdrawn, confirmed, its
+        # 中登网 number recorded, enforced — the references and reasons stay commitments
+        from tests.e2e.api.test_i20_bank_pledges import Bank
+
+        bank = Bank(api)
+        signed = api.reg(holder, r4).json()["registration_date"]
+        proposal = {"contract_date": signed, "loan_reference": pii("贷")[:100]}
+        numbers = [bank.propose(r4, **proposal).json()["number"] for _ in range(3)]
+        api.reg_ok(holder, r4, "decline_pledge", proposal_number=numbers[0], reason=pii("拒绝"))
+        assert bank.post(r4, f"/proposals/{numbers[1]}/withdraw").status_code == 200
+        filed = api.reg_ok(holder, r4, "confirm_pledge", proposal_number=numbers[2])
+        pledge = filed["filings"][-1]["number"]
+        bank.post(r4, f"/{pledge}/reference", {"zdw_reference": "04093727000235578371"})
+        r = bank.post(
+            r4,
+            f"/{pledge}/enforcement",
+            {
+                "method": "sale",
+                "enforced_on": signed,
+                "amount_realised_fen": 1,
+                "reference": pii("变卖")[:100],
+            },
+        )
+        assert r.status_code == 200, r.text
         # abandoned
         api.reg_ok(holder, r4, "abandon", reason=pii("放弃"))
 

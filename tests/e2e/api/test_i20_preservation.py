@@ -157,7 +157,8 @@ def test_i20_registrar_freezes_blocks_disposal_and_lifting_restores(
     assert {x["state"] for x in d["freezes"]} == {"lifted"}
     assert "lift_freeze" not in d["allowed_actions"]
     offered = set(api.reg(w.applicant, number).json()["allowed_actions"])
-    assert FROZEN_BLOCKS - {"confirm_transfer"} <= offered, offered
+    # a transfer or a bank's pledge proposal to confirm would need one pending (issue 20 §6)
+    assert FROZEN_BLOCKS - {"confirm_transfer", "propose_pledge", "confirm_pledge"} <= offered
     api.reg_ok(w.applicant, number, "file_pledge", **BLOCKED_PAYLOADS["file_pledge"])
     kinds = [a["kind"] for a in api.reg(None, number).json()["announcements"]]
     assert kinds[-3:] == ["freeze_lift", "freeze_lift", "pledge"]

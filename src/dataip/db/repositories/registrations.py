@@ -192,6 +192,21 @@ class Freezes(_Repo[m.Freeze]):
         return self.s.scalars(sa.select(m.Freeze).where(t.freezes.c.number == number)).first()
 
 
+class PledgeProposals(_Repo[m.PledgeProposal]):
+    """A bank's pledge proposals (issue 20 §6), by registration."""
+
+    cls = m.PledgeProposal
+
+    def for_registration(self, registration_id: int) -> list[m.PledgeProposal]:
+        c = t.pledge_proposals.c
+        stmt = sa.select(m.PledgeProposal).where(c.registration_id == registration_id)
+        return self._all(stmt.order_by(c.id))
+
+    def by_number(self, number: str) -> m.PledgeProposal | None:
+        c = t.pledge_proposals.c
+        return self.s.scalars(sa.select(m.PledgeProposal).where(c.number == number)).first()
+
+
 class Certificates(_Repo[m.Certificate]):
     cls = m.Certificate
 

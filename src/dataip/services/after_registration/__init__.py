@@ -1,5 +1,6 @@
 """Actions on a registration after it is announced (G§19–G§24): renewal, change, transfer,
-filings of licence, pledge and trade, abandonment, cancellation, revocation, re-examination.
+filings of licence, pledge and trade (a bank's pledge too), abandonment, cancellation,
+revocation, re-examination.
 
 `perform` is the one entry point: it locks the registration row, works out who the caller is
 for this registration, asks the declarative table (`domain.after_registration`) whether the
@@ -16,6 +17,8 @@ By feature:
 - `renewal` — renewal, certificate versions, the sample publication;
 - `change` — change registration and transfer (G§21);
 - `filings` — licence, pledge and trade filings, a pledge's release and consents (G§22);
+- `pledges` — a bank's pledge (issue 20 §6): proposed by the bank, confirmed or declined by
+  the holder, its 中登网 number, enforcement and release by the pledgee;
 - `ending` — abandonment and cancellation (G§19, G§20, G§23);
 - `revocation` — revocation and re-examination (G§20);
 - `decisions` — requests, the registry's decisions on them, withdrawal (G§20, G§24).

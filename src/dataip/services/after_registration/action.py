@@ -26,13 +26,18 @@ from dataip.services.after_registration.change import (
 )
 from dataip.services.after_registration.decisions import _decide_request, _withdraw_request
 from dataip.services.after_registration.ending import _abandon, _cancel, _request_cancellation
-from dataip.services.after_registration.filings import (
-    _file,
-    _record_pledgee_consent,
-    _release_pledge,
-)
+from dataip.services.after_registration.filings import _file, _record_pledgee_consent
 from dataip.services.after_registration.outcome import Handler
 from dataip.services.after_registration.payload import _bad
+from dataip.services.after_registration.pledges import (
+    _confirm,
+    _decline,
+    _enforce,
+    _propose,
+    _record_reference,
+    _release,
+    _withdraw,
+)
 from dataip.services.after_registration.preservation import _freeze, _lift_freeze
 from dataip.services.after_registration.renewal import _publish_sample, _renew
 from dataip.services.after_registration.revocation import (
@@ -72,8 +77,8 @@ def perform(
 ) -> tuple[m.Registration, Any]:
     """Perform one action on one registration, in one transaction."""
     payload = dict(payload or {})
-    # issue 20 §7: a court's institutional client acts without a user account
-    if identity.user_id is None and identity.role not in ("system", "court"):
+    # issue 20 §6–§7: a court's or a bank's institutional client acts without a user account
+    if identity.user_id is None and identity.role not in ("system", "court", "bank"):
         identity.require_login()
     if action in ("publish_sample", "decide_request"):  # issue 18: before the transaction
         sample_publication.prepare(env, number, action, payload)
@@ -142,7 +147,13 @@ _HANDLERS: dict[str, Handler] = {
     "file_licence": _file("licence"),
     "file_pledge": _file("pledge"),
     "file_trade": _file("trade"),
-    "release_pledge": _release_pledge,
+    "release_pledge": _release,
+    "propose_pledge": _propose,
+    "confirm_pledge": _confirm,
+    "decline_pledge": _decline,
+    "withdraw_pledge_proposal": _withdraw,
+    "record_pledge_reference": _record_reference,
+    "enforce_pledge": _enforce,
     "record_pledgee_consent": _record_pledgee_consent,
     "abandon": _abandon,
     "request_cancellation": _request_cancellation,

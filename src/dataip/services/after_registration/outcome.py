@@ -45,14 +45,19 @@ Handler = Callable[[UnitOfWork, Env, Identity, m.Registration, Caller, dict[str,
 
 
 def _end(uow: UnitOfWork, env: Env, reg: m.Registration, state: RegState, reason: str) -> list[str]:
-    """The registration ends: open requests lapse, and the licences, pledges and trades in
-    force end with the right (`encumbrances`). The numbers of the filings that ended."""
+    """The registration ends: open requests and pledge proposals lapse, and the licences,
+    pledges and trades in force end with the right (`encumbrances`). The numbers of the
+    filings that ended."""
     reg.state = state.value
     reg.state_reason = reason
     reg.ended_on = env.today()
     for r in uow.requests.for_registration(reg.id, open_only=True):
         r.state = "lapsed"
         r.decided_at = env.now()
+    for p in uow.pledge_proposals.for_registration(reg.id):  # a bank's (issue 20 §6)
+        if p.state == "awaiting":
+            p.state = "lapsed"
+            p.decided_at = env.now()
     return encumbrances.end_with_right(uow, env, reg)
 
 

@@ -94,6 +94,8 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         actors.add("system")
     elif identity.role == "court":
         actors.add("court")  # issue 20 §7: a court's institutional client (freezes:write)
+    elif identity.role == "bank":
+        actors.add("bank")  # issue 20 §6: a bank's institutional client (pledges:write)
     elif uid is not None:
         mine = actable_party_ids(uow, identity)
         # staff act as the registry, not as the public: they hold no parties, so a request
@@ -125,6 +127,10 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         for f in uow.filings.for_registration(reg.id)
         if f.kind == "pledge" and f.state == "in_force"
     ]
+    uscc = bank_uscc(uow, identity)
+    if uscc is not None and any(pledgee_uscc(f) == uscc for f in pledges):
+        actors.add("pledgee")
+    awaiting_proposals = proposals_awaiting(uow, reg, env.today())
     ctx = RegContext(
         today=env.today(),
         renewal_opens=opens,
@@ -136,6 +142,10 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         pledges_in_force=len(pledges),
         pledges_blocking=_blocking(pledges),
         freezes_in_force=freezes_in_force(uow, reg, env.today()),
+        pledge_proposals=tuple(p.number for p in awaiting_proposals),
+        my_pledge_proposals=tuple(
+            p.number for p in awaiting_proposals if p.client_id == identity.username and uscc
+        ),
         pending_change_or_transfer=any(r.kind in ("change", "transfer") for r in open_reqs),
         agreement_end=agreement_end(env.profile, latest.form) if latest else None,
         caller_verified="public" not in actors
@@ -145,6 +155,29 @@ def caller(uow: UnitOfWork, env: Env, identity: Identity, reg: m.Registration) -
         ),
     )
     return Caller(actors, mine, ctx)
+
+
+def bank_uscc(uow: UnitOfWork, identity: Identity) -> str | None:
+    """Issue 20 §6: the credit code of a bank client's institution (verified when the admin
+    registered it), or None for anyone else."""
+    if identity.role != "bank" or identity.username is None:
+        return None
+    inst = uow.sharing.institution(identity.username)
+    return inst.uscc if inst is not None else None
+
+
+def pledgee_uscc(f: m.Filing) -> str | None:
+    pledgee = f.details.get("pledgee") or {}
+    return pledgee.get("credit_code") if isinstance(pledgee, dict) else None
+
+
+def proposals_awaiting(uow: UnitOfWork, reg: m.Registration, today: date) -> list[m.PledgeProposal]:
+    """Issue 20 §6: the banks' pledge proposals still awaiting the holder (not lapsed)."""
+    return [
+        p
+        for p in uow.pledge_proposals.for_registration(reg.id)
+        if p.state == "awaiting" and p.lapses_on >= today
+    ]
 
 
 def freezes_in_force(uow: UnitOfWork, reg: m.Registration, today: date) -> tuple[str, ...]:

@@ -70,7 +70,13 @@ def check_purpose(principal: Principal, purpose: str | None) -> str:
 
 
 def _record(
-    env: Env, principal: Principal, *, number: str, resource: str, purpose: str
+    env: Env,
+    principal: Principal,
+    *,
+    number: str,
+    resource: str,
+    purpose: str,
+    scope: str = REGISTRATIONS_READ_FULL,
 ) -> ReadRecord:
     """Append one read to the chain, in its own transaction (the counter's row lock
     serialises appenders, so each links to the one before)."""
@@ -84,7 +90,7 @@ def _record(
             institution_name=principal.name,
             kind=principal.kind,
             token_id=principal.token_id,
-            scope=REGISTRATIONS_READ_FULL,
+            scope=scope,
             registration_number=number,
             resource=resource,
             purpose=purpose,

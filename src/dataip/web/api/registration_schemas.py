@@ -100,6 +100,8 @@ class RegistrationActionIn(_Strict):
     court: Annotated[Line, Field(max_length=100)] | None = None
     ruling: LongText | None = None
     freeze_number: Annotated[Line, Field(max_length=20)] | None = None
+    # a bank's pledge proposal the holder confirms or declines (issue 20 §6)
+    proposal_number: Annotated[Line, Field(max_length=20)] | None = None
 
 
 class SampleColumn(BaseModel):
@@ -162,6 +164,13 @@ class RegistrationDetail(BaseModel):
         default_factory=list,
         description="court preservations (保全): number, case number, court, term, state; "
         "the ruling's text for holders and the registry",
+    )
+    pledge_proposals: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="banks' pledge proposals awaiting or decided (issue 20 §6; holders and the "
+        "registry only): number, state, pledgee, contract date, secured amount, term, "
+        "references, lapse date; the holder confirms (`confirm_pledge`) or declines "
+        "(`decline_pledge`) with `proposal_number`",
     )
 
 

@@ -58,6 +58,7 @@ def _detail(response: Response, v: RegistrationView) -> RegistrationDetail:
         sample=SampleRead.model_validate(v.sample) if v.sample else None,
         sample_choice=v.sample_choice,  # type: ignore[arg-type]
         freezes=v.freezes,
+        pledge_proposals=v.pledge_proposals,
     )
 
 

@@ -93,6 +93,12 @@ def _choices(
             for f_ in v.filings
             if f_["kind"] == "pledge" and f_["state"] == "in_force"
         ]
+    if f.kind == "proposal":  # issue 20 §6: a bank's pledge proposal awaiting the holder
+        return [
+            (p["number"], f"{p['number']} · {p['pledgee']['name']}")
+            for p in v.pledge_proposals
+            if p["state"] == "awaiting"
+        ]
     if f.kind == "holder":
         return [(str(h["party_id"]), str(h["name"])) for h in v.holders if h.get("party_id")]
     if f.kind == "my_party":

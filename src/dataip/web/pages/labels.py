@@ -32,6 +32,7 @@ from dataip.domain.app_states import STATE_LABELS
 from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import EVENT_LABELS
 from dataip.domain.lifecycle import DEADLINE_LABELS
+from dataip.domain.pledges import ENFORCEMENT_METHODS
 from dataip.web.pages.screening_view import KIND_LABELS
 
 Pair = tuple[str, str]
@@ -68,6 +69,7 @@ FILING_STATES: dict[str, Pair] = {
     "in_force": ("有效", "in force"),
     "released": ("已解除", "released"),
     "ended": ("已终止", "ended"),
+    "enforced": ("质权已实现", "enforced"),
 }
 FREEZE_STATES: dict[str, Pair] = {
     "in_force": ("保全中", "in force"),
@@ -168,6 +170,7 @@ TABLES: dict[str, Mapping[Any, Pair]] = {
     "filing_announcement": FILING_KINDS,
     "filing_state": FILING_STATES,
     "freeze_state": FREEZE_STATES,
+    "enforcement_method": ENFORCEMENT_METHODS,
     "request_kind": REQUEST_KINDS,
     "request_state": REQUEST_STATES,
     "outcome": DECISION_OUTCOMES,
@@ -249,6 +252,11 @@ ANNOUNCEMENT_FIELDS: dict[str, Pair] = {
     "freeze_number": ("保全编号", "Freeze number"),
     "case_number": ("案号", "Case number"),
     "court": ("人民法院", "Court"),
+    # issue 20 §6: a bank's pledge
+    "proposal_number": ("质押申请编号", "Pledge proposal number"),
+    "zdw_reference": ("中登网登记证明编号", "Zhongdengwang registration number"),
+    "method": ("质权实现方式", "Enforced by"),
+    "enforced_on": ("质权实现日期", "Enforced on"),
 }
 _DATES = frozenset(
     {
@@ -263,6 +271,7 @@ _DATES = frozenset(
         "term_end",
         "re_examination_due",
         "ended_on",
+        "enforced_on",
     }
 )
 _ENUMS: dict[str, str] = {
@@ -277,6 +286,7 @@ _ENUMS: dict[str, str] = {
     "outcome": "outcome",
     "request_kind": "request_kind",
     "fields": "form_field",
+    "method": "enforcement_method",
 }
 _PARTIES = frozenset({"holders", "previous_holders", "licensee", "pledgee", "counterparty"})
 _CODES = frozenset(
@@ -286,6 +296,8 @@ _CODES = frozenset(
         "announcement_number",
         "filing_number",
         "freeze_number",
+        "proposal_number",
+        "zdw_reference",
     }
 )
 # shown above the particulars already (title, number, name, industry)

@@ -253,6 +253,27 @@ ACTION_FORMS: dict[str, ActionForm] = {
             Field("reason", ("理由", "Reason"), "textarea", required=True),
         ),
     ),
+    # issue 20 §6: a bank's pledge proposal awaits the holder's answer
+    "confirm_pledge": ActionForm(
+        ("确认银行质押备案申请", "Confirm a bank's pledge"),
+        (
+            "确认后即办理质押备案并公告；备案期限自合同签订之日起计算（《办法》第二十二条）",
+            "Confirming files the pledge and announces it; the filing period runs from the "
+            "contract date (Art. 22 of the Measures)",
+        ),
+        (
+            Field("proposal_number", ("质押申请", "Proposal"), "proposal", required=True),
+            CONTRACT_FILE,
+        ),
+    ),
+    "decline_pledge": ActionForm(
+        ("拒绝银行质押备案申请", "Decline a bank's pledge"),
+        None,
+        (
+            Field("proposal_number", ("质押申请", "Proposal"), "proposal", required=True),
+            Field("reason", ("理由", "Reason"), "textarea"),
+        ),
+    ),
     "release_pledge": ActionForm(
         ("质押注销", "Release a pledge"),
         None,
