@@ -1,7 +1,7 @@
 """Federation: the accepted trust lists and the witness's last cosigned checkpoints (issue 21)
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07 03:00:00
 """
 
