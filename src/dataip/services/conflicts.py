@@ -2,7 +2,7 @@
 writer, or a row a constraint allows once written first by another transaction) becomes one
 409 problem with a stable code, in one table, whichever backend and endpoint noticed it.
 
-The constraint names are the schema's (`db/tables.py`, its naming convention): SQLite, whose
+The constraint names are the schema's (`db/tables/`, its naming convention): SQLite, whose
 writers serialise, usually answers the same request with the service's own check (for a
 deposit, `already_deposited` with the earlier number); PostgreSQL, whose writers overlap, lets
 both pass the check and the constraint decides. The code is the same either way; the loser of

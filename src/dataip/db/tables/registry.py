@@ -1,59 +1,17 @@
-"""Table definitions (SQLAlchemy Core). `orm.py` maps the domain dataclasses onto them.
-
-Alembic's first revision creates exactly these tables; later revisions change both together.
-"""
+"""The registry's own tables: accounts and parties, applications and their procedure, registrations
+and what is recorded on them, the transparency log, reference data, and the housekeeping
+tables (blobs, throttles, idempotency, counters, leases, the search index)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
-
-
-REGISTRY_TZ = ZoneInfo("Asia/Shanghai")
-
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no offset), read
-    back in the registry's time zone (API times are ISO 8601 with +08:00)."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC).astimezone(REGISTRY_TZ)
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
-
+from dataip.db.tables.base import JSONType, UTCDateTime, id_column, metadata
 
 users = sa.Table(
     "users",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("role", sa.String(32), nullable=False),
@@ -66,7 +24,7 @@ users = sa.Table(
 api_tokens = sa.Table(
     "api_tokens",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -77,7 +35,7 @@ api_tokens = sa.Table(
 parties = sa.Table(
     "parties",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("owner_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
@@ -96,7 +54,7 @@ parties = sa.Table(
 agent_authorisations = sa.Table(
     "agent_authorisations",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("agent_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
     sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False, index=True),
     sa.Column("poa_blob", sa.String(64), nullable=False),
@@ -110,7 +68,7 @@ agent_authorisations = sa.Table(
 applications = sa.Table(
     "applications",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("filer_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
     sa.Column("state", sa.String(32), nullable=False, index=True),
     sa.Column("form", JSONType, nullable=False),
@@ -133,7 +91,7 @@ applications = sa.Table(
 application_parties = sa.Table(
     "application_parties",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -148,7 +106,7 @@ application_parties = sa.Table(
 application_versions = sa.Table(
     "application_versions",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -163,7 +121,7 @@ application_versions = sa.Table(
 deadlines = sa.Table(
     "deadlines",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -192,7 +150,7 @@ deadlines = sa.Table(
 procedural_requests = sa.Table(
     "procedural_requests",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -214,7 +172,7 @@ procedural_requests = sa.Table(
 notices = sa.Table(
     "notices",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -236,7 +194,7 @@ notices = sa.Table(
 objections = sa.Table(
     "objections",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, index=True
     ),
@@ -255,7 +213,7 @@ objections = sa.Table(
 registrations = sa.Table(
     "registrations",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "application_id", sa.Integer, sa.ForeignKey("applications.id"), nullable=False, unique=True
     ),
@@ -281,7 +239,7 @@ registrations = sa.Table(
 registration_versions = sa.Table(
     "registration_versions",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
     sa.Column("number", sa.Integer, nullable=False),
     sa.Column("reason", sa.String(16), nullable=False),
@@ -299,7 +257,7 @@ registration_versions = sa.Table(
 registration_requests = sa.Table(
     "registration_requests",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
@@ -320,7 +278,7 @@ registration_requests = sa.Table(
 filings = sa.Table(
     "filings",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("number", sa.String(20), nullable=False, unique=True),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -387,7 +345,7 @@ sample_publications = sa.Table(
 certificates = sa.Table(
     "certificates",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("kid", sa.String(64), nullable=False),
@@ -404,7 +362,7 @@ certificates = sa.Table(
 announcements = sa.Table(
     "announcements",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("number", sa.String(20), nullable=False, unique=True),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
@@ -428,7 +386,7 @@ announcements = sa.Table(
 events = sa.Table(
     "events",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("subject_type", sa.String(32), nullable=False),
     sa.Column("subject_id", sa.Integer, nullable=False),
     sa.Column("type", sa.String(64), nullable=False),
@@ -442,7 +400,7 @@ events = sa.Table(
 deposits = sa.Table(
     "deposits",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("number", sa.String(20), nullable=False, unique=True),
     sa.Column("hash", sa.String(8), nullable=False),
     sa.Column("root", sa.String(64), nullable=False),
@@ -537,7 +495,7 @@ calendar_years = sa.Table(
 blobs = sa.Table(
     "blobs",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("media_type", sa.String(127), nullable=False),
@@ -553,7 +511,7 @@ blobs = sa.Table(
 login_attempts = sa.Table(
     "login_attempts",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("account", sa.String(64), nullable=False),
     sa.Column("client", sa.String(64), nullable=False),
     sa.Column("attempted_at", UTCDateTime, nullable=False, index=True),
@@ -564,7 +522,7 @@ login_attempts = sa.Table(
 idempotency_records = sa.Table(
     "idempotency_records",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("key", sa.String(200), nullable=False),
     sa.Column("user_id", sa.Integer, nullable=False),
     sa.Column("request_hash", sa.String(64), nullable=False),
@@ -622,238 +580,3 @@ announcement_search = sa.Table(
 
 # An exact registration-number query (R23) must not scan every announcement.
 sa.Index("ix_announcements_registration_number", announcements.c.registration_number)
-
-# --- Sharing with institutions (issue 20 §1–§3; services/sharing, migration 0016) -------------
-
-# An institution's OAuth client (机构客户端): registered by the admin, with the scopes it may
-# use and its public keys (an inline JWKS or a JWKS URL); `state` active | suspended | revoked.
-institutions = sa.Table(
-    "institutions",
-    metadata,
-    _id(),
-    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("uscc", sa.String(18), nullable=False),
-    sa.Column("scopes", JSONType, nullable=False),
-    sa.Column("jwks", JSONType),  # {"keys": [...]}: several live at once, by kid
-    sa.Column("jwks_uri", sa.String(2000)),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-)
-
-# Client-assertion ids already used (RFC 7523 §3 item 7), kept until the assertion's exp so
-# that every server process refuses a replay.
-institution_assertions = sa.Table(
-    "institution_assertions",
-    metadata,
-    _id(),
-    sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("jti", sa.String(200), nullable=False),
-    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
-    sa.UniqueConstraint("client_id", "jti", name="uq_institution_assertions_client_id_jti"),
-)
-
-# Access tokens (opaque, stored as their SHA-256): short-lived, checked on every request
-# against the client's state, so a suspension takes effect at once.
-institution_tokens = sa.Table(
-    "institution_tokens",
-    metadata,
-    _id(),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("token_id", sa.String(64), nullable=False, unique=True),
-    sa.Column(
-        "institution_id", sa.Integer, sa.ForeignKey("institutions.id"), nullable=False, index=True
-    ),
-    sa.Column("scopes", JSONType, nullable=False),
-    sa.Column("issued_at", UTCDateTime, nullable=False),
-    sa.Column("expires_at", UTCDateTime, nullable=False),
-)
-
-# The account of institutional reads (机构查阅记录, R25): one row per non-public read, chained —
-# `hash` is SHA-256 over the previous row's hash and this row's canonical content.
-institution_reads = sa.Table(
-    "institution_reads",
-    metadata,
-    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("institution_id", sa.Integer, sa.ForeignKey("institutions.id"), nullable=False),
-    sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("institution_name", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("token_id", sa.String(64), nullable=False),
-    sa.Column("scope", sa.String(64), nullable=False),
-    sa.Column("registration_number", sa.String(32), nullable=False, index=True),
-    sa.Column("resource", sa.String(16), nullable=False),
-    sa.Column("purpose", sa.String(200), nullable=False),
-    sa.Column("read_at", UTCDateTime, nullable=False),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-)
-
-# --- issue 20 §7: court preservations (保全) of registrations ------------------------------
-freezes = sa.Table(
-    "freezes",
-    metadata,
-    _id(),
-    sa.Column("number", sa.String(20), nullable=False, unique=True),
-    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
-    sa.Column("case_number", sa.String(40), nullable=False),
-    sa.Column("frozen_at", UTCDateTime, nullable=False),
-    sa.Column("term_end", sa.Date),
-    sa.Column("details", JSONType, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("lifted_at", UTCDateTime),
-    sa.Column("lift_case_number", sa.String(40)),
-    sa.Index("ix_freezes_registration", "registration_id", "state"),
-)
-
-# --- issue 20 §4–§5: the event feed and webhooks (dataip.services.sharing) -----------------
-# The webhook outbox: one row per event the feed carries, written in the event's own
-# transaction (recording.record_event); the delivery worker fans it out into messages once
-# the event has its log index, and deletes it in that same transaction.
-webhook_outbox = sa.Table(
-    "webhook_outbox",
-    metadata,
-    sa.Column(
-        "event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True, autoincrement=False
-    ),
-)
-
-# A client's subscriptions: where to POST, which CloudEvents types (empty: all its scopes
-# allow), how to sign (Standard Webhooks v1a and/or v1; the secrets stay server-side).
-webhook_subscriptions = sa.Table(
-    "webhook_subscriptions",
-    metadata,
-    _id(),
-    sa.Column("client_id", sa.String(128), nullable=False, index=True),
-    sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("types", JSONType, nullable=False),
-    sa.Column("allowed", JSONType, nullable=False),
-    sa.Column("schemes", sa.String(16), nullable=False),
-    sa.Column("ed25519_secret", sa.String(64)),
-    sa.Column("hmac_secret", sa.String(80)),
-    sa.Column("state", sa.String(16), nullable=False),  # active | paused | disabled
-    sa.Column("disabled_reason", sa.String(32)),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("updated_at", UTCDateTime, nullable=False),
-)
-
-# One message per (subscription, event): pending until a 2xx, retried on the Standard
-# Webhooks schedule, claimed by one worker at a time (claimed_by/claimed_until).
-webhook_messages = sa.Table(
-    "webhook_messages",
-    metadata,
-    _id(),
-    sa.Column(
-        "subscription_id", sa.Integer, sa.ForeignKey("webhook_subscriptions.id"), nullable=False
-    ),
-    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
-    sa.Column("log_index", sa.BigInteger, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),  # pending | delivered | failed
-    sa.Column("attempts", sa.Integer, nullable=False),  # failed attempts in this round
-    sa.Column("next_attempt_at", UTCDateTime),
-    sa.Column("claimed_by", sa.String(128)),
-    sa.Column("claimed_until", UTCDateTime),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("delivered_at", UTCDateTime),
-    sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_messages_event"),
-    sa.Index("ix_webhook_messages_due", "state", "next_attempt_at"),
-    sa.Index("ix_webhook_messages_subscription", "subscription_id", "log_index"),
-)
-
-# The delivery log the client reads: every attempt, its status code, latency and error.
-webhook_attempts = sa.Table(
-    "webhook_attempts",
-    metadata,
-    _id(),
-    sa.Column("message_id", sa.Integer, sa.ForeignKey("webhook_messages.id"), nullable=False),
-    sa.Column("subscription_id", sa.Integer, nullable=False),
-    sa.Column("attempt", sa.Integer, nullable=False),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("status_code", sa.Integer),
-    sa.Column("latency_ms", sa.Integer, nullable=False),
-    sa.Column("error", sa.String(200)),
-    sa.Index("ix_webhook_attempts_subscription", "subscription_id", "id"),
-)
-
-# --- issue 20 §6: a bank's pledge proposals, awaiting the holder's confirmation ------------
-# The bank (an institutional client holding pledges:write) proposes; the holder confirms
-# (the pledge is filed: a row in `filings`), declines, or lets it lapse; the bank may
-# withdraw it. `details`: the pledgee, secured amount, term, contract and loan references.
-pledge_proposals = sa.Table(
-    "pledge_proposals",
-    metadata,
-    _id(),
-    sa.Column("number", sa.String(20), nullable=False, unique=True),
-    sa.Column("registration_id", sa.Integer, sa.ForeignKey("registrations.id"), nullable=False),
-    sa.Column("client_id", sa.String(128), nullable=False),
-    sa.Column("pledgee_uscc", sa.String(18), nullable=False),
-    sa.Column("contract_date", sa.Date, nullable=False),
-    sa.Column("proposed_at", UTCDateTime, nullable=False),
-    sa.Column("lapses_on", sa.Date, nullable=False),
-    sa.Column("details", JSONType, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("decided_at", UTCDateTime),
-    sa.Column("filing_number", sa.String(20)),
-    sa.Index("ix_pledge_proposals_registration", "registration_id", "state"),
-)
-
-# --- issue 21 §1, §3: federation (dataip.services.federation) -------------------------------
-# Every trust list this registry accepted, newest by (operator, sequence): the cache the
-# server processes share (the newest unexpired one is the list in force), and the floor a
-# later list's sequence may not go below (no roll-back).
-trust_lists = sa.Table(
-    "trust_lists",
-    metadata,
-    sa.Column("operator", sa.String(200), primary_key=True),
-    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("issued", UTCDateTime, nullable=False),
-    sa.Column("expires", UTCDateTime, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),  # the signed note, exactly as fetched
-    sa.Column("fetched_at", UTCDateTime, nullable=False),
-)
-
-# The witness's memory (tlog-witness): per log origin, the latest checkpoint it cosigned.
-# Advanced only by a conditional update from the size and root the request was checked
-# against, in the transaction that issues the cosignature: never two views of one log.
-witnessed_logs = sa.Table(
-    "witnessed_logs",
-    metadata,
-    sa.Column("origin", sa.String(500), primary_key=True),
-    # lowercase hex SHA-256 of the origin: the monitoring path <prefix>/<origin hash>/checkpoint
-    sa.Column("origin_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("root_hash", sa.String(44), nullable=False),  # base64 of the 32-byte root
-    sa.Column("checkpoint", sa.Text, nullable=False),  # the log's note with our cosignature
-    sa.Column("cosigned_at", UTCDateTime, nullable=False),
-)
-
-# Other registries' W3C status lists (issue 21 §2): the signed list as fetched from the URL a
-# foreign certificate names, and when; re-fetched once older than the configured age.
-foreign_status_lists = sa.Table(
-    "foreign_status_lists",
-    metadata,
-    sa.Column("url", sa.String(1000), primary_key=True),
-    sa.Column("issuer", sa.String(500), nullable=False),
-    sa.Column("token", sa.Text, nullable=False),  # the vc+jwt, verified before it is stored
-    sa.Column("fetched_at", UTCDateTime, nullable=False),
-)
-
-# This registry's checkpoints pushed to its peers' witnesses (issue 21 §3): per witness, the
-# size it last cosigned (the `old` of the next add-checkpoint) and that checkpoint with its
-# verified cosignature; failures put the next attempt off (doubling backoff).
-witness_pushes = sa.Table(
-    "witness_pushes",
-    metadata,
-    sa.Column("witness", sa.String(500), primary_key=True),  # the cosigner key's name
-    sa.Column("witness_key", sa.String(500), nullable=False),  # its vkey, as listed
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("checkpoint", sa.Text, nullable=True),  # our note + its cosignature line
-    sa.Column("cosigned_at", UTCDateTime, nullable=True),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("next_attempt_at", UTCDateTime, nullable=True),
-    sa.Column("last_error", sa.String(500), nullable=True),
-)

@@ -1,0 +1,66 @@
+"""Federation between registries (issue 21): the trust lists accepted, the witness's memory of
+the logs it cosigned, other registries' status lists, and this registry's pushes to its
+peers' witnesses."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dataip.db.tables.base import UTCDateTime, metadata
+
+# --- issue 21 §1, §3: federation (dataip.services.federation) -------------------------------
+# Every trust list this registry accepted, newest by (operator, sequence): the cache the
+# server processes share (the newest unexpired one is the list in force), and the floor a
+# later list's sequence may not go below (no roll-back).
+trust_lists = sa.Table(
+    "trust_lists",
+    metadata,
+    sa.Column("operator", sa.String(200), primary_key=True),
+    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("issued", UTCDateTime, nullable=False),
+    sa.Column("expires", UTCDateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),  # the signed note, exactly as fetched
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+# The witness's memory (tlog-witness): per log origin, the latest checkpoint it cosigned.
+# Advanced only by a conditional update from the size and root the request was checked
+# against, in the transaction that issues the cosignature: never two views of one log.
+witnessed_logs = sa.Table(
+    "witnessed_logs",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    # lowercase hex SHA-256 of the origin: the monitoring path <prefix>/<origin hash>/checkpoint
+    sa.Column("origin_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("root_hash", sa.String(44), nullable=False),  # base64 of the 32-byte root
+    sa.Column("checkpoint", sa.Text, nullable=False),  # the log's note with our cosignature
+    sa.Column("cosigned_at", UTCDateTime, nullable=False),
+)
+
+# Other registries' W3C status lists (issue 21 §2): the signed list as fetched from the URL a
+# foreign certificate names, and when; re-fetched once older than the configured age.
+foreign_status_lists = sa.Table(
+    "foreign_status_lists",
+    metadata,
+    sa.Column("url", sa.String(1000), primary_key=True),
+    sa.Column("issuer", sa.String(500), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),  # the vc+jwt, verified before it is stored
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+# This registry's checkpoints pushed to its peers' witnesses (issue 21 §3): per witness, the
+# size it last cosigned (the `old` of the next add-checkpoint) and that checkpoint with its
+# verified cosignature; failures put the next attempt off (doubling backoff).
+witness_pushes = sa.Table(
+    "witness_pushes",
+    metadata,
+    sa.Column("witness", sa.String(500), primary_key=True),  # the cosigner key's name
+    sa.Column("witness_key", sa.String(500), nullable=False),  # its vkey, as listed
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("checkpoint", sa.Text, nullable=True),  # our note + its cosignature line
+    sa.Column("cosigned_at", UTCDateTime, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+)
