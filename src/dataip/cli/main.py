@@ -192,13 +192,7 @@ def tick(
 
 
 def _deliver_webhooks(reg: Registry) -> delivery.RoundReport:
-    s = reg.settings
-    setup = delivery.DeliverySetup(
-        source=str(s.public_base_url).rstrip("/"),
-        timeout=s.webhook_timeout_seconds,
-        concurrency=s.webhook_concurrency,
-    )
-    return delivery.run_pending(reg.env, setup)
+    return delivery.run_pending(reg.env, delivery.DeliverySetup.from_settings(reg.settings))
 
 
 @users_app.command("create")
