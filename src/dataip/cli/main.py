@@ -20,7 +20,7 @@ from dataip.cli.evidence_package import evidence_package, verify_package_command
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.cli.screen import screen
-from dataip.cli.sharing import institutions_app
+from dataip.cli.sharing import institutions_app, webhooks_app
 from dataip.config import WILDCARD_HOSTS, Settings
 from dataip.domain.errors import DomainError
 from dataip.services import (
@@ -51,6 +51,7 @@ app.add_typer(fingerprint_app, name="fingerprint")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(keys_app, name="keys")
 app.add_typer(institutions_app, name="institutions")  # issue 20
+app.add_typer(webhooks_app, name="webhooks")  # issue 20 §5
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
 app.command("verify-package")(verify_package_command)
