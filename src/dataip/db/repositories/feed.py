@@ -69,7 +69,8 @@ class Feed:
             .order_by(le.idx)
             .limit(limit)
         )
-        return [_row_event(r) for r in self.s.execute(stmt)]
+        # fetched at once (one fetchall, not a fetchone per row)
+        return [_row_event(r) for r in self.s.execute(stmt).all()]
 
 
 class Webhooks:

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 
 from dataip.services.context import Env
@@ -67,7 +66,6 @@ class DeliverySetup:
     holder: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     )
-    async_transport: httpx.AsyncBaseTransport | None = None  # tests may inject one
 
     @classmethod
     def from_settings(cls, s: Any) -> DeliverySetup:
@@ -232,10 +230,12 @@ def _record(env: Env, setup: DeliverySetup, attempts: Sequence[Attempt]) -> Roun
         uow.webhooks.settle_delivered(delivered, setup.holder, _wall())
         uow.webhooks.add_attempts(log)
         for sub_id in disabled:
-            uow.webhooks.update_subscription(
-                sub_id, state="disabled", disabled_reason="gone_410", updated_at=env.now()
-            )
-        report.disabled = len(disabled)
+            row = uow.webhooks.subscription(sub_id)
+            if row is not None and row["state"] != "disabled":  # several 410s may be in flight
+                uow.webhooks.update_subscription(
+                    sub_id, state="disabled", disabled_reason="gone_410", updated_at=env.now()
+                )
+                report.disabled += 1
         uow.commit()
     return report
 
