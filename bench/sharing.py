@@ -36,7 +36,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +49,8 @@ from stdnum.iso7064 import mod_11_2
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.services import ledger
-from dataip.services.recording import record_event
 from dataip.services.context import Identity
+from dataip.services.recording import record_event
 from dataip.services.sharing import delivery, feed, institutions
 from dataip.sharing.scopes import EVENTS_READ, WEBHOOKS_MANAGE, Principal
 from smoke import add_smoke_option

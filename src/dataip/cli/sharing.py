@@ -75,8 +75,8 @@ def deliver(
     once: Annotated[bool, typer.Option(help="deliver what is due now, then exit")] = False,
 ) -> None:
     """Run webhook delivery workers (beside servers started with DATAIP_WEBHOOK_WORKERS=0,
-    or as well as theirs): each claims due messages in batches with a lease, so they never send one message at
-    once; at least once, retried on the Standard Webhooks schedule."""
+    or as well as theirs): each claims due messages in batches with a lease, so no two send
+    one message at once; at least once, retried on the Standard Webhooks schedule."""
     from dataip.services.sharing import delivery
 
     if once:

@@ -177,9 +177,7 @@ def test_i20_a_suspended_or_revoked_client_receives_nothing(
     assert [(a.status_code, a.error) for a in tries] == [(None, f"skipped: client_{state}")]
 
 
-def test_i20_a_client_that_lost_events_read_receives_nothing(
-    api: Api, registry: Registry
-) -> None:
+def test_i20_a_client_that_lost_events_read_receives_nothing(api: Api, registry: Registry) -> None:
     inst = bank(api)
     headers = FreshToken(inst)
     with receiver() as rec:

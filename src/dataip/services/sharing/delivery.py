@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -32,7 +33,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -47,8 +48,6 @@ from .sender import Attempt, PumpState, Sender, _wall, message_id, pump
 _log = logging.getLogger("dataip.webhooks")
 FANOUT_LEASE = "webhook-fanout"
 __all__ = ["DeliverySetup", "RoundReport", "WebhookLoop", "fan_out", "message_id", "prune"]
-
-
 
 
 @dataclass
@@ -337,10 +336,8 @@ class WebhookLoop:
     def wake(self, *_: object) -> None:
         loop, state = self._loop, self._state
         if loop is not None and state is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(state.wake.set)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

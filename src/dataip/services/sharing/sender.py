@@ -26,6 +26,7 @@ sent 900–1,300 and httpx's *sync* client 650 from 16 threads on the same loade
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -43,8 +44,6 @@ from dataip.sharing.scopes import EVENTS_READ
 from . import url_guard
 
 if TYPE_CHECKING:
-    from dataip.services.context import Env
-
     from .delivery import DeliverySetup, RoundReport
 
 USER_AGENT = "dataip-webhooks/1"
@@ -232,7 +231,5 @@ async def pump(
                 return
             next_claim = next_fan = 0.0
             continue
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.wake.wait(), poll_seconds)
-        except TimeoutError:
-            pass
