@@ -8,6 +8,7 @@ turn that off where the default is what they prove."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,7 @@ from tests.support.institutions import FreshToken, Institution
 from tests.support.receiver import receiver
 
 SOURCE = "https://registry.example"
+NAMES = ("城市交通拥堵预测数据集", "农业气象监测数据集", "电力负荷预测数据集", "港口物流调度数据集")
 
 
 def setup(*, allow_private: bool = True) -> delivery.DeliverySetup:
@@ -243,3 +245,77 @@ def test_i20_settled_messages_are_pruned_and_replay_still_works(
         again = rec.wait_for(2)[1]
     assert again.headers["webhook-id"] == first.headers["webhook-id"]
     assert again.body == first.body
+
+
+def test_i20_a_slow_receiver_holds_up_only_its_own_messages(api: Api, registry: Registry) -> None:
+    """The slow receiver answers only once the other has received every message: were its
+    messages to hold up the worker (one round waiting on the slowest), that would never
+    happen and its requests would end at their timeout instead."""
+    headers = FreshToken(bank(api))
+    with receiver() as slow, receiver() as fast:
+        for rec in (slow, fast):
+            r = api.c.post("/api/v1/webhooks", json={"url": rec.url}, headers=headers)
+            assert r.status_code == 201, r.text
+        for name in NAMES[:3]:
+            api.world().registered(name=name)
+        ledger.integrate(registry.env, registry.log_keys)
+        delivery.fan_out(registry.env)
+        with registry.engine.connect() as c:
+            each = c.scalar(sa.select(sa.func.count()).select_from(t.webhook_messages)) // 2
+        released = threading.Event()
+        fast_done_first: list[bool] = []
+
+        def hold(_: object) -> None:
+            if not released.is_set():
+                fast_done_first.append(released.wait(20))
+
+        def count(_: object) -> None:
+            if len(fast.received) >= each:
+                released.set()
+
+        slow.on_receive, fast.on_receive = hold, count
+        report = delivery.run_pending(
+            registry.env,
+            delivery.DeliverySetup(
+                source=SOURCE,
+                timeout=30.0,
+                concurrency=64,
+                per_subscription=2,
+                allow_private_urls=True,
+            ),
+        )
+    assert report.delivered == 2 * each and report.failed == 0
+    assert fast_done_first and all(fast_done_first)
+
+
+def test_i20_two_workers_never_send_one_message_twice(api: Api, registry: Registry) -> None:
+    """Two delivery pipelines (as two worker processes) drain one queue: their claims are
+    disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, a compare-and-set everywhere)."""
+    headers = FreshToken(bank(api))
+    with receiver() as rec:
+        for _ in range(3):
+            r = api.c.post("/api/v1/webhooks", json={"url": rec.url}, headers=headers)
+            assert r.status_code == 201, r.text
+        for name in NAMES:
+            api.world().registered(name=name)
+        ledger.integrate(registry.env, registry.log_keys)
+        delivery.fan_out(registry.env)
+        with registry.engine.connect() as c:
+            total = c.scalar(sa.select(sa.func.count()).select_from(t.webhook_messages))
+        reports: list[delivery.RoundReport] = []
+
+        def worker(name: str) -> None:
+            s = delivery.DeliverySetup(
+                source=SOURCE, concurrency=4, batch=5, allow_private_urls=True, holder=name
+            )
+            reports.append(delivery.run_pending(registry.env, s))
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in ("w1", "w2")]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(120)
+        got = rec.wait_for(total)
+    ids = [g.headers["webhook-id"] for g in got]
+    assert len(ids) == total and len(set(ids)) == total  # each once, none twice
+    assert sum(r.delivered for r in reports) == total
