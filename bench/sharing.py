@@ -420,6 +420,7 @@ class Workers:
             DATAIP_DATA_DIR=str(s.data_dir),
             DATAIP_PROFILE=str(s.profile),
             DATAIP_PUBLIC_BASE_URL=self.setup.source,
+            DATAIP_LOG_ORIGIN=s.resolved_log_origin(),  # the scratch log's key
             DATAIP_WEBHOOK_ALLOW_PRIVATE_URLS="true",
             DATAIP_WEBHOOK_CONCURRENCY=str(self.setup.concurrency),
             DATAIP_WEBHOOK_PER_SUBSCRIPTION=str(self.setup.per_subscription),
