@@ -94,12 +94,20 @@ def deliver(
         _deliver_forever(concurrency, poll)
         return
     import multiprocessing
+    import signal
 
     ctx = multiprocessing.get_context("spawn")
     procs = [
         ctx.Process(target=_deliver_forever, args=(concurrency, poll), name=f"webhooks-{i}")
         for i in range(workers)
     ]
+
+    def forward(*_: object) -> None:  # a stop of this process stops its workers
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+
+    signal.signal(signal.SIGTERM, forward)
     for p in procs:
         p.start()
     try:
