@@ -75,6 +75,7 @@ def registry(
         log_interval_seconds=0,
         password_cost="test",
         webhook_workers=0,  # tests drive deliveries (services.sharing.delivery.run_pending)
+        webhook_allow_private_urls=True,  # receivers on 127.0.0.1 (url_guard's own tests: off)
     )
     reg = build(settings, clock=clock)
     init_database(reg)

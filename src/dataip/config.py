@@ -79,11 +79,19 @@ class Settings(BaseSettings):
     screening_memory_bytes: int = Budget.memory_bytes
     screening_workers: int = 1
     screening_submit_wait_seconds: float = 5.0
-    # Webhooks (issue 20 §5): whether the server runs a delivery worker (0: none — run
-    # `dataip tick`), the timeout of one attempt, how many POSTs a worker sends at once.
+    # Webhooks (issue 20 §5; docs/operations.md): whether the server runs a delivery worker
+    # (0: none — run `dataip webhooks deliver` or `dataip tick`), the timeout of one
+    # attempt, how many POSTs a worker has in flight at once and of them at most how many
+    # to one subscription; whether URLs may name loopback, private, link-local or other
+    # non-public addresses and plain http (off: refused at subscription and at delivery —
+    # on for tests and receivers on premises); how long settled messages and the delivery
+    # log are kept (replay from the feed works beyond it).
     webhook_workers: int = Field(default=1, ge=0, le=1)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    webhook_concurrency: int = Field(default=64, ge=1, le=1024)
+    webhook_per_subscription: int = Field(default=8, ge=1, le=256)
+    webhook_allow_private_urls: bool = False
+    webhook_retention_days: int = Field(default=30, ge=2, le=3650)
 
     # Federation (issue 21, docs/federation.md): where the trust list is fetched, the list
     # operator's verifier key(s) (C2SP vkeys, space-separated while the operator rotates),

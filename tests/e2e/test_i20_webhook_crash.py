@@ -24,11 +24,25 @@ NUMBER = "2026100000000013"
 
 
 def test_i20_kill_9_while_delivering_loses_no_webhook(tmp_path: Path) -> None:
-    with deployment(tmp_path, log_interval_seconds="0.2") as server, receiver() as rec:
+    with (
+        deployment(
+            tmp_path, log_interval_seconds="0.2", webhook_allow_private_urls="true"
+        ) as server,
+        receiver() as rec,
+    ):
         server.cli("init")
         key = wh.new_key(("v1a",))
         now = datetime.now(UTC).replace(tzinfo=None)
         with server.engine.begin() as c:
+            # the subscription's client, active with events:read (checked at each delivery)
+            c.execute(
+                sa.text(
+                    "INSERT INTO institutions (client_id, kind, name, uscc, scopes, state,"
+                    " created_at, updated_at, version) VALUES ('bank-1', 'bank', 'bank',"
+                    " '91110000100000000X', :scopes, 'active', :now, :now, 1)"
+                ),
+                {"scopes": json.dumps(["events:read", "webhooks:manage"]), "now": now},
+            )
             c.execute(
                 sa.text(
                     "INSERT INTO webhook_subscriptions (client_id, url, types, allowed, schemes,"

@@ -26,6 +26,7 @@ class Receiver:
     status: int = 200  # what it answers (set it to 410, 500, …)
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_receive: Callable[[Received], None] | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
@@ -57,6 +58,8 @@ def receiver() -> Iterator[Receiver]:
             if rec.on_receive is not None:
                 rec.on_receive(item)
             self.send_response(rec.status)
+            for k, v in rec.headers.items():
+                self.send_header(k, v)
             self.send_header("content-length", "0")
             self.end_headers()
 

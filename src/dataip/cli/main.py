@@ -21,7 +21,7 @@ from dataip.cli.federation import federation_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
 from dataip.cli.screen import screen
-from dataip.cli.sharing import institutions_app
+from dataip.cli.sharing import institutions_app, webhooks_app
 from dataip.config import WILDCARD_HOSTS, Settings
 from dataip.domain.errors import DomainError
 from dataip.services import (
@@ -52,6 +52,7 @@ app.add_typer(fingerprint_app, name="fingerprint")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(keys_app, name="keys")
 app.add_typer(institutions_app, name="institutions")  # issue 20
+app.add_typer(webhooks_app, name="webhooks")  # issue 20 §5
 app.add_typer(federation_app, name="federation")  # issue 21
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
@@ -194,13 +195,7 @@ def tick(
 
 
 def _deliver_webhooks(reg: Registry) -> delivery.RoundReport:
-    s = reg.settings
-    setup = delivery.DeliverySetup(
-        source=str(s.public_base_url).rstrip("/"),
-        timeout=s.webhook_timeout_seconds,
-        concurrency=s.webhook_concurrency,
-    )
-    return delivery.run_pending(reg.env, setup)
+    return delivery.run_pending(reg.env, delivery.DeliverySetup.from_settings(reg.settings))
 
 
 @users_app.command("create")

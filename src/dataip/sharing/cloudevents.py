@@ -240,7 +240,7 @@ class LoggedEvent(NamedTuple):
 
 
 def _time(at: datetime) -> str:
-    if at.tzinfo is not None:
+    if at.tzinfo is not None:  # naive: UTC as stored (the feed's rows), formatted as is
         at = at.astimezone(UTC).replace(tzinfo=None)
     return at.isoformat(timespec="milliseconds") + "Z"
 
@@ -256,13 +256,13 @@ def to_cloudevent(event: LoggedEvent, *, source: str) -> dict[str, Any] | None:
     subject = public.get("registration_number") or event.number
     if ce_type.startswith(_A) and event.event_type != "ApplicationApproved":
         subject = public.get("application_number") or event.number
-    data: dict[str, Any] = {"log_index": event.log_index}
-    for name, value in public.items():
-        if name in _DATA_FIELDS:
-            data[name] = value
+    index = event.log_index
+    data: dict[str, Any] = {"log_index": index}
+    for name in sorted(_DATA_FIELDS.intersection(public)):  # the same bytes in any process
+        data[name] = public[name]
     links = {
-        "log_entry": f"{base}/api/v1/log/entries/{event.log_index}",
-        "inclusion_proof": f"{base}/api/v1/log/proofs/inclusion?index={event.log_index}",
+        "log_entry": f"{base}/api/v1/log/entries/{index}",
+        "inclusion_proof": f"{base}/api/v1/log/proofs/inclusion?index={index}",
     }
     if subject and ce_type.startswith(_R):
         data.setdefault("registration_number", subject)

@@ -149,12 +149,7 @@ def _webhook_loop(registry: Registry) -> WebhookLoop | None:
     s = registry.settings
     if s.webhook_workers <= 0:
         return None
-    setup = DeliverySetup(
-        source=str(s.public_base_url).rstrip("/"),
-        timeout=s.webhook_timeout_seconds,
-        concurrency=s.webhook_concurrency,
-    )
-    return WebhookLoop(registry.env, setup)
+    return WebhookLoop(registry.env, DeliverySetup.from_settings(s))
 
 
 def _self_hosted_docs(app: FastAPI) -> None:

@@ -326,7 +326,7 @@ RAISES: dict[str, Problems] = {
     | p(
         s403="webhook_type_not_allowed",
         s409="webhook_limit_reached",
-        s422="webhook_url_invalid webhook_signing_invalid",
+        s422="webhook_url_invalid webhook_url_forbidden webhook_signing_invalid",
     ),
     "GET /api/v1/webhooks": INSTITUTION,
     "GET /api/v1/webhooks/{sub_id}": _WEBHOOK,

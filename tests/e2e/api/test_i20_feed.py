@@ -178,7 +178,7 @@ def test_i20_feed_cursor_at_the_head_and_bad_cursors(
     problem(api.c.get("/api/v1/events", params={"after": -2}, headers=bank), 422, "invalid_request")
     problem(api.c.get("/api/v1/events", params={"limit": 0}, headers=bank), 422, "invalid_request")
     problem(
-        api.c.get("/api/v1/events", params={"limit": 1001}, headers=bank), 422, "invalid_request"
+        api.c.get("/api/v1/events", params={"limit": 5001}, headers=bank), 422, "invalid_request"
     )
 
 

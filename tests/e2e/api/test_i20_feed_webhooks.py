@@ -52,7 +52,9 @@ def verify_v1a(body: bytes, headers: dict[str, str], public_key: str) -> None:
 
 
 def setup() -> delivery.DeliverySetup:
-    return delivery.DeliverySetup(source=SOURCE, timeout=5.0, concurrency=4)
+    return delivery.DeliverySetup(
+        source=SOURCE, timeout=5.0, concurrency=4, allow_private_urls=True
+    )
 
 
 def deliver(registry: Registry) -> delivery.RoundReport:

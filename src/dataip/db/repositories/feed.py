@@ -69,7 +69,8 @@ class Feed:
             .order_by(le.idx)
             .limit(limit)
         )
-        return [_row_event(r) for r in self.s.execute(stmt)]
+        # fetched at once (one fetchall, not a fetchone per row)
+        return [_row_event(r) for r in self.s.execute(stmt).all()]
 
 
 class Webhooks:
@@ -202,19 +203,62 @@ class Webhooks:
         )
         return int(again or 0) + int(added or 0)
 
-    def claim_due(self, *, holder: str, now: datetime, until: datetime, limit: int) -> list[int]:
+    def claim_due(
+        self,
+        *,
+        holder: str,
+        now: datetime,
+        until: datetime,
+        limit: int,
+        busy: dict[int, int] | None = None,
+        per_subscription: int | None = None,
+    ) -> list[int]:
         """Claim up to ``limit`` due messages of active subscriptions for ``holder``: a
-        compare-and-set on the claim, so two workers never hold the same message."""
+        compare-and-set on the claim, so two workers never hold the same message. On
+        PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so workers claiming
+        at once take different rows instead of queuing on the same ones. At most
+        ``per_subscription`` messages of one subscription are in flight with this holder
+        (``busy``: those it already sends), so one slow receiver cannot fill a claim."""
         m, c = t.webhook_messages.c, t.webhook_subscriptions.c
+        if limit <= 0:
+            return []
+        busy = busy or {}
+        full = {
+            s for s, n in busy.items() if per_subscription is not None and n >= per_subscription
+        }
+        # the active subscriptions as a list, not a join: the due index is then read in
+        # order and the scan stops at the limit (a join had PostgreSQL sort every due row)
+        active = [
+            int(x)
+            for x in self.s.scalars(sa.select(c.id).where(c.state == "active"))
+            if int(x) not in full
+        ]
+        if not active:
+            return []
         free = sa.or_(m.claimed_until.is_(None), m.claimed_until < now)
         due = (
-            sa.select(m.id)
-            .join(t.webhook_subscriptions, c.id == m.subscription_id)
-            .where(m.state == "pending", m.next_attempt_at <= now, free, c.state == "active")
-            .order_by(m.next_attempt_at, m.id)
-            .limit(limit)
+            sa.select(m.id, m.subscription_id)
+            .where(
+                m.state == "pending",
+                m.next_attempt_at <= now,
+                free,
+                m.subscription_id.in_(active),
+            )
+            .order_by(m.next_attempt_at)
+            .limit(limit if per_subscription is None else limit * 4)
         )
-        ids = [int(x) for x in self.s.scalars(due)]
+        if self.s.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(of=t.webhook_messages, skip_locked=True)
+        ids: list[int] = []
+        taken: dict[int, int] = dict(busy)
+        for mid, sub in self.s.execute(due):
+            if per_subscription is not None:
+                if taken.get(sub, 0) >= per_subscription:
+                    continue
+                taken[sub] = taken.get(sub, 0) + 1
+            ids.append(int(mid))
+            if len(ids) >= limit:
+                break
         if not ids:
             return []
         self.s.execute(
@@ -228,7 +272,7 @@ class Webhooks:
     def messages(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         """The claimed messages with what an attempt needs: the event and the subscription."""
         m, s = t.webhook_messages.c, t.webhook_subscriptions.c
-        le = t.log_entries.c
+        le, i = t.log_entries.c, t.institutions.c
         stmt = (
             _logged_events()
             .add_columns(
@@ -242,9 +286,13 @@ class Webhooks:
                 s.schemes,
                 s.ed25519_secret,
                 s.hmac_secret,
+                i.state.label("client_state"),
+                i.scopes.label("client_scopes"),
             )
             .join(t.webhook_messages, m.event_id == le.event_id)
             .join(t.webhook_subscriptions, s.id == m.subscription_id)
+            # the client as it is now: its state and scopes are checked at each delivery
+            .outerjoin(t.institutions, i.client_id == s.client_id)
             .where(m.id.in_(list(ids)))
             .order_by(le.idx)
         )
@@ -309,6 +357,25 @@ class Webhooks:
         if before is not None:
             stmt = stmt.where(a.id < before)
         return [dict(r._mapping) for r in self.s.execute(stmt)]
+
+    def prune(self, *, before: datetime, limit: int = 10_000) -> int:
+        """Delete delivered, failed and skipped messages created before ``before``, with
+        their attempts, and attempts older than it (at most ``limit`` messages a call):
+        the retention of messages and of the delivery log. The feed (the log) stays."""
+        m, a = t.webhook_messages.c, t.webhook_attempts.c
+        ids = list(
+            self.s.scalars(
+                sa.select(m.id)
+                .where(m.state != "pending", m.created_at < before)
+                .order_by(m.id)
+                .limit(limit)
+            )
+        )
+        if ids:
+            self.s.execute(sa.delete(t.webhook_attempts).where(a.message_id.in_(ids)))
+            self.s.execute(sa.delete(t.webhook_messages).where(m.id.in_(ids)))
+        self.s.execute(sa.delete(t.webhook_attempts).where(a.at < before))
+        return len(ids)
 
     def message_counts(self, sub_id: int) -> dict[str, int]:
         m = t.webhook_messages.c

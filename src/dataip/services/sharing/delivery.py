@@ -4,47 +4,50 @@
    have a log index below the latest checkpoint, adds one message per matching subscription
    and deletes the rows, in one transaction: an event is fanned out exactly once, and only
    after it is provable.
-2. :func:`deliver_due` — claims due messages with a compare-and-set (``claimed_until``, like
-   the screening queue: several servers never send the same message at once), POSTs each
-   with **no transaction open** and a timeout per attempt, several at once, then records
-   every attempt (the delivery log) and each message's next state in one transaction:
-   2xx delivered; 410 Gone disables the subscription; anything else is retried on the
-   Standard Webhooks schedule (``sharing.webhooks.RETRY_SCHEDULE``) and given up after it.
-   A claim left by a killed worker lapses and the message is sent again: at least once.
-3. :class:`WebhookLoop` — the server's worker thread (started with the app); ``dataip tick``
-   calls :func:`run_pending` instead. Requests never wait on a receiver.
+2. Delivery — a pipeline per worker process (``sender.pump``, one asyncio loop): it claims
+   due messages in batches with a lease (``claimed_until``; ``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL, so several workers take different rows), at most ``per_subscription`` of one
+   subscription in flight; posts them concurrently over keep-alive connections with **no
+   transaction open** and a timeout per attempt; and records finished attempts (the
+   delivery log) and each message's next state in batches: 2xx delivered; 410 Gone disables
+   the subscription; anything else is retried on the Standard Webhooks schedule
+   (``sharing.webhooks.RETRY_SCHEDULE``) and given up after it. A message whose client is
+   no longer active or no longer holds the scopes its type needs is skipped and logged as
+   such (``sender.refusal``); a URL that now resolves to a private address is refused
+   (``url_guard``). A claim left by a killed worker lapses and the message is sent again:
+   at least once.
+3. :class:`WebhookLoop` — the server's worker thread (started with the app); ``dataip
+   webhooks deliver --workers N`` runs N worker processes; ``dataip tick`` calls
+   :func:`run_pending` instead. Each also prunes messages and delivery-log rows past the
+   retention (:func:`prune`). Requests never wait on a receiver.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import socket
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict
 from dataip.sharing import webhooks as wh
-from dataip.sharing.cloudevents import EVENT_MEDIA_TYPE, to_cloudevent
+from dataip.sharing.cloudevents import to_cloudevent
+
+from .sender import Attempt, PumpState, Sender, _wall, message_id, pump
 
 _log = logging.getLogger("dataip.webhooks")
 FANOUT_LEASE = "webhook-fanout"
-USER_AGENT = "dataip-webhooks/1"
-
-
-def _wall() -> datetime:
-    """Claims and schedules run on real time even under a fixed clock (DATAIP_NOW, tests):
-    a claim left by a killed worker must lapse, and a retry come due."""
-    return datetime.now(UTC)
+__all__ = ["DeliverySetup", "RoundReport", "WebhookLoop", "fan_out", "message_id", "prune"]
 
 
 @dataclass
@@ -54,10 +57,26 @@ class DeliverySetup:
 
     source: str
     timeout: float = 10.0
-    concurrency: int = 8
+    concurrency: int = 64  # POSTs in flight at once in this process
+    per_subscription: int = 8  # of them, at most this many to one subscription
     batch: int = 200
-    holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:wh")
-    transport: httpx.BaseTransport | None = None  # tests and the bench may inject one
+    allow_private_urls: bool = False  # DATAIP_WEBHOOK_ALLOW_PRIVATE_URLS (url_guard)
+    retention: timedelta = timedelta(days=30)  # DATAIP_WEBHOOK_RETENTION_DAYS
+    holder: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    )
+
+    @classmethod
+    def from_settings(cls, s: Any) -> DeliverySetup:
+        """The setup ``config.Settings`` describe (``DATAIP_WEBHOOK_*``)."""
+        return cls(
+            source=str(s.public_base_url).rstrip("/"),
+            timeout=s.webhook_timeout_seconds,
+            concurrency=s.webhook_concurrency,
+            per_subscription=s.webhook_per_subscription,
+            allow_private_urls=s.webhook_allow_private_urls,
+            retention=timedelta(days=s.webhook_retention_days),
+        )
 
     @property
     def claim_seconds(self) -> float:
@@ -75,6 +94,13 @@ class RoundReport:
     @property
     def attempts(self) -> int:
         return self.delivered + self.failed
+
+    def add(self, other: RoundReport) -> None:
+        self.fanned_out += other.fanned_out
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.disabled += other.disabled
+        self.skipped += other.skipped
 
 
 # --- 1. fan-out ---------------------------------------------------------------------------------
@@ -137,130 +163,53 @@ def fan_out(env: Env, *, batch: int = 1000, lease_seconds: float = 30.0) -> int:
 # --- 2. delivery --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Attempt:
-    message: dict[str, Any]
-    status: int | None = None
-    error: str | None = None
-    latency_ms: int = 0
-    at: datetime = field(default_factory=_wall)
-    skipped: bool = False
-
-
-def message_id(subscription_id: int, index: int) -> str:
-    """``webhook-id``: the same for every attempt and replay of one event to one endpoint."""
-    return f"msg_{subscription_id}_{index}"
-
-
-def _bodies(setup: DeliverySetup, messages: Sequence[dict[str, Any]]) -> dict[int, Any]:
-    """Each event's CloudEvent and body, once per round however many subscribers get it."""
-    out: dict[int, Any] = {}
-    for m in messages:
-        event = m["event"]
-        if event.log_index not in out:
-            ce = to_cloudevent(event, source=setup.source)
-            out[event.log_index] = (ce, orjson.dumps(ce) if ce is not None else b"")
-    return out
-
-
-def _post(
-    client: httpx.Client, setup: DeliverySetup, attempt: _Attempt, bodies: dict[int, Any]
-) -> None:
-    m = attempt.message
-    ce, body = bodies[m["event"].log_index]
-    if ce is None or ce["type"] not in (m["types"] or m["allowed"]):
-        attempt.skipped = True  # replayed past a filter (RequestDecided of another kind)
-        return
-    key = wh.SigningKey(tuple(m["schemes"].split()), m["ed25519_secret"], m["hmac_secret"])
-    headers = wh.headers(
-        key, message_id(m["subscription_id"], ce_index(ce)), int(time.time()), body
-    )
-    headers["content-type"] = EVENT_MEDIA_TYPE
-    started = time.monotonic()
-    attempt.at = _wall()
-    try:
-        response = client.post(m["url"], content=body, headers=headers)
-        attempt.status = response.status_code
-    except httpx.HTTPError as e:
-        attempt.error = f"{type(e).__name__}: {e}"[:200]
-    attempt.latency_ms = int((time.monotonic() - started) * 1000)
-
-
-def ce_index(ce: dict[str, Any]) -> int:
-    return int(ce["data"]["log_index"])
-
-
-def deliver_due(
-    env: Env, setup: DeliverySetup, *, client: httpx.Client | None = None
-) -> RoundReport:
-    """One round: claim due messages, send them, record the outcomes."""
-    report = RoundReport()
+def _claim(env: Env, setup: DeliverySetup, limit: int, busy: dict[int, int]) -> list[Any]:
+    """Claim up to ``limit`` due messages; each with its CloudEvent and body (made once per
+    event however many subscribers get it)."""
+    if limit <= 0:
+        return []
     now = _wall()
     with env.uow() as uow:
         ids = uow.webhooks.claim_due(
             holder=setup.holder,
             now=now,
             until=now + timedelta(seconds=setup.claim_seconds),
-            limit=setup.batch,
+            limit=limit,
+            busy=busy,
+            per_subscription=setup.per_subscription,
         )
         messages = uow.webhooks.messages(ids) if ids else []
         uow.commit()
-    if not messages:
-        return report
-    attempts = [_Attempt(m) for m in messages]
-    bodies = _bodies(setup, messages)
-    own = client is None
-    client = client or _client(setup)
-    try:
-        if setup.concurrency > 1 and len(attempts) > 1:
-            with ThreadPoolExecutor(max_workers=min(setup.concurrency, len(attempts))) as pool:
-                list(pool.map(lambda a: _post(client, setup, a, bodies), attempts))
-        else:
-            for a in attempts:
-                _post(client, setup, a, bodies)
-    finally:
-        if own:
-            client.close()
-    _record(env, setup, attempts, report)
-    return report
+    bodies: dict[int, tuple[Any, bytes]] = {}
+    out = []
+    for m in messages:
+        event = m["event"]
+        if event.log_index not in bodies:
+            ce = to_cloudevent(event, source=setup.source)
+            bodies[event.log_index] = (ce, orjson.dumps(ce) if ce is not None else b"")
+        ce, body = bodies[event.log_index]
+        out.append((Attempt(m), ce, body))
+    return out
 
 
-def _client(setup: DeliverySetup) -> httpx.Client:
-    limits = httpx.Limits(max_connections=max(setup.concurrency, 1) * 2)
-    return httpx.Client(
-        timeout=setup.timeout,
-        follow_redirects=False,  # Standard Webhooks: a 3xx is a failure
-        headers={"user-agent": USER_AGENT},
-        limits=limits,
-        transport=setup.transport,
-    )
-
-
-def _record(
-    env: Env, setup: DeliverySetup, attempts: Sequence[_Attempt], report: RoundReport
-) -> None:
+def _record(env: Env, setup: DeliverySetup, attempts: Sequence[Attempt]) -> RoundReport:
+    """Store finished attempts: the delivery log and each message's next state."""
+    report = RoundReport()
     with env.uow() as uow:
         log = []
         delivered: list[int] = []
         disabled: set[int] = set()
         for a in attempts:
             m = a.message
-            if a.skipped:
+            at = a.at or _wall()
+            number = int(m["attempts"]) + 1
+            if a.skipped is not None:
                 uow.webhooks.settle(m["message_id"], setup.holder, state="skipped")
                 report.skipped += 1
+                if a.skipped:  # the client's state or scopes: logged as such, not sent
+                    log.append(_log_row(m, number, at, None, 0, f"skipped: {a.skipped}"))
                 continue
-            number = int(m["attempts"]) + 1
-            log.append(
-                {
-                    "message_id": m["message_id"],
-                    "subscription_id": m["subscription_id"],
-                    "attempt": number,
-                    "at": a.at,
-                    "status_code": a.status,
-                    "latency_ms": a.latency_ms,
-                    "error": a.error,
-                }
-            )
+            log.append(_log_row(m, number, at, a.status, a.latency_ms, a.error))
             if a.status is not None and 200 <= a.status < 300:
                 delivered.append(m["message_id"])
                 report.delivered += 1
@@ -280,40 +229,104 @@ def _record(
         uow.webhooks.settle_delivered(delivered, setup.holder, _wall())
         uow.webhooks.add_attempts(log)
         for sub_id in disabled:
-            uow.webhooks.update_subscription(
-                sub_id, state="disabled", disabled_reason="gone_410", updated_at=env.now()
-            )
-        report.disabled = len(disabled)
+            row = uow.webhooks.subscription(sub_id)
+            if row is not None and row["state"] != "disabled":  # several 410s may be in flight
+                uow.webhooks.update_subscription(
+                    sub_id, state="disabled", disabled_reason="gone_410", updated_at=env.now()
+                )
+                report.disabled += 1
         uow.commit()
+    return report
 
 
-def run_pending(env: Env, setup: DeliverySetup, *, max_rounds: int = 100) -> RoundReport:
-    """Fan out and deliver whatever is due now (``dataip tick``; tests). Bounded."""
+def _log_row(
+    m: dict[str, Any], number: int, at: datetime, status: int | None, ms: int, error: str | None
+) -> dict[str, Any]:
+    return {
+        "message_id": m["message_id"],
+        "subscription_id": m["subscription_id"],
+        "attempt": number,
+        "at": at,
+        "status_code": status,
+        "latency_ms": ms,
+        "error": error,
+    }
+
+
+async def _run(
+    env: Env,
+    setup: DeliverySetup,
+    *,
+    drain: bool,
+    fan: bool,
+    state: PumpState | None = None,
+    poll_seconds: float = 1.0,
+    rounds: int | None = None,
+) -> RoundReport:
     total = RoundReport()
-    total.fanned_out = fan_out(env)
-    with _client(setup) as client:
-        for _ in range(max_rounds):
-            r = deliver_due(env, setup, client=client)
-            total.delivered += r.delivered
-            total.failed += r.failed
-            total.disabled += r.disabled
-            total.skipped += r.skipped
-            if not (r.attempts or r.skipped):
-                break
+    sender = Sender(setup)
+    try:
+        if rounds == 1:  # one claim, its sends, its record (deliver_due)
+            batch = await asyncio.to_thread(_claim, env, setup, setup.batch, {})
+            done = await asyncio.gather(*(sender.send(a, ce, body) for a, ce, body in batch))
+            if done:
+                total.add(await asyncio.to_thread(_record, env, setup, done))
+            return total
+        await pump(
+            setup,
+            sender,
+            claim=lambda n, busy: _claim(env, setup, n, busy),
+            record=lambda done: _record(env, setup, done),
+            total=total,
+            drain=drain,
+            between=(lambda: fan_out(env)) if fan else None,
+            poll_seconds=poll_seconds,
+            state=state,
+        )
+    finally:
+        await sender.aclose()
     return total
 
 
-# --- 3. the server's worker ---------------------------------------------------------------------
+def deliver_due(env: Env, setup: DeliverySetup) -> RoundReport:
+    """One round: claim due messages (one batch), send them, record the outcomes."""
+    return asyncio.run(_run(env, setup, drain=True, fan=False, rounds=1))
+
+
+def run_pending(env: Env, setup: DeliverySetup) -> RoundReport:
+    """Fan out and deliver whatever is due now, then prune past the retention (``dataip
+    tick``; tests): returns when nothing is due and nothing is in flight."""
+    total = asyncio.run(_run(env, setup, drain=True, fan=True))
+    prune(env, setup.retention)
+    return total
+
+
+def prune(env: Env, retention: timedelta) -> int:
+    """Delete settled messages and delivery-log rows older than ``retention``; returns how
+    many messages went. Replay still works beyond it: it re-queues from the log."""
+    before, pruned = _wall() - retention, 0
+    while True:
+        with env.uow() as uow:
+            n = uow.webhooks.prune(before=before)
+            uow.commit()
+        pruned += n
+        if n < 10_000:
+            return pruned
+
+
+# --- 3. the worker ------------------------------------------------------------------------------
 
 
 class WebhookLoop:
-    """Fans out and delivers every ``poll_seconds`` (sooner when woken, e.g. by the
-    integrator after a round), in a daemon thread; a request never waits on a receiver."""
+    """Fans out and delivers continuously in a daemon thread running one asyncio loop (woken
+    by the integrator after a round, else polling every ``poll_seconds``); prunes hourly. A
+    request never waits on a receiver."""
 
     def __init__(self, env: Env, setup: DeliverySetup, poll_seconds: float = 1.0) -> None:
         self._env, self._setup, self._poll = env, setup, poll_seconds
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._state: PumpState | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -321,26 +334,42 @@ class WebhookLoop:
         self._thread.start()
 
     def wake(self, *_: object) -> None:
-        self._wake.set()
+        loop, state = self._loop, self._state
+        if loop is not None and state is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(state.wake.set)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
         if self._thread is not None:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        with _client(self._setup) as client:
-            while not self._stop.is_set():
-                busy = False
-                try:
-                    fan_out(self._env)
-                    r = deliver_due(self._env, self._setup, client=client)
-                    busy = bool(r.attempts or r.skipped)
-                except ConcurrencyConflict:
-                    busy = True
-                except Exception:  # keep delivering; each message is retried on its schedule
-                    _log.exception("webhook delivery round failed")
-                if not busy:
-                    self._wake.wait(self._poll)
-                    self._wake.clear()
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._loop.run_until_complete(self._main())
+        finally:
+            self._loop.close()
+
+    async def _main(self) -> None:
+        self._state = PumpState(stop=self._stop.is_set)
+        pruned_at = 0.0
+        while not self._stop.is_set():
+            try:
+                if time.monotonic() - pruned_at > 3600:
+                    await asyncio.to_thread(prune, self._env, self._setup.retention)
+                    pruned_at = time.monotonic()
+                await _run(
+                    self._env,
+                    self._setup,
+                    drain=False,
+                    fan=True,
+                    state=self._state,
+                    poll_seconds=self._poll,
+                )
+            except ConcurrencyConflict:
+                continue
+            except Exception:  # keep delivering; each message is retried on its schedule
+                _log.exception("webhook delivery failed; restarting the pipeline")
+                await asyncio.sleep(self._poll)

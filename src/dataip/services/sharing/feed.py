@@ -18,7 +18,7 @@ from typing import Any
 from dataip.services.context import Env
 from dataip.sharing.cloudevents import stored_types, to_cloudevent, visible_types
 
-MAX_LIMIT = 1000
+MAX_LIMIT = 5000  # a page of 5,000 thin events is ~2.5 MB; fewer requests for a catch-up
 DEFAULT_LIMIT = 100
 SCAN_WINDOW = 50_000
 

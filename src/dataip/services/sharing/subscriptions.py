@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from dataip.domain.errors import DomainError
 from dataip.services.context import Env
 from dataip.sharing import webhooks as wh
 from dataip.sharing.cloudevents import stored_types, visible_types
 from dataip.sharing.scopes import EVENTS_READ, Principal
+
+from . import url_guard
 
 STATES = ("active", "paused")  # what a client may set; "disabled" is the registry's (410)
 MAX_PER_CLIENT = 100
@@ -29,17 +30,6 @@ def _not_found() -> DomainError:
     return DomainError(
         "webhook_not_found", "未找到该推送订阅", "no such webhook subscription", status=404
     )
-
-
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
-        raise DomainError(
-            "webhook_url_invalid",
-            "推送地址须为 http(s) 绝对地址",
-            "the webhook URL must be an absolute http(s) URL",
-            status=422,
-        )
 
 
 def view(row: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -76,8 +66,11 @@ def create(
     url: str,
     types: list[str],
     signing: list[str],
+    allow_private_urls: bool = False,
 ) -> dict[str, Any]:
-    """A new active subscription; the answer carries the ``v1`` secret, once."""
+    """A new active subscription; the answer carries the ``v1`` secret, once. The URL must
+    be https and resolve only to public addresses unless ``allow_private_urls``
+    (``url_guard``; checked again at every delivery)."""
     allowed = visible_types(principal.scopes)
     if EVENTS_READ not in principal.scopes:
         raise DomainError(
@@ -96,7 +89,7 @@ def create(
             status=403,
             details={"types": beyond},
         )
-    _check_url(url)
+    url_guard.check(url, allow_private=allow_private_urls)
     try:
         key = wh.new_key(tuple(signing) or ("v1a",))
     except ValueError as e:

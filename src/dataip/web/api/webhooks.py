@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from dataip.services.sharing import subscriptions as svc
@@ -23,7 +23,7 @@ SubId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class WebhookCreate(BaseModel):
-    url: str = Field(max_length=2000, description="where to POST (http or https)")
+    url: str = Field(max_length=2000, description="where to POST (https; see url_guard)")
     types: list[str] = Field(
         default_factory=list,
         max_length=64,
@@ -81,9 +81,21 @@ class DeliveryRead(BaseModel):
 
 
 @router.post("", status_code=201, response_model=WebhookCreated)
-def create(body: WebhookCreate, env: EnvDep, principal: Manager) -> dict[str, Any]:
-    """Subscribe an endpoint to feed events (its v1 secret is shown only here)."""
-    return svc.create(env, principal, url=body.url, types=body.types, signing=list(body.signing))
+def create(
+    body: WebhookCreate, env: EnvDep, principal: Manager, request: Request
+) -> dict[str, Any]:
+    """Subscribe an endpoint to feed events (its v1 secret is shown only here). The URL must
+    be https and its host resolve only to public addresses (no loopback, private,
+    link-local, unique-local, multicast or unspecified ones), unless the operator allows
+    them (`DATAIP_WEBHOOK_ALLOW_PRIVATE_URLS`)."""
+    return svc.create(
+        env,
+        principal,
+        url=body.url,
+        types=body.types,
+        signing=list(body.signing),
+        allow_private_urls=request.app.state.registry.settings.webhook_allow_private_urls,
+    )
 
 
 @router.get("", response_model=list[WebhookRead])
