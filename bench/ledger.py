@@ -107,7 +107,7 @@ CODE_UNDER_TEST = (
     "services/public_screening.py",
     "domain/public_record.py",
     "db/repositories/ledger.py",
-    "db/tables.py",
+    "db/tables/registry.py",
     "db/uow.py",
     "ledger/merkle.py",
 )
