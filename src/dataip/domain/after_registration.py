@@ -270,6 +270,15 @@ ACTIONS: tuple[RegAction, ...] = (
         "PledgeeConsentRecorded",
         requires=("filing_number", "for_action", "instrument"),
     ),
+    # Issue 20 §6: the pledgee bank gives its consent through its own client — the
+    # authenticated call is the written consent, so no instrument is uploaded.
+    RegAction(
+        "give_pledgee_consent",
+        IN_FORCE,
+        _PLEDGEE,
+        "PledgeeConsentRecorded",
+        requires=("filing_number", "for_action"),
+    ),
     # G§20: after announcement the holder may abandon, giving a reason.
     RegAction(
         "abandon",
@@ -517,7 +526,13 @@ def _guard(a: RegAction, actors: set[RegActor], ctx: RegContext) -> DomainError 
 
 
 _ON_PLEDGE = frozenset(
-    {"release_pledge", "record_pledgee_consent", "record_pledge_reference", "enforce_pledge"}
+    {
+        "release_pledge",
+        "record_pledgee_consent",
+        "give_pledgee_consent",
+        "record_pledge_reference",
+        "enforce_pledge",
+    }
 )
 
 

@@ -548,6 +548,9 @@ RAISES.update(
         "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/enforcement": (
             _BANK_ACTION | p(s409="no_pledge_in_force", s422="invalid_amount")
         ),
+        "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/consents": (
+            _BANK_ACTION | p(s409="no_pledge_in_force", s422="invalid_for_action")
+        ),
         "POST /api/v1/institutions/registrations/{number}/pledges/{filing_number}/release": (
             _BANK_ACTION | p(s409="no_pledge_in_force")
         ),

@@ -451,6 +451,7 @@ BANK_WITHDRAW = "POST " + BANK_PLEDGES + "/proposals/{proposal_number}/withdraw"
 BANK_REFERENCE = "POST " + BANK_PLEDGES + "/{filing_number}/reference"
 BANK_ENFORCE = "POST " + BANK_PLEDGES + "/{filing_number}/enforcement"
 BANK_RELEASE = "POST " + BANK_PLEDGES + "/{filing_number}/release"
+BANK_CONSENT = "POST " + BANK_PLEDGES + "/{filing_number}/consents"
 ENCUMBRANCES = "GET /institutions/registrations/{number}/encumbrances"
 INSTITUTION_CREATE = "POST /admin/institutions"  # issue 20 §1-§3
 INSTITUTION_LIST = "GET /admin/institutions"
@@ -2282,6 +2283,15 @@ CASES = [
         who=None,
         path="/institutions/registrations/{reg}/pledges/{pledge}/enforcement",
         json={"method": "auction", "enforced_on": "2026-10-13", "amount_realised_fen": 1},
+    ),
+    c(
+        "bank-consent:no-token",
+        BANK_CONSENT,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/pledges/{pledge}/consents",
+        json={"for_action": "transfer"},
     ),
     c(
         "bank-release:no-token",

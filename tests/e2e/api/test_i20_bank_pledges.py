@@ -180,6 +180,18 @@ def test_i20_bank_pledge_refusals_change_nothing(api: Api) -> None:
             "not_pledgee",
         ),
         (
+            "consenting for another bank's pledge",
+            lambda: bank.post(number, f"/{theirs}/consents", {"for_action": "transfer"}),
+            403,
+            "not_pledgee",
+        ),
+        (
+            "consenting to something that is not a disposal",
+            lambda: bank.post(number, f"/{mine}/consents", {"for_action": "licence"}),
+            422,
+            "invalid_request",
+        ),
+        (
             "a malformed 中登网 number",
             lambda: bank.post(number, f"/{mine}/reference", {"zdw_reference": "ZD2026-001"}),
             422,
@@ -371,6 +383,38 @@ def test_i20_pledgee_enforces_and_the_transfer_no_longer_waits_on_it(
         "cn.dataip.registration.pledge.reference.recorded",
         "cn.dataip.registration.pledge.enforced",
     } <= feed_types
+
+
+def test_r20_pledgee_bank_consents_to_a_transfer_through_its_own_client(
+    api: Api, registry: Registry
+) -> None:
+    """G§22 and the pledge contract: the pledged right is transferred only with the
+    pledgee's consent; the bank gives it by its own authenticated call (no document to
+    upload). The log names the filing and the disposal consented to, not the bank."""
+    w, number = _registered(api)
+    bank = Bank(api)
+    filing = _pledged(api, w, number, bank)
+    buyer = api.user("applicant")
+    party = api.party(buyer, verify_by=w.examiner)
+    transfer = {
+        "transferees": [{"id_number": api.numbers[party], "share_bp": 10_000}],
+        "reason": "转让",
+    }
+    problem(api.reg_act(w.applicant, number, "request_transfer", **transfer), 409, "pledged")
+    r = bank.post(number, f"/{filing}/consents", {"for_action": "transfer"})
+    assert r.status_code == 200, r.text
+    [given] = [f for f in api.reg(w.applicant, number).json()["filings"] if f["number"] == filing]
+    api.reg_ok(w.applicant, number, "request_transfer", **transfer)
+    consent = next(x for x in _leaves(registry) if x["type"] == "PledgeeConsentRecorded")
+    assert consent["public"]["filing_number"] == filing
+    assert consent["public"]["for_action"] == "transfer"
+    assert bank.client_id not in json.dumps(consent)
+    with registry.engine.connect() as c:
+        consents = c.execute(
+            sa.select(t.filings.c.consents).where(t.filings.c.number == filing)
+        ).scalar_one()
+    assert consents[0]["given_by_client"] == bank.client_id and consents[0]["instrument"] is None
+    assert given["state"] == "in_force"
 
 
 def bank_feed(api: Api, bank: Bank) -> list[dict[str, Any]]:

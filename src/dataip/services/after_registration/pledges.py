@@ -15,7 +15,8 @@
   10-working-day rule counted from the *contract* date (a late confirmation is accepted and
   flagged late). `decline_pledge` (the holder) and `withdraw_pledge_proposal` (the bank)
   end a proposal.
-* `record_pledge_reference`, `enforce_pledge`, `release_pledge` (the pledgee bank): only on
+* `record_pledge_reference`, `give_pledgee_consent`, `enforce_pledge`, `release_pledge` (the
+  pledgee bank): only on
   a pledge whose pledgee is the caller's institution (403 `not_pledgee`).
 
 The log publishes numbers, codes and dates only: amounts, the loan and contract references,
@@ -31,6 +32,7 @@ from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
+from dataip.domain.after_registration import CONSENT_KINDS
 from dataip.domain.pledges import ENFORCEMENT_METHODS, zdw_reference
 from dataip.services import decision_text
 from dataip.services.after_registration.filings import (
@@ -341,6 +343,40 @@ def _enforce(
         result=f,
         notify=[("filing_receipt", holder_users(uow, reg), {**facts, **announced}, None)],
     )
+
+
+def _give_consent(
+    uow: UnitOfWork,
+    env: Env,
+    identity: Identity,
+    reg: m.Registration,
+    who: Caller,
+    payload: dict[str, Any],
+) -> Outcome:
+    """The pledgee bank's consent to one transfer, abandonment or cancellation (G§22 and the
+    pledge contract), given by its own client: its own pledges only. Recorded as the holder's
+    upload of the consent document is (`record_pledgee_consent`), with the client instead of
+    an instrument; used up when the action it consents to takes effect."""
+    f = _own_pledge(uow, identity, reg, payload)
+    action = _choice(
+        payload,
+        "for_action",
+        CONSENT_KINDS,
+        "invalid_for_action",
+        "同意事项须为转让、放弃或注销",
+        "for_action is transfer, abandon or cancellation",
+    )
+    f.consents = [
+        *f.consents,
+        {
+            "for_action": action,
+            "instrument": None,
+            "given_by_client": identity.username,
+            "recorded_at": env.now().isoformat(),
+            "recorded_by": None,
+        },
+    ]
+    return Outcome(public={"filing_number": f.number, "for_action": action}, result=f)
 
 
 def _release(

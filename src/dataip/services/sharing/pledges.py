@@ -60,10 +60,11 @@ def act(
     payload: dict[str, Any],
 ) -> Any:
     """One of the pledgee's actions: withdraw a proposal, record the 中登网 reference,
-    enforce, release."""
+    consent to a transfer, abandonment or cancellation, enforce, release."""
     assert action in (
         "withdraw_pledge_proposal",
         "record_pledge_reference",
+        "give_pledgee_consent",
         "enforce_pledge",
         "release_pledge",
     )

@@ -60,6 +60,15 @@ class ReferenceIn(_Strict):
     )
 
 
+class ConsentIn(_Strict):
+    """The pledgee's written consent (G§22, the pledge contract) to one disposal of the
+    pledged right; it is used up when that disposal takes effect."""
+
+    for_action: Literal["transfer", "abandon", "cancellation"] = Field(
+        description="转让, 放弃 or 注销"
+    )
+
+
 class EnforcementIn(_Strict):
     """质权实现 (Civil Code Art. 436, 446): how, when, for how much, and a reference such as
     the court's case number or the auction's reference."""
@@ -258,6 +267,21 @@ def reference(
     """The pledgee records the pledge's 登记证明编号 at 中登网 (public, 20 digits)."""
     return _on_pledge(
         principal, env, number, filing_number, "record_pledge_reference", body.model_dump()
+    )
+
+
+@router.post("/institutions/registrations/{number}/pledges/{filing_number}/consents")
+def consent(
+    number: Number,
+    filing_number: FilingNumber,
+    body: ConsentIn,
+    env: EnvDep,
+    principal: BankClient,
+) -> PledgeRead:
+    """The pledgee consents to one transfer, abandonment or cancellation of the pledged
+    right (without it, the pledge blocks them: 409 `pledged`)."""
+    return _on_pledge(
+        principal, env, number, filing_number, "give_pledgee_consent", body.model_dump()
     )
 
 
