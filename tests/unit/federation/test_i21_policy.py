@@ -182,8 +182,7 @@ def test_i21_same_key_under_two_names_is_a_duplicate(witnesses: list[Cosignature
     w = witnesses[0]
     renamed = CosignatureSigner("other.name", base64.b64decode(w.to_text().split("+")[-1])[1:])
     _bad(
-        f"witness a {w.verifier().to_text()}\nwitness b {renamed.verifier().to_text()}\n"
-        "quorum a\n",
+        f"witness a {w.verifier().to_text()}\nwitness b {renamed.verifier().to_text()}\nquorum a\n",
         "duplicate witness",
     )
 
