@@ -26,6 +26,7 @@ that does not verify. Only Ed25519 is implemented (log type 0x01, cosignature ty
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ NONE = "none"
 MAX_POLICY_SIZE = 1 << 20  # bytes
 MAX_DEFINITIONS = 1000  # logs, witnesses and groups each; the spec asks for at least 32
 _WHITESPACE = " \t"
+_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class PolicyError(ValueError):
@@ -149,10 +151,9 @@ def _decode(data: bytes | str) -> str:
         data = data.encode("utf-8", "surrogateescape")
     if len(data) > MAX_POLICY_SIZE:
         raise PolicyError(0, f"policy file over {MAX_POLICY_SIZE} bytes")
-    for i, octet in enumerate(data):
-        if octet < 0x20 and octet not in (0x09, 0x0A) or octet == 0x7F:
-            line = data.count(b"\n", 0, i) + 1
-            raise PolicyError(line, f"control character 0x{octet:02x} is not allowed")
+    if (bad := _CONTROL.search(data)) is not None:
+        line = data.count(b"\n", 0, bad.start()) + 1
+        raise PolicyError(line, f"control character 0x{bad[0][0]:02x} is not allowed")
     return data.decode("utf-8", "surrogateescape")
 
 
