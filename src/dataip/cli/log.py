@@ -22,6 +22,7 @@ from rich.table import Table
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
+from dataip.cli.witnessed import read_policy
 from dataip.federation import policy as tlog_policy
 from dataip.federation.policy import Policy, PolicyResult
 from dataip.ledger import merkle
@@ -304,16 +305,6 @@ def _policy_check(policy: Policy, note: str, origin: str | None) -> PolicyResult
         )
     err.print(result.summary(policy), highlight=False, soft_wrap=True)
     return result
-
-
-def read_policy(path: Path) -> Policy:
-    """A C2SP tlog-policy file, or exit 2 with the line that is wrong."""
-    try:
-        return tlog_policy.parse_policy(path.read_bytes())
-    except OSError as exc:
-        raise _die(f"policy {path}: {exc}", USAGE) from None
-    except tlog_policy.PolicyError as exc:
-        raise _die(f"policy {path} is not a valid tlog-policy: {exc}", USAGE) from None
 
 
 def _body(note: str) -> str:
