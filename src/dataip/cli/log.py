@@ -21,8 +21,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build
-from dataip.config import Settings
 from dataip.cli.witnessed import read_policy
+from dataip.config import Settings
 from dataip.federation import policy as tlog_policy
 from dataip.federation.policy import Policy, PolicyResult
 from dataip.ledger import merkle
