@@ -17,8 +17,11 @@ from dataip.cli.main import app
 from dataip.ledger.cosignature import CosignatureSigner, cosign
 from dataip.ledger.note import parse_note
 from dataip.services import certificates, ledger
+from dataip.services.context import FixedClock
+from dataip.services.federation import push, trust
 from tests.support.api import Api
-from tests.support.federation import seeded
+from tests.support.federation import federation, seeded, signed, trust_list
+from tests.support.peers import foreign_registry, own_entry
 
 runner = CliRunner()
 
@@ -126,3 +129,47 @@ def test_i21_verify_policy_without_the_issuers_log_refuses(
     bad.write_text(f"log {other}\nquorum none\n")
     code, out = _verify(token, "--issuer-url", base, "--policy", str(bad))
     assert code == 2 and "log key type 0x04" in out, out
+
+
+def test_i21_verify_online_fetches_the_issuers_cosigned_checkpoint(
+    api: Api,
+    registry: Registry,
+    live_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FixedClock,
+) -> None:
+    """A second registry's real witness (Beijing, on loopback) cosigns our checkpoint through
+    the push; `dataip verify --policy` fetches `<issuer>/log/cosigned-checkpoint` itself."""
+    base = live_url.removesuffix("/log")
+    monkeypatch.setattr(registry.env.certificate_keys, "issuer_id", base)
+    number = api.world().registered()
+    ledger.integrate(registry.env, registry.log_keys)
+    certificates.attach_proofs(registry.env)
+    token = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+    with foreign_registry(tmp_path, clock) as beijing, federation(registry.env):
+        peer_env = beijing.registry.env
+        with federation(peer_env, witness=peer_env.federation.witness):
+            mine, theirs = own_entry(registry, base), beijing.entry()
+            trust.accept(registry.env, signed(trust_list(mine, theirs)))
+            trust.accept(peer_env, signed(trust_list(mine, theirs)))
+            api.world().registered()  # the log grows past the certificate's proof
+            ledger.integrate(registry.env, registry.log_keys)
+            assert push.push(registry.env).cosigned == [theirs.witness_verifier().name]
+            bj = theirs.witness_key
+            one = tmp_path / "bj.policy"
+            one.write_text(f"log {registry.log_keys.verifier_text}\nwitness bj {bj}\nquorum bj\n")
+            code, out = _verify(token, "--issuer-url", base, "--policy", str(one), "--json")
+            assert code == 0, out
+            got = json.loads(out)["policy"]
+            assert got["cosigned_by"] == ["bj"] and got["cosigned_size"] > got["proof_size"]
+            assert got["checkpoint_from"] == f"{live_url}/cosigned-checkpoint"
+            # two required, one cosigned: the registry's own cosigned checkpoint is refused
+            other = CosignatureSigner("sh.example.cn/witness", seeded("sh")).verifier().to_text()
+            two = tmp_path / "two.policy"
+            two.write_text(
+                f"log {registry.log_keys.verifier_text}\nwitness bj {bj}\nwitness sh {other}\n"
+                "group g all bj sh\nquorum g\n"
+            )
+            code, out = _verify(token, "--issuer-url", base, "--policy", str(two))
+            assert code == 1 and "checkpoint without the quorum" in out, out
