@@ -66,6 +66,11 @@ def _get(url: str, timeout: float) -> bytes:
             r = client.get(url)
     except httpx.HTTPError as exc:
         raise _refuse(f"{url} could not be reached: {exc}", 3) from None
+    if r.status_code == 404 and url.endswith(COSIGNED):
+        raise _refuse(
+            f"GET {url}: HTTP 404 — the issuer serves no cosigned checkpoint (no witness has "
+            "cosigned its log yet)"
+        )
     if r.status_code != 200 or len(r.content) > MAX_BODY:
         raise _refuse(f"GET {url}: HTTP {r.status_code}", 3)
     return r.content

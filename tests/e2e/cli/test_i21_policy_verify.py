@@ -98,9 +98,9 @@ def test_i21_verify_with_policy_needs_the_quorum(
     )
     assert code == 0 and "witnessed" in out, out
 
-    # online: the registry has no cosigned checkpoint yet (no peer witnessed it): refused
+    # online: the registry has no cosigned checkpoint yet (no peer witnessed it): not accepted
     code, out = _verify(token, "--issuer-url", base, "--policy", str(policy))
-    assert code == 3 and "cosigned-checkpoint" in out and "HTTP 404" in out, out
+    assert code == 1 and "serves no cosigned checkpoint" in out, out
 
 
 def test_i21_verify_policy_without_the_issuers_log_refuses(
