@@ -290,7 +290,9 @@ def verify(
         if isinstance(got, qr.VerifiedQr):
             err.print("[red]the QR credential carries no log proof[/red]: verify the vc+jwt")
             raise typer.Exit(1)
-        result["policy"] = witnessed.check(got.credential, got.issuer, rules, checkpoint)
+        result["policy"] = witnessed.check(
+            got.credential, got.issuer, rules, checkpoint, as_json=as_json
+        )
     if status_list_file is not None:
         lst = _list_status(_token(str(status_list_file)), keys, bound)
         result["status"], result["summary"] = _cached_status(got, lst)

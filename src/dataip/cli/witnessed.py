@@ -21,6 +21,7 @@ reported as such, never accepted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,16 @@ def read_policy(path: Path) -> Policy:
     raise typer.Exit(2)
 
 
-def _refuse(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]NOT ACCEPTED under the policy[/red]: {message}", soft_wrap=True)
-    return typer.Exit(code)
+class Refused(Exception):
+    """Not accepted under the policy: a stable ``code``, the reason, the exit status."""
+
+    def __init__(self, code: str, reason: str, exit_code: int = 1) -> None:
+        super().__init__(reason)
+        self.code, self.reason, self.exit_code = code, reason, exit_code
+
+
+def _refuse(code: str, message: str, exit_code: int = 1) -> Refused:
+    return Refused(code, message, exit_code)
 
 
 def _get(url: str, timeout: float) -> bytes:
@@ -65,14 +73,15 @@ def _get(url: str, timeout: float) -> bytes:
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
             r = client.get(url)
     except httpx.HTTPError as exc:
-        raise _refuse(f"{url} could not be reached: {exc}", 3) from None
+        raise _refuse("unreachable", f"{url} could not be reached: {exc}", 3) from None
     if r.status_code == 404 and url.endswith(COSIGNED):
         raise _refuse(
+            "no_cosigned_checkpoint",
             f"GET {url}: HTTP 404 — the issuer serves no cosigned checkpoint (no witness has "
-            "cosigned its log yet)"
+            "cosigned its log yet)",
         )
     if r.status_code != 200 or len(r.content) > MAX_BODY:
-        raise _refuse(f"GET {url}: HTTP {r.status_code}", 3)
+        raise _refuse("unreachable", f"GET {url}: HTTP {r.status_code}", 3)
     return r.content
 
 
@@ -81,32 +90,57 @@ def check(
     issuer: str,
     policy: Policy,
     checkpoint_file: Path | None,
+    *,
+    as_json: bool = False,
     timeout: float = 10.0,
 ) -> dict[str, Any]:
-    """The certificate's log proof against the policy; exits 1 (3: unreachable) when it does
-    not hold. Returns what was checked, for the verifier's answer."""
+    """The certificate's log proof against the policy; exits 1 (2: unreadable file, 3:
+    unreachable) when it does not hold, saying why — as JSON with ``--json``. Returns what was
+    checked, for the verifier's answer."""
+    try:
+        return _check(credential, issuer, policy, checkpoint_file, timeout)
+    except Refused as exc:
+        if as_json:
+            doc = {"authentic": True, "accepted": False, "code": exc.code, "reason": exc.reason}
+            Console().print_json(json.dumps(doc, ensure_ascii=False))
+        else:
+            err.print(f"[red]NOT ACCEPTED under the policy[/red]: {exc.reason}", soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _check(
+    credential: Mapping[str, Any],
+    issuer: str,
+    policy: Policy,
+    checkpoint_file: Path | None,
+    timeout: float,
+) -> dict[str, Any]:
     # 1. The proof, against the policy's key for its log.
     raw = credential.get(tlog.CLAIM)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("proof"), str):
-        raise _refuse("the certificate carries no log proof yet (it is added once logged)")
+        raise _refuse(
+            "no_log_proof", "the certificate carries no log proof yet (it is added once logged)"
+        )
     origin = str(raw.get("origin"))
     keys = [lg.verifier for lg in policy.logs if lg.origin == origin]
     if not keys:
-        raise _refuse(f"the log {origin!r} is not in the policy")
+        raise _refuse("log_not_in_policy", f"the log {origin!r} is not in the policy")
     try:
         tlog.check(credential, keys)
         proved, _ = open_checkpoint(parse_proof(str(raw["proof"])).checkpoint, keys, origin=origin)
     except DomainError as exc:
-        raise _refuse(exc.message_en) from None
+        raise _refuse(exc.code, exc.message_en) from None
     except (FormatError, VerificationError) as exc:
-        raise _refuse(f"the log proof does not hold: {exc}") from None
+        raise _refuse("tlog_proof_invalid", f"the log proof does not hold: {exc}") from None
     # 2. The cosigned checkpoint, and the quorum on it.
     log_url = f"{issuer.rstrip('/')}/log"
     if checkpoint_file is not None:
         try:
             note = checkpoint_file.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise _refuse(f"cannot read {checkpoint_file}: {exc}", 2) from None
+            raise _refuse(
+                "unreadable_checkpoint", f"cannot read {checkpoint_file}: {exc}", 2
+            ) from None
         source = str(checkpoint_file)
     else:
         source = f"{log_url}/{COSIGNED}"
@@ -114,9 +148,12 @@ def check(
     try:
         result = tlog_policy.check(policy, note, origin=origin)
     except VerificationError as exc:
-        raise _refuse(f"the cosigned checkpoint ({source}) does not verify: {exc}") from None
+        raise _refuse(
+            "cosigned_checkpoint_invalid",
+            f"the cosigned checkpoint ({source}) does not verify: {exc}",
+        ) from None
     if not result.satisfied:
-        raise _refuse(f"checkpoint without the quorum: {result.summary(policy)}")
+        raise _refuse("quorum_not_met", f"checkpoint without the quorum: {result.summary(policy)}")
     # 3. The proof's tree is the cosigned tree, or a prefix of it.
     cosigned = result.checkpoint
     _connect(proved, cosigned, log_url, keys, timeout)
@@ -139,12 +176,13 @@ def _connect(
 ) -> None:
     if proved.size > cosigned.size:
         raise _refuse(
+            "not_witnessed_yet",
             f"the newest cosigned checkpoint (size {cosigned.size}) is older than the proof "
-            f"(size {proved.size}): the issuance is not witnessed yet; try again later"
+            f"(size {proved.size}): the issuance is not witnessed yet; try again later",
         )
     if proved.size == cosigned.size:
         if proved.root_hash != cosigned.root_hash:
-            raise _refuse(f"SPLIT VIEW: two different trees of size {proved.size}")
+            raise _refuse("split_view", f"SPLIT VIEW: two different trees of size {proved.size}")
         return
 
     def fetch(path: str) -> bytes:
@@ -159,6 +197,7 @@ def _connect(
         )
     except (VerificationError, FormatError, ValueError) as exc:
         raise _refuse(
+            "split_view",
             f"the cosigned checkpoint (size {cosigned.size}) does not extend the proof's "
-            f"(size {proved.size}): {exc}"
+            f"(size {proved.size}): {exc}",
         ) from None

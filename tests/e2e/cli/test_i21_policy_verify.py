@@ -79,6 +79,16 @@ def test_i21_verify_with_policy_needs_the_quorum(
         token, "--issuer-url", base, "--policy", str(policy), "--checkpoint", str(kept)
     )
     assert code == 1 and "checkpoint without the quorum" in out and "QUORUM NOT MET" in out, out
+    code, out = _verify(
+        token, "--issuer-url", base, "--policy", str(policy), "--checkpoint", str(kept), "--json"
+    )
+    assert code == 1, out
+    assert json.loads(out) | {"reason": ""} == {
+        "authentic": True,
+        "accepted": False,
+        "code": "quorum_not_met",
+        "reason": "",
+    }
 
     # a forged cosignature (zj's line from another checkpoint) is not counted
     api.world().registered()
