@@ -263,7 +263,10 @@ def _watch(
         if state is not None and state.verifier_key != key_text:
             raise _die("the key differs from the one pinned in the state file", USAGE)
         client = LogClient(fetch, [verifier], origin=state.origin if state else None)
-        new, note = client.checkpoint(COSIGNED if policy is not None else "checkpoint")
+        if policy is not None:  # the very note whose quorum was checked, not a second fetch
+            new, note = result.checkpoint, note_text
+        else:
+            new, note = client.checkpoint()
         if state is None:
             client.check_root(new)
         else:

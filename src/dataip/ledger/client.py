@@ -84,10 +84,9 @@ class LogClient:
         self._verifiers = list(verifiers)
         self._origin = origin
 
-    def checkpoint(self, path: str = "checkpoint") -> tuple[Checkpoint, str]:
-        """The log's current checkpoint (or another under the prefix, e.g. the registry's
-        ``cosigned-checkpoint``), signature and origin verified."""
-        note = self._fetch(path).decode("utf-8")
+    def checkpoint(self) -> tuple[Checkpoint, str]:
+        """The log's current checkpoint, signature and origin verified."""
+        note = self._fetch("checkpoint").decode("utf-8")
         checkpoint, _ = open_checkpoint(note, self._verifiers, origin=self._origin)
         return checkpoint, note
 
