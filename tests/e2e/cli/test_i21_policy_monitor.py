@@ -135,3 +135,18 @@ def test_i21_monitor_bad_policy_is_a_usage_error(tmp_path: Path) -> None:
         "--policy", str(bad),
     )  # fmt: skip
     assert code == 2 and "line 1" in out and "not defined" in out, out
+
+
+def test_i21_monitor_refuses_a_checkpoint_from_a_log_not_in_the_policy(
+    tmp_path: Path, peers: list[CosignatureSigner], policy: Path
+) -> None:
+    impostor = PeerLog(ORIGIN, Signer(ORIGIN, seeded("impostor")))  # same origin, another key
+    impostor.grow_to(3)
+    state = tmp_path / "monitor.json"
+    with tlog_server(impostor.tree) as server:
+        server.cosigned = _cosigned(impostor.note(), *peers)
+        code, out = invoke(
+            "log", "monitor", server.url, "--state", str(state), "--policy", str(policy)
+        )
+    assert code == 1 and "no valid signature by a log of the policy" in out, out
+    assert not state.exists()
