@@ -5,6 +5,9 @@ certificate anywhere — offline against trusted issuers' keys, or online agains
     dataip verify CREDENTIAL --issuer-url https://registry  (its published keys; offline check)
     dataip verify CREDENTIAL --online https://registry      (and the current status)
     dataip verify CREDENTIAL --issuers TRUSTED.json         (offline, keys you keep)
+    dataip verify CREDENTIAL --issuer-url URL --policy P    (and its log proof witnessed by the
+                                                             quorum of C2SP tlog-policy P; add
+                                                             --checkpoint FILE offline)
     dataip verify CREDENTIAL                                (on the registry's server: its own
                                                              keys, from DATAIP_DATA_DIR)
 
@@ -37,6 +40,7 @@ from dataip.bootstrap import (
 from dataip.certs import intake, qr, status_list, tlog, vc
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
+from dataip.cli import witnessed
 from dataip.config import Settings, load_profile
 from dataip.domain.errors import DomainError
 from dataip.ledger.note import Verifier
@@ -212,12 +216,30 @@ def verify(
             help="A cached status list (the vc+jwt from the issuer's statusListCredential).",
         ),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            help="A C2SP tlog-policy file: the log proof must lead to a checkpoint cosigned by "
+            "the policy's quorum of witnesses (fetched from <issuer>/log/cosigned-checkpoint)."
+        ),
+    ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --policy, offline: a cosigned checkpoint kept in a file instead of "
+            "the issuer's."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Verify a certificate. Offline a good signature reads "authentic; status not checked"
     (never "valid"); --online asks the issuer for the current status. Without --issuers,
     --issuer-url or --online, on the registry's server: its own keys (DATAIP_DATA_DIR)."""
     text = _token(token)
+    rules = witnessed.read_policy(policy) if policy is not None else None
+    if checkpoint is not None and rules is None:
+        err.print("[red]--checkpoint needs --policy[/red]")
+        raise typer.Exit(2)
     keys: dict[str, IssuerKey] = {}
     sm2_keys: dict[str, Sm2Key] = {}
     bound: dict[str, str] = {}
@@ -233,7 +255,7 @@ def verify(
     got: vc.Verified | qr.VerifiedQr
     try:
         given = intake.classify(text)
-        if issuers is None and issuer_url is None and online is None:
+        if issuers is None and issuer_url is None and online is None and rules is None:
             _another_registrys(given, as_json=as_json)  # exits if it was one
         if issuers is not None:
             trust(trusted_from_json(issuers.read_text("utf-8")))
@@ -264,6 +286,13 @@ def verify(
         err.print(f"[red]cannot read {issuers}[/red]: {exc}")
         raise typer.Exit(2) from None
     result = _result(got, log_check)
+    if rules is not None:
+        if isinstance(got, qr.VerifiedQr):
+            err.print("[red]the QR credential carries no log proof[/red]: verify the vc+jwt")
+            raise typer.Exit(1)
+        result["policy"] = witnessed.check(
+            got.credential, got.issuer, rules, checkpoint, as_json=as_json
+        )
     if status_list_file is not None:
         lst = _list_status(_token(str(status_list_file)), keys, bound)
         result["status"], result["summary"] = _cached_status(got, lst)
@@ -275,6 +304,9 @@ def verify(
             result["summary"] = f"authentic; current status: {result['status']}"
     if log_check.status == "included":
         result["summary"] += f"; issuance logged at index {log_check.index}"
+    if rules is not None:
+        by = ", ".join(result["policy"]["cosigned_by"])
+        result["summary"] += f"; log checkpoint witnessed ({rules.describe()}: {by})"
     if as_json:
         console.print_json(json.dumps(result, ensure_ascii=False))
     else:

@@ -21,7 +21,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build
+from dataip.cli.witnessed import read_policy
 from dataip.config import Settings
+from dataip.federation import policy as tlog_policy
+from dataip.federation.policy import Policy, PolicyResult
 from dataip.ledger import merkle
 from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.client import LogClient, MonitorState, SplitView
@@ -36,6 +39,7 @@ console = Console()
 err = Console(stderr=True)
 
 OK, LIES, USAGE, UNREACHABLE = 0, 1, 2, 3
+COSIGNED = "cosigned-checkpoint"  # the registry's checkpoint with its witnesses' cosignatures
 
 
 def _registry() -> Registry:
@@ -230,13 +234,27 @@ def _save_state(path: Path, state: MonitorState) -> None:
 
 
 def _watch(
-    url: str, state_file: Path, key: str | None, timeout: float
+    url: str,
+    state_file: Path,
+    key: str | None,
+    timeout: float,
+    policy: Policy | None = None,
 ) -> tuple[LogClient, MonitorState, Checkpoint]:
-    """Fetch and verify the checkpoint; check it extends the last one seen. Saves nothing."""
+    """Fetch and verify the checkpoint; check it extends the last one seen. Saves nothing.
+
+    With a ``policy`` (C2SP tlog-policy) the log's cosigned checkpoint is fetched instead
+    (``cosigned-checkpoint`` under the prefix), signed by a log of the policy, and refused
+    (exit 1) unless its cosignatures meet the policy's quorum."""
     state = _load_state(state_file)
     fetch = _http_fetch(url, timeout)
     try:
-        if key is None and state is None:
+        if policy is not None:
+            note_text = fetch(COSIGNED).decode("utf-8")
+            result = _policy_check(policy, note_text, state.origin if state else None)
+            key_text = result.log.verifier.to_text()
+            if key:
+                _pinned(read_key(key), key_text, "--key")
+        elif key is None and state is None:
             key_text = fetch("key").decode("ascii").strip()  # trust on first use, then pinned
             err.print(f"pinning the log key served by {url}: {key_text}", soft_wrap=True)
         else:
@@ -245,7 +263,10 @@ def _watch(
         if state is not None and state.verifier_key != key_text:
             raise _die("the key differs from the one pinned in the state file", USAGE)
         client = LogClient(fetch, [verifier], origin=state.origin if state else None)
-        new, note = client.checkpoint()
+        if policy is not None:  # the very note whose quorum was checked, not a second fetch
+            new, note = result.checkpoint, note_text
+        else:
+            new, note = client.checkpoint()
         if state is None:
             client.check_root(new)
         else:
@@ -258,12 +279,35 @@ def _watch(
     except SplitView as exc:
         evidence = state_file.with_name(state_file.name + ".split-view")
         evidence.write_text("\n\n".join(exc.evidence), "utf-8")
+        files = [evidence]
+        for which, signed in zip(("seen", "new"), exc.evidence, strict=False):
+            files.append(state_file.with_name(f"{state_file.name}.split-view.{which}.note"))
+            files[-1].write_text(signed, "utf-8")
         raise _die(
-            f"[red]SPLIT VIEW[/red]: {exc}; both signed checkpoints saved to {evidence}", LIES
+            f"[red]SPLIT VIEW (fork)[/red]: {exc}; both signed checkpoints saved to "
+            + ", ".join(str(f) for f in files),
+            LIES,
         ) from None
-    except (VerificationError, FormatError, ValueError) as exc:
+    except (VerificationError, FormatError, ValueError, UnicodeDecodeError) as exc:
         raise _die(f"[red]log failed verification[/red]: {exc}", LIES) from None
     return client, MonitorState(new.origin, key_text, new.size, new.root_hash, note), new
+
+
+def _pinned(given: str, expected: str, what: str) -> None:
+    if given != expected:
+        raise _die(f"{what} is not the policy's key for this log", USAGE)
+
+
+def _policy_check(policy: Policy, note: str, origin: str | None) -> PolicyResult:
+    """The quorum, or exit 1: a checkpoint without it is reported, never accepted."""
+    result = tlog_policy.check(policy, note, origin=origin)
+    if not result.satisfied:
+        raise _die(
+            f"[red]checkpoint without the quorum[/red]: {result.summary(policy)}; not accepted",
+            LIES,
+        )
+    err.print(result.summary(policy), highlight=False, soft_wrap=True)
+    return result
 
 
 def _body(note: str) -> str:
@@ -278,12 +322,21 @@ def monitor(
         str | None, typer.Option(help="Verifier key (or file); default: pinned on first run.")
     ] = None,
     entries: Annotated[bool, typer.Option(help="Also fetch and check every new leaf.")] = False,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            help="A C2SP tlog-policy file: check the log's cosigned checkpoint "
+            "(<url>/cosigned-checkpoint) and require the policy's quorum of witnesses."
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option(min=0.1)] = 10.0,
 ) -> None:
     """Check a registry's log from outside: signature, tiles, and consistency with the last
-    checkpoint seen. Exit 1 on a split view or rewrite (evidence saved beside the state)."""
+    checkpoint seen. Exit 1 on a split view or rewrite (evidence saved beside the state), or,
+    with --policy, on a checkpoint without the quorum (reported, never accepted)."""
+    rules = read_policy(policy) if policy is not None else None
     previous = _load_state(state)
-    client, new_state, new = _watch(url, state, key, timeout)
+    client, new_state, new = _watch(url, state, key, timeout, rules)
     start = previous.size if previous else 0
     if entries and new.size > start:
         try:
