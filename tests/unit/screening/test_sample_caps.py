@@ -121,14 +121,14 @@ def test_i18_cells_over_the_cell_cap_are_refused(sandbox: Sandbox, fmt: str) -> 
 
 
 def test_i18_the_cpu_time_budget_is_enforced_by_the_kernel() -> None:
-    box = Sandbox(Budget(cpu_seconds=1))
+    # a wall budget far beyond the CPU one, so that on a loaded machine (where one CPU second
+    # takes many wall seconds) it is still the kernel's CPU limit that ends the worker
+    box = Sandbox(Budget(cpu_seconds=1, wall_seconds=300))
     try:
         slow = _slow()
-        started = time.monotonic()
         details = refused(box.screen(slow, filename="慢.xlsx", limits=DEFAULT_LIMITS),
                           "screening_cpu_time")  # fmt: skip
         assert details["limit"] == 1
-        assert time.monotonic() - started < box.budget.wall
         still_works(box)  # a new worker; and the budget is per file, not per worker
         for _ in range(3):
             medium = samples.xlsx(2_000, 10, lambda r, c: f"{r}")
