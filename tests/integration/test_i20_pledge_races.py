@@ -1,6 +1,7 @@
 """Issue 20 §6: race rows for a bank's pledge routes (run by test_i18_create_races, which
 races every write route of the API by eight): eight proposals at once are eight proposals;
-a withdrawal, an enforcement and a release happen once, the others are told why not."""
+consents and 中登网 numbers are recorded by each race's winners; a withdrawal, an enforcement
+and a release happen once, the others are told why not."""
 
 from __future__ import annotations
 
@@ -78,6 +79,12 @@ def pledge_cases(case: Any) -> list[Any]:
         case(
             "POST " + BASE + "/{filing_number}/reference",
             _on_pledge("reference", {"zdw_reference": "04093727000235578371"}),
+            "some",
+            {(409, "concurrent_update")},
+        ),
+        case(
+            "POST " + BASE + "/{filing_number}/consents",
+            _on_pledge("consents", {"for_action": "transfer"}),
             "some",
             {(409, "concurrent_update")},
         ),
