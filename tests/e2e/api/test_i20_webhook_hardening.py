@@ -319,3 +319,16 @@ def test_i20_two_workers_never_send_one_message_twice(api: Api, registry: Regist
     ids = [g.headers["webhook-id"] for g in got]
     assert len(ids) == total and len(set(ids)) == total  # each once, none twice
     assert sum(r.delivered for r in reports) == total
+
+
+def test_i20_tick_delivers_when_called_inside_a_running_event_loop(registry: Registry) -> None:
+    """`dataip tick`'s delivery is synchronous code; a caller already inside an event loop
+    (a notebook, a test driving a browser through Playwright) must not get asyncio.run()'s
+    "cannot be called from a running event loop" — it failed so on CI."""
+    import asyncio
+
+    async def inside() -> delivery.RoundReport:
+        return deliver(registry)
+
+    report = asyncio.run(inside())
+    assert report == deliver(registry)  # nothing due either way, and no error

@@ -25,16 +25,17 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -46,6 +47,7 @@ from dataip.sharing.cloudevents import to_cloudevent
 from .sender import Attempt, PumpState, Sender, _wall, message_id, pump
 
 _log = logging.getLogger("dataip.webhooks")
+T = TypeVar("T")
 FANOUT_LEASE = "webhook-fanout"
 __all__ = ["DeliverySetup", "RoundReport", "WebhookLoop", "fan_out", "message_id", "prune"]
 
@@ -288,15 +290,27 @@ async def _run(
     return total
 
 
+def _run_sync(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run the delivery loop to its end from synchronous code: on this thread when no event
+    loop runs here, else (a caller inside an event loop: a notebook, a test driving a
+    browser) on a thread of its own, since `asyncio.run` refuses a running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(work())).result()
+
+
 def deliver_due(env: Env, setup: DeliverySetup) -> RoundReport:
     """One round: claim due messages (one batch), send them, record the outcomes."""
-    return asyncio.run(_run(env, setup, drain=True, fan=False, rounds=1))
+    return _run_sync(lambda: _run(env, setup, drain=True, fan=False, rounds=1))
 
 
 def run_pending(env: Env, setup: DeliverySetup) -> RoundReport:
     """Fan out and deliver whatever is due now, then prune past the retention (``dataip
     tick``; tests): returns when nothing is due and nothing is in flight."""
-    total = asyncio.run(_run(env, setup, drain=True, fan=True))
+    total = _run_sync(lambda: _run(env, setup, drain=True, fan=True))
     prune(env, setup.retention)
     return total
 
