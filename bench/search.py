@@ -82,7 +82,7 @@ from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
 from dataip.db import tables as t
 from dataip.db.search import FTS
-from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
+from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
 from dataip.domain.search import announcement_terms, query_tokens
 from dataip.services import announcements
 from dataip.services.context import SHANGHAI, SystemClock

@@ -26,6 +26,7 @@ from typing import Any
 from stdnum.iso7064 import mod_11_2
 
 from dataip.domain import after_registration as ar
+from dataip.domain import after_registration_codes as arc
 from dataip.domain import lifecycle as lc
 from dataip.domain import procedural_requests as pr
 from dataip.domain.app_states import AppState
@@ -72,12 +73,12 @@ VOCABULARIES: dict[str, frozenset[str]] = {
         {*ar.OPEN_REQUEST_STATES, "approved", "refused", "withdrawn", "lapsed"}
     ),
     "decision_outcomes": frozenset({"approve", "refuse", "uphold", "overturn"}),
-    "transfer_bases": frozenset({"agreement", *ar.UNILATERAL_BASES}),
-    "cancellation_grounds": frozenset(ar.CANCELLATION_GROUNDS),
-    "sample_publication": frozenset(ar.SAMPLE_PUBLICATION),
-    "consent_kinds": frozenset(ar.CONSENT_KINDS),
-    "licence_types": frozenset(ar.LICENCE_TYPES),
-    "filing_kinds": frozenset(ar.FILING_KINDS),
+    "transfer_bases": frozenset({"agreement", *arc.UNILATERAL_BASES}),
+    "cancellation_grounds": frozenset(arc.CANCELLATION_GROUNDS),
+    "sample_publication": frozenset(arc.SAMPLE_PUBLICATION),
+    "consent_kinds": frozenset(arc.CONSENT_KINDS),
+    "licence_types": frozenset(arc.LICENCE_TYPES),
+    "filing_kinds": frozenset(arc.FILING_KINDS),
     "enforcement_methods": frozenset(ENFORCEMENT_METHODS),
     "trade_rights": frozenset({"usage", "operation", "other"}),
     "changed_items": FORM_ITEMS | {"subject"},
@@ -447,7 +448,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     "RegistrationRevoked": {
         **_REGISTRATION,
         "grounds": ListOf(
-            "revocation_grounds", item=Int("ground", lo=1, hi=max(ar.REVOCATION_GROUNDS))
+            "revocation_grounds", item=Int("ground", lo=1, hi=max(arc.REVOCATION_GROUNDS))
         ),
         "ex_officio": BOOL,
         "re_examination_due": DAY,

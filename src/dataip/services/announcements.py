@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import ANNOUNCEMENT_KINDS, region_of
+from dataip.domain.after_registration import region_of
+from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import province_code
 from dataip.domain.search import announcement_terms, highlight_html, query_tokens

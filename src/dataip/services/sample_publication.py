@@ -30,7 +30,8 @@ from __future__ import annotations
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import IN_FORCE, SAMPLE_PUBLICATION, RegState
+from dataip.domain.after_registration import IN_FORCE, RegState
+from dataip.domain.after_registration_codes import SAMPLE_PUBLICATION
 from dataip.domain.errors import DomainError
 from dataip.screening.sandbox import engine_id
 from dataip.services import screening

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import UNILATERAL_BASES, merge_patch
+from dataip.domain.after_registration import merge_patch
+from dataip.domain.after_registration_codes import UNILATERAL_BASES
 from dataip.domain.application import check_complete
 from dataip.schemas.application_form import validate_form
 from dataip.services import screening

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import CANCELLATION_GROUNDS, RegState
+from dataip.domain.after_registration import RegState
+from dataip.domain.after_registration_codes import CANCELLATION_GROUNDS
 from dataip.services import decision_text
 from dataip.services.after_registration.decisions import _request
 from dataip.services.after_registration.outcome import Outcome, _end, ended_facts

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import CONSENT_KINDS, LICENCE_TYPES, filing_is_late
+from dataip.domain.after_registration import filing_is_late
+from dataip.domain.after_registration_codes import CONSENT_KINDS, LICENCE_TYPES
 from dataip.domain.calendar import Deadline as DueDate
 from dataip.services import decision_text
 from dataip.services.after_registration.outcome import Handler, Outcome

@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import CONSENT_KINDS
+from dataip.domain.after_registration_codes import CONSENT_KINDS
 from dataip.domain.pledges import ENFORCEMENT_METHODS, zdw_reference
 from dataip.services import decision_text
 from dataip.services.after_registration.filings import (

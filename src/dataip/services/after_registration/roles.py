@@ -17,13 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import (
-    CONSENT_KINDS,
-    OPEN_REQUEST_STATES,
-    RegActor,
-    RegContext,
-    pledged,
-)
+from dataip.domain.after_registration import OPEN_REQUEST_STATES, RegActor, RegContext, pledged
+from dataip.domain.after_registration_codes import CONSENT_KINDS
 from dataip.domain.calendar import renewal_window
 from dataip.domain.registration import agreement_end
 from dataip.services.context import Env, Identity

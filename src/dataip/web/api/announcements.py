@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from dataip.domain import model as m
-from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
+from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
 from dataip.services import announcements as svc
 from dataip.web.api.application_schemas import Label
 from dataip.web.api.registration_schemas import AnnouncementPage, AnnouncementRead

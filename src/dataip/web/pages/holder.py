@@ -26,11 +26,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from dataip.domain.after_registration import (
-    OPEN_REQUEST_STATES,
-    REAL_NAME_REQUESTS,
-    SAMPLE_PUBLICATION,
-)
+from dataip.domain.after_registration import OPEN_REQUEST_STATES, REAL_NAME_REQUESTS
+from dataip.domain.after_registration_codes import SAMPLE_PUBLICATION
 from dataip.domain.errors import DomainError
 from dataip.domain.events import event_label
 from dataip.screening.mask import TECHNIQUE_LABELS

@@ -18,12 +18,12 @@ from typing import Any
 from jinja2 import Environment, pass_context
 from markupsafe import Markup, escape
 
-from dataip.domain.after_registration import (
+from dataip.domain.after_registration import REG_STATE_LABELS
+from dataip.domain.after_registration_codes import (
     ANNOUNCEMENT_KINDS,
     CANCELLATION_GROUNDS,
     FILING_KINDS,
     LICENCE_TYPES,
-    REG_STATE_LABELS,
     REVOCATION_GROUNDS,
     SAMPLE_PUBLICATION,
     UNILATERAL_BASES,

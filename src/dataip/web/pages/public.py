@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
 from dataip.certs import intake, qr
-from dataip.domain.after_registration import ANNOUNCEMENT_KINDS
+from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import PROVINCES
 from dataip.services import announcements, certificates, ledger, reference, registrations

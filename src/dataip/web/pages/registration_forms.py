@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dataip.domain.after_registration import (
+from dataip.domain.after_registration_codes import (
     CANCELLATION_GROUNDS,
     LICENCE_TYPES,
     REVOCATION_GROUNDS,
