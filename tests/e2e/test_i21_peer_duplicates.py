@@ -8,15 +8,18 @@ certificate, and keeps the facts; the examiner's API view and page show the warn
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
 from dataip.bootstrap import Registry
 from dataip.certs import vc
+from dataip.cli.main import app
 from dataip.federation.peers import name_key
 from dataip.federation.trust_list import RegistryEntry
 from dataip.services import ledger
@@ -26,7 +29,7 @@ from dataip.services.federation import peers_feed, trust
 from dataip.services.sharing import institutions
 from tests.e2e.pages.test_applicant_pages import sign_in
 from tests.support.api import Api, complete_form, make_uscc
-from tests.support.federation import federation, list_server, signed, trust_list
+from tests.support.federation import federation, list_server, operator, signed, trust_list
 from tests.support.peers import Foreign, foreign_registry, own_entry
 
 BEIJING = "北京市知识产权保护中心"
@@ -209,3 +212,48 @@ def test_i21_a_peer_without_a_client_is_skipped(
         _list(env, registry, beijing.entry())
         report = peers_feed.follow(env)
     assert report.skipped == [beijing.url] and report.stored == 0 and _rows(env) == []
+
+
+def test_i21_dataip_federation_follow_for_cron(
+    env: Env,
+    registry: Registry,
+    beijing: Foreign,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with federation(env):
+        _list(env, registry, beijing.entry())
+    monkeypatch.setenv("DATAIP_DATA_DIR", str(registry.settings.data_dir))
+    monkeypatch.setenv("DATAIP_DATABASE_URL", registry.settings.resolved_database_url())
+    monkeypatch.setenv("DATAIP_NOW", clock.now().isoformat())
+    monkeypatch.setenv("DATAIP_FEDERATION_OPERATOR_KEY", operator().verifier().to_text())
+    monkeypatch.setenv("DATAIP_PEER_CLIENT_KEY_FILE", str(tmp_path / "cli-client.jwk"))
+    for name in ("DATAIP_PUBLIC_BASE_URL", "DATAIP_HOST", "DATAIP_PORT", "DATAIP_LOG_ORIGIN"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    r = runner.invoke(app, ["federation", "follow"])
+    assert r.exit_code == 0 and "no client 1" in r.output, r.output
+    # the peer's admin registers this registry's key; the client_id comes back
+    r = runner.invoke(app, ["federation", "client-jwks"])
+    assert r.exit_code == 0, r.output
+    jwks = json.loads(r.output)
+    assert "d" not in jwks["keys"][0]  # the public half only
+    inst = institutions.register(
+        Identity(user_id=0, role="registrar_admin", username="operator"),
+        env=beijing.registry.env,
+        kind="registry",
+        name="贵州省数据知识产权登记中心",
+        uscc=make_uscc(52_000_22),
+        scopes=["events:read"],
+        jwks=jwks,
+    )
+    r = runner.invoke(app, ["federation", "peer-client", beijing.url, inst.client_id])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["federation", "follow", "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert got["failed"] == {} and got["stored"] >= 1 and got["followed"][beijing.url] >= 0
+    beijing.stop()
+    r = runner.invoke(app, ["federation", "follow"])
+    assert r.exit_code == 1 and beijing.url in r.output, r.output
