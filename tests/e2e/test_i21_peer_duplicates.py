@@ -120,6 +120,8 @@ def test_r4_same_evidence_as_a_peer_registration_warns_the_examiner(
     assert f'href="{followed.url}/registrations/{number}"' in page
     assert "存证相同" in page and "由审查员判断" in page
     assert "evidence" not in page.split("已在其他登记机构登记")[1].split("</dd>")[0]
+    en = api.c.get(f"/workbench/applications/{aid}?lang=en").text
+    assert "Registered at another registry" in en and "(same evidence)" in en
     # a warning, not a refusal: the examiner may still accept
     api.ok(w.examiner, aid, "accept")
     # the applicant does not see the warning (the examiner's)
