@@ -263,9 +263,14 @@ class PeerFeeds:
     def matches(self, *, evidence_hash: str | None, name_key: str) -> list[dict[str, Any]]:
         """The peers' registrations in force with this evidence hash or normalised name."""
         c = t.peer_registrations.c
-        cond = c.name_key == name_key
+        conds = []
+        if name_key:  # an empty key (a name of punctuation only) matches nothing
+            conds.append(c.name_key == name_key)
         if evidence_hash:
-            cond = sa.or_(cond, c.evidence_hash == evidence_hash)
+            conds.append(c.evidence_hash == evidence_hash)
+        if not conds:
+            return []
+        cond = sa.or_(*conds)
         rows = self.s.execute(
             sa.select(t.peer_registrations)
             .where(c.in_force.is_(True), cond)
