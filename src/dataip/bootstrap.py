@@ -147,6 +147,7 @@ def federation_setup(settings: Settings) -> FederationSetup:
         fetch_timeout=settings.federation_fetch_timeout_seconds,
         status_max_age=settings.federation_status_max_age_seconds,
         push_max_backoff=settings.witness_push_max_backoff_seconds,
+        peer_client_key_file=settings.resolved_peer_client_key_file(),
     )
 
 

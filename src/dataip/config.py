@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # Pushing this registry's checkpoints to its peers' witnesses (issue 21 §3): the longest
     # wait after failures (the backoff doubles from the log interval up to this).
     witness_push_max_backoff_seconds: int = Field(default=3600, ge=1, le=86_400)
+    # Following the peers' event feeds (issue 21 §5): this registry's private_key_jwt client
+    # key (ES256 JWK, made on first use, 0600) with which it asks each peer for a token.
+    peer_client_key_file: Path | None = None
 
     _public_base_url_derived: bool = PrivateAttr(default=False)
 
@@ -167,6 +170,9 @@ class Settings(BaseSettings):
 
     def resolved_witness_key_file(self) -> Path:
         return self.witness_key_file or self.data_dir / "witness-cosigner.key"
+
+    def resolved_peer_client_key_file(self) -> Path:
+        return self.peer_client_key_file or self.data_dir / "peer-client.jwk"
 
     def resolved_certificate_key_dir(self) -> Path:
         return self.certificate_key_dir or self.data_dir / "certificate-keys"

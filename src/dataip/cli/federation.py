@@ -22,12 +22,13 @@ from dataip.domain.errors import DomainError
 from dataip.federation.trust_list import TrustList, format_time
 from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer
+from dataip.services.federation import peers_feed, trust
 from dataip.services.federation import push as push_svc
-from dataip.services.federation import trust
 
 federation_app = typer.Typer(
     help="The federation (issue 21): the trust list (show, refresh, entry, sign, keygen) and "
-    "pushing checkpoints to the peers' witnesses (push)."
+    "pushing checkpoints to the peers' witnesses (push); following the peers' event feeds "
+    "for duplicates (client-jwks, peer-client, follow)."
 )
 console = Console()
 err = Console(stderr=True)
@@ -188,6 +189,51 @@ def push(
             f"checkpoint size {report.size}: cosigned by {len(report.cosigned)}, already "
             f"{len(report.current)}, backing off {len(report.deferred)}, failed "
             f"{len(report.failed)}",
+            soft_wrap=True,
+        )
+        for name, why in report.failed.items():
+            err.print(f"[red]{name}[/red]: {why}", soft_wrap=True, highlight=False)
+    if report.failed:
+        raise typer.Exit(REFUSED)
+
+
+@federation_app.command("client-jwks")
+def client_jwks() -> None:
+    """This registry's public client key (JWKS) for the peers' admins: each registers this
+    registry as an institutional client of kind `registry` with scope events:read and gives
+    back a client_id (`dataip federation peer-client`). The key is made on first use."""
+    reg = _registry()
+    typer.echo(json.dumps(peers_feed.client_jwks(reg.env), indent=2))
+
+
+@federation_app.command("peer-client")
+def peer_client(
+    issuer: Annotated[str, typer.Argument(help="The peer's issuer URL, as listed.")],
+    client_id: Annotated[
+        str | None, typer.Argument(help="The client_id its admin gave; omit to stop following.")
+    ] = None,
+) -> None:
+    """Record the client_id a peer registry's admin registered for this registry."""
+    reg = _registry()
+    peers_feed.set_client(reg.env, issuer, client_id)
+    typer.echo(f"{issuer}: {'following as ' + client_id if client_id else 'not followed'}")
+
+
+@federation_app.command("follow")
+def follow(
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+) -> None:
+    """Read the listed peers' event feeds from where the last run stopped and keep their
+    registrations' public facts for the examiner's duplicate warning (`dataip tick` does
+    this too). Exit 1 if a peer failed (its cursor stays where it was)."""
+    reg = _registry()
+    report = peers_feed.follow(reg.env)
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+    else:
+        console.print(
+            f"followed {len(report.followed)} peer(s), stored {report.stored} registration(s), "
+            f"no client {len(report.skipped)}, failed {len(report.failed)}",
             soft_wrap=True,
         )
         for name, why in report.failed.items():

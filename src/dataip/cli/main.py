@@ -36,6 +36,7 @@ from dataip.services import (
 )
 from dataip.services import applications as apps
 from dataip.services.context import ANONYMOUS, FixedClock
+from dataip.services.federation import peers_feed
 from dataip.services.sharing import delivery
 
 app = typer.Typer(help="dataip — 数据知识产权登记 registry", no_args_is_help=True)
@@ -173,9 +174,13 @@ def tick(
     reg = _registry(as_of)
     report = scheduler.tick(env=reg.env, batch_size=batch_size)
     hooks = _deliver_webhooks(reg)  # issue 20 §5: pending webhook deliveries
+    peers = peers_feed.follow(reg.env)  # issue 21 §5: the peers' event feeds
     if json_out:
         console.print_json(
-            json.dumps({**report.__dict__, "webhooks": hooks.__dict__}, ensure_ascii=False)
+            json.dumps(
+                {**report.__dict__, "webhooks": hooks.__dict__, "peers": peers.__dict__},
+                ensure_ascii=False,
+            )
         )
     else:
         console.print(
@@ -184,7 +189,8 @@ def tick(
             f"registrations cancelled {report.registrations_cancelled}, "
             f"renewal reminders {report.renewal_reminders}, "
             f"samples screened {report.samples_screened}, "
-            f"webhooks delivered {hooks.delivered} (failed attempts {hooks.failed})"
+            f"webhooks delivered {hooks.delivered} (failed attempts {hooks.failed}), "
+            f"peer registrations stored {peers.stored} (peer feeds failed {len(peers.failed)})"
             + (" (another tick holds the lease)" if report.skipped_lease else "")
         )
         for f in report.failures:

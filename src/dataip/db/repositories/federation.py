@@ -192,3 +192,89 @@ class Federation:
 
 def _push(row: Mapping[Any, Any]) -> WitnessPush:
     return WitnessPush(**{k: row[k] for k in WitnessPush.__dataclass_fields__})
+
+
+# --- following the peers' event feeds (issue 21 §5) -------------------------------------------
+class PeerFeeds:
+    """``advance`` is a compare-and-swap on the cursor: two followers that read the same page
+    cannot both store it (the loser's transaction is rolled back by its caller)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, issuer: str) -> dict[str, Any] | None:
+        row = self.s.execute(sa.select(t.peer_feeds).where(t.peer_feeds.c.issuer == issuer)).first()
+        return dict(row._mapping) if row else None
+
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.s.execute(sa.select(t.peer_feeds).order_by(t.peer_feeds.c.issuer))
+        return [dict(r._mapping) for r in rows]
+
+    def ensure(self, issuer: str) -> None:
+        if self.get(issuer) is None:
+            try:
+                with self.s.begin_nested():
+                    self.s.execute(sa.insert(t.peer_feeds).values(issuer=issuer, cursor=-1))
+            except IntegrityError:
+                pass  # another process made it
+
+    def set_client(self, issuer: str, client_id: str | None) -> None:
+        self.ensure(issuer)
+        c = t.peer_feeds.c
+        self.s.execute(
+            sa.update(t.peer_feeds).where(c.issuer == issuer).values(client_id=client_id)
+        )
+
+    def advance(self, issuer: str, *, old: int, new: int, at: datetime) -> bool:
+        c = t.peer_feeds.c
+        done = self.s.execute(
+            sa.update(t.peer_feeds)
+            .where(c.issuer == issuer, c.cursor == old)
+            .values(cursor=new, followed_at=at, last_error=None)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def failed(self, issuer: str, why: str, at: datetime) -> None:
+        c = t.peer_feeds.c
+        self.s.execute(
+            sa.update(t.peer_feeds)
+            .where(c.issuer == issuer)
+            .values(last_error=why[:500], followed_at=at)
+        )
+
+    def put_registration(self, **values: Any) -> None:
+        """Insert or replace one peer registration's facts (an older event never overwrites
+        a newer one's: replays are idempotent)."""
+        c = t.peer_registrations.c
+        key = (c.issuer == values["issuer"]) & (
+            c.registration_number == values["registration_number"]
+        )
+        done = self.s.execute(
+            sa.update(t.peer_registrations)
+            .where(key, c.log_index <= values["log_index"])
+            .values(**values)
+        )
+        if done.rowcount:  # type: ignore[attr-defined]
+            return
+        if self.s.execute(sa.select(c.issuer).where(key)).first() is not None:
+            return  # a newer event already applied
+        self.s.execute(sa.insert(t.peer_registrations).values(**values))
+
+    def matches(self, *, evidence_hash: str | None, name_key: str) -> list[dict[str, Any]]:
+        """The peers' registrations in force with this evidence hash or normalised name."""
+        c = t.peer_registrations.c
+        conds = []
+        if name_key:  # an empty key (a name of punctuation only) matches nothing
+            conds.append(c.name_key == name_key)
+        if evidence_hash:
+            conds.append(c.evidence_hash == evidence_hash)
+        if not conds:
+            return []
+        cond = sa.or_(*conds)
+        rows = self.s.execute(
+            sa.select(t.peer_registrations)
+            .where(c.in_force.is_(True), cond)
+            .order_by(c.issuer, c.registration_number)
+            .limit(20)
+        )
+        return [dict(r._mapping) for r in rows]

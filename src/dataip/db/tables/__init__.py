@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
 from dataip.db.tables.federation import (
     foreign_status_lists,
+    peer_feeds,
+    peer_registrations,
     trust_lists,
     witness_pushes,
     witnessed_logs,
@@ -101,6 +103,8 @@ __all__ = [
     "notices",
     "objections",
     "parties",
+    "peer_feeds",
+    "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
     "registration_requests",

@@ -64,3 +64,33 @@ witness_pushes = sa.Table(
     sa.Column("next_attempt_at", UTCDateTime, nullable=True),
     sa.Column("last_error", sa.String(500), nullable=True),
 )
+
+# Following the peers' event feeds (issue 21 §5): per listed registry (its issuer), the
+# client_id its admin registered for this registry (private_key_jwt, kind `registry`), the
+# last feed sequence read (the cursor, -1 before the first) and the last failure.
+peer_feeds = sa.Table(
+    "peer_feeds",
+    metadata,
+    sa.Column("issuer", sa.String(500), primary_key=True),
+    sa.Column("client_id", sa.String(200), nullable=True),
+    sa.Column("cursor", sa.BigInteger, nullable=False),
+    sa.Column("followed_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+)
+
+# The public facts of the peers' registrations needed to warn of a duplicate (R4, G§10,
+# G§13(3)): one row per (issuer, number), replaced by each later event about it.
+peer_registrations = sa.Table(
+    "peer_registrations",
+    metadata,
+    sa.Column("issuer", sa.String(500), primary_key=True),
+    sa.Column("registration_number", sa.String(17), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("name_key", sa.String(500), nullable=False, index=True),  # normalised name
+    sa.Column("evidence_hash", sa.String(64), nullable=True, index=True),  # lower-case hex
+    sa.Column("holder_codes", sa.String(2000), nullable=False),  # credit codes, space-separated
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("in_force", sa.Boolean, nullable=False),
+    sa.Column("log_index", sa.BigInteger, nullable=False),  # the feed event last applied
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+)

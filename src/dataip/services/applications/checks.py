@@ -1,7 +1,8 @@
 """The examiner's checklist (审核要点) as the registry computes it: completeness of the R5
 form (G§7), the name's form, evidence made before the filing (R6/G§8), sample rows proven to
 come from the evidenced data set, each sample file's screening (R26), and the same subjects'
-other filings (R4, R14(3)/G§13(3)).
+other filings (R4, R14(3)/G§13(3)), and the same evidence or name registered at a peer
+registry (issue 21 §5).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
 from dataip.services import screening
 from dataip.services.context import Env, Identity
+from dataip.services.federation import peers_feed
 from dataip.services.ports import UnitOfWork
 
 
@@ -47,6 +49,13 @@ def examination_checks(
         "evidence": _evidence_check(uow, app),
         "sample_proof": _sample_check(uow, env, app),
         "screening": screening.for_examiner(uow, app),
+        # issue 21 §5: a peer registry's registration in force with the same evidence or
+        # name (R4, G§10): a warning for the examiner, who decides (G§13(3))
+        "registered_elsewhere": (
+            peers_feed.matches(env, uow, name=app.name, evidence=app.evidence_hash)
+            if viewer is None or viewer.is_registry
+            else []
+        ),
         "same_subject_filings": [
             {
                 "id": a.id,

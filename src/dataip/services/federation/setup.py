@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from dataip.federation.trust_list import TrustList
 from dataip.ledger.cosignature import CosignatureSigner
@@ -26,6 +27,7 @@ class FederationSetup:
     fetch_timeout: float = 10.0
     status_max_age: int = 600  # seconds: a foreign status list older than this is fetched again
     push_max_backoff: int = 3600  # seconds: the longest wait before pushing to a failing witness
+    peer_client_key_file: Path | None = None  # our private_key_jwt key at the peers (§5)
     _parsed: dict[tuple[str, int], TrustList] = field(default_factory=dict, repr=False)
     # status-list URLs whose fetch failed, and when: not tried again for a minute, so that an
     # unreachable issuer does not cost every verification a timeout
