@@ -14,6 +14,7 @@ registry name and agency code — a test-only profile that differs only in those
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -27,8 +28,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from dataip.federation.witness import AddCheckpoint
+from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.cosignature import CosignatureVerifier, verify_cosignatures
-from dataip.ledger.note import parse_note
+from dataip.ledger.note import Signer, parse_note
 from tests.support.federation import ListServer, list_server
 from tests.support.server import Server, scratch_database
 
@@ -268,3 +271,24 @@ def test_i21_a_rolled_back_trust_list_is_refused(three: Federation) -> None:
     assert r.returncode == 1 and "trust_list_rolled_back" in r.stdout, r.stdout
     shown = json.loads(gz.server.cli("federation", "show", "--json").stdout)
     assert shown["sequence"] == 2
+
+
+def test_i21_a_forked_checkpoint_is_refused_by_the_witness(three: Federation) -> None:
+    """Guizhou signs a second tree of a size Zhejiang's witness already cosigned (a fork, with
+    Guizhou's own log key): refused with 409 and the size it knows (from `old 0`), or 422
+    (from that size); what the witness keeps is unchanged."""
+    gz, zj, _ = three.members
+    _cosigned(gz)
+    origin = gz.entry["log"]["origin"]
+    kept = f"{zj.url}/witness/{hashlib.sha256(origin.encode()).hexdigest()}/checkpoint"
+    before = httpx.get(kept, timeout=5)
+    assert before.status_code == 200, before.text
+    size = int(parse_note(before.text).text.split("\n")[1])
+    signer = Signer.from_text((gz.server.data_dir / "log-signing.key").read_text().strip())
+    fork = Checkpoint(origin, size, hashlib.sha256(b"another tree").digest()).sign([signer])
+    url = f"{zj.url}/witness/add-checkpoint"
+    r = httpx.post(url, content=AddCheckpoint(0, (), fork).to_body(), timeout=10)
+    assert r.status_code == 409 and r.text == f"{size}\n", r.text
+    r = httpx.post(url, content=AddCheckpoint(size, (), fork).to_body(), timeout=10)
+    assert r.status_code == 422 and r.json()["code"] == "witness_inconsistent", r.text
+    assert httpx.get(kept, timeout=5).text == before.text
