@@ -253,12 +253,15 @@ def test_i21_three_registries_witness_recognise_and_revoke(three: Federation) ->
 
     # Zhejiang goes offline: authentic, status as of the last fetch (revoked)
     zj.server.stop()
-    deadline = time.monotonic() + 30
-    while not (got := _verify(gz, token))["status_stale"]:  # once the kept list is too old
-        assert time.monotonic() < deadline, got
-        time.sleep(0.5)
-    assert got["authentic"] is True and got["status"]["status"] == "revoked"
-    assert got["status_as_of"] and "status as of" in got["summary_en"]
+    try:
+        deadline = time.monotonic() + 30
+        while not (got := _verify(gz, token))["status_stale"]:  # once the kept list is too old
+            assert time.monotonic() < deadline, got
+            time.sleep(0.5)
+        assert got["authentic"] is True and got["status"]["status"] == "revoked"
+        assert got["status_as_of"] and "status as of" in got["summary_en"]
+    finally:
+        zj.server.start()  # back online for the module's other tests
 
 
 def test_i21_a_rolled_back_trust_list_is_refused(three: Federation) -> None:
