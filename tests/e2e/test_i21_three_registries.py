@@ -127,8 +127,6 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
                     federation_list_url=lists.url,
                     federation_operator_key="",  # set below, once the operator has its key
                     federation_status_max_age_seconds="1",
-                    # a peer not yet following the list answers 503: retry within a second
-                    witness_push_max_backoff_seconds="1",
                 )
                 servers.append((short, code, server))
             # the list operator makes its key once; every registry configures its verifier key
@@ -156,11 +154,13 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
 
 
 def _cosigned(member: Member, timeout: float = 30) -> str:
-    """Push until the member's cosigned checkpoint carries the other two's cosignatures."""
+    """Push until the member's cosigned checkpoint carries the other two's cosignatures
+    (`--now`: its server's integrator pushed as soon as it had the list, and a peer that had
+    not refreshed yet answered 503: the pusher backs off from it for a minute)."""
     deadline = time.monotonic() + timeout
     seen = ""
     while True:
-        pushed = member.server.cli("federation", "push", check=False).stdout
+        pushed = member.server.cli("federation", "push", "--now", check=False).stdout
         r = httpx.get(f"{member.url}/log/cosigned-checkpoint", timeout=5)
         seen = f"push: {pushed}\n{r.status_code} {r.text}"
         if r.status_code == 200 and len(parse_note(r.text).signatures) == 3:
