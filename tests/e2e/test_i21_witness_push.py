@@ -181,3 +181,8 @@ def test_i21_dataip_federation_push_for_cron(
     _grow(ours, registry)
     r = runner.invoke(app, ["federation", "push"])
     assert r.exit_code == 1 and name in r.output and "cannot reach" in r.output
+    # backing off: not tried again, unless the operator says now
+    r = runner.invoke(app, ["federation", "push"])
+    assert r.exit_code == 0 and "backing off 1" in r.output, r.output
+    r = runner.invoke(app, ["federation", "push", "--now"])
+    assert r.exit_code == 1 and "cannot reach" in r.output, r.output

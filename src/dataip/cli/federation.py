@@ -176,12 +176,16 @@ def keygen(
 @federation_app.command("push")
 def push(
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+    now: Annotated[
+        bool,
+        typer.Option("--now", help="Also to the witnesses it is backing off from after failures."),
+    ] = False,
 ) -> None:
     """Send this registry's latest checkpoint to the witnesses of the other registries on
     the list in force and keep the cosignatures that verify (the server does this after
     each integrator round; this is for cron). Exit 1 if a witness failed."""
     reg = _registry()
-    report = push_svc.push(reg.env)
+    report = push_svc.push(reg.env, now_too=now)
     if as_json:
         typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
     else:

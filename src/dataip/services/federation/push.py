@@ -72,8 +72,10 @@ def _peers(env: Env) -> list[RegistryEntry]:
     return [r for r in listed.registries if r.log_origin != log.name]
 
 
-def push(env: Env) -> PushReport:
-    """Push the latest checkpoint to every peer's witness that has not cosigned it yet."""
+def push(env: Env, *, now_too: bool = False) -> PushReport:
+    """Push the latest checkpoint to every peer's witness that has not cosigned it yet.
+    `now_too`: also to the witnesses it is backing off from (an operator who knows they are
+    back, e.g. once every registry has refreshed a new list)."""
     report = PushReport()
     peers = _peers(env)
     if not peers:
@@ -96,7 +98,7 @@ def push(env: Env) -> PushReport:
             report.current.append(name)
             continue
         now = env.now()
-        if state.next_attempt_at is not None and now < state.next_attempt_at:
+        if not now_too and state.next_attempt_at is not None and now < state.next_attempt_at:
             report.deferred.append(name)
             continue
         try:
