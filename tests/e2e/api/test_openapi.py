@@ -216,6 +216,10 @@ NOT_ANSWERS = {
     "trust_list_not_configured trust_list_conflict trust_list_unavailable trust_list_missing": (
         "`dataip federation refresh|show` (issue 21); no API operation takes a trust list yet"
     ),
+    "peer_client_not_configured": (
+        "`dataip federation follow|client-jwks` (issue 21 §5): following peers' feeds is never "
+        "an API operation"
+    ),
     "witness_malformed_request witness_inconsistent witness_old_size_mismatch "
     "witness_unknown_log witness_log_unlisted witness_bad_signature witness_unavailable": (
         "POST /witness/add-checkpoint speaks C2SP tlog-witness (its 409 is text/x.tlog.size), "
