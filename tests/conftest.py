@@ -182,6 +182,13 @@ DIALECT_INDEPENDENT = (
     "tests/e2e/api/test_i19_allowed_actions.py",
     "tests/e2e/api/test_i19_allowed_actions_after_registration.py",
     "tests/e2e/api/test_r_deadlines_closed.py",
+    # every portal form refuses control characters before anything is stored
+    "tests/e2e/pages/test_i18_control_characters.py",
+    # the protocol between three registry processes (witnessing, recognition, status); the
+    # federation tables and the witness's compare-and-swap are proven on both databases by
+    # test_i21_witness, test_i21_witness_push, test_i21_foreign_certificates,
+    # test_i21_peer_duplicates and integration/test_i21_trust_list_cache
+    "tests/e2e/test_i21_three_registries.py",
 )
 
 
@@ -191,6 +198,7 @@ DIALECT_INDEPENDENT = (
 # (each on one worker, whole) for the end, one worker busy for minutes while the other idled.
 LONG_FIRST = (
     "tests/e2e/api/test_i19_allowed_actions_after_registration.py",
+    "tests/e2e/test_i21_three_registries.py",
     "tests/e2e/api/test_i19_allowed_actions.py",
     "tests/e2e/pages/test_i18_control_characters.py",
     "tests/bench/test_bench_smoke.py",
