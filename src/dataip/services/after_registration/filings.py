@@ -266,6 +266,24 @@ def _release_pledge(
     )
 
 
+def add_consent(f: m.Filing, env: Env, payload: dict[str, Any], **given: Any) -> Outcome:
+    """Record on pledge `f` its pledgee's consent to the disposal `payload` names (a
+    transfer, abandonment or cancellation); `given` says how it was given."""
+    action = _choice(
+        payload,
+        "for_action",
+        CONSENT_KINDS,
+        "invalid_for_action",
+        "同意事项须为转让、放弃或注销",
+        "for_action is transfer, abandon or cancellation",
+    )
+    f.consents = [
+        *f.consents,
+        {"for_action": action, **given, "recorded_at": env.now().isoformat()},
+    ]
+    return Outcome(public={"filing_number": f.number, "for_action": action}, result=f)
+
+
 def _record_pledgee_consent(
     uow: UnitOfWork,
     env: Env,
@@ -276,22 +294,5 @@ def _record_pledgee_consent(
 ) -> Outcome:
     """The pledgee's written consent to a transfer, abandonment or cancellation."""
     f = _filing(uow, reg, payload, "pledge")
-    action = _choice(
-        payload,
-        "for_action",
-        CONSENT_KINDS,
-        "invalid_for_action",
-        "同意事项须为转让、放弃或注销",
-        "for_action is transfer, abandon or cancellation",
-    )
     instrument = _blob(uow, identity, payload.get("instrument"), "instrument")
-    f.consents = [
-        *f.consents,
-        {
-            "for_action": action,
-            "instrument": instrument,
-            "recorded_at": env.now().isoformat(),
-            "recorded_by": identity.user_id,
-        },
-    ]
-    return Outcome(public={"filing_number": f.number, "for_action": action}, result=f)
+    return add_consent(f, env, payload, instrument=instrument, recorded_by=identity.user_id)

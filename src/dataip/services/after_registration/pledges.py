@@ -32,7 +32,6 @@ from datetime import date
 from typing import Any
 
 from dataip.domain import model as m
-from dataip.domain.after_registration_codes import CONSENT_KINDS
 from dataip.domain.pledges import ENFORCEMENT_METHODS, zdw_reference
 from dataip.services import decision_text
 from dataip.services.after_registration.filings import (
@@ -41,6 +40,7 @@ from dataip.services.after_registration.filings import (
     _filing,
     _release_pledge,
     _term,
+    add_consent,
     filing_due,
 )
 from dataip.services.after_registration.outcome import Outcome
@@ -358,25 +358,9 @@ def _give_consent(
     upload of the consent document is (`record_pledgee_consent`), with the client instead of
     an instrument; used up when the action it consents to takes effect."""
     f = _own_pledge(uow, identity, reg, payload)
-    action = _choice(
-        payload,
-        "for_action",
-        CONSENT_KINDS,
-        "invalid_for_action",
-        "同意事项须为转让、放弃或注销",
-        "for_action is transfer, abandon or cancellation",
+    return add_consent(
+        f, env, payload, instrument=None, given_by_client=identity.username, recorded_by=None
     )
-    f.consents = [
-        *f.consents,
-        {
-            "for_action": action,
-            "instrument": None,
-            "given_by_client": identity.username,
-            "recorded_at": env.now().isoformat(),
-            "recorded_by": None,
-        },
-    ]
-    return Outcome(public={"filing_number": f.number, "for_action": action}, result=f)
 
 
 def _release(
