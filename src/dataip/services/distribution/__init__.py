@@ -1,0 +1,2 @@
+"""Use cases of benefit distribution: declared upstream sources, their confirmation, and
+penetrating distributions of income (formulas in `dataip.distribution`)."""
