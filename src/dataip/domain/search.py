@@ -32,8 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import jieba
-
 __all__ = [
     "SearchQuery",
     "announcement_terms",
@@ -58,6 +56,10 @@ def _jieba() -> Any:
     if _segmenter is None:
         with _lock:
             if _segmenter is None:
+                # imported here: jieba (and the pkg_resources it loads) costs every `dataip`
+                # process a few hundred milliseconds that most commands never use
+                import jieba
+
                 jieba.setLogLevel(logging.WARNING)  # its first load chats on stderr
                 seg = jieba.Tokenizer()
                 seg.initialize()

@@ -35,8 +35,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from dataip.sharing import webhooks as wh
 from dataip.sharing.cloudevents import EVENT_MEDIA_TYPE, visible_types
 from dataip.sharing.scopes import EVENTS_READ
@@ -98,6 +96,9 @@ class Sender:
         self.setup = setup
         self.inflight: Counter[int] = Counter()
         self._signers: dict[tuple[Any, ...], wh.Signer] = {}
+        import aiohttp  # here: only delivery workers pay for importing it
+
+        self._errors = (aiohttp.ClientError, TimeoutError, OSError)
         self.client = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=setup.concurrency, use_dns_cache=False),
             timeout=aiohttp.ClientTimeout(total=setup.timeout),
@@ -154,7 +155,7 @@ class Sender:
                 ) as response:
                     await response.read()
                     attempt.status = response.status
-            except (aiohttp.ClientError, TimeoutError, OSError) as e:
+            except self._errors as e:
                 attempt.error = f"{type(e).__name__}: {e}"[:200]
         finally:
             attempt.latency_ms = int((time.monotonic() - started) * 1000)
