@@ -181,3 +181,40 @@ def test_i20_court_reads_the_full_package_with_a_purpose(
         assert doc["scope"] == "full" and doc["purpose"] == {"text": CASE}
         assert doc["archive"]["freezes"][0]["ruling"] == "冻结"
     assert package_verifier.verify(r.content, registry.log_keys.verifier_text) == []
+
+
+def _checkpoint_size(api: Api) -> int:
+    return int(api.c.get("/log/checkpoint").text.split("\n")[1])
+
+
+def test_i20_refused_package_requests_publish_no_checkpoint(
+    api: Api, registry: Registry, app: FastAPI
+) -> None:
+    """In one-process mode the route covers the latest events with a checkpoint before the
+    proofs; a request refused for its purpose, its scope or an unknown number must not."""
+    number = _registration(api, registry)
+    registrar = api.user("registrar_admin")
+    api.reg_ok(
+        registrar,
+        number,
+        "freeze",
+        case_number="（2026）黔01民初7号",
+        court="贵阳中院",
+        ruling="冻结",
+    )
+    size = _checkpoint_size(api)  # the second freeze's leaf waits for the next checkpoint
+    url = f"/api/v1/institutions/registrations/{number}/evidence-package"
+    with as_institution(api, "court"):
+        problem(api.c.get(url, params={"purpose": " "}), 422, "purpose_required")
+        missing = "/api/v1/institutions/registrations/20261520000000X/evidence-package"
+        assert api.c.get(missing, params={"purpose": CASE}).status_code in (404, 422)
+    with as_institution(api, "bank"):
+        problem(api.c.get(url, params={"purpose": "贷款 L-1"}), 403, "insufficient_scope")
+    assert api.c.get("/api/v1/registrations/20261520000000X/evidence-package").status_code in (
+        404,
+        422,
+    )
+    assert _checkpoint_size(api) == size
+    with as_institution(api, "court"):
+        assert api.c.get(url, params={"purpose": CASE}).status_code == 200
+    assert _checkpoint_size(api) > size  # a package that succeeds proves the latest events

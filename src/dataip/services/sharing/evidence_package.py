@@ -13,6 +13,7 @@ purpose.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from dataip.domain import model as m
@@ -156,6 +157,7 @@ def build(
     number: str,
     full: bool = False,
     purpose: str | None = None,
+    before_proofs: Callable[[], None] | None = None,
     _again: bool = True,
 ) -> dict[str, Any]:
     """The evidence package of registration `number` (by registration or certificate number).
@@ -163,6 +165,11 @@ def build(
     ``full``: with the archive and private fields — the holders and the registry's staff
     (401 / 403 as for the archive), or an institution with ``registrations:read-full`` and
     a purpose (422 `purpose_required`).
+
+    ``before_proofs`` runs once the request is known to succeed (caller, purpose and
+    registration checked, the read accounted) and before the proofs are read: the one-process
+    server covers the latest events with a checkpoint there, so a refused request publishes
+    nothing.
     """
     keys = env.certificate_keys
     if keys is None or keys.log is None:
@@ -180,6 +187,12 @@ def build(
     elif full and isinstance(caller, Identity):
         stated = _purpose(purpose, required=False)
         archive = registrations.archive(caller, env=env, number=number)  # 401 / 403, logged
+    if before_proofs is not None:
+        if archive is None:
+            with env.read() as uow:
+                if uow.registrations.by_number(number) is None:
+                    raise actions.not_found()
+        before_proofs()
     with env.read() as uow:
         reg = uow.registrations.by_number(number)
         if reg is None:
@@ -198,7 +211,15 @@ def build(
         record = _record(uow, env, reg, full=full)
     if _again and archive is not None and archive["events"] != _archive_events(archive, proven):
         # the archive was read a moment before the proofs and an event came between: once more
-        return build(caller, env=env, number=number, full=full, purpose=purpose, _again=False)
+        return build(
+            caller,
+            env=env,
+            number=number,
+            full=full,
+            purpose=purpose,
+            before_proofs=before_proofs,
+            _again=False,
+        )
     return {
         "format": FORMAT,
         "version": VERSION,

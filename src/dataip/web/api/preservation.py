@@ -101,8 +101,10 @@ def evidence_package(
 ) -> Response:
     """The registration's evidence package (one JSON document, verifiable offline with
     `dataip verify-package`; docs/sharing.md "Evidence packages")."""
-    _integrated(request)
-    return _package(package.build(identity, env=env, number=number, full=full), number)
+    doc = package.build(
+        identity, env=env, number=number, full=full, before_proofs=lambda: _integrated(request)
+    )
+    return _package(doc, number)
 
 
 @router.get(
@@ -119,8 +121,14 @@ def institution_evidence_package(
 ) -> Response:
     """An institution's full evidence package (`registrations:read-full`), with its purpose;
     the read is access-logged."""
-    _integrated(request)
-    doc = package.build(principal, env=env, number=number, full=True, purpose=purpose)
+    doc = package.build(
+        principal,
+        env=env,
+        number=number,
+        full=True,
+        purpose=purpose,
+        before_proofs=lambda: _integrated(request),
+    )
     return _package(doc, number)
 
 
