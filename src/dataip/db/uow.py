@@ -18,6 +18,7 @@ from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
 from dataip.db.repositories.federation import Federation, PeerFeeds
+from dataip.db.repositories.value import QualityAssessments
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.search import AnnouncementIndex
@@ -100,6 +101,7 @@ class SqlAlchemyUnitOfWork:
         self.webhooks = Webhooks(s)  # issue 20 §5
         self.federation = Federation(s)  # trust lists, the witness's memory (issue 21)
         self.peer_feeds = PeerFeeds(s)  # the peers' event feeds followed (issue 21 §5)
+        self.quality = QualityAssessments(s)  # data-quality assessments (issue 22 §1)
         return self
 
     def __exit__(self, *exc: object) -> None:

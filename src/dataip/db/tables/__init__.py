@@ -65,6 +65,8 @@ from dataip.db.tables.sharing import (
     webhook_subscriptions,
 )
 
+from dataip.db.tables.value import quality_assessments  # issue 22 §1
+
 __all__ = [
     "REGISTRY_TZ",
     "JSONType",
@@ -121,4 +123,5 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
+    "quality_assessments",  # issue 22 §1 (tables/value.py)
 ]
