@@ -247,8 +247,7 @@ def _kind_of(name: str, values: Sequence[str], today: date) -> str:
             return "resident_id" if ric >= uscc else "uscc"
     six = [v for v in values if _SIX_DIGITS.fullmatch(v)]
     if enough(len(six)) and (
-        _HINTS["region"].search(name)
-        or 2 * sum(regions.division(v) is not None for v in six) >= n
+        _HINTS["region"].search(name) or 2 * sum(regions.division(v) is not None for v in six) >= n
     ):
         return "region"
     if _HINTS["industry"].search(name) and enough(

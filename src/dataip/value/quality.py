@@ -60,9 +60,11 @@ from dataip.value.relations import Relation, relations
 __all__ = [
     "ACCESS_METHODS",
     "CYCLE_DAYS",
+    "FULL",
     "GRADES",
     "INDICATORS",
     "METHOD",
+    "SUBS",
     "Assessment",
     "Declared",
     "IndicatorScore",
@@ -195,8 +197,7 @@ SUBS: Final[dict[str, tuple[str, str, str, str, str]]] = {
         "consistency",
         "关联数据一致性",
         "Related-data consistency",
-        "满足跨列规则的行数 ÷ 检查的行数（起止日期先后、身份证号与出生日期和性别、"
-        "区划代码与省份）",
+        "满足跨列规则的行数 ÷ 检查的行数（起止日期先后、身份证号与出生日期和性别、区划代码与省份）",
         "rows satisfying the cross-column rules ÷ rows checked (start before end, resident "
         "ID against birth date and sex, region code against province)",
     ),
@@ -479,7 +480,12 @@ def _measure(p: list[_Profiled]) -> list[SubScore]:
         ),
         _ratio(
             "data_model",
-            sum(1 for t in p for c in t.columns if not _UNNAMED.fullmatch(c.name.removeprefix(t.label))),
+            sum(
+                1
+                for t in p
+                for c in t.columns
+                if not _UNNAMED.fullmatch(c.name.removeprefix(t.label))
+            ),
             len(cols),
             "{n} 列中 {bad} 列无列名",
             "{bad} of {n} columns unnamed",
@@ -582,7 +588,9 @@ def _timeliness(p: list[_Profiled], declared: Declared, today: date) -> list[Sub
         basis = MEASURED if past else DECLARED
         if not past:
             zh, en = "申报的" + zh, "declared " + en
-        out.append(SubScore("timeliness", "timeliness", basis, score, 1, age, cycle, zh, en, zh, en))
+        out.append(
+            SubScore("timeliness", "timeliness", basis, score, 1, age, cycle, zh, en, zh, en)
+        )
     else:
         out.append(
             _declared(
@@ -662,9 +670,7 @@ def assess(tables: Sequence[Table], declared: Declared, *, today: date) -> Asses
     subs = _measure(p) + _timeliness(p, declared, today) + _declarations(declared, tables)
     if not any(t.rows for t in p):  # an empty sample demonstrates no completeness
         subs = [
-            SubScore(
-                s.key, s.indicator, MEASURED, 0, 1, 0, 0, *_EMPTY_EVIDENCE, *_EMPTY_EVIDENCE
-            )
+            SubScore(s.key, s.indicator, MEASURED, 0, 1, 0, 0, *_EMPTY_EVIDENCE, *_EMPTY_EVIDENCE)
             if s.key in ("element_completeness", "record_completeness")
             else s
             for s in subs

@@ -247,9 +247,7 @@ def _declared(form: dict[str, Any], d: Declaration) -> q.Declared:
     )
 
 
-def assess(
-    identity: Identity, *, env: Env, number: str, declaration: Declaration
-) -> QualityView:
+def assess(identity: Identity, *, env: Env, number: str, declaration: Declaration) -> QualityView:
     """Score the registration's sample files with the holder's declarations and store it
     (unpublished). Refused, changing nothing: not the holder (403 ``not_the_holder``), an
     ended registration (409), no sample (409 ``no_sample``), a file still being screened
