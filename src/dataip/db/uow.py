@@ -18,9 +18,9 @@ from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
 from dataip.db.repositories.federation import Federation, PeerFeeds
-from dataip.db.repositories.value import QualityAssessments
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
+from dataip.db.repositories.value import QualityAssessments
 from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
 

@@ -64,7 +64,6 @@ from dataip.db.tables.sharing import (
     webhook_outbox,
     webhook_subscriptions,
 )
-
 from dataip.db.tables.value import quality_assessments  # issue 22 §1
 
 __all__ = [
@@ -109,6 +108,7 @@ __all__ = [
     "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
+    "quality_assessments",  # issue 22 §1 (tables/value.py)
     "registration_requests",
     "registration_versions",
     "registrations",
@@ -123,5 +123,4 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
-    "quality_assessments",  # issue 22 §1 (tables/value.py)
 ]
