@@ -108,20 +108,11 @@ def is_blank(value: str) -> bool:
 
 
 @functools.cache
-def industry_codes() -> frozenset[str]:
-    """Every code of GB/T 4754-2017 (sections, divisions, groups, classes)."""
+def industry_sections() -> dict[str, str]:
+    """Every code of GB/T 4754-2017 (sections, divisions, groups, classes) → its section."""
     text = resources.files("dataip.data").joinpath("gbt4754-2017.csv").read_text("utf-8")
-    return frozenset(line.split(",", 1)[0] for line in text.splitlines()[1:] if line)
-
-
-@functools.cache
-def _industry_section(code: str) -> str | None:
-    text = resources.files("dataip.data").joinpath("gbt4754-2017.csv").read_text("utf-8")
-    for line in text.splitlines()[1:]:
-        parts = line.split(",")
-        if parts[0] == code:
-            return parts[-1]
-    return None
+    rows = (line.split(",") for line in text.splitlines()[1:] if line)
+    return {r[0]: r[-1] for r in rows}
 
 
 # --- one value ---------------------------------------------------------------------------------
@@ -196,11 +187,12 @@ def _industry_ok(s: str) -> bool:
     if m is None or (m[1] is None and m[2] is None):
         return False
     letter, digits = m[1], m[2]
+    table = industry_sections()
     if digits is None:
-        return letter in industry_codes()
-    if digits not in industry_codes():
+        return letter.upper() in table
+    if digits not in table:
         return False
-    return letter is None or _industry_section(digits) == letter.upper()
+    return letter is None or table[digits] == letter.upper()
 
 
 # --- one column ----------------------------------------------------------------------------
