@@ -183,8 +183,9 @@ SUBS: Final[dict[str, tuple[str, str, str, str, str]]] = {
         "accuracy",
         "数据唯一性",
         "Uniqueness",
-        "标识列（编号、序号、ID、主键）中不同值数 ÷ 非空值数",
-        "distinct values ÷ filled values, in identifier columns (编号, 序号, ID, 主键)",
+        "标识列（名为编号、序号、ID、主键的列，或首列名含这些词）中不同值数 ÷ 非空值数",
+        "distinct values ÷ filled values, in identifier columns (named 编号, 序号, ID or 主键, "
+        "or a first column whose name holds one of them)",
     ),
     "same_data_consistency": (
         "consistency",
@@ -238,7 +239,10 @@ SUBS: Final[dict[str, tuple[str, str, str, str, str]]] = {
         "sample files read ÷ sample files",
     ),
 }
-_ID_COLUMN: Final = re.compile(r"编号|序号|主键|(^|_)id$|^id|ID$", re.I)
+# identifier columns: named only as an identifier, or the first column named as one (a
+# 路段编号 further right names another table's rows, and repeats)
+_ID_NAME: Final = re.compile(r"(记录)?(编号|序号|主键|id|ID|编码)", re.I)
+_ID_FIRST: Final = re.compile(r"编号|序号|主键|(^|_)id$|^id", re.I)
 _BIRTH: Final = re.compile(r"出生|生日|birth", re.I)
 _UNNAMED: Final = re.compile(r"column_\d+")
 _WORST: Final = 3  # columns named in the evidence
@@ -464,7 +468,10 @@ def _measure(p: list[_Profiled]) -> list[SubScore]:
     distinct = 0
     for t in p:
         for j, c in enumerate(t.columns):
-            if c.kind != "blank" and _ID_COLUMN.search(c.name.removeprefix(t.label)):
+            own = c.name.removeprefix(t.label)
+            if c.kind != "blank" and (
+                _ID_NAME.fullmatch(own) or (j == 0 and _ID_FIRST.search(own))
+            ):
                 ids.append(c)
                 distinct += len({r[j].strip() for r in t.rows if not is_blank(r[j])})
     rel = [r for t in p for r in t.relations]

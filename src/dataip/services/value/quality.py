@@ -48,6 +48,7 @@ __all__ = [
     "QualityView",
     "assess",
     "latest_quality",
+    "may_assess",
     "publish",
     "view",
     "withdraw",
@@ -277,6 +278,16 @@ def assess(identity: Identity, *, env: Env, number: str, declaration: Declaratio
         )
         uow.commit()
     return view(identity, env=env, number=number)
+
+
+def may_assess(identity: Identity, *, env: Env, number: str) -> bool:
+    """Whether :func:`assess` would be allowed now (the holder, in force, with a sample)."""
+    with env.read() as uow:
+        reg = _find(uow, number)
+        if not is_holder(uow, identity, reg) or RegState(reg.state) not in IN_FORCE:
+            return False
+        version = uow.registration_versions.latest(reg.id)
+        return bool(screening.samples_of(version.form if version is not None else {}))
 
 
 def view(identity: Identity, *, env: Env, number: str) -> QualityView:
