@@ -176,9 +176,7 @@ def _post(request: Request, env: Env, data: FormData, number: str, step: str) ->
             svc.withdraw(who, env=env, number=number)
     except (DomainError, ValidationError) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return registration_response(
-            request, env, number, error=failure(request, e), status=status
-        )
+        return registration_response(request, env, number, error=failure(request, e), status=status)
     ref = {
         "assess": ("数据质量评价", "data-quality assessment"),
         "publish": ("公开数据质量评价", "data quality published"),
