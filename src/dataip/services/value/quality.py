@@ -292,16 +292,18 @@ def may_assess(identity: Identity, *, env: Env, number: str) -> bool:
 
 def view(identity: Identity, *, env: Env, number: str) -> QualityView:
     """The holder and the registry: the latest assessment with its evidence; anyone else:
-    the latest published one, counts only (404 ``quality_not_found`` when there is none)."""
+    the latest published one of a registration in force, counts only (404
+    ``quality_not_found`` when there is none)."""
     with env.read() as uow:
         reg = _find(uow, number)
         holder = is_holder(uow, identity, reg)
         full = holder or identity.is_registry
-        row = uow.quality.latest(reg.id, published=not full)
+        in_force = RegState(reg.state) in IN_FORCE
+        # an ended registration's page shows no published quality (as it shows no sample)
+        row = uow.quality.latest(reg.id, published=not full) if full or in_force else None
         if row is None:
             raise _not_assessed()
         published = uow.quality.latest(reg.id, published=True)
-        in_force = RegState(reg.state) in IN_FORCE
         return QualityView(
             registration_number=reg.registration_number,
             result=_result(row),
