@@ -26,7 +26,7 @@ class QualityDeclarationIn(_Strict):
     """What the holder declares (申报) where the sample cannot show it; the update cycle and
     the time span are the registered form's."""
 
-    standards: list[Annotated[Line, Field(min_length=1, max_length=60)]] = Field(
+    standards: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list,
         max_length=20,
         description="standards the data follows, e.g. GB/T 4754-2017",
