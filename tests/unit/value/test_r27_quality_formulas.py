@@ -183,3 +183,16 @@ def test_r27_an_unreadable_file_lowers_accessibility() -> None:
 def test_r27_round_trip_of_a_stored_assessment() -> None:
     a = assess([HAND], HAND_DECLARED, today=date(2026, 2, 10))
     assert Assessment.from_dict(a.to_dict()) == a
+
+
+def test_r27_identifier_columns_are_named_as_identifiers_or_lead_the_table() -> None:
+    # 路段编号 names another table's rows (a road segment per reading): it may repeat
+    t = Table(("时间", "路段编号"), (("08:00", "GY-1"), ("08:05", "GY-1")))
+    a = assess([t], Declared(), today=date(2026, 2, 10))
+    uniq = next(s for s in a.indicator("accuracy").subs if s.key == "uniqueness")
+    assert uniq.basis == "not_applicable"
+    for names in (("编号", "名称"), ("记录ID", "名称"), ("企业编号", "名称")):
+        t = Table(names, (("1", "甲"), ("1", "乙")))
+        a = assess([t], Declared(), today=date(2026, 2, 10))
+        uniq = next(s for s in a.indicator("accuracy").subs if s.key == "uniqueness")
+        assert uniq.value_bp == 5_000, names
