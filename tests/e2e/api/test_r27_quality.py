@@ -160,3 +160,17 @@ def test_r27_a_registration_without_readable_rows_scores_zero_completeness(api: 
     completeness = next(i for i in body["indicators"] if i["key"] == "completeness")
     assert completeness["value_bp"] == 0
     assert 0 <= body["overall_bp"] <= 10000
+
+
+def test_r27_an_assessment_with_an_idempotency_key_is_made_once(
+    api: Api, registry: Registry
+) -> None:
+    w, number = _registered(api)
+    holder = w.applicant  # type: ignore[attr-defined]
+    headers = {**api.h(holder), "Idempotency-Key": "quality-1"}
+    first = api.c.post(_url(number), headers=headers, json=DECLARED)
+    again = api.c.post(_url(number), headers=headers, json=DECLARED)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json()["assessment_id"] == first.json()["assessment_id"]
+    assert count(registry, "quality_assessments") == 1
