@@ -174,3 +174,19 @@ def test_r27_an_assessment_with_an_idempotency_key_is_made_once(
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json()["assessment_id"] == first.json()["assessment_id"]
     assert count(registry, "quality_assessments") == 1
+
+
+def test_r27_an_ended_registration_shows_no_quality_to_the_public(api: Api) -> None:
+    w, number = _registered(api)
+    holder = w.applicant  # type: ignore[attr-defined]
+    api.c.post(_url(number), headers=api.h(holder), json=DECLARED)
+    api.c.post(_url(number, "/publish"), headers=api.h(holder))
+    assert api.c.get(_url(number)).status_code == 200
+    api.reg_ok(holder, number, "abandon", reason="不再经营该数据")
+    problem(api.c.get(_url(number)), 404, "quality_not_found")
+    mine = api.c.get(_url(number), headers=api.h(holder)).json()
+    assert mine["allowed"] == {"assess": False, "publish": False, "withdraw": True}
+    problem(
+        api.c.post(_url(number), headers=api.h(holder), json={}), 409, "action_not_allowed_in_state"
+    )
+    assert api.c.post(_url(number, "/unpublish"), headers=api.h(holder)).status_code == 200
