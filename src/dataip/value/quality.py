@@ -185,6 +185,9 @@ class Declared:
     documentation: bool = False
     access: str | None = None  # ACCESS_METHODS
     availability_bp: int | None = None
+    # False: the holder was not asked (the examiner's preview of an application): the
+    # sub-scores only a declaration fills are not applicable rather than 0
+    asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -505,11 +508,21 @@ def _no_span() -> tuple[str, str]:
     return ("未申报数据的时间跨度", "no time span declared")
 
 
+def _not_asked(subs: list[SubScore]) -> list[SubScore]:
+    zh, en = "登记主体尚未申报", "not declared by the holder yet"
+    return [
+        SubScore(s.key, s.indicator, NOT_APPLICABLE, None, 1, None, None, zh, en, zh, en)
+        if s.basis == DECLARED
+        else s
+        for s in subs
+    ]
+
+
 def _declarations(declared: Declared, tables: Sequence[Table]) -> list[SubScore]:
     access = ACCESS_METHODS.get(declared.access or "")
     avail = declared.availability_bp
     readable = sum(1 for t in tables if t.readable)
-    return [
+    subs = [
         _declared(
             "data_standard",
             FULL if declared.standards > 0 else 0,
@@ -544,12 +557,15 @@ def _declarations(declared: Declared, tables: Sequence[Table]) -> list[SubScore]
             "{bad} of {n} sample files could not be read",
         ),
     ]
+    return subs if declared.asked else _not_asked(subs)
 
 
 def assess(tables: Sequence[Table], declared: Declared, *, today: date) -> Assessment:
     """Score the sample ``tables`` and the declarations on ``today`` (the assessment date)."""
     p = _profile(tables, today)
-    subs = _measure(p) + _timeliness(p, declared, today) + _declarations(declared, tables)
+    timely = _timeliness(p, declared, today)
+    subs = _measure(p) + (timely if declared.asked else _not_asked(timely))
+    subs += _declarations(declared, tables)
     if not any(t.rows for t in p):  # an empty sample demonstrates no completeness
         subs = [
             SubScore(s.key, s.indicator, MEASURED, 0, 1, 0, 0, *_EMPTY_EVIDENCE, *_EMPTY_EVIDENCE)

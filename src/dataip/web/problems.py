@@ -575,5 +575,7 @@ RAISES.update(
         | p(s404="quality_not_found", s409="action_not_allowed_in_state quality_already_published"),
         "POST /api/v1/registrations/{number}/quality/unpublish": _QUALITY
         | p(s409="quality_not_published"),
+        "GET /api/v1/applications/{application_id}/quality": REGISTRY
+        | p(s404="application_not_found", s409="no_sample screening_pending"),
     }
 )

@@ -2945,8 +2945,51 @@ AUTHENTICATED += [
     f"GET {QUALITY}",
     f"POST {QUALITY}/publish",
     f"POST {QUALITY}/unpublish",
+    "GET /applications/{application_id}/quality",
 ]
+APP_QUALITY = "GET /applications/{application_id}/quality"
 CASES += [
+    c(
+        "bad-token:" + APP_QUALITY,
+        APP_QUALITY,
+        401,
+        "invalid_token",
+        who="bad",
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:anonymous",
+        APP_QUALITY,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:applicant",
+        APP_QUALITY,
+        403,
+        "forbidden",
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:unknown",
+        APP_QUALITY,
+        404,
+        "application_not_found",
+        who="examiner",
+        path="/applications/999999/quality",
+    ),
+    _invalid("app-quality:zero", APP_QUALITY, who="examiner", path="/applications/0/quality"),
+    _invalid("app-quality:text", APP_QUALITY, who="examiner", path="/applications/abc/quality"),
+    c(
+        "app-quality:no-sample",
+        APP_QUALITY,
+        409,
+        "no_sample",
+        who="examiner",
+        path="/applications/{incomplete}/quality",
+    ),
     *[
         c(f"bad-token:{route}", route, 401, "invalid_token", who="bad", path=_Q + tail, json={})
         for route, tail in (

@@ -190,3 +190,23 @@ def test_r27_an_ended_registration_shows_no_quality_to_the_public(api: Api) -> N
         api.c.post(_url(number), headers=api.h(holder), json={}), 409, "action_not_allowed_in_state"
     )
     assert api.c.post(_url(number, "/unpublish"), headers=api.h(holder)).status_code == 200
+
+
+def test_r27_the_examiner_previews_an_application_before_registration(
+    api: Api, registry: Registry
+) -> None:
+    w = api.world()
+    sha = api.upload(w.applicant, SAMPLE.encode("gb18030"), "企业名录.csv")  # type: ignore[attr-defined]
+    aid = w.submitted(sample_blobs=[sha])
+    url = f"{PREFIX}/applications/{aid}/quality"
+    problem(api.c.get(url, headers=api.h(w.applicant)), 403, "forbidden")
+    r = api.c.get(url, headers=api.h(w.examiner))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    subs = {s["key"]: s for i in body["indicators"] for s in i["subs"]}
+    assert subs["element_completeness"]["value_bp"] == 9167
+    # nothing asked of the applicant yet: the declared sub-scores are not applicable
+    for key in ("data_standard", "metadata", "accessible", "available"):
+        assert subs[key]["basis"] == "not_applicable", key
+    assert body["indicators"][-1]["value_bp"] == 10000  # only the readable sample counts
+    assert count(registry, "quality_assessments") == 0

@@ -102,3 +102,17 @@ def test_r27_examiner_sees_the_latest_assessment_without_the_holders_buttons(api
     text = visible_text(api.c.get(f"/registrations/{number}").text)
     assert "数据质量评价" in text and "销量：1/3" in text and "未公开" in text
     assert "在登记公开页面公开" not in text and "进行数据质量评价" not in text
+
+
+def test_r27_examiner_previews_an_application_from_the_workbench(api: Api) -> None:
+    w = api.world()
+    sha = api.upload(w.applicant, SAMPLE.encode(), "城市销量.csv")
+    aid = w.submitted(sample_blobs=[sha])
+    _sign_in(api.c, w.examiner)
+    page = api.c.get(f"/workbench/applications/{aid}").text
+    assert f"/workbench/applications/{aid}/quality" in page
+    r = api.c.get(f"/workbench/applications/{aid}/quality")
+    assert r.status_code == 200, r.text
+    text = visible_text(r.text)
+    assert "数据质量预评价" in text and "完整性" in text and "销量：1/3" in text
+    assert "登记主体尚未申报" in text and "在登记公开页面公开" not in text

@@ -23,7 +23,7 @@ coefficient): the latest assessment of a registration, published or not, or None
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from dataip.screening.read import read_table
 from dataip.services import screening
 from dataip.services.after_registration.action import not_found
 from dataip.services.after_registration.roles import is_holder
+from dataip.services.applications.access import load as load_application
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
 from dataip.services.preconditions import Expected, check
@@ -49,6 +50,7 @@ __all__ = [
     "assess",
     "latest_quality",
     "may_assess",
+    "preview_application",
     "publish",
     "view",
     "withdraw",
@@ -199,6 +201,10 @@ class _Sample:
 def _samples(uow: UnitOfWork, reg: m.Registration) -> tuple[list[_Sample], dict[str, Any]]:
     version = uow.registration_versions.latest(reg.id)
     form: dict[str, Any] = dict(version.form) if version is not None else {}
+    return _files(uow, form), form
+
+
+def _files(uow: UnitOfWork, form: dict[str, Any]) -> list[_Sample]:
     shas = screening.samples_of(form)
     if not shas:
         raise _err("no_sample", "该登记没有样例数据", "the registration has no sample data")
@@ -210,7 +216,7 @@ def _samples(uow: UnitOfWork, reg: m.Registration) -> tuple[list[_Sample], dict[
         row = reports.get(sha)
         ok = row is not None and row.error is None
         out.append(_Sample(sha, meta.filename if meta else "sample", ok))
-    return out, form
+    return out
 
 
 def _tables(env: Env, samples: list[_Sample]) -> list[q.Table]:
@@ -278,6 +284,21 @@ def assess(identity: Identity, *, env: Env, number: str, declaration: Declaratio
         )
         uow.commit()
     return view(identity, env=env, number=number)
+
+
+def preview_application(identity: Identity, *, env: Env, application_id: int) -> q.Assessment:
+    """The examiner's preview of an application's data quality before registration: its
+    sample files measured as :func:`assess` does, with the form's update cycle and time span,
+    and nothing the applicant has not been asked (those sub-scores are not applicable).
+    Computed on request, not stored, not published. 403 ``forbidden`` for anyone but the
+    registry, 404 ``application_not_found``, 409 ``no_sample`` / ``screening_pending``."""
+    identity.require_registry()
+    with env.read() as uow:
+        app = load_application(uow, identity, application_id)
+        form: dict[str, Any] = dict(app.form or {})
+        samples = _files(uow, form)
+    declared = replace(_declared(form, Declaration()), asked=False)
+    return q.assess(_tables(env, samples), declared, today=env.today())
 
 
 def may_assess(identity: Identity, *, env: Env, number: str) -> bool:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from dataip.schemas.text import Line
 from dataip.services.value import quality as svc
 from dataip.value import quality as q
-from dataip.web.api.application_schemas import Label, _Strict
+from dataip.web.api.application_schemas import MAX_ID, Label, _Strict
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch
 
 router = APIRouter(tags=["quality"])
@@ -71,6 +71,22 @@ class QualityAllowed(BaseModel):
     withdraw: bool
 
 
+class QualityPreviewRead(BaseModel):
+    """An application's data quality previewed for the examiner: measured only, not stored."""
+
+    application_id: int
+    method: str
+    assessed_on: date
+    overall_bp: int = Field(ge=0, le=10_000)
+    grade: Label
+    grade_key: Literal["excellent", "good", "fair", "poor"]
+    indicators: list[IndicatorRead]
+    files: int
+    rows: int
+    columns: int
+    truncated: bool
+
+
 class QualityRead(BaseModel):
     registration_number: str
     assessment_id: int = Field(description="also the ETag: publish with If-Match")
@@ -96,12 +112,9 @@ def _label(pair: tuple[str, str]) -> Label:
     return Label(zh=pair[0], en=pair[1])
 
 
-def _read(response: Response, v: svc.QualityView) -> QualityRead:
-    r, a = v.result, v.result.assessment
-    response.headers["ETag"] = f'"{r.assessment_id}"'
-    response.headers["Cache-Control"] = "no-store"
-    key, zh, en = q.grade(r.overall_bp)
-    indicators = []
+def indicators_of(a: q.Assessment, *, full: bool) -> list[IndicatorRead]:
+    """Each indicator with its sub-scores; ``full``: evidence naming columns."""
+    out = []
     for i in a.indicators:
         name = q.INDICATORS[i.key]
         subs = [
@@ -114,15 +127,15 @@ def _read(response: Response, v: svc.QualityView) -> QualityRead:
                 numerator=s.numerator,
                 denominator=s.denominator,
                 evidence=Label(
-                    zh=s.evidence_zh if v.full else s.public_zh,
-                    en=s.evidence_en if v.full else s.public_en,
+                    zh=s.evidence_zh if full else s.public_zh,
+                    en=s.evidence_en if full else s.public_en,
                 ),
                 formula=_label(q.SUBS[s.key][3:5]),
             )
             for s in i.subs
         ]
         band = q.grade(i.value_bp) if i.value_bp is not None else None
-        indicators.append(
+        out.append(
             IndicatorRead(
                 key=i.key,
                 name=Label(zh=name[0], en=name[1]),
@@ -132,6 +145,14 @@ def _read(response: Response, v: svc.QualityView) -> QualityRead:
                 subs=subs,
             )
         )
+    return out
+
+
+def _read(response: Response, v: svc.QualityView) -> QualityRead:
+    r, a = v.result, v.result.assessment
+    response.headers["ETag"] = f'"{r.assessment_id}"'
+    response.headers["Cache-Control"] = "no-store"
+    key, zh, en = q.grade(r.overall_bp)
     d = v.declaration
     return QualityRead(
         registration_number=v.registration_number,
@@ -143,7 +164,7 @@ def _read(response: Response, v: svc.QualityView) -> QualityRead:
         overall_bp=r.overall_bp,
         grade=Label(zh=zh, en=en),
         grade_key=key,  # type: ignore[arg-type]
-        indicators=indicators,
+        indicators=indicators_of(a, full=v.full),
         files=a.files,
         rows=a.rows,
         columns=a.columns,
@@ -196,3 +217,31 @@ def unpublish(
 ) -> QualityRead:
     """Withdraw the published assessment from the public page."""
     return _read(response, svc.withdraw(identity, env=env, number=number))
+
+
+@router.get("/applications/{application_id}/quality", response_model=QualityPreviewRead)
+def preview(
+    application_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    env: EnvDep,
+    identity: IdentityDep,
+    response: Response,
+) -> QualityPreviewRead:
+    """The registry's preview of an application's data quality before registration: the
+    sample files measured, declarations not yet asked (not applicable); computed on
+    request, never stored or published."""
+    a = svc.preview_application(identity, env=env, application_id=application_id)
+    response.headers["Cache-Control"] = "no-store"
+    key, zh, en = q.grade(a.overall_bp)
+    return QualityPreviewRead(
+        application_id=application_id,
+        method=a.method,
+        assessed_on=a.assessed_on,
+        overall_bp=a.overall_bp,
+        grade=Label(zh=zh, en=en),
+        grade_key=key,  # type: ignore[arg-type]
+        indicators=indicators_of(a, full=True),
+        files=a.files,
+        rows=a.rows,
+        columns=a.columns,
+        truncated=a.truncated,
+    )

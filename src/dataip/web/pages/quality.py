@@ -55,34 +55,7 @@ def section(identity: Identity, env: Env, number: str, lang: str) -> dict[str, A
             return None
         return {"result": None, "declaration": None, "can_assess": True, "access": _access(lang)}
     a, r = v.result.assessment, v.result
-    indicators = []
-    for i in a.indicators:
-        band = q.grade(i.value_bp) if i.value_bp is not None else None
-        indicators.append(
-            {
-                "key": i.key,
-                "name": _pick(q.INDICATORS[i.key][:2], lang),
-                "weight": i.weight,
-                "value_bp": i.value_bp,
-                "points": _points(i.value_bp),
-                "grade": _pick((band[1], band[2]), lang) if band else "",
-                "subs": [
-                    {
-                        "name": _pick(q.SUBS[s.key][1:3], lang),
-                        "basis": s.basis,
-                        "basis_label": _pick(BASIS[s.basis], lang),
-                        "points": _points(s.value_bp),
-                        "evidence": (
-                            (s.evidence_en if lang == "en" else s.evidence_zh)
-                            if v.full
-                            else (s.public_en if lang == "en" else s.public_zh)
-                        ),
-                        "formula": _pick(q.SUBS[s.key][3:5], lang),
-                    }
-                    for s in i.subs
-                ],
-            }
-        )
+    indicators = _indicators(a, full=v.full, lang=lang)
     key, zh, en = q.grade(r.overall_bp)
     d = v.declaration
     return {
@@ -106,6 +79,65 @@ def section(identity: Identity, env: Env, number: str, lang: str) -> dict[str, A
         "can_publish": v.can_publish,
         "can_withdraw": v.can_withdraw,
         "access": _access(lang),
+        "max_rows": svc.MAX_ROWS,
+    }
+
+
+def _indicators(a: q.Assessment, *, full: bool, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for i in a.indicators:
+        band = q.grade(i.value_bp) if i.value_bp is not None else None
+        out.append(
+            {
+                "key": i.key,
+                "name": _pick(q.INDICATORS[i.key][:2], lang),
+                "weight": i.weight,
+                "value_bp": i.value_bp,
+                "points": _points(i.value_bp),
+                "grade": _pick((band[1], band[2]), lang) if band else "",
+                "subs": [
+                    {
+                        "name": _pick(q.SUBS[s.key][1:3], lang),
+                        "basis": s.basis,
+                        "basis_label": _pick(BASIS[s.basis], lang),
+                        "points": _points(s.value_bp),
+                        "evidence": (
+                            (s.evidence_en if lang == "en" else s.evidence_zh)
+                            if full
+                            else (s.public_en if lang == "en" else s.public_zh)
+                        ),
+                        "formula": _pick(q.SUBS[s.key][3:5], lang),
+                    }
+                    for s in i.subs
+                ],
+            }
+        )
+    return out
+
+
+def preview(identity: Identity, env: Env, application_id: int, lang: str) -> dict[str, Any]:
+    """The examiner's preview of an application (measured only, not stored), shaped as
+    :func:`section` shapes an assessment, without the holder's buttons."""
+    a = svc.preview_application(identity, env=env, application_id=application_id)
+    return {
+        "result": {
+            "id": None,
+            "overall_bp": a.overall_bp,
+            "points": _points(a.overall_bp),
+            "grade": _pick(q.grade(a.overall_bp)[1:], lang),
+            "published": False,
+            "assessed_at": a.assessed_on,
+            "files": a.files,
+            "rows": a.rows,
+            "columns": a.columns,
+            "truncated": a.truncated,
+            "indicators": _indicators(a, full=True, lang=lang),
+            "full": False,  # no "not published" badge: a preview is never published
+        },
+        "declaration": None,
+        "can_assess": False,
+        "can_publish": False,
+        "can_withdraw": False,
         "max_rows": svc.MAX_ROWS,
     }
 
@@ -203,3 +235,31 @@ async def publish(request: Request, env: EnvDep, number: str) -> Response:
 async def unpublish(request: Request, env: EnvDep, number: str) -> Response:
     data = await request.form(max_files=0)
     return await run_in_threadpool(_post, request, env, data, number, "withdraw")
+
+
+@router.get("/workbench/applications/{application_id}/quality", response_class=HTMLResponse)
+def application_preview(request: Request, env: EnvDep, application_id: int) -> Response:
+    from dataip.web.pages.render import render
+
+    who = signed_in(request, env)
+    if isinstance(who, Response):
+        return who
+    if not who.is_registry:
+        raise DomainError("forbidden", "仅登记机构工作人员可用", "registry staff only", status=403)
+    lang = lang_of(request)
+    try:
+        quality = preview(who, env, application_id, lang)
+    except DomainError as e:
+        if e.status == 404:
+            raise
+        return render(
+            request,
+            "exam_quality.html",
+            {"application_id": application_id, "quality": None, "error": failure(request, e)},
+            status_code=e.status,
+        )
+    return render(
+        request,
+        "exam_quality.html",
+        {"application_id": application_id, "quality": quality, "error": None},
+    )
