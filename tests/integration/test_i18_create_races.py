@@ -403,3 +403,63 @@ def test_i18_integrity_error_names_its_constraint(api: Api, registry: Registry, 
     refusal = conflicts.problem(raised.value)
     assert (refusal.status, refusal.code) == (409, "already_deposited")
     assert count(registry, "deposits") == 1
+
+
+# --- issue 22 §1: data quality (web/api/quality.py) ---------------------------------------------
+
+
+def _quality_url(api: Api, w: World, *, assessed: bool, published: bool = False) -> str:
+    number = w.registered()
+    url = f"{PREFIX}/registrations/{number}/quality"
+    if assessed:
+        r = api.c.post(url, headers=api.h(w.applicant), json={})
+        assert r.status_code == 201, r.text
+    if published:
+        r = api.c.post(url + "/publish", headers=api.h(w.applicant))
+        assert r.status_code == 200, r.text
+    return url
+
+
+def _quality_assess(api: Api, w: World) -> Request:
+    url = _quality_url(api, w, assessed=False)
+    return "POST", url, api.h(w.applicant), {"json": {"access": "api"}}
+
+
+def _quality_publish(api: Api, w: World) -> Request:
+    url = _quality_url(api, w, assessed=True)
+    return "POST", url + "/publish", api.h(w.applicant), {}
+
+
+def _quality_unpublish(api: Api, w: World) -> Request:
+    url = _quality_url(api, w, assessed=True, published=True)
+    return "POST", url + "/unpublish", api.h(w.applicant), {}
+
+
+def _one_quality_publication(registry: Registry) -> None:
+    assert count(registry, "quality_assessments", published=True) == 1
+    assert count(registry, "events", type="QualityPublished") == 1
+
+
+def _one_quality_withdrawal(registry: Registry) -> None:
+    assert count(registry, "quality_assessments", published=True) == 0
+    assert count(registry, "events", type="QualityWithdrawn") == 1
+
+
+CASES += [
+    # each computation is an assessment of its own: all succeed, the latest is the newest
+    Case("POST /registrations/{number}/quality", _quality_assess, "all"),
+    Case(
+        "POST /registrations/{number}/quality/publish",
+        _quality_publish,
+        "one",
+        {(409, "quality_already_published"), (409, "concurrent_update")},
+        _one_quality_publication,
+    ),
+    Case(
+        "POST /registrations/{number}/quality/unpublish",
+        _quality_unpublish,
+        "one",
+        {(409, "quality_not_published"), (409, "concurrent_update")},
+        _one_quality_withdrawal,
+    ),
+]

@@ -77,6 +77,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "IndustryTableLoaded": ("载入行业分类表", "Industry table loaded"),
     "CalendarOverrideSet": ("设置工作日调整", "Calendar override set"),
     "CalendarYearLoaded": ("载入年度节假日安排", "Calendar year loaded"),
+    "QualityPublished": ("公开数据质量评价", "Data quality published"),
+    "QualityWithdrawn": ("撤回数据质量评价", "Data quality withdrawn"),
 }
 
 

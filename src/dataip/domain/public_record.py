@@ -91,6 +91,8 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     # R8, G§12: a procedural request's ground and the registry's reason for refusing it
     "request_grounds": frozenset({*pr.FAST_TRACK_GROUNDS, *pr.RELIEF_GROUNDS}),
     "request_refusal_reasons": frozenset(pr.REFUSAL_REASONS),
+    # issue 22 §1: the grade bands of value.quality.GRADES (a test keeps them in step)
+    "quality_grades": frozenset({"excellent", "good", "fair", "poor"}),
 }
 
 
@@ -544,6 +546,14 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     "IndustryTableLoaded": {"edition": DESIGNATION, "rows": INT},
     "CalendarOverrideSet": {"day": DAY, "is_working_day": BOOL},
     "CalendarYearLoaded": {"year": Int("year", lo=1900, hi=9999)},
+    # issue 22 §1: the holder publishes a data-quality assessment (scores only; the assessment
+    # itself, with its column names, is a commitment) or withdraws it
+    "QualityPublished": {
+        "registration_number": REG_NO,
+        "overall_bp": Int("basis_points", lo=0, hi=10_000),
+        "grade": _code("quality_grades"),
+    },
+    "QualityWithdrawn": {"registration_number": REG_NO},
 }
 
 _COMMITMENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)

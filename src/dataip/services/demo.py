@@ -33,6 +33,7 @@ from dataip.services import (
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
+from dataip.services.value import demo as value_demo
 
 PASSWORD = "demo-password"
 
@@ -538,6 +539,7 @@ def populate(env: Env) -> dict[str, int]:
         env=e,
         number=numbers[0],
     )
+    value_demo.populate(ap, env=e, numbers=numbers)  # issue 22 §1: data quality
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

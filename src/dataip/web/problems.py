@@ -558,3 +558,24 @@ RAISES.update(
         | p(s404="registration_not_found", s422="purpose_required invalid_purpose"),
     }
 )
+
+# issue 22 §1: data quality (web/api/quality.py, services/value/quality.py)
+_QUALITY = LOGIN | RACE | p(s403="not_the_holder", s404="registration_not_found")
+RAISES.update(
+    {
+        "POST /api/v1/registrations/{number}/quality": _QUALITY
+        | p(
+            s409="action_not_allowed_in_state no_sample screening_pending",
+            s422="invalid_access invalid_availability",
+        ),
+        "GET /api/v1/registrations/{number}/quality": p(
+            s404="registration_not_found quality_not_found"
+        ),
+        "POST /api/v1/registrations/{number}/quality/publish": _QUALITY
+        | p(s404="quality_not_found", s409="action_not_allowed_in_state quality_already_published"),
+        "POST /api/v1/registrations/{number}/quality/unpublish": _QUALITY
+        | p(s409="quality_not_published"),
+        "GET /api/v1/applications/{application_id}/quality": REGISTRY
+        | p(s404="application_not_found", s409="no_sample screening_pending"),
+    }
+)

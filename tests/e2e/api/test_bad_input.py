@@ -2935,3 +2935,174 @@ def test_idempotency_key_out_of_bounds(api: Api, registry: Registry, key: str) -
     )
     problem(r, 400, "invalid_idempotency_key")
     assert changed_tables(before, snapshot(registry)) == {}
+
+
+# --- issue 22 §1: data quality (web/api/quality.py) ---------------------------------------------
+QUALITY = "/registrations/{number}/quality"
+_Q = "/registrations/{reg}/quality"
+AUTHENTICATED += [
+    f"POST {QUALITY}",
+    f"GET {QUALITY}",
+    f"POST {QUALITY}/publish",
+    f"POST {QUALITY}/unpublish",
+    "GET /applications/{application_id}/quality",
+]
+APP_QUALITY = "GET /applications/{application_id}/quality"
+CASES += [
+    c(
+        "bad-token:" + APP_QUALITY,
+        APP_QUALITY,
+        401,
+        "invalid_token",
+        who="bad",
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:anonymous",
+        APP_QUALITY,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:applicant",
+        APP_QUALITY,
+        403,
+        "forbidden",
+        path="/applications/{submitted}/quality",
+    ),
+    c(
+        "app-quality:unknown",
+        APP_QUALITY,
+        404,
+        "application_not_found",
+        who="examiner",
+        path="/applications/999999/quality",
+    ),
+    _invalid("app-quality:zero", APP_QUALITY, who="examiner", path="/applications/0/quality"),
+    _invalid("app-quality:text", APP_QUALITY, who="examiner", path="/applications/abc/quality"),
+    c(
+        "app-quality:no-sample",
+        APP_QUALITY,
+        409,
+        "no_sample",
+        who="examiner",
+        path="/applications/{incomplete}/quality",
+    ),
+    *[
+        c(f"bad-token:{route}", route, 401, "invalid_token", who="bad", path=_Q + tail, json={})
+        for route, tail in (
+            (f"POST {QUALITY}", ""),
+            (f"GET {QUALITY}", ""),
+            (f"POST {QUALITY}/publish", "/publish"),
+            (f"POST {QUALITY}/unpublish", "/unpublish"),
+        )
+    ],
+    c("quality:anonymous", f"POST {QUALITY}", 401, "unauthenticated", who=None, path=_Q, json={}),
+    c("quality:stranger", f"POST {QUALITY}", 403, "not_the_holder", who="other", path=_Q, json={}),
+    c("quality:examiner", f"POST {QUALITY}", 403, "not_the_holder", who="examiner", path=_Q),
+    c(
+        "quality:unknown-registration",
+        f"POST {QUALITY}",
+        404,
+        "registration_not_found",
+        path="/registrations/2026105200000001/quality",
+        json={},
+    ),
+    _invalid("quality:unknown-access", f"POST {QUALITY}", path=_Q, json={"access": "telepathy"}),
+    _invalid(
+        "quality:availability-over", f"POST {QUALITY}", path=_Q, json={"availability_bp": 10001}
+    ),
+    _invalid(
+        "quality:availability-text", f"POST {QUALITY}", path=_Q, json={"availability_bp": "99"}
+    ),
+    _invalid("quality:unknown-field", f"POST {QUALITY}", path=_Q, json={"score": 10000}),
+    _invalid("quality:standards-not-list", f"POST {QUALITY}", path=_Q, json={"standards": "GB"}),
+    _invalid(
+        "quality:too-many-standards",
+        f"POST {QUALITY}",
+        path=_Q,
+        json={"standards": ["GB/T 1"] * 21},
+    ),
+    c(
+        "quality:nul-in-standard",
+        f"POST {QUALITY}",
+        422,
+        "invalid_characters",
+        path=_Q,
+        json={"standards": ["GB\u0000"]},
+    ),
+    _invalid("quality:bad-date", f"POST {QUALITY}", path=_Q, json={"last_updated": "2026-02-30"}),
+    c(
+        "quality:huge-body",
+        f"POST {QUALITY}",
+        413,
+        "request_too_large",
+        path=_Q,
+        content=_too_big,
+        content_type="application/json",
+    ),
+    _invalid(
+        "quality:not-json",
+        f"POST {QUALITY}",
+        path=_Q,
+        content=b"{",
+        content_type="application/json",
+    ),
+    c("quality:none-yet", f"GET {QUALITY}", 404, "quality_not_found", who=None, path=_Q),
+    c(
+        "quality:get-unknown",
+        f"GET {QUALITY}",
+        404,
+        "registration_not_found",
+        path="/registrations/2026105200000001/quality",
+    ),
+    _invalid("quality:bad-number", f"GET {QUALITY}", path="/registrations/abc/quality"),
+    c(
+        "quality:publish-none",
+        f"POST {QUALITY}/publish",
+        404,
+        "quality_not_found",
+        path=_Q + "/publish",
+    ),
+    c(
+        "quality:publish-stranger",
+        f"POST {QUALITY}/publish",
+        403,
+        "not_the_holder",
+        who="other",
+        path=_Q + "/publish",
+    ),
+    c(
+        "quality:publish-anonymous",
+        f"POST {QUALITY}/publish",
+        401,
+        "unauthenticated",
+        who=None,
+        path=_Q + "/publish",
+    ),
+    c(
+        "quality:publish-bad-if-match",
+        f"POST {QUALITY}/publish",
+        400,
+        "invalid_if_match",
+        path=_Q + "/publish",
+        headers={"If-Match": "7"},
+    ),
+    c(
+        "quality:unpublish-none",
+        f"POST {QUALITY}/unpublish",
+        409,
+        "quality_not_published",
+        path=_Q + "/unpublish",
+    ),
+    c(
+        "quality:unpublish-stranger",
+        f"POST {QUALITY}/unpublish",
+        403,
+        "not_the_holder",
+        who="other",
+        path=_Q + "/unpublish",
+    ),
+]

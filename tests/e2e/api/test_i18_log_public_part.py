@@ -575,6 +575,13 @@ class Walk:
         )
         api.reg_ok(holder, r1, "release_pledge", filing_number=pledge, reason=pii("解除质押"))
         api.reg_ok(holder, r1, "publish_sample", choice="none")
+        # issue 22 §1: data quality assessed with a typed declaration, published, withdrawn
+        quality = f"/api/v1/registrations/{r1}/quality"
+        r = api.c.post(quality, headers=api.h(holder), json={"standards": [pii("标准")]})
+        assert r.status_code == 201, r.text
+        for step in ("publish", "unpublish"):
+            r = api.c.post(f"{quality}/{step}", headers=api.h(holder))
+            assert r.status_code == 200, r.text
         holder_party = api.reg(holder, r1).json()["holders"][0]["party_id"]
         d = api.reg_ok(
             holder,

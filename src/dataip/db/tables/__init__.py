@@ -64,6 +64,7 @@ from dataip.db.tables.sharing import (
     webhook_outbox,
     webhook_subscriptions,
 )
+from dataip.db.tables.value import quality_assessments  # issue 22 §1
 
 __all__ = [
     "REGISTRY_TZ",
@@ -107,6 +108,7 @@ __all__ = [
     "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
+    "quality_assessments",  # issue 22 §1 (tables/value.py)
     "registration_requests",
     "registration_versions",
     "registrations",

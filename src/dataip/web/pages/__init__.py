@@ -16,6 +16,7 @@ from dataip.web.pages import (
     objections,
     parties,
     public,
+    quality,
     security,
     signup,
 )
@@ -47,6 +48,7 @@ def install(app: FastAPI) -> None:
     app.include_router(signup.router)
     app.include_router(examiner.router)
     app.include_router(holder.router)
+    app.include_router(quality.router)  # issue 22 §1
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
