@@ -263,9 +263,10 @@ def test_i21_three_registries_witness_recognise_and_revoke(three: Federation) ->
     # revoked at home, ex officio (G§20), as a registry revokes: its examiner's account (made
     # with the CLI), a login, the registration's `revoke` action with If-Match
     _revoke_at_home(zj, number)
-    assert zj.server.scalar(
-        "SELECT state FROM registrations WHERE registration_number = :n", n=number
-    ) == "revoked"
+    assert (
+        zj.server.scalar("SELECT state FROM registrations WHERE registration_number = :n", n=number)
+        == "revoked"
+    )
     for abroad in (gz, js):
         deadline = time.monotonic() + 30
         while (got := _verify(abroad, token))["status"]["status"] != "revoked":
