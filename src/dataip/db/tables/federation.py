@@ -94,3 +94,17 @@ peer_registrations = sa.Table(
     sa.Column("log_index", sa.BigInteger, nullable=False),  # the feed event last applied
     sa.Column("seen_at", UTCDateTime, nullable=False),
 )
+
+# --- issue 21 §5: the holders of the peers' registrations, by credit code -------------------
+# One row per legal-person holder's unified social credit code a peer registration's
+# certificate shows (public, G§17; natural persons carry none): an indexed lookup for the
+# examiner's "same holder, similar name" warning. Kept with `peer_registrations` (replaced
+# with its row, in the same transaction).
+peer_registration_holders = sa.Table(
+    "peer_registration_holders",
+    metadata,
+    sa.Column("issuer", sa.String(500), primary_key=True),
+    sa.Column("registration_number", sa.String(17), primary_key=True),
+    sa.Column("credit_code", sa.String(18), primary_key=True),
+    sa.Index("ix_peer_registration_holders_credit_code", "credit_code"),
+)
