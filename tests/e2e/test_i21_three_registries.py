@@ -9,9 +9,12 @@ A certificate revoked at home (the registry's ex-officio `revoke` through its AP
 revoked abroad once the status list is fetched again; a
 rolled-back list is refused.
 
-Zhejiang and Jiangsu have no profile of their own in this repository (their statutory rules
-are not encoded): their registries here run Guizhou's procedure (guizhou-2024) under their own
-registry name and agency code — a test-only profile that differs only in those."""
+Zhejiang and Jiangsu have no profile of their own in this repository: their seed documents
+(Zhejiang's 2024 opinions, Jiangsu's 2023 opinions and 2025 pilot plan) state no procedure
+facts — no publicity, validity or per-application periods (docs/federation.md "Provinces'
+profiles" cites them line by line). Their registries here run Guizhou's procedure
+(guizhou-2024) under their own registry name and agency code — a test-only profile that
+differs only in those."""
 
 from __future__ import annotations
 
