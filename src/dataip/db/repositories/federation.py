@@ -132,6 +132,21 @@ class Federation:
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
+    def record_refusal(self, *, keep: int, **values: Any) -> None:
+        """One refused add-checkpoint request (no body); only the newest ``keep`` are kept."""
+        r = t.witness_refusals.c
+        res = self.s.execute(sa.insert(t.witness_refusals).values(**values))
+        new_id = int(res.inserted_primary_key[0])  # type: ignore[attr-defined]
+        self.s.execute(sa.delete(t.witness_refusals).where(r.id <= new_id - keep))
+
+    def refusals(self, *, limit: int, origin: str | None = None) -> list[dict[str, Any]]:
+        """The refused add-checkpoint requests, newest first."""
+        r = t.witness_refusals.c
+        query = sa.select(t.witness_refusals).order_by(r.id.desc()).limit(limit)
+        if origin is not None:
+            query = query.where(r.origin == origin)
+        return [dict(row._mapping) for row in self.s.execute(query)]
+
     # --- other registries' status lists (issue 21 §2) -------------------------------------
     def status_list(self, url: str) -> StoredStatusList | None:
         row = self.s.execute(

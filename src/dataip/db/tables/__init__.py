@@ -15,6 +15,7 @@ from dataip.db.tables.federation import (
     peer_registrations,
     trust_lists,
     witness_pushes,
+    witness_refusals,
     witnessed_logs,
 )
 from dataip.db.tables.registry import (
@@ -122,5 +123,6 @@ __all__ = [
     "webhook_outbox",
     "webhook_subscriptions",
     "witness_pushes",
+    "witness_refusals",
     "witnessed_logs",
 ]

@@ -108,3 +108,19 @@ peer_registration_holders = sa.Table(
     sa.Column("credit_code", sa.String(18), primary_key=True),
     sa.Index("ix_peer_registration_holders_credit_code", "credit_code"),
 )
+
+# --- issue 21 §3: the add-checkpoint requests this witness refused --------------------------
+# For the operator (`dataip federation witness-log`), as evidence of a log's misbehaviour
+# (tlog-witness allows logging them): the origin and sizes the request named, the stable
+# refusal code and HTTP status, when. Never the body. The newest REFUSALS_KEPT rows are kept.
+witness_refusals = sa.Table(
+    "witness_refusals",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("origin", sa.String(500), nullable=True),  # null: the body named none readable
+    sa.Column("old_size", sa.BigInteger, nullable=True),
+    sa.Column("size", sa.BigInteger, nullable=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+)

@@ -1,4 +1,5 @@
-"""Federation: the peers' registrations' holders by credit code (issue 21 §5)
+"""Federation: the peers' registrations' holders by credit code (issue 21 §5); the witness's
+refused add-checkpoint requests (§3)
 
 Revision ID: 0028
 Revises: 0023
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from dataip.db.tables import UTCDateTime
 
 revision = "0028"
 down_revision = "0023"
@@ -34,6 +37,17 @@ def upgrade() -> None:
         "peer_registration_holders",
         ["credit_code"],
         unique=False,
+    )
+    op.create_table(
+        "witness_refusals",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("origin", sa.String(length=500), nullable=True),
+        sa.Column("old_size", sa.BigInteger(), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=True),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_witness_refusals")),
     )
     # the registrations already followed: their holders from the stored codes
     bind = op.get_bind()
@@ -62,6 +76,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("witness_refusals")
     op.drop_index(
         "ix_peer_registration_holders_credit_code", table_name="peer_registration_holders"
     )
