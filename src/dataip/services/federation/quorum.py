@@ -401,7 +401,7 @@ def summary_suffix(answer: Mapping[str, Any]) -> tuple[str, str]:
     names_en = ", ".join(w["name"] for w in answer.get("cosigned_by") or []) or "none"
     if answer["status"] == "not_met":
         return (
-            f"；但日志视图未获见证法定数联署（要求 {answer['quorum_zh']}；已联署：{names}）",
+            f"；但日志视图未获见证法定数联署（要求{answer['quorum_zh']}；已联署：{names}）",
             f"; but the log view is NOT witnessed by the quorum (required {answer['quorum']}; "
             f"cosigned by {names_en})",
         )
