@@ -17,6 +17,7 @@ from dataip.config import Settings, load_profile
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
+from dataip.federation.policy import Policy, PolicyError, parse_policy
 from dataip.ledger.cosignature import CosignatureSigner
 from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer, Verifier
@@ -148,7 +149,29 @@ def federation_setup(settings: Settings) -> FederationSetup:
         status_max_age=settings.federation_status_max_age_seconds,
         push_max_backoff=settings.witness_push_max_backoff_seconds,
         peer_client_key_file=settings.resolved_peer_client_key_file(),
+        policy=_witness_policy(settings),
+        policy_quorum=settings.witness_policy_quorum,
     )
+
+
+def _witness_policy(settings: Settings) -> Policy | None:
+    """DATAIP_WITNESS_POLICY_FILE, read once at start: a file that breaks tlog-policy stops
+    the registry (rather than verifications quietly reporting no policy)."""
+    path = settings.witness_policy_file
+    if path is None:
+        return None
+    if settings.witness_policy_quorum:
+        raise ConfigurationError(
+            "set DATAIP_WITNESS_POLICY_FILE or DATAIP_WITNESS_POLICY_QUORUM, not both"
+        )
+    try:
+        return parse_policy(path.read_bytes())
+    except OSError as exc:
+        raise ConfigurationError(f"DATAIP_WITNESS_POLICY_FILE {path}: {exc}") from exc
+    except PolicyError as exc:
+        raise ConfigurationError(
+            f"DATAIP_WITNESS_POLICY_FILE {path} is not a valid tlog-policy: {exc}"
+        ) from exc
 
 
 def load_certificate_keys(

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     # Following the peers' event feeds (issue 21 §5): this registry's private_key_jwt client
     # key (ES256 JWK, made on first use, 0600) with which it asks each peer for a token.
     peer_client_key_file: Path | None = None
+    # The witness policy that `POST /certificates/verify` and /verify report on (issue 21 §4,
+    # docs/federation.md): a C2SP tlog-policy file, or "k of the registries on the trust list
+    # in force" (0: none). Not both.
+    witness_policy_file: Path | None = None
+    witness_policy_quorum: int = Field(default=0, ge=0, le=1000)
 
     _public_base_url_derived: bool = PrivateAttr(default=False)
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from dataip.bootstrap import Registry
 from dataip.certs import vc
 from dataip.cli.main import app
-from dataip.federation.peers import name_key
+from dataip.federation.peers import name_key, name_similarity
 from dataip.federation.trust_list import RegistryEntry
 from dataip.services import ledger
 from dataip.services.after_registration import action
@@ -28,7 +28,7 @@ from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.federation import peers_feed, trust
 from dataip.services.sharing import institutions
 from tests.e2e.pages.test_applicant_pages import sign_in
-from tests.support.api import Api, complete_form, make_uscc
+from tests.support.api import Api, World, complete_form, make_uscc
 from tests.support.federation import federation, list_server, operator, signed, trust_list
 from tests.support.peers import Foreign, foreign_registry, own_entry
 
@@ -147,6 +147,55 @@ def test_r4_a_name_that_matches_after_normalisation_warns(
     other_evidence = {**complete_form(sample="x")["evidence"], "hash_value": "cd" * 32}
     other = w.submitted(name="城市停车泊位预测数据集", evidence=other_evidence)
     assert _elsewhere(api, w.examiner, other) == []
+
+
+def test_r4_the_same_holder_with_a_similar_name_warns(
+    api: Api, env: Env, followed: Foreign
+) -> None:
+    """The peer's certificate shows its legal-person holder's credit code (public, G§17): an
+    application here by a party with that code, under a similar name (rapidfuzz's Indel
+    similarity of the normalised names at least 80 %), is warned of — saying why, never the
+    code; the same name by another holder, or another name by the same holder, is not."""
+    number, name, _ = _peer_facts(followed)
+    _, token = followed.token()
+    holders = vc.peek(token)[1]["credentialSubject"]["holders"]
+    code = next(h["creditCode"] for h in holders if h.get("creditCode"))
+    assert peers_feed.follow(env).failed == {}
+    with env.read() as uow:
+        kept = uow.peer_feeds.with_holders([code])
+    assert [r["registration_number"] for r in kept] == [number] and kept[0]["shared"] == [code]
+
+    w = api.world()
+    same_holder = api.party(
+        w.applicant, name="北京同一持有人有限公司", id_number=code, verify_by=w.examiner
+    )
+    holder = World(api, w.examiner, w.applicant, same_holder)
+    similar = "全省" + name
+    assert 80 <= name_similarity(similar, name) < 100
+    evidence = {**complete_form(sample="x")["evidence"], "hash_value": "ef" * 32}
+    aid = holder.submitted(name=similar, evidence=evidence)
+    found = _elsewhere(api, w.examiner, aid)
+    assert [(d["registration_number"], d["matched"]) for d in found] == [
+        (number, ["holder_similar_name"])
+    ]
+    assert found[0]["similarity"] == name_similarity(similar, name)
+    assert found[0]["registry"] == BEIJING and code not in json.dumps(found)
+    sign_in(api, w.examiner)
+    page = api.c.get(f"/workbench/applications/{aid}").text
+    row = page.split("已在其他登记机构登记")[1].split("</dd>")[0]
+    assert BEIJING in row and number in row
+    assert f"同一持有人、名称相近（相似度 {found[0]['similarity']}%）" in row
+    assert code not in row and "holder_similar_name" not in row
+    en = api.c.get(f"/workbench/applications/{aid}?lang=en").text
+    assert f"same holder, similar name ({found[0]['similarity']}% alike)" in en
+    # another name by the same holder: no warning
+    other_evidence = {**evidence, "hash_value": "ab" * 32}
+    other = holder.submitted(name="城市停车泊位预测数据集", evidence=other_evidence)
+    assert name_similarity("城市停车泊位预测数据集", name) < 80
+    assert _elsewhere(api, w.examiner, other) == []
+    # the similar name by another holder (another code): no warning either
+    stranger = w.submitted(name=similar, evidence={**evidence, "hash_value": "cd" * 32})
+    assert _elsewhere(api, w.examiner, stranger) == []
 
 
 def test_i21_the_cursor_resumes_without_duplicates_and_a_revocation_ends_the_match(

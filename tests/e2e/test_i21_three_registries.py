@@ -5,12 +5,16 @@ joins as an operator would (`dataip federation entry` → the operator's `dataip
 sign` → `dataip federation refresh`), witnesses the other two (`dataip federation push`,
 `GET /log/cosigned-checkpoint`), and recognises the others' certificates: through
 `POST /api/v1/certificates/verify` and `dataip verify --policy` ("2 of 3"), online and offline.
-A certificate revoked at home reads revoked abroad once the status list is fetched again; a
+A certificate revoked at home (the registry's ex-officio `revoke` through its API) reads
+revoked abroad once the status list is fetched again; a
 rolled-back list is refused.
 
-Zhejiang and Jiangsu have no profile of their own in this repository (their statutory rules
-are not encoded): their registries here run Guizhou's procedure (guizhou-2024) under their own
-registry name and agency code — a test-only profile that differs only in those."""
+Zhejiang and Jiangsu have no profile of their own in this repository: their seed documents
+(Zhejiang's 2024 opinions, Jiangsu's 2023 opinions and 2025 pilot plan) state no procedure
+facts — no publicity, validity or per-application periods (docs/federation.md "Provinces'
+profiles" cites them line by line). Their registries here run Guizhou's procedure
+(guizhou-2024) under their own registry name and agency code — a test-only profile that
+differs only in those."""
 
 from __future__ import annotations
 
@@ -26,7 +30,6 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from dataip.federation.witness import AddCheckpoint
 from dataip.ledger.checkpoint import Checkpoint
@@ -189,6 +192,28 @@ def _policy(fed: Federation) -> Path:
     return path
 
 
+def _revoke_at_home(member: Member, number: str) -> None:
+    """The registry revokes its own registration through its API (docs/api.md `revoke`)."""
+    password = "zj-examiner-password"
+    member.server.cli(
+        "users", "create", "zj-examiner", "--role", "examiner", "--display-name", "浙江审查员",
+        "--password", password,
+    )  # fmt: skip
+    with httpx.Client(base_url=f"{member.url}/api/v1", timeout=30) as http:
+        r = http.post("/auth/token", json={"username": "zj-examiner", "password": password})
+        assert r.status_code == 201, r.text
+        auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        r = http.get(f"/registrations/{number}", headers=auth)
+        assert r.status_code == 200, r.text
+        r = http.post(
+            f"/registrations/{number}/actions/revoke",
+            headers={**auth, "If-Match": r.headers["etag"]},
+            json={"grounds": [1], "reason": "登记后发现存在不予登记的情形（测试）"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "revoked", r.json()
+
+
 def test_i21_three_registries_witness_recognise_and_revoke(three: Federation) -> None:
     gz, zj, js = three.members
     # each registry's checkpoint is cosigned by the other two (verified with the listed keys)
@@ -238,12 +263,13 @@ def test_i21_three_registries_witness_recognise_and_revoke(three: Federation) ->
         got = json.loads(r.stdout)
         assert got["authentic"] and got["policy"]["satisfied"], got
 
-    # revoked at home (behind Zhejiang's back: no revocation command or unauthenticated API)
-    with zj.server.engine.begin() as c:
-        c.execute(
-            sa.text("UPDATE registrations SET state = 'revoked' WHERE registration_number = :n"),
-            {"n": number},
-        )
+    # revoked at home, ex officio (G§20), as a registry revokes: its examiner's account (made
+    # with the CLI), a login, the registration's `revoke` action with If-Match
+    _revoke_at_home(zj, number)
+    assert (
+        zj.server.scalar("SELECT state FROM registrations WHERE registration_number = :n", n=number)
+        == "revoked"
+    )
     for abroad in (gz, js):
         deadline = time.monotonic() + 30
         while (got := _verify(abroad, token))["status"]["status"] != "revoked":

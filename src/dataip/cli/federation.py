@@ -24,11 +24,12 @@ from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer
 from dataip.services.federation import peers_feed, trust
 from dataip.services.federation import push as push_svc
+from dataip.services.federation import witness as witness_svc
 
 federation_app = typer.Typer(
     help="The federation (issue 21): the trust list (show, refresh, entry, sign, keygen) and "
     "pushing checkpoints to the peers' witnesses (push); following the peers' event feeds "
-    "for duplicates (client-jwks, peer-client, follow)."
+    "for duplicates (client-jwks, peer-client, follow); what the witness refused (witness-log)."
 )
 console = Console()
 err = Console(stderr=True)
@@ -244,3 +245,37 @@ def follow(
             err.print(f"[red]{name}[/red]: {why}", soft_wrap=True, highlight=False)
     if report.failed:
         raise typer.Exit(REFUSED)
+
+
+@federation_app.command("witness-log")
+def witness_log(
+    limit: Annotated[int, typer.Option(help="How many, newest first.", min=1, max=10_000)] = 50,
+    origin: Annotated[str | None, typer.Option(help="Only this log's origin.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The rows as JSON.")] = False,
+) -> None:
+    """The add-checkpoint requests this registry's witness refused, newest first: when, the
+    log's origin and the sizes the request named, the refusal's code and HTTP status (never
+    the body; the newest 10,000 are kept). A 409 from `old 0` or a 422 `witness_inconsistent`
+    is how a log that shows two views (a fork) looks from here."""
+    reg = _registry()
+    rows = witness_svc.refusals(reg.env, limit=limit, origin=origin)
+    if as_json:
+        doc = [{**r, "at": r["at"].isoformat()} for r in rows]
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print("no refused add-checkpoint requests")
+        return
+    table = Table()
+    for column in ("when (UTC)", "origin", "old", "size", "status", "code"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+            str(r["origin"] or "—"),
+            "—" if r["old_size"] is None else str(r["old_size"]),
+            "—" if r["size"] is None else str(r["size"]),
+            str(r["status"]),
+            str(r["code"]),
+        )
+    console.print(table)

@@ -16,7 +16,9 @@ policy:
    issuance is not witnessed yet.
 
 Anything short of that exits 1 with what was missing: a checkpoint without the quorum is
-reported as such, never accepted.
+reported as such, never accepted. The procedure is `services.federation.quorum`'s (the API's
+verification reports the same under the registry's own policy); this module fetches from the
+issuer, or reads the cosigned checkpoint from a file.
 """
 
 from __future__ import annotations
@@ -30,19 +32,12 @@ import httpx
 import typer
 from rich.console import Console
 
-from dataip.certs import tlog
-from dataip.domain.errors import DomainError
 from dataip.federation import policy as tlog_policy
 from dataip.federation.policy import Policy
-from dataip.ledger import merkle
-from dataip.ledger.checkpoint import Checkpoint, open_checkpoint
-from dataip.ledger.client import LogClient
-from dataip.ledger.errors import FormatError, VerificationError
-from dataip.ledger.proof import parse_proof
+from dataip.services.federation import quorum
+from dataip.services.federation.quorum import COSIGNED, MAX_BODY, Refused
 
 err = Console(stderr=True)
-COSIGNED = "cosigned-checkpoint"
-MAX_BODY = 1 << 20
 
 
 def read_policy(path: Path) -> Policy:
@@ -56,32 +51,20 @@ def read_policy(path: Path) -> Policy:
     raise typer.Exit(2)
 
 
-class Refused(Exception):
-    """Not accepted under the policy: a stable ``code``, the reason, the exit status."""
-
-    def __init__(self, code: str, reason: str, exit_code: int = 1) -> None:
-        super().__init__(reason)
-        self.code, self.reason, self.exit_code = code, reason, exit_code
-
-
-def _refuse(code: str, message: str, exit_code: int = 1) -> Refused:
-    return Refused(code, message, exit_code)
-
-
 def _get(url: str, timeout: float) -> bytes:
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
             r = client.get(url)
     except httpx.HTTPError as exc:
-        raise _refuse("unreachable", f"{url} could not be reached: {exc}", 3) from None
+        raise Refused("unreachable", f"{url} could not be reached: {exc}", 3) from None
     if r.status_code == 404 and url.endswith(COSIGNED):
-        raise _refuse(
+        raise Refused(
             "no_cosigned_checkpoint",
             f"GET {url}: HTTP 404 — the issuer serves no cosigned checkpoint (no witness has "
             "cosigned its log yet)",
         )
     if r.status_code != 200 or len(r.content) > MAX_BODY:
-        raise _refuse("unreachable", f"GET {url}: HTTP {r.status_code}", 3)
+        raise Refused("unreachable", f"GET {url}: HTTP {r.status_code}", 3)
     return r.content
 
 
@@ -115,89 +98,22 @@ def _check(
     checkpoint_file: Path | None,
     timeout: float,
 ) -> dict[str, Any]:
-    # 1. The proof, against the policy's key for its log.
-    raw = credential.get(tlog.CLAIM)
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("proof"), str):
-        raise _refuse(
-            "no_log_proof", "the certificate carries no log proof yet (it is added once logged)"
-        )
-    origin = str(raw.get("origin"))
-    keys = [lg.verifier for lg in policy.logs if lg.origin == origin]
-    if not keys:
-        raise _refuse("log_not_in_policy", f"the log {origin!r} is not in the policy")
-    try:
-        tlog.check(credential, keys)
-        proved, _ = open_checkpoint(parse_proof(str(raw["proof"])).checkpoint, keys, origin=origin)
-    except DomainError as exc:
-        raise _refuse(exc.code, exc.message_en) from None
-    except (FormatError, VerificationError) as exc:
-        raise _refuse("tlog_proof_invalid", f"the log proof does not hold: {exc}") from None
-    # 2. The cosigned checkpoint, and the quorum on it.
     log_url = f"{issuer.rstrip('/')}/log"
-    if checkpoint_file is not None:
+
+    def cosigned_note() -> tuple[str, str]:
+        if checkpoint_file is None:
+            source = f"{log_url}/{COSIGNED}"
+            return _get(source, timeout).decode("utf-8", "replace"), source
         try:
-            note = checkpoint_file.read_text("utf-8")
+            return checkpoint_file.read_text("utf-8"), str(checkpoint_file)
         except (OSError, UnicodeDecodeError) as exc:
-            raise _refuse(
+            raise Refused(
                 "unreadable_checkpoint", f"cannot read {checkpoint_file}: {exc}", 2
             ) from None
-        source = str(checkpoint_file)
-    else:
-        source = f"{log_url}/{COSIGNED}"
-        note = _get(source, timeout).decode("utf-8", "replace")
-    try:
-        result = tlog_policy.check(policy, note, origin=origin)
-    except VerificationError as exc:
-        raise _refuse(
-            "cosigned_checkpoint_invalid",
-            f"the cosigned checkpoint ({source}) does not verify: {exc}",
-        ) from None
-    if not result.satisfied:
-        raise _refuse("quorum_not_met", f"checkpoint without the quorum: {result.summary(policy)}")
-    # 3. The proof's tree is the cosigned tree, or a prefix of it.
-    cosigned = result.checkpoint
-    _connect(proved, cosigned, log_url, keys, timeout)
-    return {
-        "satisfied": True,
-        "quorum": policy.describe(),
-        "cosigned_by": sorted(result.cosigned),
-        "cosigned_size": cosigned.size,
-        "proof_size": proved.size,
-        "checkpoint_from": source,
-    }
 
-
-def _connect(
-    proved: Checkpoint,
-    cosigned: Checkpoint,
-    log_url: str,
-    keys: list[Any],
-    timeout: float,
-) -> None:
-    if proved.size > cosigned.size:
-        raise _refuse(
-            "not_witnessed_yet",
-            f"the newest cosigned checkpoint (size {cosigned.size}) is older than the proof "
-            f"(size {proved.size}): the issuance is not witnessed yet; try again later",
-        )
-    if proved.size == cosigned.size:
-        if proved.root_hash != cosigned.root_hash:
-            raise _refuse("split_view", f"SPLIT VIEW: two different trees of size {proved.size}")
-        return
-
-    def fetch(path: str) -> bytes:
-        return _get(f"{log_url}/{path}", timeout)
-
-    client = LogClient(fetch, keys, origin=cosigned.origin)
-    try:
-        reader = client.check_root(cosigned)
-        proof = merkle.consistency_proof_from_reader(reader, proved.size, cosigned.size)
-        merkle.verify_consistency(
-            proved.size, cosigned.size, proof, proved.root_hash, cosigned.root_hash
-        )
-    except (VerificationError, FormatError, ValueError) as exc:
-        raise _refuse(
-            "split_view",
-            f"the cosigned checkpoint (size {cosigned.size}) does not extend the proof's "
-            f"(size {proved.size}): {exc}",
-        ) from None
+    keys = [lg.verifier for lg in policy.logs]
+    consistency = quorum.remote_consistency(lambda path: _get(f"{log_url}/{path}", timeout), keys)
+    found = quorum.check(credential, policy, cosigned_note, consistency)
+    if not found.satisfied:
+        raise Refused("quorum_not_met", f"checkpoint without the quorum: {found.summary}")
+    return found.to_dict()

@@ -27,7 +27,7 @@ that does not verify. Only Ed25519 is implemented (log type 0x01, cosignature ty
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dataip.ledger.checkpoint import Checkpoint
@@ -45,6 +45,7 @@ __all__ = [
     "PolicyWitness",
     "check",
     "parse_policy",
+    "policy_text_from_registries",
 ]
 
 NONE = "none"
@@ -118,6 +119,20 @@ class Policy:
         group = self.groups[name]
         inner = ", ".join(self._describe(m) for m in group.members)
         return f"{group.threshold} of ({inner})"
+
+    def describe_zh(self, label: Callable[[str], str] = str) -> str:
+        """The quorum in Chinese, witnesses named by ``label`` (e.g. their registries' names):
+        ``（贵州…、浙江…、江苏…）中的 2 个``."""
+        return self._describe_zh(self.quorum, label)
+
+    def _describe_zh(self, name: str, label: Callable[[str], str]) -> str:
+        if name == NONE:
+            return "无需联署"
+        if name in self.witnesses:
+            return label(name)
+        group = self.groups[name]
+        inner = "、".join(self._describe_zh(m, label) for m in group.members)
+        return f"（{inner}）中的 {group.threshold} 个"
 
 
 @dataclass(frozen=True)
@@ -356,3 +371,26 @@ def check(policy: Policy, note: str | bytes | Note, *, origin: str | None = None
         frozenset(invalid - cosigned),
         policy.witnessed(cosigned),
     )
+
+
+# --- a policy from the trust list -----------------------------------------------------------
+
+LISTED_GROUP = "registries"
+
+
+def policy_text_from_registries(registries: Sequence[tuple[str, str, str]], k: int) -> str:
+    """A tlog-policy over the listed registries: every registry's log, every registry's witness
+    (named by its agency code) and the quorum "``k`` of them all". ``registries`` holds (agency
+    code, log vkey, witness vkey). A registry never cosigns its own log, so for any one log
+    this asks ``k`` of the *other* registries. Raises :class:`PolicyError` when ``k`` is not
+    between 1 and the number of registries."""
+    if not 1 <= k <= len(registries):
+        raise PolicyError(
+            0, f"quorum {k} is not between 1 and the {len(registries)} registries on the list"
+        )
+    lines = ["# generated from the trust list in force"]
+    lines += [f"log {log}" for _, log, _ in registries]
+    lines += [f"witness {code} {witness}" for code, _, witness in registries]
+    lines.append(f"group {LISTED_GROUP} {k} " + " ".join(code for code, _, _ in registries))
+    lines.append(f"quorum {LISTED_GROUP}")
+    return "\n".join(lines) + "\n"

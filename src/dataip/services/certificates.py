@@ -22,7 +22,7 @@ from dataip.domain.registration import current_term
 from dataip.ledger.note import Verifier
 from dataip.services import ledger
 from dataip.services.context import Env
-from dataip.services.federation import foreign
+from dataip.services.federation import foreign, quorum
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import record_event
 
@@ -530,7 +530,25 @@ def verify(*, env: Env, token: str, online: bool = True) -> dict[str, Any]:
                 "certificate_version": subject.get("certificateVersion"),
             },
         )
+    _add_quorum(env, rec, out, online=online)
     return out
+
+
+def _add_quorum(env: Env, rec: foreign.Recognised, out: dict[str, Any], *, online: bool) -> None:
+    """Issue 21 §4: the witness quorum of the certificate's log proof under the registry's
+    witness policy — met, not met, or not evaluated (and why); the summary says so."""
+    found = quorum.evaluate(
+        env,
+        rec.listed,
+        str(out["issuer"]),
+        out.get("credential") or {},
+        str(out["log"]["status"]),
+        online=online,
+    )
+    out["witness_quorum"] = found
+    zh, en = quorum.summary_suffix(found)
+    out["summary_zh"] += zh
+    out["summary_en"] += en
 
 
 def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
@@ -572,4 +590,5 @@ def _verify_qr(env: Env, signed: bytes, *, online: bool) -> dict[str, Any]:
         foreign.add_status(env, rec, entry, out, online=online)
     elif online and verified.issuer == ours.issuer_id:
         _add_status(env, out, cert)
+    _add_quorum(env, rec, out, online=online)
     return out

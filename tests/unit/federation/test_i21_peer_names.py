@@ -13,7 +13,9 @@ from dataip.federation.peers import (
     evidence_hash,
     holder_codes,
     name_key,
+    name_similarity,
     registrations_named,
+    similar_names,
 )
 
 
@@ -90,3 +92,33 @@ def test_i21_a_page_names_registrations_by_their_last_event() -> None:
 def test_i21_a_page_that_is_not_a_batch_in_order_is_refused(page: Any) -> None:
     with pytest.raises(FeedError):
         registrations_named(page, after=2)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "percent", "similar"),
+    [
+        ("城市交通拥堵预测数据集", "城市 交通·拥堵（预测）数据集", 100, True),  # equal keys
+        ("城市交通拥堵预测数据集", "城市交通拥堵预测数据集（2025版）", 81, True),
+        ("城市交通拥堵预测数据集", "全省城市交通拥堵预测数据集", 91, True),
+        ("城市交通拥堵预测数据集", "城市公交客流预测数据集", 72, False),
+        ("城市交通拥堵预测数据集", "城市停车泊位预测数据集", 63, False),
+        ("城市交通拥堵预测数据集", "（）", 0, False),  # a name of punctuation only: nothing
+    ],
+)
+def test_r4_similar_names_by_indel_similarity(a: str, b: str, percent: int, similar: bool) -> None:
+    """80 % of the normalised names' characters in common, in order (integer comparison)."""
+    assert name_similarity(a, b) == percent == name_similarity(b, a)
+    assert similar_names(a, b) is similar
+
+
+def test_r4_a_natural_persons_holder_never_gives_a_code() -> None:
+    credential = {
+        "credentialSubject": {
+            "holders": [
+                {"kind": "legal_person", "name": "某公司", "creditCode": "91520100MA6DKXJ01R"},
+                {"kind": "natural_person", "name": "张*", "creditCode": "52010219900101001X"},
+                {"kind": "unincorporated", "name": "某合伙", "creditCode": "bad"},
+            ]
+        }
+    }
+    assert holder_codes(credential) == ["91520100MA6DKXJ01R"]

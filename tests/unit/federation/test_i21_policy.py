@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from dataip.federation.policy import NONE, PolicyError, check, parse_policy
+from dataip.federation.policy import (
+    NONE,
+    PolicyError,
+    check,
+    parse_policy,
+    policy_text_from_registries,
+)
 from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.cosignature import CosignatureSigner, cosign
 from dataip.ledger.errors import VerificationError
@@ -195,3 +201,25 @@ def test_i21_names_are_opaque_octets(witnesses: list[CosignatureSigner]) -> None
     assert set(policy.witnesses) == {"K", kelvin}
     latin = b"witness \xff " + w0.encode() + b"\nquorum \xff\n"  # not UTF-8: still a name
     assert len(parse_policy(latin).witnesses) == 1
+
+
+def test_i21_policy_from_the_trust_lists_registries(
+    log: Signer, witnesses: list[CosignatureSigner]
+) -> None:
+    """`DATAIP_WITNESS_POLICY_QUORUM`: k of the listed registries, named by agency code."""
+    logs = [log, Signer.generate("zj.example.cn/log"), Signer.generate("js.example.cn/log")]
+    rows = [
+        (code, lg.verifier().to_text(), w.verifier().to_text())
+        for code, lg, w in zip(("5200", "3300", "3200"), logs, witnesses, strict=False)
+    ]
+    policy = parse_policy(policy_text_from_registries(rows, 2))
+    assert policy.describe() == "2 of (5200, 3300, 3200)"
+    names = {"5200": "贵州", "3300": "浙江", "3200": "江苏"}
+    assert policy.describe_zh(names.__getitem__) == "（贵州、浙江、江苏）中的 2 个"
+    note = cosign(cosign(_note(log), witnesses[1]), witnesses[2])
+    result = check(policy, note)
+    assert result.satisfied and result.cosigned == {"3300", "3200"}
+    assert not check(policy, cosign(_note(log), witnesses[1])).satisfied
+    for k in (0, 4):
+        with pytest.raises(PolicyError, match="between 1 and the 3 registries"):
+            policy_text_from_registries(rows, k)

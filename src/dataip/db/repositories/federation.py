@@ -132,6 +132,21 @@ class Federation:
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
+    def record_refusal(self, *, keep: int, **values: Any) -> None:
+        """One refused add-checkpoint request (no body); only the newest ``keep`` are kept."""
+        r = t.witness_refusals.c
+        res = self.s.execute(sa.insert(t.witness_refusals).values(**values))
+        new_id = int(res.inserted_primary_key[0])  # type: ignore[attr-defined]
+        self.s.execute(sa.delete(t.witness_refusals).where(r.id <= new_id - keep))
+
+    def refusals(self, *, limit: int, origin: str | None = None) -> list[dict[str, Any]]:
+        """The refused add-checkpoint requests, newest first."""
+        r = t.witness_refusals.c
+        query = sa.select(t.witness_refusals).order_by(r.id.desc()).limit(limit)
+        if origin is not None:
+            query = query.where(r.origin == origin)
+        return [dict(row._mapping) for row in self.s.execute(query)]
+
     # --- other registries' status lists (issue 21 §2) -------------------------------------
     def status_list(self, url: str) -> StoredStatusList | None:
         row = self.s.execute(
@@ -254,11 +269,54 @@ class PeerFeeds:
             .where(key, c.log_index <= values["log_index"])
             .values(**values)
         )
-        if done.rowcount:  # type: ignore[attr-defined]
-            return
-        if self.s.execute(sa.select(c.issuer).where(key)).first() is not None:
-            return  # a newer event already applied
-        self.s.execute(sa.insert(t.peer_registrations).values(**values))
+        if not done.rowcount:  # type: ignore[attr-defined]
+            if self.s.execute(sa.select(c.issuer).where(key)).first() is not None:
+                return  # a newer event already applied
+            self.s.execute(sa.insert(t.peer_registrations).values(**values))
+        self._put_holders(values)
+
+    def _put_holders(self, values: dict[str, Any]) -> None:
+        """The registration's holders by credit code, replaced with its row."""
+        h = t.peer_registration_holders.c
+        issuer, number = values["issuer"], values["registration_number"]
+        self.s.execute(
+            sa.delete(t.peer_registration_holders).where(
+                h.issuer == issuer, h.registration_number == number
+            )
+        )
+        codes = [code for code in dict.fromkeys(values["holder_codes"].split()) if len(code) == 18]
+        if codes:
+            self.s.execute(
+                sa.insert(t.peer_registration_holders),
+                [
+                    {"issuer": issuer, "registration_number": number, "credit_code": code}
+                    for code in codes
+                ],
+            )
+
+    def with_holders(self, codes: list[str], *, limit: int = 200) -> list[dict[str, Any]]:
+        """The peers' registrations in force one of whose holders has one of these credit
+        codes (indexed by code), with ``shared``: the codes it shares."""
+        if not codes:
+            return []
+        c, h = t.peer_registrations.c, t.peer_registration_holders.c
+        rows = self.s.execute(
+            sa.select(t.peer_registrations, h.credit_code)
+            .join(
+                t.peer_registration_holders,
+                (h.issuer == c.issuer) & (h.registration_number == c.registration_number),
+            )
+            .where(h.credit_code.in_(codes), c.in_force.is_(True))
+            .order_by(c.issuer, c.registration_number, h.credit_code)
+            .limit(limit)
+        )
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in rows:
+            row = dict(r._mapping)
+            code = row.pop("credit_code")
+            key = (row["issuer"], row["registration_number"])
+            out.setdefault(key, {**row, "shared": []})["shared"].append(code)
+        return list(out.values())
 
     def matches(self, *, evidence_hash: str | None, name_key: str) -> list[dict[str, Any]]:
         """The peers' registrations in force with this evidence hash or normalised name."""

@@ -11,9 +11,11 @@ from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column,
 from dataip.db.tables.federation import (
     foreign_status_lists,
     peer_feeds,
+    peer_registration_holders,
     peer_registrations,
     trust_lists,
     witness_pushes,
+    witness_refusals,
     witnessed_logs,
 )
 from dataip.db.tables.registry import (
@@ -105,6 +107,7 @@ __all__ = [
     "objections",
     "parties",
     "peer_feeds",
+    "peer_registration_holders",
     "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
@@ -122,5 +125,6 @@ __all__ = [
     "webhook_outbox",
     "webhook_subscriptions",
     "witness_pushes",
+    "witness_refusals",
     "witnessed_logs",
 ]

@@ -94,3 +94,33 @@ peer_registrations = sa.Table(
     sa.Column("log_index", sa.BigInteger, nullable=False),  # the feed event last applied
     sa.Column("seen_at", UTCDateTime, nullable=False),
 )
+
+# --- issue 21 §5: the holders of the peers' registrations, by credit code -------------------
+# One row per legal-person holder's unified social credit code a peer registration's
+# certificate shows (public, G§17; natural persons carry none): an indexed lookup for the
+# examiner's "same holder, similar name" warning. Kept with `peer_registrations` (replaced
+# with its row, in the same transaction).
+peer_registration_holders = sa.Table(
+    "peer_registration_holders",
+    metadata,
+    sa.Column("issuer", sa.String(500), primary_key=True),
+    sa.Column("registration_number", sa.String(17), primary_key=True),
+    sa.Column("credit_code", sa.String(18), primary_key=True),
+    sa.Index("ix_peer_registration_holders_credit_code", "credit_code"),
+)
+
+# --- issue 21 §3: the add-checkpoint requests this witness refused --------------------------
+# For the operator (`dataip federation witness-log`), as evidence of a log's misbehaviour
+# (tlog-witness allows logging them): the origin and sizes the request named, the stable
+# refusal code and HTTP status, when. Never the body. The newest REFUSALS_KEPT rows are kept.
+witness_refusals = sa.Table(
+    "witness_refusals",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("origin", sa.String(500), nullable=True),  # null: the body named none readable
+    sa.Column("old_size", sa.BigInteger, nullable=True),
+    sa.Column("size", sa.BigInteger, nullable=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+)

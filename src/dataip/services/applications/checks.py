@@ -52,7 +52,15 @@ def examination_checks(
         # issue 21 §5: a peer registry's registration in force with the same evidence or
         # name (R4, G§10): a warning for the examiner, who decides (G§13(3))
         "registered_elsewhere": (
-            peers_feed.matches(env, uow, name=app.name, evidence=app.evidence_hash)
+            peers_feed.matches(
+                env,
+                uow,
+                name=app.name,
+                evidence=app.evidence_hash,
+                holder_codes=[
+                    p.id_number for p in uow.parties.many(party_ids) if p.kind != "natural_person"
+                ],
+            )
             if viewer is None or viewer.is_registry
             else []
         ),

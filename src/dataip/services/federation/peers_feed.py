@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ from dataip.federation.peers import (
     evidence_hash,
     holder_codes,
     name_key,
+    name_similarity,
     registrations_named,
+    similar_names,
 )
 from dataip.federation.trust_list import RegistryEntry
 from dataip.services.context import Env
@@ -270,33 +273,54 @@ def _facts(
 
 
 # --- what the examiner sees -------------------------------------------------------------------
-def matches(env: Env, uow: Any, *, name: str, evidence: str | None) -> list[dict[str, Any]]:
-    """The peers' registrations in force whose evidence hash equals ``evidence`` or whose
-    normalised name equals ``name``'s: registry (name from the list in force), number, a
-    link to the peer's public page, and what matched."""
+def matches(
+    env: Env,
+    uow: Any,
+    *,
+    name: str,
+    evidence: str | None,
+    holder_codes: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """The peers' registrations in force that match the application: the same evidence hash,
+    the same normalised name, or a holder with the same credit code and a similar name
+    (``federation.peers.similar_names``). Each: registry (name from the list in force),
+    number, a link to the peer's public page, the peer's name, and what matched
+    (``evidence``, ``name``, ``holder_similar_name`` with ``similarity`` in whole percent) —
+    never the codes themselves."""
     key = name_key(name)
-    if not key and not evidence:
-        return []
-    rows = uow.peer_feeds.matches(evidence_hash=evidence, name_key=key)
+    codes = sorted({c for c in holder_codes if c})
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    if key or evidence:
+        for row in uow.peer_feeds.matches(evidence_hash=evidence, name_key=key):
+            rows[(row["issuer"], row["registration_number"])] = row
+    for row in uow.peer_feeds.with_holders(codes):
+        if key and similar_names(name, row["name"]):
+            found = rows.setdefault((row["issuer"], row["registration_number"]), row)
+            found["shared"] = row["shared"]
     if not rows:
         return []
     names = {r.issuer.rstrip("/"): r.name for r in _peers(env)}
     out = []
-    for row in rows:
+    for (issuer, number), row in sorted(rows.items()):
         matched = []
         if evidence and row["evidence_hash"] == evidence:
             matched.append("evidence")
         if key and row["name_key"] == key:
             matched.append("name")
+        similarity = None
+        if row.get("shared"):
+            matched.append("holder_similar_name")
+            similarity = name_similarity(name, row["name"])
         out.append(
             {
-                "registry": names.get(row["issuer"], row["issuer"]),
-                "issuer": row["issuer"],
-                "registration_number": row["registration_number"],
+                "registry": names.get(issuer, issuer),
+                "issuer": issuer,
+                "registration_number": number,
                 "name": row["name"],
                 "state": row["state"],
-                "url": f"{row['issuer']}/registrations/{row['registration_number']}",
+                "url": f"{issuer}/registrations/{number}",
                 "matched": matched,
+                "similarity": similarity,
                 "seen_at": row["seen_at"].isoformat(),
             }
         )

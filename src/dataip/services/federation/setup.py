@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from dataip.federation.policy import Policy
 from dataip.federation.trust_list import TrustList
 from dataip.ledger.cosignature import CosignatureSigner
 from dataip.ledger.note import Verifier
@@ -28,6 +29,11 @@ class FederationSetup:
     status_max_age: int = 600  # seconds: a foreign status list older than this is fetched again
     push_max_backoff: int = 3600  # seconds: the longest wait before pushing to a failing witness
     peer_client_key_file: Path | None = None  # our private_key_jwt key at the peers (§5)
+    # the witness policy verifications report on (§4): a tlog-policy file, or k of the
+    # registries on the list in force (0: none); derived policies kept by (operator, sequence, k)
+    policy: Policy | None = None
+    policy_quorum: int = 0
+    derived_policies: dict[tuple[str, int, int], Policy] = field(default_factory=dict, repr=False)
     _parsed: dict[tuple[str, int], TrustList] = field(default_factory=dict, repr=False)
     # status-list URLs whose fetch failed, and when: not tried again for a minute, so that an
     # unreachable issuer does not cost every verification a timeout

@@ -11,6 +11,7 @@ cosignature leaves. A witness never cosigns two views of one log.
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from dataip.domain.errors import DomainError
 from dataip.federation.trust_list import TrustList
@@ -21,7 +22,9 @@ from dataip.ledger.note import NoteSignature, format_note
 from dataip.services.context import Env
 from dataip.services.federation.trust import current_or_none, setup_of
 
-__all__ = ["add_checkpoint", "known_size", "latest_checkpoint"]
+__all__ = ["add_checkpoint", "known_size", "latest_checkpoint", "record_refusal", "refusals"]
+
+REFUSALS_KEPT = 10_000  # the newest refused requests kept for the operator
 
 
 def _unknown(origin: str) -> DomainError:
@@ -78,6 +81,67 @@ def _conflict(size: int) -> DomainError:
 
 def add_checkpoint(env: Env, body: bytes) -> str:
     """Handle one add-checkpoint body; return the cosignature line(s) (ending in a newline).
+    A refusal is recorded (origin, sizes, code, status, time; never the body) and raised.
+    """
+    try:
+        return _add_checkpoint(env, body)
+    except DomainError as exc:
+        origin, old_size, size = _named(body)
+        record_refusal(
+            env, code=exc.code, status=exc.status, origin=origin, old_size=old_size, size=size
+        )
+        raise
+
+
+def _named(body: bytes) -> tuple[str | None, int | None, int | None]:
+    """The origin, old size and size a request names, as far as its body reads."""
+    try:
+        request = parse_add_checkpoint(body)
+    except DomainError:
+        return None, None, None
+    try:
+        checkpoint = peek_checkpoint(request.checkpoint)
+    except DomainError:
+        return None, request.old_size, None
+    return checkpoint.origin[:500], request.old_size, checkpoint.size
+
+
+def record_refusal(
+    env: Env,
+    *,
+    code: str,
+    status: int,
+    origin: str | None = None,
+    old_size: int | None = None,
+    size: int | None = None,
+) -> None:
+    """Keep one refused add-checkpoint request for the operator (the newest
+    ``REFUSALS_KEPT``). Sizes beyond the database's integers are not kept."""
+
+    def fits(n: int | None) -> int | None:
+        return n if n is not None and 0 <= n < 2**63 else None
+
+    with env.uow() as uow:
+        uow.federation.record_refusal(
+            keep=REFUSALS_KEPT,
+            at=env.now(),
+            origin=origin,
+            old_size=fits(old_size),
+            size=fits(size),
+            code=code[:64],
+            status=status,
+        )
+        uow.commit()
+
+
+def refusals(env: Env, *, limit: int = 50, origin: str | None = None) -> list[dict[str, Any]]:
+    """The refused requests, newest first (``dataip federation witness-log``)."""
+    with env.read() as uow:
+        return uow.federation.refusals(limit=limit, origin=origin)
+
+
+def _add_checkpoint(env: Env, body: bytes) -> str:
+    """add-checkpoint itself.
 
     Raises :class:`DomainError` with the spec's status: 400 ``witness_malformed_request``,
     403 ``witness_log_unlisted`` / ``witness_bad_signature``, 404 ``witness_unknown_log``,

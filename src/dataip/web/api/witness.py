@@ -32,6 +32,12 @@ async def add_checkpoint(request: Request) -> Response:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
+            await run_in_threadpool(
+                svc.record_refusal,
+                request.app.state.registry.env,
+                code="request_too_large",
+                status=413,
+            )
             return problem(
                 413,
                 "request_too_large",
