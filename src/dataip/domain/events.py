@@ -77,6 +77,11 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "IndustryTableLoaded": ("载入行业分类表", "Industry table loaded"),
     "CalendarOverrideSet": ("设置工作日调整", "Calendar override set"),
     "CalendarYearLoaded": ("载入年度节假日安排", "Calendar year loaded"),
+    # issue 23 §1–§2: derivation and benefit distribution (services/distribution)
+    "UpstreamSourceDeclared": ("声明数据来源", "Upstream source declared"),
+    "UpstreamSourceConfirmed": ("确认数据来源", "Upstream source confirmed"),
+    "UpstreamSourceDisputed": ("对数据来源提出异议", "Upstream source disputed"),
+    "DistributionRecorded": ("记录收益分配", "Benefit distribution recorded"),
 }
 
 

@@ -29,6 +29,7 @@ from dataip.web.api import (
     applications,
     blobs,
     certificates,
+    distribution,
     events,
     evidence,
     examination,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         institutions,
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
+        distribution,  # issue 23 §1–§2
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

@@ -70,9 +70,7 @@ distributions = sa.Table(
 distribution_parts = sa.Table(
     "distribution_parts",
     metadata,
-    sa.Column(
-        "distribution_id", sa.Integer, sa.ForeignKey("distributions.id"), primary_key=True
-    ),
+    sa.Column("distribution_id", sa.Integer, sa.ForeignKey("distributions.id"), primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("beneficiary", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),  # holder | foreign | external
@@ -84,7 +82,5 @@ distribution_parts = sa.Table(
     sa.Column("flows", JSONType, nullable=False),  # [{"path": [...], "share": "n/d"}]
     sa.Column("paths_complete", sa.Boolean, nullable=False),
     sa.Column("salt", sa.String(32), nullable=False),
-    sa.UniqueConstraint(
-        "distribution_id", "beneficiary", name="uq_distribution_parts_beneficiary"
-    ),
+    sa.UniqueConstraint("distribution_id", "beneficiary", name="uq_distribution_parts_beneficiary"),
 )
