@@ -139,9 +139,8 @@ def _check(nodes: Mapping[str, Node], links: Iterable[Link], retention_bp: int) 
     if any(t > TOTAL_BP for t in totals.values()):
         raise SplitError("a registration's source weights sum to more than 100 %")
     for key, node in nodes.items():
-        if node.kind == "registration" and node.holders:
-            if any(h.share_bp <= 0 for h in node.holders):
-                raise SplitError(f"{key}: a holder's share must be above 0")
+        if node.kind == "registration" and any(h.share_bp <= 0 for h in node.holders):
+            raise SplitError(f"{key}: a holder's share must be above 0")
     return out
 
 
@@ -264,7 +263,7 @@ def _flows(
         for link in links:
             share = got * passed * Fraction(link.weight_bp, TOTAL_BP)
             given += share
-            children.append((path + (link.upstream,), share))
+            children.append(((*path, link.upstream), share))
         listed, complete = out.setdefault(key, ([], True))
         if len(listed) < MAX_PATHS:
             listed.append(Flow(path, got - given))

@@ -597,8 +597,6 @@ RAISES.update(
         "GET /api/v1/registrations/{number}/distributions/{distribution_id}": _DIST_REG
         | p(s404="distribution_not_found"),
         "GET /api/v1/registrations/{number}/distributions/{distribution_id}/statements/"
-        "{beneficiary}": LOGIN
-        | _DIST_REG
-        | p(s404="distribution_not_found statement_not_found"),
+        "{beneficiary}": LOGIN | _DIST_REG | p(s404="distribution_not_found statement_not_found"),
     }
 )

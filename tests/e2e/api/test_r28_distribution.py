@@ -107,7 +107,7 @@ def test_r28_three_level_chain_distribution_and_statement(api: Api, registry: Re
 
 
 def test_r28_cycle_refused_and_nothing_changed(api: Api, registry: Registry) -> None:
-    wa, wb, wc, a, b, c = chain(api)
+    wa, _wb, wc, a, b, c = chain(api)
     before = count(registry, "derivation_links")
     r = _declare(
         api, wc.applicant, c, kind="registration", number=a, weight_bp=100, stage="application"
@@ -125,7 +125,7 @@ def test_r28_cycle_refused_and_nothing_changed(api: Api, registry: Registry) -> 
 
 
 def test_r28_bad_declarations(api: Api) -> None:
-    wa, wb, wc, a, b, c = chain(api)
+    wa, wb, _wc, a, b, _c = chain(api)
     problem(
         _declare(
             api,

@@ -37,7 +37,7 @@ class Distribution:
     # --- links -----------------------------------------------------------------------------
     def add_link(self, **values: Any) -> int:
         result = self.s.execute(sa.insert(t.derivation_links).values(**values))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
 
     def link(self, link_id: int) -> LinkRow | None:
         row = self.s.execute(
@@ -80,7 +80,7 @@ class Distribution:
     # --- distributions -------------------------------------------------------------------
     def add_distribution(self, **values: Any) -> int:
         result = self.s.execute(sa.insert(t.distributions).values(**values))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
 
     def set_event(self, distribution_id: int, event_id: int) -> None:
         self.s.execute(

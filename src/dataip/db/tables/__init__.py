@@ -88,6 +88,10 @@ __all__ = [
     "counters",
     "deadlines",
     "deposits",
+    # issue 23 §1–§2: benefit distribution
+    "derivation_links",
+    "distribution_parts",
+    "distributions",
     "events",
     "filings",
     "foreign_status_lists",
@@ -126,8 +130,4 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
-    # issue 23 §1–§2: benefit distribution
-    "derivation_links",
-    "distribution_parts",
-    "distributions",
 ]

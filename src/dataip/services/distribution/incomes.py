@@ -241,7 +241,7 @@ def record(
         uow.flush()
         uow.distribution.set_event(dist_id, event.id)
         notified: set[int] = set()
-        for key, r in regs.items():
+        for r in regs.values():
             for user in holder_users(uow, r):
                 if user in notified:
                     continue

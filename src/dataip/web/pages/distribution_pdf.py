@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+# ruff: noqa: E501 — the page's HTML keeps its rows on one line each
 ATTACHMENT_NAME = "statement.json"
 
 _TEMPLATE = """<!doctype html>
