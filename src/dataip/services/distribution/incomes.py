@@ -136,6 +136,7 @@ def record(
 ) -> DistributionRow:
     """The holder records an income and the registry computes, stores and logs its
     distribution; every beneficiary here is served a notice of its statement."""
+    identity.require_login()
     now = env.now()
     retention = env.profile.distribution_retention_bp
     with env.uow() as uow:

@@ -170,6 +170,7 @@ def declare(
     identity: Identity, *, env: Env, number: str, upstream: Upstream, weight_bp: int, stage: str
 ) -> LinkRow:
     """The holder declares an upstream source; the upstream's holders are notified."""
+    identity.require_login()
     _check_weight(weight_bp, stage)
     now = env.now()
     with env.uow() as uow:
@@ -269,6 +270,7 @@ def _numbers(uow: UnitOfWork, keys: tuple[str, ...]) -> list[str]:
 def _answer(
     identity: Identity, *, env: Env, number: str, link_id: int, state: str, note: str | None
 ) -> LinkRow:
+    identity.require_login()
     now = env.now()
     with env.uow() as uow:
         down = registration(uow, number)
