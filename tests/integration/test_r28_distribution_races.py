@@ -49,7 +49,7 @@ def _declare_row(api: Api, w: World) -> Request:
 def _answer(what: str) -> Any:
     def build(api: Api, w: World) -> Request:
         a, b, holder = _pair(api, w)
-        method, url, headers, kw = _declare(a, b, api.h(w.applicant))
+        _method, url, headers, kw = _declare(a, b, api.h(w.applicant))
         r = api.c.post(url, headers=headers, **kw)
         assert r.status_code == 201, r.text
         body = {"reason": "未使用贵方数据"} if what == "dispute" else {}
