@@ -23,6 +23,7 @@ SCRIPTS = sorted(p.stem for p in BENCH.glob("*.py") if p.stem != "smoke")
 # what each script's JSON must hold: proof the run measured something, not just started
 EXPECT = {
     "certs": ("issue",),
+    "distribution": ("runs",),  # issue 23 §2
     "federation": ("backends", "policy"),
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),

@@ -246,16 +246,23 @@ def split(
 def _flows(
     nodes: Mapping[str, Node], by: Mapping[str, list[Link]], root: str, passed: Fraction
 ) -> dict[str, tuple[list[Flow], bool]]:
-    """Per node, the paths from `root` by which money stayed there (up to MAX_PATHS each,
-    within an overall budget) with the fraction each path left at the node."""
-    out: dict[str, tuple[list[Flow], bool]] = {}
+    """Per node, the paths from `root` by which money stayed there (up to MAX_PATHS each)
+    with the fraction each path left at the node. A node reached once more when its list is
+    full is not walked through again: its list and those of every node upstream of it are
+    then marked incomplete (their amounts always count every path: they come from the
+    propagation in `split`). An overall budget bounds the walk on any graph."""
+    listed: dict[str, list[Flow]] = {}
+    cut: set[str] = set()  # nodes whose further paths were not walked
     budget = _PATH_BUDGET
-    exhausted = False  # paths left unlisted: no node's list can be said to be complete
     stack: list[tuple[tuple[str, ...], Fraction]] = [((root,), Fraction(1))]
     while stack:
         path, got = stack.pop()
-        budget -= 1
         key = path[-1]
+        mine = listed.setdefault(key, [])
+        if len(mine) >= MAX_PATHS or budget <= 0:
+            cut.add(key)
+            continue
+        budget -= 1
         node = nodes[key]
         links = by.get(key, ()) if node.kind == "registration" else ()
         given = Fraction(0)
@@ -264,16 +271,12 @@ def _flows(
             share = got * passed * Fraction(link.weight_bp, TOTAL_BP)
             given += share
             children.append(((*path, link.upstream), share))
-        listed, complete = out.setdefault(key, ([], True))
-        if len(listed) < MAX_PATHS:
-            listed.append(Flow(path, got - given))
-        else:
-            out[key] = (listed, False)
-        if budget > 0:
-            stack.extend(reversed(children))
-        elif children:
-            exhausted = True
-    for key, (listed, complete) in out.items():
-        listed.sort(key=lambda f: f.path)
-        out[key] = (listed, complete and not exhausted)
-    return out
+        mine.append(Flow(path, got - given))
+        stack.extend(reversed(children))
+    incomplete: set[str] = set()
+    for key in cut:
+        incomplete |= reachable(by, key)
+    return {
+        key: (sorted(flows, key=lambda f: f.path), key not in incomplete)
+        for key, flows in listed.items()
+    }

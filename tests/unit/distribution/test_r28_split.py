@@ -105,3 +105,19 @@ def test_r28_split_refuses(links: list[Link], income: object, retention: int) ->
     nodes = {k: reg(k, (k.lower(), 10_000)) for k in "ABC"}
     with pytest.raises(SplitError):
         split(nodes=nodes, links=links, root="A", income_fen=income, retention_bp=retention)  # type: ignore[arg-type]
+
+
+def test_r28_many_paths_are_listed_up_to_a_bound_and_all_counted() -> None:
+    """Six diamonds in a row give 2⁶ = 64 paths to the last node: 32 are listed, the part
+    says the list is incomplete, and the amount still counts every path."""
+    nodes = {f"N{i}": reg(f"N{i}", (f"n{i}", 10_000)) for i in range(7)}
+    nodes |= {f"M{i}{s}": reg(f"M{i}{s}", (f"m{i}{s}", 10_000)) for i in range(6) for s in "ab"}
+    links = []
+    for i in range(6):
+        for s in "ab":
+            links += [Link(f"N{i}", f"M{i}{s}", 5000), Link(f"M{i}{s}", f"N{i + 1}", 10_000)]
+    d = split(nodes=nodes, links=links, root="N0", income_fen=10**12, retention_bp=0)
+    last = next(p for p in d.parts if p.beneficiary == "n6")
+    assert len(last.flows) == 32 and not last.paths_complete
+    assert last.fraction == 1 and last.amount_fen == 10**12  # nothing is retained on the way
+    assert sum(d.amounts().values()) == 10**12
