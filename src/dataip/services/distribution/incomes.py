@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataip.distribution import Holder, Link, Node, SplitError, split
-from dataip.distribution.statement import EVENT_TYPE, format_fraction, part_name
+from dataip.distribution.statement import format_fraction, part_name
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.services.after_registration.roles import holder_users, is_holder
@@ -233,7 +233,7 @@ def record(
             uow,
             subject_type="registration",
             subject_id=reg.id,
-            type=EVENT_TYPE,
+            type="DistributionRecorded",  # statement.EVENT_TYPE
             at=now,
             actor_user_id=uid,
             public=public,
