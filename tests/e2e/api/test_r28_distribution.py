@@ -223,3 +223,43 @@ def test_r28_unconfirmed_and_disputed_links_take_no_part(api: Api) -> None:
     problem(_answer(api, wb.applicant, a, pend["id"], "confirm"), 409, "source_not_pending")
     graph = api.c.get(f"{PREFIX}/registrations/{a}/graph").json()
     assert {e["state"] for e in graph["edges"]} == {"confirmed"}
+
+
+def test_r28_a_registration_at_a_listed_registry_is_paid_and_ends_the_flow(
+    api: Api, registry: Registry
+) -> None:
+    """A source at another registry (agency 3300 in the trust list in force) is confirmed by
+    the registry and takes its part as itself: the flow does not go further."""
+    from dataip.services.federation import trust
+    from tests.support.federation import federation, peer, signed, trust_list
+
+    w = api.world()
+    a = w.registered(name="城市交通拥堵预测数据集")
+    foreign = "2026330000000123"
+    with federation(registry.env):
+        entry, _ = peer("3300", "zj.example")
+        trust.accept(registry.env, signed(trust_list(entry)))
+        r = _declare(
+            api,
+            w.applicant,
+            a,
+            kind="foreign",
+            agency_code="3300",
+            number=foreign,
+            weight_bp=5000,
+            stage="circulation",
+        )
+        assert r.status_code == 201, r.text
+    assert _answer(api, w.examiner, a, r.json()["id"], "confirm").json()["state"] == "confirmed"
+    d = api.c.post(
+        f"{PREFIX}/registrations/{a}/distributions",
+        headers=api.h(w.applicant),
+        json={"income_fen": 10_000},
+    ).json()
+    # retention 30 %: the foreign registration 70 % × 50 % = 35 %
+    assert {p["beneficiary"]: p["amount_fen"] for p in d["parts"]} == {
+        f"{a}-1": 6_500,
+        f"3300:{foreign}": 3_500,
+    }
+    graph = api.c.get(f"{PREFIX}/registrations/{a}/graph").json()
+    assert {n["key"] for n in graph["nodes"]} == {a, f"3300:{foreign}"}
