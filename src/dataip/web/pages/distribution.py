@@ -11,12 +11,14 @@ a service and render.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -27,7 +29,12 @@ from dataip.services.after_registration.roles import is_holder
 from dataip.services.context import Env, Identity
 from dataip.services.distribution import incomes, sources
 from dataip.services.distribution.incomes import FILING_AMOUNTS
-from dataip.web.api.distribution import statement_with_receipt
+from dataip.web.api.distribution import (
+    DistributionCreate,
+    SourceCreate,
+    SourceDispute,
+    statement_with_receipt,
+)
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
 from dataip.web.pages.forms import csrf_refused, failure, signed_in
@@ -213,10 +220,11 @@ async def _form(request: Request) -> FormData:
     return await request.form()
 
 
-def _refused(request: Request, env: Env, number: str, e: DomainError) -> Response:
+def _refused(request: Request, env: Env, number: str, e: DomainError | ValidationError) -> Response:
     from dataip.web.pages.holder import registration_response
 
-    return registration_response(request, env, number, error=failure(request, e), status=e.status)
+    status = e.status if isinstance(e, DomainError) else 422
+    return registration_response(request, env, number, error=failure(request, e), status=status)
 
 
 def _posted(request: Request, env: Env, data: FormData) -> Identity | Response:
@@ -271,22 +279,24 @@ def _declare(request: Request, env: Env, data: FormData, number: str) -> Respons
     if isinstance(who, Response):
         return who
     try:
-        kind = _text(data, "kind")
+        # the API's own schema: the same refusals (control characters, formats, ranges)
+        body = SourceCreate.model_validate(
+            {
+                "kind": _text(data, "kind"),
+                "number": _text(data, "number") or None,
+                "agency_code": _text(data, "agency_code") or None,
+                "name": _text(data, "name") or None,
+                "weight_bp": _weight(_text(data, "weight")),
+                "stage": _text(data, "stage"),
+            }
+        )
         up = sources.Upstream(
-            kind=kind,
-            number=_text(data, "number") or None,
-            agency_code=_text(data, "agency_code") or None,
-            name=_text(data, "name")[:200] or None,
+            kind=body.kind, number=body.number, agency_code=body.agency_code, name=body.name
         )
         sources.declare(
-            who,
-            env=env,
-            number=number,
-            upstream=up,
-            weight_bp=_weight(_text(data, "weight")),
-            stage=_text(data, "stage"),
+            who, env=env, number=number, upstream=up, weight_bp=body.weight_bp, stage=body.stage
         )
-    except DomainError as e:
+    except (DomainError, ValidationError) as e:
         return _refused(request, env, number, e)
     ref = _pick(TITLES["declare"], lang_of(request))
     return flash.redirect(request, f"/registrations/{number}#derivation", ok="recorded", ref=ref)
@@ -304,17 +314,18 @@ def _answer(
     who = _posted(request, env, data)
     if isinstance(who, Response):
         return who
-    back = _text(data, "back") or number
+    back = _text(data, "back")
+    if not re.fullmatch(r"[0-9X]{16,17}", back):
+        back = number  # where the form came from: a registration's page, else the declaring one
     try:
         if answer == "confirm":
             sources.confirm(who, env=env, number=number, link_id=link_id)
         elif answer == "dispute":
-            sources.dispute(
-                who, env=env, number=number, link_id=link_id, reason=_text(data, "reason")[:5000]
-            )
+            body = SourceDispute.model_validate({"reason": _text(data, "reason")})
+            sources.dispute(who, env=env, number=number, link_id=link_id, reason=body.reason)
         else:
             raise DomainError("not_found", "页面不存在", "not found", status=404)
-    except DomainError as e:
+    except (DomainError, ValidationError) as e:
         return _refused(request, env, back, e)
     ref = _pick(TITLES["confirm" if answer == "confirm" else "dispute"], lang_of(request))
     return flash.redirect(request, f"/registrations/{back}#derivation", ok="recorded", ref=ref)
@@ -333,14 +344,17 @@ def _distribute(request: Request, env: Env, data: FormData, number: str) -> Resp
     try:
         filing = _text(data, "filing_number") or None
         amount = _text(data, "income")
+        body = DistributionCreate.model_validate(
+            {"income_fen": _fen(amount) if amount else None, "filing_number": filing}
+        )
         row = incomes.record(
             who,
             env=env,
             number=number,
-            income_fen=_fen(amount) if amount and not filing else None,
-            filing_number=filing,
+            income_fen=body.income_fen,
+            filing_number=body.filing_number,
         )
-    except DomainError as e:
+    except (DomainError, ValidationError) as e:
         return _refused(request, env, number, e)
     ref = _pick(TITLES["distribute"], lang_of(request))
     return flash.redirect(
