@@ -91,6 +91,16 @@ def share_percent(share: str) -> str:
 BOX_W, BOX_H, GAP_X, GAP_Y, FONT = 190, 46, 70, 18, 12
 
 
+def _fit(text: str, room: int = BOX_W - 16) -> str:
+    """The text cut to the box (a wide character ~FONT px, a narrow one ~0.6 of it), with …."""
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += FONT if ord(ch) > 0x2E7F else FONT * 0.6
+        if used > room:
+            return text[: max(i - 1, 0)] + "…"
+    return text
+
+
 def diagram(graph: dict[str, Any], lang: str) -> Markup | None:
     """The graph as an SVG: this registration in the first column (those derived from it to
     its left), each column further right one step further upstream. Confirmed links solid,
@@ -149,7 +159,7 @@ def diagram(graph: dict[str, Any], lang: str) -> Markup | None:
     for key, (x, y) in pos.items():
         n = nodes.get(key, {})
         strong = ' stroke-width="2.5"' if key == me else ""
-        name = (n.get("name") or _pick(KIND_LABELS.get(n.get("kind", ""), ("", "")), lang))[:14]
+        name = _fit(n.get("name") or _pick(KIND_LABELS.get(n.get("kind", ""), ("", "")), lang))
         shown = key
         out.append(
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="4" fill="#fff" '
