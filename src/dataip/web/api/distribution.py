@@ -201,7 +201,7 @@ def declare_source(body: SourceCreate, number: Number, env: EnvDep, identity: Id
     link = sources.declare(
         identity, env=env, number=number, upstream=up, weight_bp=body.weight_bp, stage=body.stage
     )
-    return sources.sources(identity, env=env, number=number)["sources"][-1] | {"id": link.id}
+    return _one(identity, env, number, link.id)
 
 
 def _one(identity: Any, env: Any, number: str, link_id: int) -> Any:
