@@ -247,6 +247,9 @@ def profile_from_toml(text: str) -> Profile:
     code = str(raw["registry_code"])
     if len(code) != 4 or not code.isdigit():
         raise ValueError("registry_code must be 4 digits")
+    retention = raw.get("distribution", {}).get("retention_bp", 3000)
+    if type(retention) is not int or not 0 <= retention <= 10_000:
+        raise ValueError("distribution.retention_bp must be an integer 0–10000")
     return Profile(
         id=raw["id"],
         name_zh=raw["name_zh"],
@@ -266,4 +269,5 @@ def profile_from_toml(text: str) -> Profile:
         fast_track_grounds=grounds,
         source_codes=dict(numbering.get("source_codes", {})),
         applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),
+        distribution_retention_bp=retention,
     )

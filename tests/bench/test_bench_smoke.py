@@ -26,6 +26,7 @@ SCRIPTS = sorted(
 # what each script's JSON must hold: proof the run measured something, not just started
 EXPECT = {
     "certs": ("issue",),
+    "distribution": ("runs",),  # issue 23 §2
     "federation": ("backends", "policy"),
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),

@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
@@ -102,6 +103,8 @@ class SqlAlchemyUnitOfWork:
         self.federation = Federation(s)  # trust lists, the witness's memory (issue 21)
         self.peer_feeds = PeerFeeds(s)  # the peers' event feeds followed (issue 21 §5)
         self.quality = QualityAssessments(s)  # data-quality assessments (issue 22 §1)
+
+        self.distribution = Distribution(s)  # derivation links, distributions (issue 23)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -79,6 +79,11 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "CalendarYearLoaded": ("载入年度节假日安排", "Calendar year loaded"),
     "QualityPublished": ("公开数据质量评价", "Data quality published"),
     "QualityWithdrawn": ("撤回数据质量评价", "Data quality withdrawn"),
+    # issue 23 §1–§2: derivation and benefit distribution (services/distribution)
+    "UpstreamSourceDeclared": ("声明数据来源", "Upstream source declared"),
+    "UpstreamSourceConfirmed": ("确认数据来源", "Upstream source confirmed"),
+    "UpstreamSourceDisputed": ("对数据来源提出异议", "Upstream source disputed"),
+    "DistributionRecorded": ("记录收益分配", "Benefit distribution recorded"),
 }
 
 

@@ -66,6 +66,10 @@ class Profile:
     fast_track_grounds: tuple[str, ...] = DEFAULT_FAST_TRACK_GROUNDS
     source_codes: dict[str, str] = field(default_factory=dict)
     applicant_type_codes: dict[str, str] = field(default_factory=dict)
+    # issue 23 §2 (R28, Z§4.3): the retention rule of a penetrating distribution — the share
+    # of what reaches a registration that its holders keep before the rest passes upstream
+    # (by the confirmed links' weights), in basis points
+    distribution_retention_bp: int = 3000
 
     def period(self, key: str) -> Period:
         return self.periods[key]

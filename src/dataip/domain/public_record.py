@@ -556,6 +556,50 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     "QualityWithdrawn": {"registration_number": REG_NO},
 }
 
+# --- issue 23 §1–§2: derivation and benefit distribution (services/distribution) ------------
+# Nodes and beneficiaries are named by what the registry issued or assigned, never by a name:
+# a registration here by its number, one at a listed registry by agency code and number, an
+# external source by its link's id (E12), a holder by its registration's number and its
+# position among the holders (…-1). Shares are exact fractions n/d; amounts are commitments.
+_STAGE = Pattern("stage", screened=False, regex=r"collection|processing|circulation|application")
+_UPSTREAM_KIND = Pattern("upstream_kind", screened=False, regex=r"registration|foreign|external")
+_AGENCY = Pattern("agency_code", screened=False, regex=r"[0-9]{4}", zh="登记机构代码")
+_FOREIGN_NO = Pattern("foreign_number", screened=False, regex=r"[0-9X]{16,17}", zh="登记号")
+_BENEFICIARY = Pattern(
+    "beneficiary",
+    screened=False,
+    regex=r"[0-9]{15}[0-9X]-[0-9]{1,3}|[0-9]{4}:[0-9X]{16,17}|E[0-9]{1,12}",
+    zh="受益方编号",
+)
+_FRACTION = Pattern("fraction", screened=False, regex=r"[0-9]{1,100}/[1-9][0-9]{0,99}", zh="分数")
+_SOURCE = {
+    "registration_number": REG_NO,
+    "link_id": ID,
+    "upstream_kind": _UPSTREAM_KIND,
+    "upstream_number": _FOREIGN_NO,
+    "upstream_agency_code": _AGENCY,
+    "weight_bp": Int("weight_bp", lo=1, hi=10_000),
+    "stage": _STAGE,
+    "graph_version": ID,
+}
+EVENT_SCHEMAS.update(
+    {
+        "UpstreamSourceDeclared": _SOURCE,
+        "UpstreamSourceConfirmed": _SOURCE,
+        "UpstreamSourceDisputed": _SOURCE,
+        "DistributionRecorded": {
+            "registration_number": REG_NO,
+            "distribution_id": ID,
+            "retention_bp": Int("retention_bp", lo=0, hi=10_000),
+            "graph_version": ID,
+            "filing_number": FILING_NO,
+            "links": IDS,
+            "beneficiaries": ListOf("beneficiaries", item=_BENEFICIARY, max_items=200),
+            "shares": ListOf("shares", item=_FRACTION, max_items=200),
+        },
+    }
+)
+
 _COMMITMENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
 
 

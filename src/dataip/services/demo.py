@@ -31,6 +31,7 @@ from dataip.services import (
     scheduler,
 )
 from dataip.services.context import Env, FixedClock, Identity
+from dataip.services.distribution import demo as distribution_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
@@ -540,6 +541,8 @@ def populate(env: Env) -> dict[str, int]:
         number=numbers[0],
     )
     value_demo.populate(ap, env=e, numbers=numbers)  # issue 22 §1: data quality
+
+    distribution_demo.populate(e, holder=ap, examiner=ex, numbers=numbers)  # issue 23 §1–§2
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

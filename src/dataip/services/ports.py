@@ -63,6 +63,7 @@ class UnitOfWork(Protocol):
     feed: Any  # the event feed's keyset reads (issue 20 §4)
     webhooks: Any  # webhook outbox, subscriptions, messages, attempts (issue 20 §5)
     federation: Any  # trust lists and the witness's memory (db/repositories/federation.py)
+    distribution: Any  # derivation links and distributions (db/repositories/distribution.py)
     peer_feeds: Any  # the peers' feeds followed, their registrations (issue 21 §5)
     quality: Any  # data-quality assessments (db/repositories/value.py, issue 22 §1)
 

@@ -48,6 +48,10 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "freeze_notice": ("保全通知", "Notice of a court's preservation"),
     "pledge_proposal": ("质押备案确认请求", "Pledge awaiting your confirmation"),
     "pledge_proposal_withdrawn": ("质押备案申请撤回通知", "A bank withdrew its pledge proposal"),
+    # issue 23 §1–§2: derivation and benefit distribution (services/distribution)
+    "source_confirmation": ("数据来源确认请求", "Upstream source awaiting your confirmation"),
+    "source_decision": ("数据来源声明答复", "Answer to your upstream source declaration"),
+    "distribution_statement": ("收益分配对账单", "Benefit distribution statement"),
 }
 
 

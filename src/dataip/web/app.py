@@ -29,6 +29,7 @@ from dataip.web.api import (
     applications,
     blobs,
     certificates,
+    distribution,
     events,
     evidence,
     examination,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
         quality,  # issue 22 §1
+        distribution,  # issue 23 §1–§2
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

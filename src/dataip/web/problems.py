@@ -579,3 +579,45 @@ RAISES.update(
         | p(s404="application_not_found", s409="no_sample screening_pending"),
     }
 )
+
+# issue 23 §1–§2: derivation and benefit distribution (web/api/distribution.py)
+_DIST_REG = p(s404="registration_not_found")
+_SOURCE_ANSWER = (
+    LOGIN
+    | _DIST_REG
+    | p(s403="not_upstream_holder", s404="source_not_found", s409="source_not_pending")
+)
+RAISES.update(
+    {
+        "GET /api/v1/registrations/{number}/sources": _DIST_REG,
+        "POST /api/v1/registrations/{number}/sources": LOGIN
+        | RACE
+        | _DIST_REG
+        | p(
+            s403="forbidden",
+            s409="action_not_allowed_in_state source_already_declared source_cycle "
+            "source_not_in_force",
+            s422="invalid_source_kind invalid_stage invalid_weight registry_not_listed "
+            "source_name_required source_not_found source_not_foreign source_weights_over_100",
+        ),
+        "POST /api/v1/registrations/{number}/sources/{link_id}/confirm": _SOURCE_ANSWER | RACE,
+        "POST /api/v1/registrations/{number}/sources/{link_id}/dispute": _SOURCE_ANSWER
+        | RACE
+        | p(s422="reason_required"),
+        "GET /api/v1/registrations/{number}/graph": _DIST_REG,
+        "POST /api/v1/registrations/{number}/distributions": LOGIN
+        | RACE
+        | _DIST_REG
+        | p(
+            s403="forbidden",
+            s404="filing_not_found",
+            s409="distribution_not_computable income_already_distributed",
+            s422="distribution_too_large filing_has_no_amount income_source_required "
+            "invalid_amount",
+        ),
+        "GET /api/v1/registrations/{number}/distributions/{distribution_id}": _DIST_REG
+        | p(s404="distribution_not_found"),
+        "GET /api/v1/registrations/{number}/distributions/{distribution_id}/statements/"
+        "{beneficiary}": LOGIN | _DIST_REG | p(s404="distribution_not_found statement_not_found"),
+    }
+)

@@ -206,6 +206,10 @@ PATH_DEFAULTS = {
     "number": "2026105200000001",
     "index": "0",
     "list_no": "0",
+    # issue 23 §1–§2
+    "link_id": "999999",
+    "distribution_id": "999999",
+    "beneficiary": "2026105200000001-1",
 }
 
 
@@ -518,6 +522,24 @@ AUTHENTICATED = [
     INSTITUTION_KEYS,
     INSTITUTION_SCOPES,
     READS,
+]
+# issue 23 §1–§2: derivation and benefit distribution (web/api/distribution.py)
+SOURCES = "POST /registrations/{number}/sources"
+SOURCE_LIST = "GET /registrations/{number}/sources"
+CONFIRM_SOURCE = "POST /registrations/{number}/sources/{link_id}/confirm"
+DISPUTE_SOURCE = "POST /registrations/{number}/sources/{link_id}/dispute"
+GRAPH = "GET /registrations/{number}/graph"
+DISTRIBUTE = "POST /registrations/{number}/distributions"
+DISTRIBUTION = "GET /registrations/{number}/distributions/{distribution_id}"
+STATEMENT = "GET /registrations/{number}/distributions/{distribution_id}/statements/{beneficiary}"
+AUTHENTICATED += [
+    SOURCES,
+    SOURCE_LIST,
+    CONFIRM_SOURCE,
+    DISPUTE_SOURCE,
+    DISTRIBUTE,
+    DISTRIBUTION,
+    STATEMENT,
 ]
 
 CASES = [
@@ -2719,6 +2741,168 @@ CASES = [
         "invalid_token",
         who=None,
         path="/webhooks/1/deliveries",
+    ),
+]
+
+
+# --- issue 23 §1–§2: derivation and distribution on the world's registration ({reg}) -------
+_SOURCE = {"kind": "registration", "weight_bp": 3000, "stage": "processing"}
+CASES += [
+    c(
+        "sources:cycle-to-itself",
+        SOURCES,
+        409,
+        "source_cycle",
+        path="/registrations/{reg}/sources",
+        json=lambda w: {**_SOURCE, "number": w.ids["reg"]},
+    ),
+    c(
+        "sources:no-such-registration",
+        SOURCES,
+        422,
+        "source_not_found",
+        path="/registrations/{reg}/sources",
+        json={**_SOURCE, "number": "2026105200000001"},
+    ),
+    _invalid(
+        "sources:weight-over-10000",
+        SOURCES,
+        path="/registrations/{reg}/sources",
+        json={"kind": "external", "name": "外部来源", "weight_bp": 10_001, "stage": "collection"},
+    ),
+    _invalid(
+        "sources:weight-not-integer",
+        SOURCES,
+        path="/registrations/{reg}/sources",
+        json={"kind": "external", "name": "外部来源", "weight_bp": 30.5, "stage": "collection"},
+    ),
+    _invalid(
+        "sources:unknown-stage",
+        SOURCES,
+        path="/registrations/{reg}/sources",
+        json={"kind": "external", "name": "外部来源", "weight_bp": 100, "stage": "trading"},
+    ),
+    c(
+        "sources:external-without-name",
+        SOURCES,
+        422,
+        "source_name_required",
+        path="/registrations/{reg}/sources",
+        json={"kind": "external", "weight_bp": 100, "stage": "collection"},
+    ),
+    c(
+        "sources:foreign-not-listed",
+        SOURCES,
+        422,
+        "registry_not_listed",
+        path="/registrations/{reg}/sources",
+        json={**_SOURCE, "kind": "foreign", "agency_code": "3300", "number": "2026105200000001"},
+    ),
+    c(
+        "sources:by-a-stranger",
+        SOURCES,
+        403,
+        "forbidden",
+        who="other",
+        path="/registrations/{reg}/sources",
+        json={"kind": "external", "name": "外部来源", "weight_bp": 100, "stage": "collection"},
+    ),
+    c("sources:anonymous", SOURCES, 401, "unauthenticated", who=None, json=_SOURCE),
+    c("sources:list-unknown", SOURCE_LIST, 404, "registration_not_found"),
+    c(
+        "sources:confirm-unknown",
+        CONFIRM_SOURCE,
+        404,
+        "source_not_found",
+        path="/registrations/{reg}/sources/999999/confirm",
+    ),
+    c("sources:confirm-anonymous", CONFIRM_SOURCE, 401, "unauthenticated", who=None),
+    _invalid(
+        "sources:dispute-without-reason",
+        DISPUTE_SOURCE,
+        path="/registrations/{reg}/sources/999999/dispute",
+        json={},
+    ),
+    c(
+        "sources:dispute-unknown",
+        DISPUTE_SOURCE,
+        404,
+        "source_not_found",
+        path="/registrations/{reg}/sources/999999/dispute",
+        json={"reason": "未使用"},
+    ),
+    c("graph:unknown", GRAPH, 404, "registration_not_found", who=None),
+    _invalid(
+        "distributions:amount-not-integer",
+        DISTRIBUTE,
+        path="/registrations/{reg}/distributions",
+        json={"income_fen": 10.5},
+    ),
+    _invalid(
+        "distributions:amount-negative",
+        DISTRIBUTE,
+        path="/registrations/{reg}/distributions",
+        json={"income_fen": -100},
+    ),
+    _invalid(
+        "distributions:amount-as-text",
+        DISTRIBUTE,
+        path="/registrations/{reg}/distributions",
+        json={"income_fen": "100"},
+    ),
+    c(
+        "distributions:no-income",
+        DISTRIBUTE,
+        422,
+        "income_source_required",
+        path="/registrations/{reg}/distributions",
+        json={},
+    ),
+    c(
+        "distributions:pledge-has-no-amount",
+        DISTRIBUTE,
+        422,
+        "filing_has_no_amount",
+        path="/registrations/{reg}/distributions",
+        json=lambda w: {"filing_number": w.ids["pledge"]},
+    ),
+    c(
+        "distributions:no-such-filing",
+        DISTRIBUTE,
+        404,
+        "filing_not_found",
+        path="/registrations/{reg}/distributions",
+        json={"filing_number": "BA202652000009999"},
+    ),
+    c(
+        "distributions:by-a-stranger",
+        DISTRIBUTE,
+        403,
+        "forbidden",
+        who="other",
+        path="/registrations/{reg}/distributions",
+        json={"income_fen": 100},
+    ),
+    c("distributions:anonymous", DISTRIBUTE, 401, "unauthenticated", who=None, json={}),
+    c(
+        "distributions:unknown",
+        DISTRIBUTION,
+        404,
+        "distribution_not_found",
+        path="/registrations/{reg}/distributions/999999",
+    ),
+    c(
+        "statements:unknown-distribution",
+        STATEMENT,
+        404,
+        "distribution_not_found",
+        path="/registrations/{reg}/distributions/999999/statements/E1",
+    ),
+    c("statements:anonymous", STATEMENT, 401, "unauthenticated", who=None),
+    _invalid(
+        "statements:malformed-beneficiary",
+        STATEMENT,
+        path="/registrations/{reg}/distributions/1/statements/someone",
     ),
 ]
 

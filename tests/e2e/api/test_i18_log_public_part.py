@@ -564,6 +564,7 @@ class Walk:
             price_fen=30_000_000,
             right="usage",
         )
+        _derivation(api, examiner, holder, r1, r2)  # issue 23 §1–§2
         consent = api.upload(holder, b"pledgee consent", "consent.pdf")
         api.reg_ok(
             holder,
@@ -684,6 +685,32 @@ class Walk:
         assert r.status_code == 200, r.text
         # abandoned
         api.reg_ok(holder, r4, "abandon", reason=pii("放弃"))
+
+
+def _derivation(api: Api, examiner: str, holder: str, r1: str, r2: str) -> None:
+    """Issue 23 §1–§2: an external source named with personal data, confirmed by the
+    registry; a registration declared as a source and disputed with a reason full of it; the
+    licence fee distributed — names and reasons stay commitments, amounts too."""
+    base = f"/api/v1/registrations/{r1}"
+    ext = {"kind": "external", "name": pii("来源")[:200], "weight_bp": 2000, "stage": "collection"}
+    r = api.c.post(f"{base}/sources", headers=api.h(holder), json=ext)
+    assert r.status_code == 201, r.text
+    r = api.c.post(f"{base}/sources/{r.json()['id']}/confirm", headers=api.h(examiner))
+    assert r.status_code == 200, r.text
+    up = {"kind": "registration", "number": r2, "weight_bp": 1000, "stage": "processing"}
+    r = api.c.post(f"{base}/sources", headers=api.h(holder), json=up)
+    assert r.status_code == 201, r.text
+    r = api.c.post(
+        f"{base}/sources/{r.json()['id']}/dispute",
+        headers=api.h(holder),
+        json={"reason": pii("异议")},
+    )
+    assert r.status_code == 200, r.text
+    licence = next(f for f in api.reg(holder, r1).json()["filings"] if f["kind"] == "licence")
+    r = api.c.post(
+        f"{base}/distributions", headers=api.h(holder), json={"filing_number": licence["number"]}
+    )
+    assert r.status_code == 201, r.text
 
 
 def _leaves(api: Api, registry: Registry) -> Iterator[tuple[int, bytes, dict[str, Any]]]:

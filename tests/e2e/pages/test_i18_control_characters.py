@@ -83,6 +83,16 @@ def _world(api: Api) -> list[Visit]:
     of attorney. Returns the pages to open, and as whom."""
     w: World = api.world()
     number = w.registered(name="已登记的交通数据集")
+    # issue 23 §1: another holder's registration declares it as a source: the confirm and
+    # dispute forms on its page
+    other = api.world()
+    derived = other.registered(name="衍生的交通数据集")
+    r = api.c.post(
+        f"/api/v1/registrations/{derived}/sources",
+        headers=api.h(other.applicant),
+        json={"kind": "registration", "number": number, "weight_bp": 1000, "stage": "processing"},
+    )
+    assert r.status_code == 201, r.text
     admin = api.user("registrar_admin")  # an institution's client for the admin's page
     r = api.c.post(
         "/api/v1/admin/institutions",

@@ -155,8 +155,20 @@ def _ids(registry: Registry) -> dict[str, list[Any]]:
         "registration": "SELECT registration_number FROM registrations ORDER BY id",
         "announcement": "SELECT number FROM announcements ORDER BY id",
     }
+    # issue 23 §2: distributions (registration number, id) and their beneficiaries
+    rows = {
+        "distribution": "SELECT r.registration_number, d.id FROM distributions d "
+        "JOIN registrations r ON r.id = d.registration_id ORDER BY d.id",
+        "statement": "SELECT r.registration_number, d.id, p.beneficiary FROM distribution_parts p "
+        "JOIN distributions d ON d.id = p.distribution_id "
+        "JOIN registrations r ON r.id = d.registration_id ORDER BY d.id, p.position",
+    }
     with registry.engine.connect() as c:
-        return {k: list(c.exec_driver_sql(q).scalars()) for k, q in sql.items()}
+        out: dict[str, list[Any]] = {
+            k: list(c.exec_driver_sql(q).scalars()) for k, q in sql.items()
+        }
+        out |= {k: [tuple(r) for r in c.exec_driver_sql(q)] for k, q in rows.items()}
+        return out
 
 
 def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
@@ -175,6 +187,13 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
             urls += [path.replace("{number}", n) for n in ids["registration"]]
         elif path.startswith("/announcements/") and params == ["number"]:
             urls += [path.replace("{number}", n) for n in ids["announcement"]]
+        elif params == ["number", "distribution_id"]:
+            urls += [f"/registrations/{n}/distributions/{i}" for n, i in ids["distribution"]]
+        elif params == ["number", "distribution_id", "beneficiary"]:
+            urls += [
+                f"/registrations/{n}/distributions/{i}/statements/{b}"
+                for n, i, b in ids["statement"]
+            ]
         else:
             raise AssertionError(f"no demo identifiers for the page route {path}: add them")
     return urls

@@ -8,6 +8,11 @@ Alembic's first revision created the core tables; later revisions change both to
 from __future__ import annotations
 
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
+from dataip.db.tables.distribution import (  # issue 23 §1–§2
+    derivation_links,
+    distribution_parts,
+    distributions,
+)
 from dataip.db.tables.federation import (
     foreign_status_lists,
     peer_feeds,
@@ -86,6 +91,10 @@ __all__ = [
     "counters",
     "deadlines",
     "deposits",
+    # issue 23 §1–§2: benefit distribution
+    "derivation_links",
+    "distribution_parts",
+    "distributions",
     "events",
     "filings",
     "foreign_status_lists",

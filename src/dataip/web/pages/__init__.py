@@ -10,6 +10,7 @@ from dataip.domain.errors import DomainError
 from dataip.web.pages import (
     account,
     applicant,
+    distribution,
     examiner,
     holder,
     institutions,
@@ -52,3 +53,4 @@ def install(app: FastAPI) -> None:
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
+    app.include_router(distribution.router)  # issue 23 §1–§2

@@ -37,6 +37,7 @@ from dataip.services.context import Env, Identity
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
+from dataip.web.pages import distribution as distribution_ui
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
 from dataip.web.pages import quality as quality_ui
@@ -198,6 +199,8 @@ def registration_response(
                 else []
             ),
             "quality": quality_ui.section(identity, env, number, lang),  # issue 22 §1
+            # issue 23 §1–§2: the derivation graph, sources, distributions and their forms
+            "derivation": distribution_ui.panel(identity, env, number, lang),
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")
                 if identity.is_registry
