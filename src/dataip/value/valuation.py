@@ -31,6 +31,7 @@ from dataip.value.valuation_dimensions import (
 from dataip.value.valuation_model import (
     APPROACHES,
     BP,
+    MAX_FEN,
     Comparable,
     CostInputs,
     Factor,
@@ -40,6 +41,7 @@ from dataip.value.valuation_model import (
     ValuationInputs,
     bad_input,
     bp_fraction,
+    check_int,
     decimal_text,
     fraction_text,
     pct,
@@ -332,11 +334,7 @@ def market_approach(subject: ValuationInputs, market: MarketInputs) -> ApproachR
             False,
             None,
             None,
-            (
-                Factor(
-                    "comparables", "可比案例数", "comparables", str(n), evidence_zh="至少 3 个"
-                ),
-            ),
+            (Factor("comparables", "可比案例数", "comparables", str(n), evidence_zh="至少 3 个"),),
             formula,
             reason=(
                 f"本登记机构记录的可比许可、交易案例不足 {MIN_COMPARABLES} 个（现有 {n} 个），"
@@ -411,14 +409,12 @@ def reconcile(
         weights = {k: v / total for k, v in given.items()}
     else:
         weights = {a.approach: Fraction(1, len(done)) for a in done}
-    value = to_fen(sum(weights[a.approach] * (a.value_fen or 0) for a in done))
+    value = to_fen(sum((weights[a.approach] * (a.value_fen or 0) for a in done), Fraction(0)))
     return weights, value
 
 
 def check(inputs: ValuationInputs) -> None:
     """The inputs' bounds (422 `invalid_valuation_input`, naming the field)."""
-    from dataip.value.valuation_model import MAX_FEN, check_int
-
     check_int("quality_bp", inputs.collection.quality_bp, 0, BP)
     if not inputs.approaches:
         raise bad_input("approaches", "至少选择一种评估方法", "choose at least one approach")
@@ -435,7 +431,9 @@ def check(inputs: ValuationInputs) -> None:
     if inputs.income is not None:
         inc = inputs.income
         if not 1 <= len(inc.incomes) <= 20:
-            raise bad_input("income.incomes", "收益期为 1 至 20 年", "a useful life of 1 to 20 years")
+            raise bad_input(
+                "income.incomes", "收益期为 1 至 20 年", "a useful life of 1 to 20 years"
+            )
         for i, fen in enumerate(inc.incomes):
             check_int(f"income.incomes[{i}]", fen, 0, MAX_FEN)
         check_int("income.discount_rate_bp", inc.discount_rate_bp, 0, 5 * BP)
