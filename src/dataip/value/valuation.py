@@ -31,6 +31,7 @@ from dataip.value.valuation_dimensions import (
 from dataip.value.valuation_model import (
     APPROACHES,
     BP,
+    COST_ITEMS,
     MAX_FEN,
     Comparable,
     CostInputs,
@@ -154,6 +155,10 @@ def _ratio(a: int, b: int) -> Fraction:
     return min(max(r, CLAMP[0]), CLAMP[1])
 
 
+def _item(code: str) -> tuple[str, str]:
+    return COST_ITEMS.get(code, COST_ITEMS["other"])
+
+
 def coefficient(cost: CostInputs, quality_bp: int, legal_bp: int) -> tuple[Fraction, Factor]:
     """The value-adjustment coefficient K (价值调整系数), 0..1, or the appraiser's own."""
     if cost.coefficient_bp is not None:
@@ -202,8 +207,8 @@ def cost_approach(
                 "重置成本（分）",
                 "replacement cost (fen)",
                 str(replacement),
-                evidence_zh="；".join(f"{c} {fen}" for c, fen in cost.items),
-                evidence_en="; ".join(f"{c} {fen}" for c, fen in cost.items),
+                evidence_zh="；".join(f"{_item(c)[0]} {fen} 分" for c, fen in cost.items),
+                evidence_en="; ".join(f"{_item(c)[1]} {fen} fen" for c, fen in cost.items),
                 source="entered",
             ),
             Factor(
@@ -422,7 +427,9 @@ def check(inputs: ValuationInputs) -> None:
         c = inputs.cost
         if not c.items:
             raise bad_input("cost.items", "至少填写一项成本", "at least one cost item")
-        for i, (_, fen) in enumerate(c.items):
+        for i, (code, fen) in enumerate(c.items):
+            if code not in COST_ITEMS:
+                raise bad_input(f"cost.items[{i}]", "未知的成本项", "an unknown cost item")
             check_int(f"cost.items[{i}]", fen, 0, MAX_FEN)
         check_int("cost.profit_rate_bp", c.profit_rate_bp, 0, 5 * BP)
         check_int("cost.scenario_bp", c.scenario_bp, 0, BP)

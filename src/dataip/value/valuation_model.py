@@ -197,6 +197,17 @@ class MarketInputs:
     index_bp: int = 300  # the price index's yearly change used for the time adjustment
 
 
+# replacement-cost items (重置成本构成), after the guidance's cost approach
+COST_ITEMS: Final[dict[str, tuple[str, str]]] = {
+    "planning": ("规划成本", "planning"),
+    "collection": ("采集成本", "collection"),
+    "processing": ("加工成本", "processing"),
+    "storage": ("存储与计算成本", "storage and computing"),
+    "labour": ("人力成本", "labour"),
+    "compliance": ("合规与安全成本", "compliance and security"),
+    "other": ("其他成本", "other"),
+}
+
 APPROACHES: Final[dict[str, tuple[str, str]]] = {
     "cost": ("成本法", "cost approach"),
     "income": ("收益法", "income approach"),

@@ -27,8 +27,6 @@ from dataip.value.valuation_model import (
     CollectionFacts,
     CostInputs,
     EconomicFacts,
-    IncomeInputs,
-    MarketInputs,
     TechnicalFacts,
     decimal_text,
     to_fen,

@@ -20,7 +20,7 @@ from dataip.value.valuation_model import (
     MarketInputs,
     TechnicalFacts,
 )
-from tests.unit.value.valuation_cases import TODAY, comparable, inputs, legal
+from tests.unit.value.valuation_cases import TODAY, comparable, inputs
 
 FEN = st.integers(0, 10**12)
 BP = st.integers(0, 10_000)

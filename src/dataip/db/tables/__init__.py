@@ -64,6 +64,7 @@ from dataip.db.tables.sharing import (
     webhook_outbox,
     webhook_subscriptions,
 )
+from dataip.db.tables.valuation import valuations  # issue 22 §2
 
 __all__ = [
     "REGISTRY_TZ",
@@ -115,6 +116,7 @@ __all__ = [
     "screening_reports",
     "trust_lists",
     "users",
+    "valuations",
     "webhook_attempts",
     "webhook_messages",
     "webhook_outbox",
