@@ -91,6 +91,9 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     # R8, G§12: a procedural request's ground and the registry's reason for refusing it
     "request_grounds": frozenset({*pr.FAST_TRACK_GROUNDS, *pr.RELIEF_GROUNDS}),
     "request_refusal_reasons": frozenset(pr.REFUSAL_REASONS),
+    # issue 22 §2: a valuation's kind and approaches (dataip.value.valuation_model)
+    "valuation_kinds": frozenset({"reference", "appraisal"}),
+    "valuation_approaches": frozenset({"cost", "income", "market"}),
 }
 
 
@@ -494,6 +497,20 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "term_end": Nullable("date_or_null", inner=DAY),
     },
     "FreezeLifted": {**_REGISTRATION, "freeze_number": FREEZE_NO, "case_number": CASE_NO},
+    # issue 22 §2: a valuation — the amount, the inputs and the agency are commitments
+    "ValuationRecorded": {
+        "registration_number": REG_NO,
+        "valuation_number": Pattern(
+            "valuation_number",
+            screened=False,
+            regex=r"PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}",
+            zh="估值编号",
+        ),
+        "valuation_kind": _code("valuation_kinds"),
+        "approaches": ListOf("approaches", item=_code("valuation_approaches"), max_items=3),
+        "valuation_date": DAY,
+        "published": BOOL,
+    },
     # the scheduler
     "RegistrationAnnounced": {
         "registration_number": REG_NO,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,9 +22,7 @@ class Valuations:
         return dict(row._mapping)
 
     def by_number(self, number: str) -> dict[str, Any] | None:
-        row = self.s.execute(
-            sa.select(t.valuations).where(t.valuations.c.number == number)
-        ).first()
+        row = self.s.execute(sa.select(t.valuations).where(t.valuations.c.number == number)).first()
         return dict(row._mapping) if row else None
 
     def for_registration(self, registration_id: int) -> list[dict[str, Any]]:
@@ -32,3 +31,23 @@ class Valuations:
             sa.select(t.valuations).where(c.registration_id == registration_id).order_by(c.id)
         )
         return [dict(r._mapping) for r in rows]
+
+    def comparable_filings(
+        self, *, exclude_registration_id: int, since: date, until: date, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Licence and trade filings of other registrations with a contract in [since, until],
+        newest first: (kind, details, contract_date, registration_id, industry_code)."""
+        f, r = t.filings.c, t.registrations.c
+        stmt = (
+            sa.select(f.kind, f.details, f.contract_date, f.registration_id, r.industry_code)
+            .join(t.registrations, r.id == f.registration_id)
+            .where(
+                f.kind.in_(("licence", "trade")),
+                f.registration_id != exclude_registration_id,
+                f.contract_date >= since,
+                f.contract_date <= until,
+            )
+            .order_by(f.contract_date.desc(), f.id.desc())
+            .limit(limit)
+        )
+        return [dict(row._mapping) for row in self.s.execute(stmt)]
