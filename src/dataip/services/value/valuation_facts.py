@@ -10,6 +10,7 @@ a party.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from typing import Any
 
@@ -69,7 +70,7 @@ def quality_input(uow: UnitOfWork, reg: m.Registration) -> tuple[int, str] | Non
     registration_id)` returns an object with `overall_bp` or None (the quality helper's
     module; absent on this branch, hence the guarded import)."""
     try:
-        from dataip.services.value import quality  # type: ignore[attr-defined]
+        quality = importlib.import_module("dataip.services.value.quality")
     except ImportError:
         return None
     latest = getattr(quality, "latest_quality", None)
