@@ -572,7 +572,7 @@ RAISES.update(
         "POST /api/v1/institutions/registrations/{number}/valuations": _INSTITUTION
         | _VALUATION
         | p(
-            s409="valuation_figure_mismatch",
+            s409="valuation_figure_mismatch valuation_already_recorded",
             s422="invalid_valuation_signature valuation_payload_mismatch",
         ),
         "GET /api/v1/registrations/{number}/valuations": p(s404="registration_not_found"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,13 @@ class Valuations:
 
     def by_number(self, number: str) -> dict[str, Any] | None:
         row = self.s.execute(sa.select(t.valuations).where(t.valuations.c.number == number)).first()
+        return dict(row._mapping) if row else None
+
+    def by_jws(self, jws: str) -> dict[str, Any] | None:
+        digest = hashlib.sha256(jws.encode()).hexdigest()
+        row = self.s.execute(
+            sa.select(t.valuations).where(t.valuations.c.jws_sha256 == digest)
+        ).first()
         return dict(row._mapping) if row else None
 
     def for_registration(self, registration_id: int) -> list[dict[str, Any]]:

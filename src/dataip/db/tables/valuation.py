@@ -30,6 +30,8 @@ valuations = sa.Table(
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
     sa.Column("institution_id", sa.Integer, sa.ForeignKey("institutions.id")),
     sa.Column("jws", sa.Text),
+    # an agency's signed report is recorded once: its JWS's SHA-256 (NULL for a reference)
+    sa.Column("jws_sha256", sa.String(64), unique=True),
     sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_valuations_registration", "registration_id", "id"),

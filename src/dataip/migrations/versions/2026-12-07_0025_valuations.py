@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("institution_id", sa.Integer(), nullable=True),
         sa.Column("jws", sa.Text(), nullable=True),
+        sa.Column("jws_sha256", sa.String(length=64), nullable=True),
         sa.Column("published", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -50,6 +51,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_valuations")),
         sa.UniqueConstraint("number", name=op.f("uq_valuations_number")),
+        sa.UniqueConstraint("jws_sha256", name=op.f("uq_valuations_jws_sha256")),
     )
     op.create_index(
         "ix_valuations_registration", "valuations", ["registration_id", "id"], unique=False

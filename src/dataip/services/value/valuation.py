@@ -19,6 +19,7 @@ carries codes, the approaches and commitments only.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any, Final
 
@@ -258,6 +259,7 @@ def _store(
         created_by=user_id,
         institution_id=institution_id,
         jws=jws,
+        jws_sha256=None if jws is None else hashlib.sha256(jws.encode()).hexdigest(),
         published=published,
         created_at=env.now(),
     )
@@ -330,6 +332,13 @@ def submit_appraisal(principal: Principal, *, env: Env, number: str, token: str)
         reg = _registration(uow, number)
         _check_state(reg)
         payload, _ = verify(token, inst.jwks or {"keys": []})
+        if uow.valuations.by_jws(token.strip()) is not None:
+            raise _err(
+                "valuation_already_recorded",
+                "该评估报告已提交过",
+                "this signed report is already recorded",
+                409,
+            )
         _check_payload(payload, number=number, uscc=inst.uscc, today=env.today())
         body = dict(payload["inputs"])
         body["publish"] = payload.get("publish") is True
