@@ -33,6 +33,7 @@ from dataip.services import (
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
+from dataip.services.value import valuation_demo
 
 PASSWORD = "demo-password"
 
@@ -538,6 +539,9 @@ def populate(env: Env) -> dict[str, int]:
         env=e,
         number=numbers[0],
     )
+    valuation_demo.populate(
+        ap, Identity(user_id=admin.id, role="registrar_admin"), env=e, number=numbers[0]
+    )  # issue 22 §2
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

@@ -18,6 +18,7 @@ from dataip.web.pages import (
     public,
     security,
     signup,
+    valuations,
 )
 from dataip.web.pages.render import STATIC, render
 
@@ -50,3 +51,4 @@ def install(app: FastAPI) -> None:
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
+    app.include_router(valuations.router)  # issue 22 §2

@@ -39,6 +39,7 @@ from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
+from dataip.web.pages import valuations as valuations_ui
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
@@ -196,6 +197,7 @@ def registration_response(
                 if v.visibility == "full"
                 else []
             ),
+            "valuations": valuations_ui.section(identity, env, number),  # issue 22 §2
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")
                 if identity.is_registry
