@@ -48,6 +48,7 @@ from dataip.value.valuation_model import (
     pct,
     to_bp,
     to_fen,
+    yuan_text,
 )
 
 __all__ = [
@@ -204,11 +205,11 @@ def cost_approach(
         (
             Factor(
                 "replacement_cost",
-                "重置成本（分）",
-                "replacement cost (fen)",
-                str(replacement),
-                evidence_zh="；".join(f"{_item(c)[0]} {fen} 分" for c, fen in cost.items),
-                evidence_en="; ".join(f"{_item(c)[1]} {fen} fen" for c, fen in cost.items),
+                "重置成本",
+                "replacement cost",
+                yuan_text(replacement),
+                evidence_zh="；".join(f"{_item(c)[0]} {yuan_text(fen)}" for c, fen in cost.items),
+                evidence_en="; ".join(f"{_item(c)[1]} {yuan_text(fen)}" for c, fen in cost.items),
                 source="entered",
             ),
             Factor(

@@ -31,6 +31,7 @@ __all__ = [
     "pct",
     "to_bp",
     "to_fen",
+    "yuan_text",
 ]
 
 BP: Final = 10_000  # 100 % in basis points
@@ -57,6 +58,13 @@ def decimal_text(x: Fraction, places: int = 4) -> str:
     sign = "-" if scaled < 0 else ""
     whole, frac = divmod(abs(scaled), 10**places)
     return f"{sign}{whole}.{frac:0{places}d}" if places else f"{sign}{whole}"
+
+
+def yuan_text(fen: int) -> str:
+    """Integer fen as yuan for people: 119500000 -> "¥1,195,000.00"."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
 
 
 def pct(bp: int | Fraction) -> str:
