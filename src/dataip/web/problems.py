@@ -576,6 +576,9 @@ RAISES.update(
             s422="invalid_valuation_signature valuation_payload_mismatch",
         ),
         "GET /api/v1/registrations/{number}/valuations": p(s404="registration_not_found"),
+        "GET /api/v1/institutions/registrations/{number}/valuations/{valuation}": _INSTITUTION
+        | _VALUATION_READ
+        | p(s422="purpose_required invalid_purpose"),
         "GET /api/v1/registrations/{number}/valuations/{valuation}": _VALUATION_READ,
         "GET /api/v1/registrations/{number}/valuations/{valuation}.pdf": _VALUATION_READ,
     }

@@ -2859,6 +2859,23 @@ CASES += [
     ),
     c("valuation:pdf-unknown", VALUATION_PDF, 404, "valuation_not_found", path=_VNO + ".pdf"),
     c(
+        "valuation-institution:no-token",
+        "GET /institutions/registrations/{number}/valuations/{valuation}",
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions" + _VNO,
+        params={"purpose": "贷1"},
+    ),
+    c(
+        "valuation-institution:user-token",
+        "GET /institutions/registrations/{number}/valuations/{valuation}",
+        401,
+        "invalid_token",
+        path="/institutions" + _VNO,
+        params={"purpose": "贷1"},
+    ),
+    c(
         "appraisal:no-token",
         APPRAISAL,
         401,

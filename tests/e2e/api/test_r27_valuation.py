@@ -357,3 +357,27 @@ def test_r27_valuation_pdf_is_a4_chinese_with_every_section(api: Api) -> None:
     ):
         assert words in text.replace(" ", ""), words
     assert "¥1,143,384" in text or "¥11,433.84" in text
+
+
+def test_r27_the_pledgee_bank_reads_a_private_valuation_accounted(api: Api) -> None:
+    from tests.e2e.api.test_i20_bank_pledges import Bank
+
+    w = api.world()
+    number = w.registered()
+    v = _value(api, w.applicant, number, BODY)
+    bank, other = Bank(api), Bank(api)
+    url = f"/api/v1/institutions/registrations/{number}/valuations/{v['number']}"
+    params = {"purpose": "贷2026-0042"}
+    # not (yet) the pledgee: as if it did not exist
+    problem(api.c.get(url, params=params, headers=bank.h()), 404, "valuation_not_found")
+    r = bank.propose(number, contract_date="2026-10-13")
+    assert r.status_code == 201, r.text
+    api.reg_ok(w.applicant, number, "confirm_pledge", proposal_number=r.json()["number"])
+    problem(api.c.get(url, headers=bank.h()), 422, "purpose_required")
+    seen = api.c.get(url, params=params, headers=bank.h())
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["value_fen"] == v["value_fen"] and seen.json()["label"]["zh"] == "价值参考"
+    problem(api.c.get(url, params=params, headers=other.h()), 404, "valuation_not_found")
+    reads = api.c.get(f"/api/v1/registrations/{number}/reads", headers=api.h(w.applicant)).json()
+    rows = reads["items"] if isinstance(reads, dict) else reads
+    assert any(x["resource"] == "valuation" and x["purpose"] == "贷2026-0042" for x in rows), rows

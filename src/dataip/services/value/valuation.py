@@ -47,6 +47,7 @@ __all__ = [
     "KIND_LABELS",
     "create_reference",
     "get",
+    "get_for_institution",
     "list_for",
     "submit_appraisal",
 ]
@@ -489,3 +490,40 @@ def get(identity: Identity, *, env: Env, number: str, valuation_number: str) -> 
         if not _may_read(uow, identity, reg, row):
             raise not_found()
         return _view(uow, reg, row, _institution(uow, row))
+
+
+def get_for_institution(
+    principal: Principal, *, env: Env, number: str, valuation_number: str, purpose: str | None
+) -> dict[str, Any]:
+    """A private valuation read by an institution: the bank that is the pledgee of a pledge in
+    force on the registration (`pledges:write`), or the agency that signed it. The read states
+    a purpose and is accounted (the holder sees it under 机构查阅记录); anyone else gets 404,
+    as for a valuation that does not exist."""
+    from dataip.services.after_registration.roles import pledgee_uscc
+    from dataip.services.sharing.reads import _record, check_purpose
+    from dataip.sharing.scopes import PLEDGES_WRITE
+
+    stated = check_purpose(principal, purpose)
+    with env.read() as uow:
+        reg = _registration(uow, number)
+        row = uow.valuations.by_number(valuation_number)
+        if row is None or row["registration_id"] != reg.id:
+            raise not_found()
+        inst = uow.sharing.institution(principal.client_id)
+        scope: str | None = None
+        if row["institution_id"] is not None and row["institution_id"] == principal.institution_id:
+            scope = VALUATIONS_WRITE
+        elif principal.allows(PLEDGES_WRITE) and inst is not None:
+            pledgees = {
+                pledgee_uscc(f)
+                for f in uow.filings.for_registration(reg.id)
+                if f.kind == "pledge" and f.state == "in_force"
+            }
+            if inst.uscc in pledgees:
+                scope = PLEDGES_WRITE
+        if scope is None and not row["published"]:
+            raise not_found()
+        view = _view(uow, reg, row, _institution(uow, row))
+    if scope is not None:
+        _record(env, principal, number=number, resource="valuation", purpose=stated, scope=scope)
+    return view

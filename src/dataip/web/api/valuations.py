@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from dataip.services.value import valuation as svc
@@ -21,6 +21,7 @@ router = APIRouter(tags=["valuations"])
 Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 ValuationNumber = Annotated[str, Path(pattern=r"^PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}$")]
 AppraisalClient = Annotated[Principal, Depends(require_scopes(VALUATIONS_WRITE))]
+AnyClient = Annotated[Principal, Depends(require_scopes())]
 Fen = Annotated[int, Field(ge=0, le=10**15, strict=True)]
 Bp = Annotated[int, Field(ge=0, le=10_000, strict=True)]
 Rate = Annotated[int, Field(ge=0, le=50_000, strict=True)]
@@ -149,6 +150,23 @@ def appraise(
 ) -> dict[str, Any]:
     """An appraisal agency's signed report (评估报告), scope `valuations:write`."""
     return svc.submit_appraisal(principal, env=env, number=number, token=body.jws)
+
+
+@router.get(
+    "/institutions/registrations/{number}/valuations/{valuation}", response_model=ValuationRead
+)
+def institution_get(
+    number: Number,
+    valuation: ValuationNumber,
+    env: EnvDep,
+    principal: AnyClient,
+    purpose: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """A private valuation for the pledgee bank of a pledge in force (`pledges:write`) or the
+    agency that signed it; a stated `purpose` (e.g. the loan reference), accounted."""
+    return svc.get_for_institution(
+        principal, env=env, number=number, valuation_number=valuation, purpose=purpose
+    )
 
 
 @router.get("/registrations/{number}/valuations", response_model=list[ValuationSummary])
