@@ -222,7 +222,7 @@ def collection_dimension(facts: CollectionFacts) -> Dimension:
                 "scale",
                 "数据规模（记录数）",
                 "scale (records)",
-                "—" if facts.records is None else str(facts.records),
+                "—" if facts.records is None else f"{facts.records:,}",
                 scale,
                 "≥100万条 10000；≥10万 8000；≥1万 6000；≥1千 4000；其余 2000；未填 0",
                 "≥1M records 10000; ≥100k 8000; ≥10k 6000; ≥1k 4000; fewer 2000; none 0",
