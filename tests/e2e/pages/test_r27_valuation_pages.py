@@ -110,3 +110,63 @@ def test_r27_holder_makes_a_value_reference_from_the_portal(api: Api, registry) 
     _sign_in(other, api.user("applicant"))
     assert other.get(url).status_code == 404
     assert "PG2026" not in other.get(f"/registrations/{number}").text
+
+
+def test_r27_the_demo_valuation_report_shows_every_factor(registry, app) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22's done-means: the demo's registration has a value reference and a signed
+    appraisal report; each page shows every factor, formula, defect and sensitivity row its
+    JSON carries, in Chinese, and the appraisal's signature verifies."""
+    from datetime import datetime
+
+    from dataip.services import demo
+    from dataip.services.context import SHANGHAI
+    from tests.conftest import _empty
+
+    _empty(registry)
+    registry.env.clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    registry.env.invalidate_calendar()
+    demo.populate(registry.env)
+    with registry.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT r.registration_number, v.number, v.kind FROM valuations v "
+            "JOIN registrations r ON r.id = v.registration_id ORDER BY v.id"
+        ).all()
+    assert [k for _, _, k in rows] == ["reference", "appraisal"]
+    with TestClient(app) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token
+        c.post(
+            "/login",
+            data={"csrf_token": token.group(1), "username": "applicant", "password": demo.PASSWORD},
+        )
+        c.cookies.set("dataip_lang", "zh-CN")
+        for number, vno, kind in rows:
+            html = c.get(f"/registrations/{number}/valuations/{vno}").text
+            text = visible_text(html)
+            body = c.get(f"/registrations/{number}/valuations/{vno}.pdf")
+            assert body.status_code == 200 and body.content.startswith(b"%PDF")
+            with registry.engine.connect() as conn:
+                report = conn.exec_driver_sql(
+                    f"SELECT report FROM valuations WHERE number = '{vno}'"
+                ).scalar_one()
+            import json
+
+            report = json.loads(report) if isinstance(report, str) else report
+            for d in report["dimensions"]:
+                assert d["label"]["zh"] in text and d["formula"]["zh"] in html
+                for f in d["factors"]:
+                    assert f["label"]["zh"] in text, f["code"]
+            for a in report["approaches"]:
+                assert a["formula"]["zh"] in html
+                for f in a["factors"]:
+                    assert f["label"]["zh"] in text, (a["approach"], f["code"])
+            for row in report["sensitivity"]:
+                assert row["label"]["zh"] in text
+            assert "质押中" in text  # the demo registration is pledged: a legal defect
+            if kind == "appraisal":
+                assert "评估报告" in text and "贵州黔元资产评估有限公司（演示）" in text
+                assert "已用该机构登记的密钥核验通过" in text
+            else:
+                assert "价值参考" in text and "不是资产评估报告" in text
+                assert "可比许可、交易案例不足 3 个" in text
+    _empty(registry)
