@@ -24,7 +24,7 @@ from joserfc.jws import JWSRegistry
 from dataip.domain.errors import DomainError
 from dataip.ledger.canonical import canonicalize, is_canonical
 
-__all__ = ["ALGORITHMS", "TYP", "sign", "verify"]
+__all__ = ["ALGORITHMS", "TYP", "header_of", "sign", "verify"]
 
 TYP: Final = "dataip-valuation+jws"
 ALGORITHMS: Final = ("ES256", "EdDSA", "Ed25519", "RS256")
@@ -47,6 +47,15 @@ def sign(payload: Mapping[str, Any], key: Any, *, kid: str, alg: str) -> str:
     header = {"alg": alg, "kid": kid, "typ": TYP}
     body = canonicalize(dict(payload))
     return str(jws.serialize_compact(header, body, key, registry=_REGISTRY))
+
+
+def header_of(token: str) -> dict[str, Any]:
+    """The protected header of a compact JWS, unverified ({} if unreadable): which key to
+    look up before verifying."""
+    try:
+        return dict(jws.extract_compact(token.strip().encode("ascii")).headers())
+    except (ValueError, JoseError, UnicodeError):
+        return {}
 
 
 def verify(token: str, jwks: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

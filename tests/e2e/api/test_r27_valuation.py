@@ -381,3 +381,55 @@ def test_r27_the_pledgee_bank_reads_a_private_valuation_accounted(api: Api) -> N
     reads = api.c.get(f"/api/v1/registrations/{number}/reads", headers=api.h(w.applicant)).json()
     rows = reads["items"] if isinstance(reads, dict) else reads
     assert any(x["resource"] == "valuation" and x["purpose"] == "贷2026-0042" for x in rows), rows
+
+
+def test_r27_an_agency_publishing_its_keys_at_a_jwks_uri_signs_too(
+    api: Api, monkeypatch: Any
+) -> None:
+    from joserfc.jwk import ECKey
+
+    from dataip.services.sharing import tokens
+    from dataip.services.value import valuation as svc
+
+    key = ECKey.generate_key("P-256")
+    published = {"keys": [{**key.as_dict(private=False), "kid": "agency-1"}]}
+    remote = tokens.RemoteJwks(fetch=lambda uri: published)
+    monkeypatch.setattr(tokens, "_REMOTE", remote)
+    monkeypatch.setattr(svc, "_REMOTE", remote)
+    admin = api.user("registrar_admin")
+    uscc = make_uscc(4242)
+    r = api.c.post(
+        "/api/v1/admin/institutions",
+        json={
+            "kind": "appraisal",
+            "name": "贵州远端资产评估有限公司",
+            "uscc": uscc,
+            "scopes": ["valuations:write"],
+            "jwks_uri": "https://agency.example/.well-known/jwks.json",
+        },
+        headers=api.h(admin),
+    )
+    assert r.status_code == 201, r.text
+    agency = Institution.__new__(Institution)
+    agency.api, agency.alg, agency.key, agency.kid = api, "ES256", key, "agency-1"
+    agency.client_id = r.json()["client_id"]
+    agency.token_endpoint = api.c.get("/.well-known/oauth-authorization-server").json()[
+        "token_endpoint"
+    ]
+    w = api.world()
+    number = w.registered()
+    payload = {
+        "registration_number": number,
+        "agency_uscc": r.json()["uscc"],
+        "valuation_date": "2026-10-13",
+        "inputs": {"quality_bp": 8000, "cost": COST},
+    }
+    token = sign(payload, key, kid="agency-1", alg="ES256")
+    made = api.c.post(
+        f"/api/v1/institutions/registrations/{number}/valuations",
+        json={"jws": token},
+        headers={"Authorization": f"Bearer {agency.token()}"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["signature"]["verified"] is True
+    assert made.json()["value_fen"] == 1_419_000

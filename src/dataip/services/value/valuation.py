@@ -20,6 +20,7 @@ carries codes, the approaches and commitments only.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
@@ -30,7 +31,9 @@ from dataip.services import after_registration as actions
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event
+from dataip.services.sharing import tokens
 from dataip.services.value import valuation_facts as facts
+from dataip.sharing.clients import Institution
 from dataip.sharing.scopes import VALUATIONS_WRITE, Principal
 from dataip.value.valuation import evaluate
 from dataip.value.valuation_model import (
@@ -40,7 +43,7 @@ from dataip.value.valuation_model import (
     ValuationInputs,
     bad_input,
 )
-from dataip.value.valuation_signature import verify
+from dataip.value.valuation_signature import header_of, verify
 
 __all__ = [
     "DISCLAIMER",
@@ -290,6 +293,24 @@ def _store(
     return row
 
 
+# --- the agency's keys ------------------------------------------------------------------------
+
+_REMOTE = tokens.RemoteJwks()  # agencies registered with a jwks_uri (cached, as for tokens)
+
+
+def _agency_keys(inst: Institution, token: str) -> Mapping[str, Any]:
+    """The agency's JWKS: inline, or fetched from its `jwks_uri` (an unreachable set verifies
+    nothing: `invalid_valuation_signature` at step kid)."""
+    if inst.jwks is not None:
+        return inst.jwks
+    if not inst.jwks_uri:
+        return {"keys": []}
+    try:
+        return _REMOTE.keys(inst.jwks_uri, kid=str(header_of(token).get("kid")))
+    except DomainError:
+        return {"keys": []}
+
+
 # --- use cases -------------------------------------------------------------------------------
 
 
@@ -328,11 +349,15 @@ def create_reference(
 def submit_appraisal(principal: Principal, *, env: Env, number: str, token: str) -> dict[str, Any]:
     """An appraisal agency's signed 评估报告 (scope valuations:write)."""
     assert principal.allows(VALUATIONS_WRITE)
-    with env.uow() as uow:
+    with env.read() as uow:
         inst = uow.sharing.institution(principal.client_id)
+    if inst is None:  # revoked and removed since the token was checked
+        raise tokens.invalid_token("the institution is no longer registered")
+    keys = _agency_keys(inst, token)  # a jwks_uri is fetched outside any transaction
+    with env.uow() as uow:
         reg = _registration(uow, number)
         _check_state(reg)
-        payload, _ = verify(token, inst.jwks or {"keys": []})
+        payload, _ = verify(token, keys)
         if uow.valuations.by_jws(token.strip()) is not None:
             raise _err(
                 "valuation_already_recorded",
@@ -420,7 +445,7 @@ def _signature(row: dict[str, Any], inst: Any) -> dict[str, Any] | None:
     verified, header = False, dict[str, Any]()
     if inst is not None:
         try:
-            _, header = verify(row["jws"], inst.jwks or {"keys": []})
+            _, header = verify(row["jws"], _agency_keys(inst, row["jws"]))
             verified = True
         except DomainError:
             verified = False
