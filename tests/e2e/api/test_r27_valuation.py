@@ -389,13 +389,13 @@ def test_r27_an_agency_publishing_its_keys_at_a_jwks_uri_signs_too(
     from joserfc.jwk import ECKey
 
     from dataip.services.sharing import tokens
-    from dataip.services.value import valuation as svc
+    from dataip.services.value import valuation_reads as reads
 
     key = ECKey.generate_key("P-256")
     published = {"keys": [{**key.as_dict(private=False), "kid": "agency-1"}]}
     remote = tokens.RemoteJwks(fetch=lambda uri: published)
     monkeypatch.setattr(tokens, "_REMOTE", remote)
-    monkeypatch.setattr(svc, "_REMOTE", remote)
+    monkeypatch.setattr(reads, "_REMOTE", remote)
     admin = api.user("registrar_admin")
     uscc = make_uscc(4242)
     r = api.c.post(
