@@ -170,3 +170,14 @@ def test_r27_the_demo_valuation_report_shows_every_factor(registry, app) -> None
                 assert "价值参考" in text and "不是资产评估报告" in text
                 assert "可比许可、交易案例不足 3 个" in text
     _empty(registry)
+
+
+def test_r27_only_the_holder_gets_the_valuation_form(api: Api) -> None:
+    w = api.world()
+    number = w.registered()
+    c = TestClient(api.c.app)
+    _sign_in(c, api.user("applicant"))
+    c.cookies.set("dataip_lang", "zh-CN")
+    r = c.get(f"/registrations/{number}/valuations/new")
+    assert r.status_code == 403 and "只有登记主体" in visible_text(r.text)
+    assert "生成价值参考" not in visible_text(c.get(f"/registrations/{number}").text)

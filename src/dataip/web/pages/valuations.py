@@ -169,6 +169,13 @@ def valuation_form(request: Request, env: EnvDep, number: str) -> Response:
     who = signed_in(request, env)
     if isinstance(who, Response):
         return who
+    if not section(who, env, number)["may_make"]:
+        raise DomainError(
+            "forbidden",
+            "只有登记主体（持有人）可以在登记有效期间生成价值参考",
+            "only the registration's holder may make a value reference, while it is in force",
+            status=403,
+        )
     return _form(request, env, number)
 
 
