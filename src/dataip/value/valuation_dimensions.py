@@ -188,6 +188,13 @@ def legal_dimension(facts: LegalFacts) -> Dimension:
     )
 
 
+# where the overall quality score came from: the registry's quality assessment (issue 22 §1,
+# measured from the samples where a measure exists, declared otherwise), or the valuer
+QUALITY_SOURCES: Final = {
+    "assessed": ("登记机构数据质量评价（GB/T 36344）", "the registry's quality assessment"),
+    "measured": ("实测", "measured"),
+    "declared": ("估值人填报", "declared by the valuer"),
+}
 SCALE_BANDS: Final = ((10**6, 10000), (10**5, 8000), (10**4, 6000), (10**3, 4000), (0, 2000))
 QUALITY_WEIGHT_BP: Final = 6000
 SCALE_WEIGHT_BP: Final = 4000
@@ -202,8 +209,7 @@ def scale_points(records: int | None) -> int:
 def collection_dimension(facts: CollectionFacts) -> Dimension:
     scale = scale_points(facts.records)
     score = to_bp(Fraction(QUALITY_WEIGHT_BP * facts.quality_bp + SCALE_WEIGHT_BP * scale, BP))
-    source_zh = "实测" if facts.quality_source == "measured" else "填报"
-    source_en = facts.quality_source
+    source_zh, source_en = QUALITY_SOURCES.get(facts.quality_source, ("填报", "declared"))
     return Dimension(
         "collection",
         score,

@@ -105,7 +105,7 @@ class Factor:
     points_bp: int | None = None  # what it adds to (or, negative, takes from) a score
     evidence_zh: str = ""
     evidence_en: str = ""
-    source: str = "registry"  # registry | declared | measured | entered
+    source: str = "registry"  # registry | declared | measured | assessed | entered
     value_en: str | None = None  # the value in English where it is words, not a number
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,7 +145,7 @@ class LegalFacts:
 @dataclass(frozen=True)
 class CollectionFacts:
     quality_bp: int  # overall quality score, 0..10 000 (GB/T 36344)
-    quality_source: str  # measured | declared
+    quality_source: str  # assessed (the quality assessment) | measured | declared
     records: int | None  # declared scale (R5.8)
 
 

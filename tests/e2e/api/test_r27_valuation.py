@@ -433,3 +433,25 @@ def test_r27_an_agency_publishing_its_keys_at_a_jwks_uri_signs_too(
     assert made.status_code == 201, made.text
     assert made.json()["signature"]["verified"] is True
     assert made.json()["value_fen"] == 1_419_000
+
+
+def test_r27_the_quality_assessment_wins_over_the_declared_score(
+    api: Api, monkeypatch: Any
+) -> None:
+    """Wiring to issue 22 §1: `services.value.quality.latest_quality(uow, registration_id)`
+    (an object with `overall_bp`, or None) is the quality input when it answers."""
+    import sys
+    import types
+
+    fake = types.ModuleType("dataip.services.value.quality")
+    fake.latest_quality = lambda uow, registration_id: types.SimpleNamespace(overall_bp=9000)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "dataip.services.value.quality", fake)
+    w = api.world()
+    number = w.registered()
+    v = _value(api, w.applicant, number, {"quality_bp": 1000, "cost": COST})
+    assert v["report"]["facts"]["quality_bp"] == 9000
+    assert v["report"]["facts"]["quality_source"] == "assessed"
+    assert v["value_fen"] == _cost(1_500_000, 1000, 9000, 10_000, 8000)
+    # no quality declared at all is fine once an assessment exists
+    v = _value(api, w.applicant, number, {"cost": COST})
+    assert v["report"]["facts"]["quality_bp"] == 9000

@@ -64,11 +64,11 @@ def legal_facts(uow: UnitOfWork, env: Env, reg: m.Registration) -> LegalFacts:
 
 
 def quality_input(uow: UnitOfWork, reg: m.Registration) -> tuple[int, str] | None:
-    """The registration's measured overall quality (GB/T 36344, issue 22 §1) as
-    (overall_bp, "measured"), or None while no measurement exists — then the valuer's
-    declared score is used. Wiring: `dataip.services.value.quality.latest_quality(uow,
-    registration_id)` returns an object with `overall_bp` or None (the quality helper's
-    module; absent on this branch, hence the guarded import)."""
+    """The registration's latest quality assessment (GB/T 36344, issue 22 §1) as
+    (overall_bp, "assessed"), or None while it has none — then the valuer's declared score is
+    used. `dataip.services.value.quality.latest_quality(uow, registration_id)` returns an
+    object with `overall_bp` or None (the quality feature's module, merged separately: the
+    import is guarded so this module stands without it)."""
     try:
         quality = importlib.import_module("dataip.services.value.quality")
     except ImportError:
@@ -79,7 +79,7 @@ def quality_input(uow: UnitOfWork, reg: m.Registration) -> tuple[int, str] | Non
     found = latest(uow, reg.id)
     if found is None:
         return None
-    return int(found.overall_bp), "measured"
+    return int(found.overall_bp), "assessed"
 
 
 def collection_facts(

@@ -37,6 +37,7 @@ SOURCES = {
     "registry": ("登记簿", "register"),
     "declared": ("填报", "declared"),
     "measured": ("实测", "measured"),
+    "assessed": ("质量评价", "quality assessment"),
     "entered": ("估值输入", "entered"),
 }
 COMPARABLE_KINDS = {"licence": ("许可", "licence"), "trade": ("交易", "trade")}
