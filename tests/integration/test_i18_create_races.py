@@ -21,6 +21,7 @@ from dataip.services import reference
 from dataip.services.context import SYSTEM
 from tests.integration.test_i20_pledge_races import pledge_cases
 from tests.integration.test_i20_races import i20_cases
+from tests.integration.test_r27_valuation_races import valuation_cases
 from tests.integration.test_r28_distribution_races import distribution_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
@@ -302,6 +303,8 @@ CASES = [
 CASES += i20_cases(Case)  # the admin's institution routes (issue 20)
 CASES += pledge_cases(Case)  # a bank's pledge routes (issue 20 §6)
 CASES += distribution_cases(Case)  # derivation and distribution (issue 23 §1–§2)
+
+CASES += valuation_cases(Case)  # valuations (issue 22 §2)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ NAMES = {
     "exchange": "贵阳大数据交易所有限责任公司",
     "registry": "浙江省数据知识产权登记机构",
     "agency": "贵州省大数据发展管理局",
+    "appraisal": "贵州某资产评估有限公司",  # issue 22 §2
 }
 _seq = itertools.count(1)
 

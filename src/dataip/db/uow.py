@@ -21,6 +21,7 @@ from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
+from dataip.db.repositories.valuations import Valuations
 from dataip.db.repositories.value import QualityAssessments
 from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
@@ -105,6 +106,8 @@ class SqlAlchemyUnitOfWork:
         self.quality = QualityAssessments(s)  # data-quality assessments (issue 22 §1)
 
         self.distribution = Distribution(s)  # derivation links, distributions (issue 23)
+
+        self.valuations = Valuations(s)  # issue 22 §2
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -65,6 +65,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "SamplePublicationChosen": ("设置样例数据公开方式", "Sample publication chosen"),
     "RegistrationFrozen": ("人民法院保全", "Frozen by a court"),
     "FreezeLifted": ("解除保全", "Freeze lifted"),
+    "ValuationRecorded": ("记录估值", "Valuation recorded"),  # issue 22 §2
     # parties, evidence and reference data
     "PartyCreated": ("创建主体", "Party created"),
     "VerificationRequested": ("申请实名核验", "Verification requested"),

@@ -93,8 +93,10 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "request_refusal_reasons": frozenset(pr.REFUSAL_REASONS),
     # issue 22 §1: the grade bands of value.quality.GRADES (a test keeps them in step)
     "quality_grades": frozenset({"excellent", "good", "fair", "poor"}),
+    # issue 22 §2: a valuation's kind and approaches (dataip.value.valuation_model)
+    "valuation_kinds": frozenset({"reference", "appraisal"}),
+    "valuation_approaches": frozenset({"cost", "income", "market"}),
 }
-
 
 # --- kinds -----------------------------------------------------------------------------------
 
@@ -286,7 +288,6 @@ PROPOSAL_NO = Pattern(
 ZDW_NO = Pattern(
     "zdw_reference", screened=False, regex=ZDW_REFERENCE.pattern, zh="中登网登记证明编号"
 )
-
 
 # --- the schema ------------------------------------------------------------------------------
 
@@ -496,6 +497,20 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "term_end": Nullable("date_or_null", inner=DAY),
     },
     "FreezeLifted": {**_REGISTRATION, "freeze_number": FREEZE_NO, "case_number": CASE_NO},
+    # issue 22 §2: a valuation — the amount, the inputs and the agency are commitments
+    "ValuationRecorded": {
+        "registration_number": REG_NO,
+        "valuation_number": Pattern(
+            "valuation_number",
+            screened=False,
+            regex=r"PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}",
+            zh="估值编号",
+        ),
+        "valuation_kind": _code("valuation_kinds"),
+        "approaches": ListOf("approaches", item=_code("valuation_approaches"), max_items=3),
+        "valuation_date": DAY,
+        "published": BOOL,
+    },
     # the scheduler
     "RegistrationAnnounced": {
         "registration_number": REG_NO,

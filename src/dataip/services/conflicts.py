@@ -33,6 +33,12 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "共同申请人重复",
         "an applicant is listed twice",
     ),
+    # issue 22 §2: an agency's signed report, sent twice at once
+    "uq_valuations_jws_sha256": (
+        "valuation_already_recorded",
+        "该评估报告已提交（同时提交的另一请求已记录）",
+        "this signed report is already recorded (by a request made at the same time)",
+    ),
 }
 
 

@@ -35,6 +35,7 @@ from dataip.services.distribution import demo as distribution_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
+from dataip.services.value import valuation_demo
 
 PASSWORD = "demo-password"
 
@@ -543,6 +544,10 @@ def populate(env: Env) -> dict[str, int]:
     value_demo.populate(ap, env=e, numbers=numbers)  # issue 22 §1: data quality
 
     distribution_demo.populate(e, holder=ap, examiner=ex, numbers=numbers)  # issue 23 §1–§2
+
+    valuation_demo.populate(
+        ap, Identity(user_id=admin.id, role="registrar_admin"), env=e, number=numbers[0]
+    )  # issue 22 §2
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

@@ -90,6 +90,8 @@ TYPES: Final[dict[str, tuple[str, str, frozenset[str]]]] = {
     _R + "request.withdrawn": ("撤回登记事项申请", "request withdrawn", frozenset()),
     _R + "re_examination.requested": ("申请复审", "re-examination requested", frozenset()),
     _R + "re_examination.decided": ("复审决定", "re-examination decided", frozenset()),
+    # issue 22 §2: a valuation was recorded (its kind and approaches; the amount never)
+    _R + "valuation.recorded": ("记录估值", "valuation recorded", frozenset()),
     # G§14: publicity is public, so every events:read client sees it
     _A + "publicised": ("公示", "application publicised", frozenset()),
     # before publicity an application is not public record: courts and agencies only
@@ -133,6 +135,7 @@ _PLAIN: Final[dict[str, str]] = {
     "PledgeProposalWithdrawn": _R + "pledge.proposal.withdrawn",
     "PledgeReferenceRecorded": _R + "pledge.reference.recorded",
     "PledgeEnforced": _R + "pledge.enforced",
+    "ValuationRecorded": _R + "valuation.recorded",  # issue 22 §2
     "RegistrationAbandoned": _R + "abandoned",
     "CancellationRequested": _R + "cancellation.requested",
     "RegistrationCancelled": _R + "cancelled",
@@ -172,6 +175,9 @@ _DATA_FIELDS: Final = frozenset(
         "announcement_number",
         "filing_number",
         "filing_kind",
+        "valuation_number",  # issue 22 §2
+        "valuation_kind",
+        "approaches",
         "licence_type",
         "state",
         "request_kind",

@@ -35,6 +35,7 @@ RESOURCES: Final[dict[str, tuple[str, str]]] = {
     "archive": ("登记档案", "the registration archive"),
     "evidence_package": ("证据包（含登记档案）", "the evidence package (with the archive)"),
     "encumbrances": ("权利负担（尽职调查）", "encumbrances (due diligence)"),
+    "valuation": ("估值报告", "a valuation"),  # issue 22 §2
 }
 
 

@@ -15,6 +15,7 @@ PLEDGES_WRITE: Final = "pledges:write"  # banks: file, release, enforce pledges
 FREEZES_WRITE: Final = "freezes:write"  # courts: preserve (保全) and lift
 EVENTS_READ: Final = "events:read"  # the event feed
 WEBHOOKS_MANAGE: Final = "webhooks:manage"  # the client's own subscriptions
+VALUATIONS_WRITE: Final = "valuations:write"  # appraisal agencies: signed valuations (issue 22)
 
 # scope -> (zh, en) description, shown to the admin and in the token metadata
 SCOPES: Final[dict[str, tuple[str, str]]] = {
@@ -27,6 +28,7 @@ SCOPES: Final[dict[str, tuple[str, str]]] = {
     FREEZES_WRITE: ("保全（冻结）与解除保全", "freeze (preserve) and lift"),
     EVENTS_READ: ("读取事件流", "read the event feed"),
     WEBHOOKS_MANAGE: ("管理本机构的事件推送订阅", "manage the client's webhook subscriptions"),
+    VALUATIONS_WRITE: ("提交签名的评估报告", "submit signed valuation reports"),
 }
 
 # institution kind -> (zh, en); the scopes an admin may grant each kind
@@ -36,6 +38,7 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
     "exchange": ("数据交易所", "data exchange"),
     "registry": ("其他登记机构", "other registry"),
     "agency": ("政府部门", "government agency"),
+    "appraisal": ("资产评估机构", "appraisal agency"),  # issue 22 §2
 }
 GRANTABLE: Final[dict[str, frozenset[str]]] = {
     "court": frozenset(
@@ -47,6 +50,7 @@ GRANTABLE: Final[dict[str, frozenset[str]]] = {
     "agency": frozenset(
         {REGISTRATIONS_READ, REGISTRATIONS_READ_FULL, EVENTS_READ, WEBHOOKS_MANAGE}
     ),
+    "appraisal": frozenset({REGISTRATIONS_READ, VALUATIONS_WRITE, EVENTS_READ}),
 }
 
 

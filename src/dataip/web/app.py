@@ -43,6 +43,7 @@ from dataip.web.api import (
     quality,
     reference,
     registrations,
+    valuations,
     webhooks,
     witness,
 )
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         webhooks,  # issue 20 §5
         quality,  # issue 22 §1
         distribution,  # issue 23 §1–§2
+        valuations,  # issue 22 §2
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

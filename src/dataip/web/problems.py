@@ -621,3 +621,28 @@ RAISES.update(
         "{beneficiary}": LOGIN | _DIST_REG | p(s404="distribution_not_found statement_not_found"),
     }
 )
+
+# issue 22 §2: valuations (web/api/valuations.py, services/value/valuation.py)
+_VALUATION = p(
+    s404="registration_not_found",
+    s409="valuation_not_available_in_state valuation_not_computable",
+    s422="invalid_valuation_input",
+)
+_VALUATION_READ = p(s404="registration_not_found valuation_not_found")
+RAISES.update(
+    {
+        "POST /api/v1/registrations/{number}/valuations": LOGIN | p(s403="forbidden") | _VALUATION,
+        "POST /api/v1/institutions/registrations/{number}/valuations": _INSTITUTION
+        | _VALUATION
+        | p(
+            s409="valuation_figure_mismatch valuation_already_recorded",
+            s422="invalid_valuation_signature valuation_payload_mismatch",
+        ),
+        "GET /api/v1/registrations/{number}/valuations": p(s404="registration_not_found"),
+        "GET /api/v1/institutions/registrations/{number}/valuations/{valuation}": _INSTITUTION
+        | _VALUATION_READ
+        | p(s422="purpose_required invalid_purpose"),
+        "GET /api/v1/registrations/{number}/valuations/{valuation}": _VALUATION_READ,
+        "GET /api/v1/registrations/{number}/valuations/{valuation}.pdf": _VALUATION_READ,
+    }
+)

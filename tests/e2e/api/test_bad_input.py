@@ -2907,6 +2907,178 @@ CASES += [
 ]
 
 
+# --- issue 22 §2: valuations (tests/e2e/api/test_r27_valuation.py walks the successes) ---
+VALUATIONS = "POST /registrations/{number}/valuations"
+VALUATION_LIST = "GET /registrations/{number}/valuations"
+VALUATION_ONE = "GET /registrations/{number}/valuations/{valuation}"
+VALUATION_PDF = "GET /registrations/{number}/valuations/{valuation}.pdf"
+APPRAISAL = "POST /institutions/registrations/{number}/valuations"
+_VCOST = {"items": [{"item": "collection", "amount_fen": 100}], "profit_rate_bp": 1000}
+_V = "/registrations/{reg}/valuations"
+_VNO = "/registrations/{reg}/valuations/PG202652000000099"
+AUTHENTICATED += [VALUATIONS, VALUATION_LIST, VALUATION_ONE, VALUATION_PDF]
+CASES += [
+    *[
+        c(f"bad-token:{route}", route, 401, "invalid_token", who="bad", path=path, json={})
+        for route, path in (
+            (VALUATIONS, _V),
+            (VALUATION_LIST, _V),
+            (VALUATION_ONE, _VNO),
+            (VALUATION_PDF, _VNO + ".pdf"),
+        )
+    ],
+    c(
+        "valuation:anonymous",
+        VALUATIONS,
+        401,
+        "unauthenticated",
+        who=None,
+        path=_V,
+        json={"quality_bp": 8000, "cost": _VCOST},
+    ),
+    c(
+        "valuation:not-the-holder",
+        VALUATIONS,
+        403,
+        "forbidden",
+        who="other",
+        path=_V,
+        json={"quality_bp": 8000, "cost": _VCOST},
+    ),
+    c(
+        "valuation:unknown-registration",
+        VALUATIONS,
+        404,
+        "registration_not_found",
+        path="/registrations/2026105200000001/valuations",
+        json={"quality_bp": 8000, "cost": _VCOST},
+    ),
+    c(
+        "valuation:no-quality",
+        VALUATIONS,
+        422,
+        "invalid_valuation_input",
+        path=_V,
+        json={"cost": _VCOST},
+    ),
+    c(
+        "valuation:no-approach",
+        VALUATIONS,
+        422,
+        "invalid_valuation_input",
+        path=_V,
+        json={"quality_bp": 8000},
+    ),
+    c(
+        "valuation:useful-life-too-long",
+        VALUATIONS,
+        422,
+        "invalid_request",
+        path=_V,
+        json={
+            "quality_bp": 8000,
+            "income": {"incomes_fen": [1] * 21, "discount_rate_bp": 1, "contribution_bp": 1},
+        },
+    ),
+    c(
+        "valuation:negative-amount",
+        VALUATIONS,
+        422,
+        "invalid_request",
+        path=_V,
+        json={
+            "quality_bp": 8000,
+            "cost": {**_VCOST, "items": [{"item": "other", "amount_fen": -1}]},
+        },
+    ),
+    c(
+        "valuation:float-amount",
+        VALUATIONS,
+        422,
+        "invalid_request",
+        path=_V,
+        json={
+            "quality_bp": 8000,
+            "cost": {**_VCOST, "items": [{"item": "other", "amount_fen": 1.5}]},
+        },
+    ),
+    c(
+        "valuation:own-coefficient",
+        VALUATIONS,
+        422,
+        "invalid_request",
+        path=_V,
+        json={"quality_bp": 8000, "cost": {**_VCOST, "coefficient_bp": 9000}},
+    ),
+    c(
+        "valuation:quality-over-100",
+        VALUATIONS,
+        422,
+        "invalid_request",
+        path=_V,
+        json={"quality_bp": 10001, "cost": _VCOST},
+    ),
+    c(
+        "valuation:market-without-comparables",
+        VALUATIONS,
+        409,
+        "valuation_not_computable",
+        path=_V,
+        json={"quality_bp": 8000, "market": {}},
+    ),
+    c(
+        "valuation:list-unknown-registration",
+        VALUATION_LIST,
+        404,
+        "registration_not_found",
+        path="/registrations/2026105200000001/valuations",
+    ),
+    c("valuation:unknown", VALUATION_ONE, 404, "valuation_not_found", path=_VNO),
+    c(
+        "valuation:bad-number",
+        VALUATION_ONE,
+        422,
+        "invalid_request",
+        path="/registrations/{reg}/valuations/XX1",
+    ),
+    c("valuation:pdf-unknown", VALUATION_PDF, 404, "valuation_not_found", path=_VNO + ".pdf"),
+    c(
+        "valuation-institution:no-token",
+        "GET /institutions/registrations/{number}/valuations/{valuation}",
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions" + _VNO,
+        params={"purpose": "贷1"},
+    ),
+    c(
+        "valuation-institution:user-token",
+        "GET /institutions/registrations/{number}/valuations/{valuation}",
+        401,
+        "invalid_token",
+        path="/institutions" + _VNO,
+        params={"purpose": "贷1"},
+    ),
+    c(
+        "appraisal:no-token",
+        APPRAISAL,
+        401,
+        "invalid_token",
+        who=None,
+        path="/institutions/registrations/{reg}/valuations",
+        json={"jws": "a.b.c.d.e.f"},
+    ),
+    c(
+        "appraisal:user-token",
+        APPRAISAL,
+        401,
+        "invalid_token",
+        path="/institutions/registrations/{reg}/valuations",
+        json={"jws": "a.b.c.d.e.f"},
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_bad_request_is_refused_and_changes_nothing(
     case: Case,

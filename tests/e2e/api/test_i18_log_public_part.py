@@ -683,6 +683,19 @@ class Walk:
             },
         )
         assert r.status_code == 200, r.text
+        # issue 22 §2: a value reference — the amount and inputs are commitments
+        r = api.c.post(
+            f"/api/v1/registrations/{r4}/valuations",
+            json={
+                "quality_bp": 8000,
+                "cost": {
+                    "items": [{"item": "other", "amount_fen": 13_985_012_345}],
+                    "profit_rate_bp": 1000,
+                },
+            },
+            headers=api.h(holder),
+        )
+        assert r.status_code == 201, r.text
         # abandoned
         api.reg_ok(holder, r4, "abandon", reason=pii("放弃"))
 

@@ -179,8 +179,12 @@ def test_r20_demo_registrations_carry_filings_and_the_cli_acts_on_them(
         "registrations", "archive", number, "--as", "applicant", "--out", str(dossier)
     )
     types = [e["type"] for e in json.loads(dossier.read_text("utf-8"))["events"]]
-    # (the demo's derivation and distribution on this registration, issue 23, come between)
-    types = [t for t in types if not t.startswith(("UpstreamSource", "Distribution"))]
-    assert types[-3:] == ["PledgeFiled", "PledgeReleased", "RegistrationAbandoned"]
+    # the demo's other events on this registration come between the procedure's steps: its
+    # data quality (issue 22 §1), valuations while pledged (§2), derivation and distribution
+    # (issue 23)
+    others = ("Quality", "Valuation", "UpstreamSource", "Distribution")
+    steps = [t for t in types if not t.startswith(others)]
+    assert steps[-3:] == ["PledgeFiled", "PledgeReleased", "RegistrationAbandoned"]
+    assert types.count("ValuationRecorded") == 2
     r = runner.invoke(app, ["registrations", "archive", number, "--as", "objector"])
     assert r.exit_code == 1 and "forbidden" in r.output

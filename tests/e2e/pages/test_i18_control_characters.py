@@ -167,6 +167,7 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.applicant, f"/applications/{draft['id']}/edit"),
         Visit(w.applicant, f"/applications/{submitted}"),
         Visit(w.applicant, f"/registrations/{number}"),
+        Visit(w.applicant, f"/registrations/{number}/valuations/new"),  # issue 22 §2
         Visit(co, f"/applications/{joint['id']}"),
         Visit(co, f"/publicity/{publicised}"),
         Visit(agent, "/authorisations"),

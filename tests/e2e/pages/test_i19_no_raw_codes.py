@@ -154,6 +154,9 @@ def _ids(registry: Registry) -> dict[str, list[Any]]:
         "application_id": "SELECT id FROM applications ORDER BY id",
         "registration": "SELECT registration_number FROM registrations ORDER BY id",
         "announcement": "SELECT number FROM announcements ORDER BY id",
+        # issue 22 §2: the demo's valuations, as "registration/valuation"
+        "valuation": "SELECT r.registration_number || '/' || v.number FROM valuations v "
+        "JOIN registrations r ON r.id = v.registration_id ORDER BY v.id",
     }
     # issue 23 §2: distributions (registration number, id) and their beneficiaries
     rows = {
@@ -185,6 +188,10 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
             urls += [path.replace("{application_id}", str(i)) for i in ids["application_id"]]
         elif path.startswith("/registrations/") and params == ["number"]:
             urls += [path.replace("{number}", n) for n in ids["registration"]]
+        elif params == ["number", "valuation"]:
+            for pair in ids["valuation"]:
+                reg, val = pair.split("/")
+                urls.append(path.replace("{number}", reg).replace("{valuation}", val))
         elif path.startswith("/announcements/") and params == ["number"]:
             urls += [path.replace("{number}", n) for n in ids["announcement"]]
         elif params == ["number", "distribution_id"]:

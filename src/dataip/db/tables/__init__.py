@@ -71,6 +71,7 @@ from dataip.db.tables.sharing import (
     webhook_outbox,
     webhook_subscriptions,
 )
+from dataip.db.tables.valuation import valuations  # issue 22 §2
 from dataip.db.tables.value import quality_assessments  # issue 22 §1
 
 __all__ = [
@@ -129,6 +130,7 @@ __all__ = [
     "screening_reports",
     "trust_lists",
     "users",
+    "valuations",
     "webhook_attempts",
     "webhook_messages",
     "webhook_outbox",

@@ -29,7 +29,7 @@ from dataip.web.api.registrations import Number, _detail
 from dataip.web.deps import EnvDep, IdentityDep
 
 router = APIRouter(tags=["institutions"])
-Kind = Literal["court", "bank", "exchange", "registry", "agency"]
+Kind = Literal["court", "bank", "exchange", "registry", "agency", "appraisal"]
 ClientId = Annotated[str, Path(pattern=r"^[a-z]{1,16}-[0-9a-f]{16}$")]
 Action = Annotated[str, Path(max_length=32, description=", ".join(ACTIONS))]
 Purpose = Annotated[

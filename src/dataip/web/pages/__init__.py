@@ -20,6 +20,7 @@ from dataip.web.pages import (
     quality,
     security,
     signup,
+    valuations,
 )
 from dataip.web.pages.render import STATIC, render
 
@@ -54,3 +55,5 @@ def install(app: FastAPI) -> None:
     app.include_router(parties.router)
     app.include_router(institutions.router)
     app.include_router(distribution.router)  # issue 23 §1–§2
+
+    app.include_router(valuations.router)  # issue 22 §2

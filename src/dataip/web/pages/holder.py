@@ -41,6 +41,7 @@ from dataip.web.pages import distribution as distribution_ui
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
 from dataip.web.pages import quality as quality_ui
+from dataip.web.pages import valuations as valuations_ui
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
@@ -201,6 +202,7 @@ def registration_response(
             "quality": quality_ui.section(identity, env, number, lang),  # issue 22 §1
             # issue 23 §1–§2: the derivation graph, sources, distributions and their forms
             "derivation": distribution_ui.panel(identity, env, number, lang),
+            "valuations": valuations_ui.section(identity, env, number),  # issue 22 §2
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")
                 if identity.is_registry
