@@ -38,6 +38,7 @@ __all__ = [
     "highlight",
     "highlight_html",
     "query_tokens",
+    "search_words",
     "tokens",
 ]
 
@@ -86,6 +87,12 @@ def tokens(text: str) -> list[str]:
     for ch in _CJK.findall(norm):
         seen.setdefault(ch)
     return list(seen)
+
+
+def search_words(text: str) -> list[str]:
+    """A text's search-mode words in order, repeats kept (term frequencies, for ranking such
+    as BM25 in `dataip.matching`); no single-character additions."""
+    return list(_terms(_jieba().cut_for_search(_normalise(text), HMM=False)))
 
 
 def announcement_terms(
