@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dataip.domain.application import SCENARIOS
 from dataip.domain.errors import DomainError
@@ -20,6 +20,8 @@ from dataip.domain.errors import DomainError
 __all__ = [
     "BUDGET_BANDS",
     "MAX_EXPIRY_DAYS",
+    "Contact",
+    "Need",
     "NeedFields",
     "band_range",
     "validate_need",
@@ -116,3 +118,49 @@ def validate_need(f: NeedFields, *, today: date) -> None:
             f"a need expires between tomorrow and {MAX_EXPIRY_DAYS} days from today",
             "expires_on",
         )
+
+
+@dataclass(frozen=True)
+class Need:
+    """A stored need (table `needs`); `open_on(day)` says whether it is shown and matched."""
+
+    id: int
+    author_user_id: int
+    party_id: int
+    title: str
+    scenario: str
+    industry_code: str
+    data_wanted: str
+    region_code: str | None
+    period_from: date
+    period_to: date
+    budget_band: str
+    expires_on: date
+    state: str  # open | withdrawn
+    created_at: datetime
+    withdrawn_at: datetime | None
+    version: int
+
+    def open_on(self, day: date) -> bool:
+        return self.state == "open" and day <= self.expires_on
+
+    def status_on(self, day: date) -> str:
+        """open | withdrawn | expired (expiry is a date, not a stored state)."""
+        if self.state == "open" and day > self.expires_on:
+            return "expired"
+        return self.state
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact request on a match (table `need_contacts`)."""
+
+    id: int
+    need_id: int
+    registration_id: int
+    proposed_by: str  # author | holder
+    holder_user_id: int | None
+    state: str  # proposed | accepted | declined
+    proposed_at: datetime
+    answered_at: datetime | None
+    version: int

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dataip.domain.search import search_words
+from dataip.domain.search import search_words, word_weight
 
-__all__ = ["STOP_WORDS", "need_text", "registration_text", "terms"]
+__all__ = ["STOP_WORDS", "information", "need_text", "registration_text", "terms"]
 
 STOP_WORDS = frozenset(
     "的 了 和 与 及 或 等 为 对 在 用 于 以 由 其 并 将 可 是 有 中 个 各 类 之 内 后 前 "
@@ -30,6 +30,12 @@ STOP_WORDS = frozenset(
 def terms(text: str) -> list[str]:
     """The words `text` is ranked by, in order, repeats kept."""
     return [w for w in search_words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isascii())]
+
+
+def information(shared: Iterable[str]) -> float:
+    """The information in the words two texts share: the sum of their weights (nats over
+    jieba's dictionary counts, `domain.search.word_weight`), each word once."""
+    return sum(word_weight(w) for w in set(shared))
 
 
 def _join(parts: Iterable[str | None]) -> str:

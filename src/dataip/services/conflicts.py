@@ -33,6 +33,11 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "共同申请人重复",
         "an applicant is listed twice",
     ),
+    "uq_need_contacts_match": (  # issue 23 §4: one contact per need and registration
+        "contact_exists",
+        "该匹配已有联系请求",
+        "a contact request on this match exists already",
+    ),
 }
 
 

@@ -90,9 +90,9 @@ def test_r29_search_orders_best_first_and_ties_by_key() -> None:
 
 
 def test_r29_strong_hits_keeps_the_strong_only() -> None:
-    hits = [Hit(1, 20.0), Hit(2, 12.0), Hit(3, 9.0), Hit(4, 8.0)]
+    hits = [Hit(1, 20.0, 40.0), Hit(2, 12.0, 30.0), Hit(3, 9.0, 40.0), Hit(4, 11.0, 10.0)]
     assert [h.key for h in strong_hits(hits)] == [1, 2]
-    assert strong_hits([Hit(1, PUSH.floor - 0.1)]) == []
+    assert strong_hits([Hit(1, 30.0, PUSH.min_information - 0.1)]) == []
     assert strong_hits([]) == []
 
 

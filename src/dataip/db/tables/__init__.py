@@ -16,6 +16,7 @@ from dataip.db.tables.federation import (
     witness_pushes,
     witnessed_logs,
 )
+from dataip.db.tables.matching import need_contacts, need_pushes, needs  # issue 23 §3–§4
 from dataip.db.tables.registry import (
     agent_authorisations,
     announcement_search,
@@ -121,4 +122,8 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
+    # issue 23 §3–§4: service matching
+    "need_contacts",
+    "need_pushes",
+    "needs",
 ]
