@@ -85,9 +85,7 @@ def validate_need(f: NeedFields, *, today: date) -> None:
             "data_wanted",
         )
     if f.scenario not in SCENARIOS:
-        raise _bad(
-            "invalid_scenario", "未知的应用场景", "unknown application scenario", "scenario"
-        )
+        raise _bad("invalid_scenario", "未知的应用场景", "unknown application scenario", "scenario")
     if not _INDUSTRY.match(f.industry_code):
         raise _bad(
             "invalid_industry",

@@ -127,7 +127,9 @@ class Index:
             scores = np.where(self._mask(filters), scores, 0.0)
         dropped = set(exclude)
         want = min(self.size, k + len(dropped))
-        top = np.argpartition(-scores, want - 1)[:want] if want < self.size else np.arange(self.size)
+        top = (
+            np.argpartition(-scores, want - 1)[:want] if want < self.size else np.arange(self.size)
+        )
         ranked = sorted(
             (i for i in top if scores[i] > 0 and int(self._keys[i]) not in dropped),
             key=lambda i: (-float(scores[i]), int(self._keys[i])),
@@ -162,6 +164,4 @@ def strong_hits(hits: Sequence[Hit], rule: PushRule = PUSH) -> list[Hit]:
     if not hits:
         return []
     bar = rule.ratio * hits[0].score
-    return [
-        h for h in hits[: rule.k] if h.score >= bar and h.information >= rule.min_information
-    ]
+    return [h for h in hits[: rule.k] if h.score >= bar and h.information >= rule.min_information]

@@ -48,6 +48,12 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "freeze_notice": ("保全通知", "Notice of a court's preservation"),
     "pledge_proposal": ("质押备案确认请求", "Pledge awaiting your confirmation"),
     "pledge_proposal_withdrawn": ("质押备案申请撤回通知", "A bank withdrew its pledge proposal"),
+    # issue 23 §4: service matching (services/matching/push.py, contacts.py)
+    "need_match": ("新的匹配需求", "A new need matches your registration"),
+    "registration_match": ("新的匹配登记", "A new registration matches your need"),
+    "contact_proposed": ("联系请求", "A request to get in touch"),
+    "contact_accepted": ("联系请求已同意", "Your request to get in touch was accepted"),
+    "contact_declined": ("联系请求已拒绝", "Your request to get in touch was declined"),
 }
 
 

@@ -35,6 +35,7 @@ from dataip.web.api import (
     inbox,
     institutions,
     log,
+    needs,
     oauth,
     parties,
     pledges,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         institutions,
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
+        needs,  # issue 23 §3–§4: service matching
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

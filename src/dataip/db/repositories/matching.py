@@ -101,34 +101,39 @@ class Matching:
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
-    def needs_signature(self, today: date) -> tuple[int, int, int]:
-        """(count, largest id, sum of versions) of the open, unexpired needs: changes when
-        one is published, withdrawn or expires."""
+    def needs_signature(self, today: date) -> tuple[Any, ...]:
+        """(count, largest id, sum of versions, newest creation, total title length) of the
+        open, unexpired needs: changes when one is published, withdrawn or expires."""
         row = self.s.execute(
             sa.select(
                 sa.func.count(),
                 sa.func.coalesce(sa.func.max(_n.id), 0),
                 sa.func.coalesce(sa.func.sum(_n.version), 0),
+                sa.func.max(_n.created_at),
+                sa.func.coalesce(sa.func.sum(sa.func.length(_n.title)), 0),
             ).where(_n.state == "open", _n.expires_on >= today)
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        return tuple(row)
 
     def open_need_rows(self, today: date) -> list[Need]:
         stmt = sa.select(t.needs).where(_n.state == "open", _n.expires_on >= today)
         return [_need(r._mapping) for r in self.s.execute(stmt.order_by(_n.id))]
 
     # --- the registrations matched (public facts only) -----------------------------------
-    def corpus_signature(self) -> tuple[int, int, int]:
-        """(count, largest id, sum of certificate versions) of the valid registrations:
-        changes when one is granted, ends or changes (a change makes a new version)."""
+    def corpus_signature(self) -> tuple[Any, ...]:
+        """(count, largest id, sum of certificate versions, newest creation, total name
+        length) of the valid registrations: changes when one is granted, ends or changes (a
+        change makes a new certificate version)."""
         row = self.s.execute(
             sa.select(
                 sa.func.count(),
                 sa.func.coalesce(sa.func.max(_r.id), 0),
                 sa.func.coalesce(sa.func.sum(_r.certificate_version), 0),
+                sa.func.max(_r.created_at),
+                sa.func.coalesce(sa.func.sum(sa.func.length(_r.name)), 0),
             ).where(_r.state == "valid")
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        return tuple(row)
 
     def corpus_rows(self, *, after_id: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """The valid registrations' public facts: name, industry, holders' credit codes (for
@@ -215,6 +220,10 @@ class Matching:
         if not where:
             return []
         stmt = sa.select(t.need_contacts).where(sa.or_(*where)).order_by(_k.id)
+        return [_contact(r._mapping) for r in self.s.execute(stmt)]
+
+    def contacts_recent(self, limit: int) -> list[Contact]:
+        stmt = sa.select(t.need_contacts).order_by(_k.id.desc()).limit(limit)
         return [_contact(r._mapping) for r in self.s.execute(stmt)]
 
     def answer_contact(

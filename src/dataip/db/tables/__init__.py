@@ -101,6 +101,10 @@ __all__ = [
     "log_nodes",
     "login_attempts",
     "metadata",
+    # issue 23 §3–§4: service matching
+    "need_contacts",
+    "need_pushes",
+    "needs",
     "notices",
     "objections",
     "parties",
@@ -122,8 +126,4 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
-    # issue 23 §3–§4: service matching
-    "need_contacts",
-    "need_pushes",
-    "needs",
 ]
