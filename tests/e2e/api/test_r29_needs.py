@@ -49,7 +49,11 @@ def test_r29_unverified_party_cannot_publish(api: Api, registry: Registry) -> No
 @pytest.mark.parametrize(
     ("field", "text", "kind"),
     [
-        ("data_wanted", f"请联系张先生，身份证号{make_resident_id(order=12)}，需要公交客流数据", "resident_id"),
+        (
+            "data_wanted",
+            f"请联系张先生，身份证号{make_resident_id(order=12)}，需要公交客流数据",
+            "resident_id",
+        ),
         ("title", "公交客流数据 联系13812345678", "mobile"),
         ("data_wanted", "需要公交客流数据，结果请发到 zhang.san@example.com 邮箱", "email"),
     ],

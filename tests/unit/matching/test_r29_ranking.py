@@ -46,7 +46,10 @@ def test_r29_push_rule_pushes_the_exact_answers_and_little_else() -> None:
 
 def test_r29_off_topic_need_pushes_nothing() -> None:
     index = labelled.bm25_index()
-    for text in ("海洋渔业捕捞量与渔船作业数据，用于渔业资源评估", "钢铁冶炼高炉温度数据用于工艺优化"):
+    for text in (
+        "海洋渔业捕捞量与渔船作业数据，用于渔业资源评估",
+        "钢铁冶炼高炉温度数据用于工艺优化",
+    ):
         assert strong_hits(index.search(terms(text), k=10)) == []
 
 

@@ -6,9 +6,10 @@ Built once, then kept fresh by a cheap check: every query first reads the corpus
 creation, total name length) — and rebuilds the index when it changed. A rebuild segments
 only texts it has not seen (the words of each text are cached by the text), so it costs the
 bm25s indexing pass plus the new texts' segmentation: milliseconds for a few hundred
-registrations, about a second at 100,000 (bench/matching.py). While a rebuild would be
-frequent on a large corpus, a changed corpus is served from the previous index for at most
-`STALE_FACTOR` × the last build's duration (capped at `MAX_STALE_SECONDS`); results are then
+registrations, about a second at 100,000 (bench/matching.py). On a large corpus (at least
+`STALE_MIN_DOCS` documents), where a rebuild per change would cost every query, a changed
+corpus is served from the previous index for at most `STALE_FACTOR` × the last build's
+duration (capped at `MAX_STALE_SECONDS`); results are then
 re-checked against the rows, so an ended registration or a withdrawn need never shows, and a
 new one appears within that bound. Each process has its own indexes (no shared state: any
 number of servers may run).
@@ -30,6 +31,7 @@ from dataip.matching import Doc, Index, need_text, registration_text, terms
 from dataip.matching.needs import Need
 from dataip.services.context import Env
 
+STALE_MIN_DOCS = 10_000  # below this a rebuild is cheap enough for every change
 STALE_FACTOR = 20.0
 MAX_STALE_SECONDS = 60.0
 _WORDS_CACHED = 400_000  # texts whose words are kept (a text's words are recomputed after)
@@ -63,8 +65,10 @@ class _Corpus:
             b = self.built
             if b is not None and b.signature == signature:
                 return b
-            if b is not None and time.monotonic() - b.at < min(
-                MAX_STALE_SECONDS, STALE_FACTOR * b.seconds
+            if (
+                b is not None
+                and len(b.docs) >= STALE_MIN_DOCS
+                and time.monotonic() - b.at < min(MAX_STALE_SECONDS, STALE_FACTOR * b.seconds)
             ):
                 return b  # a recent build of a large corpus: served, results re-checked
             start = time.monotonic()
