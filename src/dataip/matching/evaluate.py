@@ -10,7 +10,7 @@ __all__ = ["ndcg_at"]
 
 
 def _dcg(grades: Sequence[int]) -> float:
-    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+    return float(sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades)))
 
 
 def ndcg_at(ranked: Sequence[int], grades: Mapping[int, int], k: int = 10) -> float:

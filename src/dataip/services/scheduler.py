@@ -17,8 +17,8 @@ from dataip.domain.after_registration import IN_FORCE
 from dataip.domain.calendar import renewal_window
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration, screening_worker
-from dataip.services.matching import push as matching_push
 from dataip.services.context import SYSTEM, Env
+from dataip.services.matching import push as matching_push
 from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
 from dataip.services.recompute import recompute_provisional

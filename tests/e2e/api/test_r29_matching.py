@@ -15,6 +15,8 @@ from tests.support.api import Api, problem
 from tests.support.db import changed_tables, count, snapshot
 from tests.support.matching import BUS, CT, METRO, NEEDS, holder, inbox, need_body, user_with_email
 
+NO_SUCH = "2026105200009999"
+
 
 @pytest.fixture
 def market(api: Api) -> dict[str, Any]:
