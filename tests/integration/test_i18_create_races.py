@@ -21,6 +21,7 @@ from dataip.services import reference
 from dataip.services.context import SYSTEM
 from tests.integration.test_i20_pledge_races import pledge_cases
 from tests.integration.test_i20_races import i20_cases
+from tests.integration.test_r29_matching_races import matching_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
 from tests.support.institutions import headers_for
@@ -300,6 +301,7 @@ CASES = [
 
 CASES += i20_cases(Case)  # the admin's institution routes (issue 20)
 CASES += pledge_cases(Case)  # a bank's pledge routes (issue 20 §6)
+CASES += matching_cases(Case)  # needs and contacts (issue 23 §3–§4)
 
 
 @pytest.fixture
