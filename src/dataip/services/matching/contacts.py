@@ -267,3 +267,16 @@ def for_user(
                     continue
             out.append(_view(uow, uid, c, needs[c.need_id], reg))
         return out
+
+
+def held(identity: Identity, *, env: Env, numbers: list[str]) -> set[str]:
+    """Which of these registrations the caller holds (the pages offer a holder contact)."""
+    if identity.user_id is None or not numbers:
+        return set()
+    out = set()
+    with env.read() as uow:
+        for number in numbers:
+            reg = uow.registrations.by_number(number)
+            if reg is not None and _is_holder(uow, identity.user_id, reg):
+                out.add(number)
+    return out

@@ -13,6 +13,7 @@ from dataip.web.pages import (
     examiner,
     holder,
     institutions,
+    needs,
     objections,
     parties,
     public,
@@ -50,3 +51,4 @@ def install(app: FastAPI) -> None:
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
+    app.include_router(needs.router)  # issue 23 §3–§4: service matching

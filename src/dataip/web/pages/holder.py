@@ -39,6 +39,7 @@ from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
+from dataip.web.pages import needs as needs_ui
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
@@ -195,6 +196,12 @@ def registration_response(
                 institutions_ui.read_rows(identity, env, number, lang)
                 if v.visibility == "full"
                 else []
+            ),
+            # issue 23 §4: the holder's matching needs (needs are public; shown to holders)
+            "matching_needs": (
+                needs_ui.for_registration(identity, env, number, lang)
+                if v.visibility == "full" and not identity.is_registry
+                else None
             ),
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")
