@@ -8,8 +8,10 @@ alike and blur the push threshold. Single characters other than letters and digi
 too: a need for 公交 data should not match 交 alone.
 
 A registration's text is its public record only (R10, G§14): name (twice — the name says what
-the data is, and BM25 rewards a field by repetition), industry name, scenarios, coverage and the
-rule/algorithm description. A need's is its title, data wanted, scenario and industry name.
+the data is, and BM25 rewards a field by repetition), industry name, scenarios and the
+rule/algorithm description. Its coverage (贵阳市 …) is left out: place names are informative
+words that say nothing of the topic, and where the data is from is the region filter's
+business. A need's text is its title, data wanted, scenario and industry name.
 """
 
 from __future__ import annotations
@@ -110,7 +112,8 @@ def registration_text(
 ) -> str:
     """A registration's ranked text from its public record (names given as shown: labels, not
     codes)."""
-    return _join([name, name, industry_name, *scenarios, coverage, description])
+    del coverage  # where the data is from is the region filter's business, not a topic
+    return _join([name, name, industry_name, *scenarios, description])
 
 
 def need_text(

@@ -31,6 +31,7 @@ from dataip.services import (
     scheduler,
 )
 from dataip.services.context import Env, FixedClock, Identity
+from dataip.services.matching import demo as matching_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 
@@ -538,6 +539,7 @@ def populate(env: Env) -> dict[str, int]:
         env=e,
         number=numbers[0],
     )
+    matching_demo.populate(e, author=ob, party_id=op.id, holder=ap)  # issue 23 §3–§4: needs
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

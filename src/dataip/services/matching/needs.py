@@ -26,6 +26,10 @@ from dataip.services.matching import index
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 
 MATCHES_SHOWN = 10
+# a match is listed when it shares at least this much with the query (nats, about two
+# specific words: `matching.text.information`, as the push rule asks; pushing also asks for
+# half the best score and a place in the top 5)
+SHOWN_MIN_INFORMATION = 20.0
 ANONYMOUS = Identity(None)
 
 
@@ -199,7 +203,7 @@ def registration_hits(env: Env, need: Need, *, k: int, filters: Filters | None =
     hits = built.index.search(words, k=k * 2, filters=period)
     with env.read() as uow:
         valid = uow.matching.valid_registration_ids([h.key for h in hits])
-    return [h for h in hits if h.key in valid][:k]
+    return [h for h in hits if h.key in valid and h.information >= SHOWN_MIN_INFORMATION][:k]
 
 
 def matches(
@@ -249,7 +253,11 @@ def need_hits(env: Env, reg: m.Registration, *, k: int, exclude_authors: set[int
     with env.read() as uow:
         found = uow.matching.needs([h.key for h in hits])
     today = env.today()
-    return [h for h in hits if h.key in found and found[h.key].open_on(today)][:k]
+    return [
+        h
+        for h in hits
+        if h.key in found and found[h.key].open_on(today) and h.information >= SHOWN_MIN_INFORMATION
+    ][:k]
 
 
 def _authored_by(env: Env, authors: set[int]) -> set[int]:
