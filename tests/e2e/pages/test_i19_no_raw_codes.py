@@ -154,6 +154,7 @@ def _ids(registry: Registry) -> dict[str, list[Any]]:
         "application_id": "SELECT id FROM applications ORDER BY id",
         "registration": "SELECT registration_number FROM registrations ORDER BY id",
         "announcement": "SELECT number FROM announcements ORDER BY id",
+        "need_id": "SELECT id FROM needs ORDER BY id",  # issue 23 §3
     }
     with registry.engine.connect() as c:
         return {k: list(c.exec_driver_sql(q).scalars()) for k, q in sql.items()}
@@ -175,6 +176,8 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
             urls += [path.replace("{number}", n) for n in ids["registration"]]
         elif path.startswith("/announcements/") and params == ["number"]:
             urls += [path.replace("{number}", n) for n in ids["announcement"]]
+        elif params == ["need_id"]:
+            urls += [path.replace("{need_id}", str(i)) for i in ids["need_id"]]
         else:
             raise AssertionError(f"no demo identifiers for the page route {path}: add them")
     return urls

@@ -6,13 +6,13 @@ Built once, then kept fresh by a cheap check: every query first reads the corpus
 creation, total name length) — and rebuilds the index when it changed. A rebuild segments
 only texts it has not seen (the words of each text are cached by the text), so it costs the
 bm25s indexing pass plus the new texts' segmentation: milliseconds for a few hundred
-registrations, about a second at 100,000 (bench/matching.py). On a large corpus (at least
-`STALE_MIN_DOCS` documents), where a rebuild per change would cost every query, a changed
-corpus is served from the previous index for at most `STALE_FACTOR` × the last build's
-duration (capped at `MAX_STALE_SECONDS`); results are then
-re-checked against the rows, so an ended registration or a withdrawn need never shows, and a
-new one appears within that bound. Each process has its own indexes (no shared state: any
-number of servers may run).
+registrations, seconds at 100,000 (bench/matching.py: `index_build_s`). Below
+`STALE_MIN_DOCS` documents the query waits for the rebuild; above, the rebuild runs in a
+thread beside and the previous index answers meanwhile (one rebuild at a time; a change made
+during one is picked up by the next), so a new registration or need is matched one rebuild
+after it is written. Results are always re-checked against the rows, so an ended
+registration or a withdrawn need never shows. Each process has its own indexes (no shared
+state: any number of servers may run).
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ from dataip.matching import Doc, Index, need_text, registration_text, terms
 from dataip.matching.needs import Need
 from dataip.services.context import Env
 
-STALE_MIN_DOCS = 10_000  # below this a rebuild is cheap enough for every change
-STALE_FACTOR = 20.0
-MAX_STALE_SECONDS = 60.0
+STALE_MIN_DOCS = 10_000  # below this a rebuild is cheap enough to wait for
 _WORDS_CACHED = 400_000  # texts whose words are kept (a text's words are recomputed after)
 
 
@@ -50,6 +48,7 @@ class Built:
 class _Corpus:
     lock: threading.Lock = field(default_factory=threading.Lock)
     built: Built | None = None
+    rebuilding: bool = False
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def words_of(self, text: str) -> tuple[str, ...]:
@@ -60,22 +59,36 @@ class _Corpus:
             got = self.words[text] = tuple(terms(text))
         return got
 
+    def _build(self, signature: Any, build: Callable[[_Corpus], list[Doc]]) -> Built:
+        start = time.monotonic()
+        docs = build(self)
+        index = Index(docs)
+        done = time.monotonic()
+        return Built(signature, index, {d.key: d for d in docs}, done, done - start)
+
+    def _rebuild(self, signature: Any, build: Callable[[_Corpus], list[Doc]]) -> None:
+        try:
+            fresh = self._build(signature, build)
+            with self.lock:
+                self.built = fresh
+        finally:
+            with self.lock:
+                self.rebuilding = False
+
     def current(self, signature: Any, build: Callable[[_Corpus], list[Doc]]) -> Built:
         with self.lock:
             b = self.built
             if b is not None and b.signature == signature:
                 return b
-            if (
-                b is not None
-                and len(b.docs) >= STALE_MIN_DOCS
-                and time.monotonic() - b.at < min(MAX_STALE_SECONDS, STALE_FACTOR * b.seconds)
-            ):
-                return b  # a recent build of a large corpus: served, results re-checked
-            start = time.monotonic()
-            docs = build(self)
-            index = Index(docs)
-            done = time.monotonic()
-            self.built = Built(signature, index, {d.key: d for d in docs}, done, done - start)
+            if b is not None and len(b.docs) >= STALE_MIN_DOCS:
+                # a large corpus: rebuilt beside, the previous index served meanwhile
+                if not self.rebuilding:
+                    self.rebuilding = True
+                    threading.Thread(
+                        target=self._rebuild, args=(signature, build), daemon=True
+                    ).start()
+                return b
+            self.built = self._build(signature, build)
             return self.built
 
 
