@@ -158,6 +158,9 @@ class Matching:
             stmt = stmt.limit(limit)
         return [dict(r._mapping) for r in self.s.execute(stmt)]
 
+    def last_registration_id(self) -> int:
+        return int(self.s.execute(sa.select(sa.func.coalesce(sa.func.max(_r.id), 0))).scalar_one())
+
     def valid_registration_ids(self, ids: Sequence[int]) -> set[int]:
         if not ids:
             return set()

@@ -96,6 +96,8 @@ class _Corpus:
 class _Caches:
     registrations: _Corpus = field(default_factory=_Corpus)
     needs: _Corpus = field(default_factory=_Corpus)
+    industries: dict[str, tuple[str, str]] = field(default_factory=dict)
+    industries_at: float = 0.0
 
 
 _CACHES: dict[int, tuple[weakref.ref[Env], _Caches]] = {}
@@ -204,9 +206,19 @@ def needs(env: Env, today: date) -> Built:
     return corpus.current(signature, build)
 
 
+INDUSTRIES_TTL = 300.0  # an administrator reloads the table rarely (PUT /industries)
+
+
+def industries(env: Env) -> dict[str, tuple[str, str]]:
+    """GB/T 4754 code → (name, section), read again after `INDUSTRIES_TTL` seconds."""
+    caches = _caches(env)
+    if not caches.industries or time.monotonic() - caches.industries_at > INDUSTRIES_TTL:
+        with env.read() as uow:
+            caches.industries = uow.matching.industries()
+        caches.industries_at = time.monotonic()
+    return caches.industries
+
+
 def words_for_need(env: Env, need: Need) -> tuple[str, ...]:
     """A need's query words (cached with the registrations' words)."""
-    corpus = _caches(env).registrations
-    with env.read() as uow:
-        industries = uow.matching.industries()
-    return need_words(need, industries, corpus)
+    return need_words(need, industries(env), _caches(env).registrations)

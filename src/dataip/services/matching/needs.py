@@ -242,13 +242,14 @@ def need_hits(env: Env, reg: m.Registration, *, k: int, exclude_authors: set[int
     """The open needs a registration matches best, not those of `exclude_authors` (its own
     holders), re-checked against the rows."""
     built = index.needs(env, env.today())
+    if not built.docs:
+        return []  # no open need: nothing to rank against
     with env.read() as uow:
         row = next(iter(uow.matching.corpus_rows(after_id=reg.id - 1, limit=1)), None)
-        industries = uow.matching.industries()
     if row is None or int(row["id"]) != reg.id:
         return []
-    doc = index.registration_doc(index._caches(env).registrations, row, industries)
-    own = [key for key, d in built.docs.items() if key in _authored_by(env, exclude_authors)]
+    doc = index.registration_doc(index._caches(env).registrations, row, index.industries(env))
+    own = [key for key in built.docs if key in _authored_by(env, exclude_authors)]
     hits = built.index.search(doc.words, k=k * 2, exclude=own)
     with env.read() as uow:
         found = uow.matching.needs([h.key for h in hits])

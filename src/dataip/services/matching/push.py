@@ -23,6 +23,7 @@ from dataip.domain import model as m
 from dataip.matching import strong_hits
 from dataip.matching.needs import Need
 from dataip.services.context import Env
+from dataip.services.matching import index
 from dataip.services.matching.needs import need_hits, registration_hits
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import serve_notice
@@ -92,6 +93,11 @@ def registrations_granted(env: Env, *, batch_size: int = 200) -> int:
     from dataip.services.after_registration.roles import holder_users
 
     served = 0
+    if not index.needs(env, env.today()).docs:  # no open need: nobody to tell
+        with env.uow() as uow:
+            uow.set_value(CURSOR, uow.matching.last_registration_id())
+            uow.commit()
+        return 0
     while True:
         with env.uow() as uow:
             after = uow.values(CURSOR).get(CURSOR, 0)
