@@ -189,6 +189,7 @@ def tick(
             f"registrations cancelled {report.registrations_cancelled}, "
             f"renewal reminders {report.renewal_reminders}, "
             f"samples screened {report.samples_screened}, "
+            f"match notices {report.match_notices}, "
             f"webhooks delivered {hooks.delivered} (failed attempts {hooks.failed}), "
             f"peer registrations stored {peers.stored} (peer feeds failed {len(peers.failed)})"
             + (" (another tick holds the lease)" if report.skipped_lease else "")

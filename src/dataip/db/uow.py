@@ -20,6 +20,7 @@ from dataip.db.orm import start_mappers
 from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
+from dataip.db.repositories.matching import Matching
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.repositories.valuations import Valuations
 from dataip.db.repositories.value import QualityAssessments
@@ -108,6 +109,7 @@ class SqlAlchemyUnitOfWork:
         self.distribution = Distribution(s)  # derivation links, distributions (issue 23)
 
         self.valuations = Valuations(s)  # issue 22 §2
+        self.matching = Matching(s)  # needs, pushes, contacts (issue 23 §3–§4)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -38,7 +39,9 @@ __all__ = [
     "highlight",
     "highlight_html",
     "query_tokens",
+    "search_words",
     "tokens",
+    "word_weight",
 ]
 
 # Letters and digits of any script; `_` and everything else separate terms. FTS5's `ascii`
@@ -86,6 +89,20 @@ def tokens(text: str) -> list[str]:
     for ch in _CJK.findall(norm):
         seen.setdefault(ch)
     return list(seen)
+
+
+def search_words(text: str) -> list[str]:
+    """A text's search-mode words in order, repeats kept (term frequencies, for ranking such
+    as BM25 in `dataip.matching`); no single-character additions."""
+    return list(_terms(_jieba().cut_for_search(_normalise(text), HMM=False)))
+
+
+def word_weight(word: str, cap: float = 16.0) -> float:
+    """How informative a word is, independent of any collection: ln(total / frequency) over
+    jieba's dictionary counts (a word it does not know, a code or a number: `cap`)."""
+    seg = _jieba()
+    freq = seg.FREQ.get(word, 0)
+    return min(math.log(seg.total / freq), cap) if freq > 0 else cap
 
 
 def announcement_terms(

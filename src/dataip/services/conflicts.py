@@ -39,6 +39,11 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "该评估报告已提交（同时提交的另一请求已记录）",
         "this signed report is already recorded (by a request made at the same time)",
     ),
+    "uq_need_contacts_match": (  # issue 23 §4: one contact per need and registration
+        "contact_exists",
+        "该匹配已有联系请求",
+        "a contact request on this match exists already",
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from dataip.services import (
 )
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.distribution import demo as distribution_demo
+from dataip.services.matching import demo as matching_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
@@ -548,6 +549,7 @@ def populate(env: Env) -> dict[str, int]:
     valuation_demo.populate(
         ap, Identity(user_id=admin.id, role="registrar_admin"), env=e, number=numbers[0]
     )  # issue 22 §2
+    matching_demo.populate(e, author=ob, party_id=op.id, holder=ap)  # issue 23 §3–§4: needs
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

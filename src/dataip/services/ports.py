@@ -68,6 +68,7 @@ class UnitOfWork(Protocol):
     quality: Any  # data-quality assessments (db/repositories/value.py, issue 22 §1)
 
     valuations: Any  # valuations (issue 22 §2; db/repositories/valuations.py)
+    matching: Any  # needs, pushes, contacts (db/repositories/matching.py, issue 23 §3–§4)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

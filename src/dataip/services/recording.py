@@ -52,6 +52,12 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "source_confirmation": ("数据来源确认请求", "Upstream source awaiting your confirmation"),
     "source_decision": ("数据来源声明答复", "Answer to your upstream source declaration"),
     "distribution_statement": ("收益分配对账单", "Benefit distribution statement"),
+    # issue 23 §4: service matching (services/matching/push.py, contacts.py)
+    "need_match": ("新的匹配需求", "A new need matches your registration"),
+    "registration_match": ("新的匹配登记", "A new registration matches your need"),
+    "contact_proposed": ("联系请求", "A request to get in touch"),
+    "contact_accepted": ("联系请求已同意", "Your request to get in touch was accepted"),
+    "contact_declined": ("联系请求已拒绝", "Your request to get in touch was declined"),
 }
 
 

@@ -36,6 +36,7 @@ from dataip.web.api import (
     inbox,
     institutions,
     log,
+    needs,
     oauth,
     parties,
     pledges,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         quality,  # issue 22 §1
         distribution,  # issue 23 §1–§2
         valuations,  # issue 22 §2
+        needs,  # issue 23 §3–§4: service matching
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

@@ -646,3 +646,39 @@ RAISES.update(
         "GET /api/v1/registrations/{number}/valuations/{valuation}.pdf": _VALUATION_READ,
     }
 )
+
+# issue 23 §3–§4: service matching (web/api/needs.py; services/matching/)
+_NEED = p(s404="need_not_found")
+_NEED_FIELDS = p(
+    s422="need_personal_data party_not_found party_not_verified invalid_need_title "
+    "invalid_data_wanted invalid_scenario invalid_industry invalid_region invalid_budget_band "
+    "invalid_period invalid_expiry"
+)
+_CONTACT_ANSWER = (
+    LOGIN
+    | RACE
+    | p(s403="not_contact_recipient", s404="contact_not_found", s409="contact_not_proposed")
+)
+RAISES.update(
+    {
+        "GET /api/v1/needs": NONE,
+        "POST /api/v1/needs": LOGIN | _NEED_FIELDS,
+        "GET /api/v1/needs/{need_id}": _NEED,
+        "POST /api/v1/needs/{need_id}/withdraw": LOGIN
+        | RACE
+        | _NEED
+        | p(s403="not_need_author", s409="need_not_open"),
+        "GET /api/v1/needs/{need_id}/matches": _NEED,
+        "GET /api/v1/registrations/{number}/needs": p(s404="registration_not_found"),
+        "POST /api/v1/needs/{need_id}/contacts": LOGIN
+        | RACE
+        | p(
+            s403="not_party_to_match",
+            s404="need_not_found registration_not_found",
+            s409="own_match need_not_open registration_not_valid contact_exists",
+        ),
+        "GET /api/v1/contacts": LOGIN,
+        "POST /api/v1/contacts/{contact_id}/accept": _CONTACT_ANSWER,
+        "POST /api/v1/contacts/{contact_id}/decline": _CONTACT_ANSWER,
+    }
+)

@@ -21,8 +21,9 @@ from dataip.bootstrap import Registry
 from dataip.services import ledger, reference
 from dataip.services.context import SHANGHAI, SYSTEM, FixedClock
 from dataip.web.deps import get_identity
-from tests.support.api import Api, make_uscc, problem
+from tests.support.api import Api, make_resident_id, make_uscc, problem
 from tests.support.db import Snapshot, changed_tables, count, snapshot
+from tests.support.matching import need_body
 
 PREFIX = "/api/v1"
 REGISTERED_AT = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
@@ -119,6 +120,10 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
     incomplete = api.draft(w.applicant, w.party, form={"name": "尚未填完的数据集"})
     other_draft = api.draft(other, other_party, name="他人的数据集")
     notice = api.c.get(f"{PREFIX}/inbox", headers=api.h(w.applicant)).json()[0]["id"]
+    need = client.post(  # issue 23 §3: a need of the applicant's (it holds {reg} too)
+        f"{PREFIX}/needs", headers=api.h(w.applicant), json=need_body(w.party)
+    )
+    assert need.status_code == 201, need.text
     ids = {
         "applicant_name": w.applicant,
         "party": w.party,
@@ -131,6 +136,7 @@ def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> W
         "incomplete": incomplete["id"],
         "other_draft": other_draft["id"],
         "notice": notice,
+        "need": need.json()["id"],
         "blob": draft["form"]["sample_blobs"][0],
         "other_blob": api.upload(other, b"someone else's file", "other.csv"),
         "poa": poa,
@@ -210,6 +216,8 @@ PATH_DEFAULTS = {
     "link_id": "999999",
     "distribution_id": "999999",
     "beneficiary": "2026105200000001-1",
+    "need_id": "{need}",
+    "contact_id": "999999",
 }
 
 
@@ -477,6 +485,16 @@ DOCS = "GET /docs"
 ACT = "POST /applications/{application_id}/actions/{action}"
 ONE = "GET /applications/{application_id}"
 EDIT = "PATCH /applications/{application_id}"
+NEEDS = "GET /needs"  # issue 23 §3–§4
+NEED_CREATE = "POST /needs"
+NEED_ONE = "GET /needs/{need_id}"
+NEED_WITHDRAW = "POST /needs/{need_id}/withdraw"
+NEED_MATCHES = "GET /needs/{need_id}/matches"
+REG_NEEDS = "GET /registrations/{number}/needs"
+CONTACT_CREATE = "POST /needs/{need_id}/contacts"
+CONTACTS = "GET /contacts"
+CONTACT_ACCEPT = "POST /contacts/{contact_id}/accept"
+CONTACT_DECLINE = "POST /contacts/{contact_id}/decline"
 
 # Routes that resolve the caller: each refuses a token the registry did not issue.
 AUTHENTICATED = [
@@ -522,6 +540,14 @@ AUTHENTICATED = [
     INSTITUTION_KEYS,
     INSTITUTION_SCOPES,
     READS,
+    NEED_CREATE,
+    NEED_ONE,
+    NEED_WITHDRAW,
+    NEED_MATCHES,
+    CONTACT_CREATE,
+    CONTACTS,
+    CONTACT_ACCEPT,
+    CONTACT_DECLINE,
 ]
 # issue 23 §1–§2: derivation and benefit distribution (web/api/distribution.py)
 SOURCES = "POST /registrations/{number}/sources"
@@ -3076,6 +3102,107 @@ CASES += [
         path="/institutions/registrations/{reg}/valuations",
         json={"jws": "a.b.c.d.e.f"},
     ),
+]
+
+
+def _need(**over: Any) -> Callable[[World], dict[str, Any]]:
+    return lambda w: need_body(w.ids["party"], **over)
+
+
+CASES += [  # issue 23 §3–§4: needs, matches, contacts
+    _invalid("needs:list-bad-industry", NEEDS, who=None, params={"industry": "ZZ"}),
+    _invalid("needs:list-bad-scenario", NEEDS, who=None, params={"scenario": "space"}),
+    c("needs:create-no-login", NEED_CREATE, 401, "unauthenticated", who=None, json=_need()),
+    c(
+        "needs:create-id-number",
+        NEED_CREATE,
+        422,
+        "need_personal_data",
+        json=_need(data_wanted=f"联系人身份证号{make_resident_id(order=18)}，需要公交客流数据"),
+    ),
+    c(
+        "needs:create-mobile",
+        NEED_CREATE,
+        422,
+        "need_personal_data",
+        json=_need(title="公交客流 请致电13812345678"),
+    ),
+    _invalid("needs:create-unknown-field", NEED_CREATE, json=_need(author_user_id=1)),
+    _invalid("needs:create-bad-band", NEED_CREATE, json=_need(budget_band="a lot")),
+    _invalid("needs:create-huge", NEED_CREATE, json=_need(data_wanted=HUGE)),
+    c(
+        "needs:create-nul",
+        NEED_CREATE,
+        422,
+        "invalid_characters",
+        json=_need(title="公交\x00客流数据"),
+    ),
+    c("needs:create-others-party", NEED_CREATE, 422, "party_not_found", who="other", json=_need()),
+    c(
+        "needs:create-bad-period",
+        NEED_CREATE,
+        422,
+        "invalid_period",
+        json=_need(period_from="2027-02-01", period_to="2027-01-01"),
+    ),
+    c(
+        "needs:create-unknown-industry",
+        NEED_CREATE,
+        422,
+        "invalid_industry",
+        json=_need(industry_code="9999"),
+    ),
+    c("needs:one-missing", NEED_ONE, 404, "need_not_found", path="/needs/999999"),
+    _invalid("needs:one-bad-id", NEED_ONE, path="/needs/0"),
+    c("needs:withdraw-not-author", NEED_WITHDRAW, 403, "not_need_author", who="other"),
+    c(
+        "needs:withdraw-missing",
+        NEED_WITHDRAW,
+        404,
+        "need_not_found",
+        path="/needs/999999/withdraw",
+    ),
+    c("needs:withdraw-no-login", NEED_WITHDRAW, 401, "unauthenticated", who=None),
+    c("needs:matches-missing", NEED_MATCHES, 404, "need_not_found", path="/needs/999999/matches"),
+    _invalid("needs:matches-bad-region", NEED_MATCHES, params={"region": "guizhou"}),
+    c("needs:registration-missing", REG_NEEDS, 404, "registration_not_found", who=None),
+    _invalid("needs:registration-bad-number", REG_NEEDS, who=None, path="/registrations/abc/needs"),
+    c(
+        "contacts:create-outsider",
+        CONTACT_CREATE,
+        403,
+        "not_party_to_match",
+        who="other",
+        json=lambda w: {"registration_number": w.ids["reg"]},
+    ),
+    c(
+        "contacts:create-own-match",
+        CONTACT_CREATE,
+        409,
+        "own_match",
+        json=lambda w: {"registration_number": w.ids["reg"]},
+    ),
+    c(
+        "contacts:create-missing-registration",
+        CONTACT_CREATE,
+        404,
+        "registration_not_found",
+        json={"registration_number": "2026105200009999"},
+    ),
+    _invalid("contacts:create-bad-number", CONTACT_CREATE, json={"registration_number": "x"}),
+    c(
+        "contacts:create-no-login",
+        CONTACT_CREATE,
+        401,
+        "unauthenticated",
+        who=None,
+        json={"registration_number": "2026105200009999"},
+    ),
+    c("contacts:list-no-login", CONTACTS, 401, "unauthenticated", who=None),
+    _invalid("contacts:list-bad-need", CONTACTS, params={"need_id": "x"}),
+    c("contacts:accept-missing", CONTACT_ACCEPT, 404, "contact_not_found"),
+    c("contacts:decline-missing", CONTACT_DECLINE, 404, "contact_not_found"),
+    c("contacts:accept-no-login", CONTACT_ACCEPT, 401, "unauthenticated", who=None),
 ]
 
 

@@ -120,6 +120,8 @@ _KNOWN_SQL = {
     ("number", "/api/v1/evidence"): "SELECT number FROM deposits",
     ("number", "/api/v1/announcements"): "SELECT number FROM announcements",
     ("index", ""): "SELECT idx FROM log_entries WHERE idx < 3 ORDER BY idx",
+    ("need_id", ""): "SELECT id FROM needs ORDER BY id",  # issue 23 §3-§4
+    ("contact_id", ""): "SELECT id FROM need_contacts ORDER BY id",
 }
 
 

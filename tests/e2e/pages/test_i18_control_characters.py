@@ -24,6 +24,7 @@ from tests.e2e.pages.test_applicant_pages import csrf
 from tests.support.api import Api, World, complete_form, make_uscc
 from tests.support.db import changed_tables, snapshot
 from tests.support.forms import Form, post_forms
+from tests.support.matching import need_body
 from tests.support.routes import page_routes
 
 BAD = {"nul": "\x00", "escape": "\x1b[2J", "c1": "\u0085"}
@@ -158,6 +159,16 @@ def _world(api: Api) -> list[Visit]:
     )
     assert r.status_code == 201, r.text
     assert unverified
+    need = api.c.post(  # issue 23 §3: a need of co's that the registration matches
+        "/api/v1/needs",
+        headers=api.h(co),
+        json=need_body(
+            co_party,
+            title="交通拥堵预测数据用于信号配时",
+            data_wanted="需要城市道路交通拥堵预测数据，用于交通信号配时优化",
+        ),
+    )
+    assert need.status_code == 201, need.text
     return [
         Visit(None, "/signup"),
         Visit(None, "/login"),
@@ -176,6 +187,9 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.examiner, f"/workbench/applications/{submitted}"),
         Visit(w.examiner, f"/registrations/{number}"),
         Visit(admin, "/admin/institutions"),
+        Visit(co, "/needs"),
+        Visit(co, f"/needs/{need.json()['id']}"),
+        Visit(w.applicant, f"/needs/{need.json()['id']}"),
     ]
 
 

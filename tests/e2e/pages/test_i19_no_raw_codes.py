@@ -154,6 +154,7 @@ def _ids(registry: Registry) -> dict[str, list[Any]]:
         "application_id": "SELECT id FROM applications ORDER BY id",
         "registration": "SELECT registration_number FROM registrations ORDER BY id",
         "announcement": "SELECT number FROM announcements ORDER BY id",
+        "need_id": "SELECT id FROM needs ORDER BY id",  # issue 23 §3
         # issue 22 §2: the demo's valuations, as "registration/valuation"
         "valuation": "SELECT r.registration_number || '/' || v.number FROM valuations v "
         "JOIN registrations r ON r.id = v.registration_id ORDER BY v.id",
@@ -201,6 +202,8 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
                 f"/registrations/{n}/distributions/{i}/statements/{b}"
                 for n, i, b in ids["statement"]
             ]
+        elif params == ["need_id"]:
+            urls += [path.replace("{need_id}", str(i)) for i in ids["need_id"]]
         else:
             raise AssertionError(f"no demo identifiers for the page route {path}: add them")
     return urls

@@ -23,6 +23,7 @@ from dataip.db.tables.federation import (
     witness_refusals,
     witnessed_logs,
 )
+from dataip.db.tables.matching import need_contacts, need_pushes, needs  # issue 23 §3–§4
 from dataip.db.tables.registry import (
     agent_authorisations,
     announcement_search,
@@ -113,6 +114,10 @@ __all__ = [
     "log_nodes",
     "login_attempts",
     "metadata",
+    # issue 23 §3–§4: service matching
+    "need_contacts",
+    "need_pushes",
+    "needs",
     "notices",
     "objections",
     "parties",

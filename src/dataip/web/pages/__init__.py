@@ -14,6 +14,7 @@ from dataip.web.pages import (
     examiner,
     holder,
     institutions,
+    needs,
     objections,
     parties,
     public,
@@ -57,3 +58,4 @@ def install(app: FastAPI) -> None:
     app.include_router(distribution.router)  # issue 23 §1–§2
 
     app.include_router(valuations.router)  # issue 22 §2
+    app.include_router(needs.router)  # issue 23 §3–§4: service matching

@@ -134,6 +134,8 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def _notice_href(identity: Identity, n: Any) -> str:
     """Where a notice leads: the registration it is about, the examiner's view of the
     application, or the application's page (which shows an objector the publicity notice)."""
+    if (n.body or {}).get("need_id"):  # service matching (issue 23 §4)
+        return f"/needs/{n.body['need_id']}"
     number = (n.body or {}).get("registration_number")
     if number:
         return f"/registrations/{number}"

@@ -47,6 +47,11 @@ CONFIRMATIONS: dict[str, str] = {
     "consent_given": N_("Your consent to the joint application is recorded."),
     "decision_recorded": N_("The decision is recorded."),
     "recorded": N_("Recorded: %(ref)s."),
+    # issue 23 §3–§4: service matching (web/pages/needs.py)
+    "need_published": N_("The need is published; the holders of the best matches are told."),
+    "need_withdrawn": N_("The need is withdrawn."),
+    "contact_proposed": N_("Your request to get in touch is sent; the other side answers."),
+    "contact_answered": N_("Your answer is recorded."),
 }
 
 

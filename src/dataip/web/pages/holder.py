@@ -40,6 +40,7 @@ from dataip.web.deps import EnvDep
 from dataip.web.pages import distribution as distribution_ui
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
+from dataip.web.pages import needs as needs_ui
 from dataip.web.pages import quality as quality_ui
 from dataip.web.pages import valuations as valuations_ui
 from dataip.web.pages.account import page_identity
@@ -203,6 +204,12 @@ def registration_response(
             # issue 23 §1–§2: the derivation graph, sources, distributions and their forms
             "derivation": distribution_ui.panel(identity, env, number, lang),
             "valuations": valuations_ui.section(identity, env, number),  # issue 22 §2
+            # issue 23 §4: the holder's matching needs (needs are public; shown to holders)
+            "matching_needs": (
+                needs_ui.for_registration(identity, env, number, lang)
+                if v.visibility == "full" and not identity.is_registry
+                else None
+            ),
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")
                 if identity.is_registry
