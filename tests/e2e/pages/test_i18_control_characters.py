@@ -94,6 +94,14 @@ def _world(api: Api) -> list[Visit]:
         json={"kind": "registration", "number": number, "weight_bp": 1000, "stage": "processing"},
     )
     assert r.status_code == 201, r.text
+    # issue 22 §1: an assessment to publish (number) and a published one to withdraw (derived)
+    for who, reg in ((w.applicant, number), (other.applicant, derived)):
+        r = api.c.post(f"/api/v1/registrations/{reg}/quality", headers=api.h(who), json={})
+        assert r.status_code == 201, r.text
+    r = api.c.post(
+        f"/api/v1/registrations/{derived}/quality/publish", headers=api.h(other.applicant)
+    )
+    assert r.status_code == 200, r.text
     admin = api.user("registrar_admin")  # an institution's client for the admin's page
     r = api.c.post(
         "/api/v1/admin/institutions",
@@ -179,6 +187,7 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.applicant, f"/applications/{submitted}"),
         Visit(w.applicant, f"/registrations/{number}"),
         Visit(w.applicant, f"/registrations/{number}/valuations/new"),  # issue 22 §2
+        Visit(other.applicant, f"/registrations/{derived}"),  # withdraw the published quality
         Visit(co, f"/applications/{joint['id']}"),
         Visit(co, f"/publicity/{publicised}"),
         Visit(agent, "/authorisations"),

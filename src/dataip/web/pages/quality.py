@@ -174,7 +174,14 @@ def _declaration(data: FormData) -> svc.Declaration:
             ) from None
     body = QualityDeclarationIn.model_validate(
         {
-            "standards": [s.strip() for s in text("standards").splitlines() if s.strip()],
+            # one standard a line; split on line feeds only: str.splitlines() would also cut
+            # at (and so drop) control characters such as U+000C or U+0085, which the API
+            # model must see to refuse
+            "standards": [
+                s.strip(" ")
+                for s in text("standards").replace("\r\n", "\n").split("\n")
+                if s.strip(" ")
+            ],
             "documentation": data.get("documentation") == "yes",
             "access": text("access") or None,
             "availability_bp": availability,
