@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.catalogue import Catalogue
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
@@ -100,6 +101,7 @@ class SqlAlchemyUnitOfWork:
         self.webhooks = Webhooks(s)  # issue 20 §5
         self.federation = Federation(s)  # trust lists, the witness's memory (issue 21)
         self.peer_feeds = PeerFeeds(s)  # the peers' event feeds followed (issue 21 §5)
+        self.catalogue = Catalogue(s)  # identifiers and the DCAT change log (issue 24 §3–§5)
         return self
 
     def __exit__(self, *exc: object) -> None:

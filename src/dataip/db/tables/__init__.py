@@ -8,6 +8,7 @@ Alembic's first revision created the core tables; later revisions change both to
 from __future__ import annotations
 
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
+from dataip.db.tables.catalogue import catalogue_changes, registration_identifiers
 from dataip.db.tables.federation import (
     foreign_status_lists,
     peer_feeds,
@@ -79,6 +80,7 @@ __all__ = [
     "blobs",
     "calendar_overrides",
     "calendar_years",
+    "catalogue_changes",
     "certificates",
     "counters",
     "deadlines",
@@ -107,6 +109,7 @@ __all__ = [
     "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
+    "registration_identifiers",
     "registration_requests",
     "registration_versions",
     "registrations",
