@@ -28,6 +28,7 @@ from dataip.web.api import (
     announcements,
     applications,
     blobs,
+    catalogue,
     certificates,
     events,
     evidence,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         institutions,
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
+        catalogue,  # issue 24 §4
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

@@ -558,3 +558,10 @@ RAISES.update(
         | p(s404="registration_not_found", s422="purpose_required invalid_purpose"),
     }
 )
+
+# issue 24 §3–§5: CSTR and DOI added by change registration (domain.resource_ids), the DCAT
+# catalogue's cursor (services/catalogue/harvest.py)
+RAISES["POST /api/v1/registrations/{number}/actions/{action}"] = RAISES[
+    "POST /api/v1/registrations/{number}/actions/{action}"
+] | p(s422="invalid_cstr invalid_doi")
+RAISES["GET /api/v1/catalogue"] = p(s422="invalid_cursor")

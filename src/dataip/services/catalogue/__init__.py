@@ -9,7 +9,7 @@ catalogue metadata (schema.org / DCAT JSON-LD) and the paged DCAT catalogue a ha
 
 from __future__ import annotations
 
-from dataip.services.catalogue.index import identifiers_of, refresh
+from dataip.services.catalogue.index import identifiers_of, links, refresh
 from dataip.services.catalogue.lookup import IdentifierMatch, find
 
-__all__ = ["IdentifierMatch", "find", "identifiers_of", "refresh"]
+__all__ = ["IdentifierMatch", "find", "identifiers_of", "links", "refresh"]

@@ -20,10 +20,10 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
-from dataip.domain.resource_ids import name_key, search_key
+from dataip.domain.resource_ids import check_cstr, check_doi, name_key, search_key
 from dataip.services.ports import UnitOfWork
 
-__all__ = ["SEQ_COUNTER", "identifiers_of", "refresh"]
+__all__ = ["SEQ_COUNTER", "identifiers_of", "links", "refresh"]
 
 SEQ_COUNTER = "catalogue:seq"
 
@@ -65,3 +65,17 @@ def refresh(uow: UnitOfWork, reg: m.Registration, *, at: datetime) -> None:
     uow.flush()  # a filing or version added by this action is read back below
     uow.catalogue.replace_identifiers(reg.id, identifiers_of(uow, reg))
     uow.catalogue.record_change(uow.next_value(SEQ_COUNTER), reg.id, at)
+
+
+def links(uow: UnitOfWork, reg: m.Registration) -> dict[str, dict[str, str]]:
+    """R32: the registration's CSTR and DOI as shown — `{"cstr": {"id", "url"}, "doi": …}`,
+    each with its resolver's link (https://cstr.cn/…, https://doi.org/…)."""
+    version = uow.registration_versions.latest(reg.id)
+    out: dict[str, dict[str, str]] = {}
+    for kind, value in form_identifiers(version.form if version else {}).items():
+        try:
+            parsed = check_cstr(value) if kind == "cstr" else check_doi(value)
+        except DomainError:
+            continue
+        out[kind] = {"id": parsed.text, "url": parsed.url}
+    return out
