@@ -6,8 +6,8 @@ number then — and every `hydra:next` link carries it (`cursor` = after.bound).
 registration appears once in a walk, at its latest change as of the bound
 (`db/repositories/catalogue.walk`): one modified during the walk is not served twice, nor
 skipped; its new state is what the page shows, and the next walk, started from the bound
-(`cursor` = bound.bound … the last page's `dataip:resume` link, or `modified_since`), serves
-it again. Paging is a `hydra:PartialCollectionView` (`hydra:first`, `hydra:next`), the
+(`cursor` = the bound alone: the last page's `dataip:resume` link; or `modified_since`),
+serves it again. Paging is a `hydra:PartialCollectionView` (`hydra:first`, `hydra:next`), the
 vocabulary ckanext-dcat and other DCAT-AP harvesters follow, with the same links in the HTTP
 `Link` header (the web layer)."""
 
@@ -38,9 +38,13 @@ class CataloguePage:
     last_modified: datetime | None
 
 
-def _cursor(text: str) -> tuple[int, int]:
+def _cursor(text: str, last: int) -> tuple[int, int]:
+    """`after.until` (a walk's next page) or `after` (a new walk resuming after a bound)."""
     try:
-        after, until = (int(x) for x in text.split("."))
+        parts = [int(x) for x in text.split(".")]
+        after, until = (parts[0], last) if len(parts) == 1 else (parts[0], parts[1])
+        if len(parts) > 2:
+            raise ValueError(text)
     except ValueError:
         raise DomainError(
             "invalid_cursor",
@@ -50,7 +54,10 @@ def _cursor(text: str) -> tuple[int, int]:
         ) from None
     if after < 0 or until < after:
         raise DomainError(
-            "invalid_cursor", "分页游标无效", "the cursor is not one this catalogue gave", 422
+            "invalid_cursor",
+            "分页游标无效",
+            "the cursor is not one this catalogue gave",
+            status=422,
         )
     return after, until
 
@@ -71,7 +78,7 @@ def page(
 
     with env.read() as uow:
         if cursor:
-            after, until = _cursor(cursor)
+            after, until = _cursor(cursor, uow.catalogue.last_seq())
         else:
             until = uow.catalogue.last_seq()
             after = uow.catalogue.seq_before(modified_since) if modified_since else 0
@@ -88,7 +95,7 @@ def page(
     }
     if nxt:
         view["hydra:next"] = {"@id": nxt}
-    resume = link(until, until)
+    resume = f"{url}?{urlencode({'cursor': str(until), 'limit': limit})}"
     document = {
         "@context": {**CONTEXT, "dataip": base + "/ns#"},
         "@id": url,

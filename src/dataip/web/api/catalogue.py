@@ -47,7 +47,7 @@ def turtle(document: dict[str, object]) -> str:
 def catalogue(
     env: EnvDep,
     request: Request,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}\.\d{1,18}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}(\.\d{1,18})?$")] = None,
     modified_since: Annotated[datetime | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=harvest.MAX_LIMIT)] = 50,
     format: Annotated[str | None, Query(pattern=r"^(jsonld|ttl)$")] = None,
