@@ -14,13 +14,13 @@ vocabulary ckanext-dcat and other DCAT-AP harvesters follow, with the same links
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from dataip.domain.errors import DomainError
 from dataip.services.catalogue.metadata import CONTEXT, base_url, dataset, publisher
-from dataip.services.context import Env
+from dataip.services.context import SHANGHAI, Env
 
 __all__ = ["CataloguePage", "page"]
 
@@ -62,6 +62,18 @@ def _cursor(text: str, last: int) -> tuple[int, int]:
     return after, until
 
 
+def _instant(at: datetime) -> datetime:
+    """`modified_since` as an aware UTC time: without an offset it is the registry's time
+    (Asia/Shanghai); one beyond the calendar's ends is clamped to them."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=SHANGHAI)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.max if at.year > 1 else datetime.min
+        return edge.replace(tzinfo=UTC)
+
+
 def page(
     *,
     env: Env,
@@ -81,7 +93,8 @@ def page(
             after, until = _cursor(cursor, uow.catalogue.last_seq())
         else:
             until = uow.catalogue.last_seq()
-            after = uow.catalogue.seq_before(modified_since) if modified_since else 0
+            since = _instant(modified_since) if modified_since else None
+            after = uow.catalogue.seq_before(since) if since else 0
         rows = uow.catalogue.walk(after=after, until=until, limit=limit)
         regs = uow.catalogue.registrations([rid for _, rid in rows])
         modified = uow.catalogue.modified([r.id for r in regs])
