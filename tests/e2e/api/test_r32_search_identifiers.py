@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from dataip.bootstrap import Registry
+from dataip.db.migrate import alembic_config, downgrade, upgrade
 from tests.support.api import Api, World, make_uscc, problem
 
 CSTR = "CSTR:31253.11.sciencedb.r32demo"
@@ -149,3 +152,29 @@ def test_r32_a_cstr_changed_again_is_found_by_the_new_one_only(
             "url": "https://cstr.cn/31253.11.sciencedb.r32new",
         }
     }
+
+
+def test_r32_migration_0031_backfills_the_registrations_already_there(
+    api: Api, scene: dict[str, Any], database_url: str, registry: Registry
+) -> None:
+    """Back to the revision before 0031 (its tables dropped) and up again: the identifier
+    index and the catalogue's change log are rebuilt from the registrations."""
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    before = script.get_revision("0031").down_revision
+    assert isinstance(before, str)
+    registry.engine.dispose()
+    downgrade(database_url, before)
+    upgrade(database_url)
+    registry.engine.dispose()
+    number = scene["number"]
+    for q in (CSTR, DOI, scene["credit_code"], scene["holder"], scene["filing"]):
+        assert _found(api, q) == {number}, q
+    assert _found(api, "欧阳静怡") == set()
+    page = api.c.get("/api/v1/catalogue").json()
+    served = sorted(d["@id"].rsplit("/", 1)[1] for d in page["dcat:dataset"])
+    assert served == sorted([number, scene["np_number"]])
+    # and the log goes on from the backfilled sequence
+    api.at("2026-10-23 10:00")
+    scene["w"].changed(number, {"update": {"frequency": "weekly"}})
+    resume = api.c.get(page["dataip:resume"]["@id"]).json()
+    assert [d["@id"].rsplit("/", 1)[1] for d in resume["dcat:dataset"]] == [number]
