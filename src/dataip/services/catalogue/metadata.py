@@ -21,6 +21,8 @@ public page. Only what the public record already shows, and nothing typed freely
 * `spdx:checksum` — the evidence root when it is a SHA-256 digest (a deposit made here, or a
   declared `sha256:` hash), as an `spdx:Checksum`;
 * `adms:status` / `schema:creativeWorkStatus` — the registration's state (有效, 已注销 …);
+* `schema:temporalCoverage` — the time span the data covers, when the form gives one (a
+  G§14 item of scope and scale, shown at publicity);
 * `schema:subjectOf` — the certificate (the VC, which embeds its tlog proof) and the
   transparency log's receipt for the certificate's issuance, once the log covers it.
 
@@ -186,8 +188,10 @@ def dataset(
         "schema:url": {"@id": page},
         "adms:status": _zh(state_zh),
         "schema:creativeWorkStatus": {"@value": state_en, "@language": "en"},
-        "schema:temporalCoverage": f"{reg.valid_from.isoformat()}/{reg.valid_until.isoformat()}",
     }
+    span = form.get("scope") or {}
+    if span.get("time_span_start") and span.get("time_span_end"):  # the data's own time span
+        node["schema:temporalCoverage"] = f"{span['time_span_start']}/{span['time_span_end']}"
     keywords = [k for k in (industry, *scenarios) if k]
     if keywords:
         node["dcat:keyword"] = [_zh(k) for k in keywords]
