@@ -151,15 +151,18 @@ class AnnouncementIndex:
         query: SearchQuery,
         *,
         exact: str | None = None,
+        registrations: Sequence[int] = (),
         after_id: int | None = None,
         limit: int = 20,
         **filters: Any,
     ) -> list[int]:
         """Ids of the announcements that have every term of `query`, or are numbered `exact`
-        (announcement or registration number), and pass `filters` (`announcement_filters`),
-        ranked (module docstring): the page after the hit `after_id`."""
+        (announcement or registration number), or are about one of `registrations` (what an
+        identifier named, issue 24 §5), and pass `filters` (`announcement_filters`), ranked
+        (module docstring; `registrations` rank with the exact numbers): the page after the
+        hit `after_id`."""
         where = announcement_filters(**filters)
-        exact_ids = self._exact(exact, where) if exact else []
+        exact_ids = self._exact(exact, where, registrations) if exact or registrations else []
         tiers = self._tiers(query) if query else []
         start, below = 0, None
         if after_id is not None:
@@ -190,12 +193,18 @@ class AnnouncementIndex:
         found = {a.id: a for a in self.s.scalars(sa.select(m.Announcement).where(_a.id.in_(ids)))}
         return [found[i] for i in ids if i in found]
 
-    def _exact(self, text: str, where: Sequence[sa.ColumnElement[bool]]) -> list[int]:
-        stmt = (
-            sa.select(_a.id)
-            .where(sa.or_(_a.number == text, _a.registration_number == text), *where)
-            .order_by(_a.id.desc())
-        )
+    def _exact(
+        self,
+        text: str | None,
+        where: Sequence[sa.ColumnElement[bool]],
+        registrations: Sequence[int] = (),
+    ) -> list[int]:
+        named: list[sa.ColumnElement[bool]] = []
+        if text:
+            named += [_a.number == text, _a.registration_number == text]
+        if registrations:
+            named.append(_a.registration_id.in_(list(registrations)))
+        stmt = sa.select(_a.id).where(sa.or_(*named), *where).order_by(_a.id.desc())
         return list(self.s.scalars(stmt))
 
     def _tiers(self, q: SearchQuery) -> list[str]:

@@ -17,6 +17,7 @@ from dataip.db import integrity
 from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
+from dataip.db.repositories.catalogue import Catalogue
 from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
@@ -110,6 +111,7 @@ class SqlAlchemyUnitOfWork:
 
         self.valuations = Valuations(s)  # issue 22 §2
         self.matching = Matching(s)  # needs, pushes, contacts (issue 23 §3–§4)
+        self.catalogue = Catalogue(s)  # identifiers and the DCAT change log (issue 24 §3–§5)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -53,7 +53,8 @@ NOT_ALLOWED = "log_public_not_allowed"
 FORM_ITEMS = frozenset(
     "name industry_code scenarios practical_values intellectual_achievement source_kinds "  # noqa: SIM905
     "acquisition_methods agreement_end_date source_proof_blobs processing_rules anonymisation "
-    "scope update evidence sample_blobs data_formats other_notes commitment_accepted".split()
+    "scope update evidence sample_blobs data_formats other_notes commitment_accepted "
+    "identifiers".split()
 )
 
 VOCABULARIES: dict[str, frozenset[str]] = {

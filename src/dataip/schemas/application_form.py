@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from dataip.domain.application import (
     ACQUISITION_METHODS,
@@ -23,6 +24,8 @@ from dataip.domain.application import (
     SOURCE_KINDS,
     UPDATE_FREQUENCIES,
 )
+from dataip.domain.errors import DomainError
+from dataip.domain.resource_ids import check_cstr, check_doi
 from dataip.schemas.errors import errors_of, invalid
 from dataip.schemas.text import Line, Short, Strict, Text
 
@@ -103,6 +106,24 @@ class Evidence(Strict):
     )
 
 
+def _resource_id(check: Any) -> Any:
+    def normalise(value: str) -> str:
+        try:
+            return str(check(value).text)
+        except DomainError as e:  # the domain's code as the error's type, both messages
+            raise PydanticCustomError(e.code, f"{e.message_zh} / {e.message_en}") from None
+
+    return AfterValidator(normalise)
+
+
+class ResourceIdentifiers(Strict):
+    """R32, Z§3.4: a scientific data set's identifiers elsewhere — its CSTR (GB/T 32843) and
+    DOI — checked for syntax (`domain.resource_ids`) and stored normalised."""
+
+    cstr: Annotated[Line, Field(max_length=200), _resource_id(check_cstr)] | None = None
+    doi: Annotated[Line, Field(max_length=200), _resource_id(check_doi)] | None = None
+
+
 class ApplicationForm(Strict):
     """Every item of G§7 / R5. All optional while a draft; `submit` checks completeness."""
 
@@ -124,6 +145,7 @@ class ApplicationForm(Strict):
     data_formats: Formats | None = None
     other_notes: Text | None = None
     commitment_accepted: bool = False
+    identifiers: ResourceIdentifiers | None = None  # R32 (issue 24 §3)
 
     def as_form(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -16,8 +16,8 @@ from dataip.domain.after_registration import region_of
 from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import province_code
-from dataip.domain.search import announcement_terms, highlight_html, query_tokens
-from dataip.services import industry_names
+from dataip.domain.search import SearchQuery, announcement_terms, highlight_html, query_tokens
+from dataip.services import catalogue, industry_names
 from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
@@ -79,6 +79,7 @@ def publish(
     )
     uow.flush()  # its id, the index's key
     index_for_search(uow, a)
+    catalogue.refresh(uow, reg, at=at)  # R32: identifiers and the DCAT change log (issue 24)
     return a
 
 
@@ -208,8 +209,16 @@ def search(*, env: Env, query: AnnouncementQuery) -> list[m.Announcement]:
     with env.read() as uow:
         if not text:
             return list(uow.announcements.search(**filters, before_id=cursor, limit=limit))
+        # R32 (issue 24 §5): an identifier is looked up exactly, and only that; other text
+        # also finds a legal person's registrations by its full name
+        match = catalogue.find(uow, text)
         ids = uow.search.search(
-            query_tokens(text), exact=text, after_id=cursor, limit=limit, **filters
+            query_tokens(text) if match.text_search else SearchQuery(()),
+            exact=text if match.kind != "announcement_number" else match.key,
+            registrations=match.registration_ids,
+            after_id=cursor,
+            limit=limit,
+            **filters,
         )
         return list(uow.search.announcements(ids))
 

@@ -30,6 +30,7 @@ from dataip.services import (
     procedure,
     scheduler,
 )
+from dataip.services.catalogue import demo as catalogue_demo
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.distribution import demo as distribution_demo
 from dataip.services.matching import demo as matching_demo
@@ -536,6 +537,8 @@ def populate(env: Env) -> dict[str, int]:
                 "reason": "数据更新频率由每日调整为每周",
             },
         )
+    if len(numbers) > 2:  # issue 24 §3: the water-quality data set gets its CSTR and DOI
+        catalogue_demo.populate(ap, ex, env=e, number=numbers[2])
     # Issue 20: a court's and a bank's clients; the court reads the first registration
     sharing_demo.populate(
         Identity(user_id=admin.id, role="registrar_admin", username="admin"),

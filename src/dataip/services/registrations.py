@@ -18,7 +18,7 @@ from dataip.domain.after_registration import (
 )
 from dataip.domain.errors import DomainError
 from dataip.services import after_registration as actions
-from dataip.services import due_states, sample_publication
+from dataip.services import catalogue, due_states, sample_publication
 from dataip.services.after_registration.pledges import proposal_dict
 from dataip.services.after_registration.preservation import freeze_dict
 from dataip.services.announcements import public_holder
@@ -61,6 +61,8 @@ class RegistrationView:
     needs_verification: list[str] = field(default_factory=list)
     # issue 20 §6: banks' pledge proposals (holders and the registry)
     pledge_proposals: list[dict[str, Any]] = field(default_factory=list)
+    # R32 (issue 24 §3): the CSTR and DOI, each with its resolver's link
+    identifiers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _needs_verification(state: RegState, who: actions.Caller) -> list[str]:
@@ -260,6 +262,7 @@ def view(
                 if full
                 else []
             ),
+            identifiers=catalogue.links(uow, reg),
         )
 
 

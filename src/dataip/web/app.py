@@ -28,6 +28,7 @@ from dataip.web.api import (
     announcements,
     applications,
     blobs,
+    catalogue,
     certificates,
     distribution,
     events,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         distribution,  # issue 23 §1–§2
         valuations,  # issue 22 §2
         needs,  # issue 23 §3–§4: service matching
+        catalogue,  # issue 24 §4
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

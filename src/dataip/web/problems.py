@@ -336,7 +336,6 @@ RAISES: dict[str, Problems] = {
     "GET /api/v1/webhooks/{sub_id}/deliveries": _WEBHOOK,
 }
 
-
 # --- into the OpenAPI document ------------------------------------------------------------------
 
 
@@ -465,7 +464,6 @@ IF_MATCH_REQUIRED_HEADER: dict[str, Any] = {
         "`details.current_version`) if it changed since."
     ),
 }
-
 
 IDEMPOTENCY_KEY: dict[str, Any] = {
     "name": "Idempotency-Key",
@@ -682,3 +680,9 @@ RAISES.update(
         "POST /api/v1/contacts/{contact_id}/decline": _CONTACT_ANSWER,
     }
 )
+# issue 24 §3–§5: CSTR and DOI added by change registration (domain.resource_ids), the DCAT
+# catalogue's cursor (services/catalogue/harvest.py)
+RAISES["POST /api/v1/registrations/{number}/actions/{action}"] = RAISES[
+    "POST /api/v1/registrations/{number}/actions/{action}"
+] | p(s422="invalid_cstr invalid_doi")
+RAISES["GET /api/v1/catalogue"] = p(s422="invalid_cursor")

@@ -2768,6 +2768,18 @@ CASES = [
         who=None,
         path="/webhooks/1/deliveries",
     ),
+    # --- the DCAT catalogue (issue 24 §4) ---
+    c(
+        "catalogue:cursor-backwards",
+        "GET /catalogue",
+        422,
+        "invalid_cursor",
+        who=None,
+        params={"cursor": "9.3"},
+    ),
+    _invalid("catalogue:bad-cursor", "GET /catalogue", who=None, params={"cursor": "a.b"}),
+    _invalid("catalogue:bad-since", "GET /catalogue", who=None, params={"modified_since": "x"}),
+    _invalid("catalogue:bad-format", "GET /catalogue", who=None, params={"format": "xml"}),
 ]
 
 

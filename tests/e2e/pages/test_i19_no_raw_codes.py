@@ -91,7 +91,8 @@ def _pending_revocation(registry: Registry) -> None:
         pid = c.exec_driver_sql(f"SELECT id FROM parties WHERE owner_user_id = {uid}").scalar()
         number = c.exec_driver_sql(
             "SELECT registration_number FROM registrations WHERE id NOT IN "
-            "(SELECT registration_id FROM registration_requests) "
+            # an approved change (the demo's CSTR and DOI, issue 24) leaves nothing open
+            "(SELECT registration_id FROM registration_requests WHERE state <> 'approved') "
             "AND id NOT IN (SELECT registration_id FROM filings) ORDER BY id"
         ).scalar()
     assert number is not None and pid is not None

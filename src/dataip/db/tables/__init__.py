@@ -8,6 +8,7 @@ Alembic's first revision created the core tables; later revisions change both to
 from __future__ import annotations
 
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
+from dataip.db.tables.catalogue import catalogue_changes, registration_identifiers
 from dataip.db.tables.distribution import (  # issue 23 §1–§2
     derivation_links,
     distribution_parts,
@@ -89,6 +90,7 @@ __all__ = [
     "blobs",
     "calendar_overrides",
     "calendar_years",
+    "catalogue_changes",
     "certificates",
     "counters",
     "deadlines",
@@ -127,6 +129,7 @@ __all__ = [
     "pledge_proposals",
     "procedural_requests",
     "quality_assessments",  # issue 22 §1 (tables/value.py)
+    "registration_identifiers",
     "registration_requests",
     "registration_versions",
     "registrations",

@@ -18,6 +18,7 @@ from dataip.domain import model as m
 from dataip.domain.after_registration import merge_patch
 from dataip.domain.after_registration_codes import UNILATERAL_BASES
 from dataip.domain.application import check_complete
+from dataip.domain.resource_ids import check_changes
 from dataip.schemas.application_form import validate_form
 from dataip.services import screening
 from dataip.services.after_registration import validity
@@ -57,6 +58,7 @@ def _request_change(
     bad = sorted(set(changes) & UNCHANGEABLE)
     if bad:
         raise _bad("unchangeable_field", f"不可变更：{'、'.join(bad)}", f"cannot change: {bad}")
+    check_changes(changes)  # R32: a CSTR's or DOI's syntax, with its own code (422)
     current = uow.registration_versions.latest(reg.id)
     form = cast(dict[str, Any], merge_patch(current.form if current else {}, changes))
     form = validate_form(form, at=("body", "changes"))  # a changed form is a form: 422

@@ -172,6 +172,12 @@ class RegistrationDetail(BaseModel):
         "references, lapse date; the holder confirms (`confirm_pledge`) or declines "
         "(`decline_pledge`) with `proposal_number`",
     )
+    identifiers: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="R32 (issue 24 §3): the data set's CSTR (GB/T 32843) and DOI, each as "
+        "`{id, url}` with its resolver's link; the holder adds or changes them by change "
+        "registration (`request_change` with `changes.identifiers`)",
+    )
 
 
 class AnnouncementRead(BaseModel):

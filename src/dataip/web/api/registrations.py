@@ -59,6 +59,7 @@ def _detail(response: Response, v: RegistrationView) -> RegistrationDetail:
         sample_choice=v.sample_choice,  # type: ignore[arg-type]
         freezes=v.freezes,
         pledge_proposals=v.pledge_proposals,
+        identifiers=v.identifiers,
     )
 
 

@@ -37,6 +37,7 @@ from dataip.services.context import Env, Identity
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
+from dataip.web.pages import catalogue as catalogue_ui
 from dataip.web.pages import distribution as distribution_ui
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
@@ -175,6 +176,7 @@ def registration_response(
             "v": v,
             "r": v.registration,
             "status": certificates.status(env=env, number=number),
+            "jsonld": catalogue_ui.jsonld_script(env, number),  # issue 24 §4
             "history": history,
             "error": error,
             "forms": action_forms(v, identity, env, lang, typed, open_action),

@@ -157,6 +157,7 @@ FORM_FIELDS: dict[str, Pair] = {
     "data_formats": ("数据格式", "data formats"),
     "other_notes": ("其他说明", "other notes"),
     "commitment_accepted": ("承诺声明", "commitment statement"),
+    "identifiers": ("科技资源标识与 DOI", "CSTR and DOI"),
     "subject": ("登记主体名称", "holder's name"),
 }
 

@@ -141,6 +141,18 @@ ACTION_FORMS: dict[str, ActionForm] = {
                 "textarea",
             ),
             Field("changes.other_notes", ("其他说明", "Other notes"), "textarea"),
+            # R32 (issue 24 §3): a scientific data set's identifiers elsewhere
+            Field(
+                "changes.identifiers.cstr",
+                (
+                    "科技资源标识（CSTR，如 CSTR:31253.11.sciencedb.00245）",
+                    "CSTR (e.g. CSTR:31253.11.sciencedb.00245)",
+                ),
+            ),
+            Field(
+                "changes.identifiers.doi",
+                ("DOI（如 10.57760/sciencedb.00245）", "DOI (e.g. 10.57760/sciencedb.00245)"),
+            ),
             Field("reason", ("变更理由", "Reason for the change"), "textarea"),
         ),
         finish=_change,
