@@ -29,6 +29,7 @@ class Target:
     who: str
     json: Any
     version: int  # the record's current version (its ETag)
+    version_key: str = "version"  # where the answer carries it
 
 
 @dataclass
@@ -63,11 +64,21 @@ def _registration_action(api: Api, w: World) -> Target:
     return Target("POST", url, w.applicant, body, version)
 
 
+def _quality_publish(api: Api, w: World) -> Target:
+    """Issue 22 §1: publishing names the assessment it publishes (its ETag is the id)."""
+    number = w.registered()
+    r = api.c.post(f"{PREFIX}/registrations/{number}/quality", headers=api.h(w.applicant), json={})
+    assert r.status_code == 201, r.text
+    url = f"{PREFIX}/registrations/{number}/quality/publish"
+    return Target("POST", url, w.applicant, None, r.json()["assessment_id"], "assessment_id")
+
+
 CASES = [
     Case("PATCH /applications/{application_id}", _patch),
     Case("POST /applications/{application_id}/consent", _consent, required=True),
     Case("POST /applications/{application_id}/actions/{action}", _action),
     Case("POST /registrations/{number}/actions/{action}", _registration_action),
+    Case("POST /registrations/{number}/quality/publish", _quality_publish),
 ]
 
 
@@ -119,8 +130,8 @@ def test_i18_if_match_that_holds(case: Case, form: str, api: Api) -> None:
     }[form]
     r = _send(api, t, value)
     assert r.status_code in (200, 201), r.text
-    assert r.headers["etag"] == f'"{r.json()["version"]}"'
-    assert r.json()["version"] >= t.version  # a consent changes the parties, not the form
+    assert r.headers["etag"] == f'"{r.json()[t.version_key]}"'
+    assert r.json()[t.version_key] >= t.version  # a consent changes the parties, not the form
 
 
 def test_every_if_match_route_has_a_case(api: Api) -> None:
