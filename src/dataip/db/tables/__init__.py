@@ -52,6 +52,13 @@ from dataip.db.tables.registry import (
     screening_reports,
     users,
 )
+from dataip.db.tables.signals import (  # issue 22 §3, §4
+    hot_scores,
+    signal_daily,
+    signal_salts,
+    signal_seen,
+    signal_visitors,
+)
 from dataip.db.tables.sharing import (
     freezes,
     institution_assertions,
@@ -121,4 +128,10 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
+    # issue 22 §3, §4
+    "hot_scores",
+    "signal_daily",
+    "signal_salts",
+    "signal_seen",
+    "signal_visitors",
 ]
