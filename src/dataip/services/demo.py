@@ -33,6 +33,7 @@ from dataip.services import (
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
+from dataip.services.value import hotness_demo
 
 PASSWORD = "demo-password"
 
@@ -584,6 +585,7 @@ def populate(env: Env) -> dict[str, int]:
         "deemed_withdrawn_by_tick": report.deemed_withdrawn,
         "parties": len(party_ids) + 1,
         **counts,
+        "hotness_ranked": hotness_demo.populate(env),  # issue 22 §4: signals, the ranking
     }
 
 

@@ -30,11 +30,11 @@ from functools import lru_cache
 from typing import Final
 
 __all__ = [
+    "FILING_KINDS",
     "KINDS",
     "KIND_LABELS",
     "PUBLIC_KINDS",
     "SCALE",
-    "FILING_KINDS",
     "DailyCount",
     "HotnessPolicy",
     "RankedRow",

@@ -39,6 +39,7 @@ from dataip.web.api import (
     parties,
     pledges,
     preservation,
+    rankings,
     reference,
     registrations,
     webhooks,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         institutions,
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
+        rankings,  # issue 22 §4: the hotness ranking and its daily counts
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

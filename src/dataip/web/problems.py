@@ -558,3 +558,14 @@ RAISES.update(
         | p(s404="registration_not_found", s422="purpose_required invalid_purpose"),
     }
 )
+
+# issue 22 §3, §4: the hotness ranking and the published daily counts (web/api/rankings.py)
+RAISES.update(
+    {
+        "GET /api/v1/rankings/hot": p(
+            s422="ranking_filter_conflict unknown_section unknown_region"
+        ),
+        "GET /api/v1/rankings/daily-counts": p(s422="invalid_cursor range_too_long"),
+        "GET /api/v1/rankings/daily-counts.csv": p(s422="range_too_long"),
+    }
+)

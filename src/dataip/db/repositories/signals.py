@@ -183,9 +183,7 @@ class Signals:
             chunk = ids[k : k + 10_000]
             stmt = (
                 sa.select(r.id, r.registration_number, i.section, r.holders)
-                .select_from(
-                    t.registrations.outerjoin(t.industries, i.code == r.industry_code)
-                )
+                .select_from(t.registrations.outerjoin(t.industries, i.code == r.industry_code))
                 .where(r.id.in_(chunk), r.state.in_(_LIVE_STATES))
             )
             for reg_id, number, section, holders in self.s.execute(stmt):
@@ -198,9 +196,7 @@ class Signals:
             self.s.execute(sa.insert(t.hot_scores), rows[k : k + 10_000])
 
     # --- reading ---------------------------------------------------------------------------
-    def hot(
-        self, *, section: str | None, region: str | None, limit: int
-    ) -> list[dict[str, Any]]:
+    def hot(self, *, section: str | None, region: str | None, limit: int) -> list[dict[str, Any]]:
         """The snapshot's top rows overall, in a section or in a province, with what the page
         shows of each registration."""
         h, r = t.hot_scores.c, t.registrations.c

@@ -52,13 +52,6 @@ from dataip.db.tables.registry import (
     screening_reports,
     users,
 )
-from dataip.db.tables.signals import (  # issue 22 §3, §4
-    hot_scores,
-    signal_daily,
-    signal_salts,
-    signal_seen,
-    signal_visitors,
-)
 from dataip.db.tables.sharing import (
     freezes,
     institution_assertions,
@@ -70,6 +63,13 @@ from dataip.db.tables.sharing import (
     webhook_messages,
     webhook_outbox,
     webhook_subscriptions,
+)
+from dataip.db.tables.signals import (  # issue 22 §3, §4
+    hot_scores,
+    signal_daily,
+    signal_salts,
+    signal_seen,
+    signal_visitors,
 )
 
 __all__ = [
@@ -94,6 +94,7 @@ __all__ = [
     "filings",
     "foreign_status_lists",
     "freezes",
+    "hot_scores",
     "id_column",
     "idempotency_records",
     "industries",
@@ -120,6 +121,10 @@ __all__ = [
     "sample_publications",
     "screening_jobs",
     "screening_reports",
+    "signal_daily",
+    "signal_salts",
+    "signal_seen",
+    "signal_visitors",
     "trust_lists",
     "users",
     "webhook_attempts",
@@ -128,10 +133,4 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
-    # issue 22 §3, §4
-    "hot_scores",
-    "signal_daily",
-    "signal_salts",
-    "signal_seen",
-    "signal_visitors",
 ]

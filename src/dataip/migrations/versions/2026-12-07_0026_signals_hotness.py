@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.Column("rank_all", sa.Integer(), nullable=False),
         sa.Column("rank_section", sa.Integer(), nullable=True),
         sa.Column("rank_region", sa.Integer(), nullable=True),
-        sa.Column("counts", JSONType(), nullable=False),
+        sa.Column("counts", JSONType, nullable=False),
         sa.Column("computed_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("registration_id", name=op.f("pk_hot_scores")),
     )

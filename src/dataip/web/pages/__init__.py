@@ -16,6 +16,7 @@ from dataip.web.pages import (
     objections,
     parties,
     public,
+    rankings,
     security,
     signup,
 )
@@ -50,3 +51,4 @@ def install(app: FastAPI) -> None:
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
+    app.include_router(rankings.router)  # issue 22 §4: 热度榜
