@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from dataip.db import tables as t
 
 _LIVE_STATES = ("valid", "revocation_pending")  # after_registration.IN_FORCE
+_FILING_KINDS = ("licence", "pledge", "trade")
 
 
 class Signals:
@@ -125,26 +126,30 @@ class Signals:
         )
 
     # --- closing a day ---------------------------------------------------------------------
-    def filings_on(self, day: date) -> list[tuple[int, str, int, int]]:
-        """(registration id, kind, count, amount in fen) of the filings filed on `day`."""
+    def filings_between(self, first: date, last: date) -> list[tuple[date, int, str, int, int]]:
+        """(day, registration id, kind, count, amount in fen) of the licences, pledges and
+        trades filed on days first … last."""
         f = t.filings.c
         stmt = (
-            sa.select(f.registration_id, f.kind, f.details)
-            .where(f.filed_on == day, f.kind.in_(("licence", "pledge", "trade")))
-            .order_by(f.registration_id, f.kind)
+            sa.select(f.filed_on, f.registration_id, f.kind, f.details)
+            .where(f.filed_on >= first, f.filed_on <= last, f.kind.in_(_FILING_KINDS))
+            .order_by(f.filed_on, f.registration_id, f.kind)
         )
-        out: dict[tuple[int, str], list[int]] = {}
-        for reg, kind, details in self.s.execute(stmt):
-            acc = out.setdefault((int(reg), str(kind)), [0, 0])
+        out: dict[tuple[date, int, str], list[int]] = {}
+        for day, reg, kind, details in self.s.execute(stmt):
+            acc = out.setdefault((day, int(reg), str(kind)), [0, 0])
             acc[0] += 1
             acc[1] += _amount(kind, details or {})
-        return [(r, k, n, a) for (r, k), (n, a) in out.items()]
+        return [(d, r, k, n, a) for (d, r, k), (n, a) in out.items()]
 
-    def replace_filings(self, day: date, rows: list[tuple[int, str, int, int]]) -> None:
+    def replace_filings(
+        self, first: date, last: date, rows: list[tuple[date, int, str, int, int]]
+    ) -> None:
+        """The filing counts of days first … last, replaced by `rows` (idempotent)."""
         d = t.signal_daily.c
         self.s.execute(
             sa.delete(t.signal_daily).where(
-                d.day == day, d.kind.in_(("licence", "pledge", "trade"))
+                d.day >= first, d.day <= last, d.kind.in_(_FILING_KINDS)
             )
         )
         if rows:
@@ -152,7 +157,7 @@ class Signals:
                 sa.insert(t.signal_daily),
                 [
                     {"day": day, "registration_id": r, "kind": k, "count": n, "amount_fen": a}
-                    for r, k, n, a in rows
+                    for day, r, k, n, a in rows
                 ],
             )
 

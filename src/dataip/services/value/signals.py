@@ -110,24 +110,19 @@ def closed_through(env: Env) -> date | None:
 
 
 def close_days(env: Env, *, through: date | None = None) -> list[date]:
-    """Close every day up to yesterday (or `through`): count its filings, delete its salt and
-    de-duplication rows. Idempotent; each day in its own transaction. The days closed."""
+    """Close every day up to yesterday (or `through`), in one transaction: count the
+    filings filed on those days, delete their salts and de-duplication rows. Idempotent
+    (a second run finds nothing to close). The days closed."""
     policy = hotness.policy_from_table(env.profile.hotness)
     last = through or env.today() - timedelta(days=1)
     done = closed_through(env)
-    if done is None:
-        # first close: the filings of the whole window are counted
-        start = last - timedelta(days=policy.window_days - 1)
-    else:
-        start = done + timedelta(days=1)
-    closed = []
-    day = start
-    while day <= last:
-        with env.uow() as uow:
-            uow.signals.replace_filings(day, uow.signals.filings_on(day))
-            uow.signals.purge_through(day)
-            uow.set_value(CLOSED, day.toordinal())
-            uow.commit()
-        closed.append(day)
-        day += timedelta(days=1)
-    return closed
+    # the first close counts the filings of the whole window
+    start = done + timedelta(days=1) if done else last - timedelta(days=policy.window_days - 1)
+    if start > last:
+        return []
+    with env.uow() as uow:
+        uow.signals.replace_filings(start, last, uow.signals.filings_between(start, last))
+        uow.signals.purge_through(last)
+        uow.set_value(CLOSED, last.toordinal())
+        uow.commit()
+    return [start + timedelta(days=i) for i in range((last - start).days + 1)]

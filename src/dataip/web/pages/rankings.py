@@ -29,7 +29,8 @@ def hot_page(
 ) -> Response:
     lang = lang_of(request)
     error: DomainError | None = None
-    as_of, rows = None, []
+    as_of = None
+    rows: list[hotness.HotRow] = []
     try:
         as_of, rows = hotness.hot(env, section=section or None, region=region or None)
     except DomainError as e:
