@@ -4,6 +4,7 @@ counted signal never lowers a score), older signals never weigh more than newer 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
@@ -50,7 +51,7 @@ def test_r27_decay_is_exact_at_whole_half_lives() -> None:
 def test_r27_decay_table_matches_an_independent_decimal_computation(half_life: int) -> None:
     table = decay_table(half_life, 120)
     assert list(table) == [_decimal_decay(a, half_life) for a in range(120)]
-    assert all(a >= b for a, b in zip(table, table[1:], strict=False))  # never rises
+    assert all(a >= b for a, b in itertools.pairwise(table))  # never rises
 
 
 def test_r27_hand_computed_score() -> None:
