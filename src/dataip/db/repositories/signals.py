@@ -14,7 +14,7 @@ Contracts the services rely on:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
+from dataip.domain.after_registration import region_of
 
 _LIVE_STATES = ("valid", "revocation_pending")  # after_registration.IN_FORCE
 _FILING_KINDS = ("licence", "pledge", "trade")
@@ -180,9 +181,10 @@ class Signals:
         for reg, day, kind, count in result:
             yield int(reg), day, str(kind), int(count)
 
-    def rankable(self, ids: Sequence[int]) -> dict[int, tuple[str, str | None, list[Any]]]:
-        """Of these registrations, those in force: id → (number, section, holders)."""
-        out: dict[int, tuple[str, str | None, list[Any]]] = {}
+    def rankable(self, ids: Sequence[int]) -> dict[int, tuple[str, str | None, str | None]]:
+        """Of these registrations, those in force: id → (number, GB/T 4754 section, province:
+        the first holder's credit code with a division, its characters 3–4)."""
+        out: dict[int, tuple[str, str | None, str | None]] = {}
         r, i = t.registrations.c, t.industries.c
         for k in range(0, len(ids), 10_000):
             chunk = ids[k : k + 10_000]
@@ -192,13 +194,23 @@ class Signals:
                 .where(r.id.in_(chunk), r.state.in_(_LIVE_STATES))
             )
             for reg_id, number, section, holders in self.s.execute(stmt):
-                out[int(reg_id)] = (str(number), section, list(holders or []))
+                region = next(
+                    (d for d in (region_of(h.get("credit_code")) for h in holders or []) if d),
+                    None,
+                )
+                out[int(reg_id)] = (str(number), section, region[:2] if region else None)
         return out
 
-    def replace_snapshot(self, rows: list[dict[str, Any]]) -> None:
+    def replace_snapshot(self, rows: Iterable[dict[str, Any]]) -> None:
         self.s.execute(sa.delete(t.hot_scores))
-        for k in range(0, len(rows), 10_000):
-            self.s.execute(sa.insert(t.hot_scores), rows[k : k + 10_000])
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 10_000:
+                self.s.execute(sa.insert(t.hot_scores), batch)
+                batch = []
+        if batch:
+            self.s.execute(sa.insert(t.hot_scores), batch)
 
     # --- reading ---------------------------------------------------------------------------
     def hot(self, *, section: str | None, region: str | None, limit: int) -> list[dict[str, Any]]:

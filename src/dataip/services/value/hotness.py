@@ -11,12 +11,11 @@ others stay published.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from dataip.domain.after_registration import region_of
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import PROVINCES
 from dataip.services.context import Env
@@ -58,55 +57,63 @@ def refresh(env: Env, *, force: bool = True) -> RefreshReport:
 
 
 def rebuild(env: Env, as_of: date) -> int:
-    """The snapshot as of `as_of` from the daily counts; the number of rows ranked."""
+    """The snapshot as of `as_of` from the daily counts; the number of rows ranked. Memory is
+    a few integers per registration with a count in the window (a million: about 300 MB)."""
     pol = policy(env)
     first = as_of - timedelta(days=pol.window_days - 1)
     table = pol.decay()
-    weights = {k: pol.weight(k) for k in hotness.KINDS}
-    caps = {k: pol.cap(k) for k in hotness.KINDS}
+    index = {k: i for i, k in enumerate(hotness.KINDS)}
+    weights = [pol.weight(k) for k in hotness.KINDS]
+    caps = [pol.cap(k) for k in hotness.KINDS]
     score: dict[int, int] = {}
-    totals: dict[int, dict[str, int]] = {}
+    totals: dict[int, list[int]] = {}
     with env.read() as uow:
         # the same sum as hotness.scores, inlined: this loop runs over every counted row
         for reg, day, kind, count in uow.signals.window_rows(first, as_of):
-            age = (as_of - day).days
-            cap = caps.get(kind, 0)
+            k = index.get(kind)
+            if k is None:
+                continue
+            cap = caps[k]
             n = min(count, cap) if cap else count
-            score[reg] = score.get(reg, 0) + weights.get(kind, 0) * n * table[age]
-            per = totals.setdefault(reg, {})
-            per[kind] = per.get(kind, 0) + count
+            score[reg] = score.get(reg, 0) + weights[k] * n * table[(as_of - day).days]
+            per = totals.get(reg)
+            if per is None:
+                per = totals[reg] = [0] * len(index)
+            per[k] += count
         live = uow.signals.rankable(sorted(r for r, s in score.items() if s > 0))
+    # hotness.rank's order (score descending, then registration number), overall and within
+    # each section and province
+    ordered = sorted(live, key=lambda reg: (-score[reg], live[reg][0]))
+    in_section: dict[str, int] = {}
+    in_region: dict[str, int] = {}
     now = env.now()
-    rows: dict[int, dict[str, Any]] = {}
-    for reg, (number, section, holders) in live.items():
-        region = next((r for r in (region_of(h.get("credit_code")) for h in holders) if r), None)
-        rows[reg] = {
-            "registration_id": reg,
-            "as_of": as_of,
-            "registration_number": number,
-            "score": score[reg],
-            "section": section,
-            "region": region[:2] if region else None,
-            "counts": {k: totals[reg].get(k, 0) for k in hotness.KINDS},
-            "computed_at": now,
-            "rank_section": None,
-            "rank_region": None,
-        }
-    by_number = {row["registration_number"]: reg for reg, row in rows.items()}
-    for r in hotness.rank({n: rows[i]["score"] for n, i in by_number.items()}):
-        rows[by_number[r.key]]["rank_all"] = r.rank
-    for column, rank_column in (("section", "rank_section"), ("region", "rank_region")):
-        groups: dict[str, dict[str, int]] = {}
-        for n, i in by_number.items():
-            if rows[i][column]:
-                groups.setdefault(rows[i][column], {})[n] = rows[i]["score"]
-        for group in groups.values():
-            for r in hotness.rank(group):
-                rows[by_number[r.key]][rank_column] = r.rank
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for rank_all, reg in enumerate(ordered, start=1):
+            number, section, region = live[reg]
+            rank_section = rank_region = None
+            if section:
+                rank_section = in_section[section] = in_section.get(section, 0) + 1
+            if region:
+                rank_region = in_region[region] = in_region.get(region, 0) + 1
+            yield {
+                "registration_id": reg,
+                "as_of": as_of,
+                "registration_number": number,
+                "score": score[reg],
+                "section": section,
+                "region": region,
+                "rank_all": rank_all,
+                "rank_section": rank_section,
+                "rank_region": rank_region,
+                "counts": dict(zip(hotness.KINDS, totals[reg], strict=True)),
+                "computed_at": now,
+            }
+
     with env.uow() as uow:
-        uow.signals.replace_snapshot(list(rows.values()))
+        uow.signals.replace_snapshot(rows())
         uow.commit()
-    return len(rows)
+    return len(ordered)
 
 
 @dataclass(frozen=True)
