@@ -26,6 +26,7 @@ EXPECT = {
     "federation": ("backends", "policy"),
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),
+    "ranking": ("backends",),  # issue 22 §4
     "screening": ("runs", "accuracy"),
     "search": ("backends",),
     "sharing": ("backends",),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -172,14 +172,16 @@ class Signals:
 
     # --- the snapshot ----------------------------------------------------------------------
     def window_rows(self, first: date, last: date) -> Iterator[tuple[int, date, str, int]]:
-        """(registration id, day, kind, count) for days first … last, streamed."""
+        """(registration id, day, kind, count) for days first … last, a day at a time (a
+        primary-key range each: no server-side cursor, which PostgreSQL's read-only units of
+        work, in autocommit, could not hold)."""
         d = t.signal_daily.c
-        stmt = sa.select(d.registration_id, d.day, d.kind, d.count).where(
-            d.day >= first, d.day <= last
-        )
-        result = self.s.execute(stmt.execution_options(yield_per=50_000))
-        for reg, day, kind, count in result:
-            yield int(reg), day, str(kind), int(count)
+        day = first
+        while day <= last:
+            stmt = sa.select(d.registration_id, d.kind, d.count).where(d.day == day)
+            for reg, kind, count in self.s.execute(stmt):
+                yield int(reg), day, str(kind), int(count)
+            day += timedelta(days=1)
 
     def rankable(self, ids: Sequence[int]) -> dict[int, tuple[str, str | None, str | None]]:
         """Of these registrations, those in force: id → (number, GB/T 4754 section, province:

@@ -205,6 +205,12 @@ def _cursor_in(cursor: str) -> tuple[date, int, str]:
         ) from None
 
 
+def _too_long() -> DomainError:
+    return DomainError(
+        "range_too_long", "一次最多查询 366 天", "ask for at most 366 days at a time", status=422
+    )
+
+
 @dataclass(frozen=True)
 class DailyCounts:
     first: date | None
@@ -224,6 +230,9 @@ def daily_counts(
     """The counts the formula uses, for closed days only (an open day's are still moving):
     (day, registration id, registration number, kind, count), by day, registration, kind.
     Without `from`/`to`, the current snapshot's window."""
+    after = _cursor_in(cursor) if cursor else None  # refused before anything is read
+    if first and last and (last - first).days >= MAX_DAILY_SPAN:
+        raise _too_long()
     through = signals.closed_through(env)
     if through is None:
         return DailyCounts(first, last, [], None)
@@ -233,13 +242,7 @@ def daily_counts(
     if first > last:
         return DailyCounts(first, last, [], None)
     if (last - first).days >= MAX_DAILY_SPAN:
-        raise DomainError(
-            "range_too_long",
-            "一次最多查询 366 天",
-            "ask for at most 366 days at a time",
-            status=422,
-        )
-    after = _cursor_in(cursor) if cursor else None
+        raise _too_long()
     limit = max(1, min(limit, 10_000))
     with env.read() as uow:
         rows = uow.signals.daily_page(first, last, after, limit)
