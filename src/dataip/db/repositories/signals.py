@@ -219,27 +219,40 @@ class Signals:
         """The snapshot's top rows overall, in a section or in a province, with what the page
         shows of each registration."""
         h, r = t.hot_scores.c, t.registrations.c
-        stmt = sa.select(
-            h.registration_number,
-            h.score,
-            h.section,
-            h.region,
-            h.rank_all,
-            h.rank_section,
-            h.rank_region,
-            h.counts,
-            h.as_of,
-            r.name,
-            r.industry_code,
-            r.holders,
-        ).join(t.registrations, r.id == h.registration_id)
+        # the page of the snapshot first (its rank index), then the registrations' names: a
+        # join first lets SQLite walk every registration and sort
         if section:
-            stmt = stmt.where(h.section == section).order_by(h.rank_section)
+            rank, where = h.rank_section, h.section == section
         elif region:
-            stmt = stmt.where(h.region == region).order_by(h.rank_region)
+            rank, where = h.rank_region, h.region == region
         else:
-            stmt = stmt.order_by(h.rank_all)
-        return [dict(row._mapping) for row in self.s.execute(stmt.limit(limit))]
+            rank, where = h.rank_all, sa.true()
+        top = (
+            sa.select(t.hot_scores, rank.label("rank"))
+            .where(where)
+            .order_by(rank)
+            .limit(limit)
+            .subquery()
+        )
+        stmt = (
+            sa.select(
+                top.c.registration_number,
+                top.c.score,
+                top.c.section,
+                top.c.region,
+                top.c.rank_all,
+                top.c.rank_section,
+                top.c.rank_region,
+                top.c.counts,
+                top.c.as_of,
+                r.name,
+                r.industry_code,
+                r.holders,
+            )
+            .join(t.registrations, r.id == top.c.registration_id)
+            .order_by(top.c.rank)
+        )
+        return [dict(row._mapping) for row in self.s.execute(stmt)]
 
     def snapshot_as_of(self) -> tuple[date | None, datetime | None]:
         h = t.hot_scores.c

@@ -27,6 +27,7 @@ __all__ = [
     "RefreshReport",
     "daily_counts",
     "hot",
+    "industry_names",
     "policy",
     "refresh",
 ]
@@ -182,6 +183,13 @@ def hot(
         )
         for r in rows
     ]
+
+
+def industry_names(env: Env, codes: Sequence[str]) -> dict[str, str]:
+    """The GB/T 4754 names of these codes, in one unit of work (a page shows fifty)."""
+    with env.read() as uow:
+        rows = {c: uow.industries.get(c) for c in sorted(set(codes))}
+    return {c: row.name for c, row in rows.items() if row is not None}
 
 
 # --- the published daily counts -------------------------------------------------------------

@@ -37,10 +37,7 @@ def hot_page(
         error = e
     sections = reference.industries_at(env=env, level="section")
     pol = hotness.policy(env)
-    names: dict[str, str] = {}
-    for r in rows:
-        if r.industry_code and r.industry_code not in names:
-            names[r.industry_code] = reference.industry_name(env=env, code=r.industry_code)
+    names = hotness.industry_names(env, [r.industry_code for r in rows if r.industry_code])
     context: dict[str, Any] = {
         "as_of": as_of,
         "rows": rows,
