@@ -48,7 +48,7 @@ def test_r27_the_ranking_page_states_the_formula_and_shows_the_signals(api: Api,
 
     g = api.c.get("/rankings/hot", params={"section": "G"})
     assert g.status_code == 200 and f'data-number="{number}"' in g.text
-    assert "门类 G" in visible_text(g.text)
+    assert "G 交通运输、仓储和邮政业门类榜单" in visible_text(g.text)
     q = api.c.get("/rankings/hot", params={"section": "Q"})
     assert f'data-number="{number}"' not in q.text
     gz = api.c.get("/rankings/hot", params={"region": "52"})
