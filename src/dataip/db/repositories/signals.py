@@ -248,8 +248,10 @@ class Signals:
                 r.name,
                 r.industry_code,
                 r.holders,
+                t.industries.c.name.label("industry_name"),
             )
             .join(t.registrations, r.id == top.c.registration_id)
+            .outerjoin(t.industries, t.industries.c.code == r.industry_code)
             .order_by(top.c.rank)
         )
         return [dict(row._mapping) for row in self.s.execute(stmt)]

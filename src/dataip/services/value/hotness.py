@@ -27,7 +27,6 @@ __all__ = [
     "RefreshReport",
     "daily_counts",
     "hot",
-    "industry_names",
     "policy",
     "refresh",
 ]
@@ -124,6 +123,7 @@ class HotRow:
     name: str
     holders: list[str]  # legal persons' and organisations' names only
     industry_code: str | None
+    industry_name: str | None  # GB/T 4754
     section: str | None
     region: str | None
     score: int  # thousandths of a point
@@ -176,6 +176,7 @@ def hot(
                 if h.get("kind") != "natural_person" and h.get("name")
             ],
             industry_code=r["industry_code"],
+            industry_name=r["industry_name"],
             section=r["section"],
             region=r["region"],
             score=int(r["score"]),
@@ -183,13 +184,6 @@ def hot(
         )
         for r in rows
     ]
-
-
-def industry_names(env: Env, codes: Sequence[str]) -> dict[str, str]:
-    """The GB/T 4754 names of these codes, in one unit of work (a page shows fifty)."""
-    with env.read() as uow:
-        rows = {c: uow.industries.get(c) for c in sorted(set(codes))}
-    return {c: row.name for c, row in rows.items() if row is not None}
 
 
 # --- the published daily counts -------------------------------------------------------------

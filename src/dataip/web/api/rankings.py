@@ -46,6 +46,7 @@ class HotItem(BaseModel):
     name: str
     holders: list[str] = Field(description="legal persons' and organisations' names only")
     industry_code: str | None
+    industry_name: str | None = Field(description="GB/T 4754 name of the class")
     section: str | None
     region: str | None = Field(description="province: 2-digit division code of the holder")
     score: str = Field(description="score / scale, exactly three decimals", examples=["12.345"])
@@ -84,6 +85,7 @@ def hot(
                 name=r.name,
                 holders=r.holders,
                 industry_code=r.industry_code,
+                industry_name=r.industry_name,
                 section=r.section,
                 region=r.region,
                 score=r.score_text,

@@ -37,7 +37,6 @@ def hot_page(
         error = e
     sections = reference.industries_at(env=env, level="section")
     pol = hotness.policy(env)
-    names = hotness.industry_names(env, [r.industry_code for r in rows if r.industry_code])
     context: dict[str, Any] = {
         "as_of": as_of,
         "rows": rows,
@@ -47,7 +46,6 @@ def hot_page(
         "section_names": {s.code: s.name for s in sections},
         "regions": [(c, n) for c, n in PROVINCES.items() if c != "83"],
         "region_names": PROVINCES,
-        "industry_names": names,
         "kinds": KINDS,
         "kind_labels": {k: (v[1] if lang == "en" else v[0]) for k, v in KIND_LABELS.items()},
         "policy": pol,
