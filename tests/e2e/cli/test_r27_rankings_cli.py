@@ -14,9 +14,7 @@ def test_r27_rankings_refresh_and_the_demo_ranking(cli_env: None) -> None:  # no
     report = json.loads(run("rankings", "refresh", "--json"))
     assert report["as_of"] == "2026-11-22" and report["ranked"] >= 3
     assert report["days_closed"] == 0  # the demo closed its days already
-    later = json.loads(
-        run("rankings", "refresh", "--json", "--as-of", "2026-11-26T09:00:00+08:00")
-    )
+    later = json.loads(run("rankings", "refresh", "--json", "--as-of", "2026-11-26T09:00:00+08:00"))
     assert later == {"as_of": "2026-11-25", "days_closed": 3, "ranked": report["ranked"]}
     tick = json.loads(run("tick", "--as-of", "2026-11-27T09:00:00+08:00", "--json"))
     assert tick["signal_days_closed"] == 1
