@@ -174,33 +174,27 @@ class DailyCount:
 
 def score(counts: Iterable[DailyCount], policy: HotnessPolicy, as_of: date) -> int:
     """One registration's score as of the closed day `as_of`, in thousandths of a point.
-    Days after `as_of` or before the window contribute nothing."""
-    table = policy.decay()
-    total = 0
-    for c in counts:
-        age = (as_of - c.day).days
-        if 0 <= age < len(table) and c.count > 0:
-            cap = policy.cap(c.kind)
-            n = min(c.count, cap) if cap else c.count
-            total += policy.weight(c.kind) * n * table[age]
-    return total
+    Rows of the same day and kind are one count (as published: one row each); days after
+    `as_of` or before the window contribute nothing."""
+    return scores((("", c.day, c.kind, c.count) for c in counts), policy, as_of).get("", 0)
 
 
 def scores(
     rows: Iterable[tuple[str, date, str, int]], policy: HotnessPolicy, as_of: date
 ) -> dict[str, int]:
-    """Scores of many registrations from rows (key, day, kind, count): the same sum as
-    `score`, per key; keys whose rows all fall outside the window score 0."""
+    """Scores of many registrations from rows (key, day, kind, count); keys whose rows all
+    fall outside the window score 0."""
     table = policy.decay()
-    weights = {k: policy.weight(k) for k in KINDS}
-    caps = {k: policy.cap(k) for k in KINDS}
-    out: dict[str, int] = {}
+    merged: dict[tuple[str, date, str], int] = {}
     for key, day, kind, count in rows:
+        merged[key, day, kind] = merged.get((key, day, kind), 0) + max(count, 0)
+    out: dict[str, int] = {}
+    for (key, day, kind), count in merged.items():
         age = (as_of - day).days
         total = out.get(key, 0)
-        if 0 <= age < len(table) and count > 0:
-            cap = caps.get(kind, 0)
-            total += weights.get(kind, 0) * (min(count, cap) if cap else count) * table[age]
+        if 0 <= age < len(table):
+            cap = policy.cap(kind)
+            total += policy.weight(kind) * (min(count, cap) if cap else count) * table[age]
         out[key] = total
     return out
 

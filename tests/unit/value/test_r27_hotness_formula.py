@@ -70,6 +70,12 @@ def test_r27_hand_computed_score() -> None:
     assert format_score(20_500) == "20.500"
 
 
+def test_r27_rows_of_one_day_and_kind_are_one_count_under_the_cap() -> None:
+    policy = HotnessPolicy(daily_caps={"view": 4})
+    split = [DailyCount(D, "view", 3), DailyCount(D, "view", 3)]
+    assert score(split, policy, D) == score([DailyCount(D, "view", 6)], policy, D) == 4000
+
+
 def test_r27_daily_caps_limit_one_day_of_one_kind() -> None:
     policy = HotnessPolicy(half_life_days=30, window_days=90, daily_caps={"view": 4})
     assert score([DailyCount(D, "view", 10)], policy, D) == 4 * 1000
@@ -169,10 +175,12 @@ def test_r27_one_more_counted_signal_never_lowers_a_score(
     before = score(_rows(raw), policy, D)
     after = score([*_rows(raw), DailyCount(D - timedelta(days=age), kind, 1)], policy, D)
     assert after >= before
+    same = sum(n for a, k, n in raw if a == age and k == kind)
     if (
         age < policy.window_days
         and policy.weight(kind)
-        and not (policy.cap(kind) and any(a == age and k == kind for a, k, _ in raw))
+        and decay(age, policy.half_life_days) > 0
+        and not (policy.cap(kind) and same >= policy.cap(kind))
     ):
         assert after > before  # a counted signal in the window adds its decayed weight
 
