@@ -25,6 +25,7 @@ from dataip.domain.profile import (
 )
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
+from dataip.value.hotness import policy_from_table as hotness_policy
 
 SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y")
 
@@ -270,4 +271,11 @@ def profile_from_toml(text: str) -> Profile:
         source_codes=dict(numbering.get("source_codes", {})),
         applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),
         distribution_retention_bp=retention,
+        hotness=_hotness(raw.get("hotness", {})),
     )
+
+
+def _hotness(table: dict[str, Any]) -> dict[str, Any]:
+    """The `[hotness]` table, checked now so that a bad profile fails at start (issue 22)."""
+    hotness_policy(table)
+    return dict(table)

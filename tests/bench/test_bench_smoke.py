@@ -31,6 +31,7 @@ EXPECT = {
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),
     "matching": ("matching",),  # issue 23 (the distribution's timing joins under its own key)
+    "ranking": ("backends",),  # issue 22 §4
     "screening": ("runs", "accuracy"),
     "search": ("backends",),
     "sharing": ("backends",),

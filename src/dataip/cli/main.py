@@ -20,6 +20,7 @@ from dataip.cli.evidence_package import evidence_package, verify_package_command
 from dataip.cli.federation import federation_app
 from dataip.cli.fingerprint import fingerprint_app
 from dataip.cli.log import log_app
+from dataip.cli.rankings import rankings_app
 from dataip.cli.screen import screen
 from dataip.cli.sharing import institutions_app, webhooks_app
 from dataip.config import WILDCARD_HOSTS, Settings
@@ -55,6 +56,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(institutions_app, name="institutions")  # issue 20
 app.add_typer(webhooks_app, name="webhooks")  # issue 20 §5
 app.add_typer(federation_app, name="federation")  # issue 21
+app.add_typer(rankings_app, name="rankings")  # issue 22 §4
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
 app.command("verify-package")(verify_package_command)
@@ -190,6 +192,7 @@ def tick(
             f"renewal reminders {report.renewal_reminders}, "
             f"samples screened {report.samples_screened}, "
             f"match notices {report.match_notices}, "
+            f"signal days closed {report.signal_days_closed}, "
             f"webhooks delivered {hooks.delivered} (failed attempts {hooks.failed}), "
             f"peer registrations stored {peers.stored} (peer feeds failed {len(peers.failed)})"
             + (" (another tick holds the lease)" if report.skipped_lease else "")

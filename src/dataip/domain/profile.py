@@ -7,7 +7,7 @@ the registry reads periods from it, so a province with other periods runs the sa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 PeriodUnit = Literal["working_days", "calendar_days"]
 ValidityStart = Literal["registration_date", "announcement_date"]
@@ -70,6 +70,9 @@ class Profile:
     # of what reaches a registration that its holders keep before the rest passes upstream
     # (by the confirmed links' weights), in basis points
     distribution_retention_bp: int = 3000
+    # issue 22 §4: the hotness ranking's `[hotness]` table as written (weights, half-life,
+    # window, caps); `dataip.value.hotness.HotnessPolicy` reads and checks it
+    hotness: dict[str, Any] = field(default_factory=dict)
 
     def period(self, key: str) -> Period:
         return self.periods[key]

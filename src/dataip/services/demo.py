@@ -37,7 +37,7 @@ from dataip.services.matching import demo as matching_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
-from dataip.services.value import valuation_demo
+from dataip.services.value import hotness_demo, valuation_demo
 
 PASSWORD = "demo-password"
 
@@ -599,6 +599,7 @@ def populate(env: Env) -> dict[str, int]:
         "deemed_withdrawn_by_tick": report.deemed_withdrawn,
         "parties": len(party_ids) + 1,
         **counts,
+        "hotness_ranked": hotness_demo.populate(env),  # issue 22 §4: signals, the ranking
     }
 
 

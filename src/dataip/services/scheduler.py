@@ -23,6 +23,7 @@ from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
 from dataip.services.recompute import recompute_provisional
 from dataip.services.recording import record_event, serve_notice
+from dataip.services.value import hotness as value_hotness
 
 
 @dataclass
@@ -36,6 +37,7 @@ class TickReport:
     registrations_cancelled: int = 0
     samples_screened: int = 0
     match_notices: int = 0  # issue 23 §4: new registrations pushed to matching needs' authors
+    signal_days_closed: int = 0  # issue 22: days whose signals closed (the ranking rebuilt)
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
     # items a job could not apply, each rolled back alone and tried again by the next run:
@@ -79,6 +81,7 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         # mid-file); each file is claimed, so a server's workers and this never collide
         report.samples_screened = screening_worker.run_pending(env)
         report.match_notices = matching_push.registrations_granted(env)
+        report.signal_days_closed = value_hotness.refresh(env, force=False).days_closed
         with env.uow() as uow:
             uow.set_value(LAST_RUN, int(wall.timestamp()))
             uow.commit()

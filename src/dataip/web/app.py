@@ -43,6 +43,7 @@ from dataip.web.api import (
     pledges,
     preservation,
     quality,
+    rankings,
     reference,
     registrations,
     valuations,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         valuations,  # issue 22 §2
         needs,  # issue 23 §3–§4: service matching
         catalogue,  # issue 24 §4
+        rankings,  # issue 22 §4: the hotness ranking and its daily counts
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

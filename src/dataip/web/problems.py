@@ -686,3 +686,13 @@ RAISES["POST /api/v1/registrations/{number}/actions/{action}"] = RAISES[
     "POST /api/v1/registrations/{number}/actions/{action}"
 ] | p(s422="invalid_cstr invalid_doi")
 RAISES["GET /api/v1/catalogue"] = p(s422="invalid_cursor")
+# issue 22 §3, §4: the hotness ranking and the published daily counts (web/api/rankings.py)
+RAISES.update(
+    {
+        "GET /api/v1/rankings/hot": p(
+            s422="ranking_filter_conflict unknown_section unknown_region"
+        ),
+        "GET /api/v1/rankings/daily-counts": p(s422="invalid_cursor range_too_long"),
+        "GET /api/v1/rankings/daily-counts.csv": p(s422="range_too_long"),
+    }
+)

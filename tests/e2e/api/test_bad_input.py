@@ -3217,6 +3217,42 @@ CASES += [  # issue 23 §3–§4: needs, matches, contacts
     c("contacts:accept-no-login", CONTACT_ACCEPT, 401, "unauthenticated", who=None),
 ]
 
+# issue 22 §4: the hotness ranking and its published daily counts (public reads)
+HOT = "GET /rankings/hot"
+DAILY = "GET /rankings/daily-counts"
+DAILY_CSV = "GET /rankings/daily-counts.csv"
+CASES += [
+    _invalid("rankings:bad-section", HOT, who=None, params={"section": "Z"}),
+    _invalid("rankings:bad-limit", HOT, who=None, params={"limit": "0"}),
+    c("rankings:unknown-region", HOT, 422, "unknown_region", who=None, params={"region": "99"}),
+    c(
+        "rankings:section-and-region",
+        HOT,
+        422,
+        "ranking_filter_conflict",
+        who=None,
+        params={"section": "G", "region": "52"},
+    ),
+    _invalid("daily-counts:bad-date", DAILY, who=None, params={"from": "2026-13-01"}),
+    c("daily-counts:bad-cursor", DAILY, 422, "invalid_cursor", who=None, params={"cursor": "x"}),
+    c(
+        "daily-counts:too-long",
+        DAILY,
+        422,
+        "range_too_long",
+        who=None,
+        params={"from": "2024-01-01", "to": "2026-01-01"},
+    ),
+    c(
+        "daily-counts-csv:too-long",
+        DAILY_CSV,
+        422,
+        "range_too_long",
+        who=None,
+        params={"from": "2024-01-01", "to": "2026-01-01"},
+    ),
+]
+
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_request_is_refused_and_changes_nothing(

@@ -73,6 +73,13 @@ from dataip.db.tables.sharing import (
     webhook_outbox,
     webhook_subscriptions,
 )
+from dataip.db.tables.signals import (  # issue 22 §3, §4
+    hot_scores,
+    signal_daily,
+    signal_salts,
+    signal_seen,
+    signal_visitors,
+)
 from dataip.db.tables.valuation import valuations  # issue 22 §2
 from dataip.db.tables.value import quality_assessments  # issue 22 §1
 
@@ -103,6 +110,7 @@ __all__ = [
     "filings",
     "foreign_status_lists",
     "freezes",
+    "hot_scores",
     "id_column",
     "idempotency_records",
     "industries",
@@ -136,6 +144,10 @@ __all__ = [
     "sample_publications",
     "screening_jobs",
     "screening_reports",
+    "signal_daily",
+    "signal_salts",
+    "signal_seen",
+    "signal_visitors",
     "trust_lists",
     "users",
     "valuations",

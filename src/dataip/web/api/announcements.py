@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from dataip.domain import model as m
@@ -14,6 +14,7 @@ from dataip.services import announcements as svc
 from dataip.web.api.application_schemas import Label
 from dataip.web.api.registration_schemas import AnnouncementPage, AnnouncementRead
 from dataip.web.deps import EnvDep
+from dataip.web.signals import count_later
 
 router = APIRouter(tags=["announcements"])
 
@@ -60,6 +61,8 @@ def _read(a: m.Announcement) -> AnnouncementRead:
 @router.get("/announcements", response_model=AnnouncementSearchPage)
 def search(
     env: EnvDep,
+    request: Request,
+    background: BackgroundTasks,
     type: Annotated[list[str] | None, Query(max_length=12)] = None,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
@@ -90,6 +93,10 @@ def search(
         ),
     )
     nxt = str(items[-1].id) if len(items) == limit else None
+    if q:  # issue 22 §3: a text search counts for each registration it returned
+        count_later(
+            background, request, env, "search", numbers=[a.registration_number for a in items]
+        )
     return AnnouncementSearchPage(
         items=[_read(a) for a in items],
         next_cursor=nxt,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request, Response
 from pydantic import Field
 
 from dataip.certs.status_list import LIST_SIZE
@@ -14,6 +14,7 @@ from dataip.services import certificates as svc
 from dataip.web import caching
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.deps import EnvDep
+from dataip.web.signals import count_after, count_later
 
 router = APIRouter(tags=["certificates"])
 public_router = APIRouter(tags=["certificates"])
@@ -75,7 +76,8 @@ def certificate(
         if caching.none_match(request, etag):
             return caching.not_modified(headers)
         rendered = svc.pdf(env=env, number=number, version=cert.version)
-        return Response(rendered, media_type=PDF, headers=headers)
+        pdf_response = Response(rendered, media_type=PDF, headers=headers)
+        return count_after(pdf_response, request, env, "certificate_download", numbers=[number])
     if accept and JOSE_JSON in accept and VC_JWT not in accept:
         if cert.cosigned is None:
             raise DomainError(
@@ -91,7 +93,8 @@ def certificate(
     headers |= {"ETag": etag, "Cache-Control": caching.IMMUTABLE if fixed else caching.REVALIDATE}
     if caching.none_match(request, etag):
         return caching.not_modified(headers)
-    return Response(body, media_type=media_type, headers=headers)
+    response = Response(body, media_type=media_type, headers=headers)
+    return count_after(response, request, env, "certificate_download", numbers=[number])
 
 
 @router.get("/certificates/{number}/status")
@@ -120,13 +123,18 @@ class VerifyIn(_Strict):
 
 
 @router.post("/certificates/verify")
-def verify(body: VerifyIn, env: EnvDep) -> dict[str, Any]:
+def verify(
+    body: VerifyIn, env: EnvDep, request: Request, background: BackgroundTasks
+) -> dict[str, Any]:
     """Verify a certificate — its vc+jwt, the co-signed JSON, or the QR code's credential (the
     link the code holds, or its base32 alone): the signature against this registry's keys and
     the issuers it trusts, and (online, for its own certificates) the current status with the
     time it was read. A forged or altered certificate answers 200 with `authentic: false` and
     a code saying why."""
-    return svc.verify(env=env, token=body.token, online=body.online)
+    result = svc.verify(env=env, token=body.token, online=body.online)
+    # issue 22 §3: one of this registry's certificates verified authentic is a signal
+    count_later(background, request, env, "verification", result=result)
+    return result
 
 
 @public_router.get("/.well-known/jwks.json")

@@ -19,6 +19,7 @@ from dataip.web.pages import (
     parties,
     public,
     quality,
+    rankings,
     security,
     signup,
     valuations,
@@ -59,3 +60,4 @@ def install(app: FastAPI) -> None:
 
     app.include_router(valuations.router)  # issue 22 §2
     app.include_router(needs.router)  # issue 23 §3–§4: service matching
+    app.include_router(rankings.router)  # issue 22 §4: 热度榜

@@ -62,6 +62,7 @@ from dataip.web.pages.registration_forms import (
 )
 from dataip.web.pages.render import day, lang_of, render
 from dataip.web.pages.security import csrf_ok
+from dataip.web.signals import count_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -159,9 +160,11 @@ def registration_response(
     typed: Mapping[str, Any] | None = None,
     open_action: str | None = None,
     status: int = 200,
+    count_view: bool = False,
 ) -> Response:
     """The registration's page as the visitor may see it: the public record, plus the forms
-    of the actions the signed-in visitor may take."""
+    of the actions the signed-in visitor may take. `count_view`: a public visitor's view is a
+    signal (issue 22 §3); the holder's and the registry's own views are not."""
     identity = page_identity(request, env)
     v = registrations.view(identity, env=env, number=number)
     lang = lang_of(request)
@@ -169,7 +172,7 @@ def registration_response(
         {**e, "label": event_label(e["type"], lang)}
         for e in registrations.public_history(env=env, number=number)
     ]
-    return render(
+    page = render(
         request,
         "registration.html",
         {
@@ -220,6 +223,9 @@ def registration_response(
         },
         status_code=status,
     )
+    if count_view and v.visibility == "public":
+        return count_after(page, request, env, "view", numbers=[number])
+    return page
 
 
 # --- posting a form -----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataip.web.pages import holder
 from dataip.web.pages.charts import bar_chart, month_label
 from dataip.web.pages.render import STATIC, gettext_for, lang_of, render
 from dataip.web.pages.security import CSRF_FIELD, csrf_ok
+from dataip.web.signals import count_after
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,7 +111,7 @@ def announcement_list(
         hits = announcements.search(env=env, query=query)
     except DomainError as e:
         error = e
-    return render(
+    page = render(
         request,
         "announcements.html",
         {
@@ -140,6 +141,9 @@ def announcement_list(
         },
         status_code=422 if error else 200,
     )
+    # issue 22 §3: a text search counts for each registration it returned
+    hit_numbers = [h.registration_number for h in hits] if q else []
+    return count_after(page, request, env, "search", numbers=hit_numbers)
 
 
 @router.get("/announcements/{number}", response_class=HTMLResponse)
@@ -160,14 +164,14 @@ def announcement_page(request: Request, env: EnvDep, number: str) -> Response:
 
 @router.get("/registrations/{number}", response_class=HTMLResponse)
 def registration_page(request: Request, env: EnvDep, number: str) -> Response:
-    return holder.registration_response(request, env, number)
+    return holder.registration_response(request, env, number, count_view=True)
 
 
 @router.get("/registrations/{number}/certificate.pdf")
-def certificate_pdf(env: EnvDep, number: str) -> Response:
+def certificate_pdf(request: Request, env: EnvDep, number: str) -> Response:
     """The certificate PDF for a plain link (the API serves it by `Accept`)."""
     body = certificates.pdf(env=env, number=number)
-    return Response(
+    response = Response(
         body,
         media_type="application/pdf",
         headers={
@@ -175,6 +179,7 @@ def certificate_pdf(env: EnvDep, number: str) -> Response:
             "Cache-Control": "no-cache",
         },
     )
+    return count_after(response, request, env, "certificate_download", numbers=[number])
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -192,12 +197,13 @@ def verify_form(
         result = certificates.verify(env=env, token=link, online=True)
     except DomainError as e:
         error = e
-    return render(
+    page = render(
         request,
         "verify.html",
         {"result": result, "error": error, "token": "", "scanned": True},
         status_code=(error.status if error else 200),
     )
+    return count_after(page, request, env, "verification", result=result) if result else page
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -234,12 +240,13 @@ async def verify_submit(
     with contextlib.suppress(Exception):
         if pdf is not None:
             await pdf.close()
-    return render(
+    page = render(
         request,
         "verify.html",
         {"result": result, "error": error, "token": token},
         status_code=(error.status if error else 200),
     )
+    return count_after(page, request, env, "verification", result=result) if result else page
 
 
 @router.get("/log", response_class=HTMLResponse)
