@@ -52,7 +52,7 @@ SCALE: Final = 1000  # F(0): scores are in thousandths of a point
 # The signal kinds, in the order pages show them. The first five come from the public's
 # visits (one per visitor per registration per day, bots and holders not counted); the
 # filings from the registry's own records; citations as an upstream source from issue 23's
-# derivation graph (not built yet: always 0).
+# derivation graph (a confirmed link naming the registration).
 KINDS: Final = (
     "view",
     "search",

@@ -304,3 +304,33 @@ def test_r27_bad_filters_are_refused(api: Api) -> None:
     assert r.status_code in (200, 422)  # nothing closed yet: no page to page through
     r = api.c.get("/rankings/hot", params={"region": "99"})
     assert r.status_code == 422 and "省级行政区划" in r.text
+
+
+def test_r27_a_confirmed_upstream_link_counts_as_a_citation(api: Api, env: Env) -> None:
+    """Issue 23 §1 feeds the `citation` signal: a derivation link naming a registration as
+    its source counts on the day its holder confirms it, not while it is only declared."""
+    w, a, _ = _two_registrations(api)
+    holder_b = api.user("applicant")
+    other = World(api, w.examiner, holder_b, api.party(holder_b, verify_by=w.examiner))
+    derived = other.registered(name="衍生的交通数据集")
+    api.at("2026-10-14 09:00")
+    r = api.c.post(
+        f"/api/v1/registrations/{derived}/sources",
+        headers=api.h(holder_b),
+        json={"kind": "registration", "number": a, "weight_bp": 2000, "stage": "processing"},
+    )
+    assert r.status_code == 201, r.text
+    api.at("2026-10-15 09:00")
+    hotness.refresh(env)
+    assert [x for x in _all_daily_counts(api) if x["kind"] == "citation"] == []
+    link = r.json()["id"]
+    r = api.c.post(
+        f"/api/v1/registrations/{derived}/sources/{link}/confirm", headers=api.h(w.applicant)
+    )
+    assert r.status_code == 200, r.text
+    api.at("2026-10-16 09:00")
+    hotness.refresh(env)
+    cited = [x for x in _all_daily_counts(api) if x["kind"] == "citation"]
+    assert [(x["registration_number"], x["day"], x["count"]) for x in cited] == [
+        (a, "2026-10-15", 1)
+    ]

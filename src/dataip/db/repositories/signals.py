@@ -14,8 +14,9 @@ Contracts the services rely on:
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,8 @@ from dataip.domain.after_registration import region_of
 
 _LIVE_STATES = ("valid", "revocation_pending")  # after_registration.IN_FORCE
 _FILING_KINDS = ("licence", "pledge", "trade")
+# counted from the registry's own records when a day closes (not from visitors)
+_CLOSED_KINDS = (*_FILING_KINDS, "citation")
 
 
 class Signals:
@@ -143,14 +146,33 @@ class Signals:
             acc[1] += _amount(kind, details or {})
         return [(d, r, k, n, a) for (d, r, k), (n, a) in out.items()]
 
+    def citations_between(self, first: date, last: date) -> list[tuple[date, int, str, int, int]]:
+        """(day, registration id, "citation", count, 0): on days first … last (the registry's
+        days), the confirmations of links that name a registration here as an upstream source
+        (issue 23 §1; a declaration counts once its upstream holder confirms it)."""
+        lk = t.derivation_links.c
+        lo = datetime.combine(first, time(), t.REGISTRY_TZ)
+        hi = datetime.combine(last + timedelta(days=1), time(), t.REGISTRY_TZ)
+        stmt = sa.select(lk.upstream_registration_id, lk.decided_at).where(
+            lk.upstream_kind == "registration",
+            lk.state == "confirmed",
+            lk.decided_at >= lo,
+            lk.decided_at < hi,
+        )
+        out: Counter[tuple[date, int]] = Counter()
+        for reg, at in self.s.execute(stmt):
+            out[(at.astimezone(t.REGISTRY_TZ).date(), int(reg))] += 1
+        return [(d, r, "citation", n, 0) for (d, r), n in sorted(out.items())]
+
     def replace_filings(
         self, first: date, last: date, rows: list[tuple[date, int, str, int, int]]
     ) -> None:
-        """The filing counts of days first … last, replaced by `rows` (idempotent)."""
+        """The counts taken from records (filings, citations) of days first … last, replaced
+        by `rows` (idempotent)."""
         d = t.signal_daily.c
         self.s.execute(
             sa.delete(t.signal_daily).where(
-                d.day >= first, d.day <= last, d.kind.in_(_FILING_KINDS)
+                d.day >= first, d.day <= last, d.kind.in_(_CLOSED_KINDS)
             )
         )
         if rows:

@@ -13,7 +13,8 @@ What is counted, per registration and day (`signal_daily`):
 * `licence`, `pledge`, `trade` — filings filed that day, counted when the day closes from the
   filings themselves (with the filed amounts summed, for the statistics; the ranking uses
   counts only);
-* `citation` — as an upstream source (issue 23's derivation graph, not built yet): 0.
+* `citation` — cited as an upstream source: a derivation link naming the registration,
+  confirmed by its holder that day (issue 23 §1), counted when the day closes.
 
 A visitor is a pseudonym: HMAC-SHA256 of the address and user agent under the day's random
 salt (`value/visitors.py`); no address is stored, and the salt and every de-duplication row
@@ -121,7 +122,9 @@ def close_days(env: Env, *, through: date | None = None) -> list[date]:
     if start > last:
         return []
     with env.uow() as uow:
-        uow.signals.replace_filings(start, last, uow.signals.filings_between(start, last))
+        rows = uow.signals.filings_between(start, last)
+        rows += uow.signals.citations_between(start, last)
+        uow.signals.replace_filings(start, last, rows)
         uow.signals.purge_through(last)
         uow.set_value(CLOSED, last.toordinal())
         uow.commit()
