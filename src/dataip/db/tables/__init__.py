@@ -52,6 +52,12 @@ from dataip.db.tables.registry import (
     screening_reports,
     users,
 )
+from dataip.db.tables.statistics import (
+    statistics_counts,
+    statistics_durations,
+    statistics_value,
+    typical_cases,
+)
 from dataip.db.tables.sharing import (
     freezes,
     institution_assertions,
@@ -121,4 +127,9 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
+    # issue 22 §5–6: statistics and typical cases
+    "statistics_counts",
+    "statistics_durations",
+    "statistics_value",
+    "typical_cases",
 ]
