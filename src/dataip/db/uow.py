@@ -20,6 +20,7 @@ from dataip.db.orm import start_mappers
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.sharing import Sharing
+from dataip.db.repositories.statistics import Statistics
 from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
 
@@ -100,6 +101,7 @@ class SqlAlchemyUnitOfWork:
         self.webhooks = Webhooks(s)  # issue 20 §5
         self.federation = Federation(s)  # trust lists, the witness's memory (issue 21)
         self.peer_feeds = PeerFeeds(s)  # the peers' event feeds followed (issue 21 §5)
+        self.statistics = Statistics(s)  # R30 aggregates and typical cases (issue 22 §5–6)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -64,6 +64,7 @@ class UnitOfWork(Protocol):
     webhooks: Any  # webhook outbox, subscriptions, messages, attempts (issue 20 §5)
     federation: Any  # trust lists and the witness's memory (db/repositories/federation.py)
     peer_feeds: Any  # the peers' feeds followed, their registrations (issue 21 §5)
+    statistics: Any  # R30 aggregates and typical cases (db/repositories/statistics.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
