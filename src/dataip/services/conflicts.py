@@ -33,6 +33,12 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "共同申请人重复",
         "an applicant is listed twice",
     ),
+    # issue 22 §6: one typical case per registration and year
+    "uq_typical_cases_year_registration": (
+        "typical_case_exists",
+        "该登记已是本年度的典型案例",
+        "this registration is already a typical case of that year",
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
 from dataip.services.recompute import recompute_provisional
 from dataip.services.recording import record_event, serve_notice
+from dataip.services.value import statistics
 
 
 @dataclass
@@ -34,6 +35,7 @@ class TickReport:
     registrations_announced: int = 0  # approved with a later announcement date (G§16)
     registrations_cancelled: int = 0
     samples_screened: int = 0
+    statistics_months: int = 0  # R30: months of statistics recomputed (once a day)
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
     # items a job could not apply, each rolled back alone and tried again by the next run:
@@ -76,6 +78,8 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         # issue 18: sample files queued and not screened (no server worker, or one killed
         # mid-file); each file is claimed, so a server's workers and this never collide
         report.samples_screened = screening_worker.run_pending(env)
+        # R30: the statistics' monthly aggregates, once a day (services/value/statistics.py)
+        report.statistics_months = len(statistics.refresh(env=env).months)
         with env.uow() as uow:
             uow.set_value(LAST_RUN, int(wall.timestamp()))
             uow.commit()
