@@ -41,6 +41,7 @@ from dataip.web.api import (
     preservation,
     reference,
     registrations,
+    statistics,
     webhooks,
     witness,
 )
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         institutions,
         events,  # issue 20 §4
         webhooks,  # issue 20 §5
+        statistics,  # issue 22 §5–6
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)
