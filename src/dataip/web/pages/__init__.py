@@ -50,3 +50,4 @@ def install(app: FastAPI) -> None:
     app.include_router(objections.router)
     app.include_router(parties.router)
     app.include_router(institutions.router)
+    app.include_router(statistics.router)  # issue 22 §5–6
