@@ -18,6 +18,7 @@ from dataip.web.pages import (
     public,
     security,
     signup,
+    statistics,
 )
 from dataip.web.pages.render import STATIC, render
 
