@@ -147,11 +147,13 @@ class Statistics:
         )
         if application_ids is None:
             for stmt in (own, certified):
-                yield from self.s.execute(stmt, execution_options={"yield_per": 10000}).tuples()
+                for row in self.s.execute(stmt, execution_options={"yield_per": 10000}):
+                    yield row[0], row[1], row[2]
             return
         for ids in _chunks(application_ids):
-            yield from self.s.execute(own.where(e.subject_id.in_(ids))).tuples()
-            yield from self.s.execute(certified.where(r.application_id.in_(ids))).tuples()
+            for stmt in (own.where(e.subject_id.in_(ids)), certified.where(r.application_id.in_(ids))):
+                for row in self.s.execute(stmt):
+                    yield row[0], row[1], row[2]
 
     def events_after(self, event_id: int) -> tuple[int, list[datetime]]:
         """(the newest event id, the times of the events after ``event_id``)."""
