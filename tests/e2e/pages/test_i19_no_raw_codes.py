@@ -175,6 +175,8 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
             urls += [path.replace("{number}", n) for n in ids["registration"]]
         elif path.startswith("/announcements/") and params == ["number"]:
             urls += [path.replace("{number}", n) for n in ids["announcement"]]
+        elif path.startswith("/reports/annual/") and params == ["year"]:
+            urls.append(path.replace("{year}", "2026"))  # issue 22 §6: the demo's year
         else:
             raise AssertionError(f"no demo identifiers for the page route {path}: add them")
     return urls

@@ -264,7 +264,7 @@ def period(
         if first or last:
             raise _bad_period("year 与 from/to 不能同时使用", "give year or from/to, not both")
         if not 2000 <= year <= 2100:
-            raise _bad_period("year 不是有效的年份", "year is not a valid year")
+            raise _bad_period("年份无效（应为2000至2100年）", "not a valid year (2000–2100)")
         return f"{year:04d}-01", f"{year:04d}-12"
     a = _month_arg(first, "from") if first else None
     b = _month_arg(last, "to") if last else None
