@@ -108,9 +108,7 @@ def test_r30_processing_times_on_the_page_and_api_equal_a_computation_from_the_e
 
     page = client.get("/statistics")
     assert page.status_code == 200
-    cells = re.findall(
-        r'data-segment="(\w+)" data-month="([\d-]+)">([^<]*)</td>', page.text
-    )
+    cells = re.findall(r'data-segment="(\w+)" data-month="([\d-]+)">([^<]*)</td>', page.text)
     assert cells
     for seg, month, text in cells:
         values = expected.get((month, seg))
@@ -208,19 +206,29 @@ def test_r30_typical_cases_are_screened_for_personal_data(api: Api, env: Env) ->
         "title": "质押融资案例",
         "text": "持有人凭登记证书获得银行授信，联系电话13812345678。",
     }
-    problem(api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.examiner)), 422,
-            "typical_case_personal_data")
+    problem(
+        api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.examiner)),
+        422,
+        "typical_case_personal_data",
+    )
     assert api.c.get("/api/v1/typical-cases").json() == []  # nothing saved
-    problem(api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.applicant)), 403,
-            "forbidden")
+    problem(
+        api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.applicant)), 403, "forbidden"
+    )
     body["text"] = "持有人凭登记证书获得银行授信。"
     r = api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.examiner))
     assert r.status_code == 201, r.text
-    problem(api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.examiner)), 409,
-            "typical_case_exists")
+    problem(
+        api.c.post("/api/v1/typical-cases", json=body, headers=api.h(w.examiner)),
+        409,
+        "typical_case_exists",
+    )
     listed = api.c.get("/api/v1/typical-cases", params={"year": 2026}).json()
     assert [c["title"] for c in listed] == ["质押融资案例"]
     r = api.c.delete(f"/api/v1/typical-cases/{listed[0]['id']}", headers=api.h(w.examiner))
     assert r.status_code == 204
-    problem(api.c.delete(f"/api/v1/typical-cases/{listed[0]['id']}", headers=api.h(w.examiner)),
-            404, "typical_case_not_found")
+    problem(
+        api.c.delete(f"/api/v1/typical-cases/{listed[0]['id']}", headers=api.h(w.examiner)),
+        404,
+        "typical_case_not_found",
+    )

@@ -61,11 +61,33 @@ def test_r30_typical_cases_cli_refuses_personal_data(cli_env: None, env: Env) ->
     cases = json.loads(run("cases", "list", "--year", "2026"))
     number = cases[0]["registration_number"]
     out = run(
-        "cases", "add", number, "--year", "2025", "--title", "案例",
-        "--text", "联系人身份证号11010519491231002X", "--as", "examiner", code=1,
+        "cases",
+        "add",
+        number,
+        "--year",
+        "2025",
+        "--title",
+        "案例",
+        "--text",
+        "联系人身份证号11010519491231002X",
+        "--as",
+        "examiner",
+        code=1,
     )
     assert "typical_case_personal_data" in out
-    run("cases", "add", number, "--year", "2025", "--title", "案例", "--text", "说明", "--as", "examiner")
+    run(
+        "cases",
+        "add",
+        number,
+        "--year",
+        "2025",
+        "--title",
+        "案例",
+        "--text",
+        "说明",
+        "--as",
+        "examiner",
+    )
     assert [c["year"] for c in json.loads(run("cases", "list"))] == [2025, 2026]
     run("cases", "remove", str(cases[0]["id"]), "--as", "examiner")
     assert [c["year"] for c in json.loads(run("cases", "list"))] == [2025]
