@@ -311,7 +311,7 @@ def _one_typical_case(registry: Registry) -> None:
 
 
 def _typical_case_removal(api: Api, w: World) -> Request:
-    method, url, headers, kwargs = _typical_case(api, w)
+    _method, url, headers, kwargs = _typical_case(api, w)
     r = api.c.post(url, headers=headers, **kwargs)
     assert r.status_code == 201, r.text
     return "DELETE", f"{PREFIX}/typical-cases/{r.json()['id']}", headers, {}

@@ -1,11 +1,11 @@
 """`dataip statistics …`, `dataip report annual YEAR` and `dataip cases …` (R30, JS25§2, §10).
 
-    dataip statistics rebuild            every month recomputed from the raw rows
-    dataip statistics refresh [--force]  what `dataip tick` runs once a day
-    dataip report annual 2026 [--out report.pdf]
-    dataip cases add NUMBER --year 2026 --title T --text TEXT --as examiner
-    dataip cases remove ID --as examiner
-    dataip cases list [--year 2026]
+dataip statistics rebuild            every month recomputed from the raw rows
+dataip statistics refresh [--force]  what `dataip tick` runs once a day
+dataip report annual 2026 [--out report.pdf]
+dataip cases add NUMBER --year 2026 --title T --text TEXT --as examiner
+dataip cases remove ID --as examiner
+dataip cases list [--year 2026]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dataip.bootstrap import Registry
 from dataip.domain.errors import DomainError
 from dataip.services import accounts
 from dataip.services.value import annual_report, statistics, typical_cases
@@ -28,8 +29,8 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _registry():  # type: ignore[no-untyped-def]
-    from dataip.cli.main import _registry as build
+def _registry() -> Registry:
+    from dataip.cli.main import _registry as build  # here: main imports this module
 
     return build()
 

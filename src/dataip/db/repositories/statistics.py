@@ -151,7 +151,10 @@ class Statistics:
                     yield row[0], row[1], row[2]
             return
         for ids in _chunks(application_ids):
-            for stmt in (own.where(e.subject_id.in_(ids)), certified.where(r.application_id.in_(ids))):
+            for stmt in (
+                own.where(e.subject_id.in_(ids)),
+                certified.where(r.application_id.in_(ids)),
+            ):
                 for row in self.s.execute(stmt):
                     yield row[0], row[1], row[2]
 
@@ -215,15 +218,15 @@ class Statistics:
     def counts(self, first: str | None, last: str | None) -> list[tuple[str, str, str, int]]:
         """(month, measure, key, count) of the months in [first, last] (inclusive keys)."""
         rows = self.s.execute(self._range(t.statistics_counts, first, last))
-        return [(r.month, r.measure, r.key, int(r.count)) for r in rows]
+        return [(str(mo), str(me), str(k), int(n)) for mo, me, k, n in rows]
 
     def value(self, first: str | None, last: str | None) -> list[tuple[str, str, int, int]]:
         rows = self.s.execute(self._range(t.statistics_value, first, last))
-        return [(r.month, r.kind, int(r.count), int(r.amount_fen)) for r in rows]
+        return [(str(mo), str(k), int(n), int(a)) for mo, k, n, a in rows]
 
     def durations(self, first: str | None, last: str | None) -> list[tuple[str, str, int, int]]:
         rows = self.s.execute(self._range(t.statistics_durations, first, last))
-        return [(r.month, r.segment, int(r.days), int(r.count)) for r in rows]
+        return [(str(mo), str(sg), int(d), int(n)) for mo, sg, d, n in rows]
 
     def months(self) -> tuple[str | None, str | None]:
         """The first and last month with any counted fact."""
@@ -242,8 +245,10 @@ class Statistics:
         at: datetime,
         by: int | None,
     ) -> int:
-        result = self.s.execute(
-            sa.insert(t.typical_cases).values(
+        new_id = self.s.scalar(
+            sa.insert(t.typical_cases)
+            .returning(t.typical_cases.c.id)
+            .values(
                 registration_id=registration_id,
                 year=year,
                 title=title,
@@ -252,7 +257,7 @@ class Statistics:
                 created_by=by,
             )
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(new_id)
 
     def remove_case(self, case_id: int) -> bool:
         c = t.typical_cases.c

@@ -52,12 +52,6 @@ from dataip.db.tables.registry import (
     screening_reports,
     users,
 )
-from dataip.db.tables.statistics import (
-    statistics_counts,
-    statistics_durations,
-    statistics_value,
-    typical_cases,
-)
 from dataip.db.tables.sharing import (
     freezes,
     institution_assertions,
@@ -69,6 +63,12 @@ from dataip.db.tables.sharing import (
     webhook_messages,
     webhook_outbox,
     webhook_subscriptions,
+)
+from dataip.db.tables.statistics import (
+    statistics_counts,
+    statistics_durations,
+    statistics_value,
+    typical_cases,
 )
 
 __all__ = [
@@ -119,7 +119,11 @@ __all__ = [
     "sample_publications",
     "screening_jobs",
     "screening_reports",
+    "statistics_counts",
+    "statistics_durations",
+    "statistics_value",
     "trust_lists",
+    "typical_cases",
     "users",
     "webhook_attempts",
     "webhook_messages",
@@ -127,9 +131,4 @@ __all__ = [
     "webhook_subscriptions",
     "witness_pushes",
     "witnessed_logs",
-    # issue 22 §5–6: statistics and typical cases
-    "statistics_counts",
-    "statistics_durations",
-    "statistics_value",
-    "typical_cases",
 ]

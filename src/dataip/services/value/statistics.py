@@ -36,7 +36,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from dataip.domain import numbering
 from dataip.domain.errors import DomainError

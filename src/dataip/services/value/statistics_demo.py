@@ -19,13 +19,49 @@ from dataip.services.value import statistics, typical_cases
 HISTORY: tuple[tuple[str, str, str, list[str], int, int, str, int], ...] = (
     ("航空客运需求预测数据集", "5611", "transport", ["enterprise"], 1, 6, "licence", 30_000_000),
     ("信息系统运维日志分析数据集", "6531", "sci_tech", ["enterprise"], 0, 9, "trade", 6_600_000),
-    ("种子种苗品质检测数据集", "0511", "eco_environment", ["enterprise"], 2, 12, "pledge", 200_000_000),
+    (
+        "种子种苗品质检测数据集",
+        "0511",
+        "eco_environment",
+        ["enterprise"],
+        2,
+        12,
+        "pledge",
+        200_000_000,
+    ),
     ("化学原料药工艺参数数据集", "2710", "sci_tech", ["enterprise"], 1, 4, "licence", 4_500_000),
-    ("火力发电机组能效数据集", "4411", "public_service", ["enterprise"], 3, 15, "pledge", 350_000_000),
+    (
+        "火力发电机组能效数据集",
+        "4411",
+        "public_service",
+        ["enterprise"],
+        3,
+        15,
+        "pledge",
+        350_000_000,
+    ),
     ("小学教育质量监测数据集", "8321", "education_culture", ["public"], 1, 8, "trade", 1_200_000),
-    ("自然科学试验观测数据集", "7310", "sci_tech", ["public", "enterprise"], 2, 5, "licence", 9_000_000),
+    (
+        "自然科学试验观测数据集",
+        "7310",
+        "sci_tech",
+        ["public", "enterprise"],
+        2,
+        5,
+        "licence",
+        9_000_000,
+    ),
     ("城市道路货运流量数据集", "5442", "transport", ["enterprise"], 0, 11, "pledge", 80_000_000),
-    ("公共交通刷卡出行数据集", "5411", "transport", ["personal", "enterprise"], 1, 7, "trade", 15_000_000),
+    (
+        "公共交通刷卡出行数据集",
+        "5411",
+        "transport",
+        ["personal", "enterprise"],
+        1,
+        7,
+        "trade",
+        15_000_000,
+    ),
 )
 
 CASE_TITLE = "交通数据知识产权质押融资"
@@ -70,9 +106,7 @@ def populate(env: Env, *, case_number: str | None) -> dict[str, int]:
         clock.advance_to(clock.now() + timedelta(days=days))
 
     made = 0
-    for i, (name, industry, scenario, kinds, accept_in, decide_in, kind, fen) in enumerate(
-        HISTORY
-    ):
+    for i, (name, industry, scenario, kinds, accept_in, decide_in, kind, fen) in enumerate(HISTORY):
         methods = ["agreement"] if "personal" in kinds else ["self_generated"]
         spec = (name, industry, scenario, ["analysis_evaluation"], kinds, methods, "registered")
         form = base.form_for(spec, sample, proof, evidenced_on)

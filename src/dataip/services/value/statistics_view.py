@@ -30,7 +30,10 @@ VALUE_KINDS: dict[str, tuple[str, str]] = {
 UNKNOWN_NAMES = {
     "section": ("未填写行业", "No industry given"),
     "division": ("未填写行业", "No industry given"),
-    "region": ("未能识别（自然人或全国性代码）", "Not identified (natural person or national code)"),
+    "region": (
+        "未能识别（自然人或全国性代码）",
+        "Not identified (natural person or national code)",
+    ),
     "source": ("未能识别", "Not identified"),
 }
 
@@ -105,7 +108,11 @@ def figures(*, env: Env, first: str | None, last: str | None) -> dict[str, Any]:
 
 def _cell(count: int, fen: int) -> dict[str, Any]:
     shown = count >= f.MIN_AMOUNT_CELL
-    return {"count": count, "amount_fen": fen if shown else None, "withheld": not shown and count > 0}
+    return {
+        "count": count,
+        "amount_fen": fen if shown else None,
+        "withheld": not shown and count > 0,
+    }
 
 
 def _value(rows: list[tuple[str, str, int, int]], months: list[str]) -> dict[str, Any]:
@@ -133,10 +140,7 @@ def _value(rows: list[tuple[str, str, int, int]], months: list[str]) -> dict[str
         "monthly": [
             {
                 "month": m,
-                **{
-                    kind: _cell(*monthly.get((m, kind), [0, 0]))
-                    for kind in VALUE_KINDS
-                },
+                **{kind: _cell(*monthly.get((m, kind), [0, 0])) for kind in VALUE_KINDS},
             }
             for m in months
         ],
@@ -209,9 +213,7 @@ def table(name: str, fig: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     }
     if name in named:
         head = ["代码 code", "名称 name", "数量 count", "占比(基点) share_bp"]
-        return head, [
-            [d["code"], d["name"], d["count"], d["share_bp"]] for d in fig[named[name]]
-        ]
+        return head, [[d["code"], d["name"], d["count"], d["share_bp"]] for d in fig[named[name]]]
     if name == "monthly":
         return ["月份 month", "申请 applications", "登记 registrations"], [
             [m["month"], m["applications"], m["registrations"]] for m in fig["monthly"]

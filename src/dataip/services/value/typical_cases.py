@@ -80,7 +80,9 @@ def add(
                     kinds=sorted({h.kind for h in found} | ({"name"} if names else set())),
                 )
             if any(c.registration_id == reg.id for c in uow.statistics.cases(year)):
-                raise DomainError(*conflicts.BY_CONSTRAINT["uq_typical_cases_year_registration"], status=409)
+                raise DomainError(
+                    *conflicts.BY_CONSTRAINT["uq_typical_cases_year_registration"], status=409
+                )
             case_id = uow.statistics.add_case(
                 registration_id=reg.id, year=year, title=title, text=text, at=env.now(), by=uid
             )
