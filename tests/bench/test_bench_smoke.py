@@ -27,6 +27,7 @@ EXPECT = {
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),
     "screening": ("runs", "accuracy"),
+    "registry_statistics": ("backends", "aim"),
     "search": ("backends",),
     "sharing": ("backends",),
     "tick": ("backends",),

@@ -165,13 +165,13 @@ class Statistics:
         times = [a for (a,) in self.s.execute(sa.select(c.occurred_at).where(c.id > event_id))]
         return int(newest), times
 
-    def industry_sections(self) -> dict[str, tuple[str, str]]:
-        """code → (name, section letter) of every industry (GB/T 4754)."""
+    def industry_sections(self, levels: Sequence[str] = ()) -> dict[str, tuple[str, str]]:
+        """code → (name, section letter) of the industries (GB/T 4754) of ``levels`` (all)."""
         c = t.industries.c
-        return {
-            str(code): (str(name), str(sec))
-            for code, name, sec in self.s.execute(sa.select(c.code, c.name, c.section))
-        }
+        stmt = sa.select(c.code, c.name, c.section)
+        if levels:
+            stmt = stmt.where(c.level.in_(levels))
+        return {str(code): (str(name), str(sec)) for code, name, sec in self.s.execute(stmt)}
 
     # --- aggregates -------------------------------------------------------------------------
     def replace(

@@ -57,7 +57,7 @@ def figures(*, env: Env, first: str | None, last: str | None) -> dict[str, Any]:
         counts = uow.statistics.counts(first, last)
         value = uow.statistics.value(first, last)
         durations = uow.statistics.durations(first, last)
-        industries = uow.statistics.industry_sections()
+        industries = uow.statistics.industry_sections(levels=("section", "division"))
         as_of = agg.refreshed_at(uow)
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
