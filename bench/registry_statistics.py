@@ -351,7 +351,7 @@ def timed(fn: Callable[[], Any]) -> float:
 def raw_figures(reg: Registry, months: list[str] | None) -> dict[str, Any]:
     """The figures computed from the raw rows on demand: what a page would cost without the
     aggregates (the same aggregation, then the same figure building, over what it returns)."""
-    with reg.env.read() as uow:
+    with reg.env.uow() as uow:  # aggregate streams rows: a server-side cursor on PostgreSQL
         rows = statistics.aggregate(uow, reg.env, months)
     return {"counts": len(rows.counts), "durations": len(rows.durations)}
 
@@ -392,7 +392,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 ]
             ),
         }
-        with reg.env.read() as uow:
+        with reg.env.uow() as uow:
             stored = statistics.stored(uow)
             fresh = statistics.aggregate(uow, reg.env, None)
         out["check"] = {

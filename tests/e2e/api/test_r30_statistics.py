@@ -178,7 +178,7 @@ def test_r30_the_daily_refresh_equals_a_rebuild_from_the_raw_rows(
     with env.read() as uow:
         incremental = statistics.stored(uow)
     statistics.rebuild(env=env)
-    with env.read() as uow:
+    with env.uow() as uow:  # not read(): aggregate streams rows (a server-side cursor on PG)
         rebuilt = statistics.stored(uow)
         fresh = statistics.aggregate(uow, env, None)
     assert incremental == rebuilt == fresh

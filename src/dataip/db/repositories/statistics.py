@@ -158,12 +158,15 @@ class Statistics:
                 for row in self.s.execute(stmt):
                     yield row[0], row[1], row[2]
 
+    def newest_event_id(self) -> int:
+        return int(self.s.scalar(sa.select(sa.func.max(t.events.c.id))) or 0)
+
     def events_after(self, event_id: int) -> tuple[int, list[datetime]]:
         """(the newest event id, the times of the events after ``event_id``)."""
         c = t.events.c
-        newest = self.s.scalar(sa.select(sa.func.max(c.id))) or 0
+        newest = self.newest_event_id()
         times = [a for (a,) in self.s.execute(sa.select(c.occurred_at).where(c.id > event_id))]
-        return int(newest), times
+        return newest, times
 
     def industry_sections(self, levels: Sequence[str] = ()) -> dict[str, tuple[str, str]]:
         """code → (name, section letter) of the industries (GB/T 4754) of ``levels`` (all)."""

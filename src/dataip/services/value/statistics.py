@@ -112,7 +112,8 @@ def _source_keys(env: Env) -> dict[str, str]:
 
 def aggregate(uow: UnitOfWork, env: Env, months: list[str] | None) -> Aggregates:
     """The aggregate rows of ``months`` (a contiguous, sorted run; None: every month),
-    computed from the raw rows."""
+    computed from the raw rows. In a unit of work, not `env.read()`: the rows are streamed
+    (yield_per), a server-side cursor on PostgreSQL, which needs a transaction."""
     first = _month_start(months[0]) if months else None
     end = _month_start(_next_month(months[-1])) if months else None
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -194,7 +195,7 @@ def rebuild(*, env: Env) -> RefreshReport:
     """Every month recomputed from the raw rows (`dataip statistics rebuild`)."""
     started = time.monotonic()
     with env.uow() as uow:
-        newest, _ = uow.statistics.events_after(2**62)
+        newest = uow.statistics.newest_event_id()
         rows = aggregate(uow, env, None)
         uow.statistics.replace(None, counts=rows.counts, value=rows.value, durations=rows.durations)
         _mark(uow, env, newest)
