@@ -20,6 +20,19 @@ from dataip.web.pages.render import gettext_for, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
+# each CSV download's name on the page (message ids; the file names stay as the API has them)
+TABLE_LABELS = {
+    "totals": "Overview",
+    "by-industry": "Industry sections",
+    "by-division": "Industry divisions",
+    "by-region": "Regions",
+    "by-holder-type": "Holder types",
+    "by-source": "Data-source types",
+    "monthly": "Monthly trend",
+    "value-realised": "Value realised",
+    "processing-times": "Processing times",
+}
+
 
 def charts(fig: dict[str, Any], lang: str, _: Any) -> dict[str, Any]:
     """The charts of a figure set, each titled; the page shows the same numbers in tables."""
@@ -93,7 +106,7 @@ def statistics_page(
             "year": chosen if not error else None,
             "years": years,
             "query": query,
-            "tables": statistics_view.TABLES,
+            "tables": [(name, _(TABLE_LABELS[name])) for name in statistics_view.TABLES],
         },
     )
 
