@@ -78,8 +78,13 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         # issue 18: sample files queued and not screened (no server worker, or one killed
         # mid-file); each file is claimed, so a server's workers and this never collide
         report.samples_screened = screening_worker.run_pending(env)
-        # R30: the statistics' monthly aggregates, once a day (services/value/statistics.py)
-        report.statistics_months = len(statistics.refresh(env=env).months)
+        # R30: the statistics' monthly aggregates, once a day (services/value/statistics.py);
+        # derived figures: a failure is reported and retried by the next run, nothing waits
+        try:
+            report.statistics_months = len(statistics.refresh(env=env).months)
+        except Exception as e:  # isolate it, whatever it is: the procedure must proceed
+            report.fail("statistics", "refresh", type(e).__name__, str(e))
+            _log.exception("tick: refreshing the statistics failed")
         with env.uow() as uow:
             uow.set_value(LAST_RUN, int(wall.timestamp()))
             uow.commit()
