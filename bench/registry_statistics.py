@@ -418,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=22)
     p.add_argument("--pg-url", default=os.environ.get("DATAIP_BENCH_PG_URL", DEFAULT_PG_URL))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    add_smoke_option(p, argv, "registry_statistics", rows=2_000, backend="sqlite", reps=3, raw_reps=1)
+    add_smoke_option(
+        p, argv, "registry_statistics", rows=2_000, backend="sqlite", reps=3, raw_reps=1
+    )
     args = p.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
