@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry
-from dataip.services import demo
+from dataip.services import demo, scheduler
 from dataip.services.context import SHANGHAI, Env
 from dataip.services.value import statistics
 from tests.support.api import Api, make_uscc, problem
@@ -166,9 +166,10 @@ def test_r30_the_daily_refresh_equals_a_rebuild_from_the_raw_rows(
 ) -> None:
     w = api.world()
     number = w.registered()  # publicised in September, registered in October 2026
-    first = statistics.refresh(env=env)  # never aggregated: every month
-    assert not first.skipped
+    first = scheduler.tick(env=env)  # `dataip tick` refreshes; never aggregated: every month
+    assert first.statistics_months == 2 and not first.failures
     assert statistics.refresh(env=env).skipped  # once a day
+    assert scheduler.tick(env=env).statistics_months == 0
     # a month later a licence is filed; the next day's refresh recomputes that month (and
     # the previous one, always), not September
     _later_licence(api, w, number)

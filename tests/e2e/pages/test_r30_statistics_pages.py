@@ -46,3 +46,7 @@ def test_r30_annual_report_page_and_pdf(client: TestClient, env: Env) -> None:
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client.get("/reports/annual/abc").status_code == 404
+    # a year without data says so, and invents nothing
+    empty = client.get("/reports/annual/2031", params={"lang": "zh-CN"})
+    assert empty.status_code == 200
+    assert "本年度尚未选编典型案例" in empty.text and "本年度暂无热度排行数据" in empty.text
