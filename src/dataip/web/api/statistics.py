@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from dataip.domain.errors import DomainError
 from dataip.schemas.text import Line, Strict
@@ -58,16 +58,121 @@ def csv_response(name: str, fig: dict[str, Any]) -> Response:
     )
 
 
-@router.get("/statistics")
+class Period(BaseModel):
+    from_: str | None = Field(alias="from", description="first month, YYYY-MM (open: none)")
+    to: str | None = Field(description="last month, YYYY-MM (open: none)")
+    months: list[str]
+
+
+class Totals(BaseModel):
+    applications: int
+    registrations: int
+    holders: int = Field(description="holders of the registrations (a joint one counts each)")
+    enterprise_holders: int
+    enterprise_share_bp: int | None = Field(description="basis points, rounded half up")
+    industry_sections: int
+    regions: int
+
+
+class Monthly(BaseModel):
+    month: str
+    applications: int
+    registrations: int
+
+
+class Named(BaseModel):
+    code: str = Field(description="the dimension's code; `-` when not identified")
+    name: str
+    name_en: str
+    count: int
+    share_bp: int | None
+    section: str | None = Field(None, description="by_division only: its section")
+
+
+class Cell(BaseModel):
+    count: int
+    amount_fen: int | None = Field(description="null when withheld (fewer than 3 contracts)")
+    withheld: bool
+
+
+class ValueKind(Cell):
+    kind: str
+    name: str
+    name_en: str
+
+
+class ValueTotal(BaseModel):
+    count: int
+    amount_fen: int | None
+
+
+class ValueMonth(BaseModel):
+    month: str
+    licence: Cell
+    trade: Cell
+    pledge: Cell
+
+
+class Value(BaseModel):
+    min_cell: int
+    kinds: list[ValueKind]
+    total: ValueTotal
+    monthly: list[ValueMonth]
+
+
+class Durations(BaseModel):
+    count: int
+    median: int | None = Field(description="working days, nearest rank")
+    p90: int | None = Field(description="working days, nearest rank")
+    mean_x100: int | None = Field(description="the mean × 100, rounded half up")
+    max: int | None
+
+
+class Segment(Durations):
+    segment: str
+    name: str
+    name_en: str
+
+
+class ProcessingMonth(BaseModel):
+    month: str
+    accept: Durations
+    decide: Durations
+    certify: Durations
+    overall: Durations
+
+
+class Processing(BaseModel):
+    unit: str
+    percentile_method: str
+    segments: list[Segment]
+    monthly: list[ProcessingMonth]
+
+
+class StatisticsRead(BaseModel):
+    period: Period
+    as_of: str | None = Field(description="when the month aggregates were last refreshed")
+    totals: Totals
+    monthly: list[Monthly]
+    by_section: list[Named]
+    by_division: list[Named]
+    by_region: list[Named]
+    by_holder_type: list[Named]
+    by_source: list[Named]
+    value: Value
+    processing: Processing
+
+
+@router.get("/statistics", response_model=StatisticsRead, response_model_by_alias=True)
 def all_statistics(
     env: EnvDep, year: YearQ = None, date_from: FromQ = None, date_to: ToQ = None
-) -> dict[str, Any]:
+) -> StatisticsRead:
     """Every published figure of the period (default: all months): totals, monthly trend, by
     industry section and division, region, holder type, data-source type, value realised
     (amounts in fen; a cell of fewer than 3 contracts is withheld, `amount_fen` null) and
     processing times (working days; median and P90 by nearest rank). Read from the monthly
     aggregates, refreshed daily (`as_of`)."""
-    return figures_of(env, year, date_from, date_to)
+    return StatisticsRead.model_validate(figures_of(env, year, date_from, date_to))
 
 
 @router.get("/statistics/{table}")
