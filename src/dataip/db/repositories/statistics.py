@@ -218,6 +218,35 @@ class Statistics:
             stmt = stmt.where(table.c.month <= last)
         return stmt
 
+    def _where(self, stmt: Any, table: sa.Table, first: str | None, last: str | None) -> Any:
+        if first is not None:
+            stmt = stmt.where(table.c.month >= first)
+        if last is not None:
+            stmt = stmt.where(table.c.month <= last)
+        return stmt
+
+    def count_totals(self, first: str | None, last: str | None) -> list[tuple[str, str, int]]:
+        """(measure, key, count) summed over the months in [first, last]: the database adds
+        up the months, the page reads a row per dimension value."""
+        c = t.statistics_counts.c
+        stmt = sa.select(c.measure, c.key, sa.func.sum(c.count)).group_by(c.measure, c.key)
+        rows = self.s.execute(self._where(stmt, t.statistics_counts, first, last))
+        return [(str(me), str(k), int(n)) for me, k, n in rows]
+
+    def monthly_counts(self, first: str | None, last: str | None) -> list[tuple[str, str, int]]:
+        """(month, measure, count) of the plain totals (applications, registrations)."""
+        c = t.statistics_counts.c
+        stmt = sa.select(c.month, c.measure, c.count).where(c.key == "")
+        rows = self.s.execute(self._where(stmt, t.statistics_counts, first, last))
+        return [(str(mo), str(me), int(n)) for mo, me, n in rows]
+
+    def duration_totals(self, first: str | None, last: str | None) -> list[tuple[str, int, int]]:
+        """(segment, working days, count) summed over the months in [first, last]."""
+        c = t.statistics_durations.c
+        stmt = sa.select(c.segment, c.days, sa.func.sum(c.count)).group_by(c.segment, c.days)
+        rows = self.s.execute(self._where(stmt, t.statistics_durations, first, last))
+        return [(str(sg), int(d), int(n)) for sg, d, n in rows]
+
     def counts(self, first: str | None, last: str | None) -> list[tuple[str, str, str, int]]:
         """(month, measure, key, count) of the months in [first, last] (inclusive keys)."""
         rows = self.s.execute(self._range(t.statistics_counts, first, last))

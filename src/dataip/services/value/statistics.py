@@ -31,6 +31,7 @@ commits: one committed later with a smaller id than the watermark is still count
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -57,6 +58,7 @@ __all__ = [
 WATERMARK = "statistics:watermark"
 REFRESHED_ON = "statistics:refreshed_on"  # the day (ordinal) of the last refresh
 REFRESHED_AT = "statistics:refreshed_at"  # unix seconds
+GENERATION = "statistics:generation"  # a new random number at every refresh: a cache key
 
 # event type → the step it marks (the first of each per application counts)
 _STEP_OF = {
@@ -231,7 +233,8 @@ def refresh(*, env: Env, force: bool = False) -> RefreshReport:
 
 
 def _mark(uow: UnitOfWork, env: Env, watermark: int) -> None:
-    uow.set_value(WATERMARK, watermark)
+    uow.set_value(GENERATION, secrets.randbits(53))  # random: a restored or emptied database
+    uow.set_value(WATERMARK, watermark)  # never meets a cache filled before it
     uow.set_value(REFRESHED_ON, env.today().toordinal())
     uow.set_value(REFRESHED_AT, int(env.now().timestamp()))
 
@@ -271,6 +274,11 @@ def period(
     if a and b and a > b:
         raise _bad_period("from 晚于 to", "from is after to")
     return a, b
+
+
+def generation(uow: UnitOfWork) -> int:
+    """Which refresh the stored aggregates are from (0: never refreshed)."""
+    return int(uow.values(GENERATION).get(GENERATION, 0))
 
 
 def refreshed_at(uow: UnitOfWork) -> datetime | None:

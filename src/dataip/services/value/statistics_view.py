@@ -6,7 +6,8 @@ types by their Chinese (and English) names; the codes ride along for machines.""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from dataip.domain.identifiers import PROVINCES
@@ -14,7 +15,7 @@ from dataip.services.context import Env
 from dataip.services.value import statistics as agg
 from dataip.value import statistics as f
 
-__all__ = ["SOURCE_TYPES", "TABLES", "VALUE_KINDS", "figures", "table"]
+__all__ = ["SOURCE_TYPES", "TABLES", "VALUE_KINDS", "compute_figures", "figures", "table"]
 
 SOURCE_TYPES: dict[str, tuple[str, str]] = {
     "personal": ("个人数据", "Personal data"),
@@ -51,22 +52,52 @@ def _named(
     return sorted(out, key=lambda d: (-d["count"], d["code"]))
 
 
+# The figures of a period change only when the aggregates are refreshed (once a day): each
+# server process keeps the last periods' figures, keyed by the refresh's generation, so a page
+# asked again until the next refresh costs one small read. Callers must not change them.
+_CACHE: OrderedDict[tuple[int, int, str | None, str | None], dict[str, Any]] = OrderedDict()
+_CACHE_SIZE = 64
+_LOCK = threading.Lock()
+
+
 def figures(*, env: Env, first: str | None, last: str | None) -> dict[str, Any]:
-    """Every published figure of months ``first``..``last`` (open ends: all months)."""
+    """Every published figure of months ``first``..``last`` (open ends: all months), as of
+    the last refresh (cached per refresh; `compute_figures` reads the aggregates anew)."""
     with env.read() as uow:
-        counts = uow.statistics.counts(first, last)
+        key = (id(env.uow), agg.generation(uow), first, last)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    fig = compute_figures(env=env, first=first, last=last)
+    with _LOCK:
+        _CACHE[key] = fig
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return fig
+
+
+def compute_figures(*, env: Env, first: str | None, last: str | None) -> dict[str, Any]:
+    """The figures read from the month aggregates (no cache)."""
+    with env.read() as uow:
+        totals = uow.statistics.count_totals(first, last)
+        monthly_rows = uow.statistics.monthly_counts(first, last)
         value = uow.statistics.value(first, last)
         durations = uow.statistics.durations(first, last)
+        duration_totals = uow.statistics.duration_totals(first, last)
         industries = uow.statistics.industry_sections(levels=("section", "division"))
         as_of = agg.refreshed_at(uow)
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for month, measure, key, n in counts:
+    for measure, key, n in totals:
         by[measure][key] += n
-        if measure in ("applications", "registrations"):
-            per_month[month][measure] += n
+    for month, measure, n in monthly_rows:
+        per_month[month][measure] += n
     months = agg.months_between(
-        [r[0] for r in counts] + [r[0] for r in value] + [r[0] for r in durations], first, last
+        [r[0] for r in monthly_rows] + [r[0] for r in value] + [r[0] for r in durations],
+        first,
+        last,
     )
     section_names = {k: (v[0], v[0]) for k, v in industries.items() if k.isalpha()}
     division_names = {k: (v[0], v[0]) for k, v in industries.items() if len(k) == 2}
@@ -102,7 +133,7 @@ def figures(*, env: Env, first: str | None, last: str | None) -> dict[str, Any]:
         "by_holder_type": _named(holders, f.HOLDER_TYPES, "holder_type"),
         "by_source": _named(by["source"], SOURCE_TYPES, "source"),
         "value": _value(value, months),
-        "processing": _processing(durations, months),
+        "processing": _processing(durations, duration_totals, months),
     }
 
 
@@ -158,14 +189,20 @@ def _summary(h: dict[int, int]) -> dict[str, Any]:
     }
 
 
-def _processing(rows: list[tuple[str, str, int, int]], months: list[str]) -> dict[str, Any]:
+def _processing(
+    rows: list[tuple[str, str, int, int]],
+    totals: list[tuple[str, int, int]],
+    months: list[str],
+) -> dict[str, Any]:
     hist: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     for month, segment, days, n in rows:
         hist[(month, segment)][days] = hist[(month, segment)].get(days, 0) + n
+    whole: dict[str, dict[int, int]] = defaultdict(dict)
+    for segment, days, n in totals:  # the period's histogram, added up by the database
+        whole[segment][days] = whole[segment].get(days, 0) + n
     segments = []
     for key, zh, en in f.SEGMENTS:
-        whole = f.merge_histograms(h for (_, s), h in hist.items() if s == key)
-        segments.append({"segment": key, "name": zh, "name_en": en, **_summary(whole)})
+        segments.append({"segment": key, "name": zh, "name_en": en, **_summary(whole[key])})
     return {
         "unit": "working_days",
         "percentile_method": "nearest_rank",
