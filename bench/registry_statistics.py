@@ -27,10 +27,13 @@ What is measured, per backend:
                 (`dataip statistics rebuild`; what the first daily run does).
   3. refresh  — `refresh(force=True)` as `dataip tick` runs it once a day: the current and the
                 previous month recomputed (the clock is at the data's last month).
-  4. pages    — after an untimed warm-up, `--reps` timed requests each, through the ASGI app
-                in-process (starlette's TestClient, no socket): `GET /statistics` (HTML, all
-                years), `GET /statistics?year=2026`, `GET /api/v1/statistics`,
+  4. pages    — after an untimed warm-up (which fills the per-process cache of the period's
+                figures, kept until the next refresh), `--reps` timed requests each, through
+                the ASGI app in-process (starlette's TestClient, no socket): `GET /statistics`
+                (HTML, all years), `GET /statistics?year=2026`, `GET /api/v1/statistics`,
                 `GET /api/v1/statistics?year=2025`, `GET /api/v1/statistics/processing-times.csv`.
+     uncached — `statistics_view.compute_figures` (the figures read from the aggregates with no
+                cache: the first request after a refresh), all months and one year.
   5. raw      — the baseline: the same figures computed from the raw rows on demand (what a
                 page would cost without the aggregates): `statistics.aggregate` over every
                 month and over one year, then the figures from those rows — `--raw-reps` each.
@@ -380,6 +383,28 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     [timed(lambda u=url: client.get(u)) for _ in range(args.reps)]
                 )
         out["pages"] = pages
+        # the figures read from the aggregates without the per-process cache (what the first
+        # request after a refresh costs): every month, and one year
+        out["figures_uncached"] = {
+            "all_months": summary(
+                [
+                    timed(
+                        lambda: statistics_view.compute_figures(env=reg.env, first=None, last=None)
+                    )
+                    for _ in range(args.reps)
+                ]
+            ),
+            "one_year": summary(
+                [
+                    timed(
+                        lambda: statistics_view.compute_figures(
+                            env=reg.env, first="2025-01", last="2025-12"
+                        )
+                    )
+                    for _ in range(args.reps)
+                ]
+            ),
+        }
         say(f"[{backend}] raw baseline ...")
         out["raw"] = {
             "all_months": summary(
