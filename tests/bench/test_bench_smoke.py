@@ -33,6 +33,7 @@ EXPECT = {
     "matching": ("matching",),  # issue 23 (the distribution's timing joins under its own key)
     "ranking": ("backends",),  # issue 22 §4
     "screening": ("runs", "accuracy"),
+    "registry_statistics": ("backends", "aim"),
     "search": ("backends",),
     "sharing": ("backends",),
     "tick": ("backends",),

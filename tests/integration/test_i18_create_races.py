@@ -301,6 +301,42 @@ CASES = [
     Case("POST /webhooks/{sub_id}/replay", _webhook_replay, "some", {(409, "concurrent_update")}),
 ]
 
+
+# --- issue 22 §6: typical cases — one per registration and year; a removal once ---
+def _typical_case(api: Api, w: World) -> Request:
+    number = w.registered()
+    body = {"registration_number": number, "year": 2026, "title": "案例", "text": "说明"}
+    return "POST", f"{PREFIX}/typical-cases", api.h(w.examiner), {"json": body}
+
+
+def _one_typical_case(registry: Registry) -> None:
+    assert count(registry, "typical_cases") == 1
+
+
+def _typical_case_removal(api: Api, w: World) -> Request:
+    _method, url, headers, kwargs = _typical_case(api, w)
+    r = api.c.post(url, headers=headers, **kwargs)
+    assert r.status_code == 201, r.text
+    return "DELETE", f"{PREFIX}/typical-cases/{r.json()['id']}", headers, {}
+
+
+CASES += [
+    Case(
+        "POST /typical-cases",
+        _typical_case,
+        "one",
+        {(409, "typical_case_exists"), (409, "concurrent_update")},
+        _one_typical_case,
+    ),
+    Case(
+        "DELETE /typical-cases/{case_id}",
+        _typical_case_removal,
+        "some",
+        {(404, "typical_case_not_found"), (409, "concurrent_update")},
+    ),
+]
+
+
 CASES += i20_cases(Case)  # the admin's institution routes (issue 20)
 CASES += pledge_cases(Case)  # a bank's pledge routes (issue 20 §6)
 CASES += distribution_cases(Case)  # derivation and distribution (issue 23 §1–§2)

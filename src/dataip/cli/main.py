@@ -23,6 +23,7 @@ from dataip.cli.log import log_app
 from dataip.cli.rankings import rankings_app
 from dataip.cli.screen import screen
 from dataip.cli.sharing import institutions_app, webhooks_app
+from dataip.cli.statistics import cases_app, report_app, statistics_app
 from dataip.config import WILDCARD_HOSTS, Settings
 from dataip.domain.errors import DomainError
 from dataip.services import (
@@ -57,6 +58,9 @@ app.add_typer(institutions_app, name="institutions")  # issue 20
 app.add_typer(webhooks_app, name="webhooks")  # issue 20 §5
 app.add_typer(federation_app, name="federation")  # issue 21
 app.add_typer(rankings_app, name="rankings")  # issue 22 §4
+app.add_typer(statistics_app, name="statistics")  # issue 22 §5
+app.add_typer(report_app, name="report")  # issue 22 §6
+app.add_typer(cases_app, name="cases")  # issue 22 §6
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
 app.command("verify-package")(verify_package_command)

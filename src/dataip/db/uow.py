@@ -24,6 +24,7 @@ from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.matching import Matching
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.repositories.signals import Signals
+from dataip.db.repositories.statistics import Statistics
 from dataip.db.repositories.valuations import Valuations
 from dataip.db.repositories.value import QualityAssessments
 from dataip.db.search import AnnouncementIndex
@@ -114,6 +115,7 @@ class SqlAlchemyUnitOfWork:
         self.matching = Matching(s)  # needs, pushes, contacts (issue 23 §3–§4)
         self.catalogue = Catalogue(s)  # identifiers and the DCAT change log (issue 24 §3–§5)
         self.signals = Signals(s)  # signals and the hotness snapshot (issue 22 §3, §4)
+        self.statistics = Statistics(s)  # R30 aggregates and typical cases (issue 22 §5–6)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -44,6 +44,12 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "该匹配已有联系请求",
         "a contact request on this match exists already",
     ),
+    # issue 22 §6: one typical case per registration and year
+    "uq_typical_cases_year_registration": (
+        "typical_case_exists",
+        "该登记已是本年度的典型案例",
+        "this registration is already a typical case of that year",
+    ),
 }
 
 

@@ -37,7 +37,7 @@ from dataip.services.matching import demo as matching_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
-from dataip.services.value import hotness_demo, valuation_demo
+from dataip.services.value import hotness_demo, statistics_demo, valuation_demo
 
 PASSWORD = "demo-password"
 
@@ -593,7 +593,8 @@ def populate(env: Env) -> dict[str, int]:
                     statement="该数据集名称与本人在先发布的数据产品名称相同。",
                     evidence_blobs=[objection_evidence],
                 )
-    counts = applications_count(env)
+    history = statistics_demo.populate(env, case_number=numbers[0])  # issue 22 §5–6
+    counts = {**applications_count(env), **history}
     return {
         "applications": sum(counts.values()),
         "deemed_withdrawn_by_tick": report.deemed_withdrawn,

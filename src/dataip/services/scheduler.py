@@ -24,6 +24,7 @@ from dataip.services.procedure import announcement_date, apply_action, holder_re
 from dataip.services.recompute import recompute_provisional
 from dataip.services.recording import record_event, serve_notice
 from dataip.services.value import hotness as value_hotness
+from dataip.services.value import statistics
 
 
 @dataclass
@@ -38,6 +39,7 @@ class TickReport:
     samples_screened: int = 0
     match_notices: int = 0  # issue 23 §4: new registrations pushed to matching needs' authors
     signal_days_closed: int = 0  # issue 22: days whose signals closed (the ranking rebuilt)
+    statistics_months: int = 0  # R30: months of statistics recomputed (once a day)
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
     # items a job could not apply, each rolled back alone and tried again by the next run:
@@ -82,6 +84,13 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         report.samples_screened = screening_worker.run_pending(env)
         report.match_notices = matching_push.registrations_granted(env)
         report.signal_days_closed = value_hotness.refresh(env, force=False).days_closed
+        # R30: the statistics' monthly aggregates, once a day (services/value/statistics.py);
+        # derived figures: a failure is reported and retried by the next run, nothing waits
+        try:
+            report.statistics_months = len(statistics.refresh(env=env).months)
+        except Exception as e:  # isolate it, whatever it is: the procedure must proceed
+            report.fail("statistics", "refresh", type(e).__name__, str(e))
+            _log.exception("tick: refreshing the statistics failed")
         with env.uow() as uow:
             uow.set_value(LAST_RUN, int(wall.timestamp()))
             uow.commit()

@@ -46,6 +46,7 @@ from dataip.web.api import (
     rankings,
     reference,
     registrations,
+    statistics,
     valuations,
     webhooks,
     witness,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         needs,  # issue 23 §3–§4: service matching
         catalogue,  # issue 24 §4
         rankings,  # issue 22 §4: the hotness ranking and its daily counts
+        statistics,  # issue 22 §5–6
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

@@ -696,3 +696,20 @@ RAISES.update(
         "GET /api/v1/rankings/daily-counts.csv": p(s422="range_too_long"),
     }
 )
+
+# Issue 22 §5–6: statistics (R30) and typical cases (JS25§10)
+_PERIOD = p(s422="invalid_period")
+RAISES.update(
+    {
+        "GET /api/v1/statistics": _PERIOD,
+        "GET /api/v1/statistics/{table}": _PERIOD | p(s404="statistics_table_not_found"),
+        "GET /api/v1/typical-cases": NONE,
+        "POST /api/v1/typical-cases": REGISTRY
+        | p(
+            s404="registration_not_found",
+            s409="typical_case_exists",
+            s422="invalid_case_title invalid_case_text invalid_period typical_case_personal_data",
+        ),
+        "DELETE /api/v1/typical-cases/{case_id}": REGISTRY | p(s404="typical_case_not_found"),
+    }
+)

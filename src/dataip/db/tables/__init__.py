@@ -80,6 +80,12 @@ from dataip.db.tables.signals import (  # issue 22 §3, §4
     signal_seen,
     signal_visitors,
 )
+from dataip.db.tables.statistics import (
+    statistics_counts,
+    statistics_durations,
+    statistics_value,
+    typical_cases,
+)
 from dataip.db.tables.valuation import valuations  # issue 22 §2
 from dataip.db.tables.value import quality_assessments  # issue 22 §1
 
@@ -148,7 +154,11 @@ __all__ = [
     "signal_salts",
     "signal_seen",
     "signal_visitors",
+    "statistics_counts",
+    "statistics_durations",
+    "statistics_value",
     "trust_lists",
+    "typical_cases",
     "users",
     "valuations",
     "webhook_attempts",

@@ -56,6 +56,34 @@ def refresh(env: Env, *, force: bool = True) -> RefreshReport:
     return RefreshReport(as_of, len(closed), rebuild(env, as_of))
 
 
+def top_as_of(env: Env, as_of: date, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The ranking as it stood on the closed day `as_of` — the published formula over the
+    published daily counts of its window, exactly as `rebuild` would rank them then — without
+    touching the snapshot the ranking page serves (the annual report's 热度榜 as of 31
+    December). Registrations no longer in force are left out, as on the page."""
+    pol = policy(env)
+    first = as_of - timedelta(days=pol.window_days - 1)
+    with env.read() as uow:
+        rows = [
+            (str(reg), day, kind, n) for reg, day, kind, n in uow.signals.window_rows(first, as_of)
+        ]
+        scored = hotness.scores(rows, pol, as_of)
+        live = uow.signals.rankable(sorted(int(r) for r, s in scored.items() if s > 0))
+        ranked = hotness.rank({live[int(r)][0]: s for r, s in scored.items() if int(r) in live})
+        out = []
+        for row in ranked[:limit]:
+            reg = uow.registrations.by_number(row.key)
+            out.append(
+                {
+                    "rank": row.rank,
+                    "registration_number": row.key,
+                    "name": reg.name if reg is not None else row.key,
+                    "score": hotness.format_score(row.score),
+                }
+            )
+    return out
+
+
 def rebuild(env: Env, as_of: date) -> int:
     """The snapshot as of `as_of` from the daily counts; the number of rows ranked. Memory is
     a few integers per registration with a count in the window (a million: about 300 MB)."""

@@ -22,6 +22,7 @@ from dataip.web.pages import (
     rankings,
     security,
     signup,
+    statistics,
     valuations,
 )
 from dataip.web.pages.render import STATIC, render
@@ -61,3 +62,4 @@ def install(app: FastAPI) -> None:
     app.include_router(valuations.router)  # issue 22 §2
     app.include_router(needs.router)  # issue 23 §3–§4: service matching
     app.include_router(rankings.router)  # issue 22 §4: 热度榜
+    app.include_router(statistics.router)  # issue 22 §5–6
