@@ -40,7 +40,7 @@ def test_r30_annual_report_page_and_pdf(client: TestClient, env: Env) -> None:
     demo.populate(env)
     page = client.get("/reports/annual/2026")
     assert page.status_code == 200
-    assert "目录" in page.text and "典型案例" in page.text and "热度排行" in page.text
+    assert "目录" in page.text and "典型案例" in page.text and "热度榜" in page.text
     assert 'href="/reports/annual/2026.pdf"' in page.text
     pdf = client.get("/reports/annual/2026.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
