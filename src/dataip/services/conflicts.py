@@ -44,6 +44,16 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "该匹配已有联系请求",
         "a contact request on this match exists already",
     ),
+    "uq_agencies_party_id": (  # issue 23 §5: one listing per party
+        "agency_exists",
+        "该主体已列入服务机构名录",
+        "this party is listed already",
+    ),
+    "uq_service_requests_pair": (  # issue 23 §5: one request per agency and registration
+        "service_request_exists",
+        "已就该登记向该机构发出过服务请求",
+        "a service request for this registration to this agency exists already",
+    ),
 }
 
 

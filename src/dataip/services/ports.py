@@ -71,6 +71,7 @@ class UnitOfWork(Protocol):
     matching: Any  # needs, pushes, contacts (db/repositories/matching.py, issue 23 §3–§4)
     catalogue: Any  # identifiers and the DCAT change log (issue 24 §3–§5)
     signals: Any  # signals' daily counts, the hotness snapshot (db/repositories/signals.py)
+    directory: Any  # agencies and service requests (db/repositories/directory.py, issue 23 §5)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
