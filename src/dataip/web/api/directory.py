@@ -121,9 +121,9 @@ def create_agency(body: AgencyCreate, env: EnvDep, identity: IdentityDep) -> Age
 
 
 @router.get("/agencies/{agency_id}", response_model=AgencyRead)
-def get_agency(agency_id: AgencyId, env: EnvDep, identity: IdentityDep) -> AgencyRead:
-    """A listed agency (a registrar administrator sees a suspended one too)."""
-    return AgencyRead.of(svc.get(env=env, agency_id=agency_id, include_suspended=identity.is_admin))
+def get_agency(agency_id: AgencyId, env: EnvDep) -> AgencyRead:
+    """A listed agency (a suspended one is not found)."""
+    return AgencyRead.of(svc.get(env=env, agency_id=agency_id))
 
 
 @router.post("/agencies/{agency_id}/suspend", response_model=AgencyRead)
