@@ -242,9 +242,10 @@ def _ask(request: Request, env: Env, data: FormData, number: str) -> Response:
             message=body.message,
         )
     except (DomainError, ValidationError) as e:
-        return flash.redirect(
-            request, f"/registrations/{number}#ask-agency", error=failure(request, e)
-        )
+        from dataip.web.pages.holder import registration_response  # holder imports this module
+
+        status = e.status if isinstance(e, DomainError) else 422
+        return registration_response(request, env, number, error=failure(request, e), status=status)
     return flash.redirect(request, "/service-requests", ok="service_requested")
 
 
@@ -258,13 +259,18 @@ def ask_section(
     identity: Identity, env: Env, number: str, lang: str, state: str
 ) -> dict[str, Any] | None:
     """The holder's "ask an agency" form on a registration's page: only for a holder of a
-    valid registration, while a listed agency (not its own) exists."""
+    valid registration, offering the listed agencies (not its own) not asked yet for it."""
     if identity.user_id is None or identity.is_registry or state != "valid":
         return None
     if number not in held(identity, env=env, numbers=[number]):
         return None
     own = {a.id for a in svc.own(identity, env=env)}
-    agencies = [a for a in svc.search(env=env) if a.id not in own]
+    asked = {
+        v.request.agency_id
+        for v in req_svc.for_user(identity, env=env, side="holder")
+        if v.registration_number == number
+    }
+    agencies = [a for a in svc.search(env=env) if a.id not in own | asked]
     if not agencies:
         return None
     return {
