@@ -181,8 +181,8 @@ def _requests(
         request,
         "service_requests.html",
         {
-            "incoming": [r for r in rows if r["v"].side == "agency"],
-            "sent": [r for r in rows if r["v"].side == "holder"],
+            "incoming": [r for r, v in zip(rows, views, strict=True) if v.side == "agency"],
+            "sent": [r for r, v in zip(rows, views, strict=True) if v.side == "holder"],
             "error": error,
         },
         status_code=status,
