@@ -33,7 +33,7 @@ class AgencyCreate(Strict):
 
     party_id: int = Field(ge=1, le=MAX_ID)
     categories: list[Category] = Field(min_length=1, max_length=7)
-    description: Line = Field(min_length=1, max_length=500)
+    description: str = Field(min_length=1, max_length=500)
 
 
 class AgencyRead(BaseModel):
@@ -69,7 +69,7 @@ class StateChange(Strict):
 class ServiceRequestCreate(Strict):
     agency_id: int = Field(ge=1, le=MAX_ID)
     category: Category
-    message: Line = Field(min_length=1, max_length=500)
+    message: str = Field(min_length=1, max_length=500)
 
 
 class Details(BaseModel):
