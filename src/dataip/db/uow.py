@@ -18,6 +18,7 @@ from dataip.db import repositories as r
 from dataip.db import tables as t
 from dataip.db.orm import start_mappers
 from dataip.db.repositories.catalogue import Catalogue
+from dataip.db.repositories.directory import Directory
 from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
@@ -116,6 +117,7 @@ class SqlAlchemyUnitOfWork:
         self.catalogue = Catalogue(s)  # identifiers and the DCAT change log (issue 24 §3–§5)
         self.signals = Signals(s)  # signals and the hotness snapshot (issue 22 §3, §4)
         self.statistics = Statistics(s)  # R30 aggregates and typical cases (issue 22 §5–6)
+        self.directory = Directory(s)  # agencies and service requests (issue 23 §5)
         return self
 
     def __exit__(self, *exc: object) -> None:

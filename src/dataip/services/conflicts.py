@@ -50,6 +50,16 @@ BY_CONSTRAINT: dict[str, tuple[str, str, str]] = {
         "该登记已是本年度的典型案例",
         "this registration is already a typical case of that year",
     ),
+    "uq_agencies_party_id": (  # issue 23 §5: one listing per party
+        "agency_exists",
+        "该主体已列入服务机构名录",
+        "this party is listed already",
+    ),
+    "uq_service_requests_pair": (  # issue 23 §5: one request per agency and registration
+        "service_request_exists",
+        "已就该登记向该机构发出过服务请求",
+        "a service request for this registration to this agency exists already",
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from dataip.services import (
 )
 from dataip.services.catalogue import demo as catalogue_demo
 from dataip.services.context import Env, FixedClock, Identity
+from dataip.services.directory import demo as directory_demo
 from dataip.services.distribution import demo as distribution_demo
 from dataip.services.matching import demo as matching_demo
 from dataip.services.recording import due_date
@@ -553,6 +554,7 @@ def populate(env: Env) -> dict[str, int]:
         ap, Identity(user_id=admin.id, role="registrar_admin"), env=e, number=numbers[0]
     )  # issue 22 §2
     matching_demo.populate(e, author=ob, party_id=op.id, holder=ap)  # issue 23 §3–§4: needs
+    directory_demo.populate(e, owner=ob, examiner=ex, holder=ap, number=numbers[0])  # §5
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

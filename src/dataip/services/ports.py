@@ -72,6 +72,7 @@ class UnitOfWork(Protocol):
     catalogue: Any  # identifiers and the DCAT change log (issue 24 §3–§5)
     signals: Any  # signals' daily counts, the hotness snapshot (db/repositories/signals.py)
     statistics: Any  # R30 aggregates and typical cases (db/repositories/statistics.py)
+    directory: Any  # agencies and service requests (db/repositories/directory.py, issue 23 §5)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

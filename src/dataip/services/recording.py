@@ -58,6 +58,10 @@ NOTICE_TITLES: dict[str, tuple[str, str]] = {
     "contact_proposed": ("联系请求", "A request to get in touch"),
     "contact_accepted": ("联系请求已同意", "Your request to get in touch was accepted"),
     "contact_declined": ("联系请求已拒绝", "Your request to get in touch was declined"),
+    # issue 23 §5: the service directory (services/directory/requests.py)
+    "service_requested": ("服务请求", "A request for your agency's service"),
+    "service_accepted": ("服务请求已接受", "Your service request was accepted"),
+    "service_declined": ("服务请求已拒绝", "Your service request was declined"),
 }
 
 

@@ -30,6 +30,7 @@ from dataip.web.api import (
     blobs,
     catalogue,
     certificates,
+    directory,
     distribution,
     events,
     evidence,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         catalogue,  # issue 24 §4
         rankings,  # issue 22 §4: the hotness ranking and its daily counts
         statistics,  # issue 22 §5–6
+        directory,  # issue 23 §5: the service directory
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

@@ -713,3 +713,38 @@ RAISES.update(
         "DELETE /api/v1/typical-cases/{case_id}": REGISTRY | p(s404="typical_case_not_found"),
     }
 )
+
+# issue 23 §5: the service directory (web/api/directory.py; services/directory/)
+_AGENCY_STATE = LOGIN | RACE | p(s403="forbidden", s404="agency_not_found")
+_SERVICE_ANSWER = (
+    LOGIN
+    | RACE
+    | p(s403="not_agency_user", s404="service_request_not_found", s409="service_request_answered")
+)
+RAISES.update(
+    {
+        "GET /api/v1/agencies": NONE,
+        "POST /api/v1/agencies": LOGIN
+        | RACE
+        | p(
+            s409="agency_exists",
+            s422="agency_personal_data invalid_agency_category party_not_found "
+            "agency_not_legal_person party_not_verified invalid_uscc",
+        ),
+        "GET /api/v1/agencies/{agency_id}": p(s404="agency_not_found"),
+        "POST /api/v1/agencies/{agency_id}/suspend": _AGENCY_STATE | p(s409="agency_suspended"),
+        "POST /api/v1/agencies/{agency_id}/reinstate": _AGENCY_STATE | p(s409="agency_listed"),
+        "POST /api/v1/registrations/{number}/service-requests": LOGIN
+        | RACE
+        | p(
+            s403="not_registration_holder",
+            s404="registration_not_found agency_not_found",
+            s409="own_agency registration_not_valid service_request_exists",
+            s422="service_request_personal_data invalid_agency_category "
+            "agency_category_not_offered",
+        ),
+        "GET /api/v1/service-requests": LOGIN,
+        "POST /api/v1/service-requests/{request_id}/accept": _SERVICE_ANSWER,
+        "POST /api/v1/service-requests/{request_id}/decline": _SERVICE_ANSWER,
+    }
+)

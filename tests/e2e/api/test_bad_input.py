@@ -32,7 +32,6 @@ MB = 1024 * 1024
 HUGE = "名" * MB  # a 1 MB (3 MB as UTF-8) string
 NO_BODY: Any = object()
 
-
 # --- the world every case runs against ---------------------------------------------------------
 
 
@@ -220,6 +219,8 @@ PATH_DEFAULTS = {
     "contact_id": "999999",
     "case_id": "1",  # issue 22 §6
     "table": "monthly",
+    "agency_id": "999999",  # issue 23 §5
+    "request_id": "999999",
 }
 
 
@@ -2936,7 +2937,6 @@ CASES = [
     _invalid("catalogue:bad-format", "GET /catalogue", who=None, params={"format": "xml"}),
 ]
 
-
 # --- issue 23 §1–§2: derivation and distribution on the world's registration ({reg}) -------
 _SOURCE = {"kind": "registration", "weight_bp": 3000, "stage": "processing"}
 CASES += [
@@ -3097,7 +3097,6 @@ CASES += [
         path="/registrations/{reg}/distributions/1/statements/someone",
     ),
 ]
-
 
 # --- issue 22 §2: valuations (tests/e2e/api/test_r27_valuation.py walks the successes) ---
 VALUATIONS = "POST /registrations/{number}/valuations"
@@ -3369,6 +3368,143 @@ CASES += [  # issue 23 §3–§4: needs, matches, contacts
     c("contacts:accept-missing", CONTACT_ACCEPT, 404, "contact_not_found"),
     c("contacts:decline-missing", CONTACT_DECLINE, 404, "contact_not_found"),
     c("contacts:accept-no-login", CONTACT_ACCEPT, 401, "unauthenticated", who=None),
+]
+
+# issue 23 §5: the service directory (web/api/directory.py)
+AGENCIES = "GET /agencies"
+AGENCY_CREATE = "POST /agencies"
+AGENCY_ONE = "GET /agencies/{agency_id}"
+AGENCY_SUSPEND = "POST /agencies/{agency_id}/suspend"
+AGENCY_REINSTATE = "POST /agencies/{agency_id}/reinstate"
+SERVICE_ASK = "POST /registrations/{number}/service-requests"
+SERVICE_LIST = "GET /service-requests"
+SERVICE_ACCEPT = "POST /service-requests/{request_id}/accept"
+SERVICE_DECLINE = "POST /service-requests/{request_id}/decline"
+AUTHENTICATED += [
+    AGENCY_CREATE,
+    AGENCY_SUSPEND,
+    AGENCY_REINSTATE,
+    SERVICE_ASK,
+    SERVICE_LIST,
+    SERVICE_ACCEPT,
+    SERVICE_DECLINE,
+]
+
+
+def _agency(**over: Any) -> Callable[[World], dict[str, Any]]:
+    return lambda w: (
+        {
+            "party_id": w.ids["party"],
+            "categories": ["law_firm"],
+            "description": "数据产权法律服务",
+        }
+        | over
+    )
+
+
+_ASK = {"agency_id": 999999, "category": "law_firm", "message": "请协助确权"}
+CASES += [
+    _invalid("agencies:list-bad-category", AGENCIES, who=None, params={"category": "casino"}),
+    _invalid("agencies:list-bad-region", AGENCIES, who=None, params={"region": "guizhou"}),
+    c("agencies:create-no-login", AGENCY_CREATE, 401, "unauthenticated", who=None, json=_agency()),
+    c(
+        "agencies:create-mobile",
+        AGENCY_CREATE,
+        422,
+        "agency_personal_data",
+        json=_agency(description="法律服务 请致电13812345678"),
+    ),
+    _invalid("agencies:create-unknown-category", AGENCY_CREATE, json=_agency(categories=["x"])),
+    _invalid("agencies:create-no-category", AGENCY_CREATE, json=_agency(categories=[])),
+    _invalid("agencies:create-unknown-field", AGENCY_CREATE, json=_agency(state="listed")),
+    _invalid("agencies:create-huge", AGENCY_CREATE, json=_agency(description=HUGE)),
+    c(
+        "agencies:create-nul",
+        AGENCY_CREATE,
+        422,
+        "invalid_characters",
+        json=_agency(description="法律\x00服务"),
+    ),
+    c(
+        "agencies:create-others-party",
+        AGENCY_CREATE,
+        422,
+        "party_not_found",
+        who="other",
+        json=_agency(),
+    ),
+    c("agencies:one-missing", AGENCY_ONE, 404, "agency_not_found", who=None),
+    _invalid("agencies:one-bad-id", AGENCY_ONE, who=None, path="/agencies/0"),
+    c("agencies:suspend-not-admin", AGENCY_SUSPEND, 403, "forbidden", json={"reason": "x"}),
+    c(
+        "agencies:suspend-missing",
+        AGENCY_SUSPEND,
+        404,
+        "agency_not_found",
+        who="admin",
+        json={"reason": "x"},
+    ),
+    _invalid("agencies:suspend-no-reason", AGENCY_SUSPEND, who="admin", json={}),
+    c(
+        "agencies:reinstate-missing",
+        AGENCY_REINSTATE,
+        404,
+        "agency_not_found",
+        who="admin",
+        json={"reason": "x"},
+    ),
+    c(
+        "agencies:reinstate-no-login",
+        AGENCY_REINSTATE,
+        401,
+        "unauthenticated",
+        who=None,
+        json={"reason": "x"},
+    ),
+    c(
+        "service-requests:create-missing-agency",
+        SERVICE_ASK,
+        404,
+        "agency_not_found",
+        path="/registrations/{reg}/service-requests",
+        json=_ASK,
+    ),
+    c(
+        "service-requests:create-not-holder",
+        SERVICE_ASK,
+        403,
+        "not_registration_holder",
+        who="other",
+        path="/registrations/{reg}/service-requests",
+        json=_ASK,
+    ),
+    c(
+        "service-requests:create-id-number",
+        SERVICE_ASK,
+        422,
+        "service_request_personal_data",
+        path="/registrations/{reg}/service-requests",
+        json=_ASK | {"message": f"身份证{make_resident_id(order=19)}"},
+    ),
+    c(
+        "service-requests:create-missing-registration",
+        SERVICE_ASK,
+        404,
+        "registration_not_found",
+        json=_ASK,
+    ),
+    _invalid(
+        "service-requests:create-bad-category",
+        SERVICE_ASK,
+        path="/registrations/{reg}/service-requests",
+        json=_ASK | {"category": "casino"},
+    ),
+    c("service-requests:create-no-login", SERVICE_ASK, 401, "unauthenticated", who=None, json=_ASK),
+    c("service-requests:list-no-login", SERVICE_LIST, 401, "unauthenticated", who=None),
+    _invalid("service-requests:list-bad-side", SERVICE_LIST, params={"side": "both"}),
+    c("service-requests:accept-missing", SERVICE_ACCEPT, 404, "service_request_not_found"),
+    c("service-requests:decline-missing", SERVICE_DECLINE, 404, "service_request_not_found"),
+    _invalid("service-requests:accept-bad-id", SERVICE_ACCEPT, path="/service-requests/x/accept"),
 ]
 
 # issue 22 §4: the hotness ranking and its published daily counts (public reads)

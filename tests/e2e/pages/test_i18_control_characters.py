@@ -177,6 +177,30 @@ def _world(api: Api) -> list[Visit]:
         ),
     )
     assert need.status_code == 201, need.text
+    agencies = []  # issue 23 §5: co's agencies — asked, listed, suspended — and one unlisted
+    for _ in range(3):
+        r = api.c.post(
+            "/api/v1/agencies",
+            headers=api.h(co),
+            json={
+                "party_id": api.party(co, verify_by=w.examiner),
+                "categories": ["law_firm"],
+                "description": "数据产权法律服务",
+            },
+        )
+        assert r.status_code == 201, r.text
+        agencies.append(r.json()["id"])
+    api.party(co, verify_by=w.examiner)
+    r = api.c.post(
+        f"/api/v1/registrations/{number}/service-requests",
+        headers=api.h(w.applicant),
+        json={"agency_id": agencies[0], "category": "law_firm", "message": "请协助确权"},
+    )
+    assert r.status_code == 201, r.text
+    r = api.c.post(
+        f"/api/v1/agencies/{agencies[2]}/suspend", headers=api.h(admin), json={"reason": "暂停"}
+    )
+    assert r.status_code == 200, r.text
     return [
         Visit(None, "/signup"),
         Visit(None, "/login"),
@@ -199,6 +223,9 @@ def _world(api: Api) -> list[Visit]:
         Visit(co, "/needs"),
         Visit(co, f"/needs/{need.json()['id']}"),
         Visit(w.applicant, f"/needs/{need.json()['id']}"),
+        Visit(co, "/agencies"),  # issue 23 §5: the listing form
+        Visit(admin, "/agencies"),  # suspend and reinstate
+        Visit(co, "/service-requests"),  # accept and decline
     ]
 
 

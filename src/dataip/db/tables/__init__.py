@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
 from dataip.db.tables.catalogue import catalogue_changes, registration_identifiers
+from dataip.db.tables.directory import agencies, service_requests  # issue 23 §5
 from dataip.db.tables.distribution import (  # issue 23 §1–§2
     derivation_links,
     distribution_parts,
@@ -93,6 +94,7 @@ __all__ = [
     "REGISTRY_TZ",
     "JSONType",
     "UTCDateTime",
+    "agencies",  # issue 23 §5: the service directory
     "agent_authorisations",
     "announcement_search",
     "announcements",
@@ -150,6 +152,7 @@ __all__ = [
     "sample_publications",
     "screening_jobs",
     "screening_reports",
+    "service_requests",  # issue 23 §5
     "signal_daily",
     "signal_salts",
     "signal_seen",

@@ -10,6 +10,7 @@ from dataip.domain.errors import DomainError
 from dataip.web.pages import (
     account,
     applicant,
+    directory,
     distribution,
     examiner,
     holder,
@@ -61,5 +62,6 @@ def install(app: FastAPI) -> None:
 
     app.include_router(valuations.router)  # issue 22 §2
     app.include_router(needs.router)  # issue 23 §3–§4: service matching
+    app.include_router(directory.router)  # issue 23 §5: the service directory
     app.include_router(rankings.router)  # issue 22 §4: 热度榜
     app.include_router(statistics.router)  # issue 22 §5–6

@@ -136,6 +136,8 @@ def _notice_href(identity: Identity, n: Any) -> str:
     application, or the application's page (which shows an objector the publicity notice)."""
     if (n.body or {}).get("need_id"):  # service matching (issue 23 §4)
         return f"/needs/{n.body['need_id']}"
+    if (n.body or {}).get("service_request_id"):  # the service directory (issue 23 §5)
+        return "/service-requests"
     number = (n.body or {}).get("registration_number")
     if number:
         return f"/registrations/{number}"

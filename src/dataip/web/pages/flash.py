@@ -52,6 +52,12 @@ CONFIRMATIONS: dict[str, str] = {
     "need_withdrawn": N_("The need is withdrawn."),
     "contact_proposed": N_("Your request to get in touch is sent; the other side answers."),
     "contact_answered": N_("Your answer is recorded."),
+    # issue 23 §5: the service directory
+    "agency_listed": N_("The agency is listed in the directory."),
+    "agency_suspended": N_("The agency is suspended: it is no longer shown or asked."),
+    "agency_reinstated": N_("The agency is listed again."),
+    "service_requested": N_("Your request is sent; the agency answers."),
+    "service_request_answered": N_("Your answer is sent."),
 }
 
 

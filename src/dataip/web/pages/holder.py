@@ -38,6 +38,7 @@ from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
 from dataip.web.pages import catalogue as catalogue_ui
+from dataip.web.pages import directory as directory_ui
 from dataip.web.pages import distribution as distribution_ui
 from dataip.web.pages import flash, request_view
 from dataip.web.pages import institutions as institutions_ui
@@ -214,6 +215,10 @@ def registration_response(
                 needs_ui.for_registration(identity, env, number, lang)
                 if v.visibility == "full" and not identity.is_registry
                 else None
+            ),
+            # issue 23 §5: the holder asks a listed agency for a service
+            "ask_agency": directory_ui.ask_section(
+                identity, env, number, lang, v.registration.state
             ),
             "file_href": (
                 (lambda sha: f"/workbench/files/{sha}")

@@ -1,0 +1,253 @@
+"""Service requests (issue 23 §5): a holder of a registration asks a listed agency for a
+service; the agency's users (the owner of its party) get an inbox notice and accept or
+decline. As with contacts on a match (`services/matching/contacts.py`), neither side sees the
+other's contact details until the agency accepted: then each sees the other's party names,
+display name and e-mail address. One request per agency and registration
+(`uq_service_requests_pair`): a second, or the loser of two at once, is 409; a declined
+request stays declined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dataip.domain import model as m
+from dataip.domain.errors import DomainError
+from dataip.services.context import Env, Identity
+from dataip.services.directory.agencies import agency_not_found, screen
+from dataip.services.directory.records import CATEGORIES, Agency, ServiceRequest
+from dataip.services.ports import ConcurrencyConflict, UnitOfWork
+from dataip.services.recording import serve_notice
+
+
+def _not_found() -> DomainError:
+    return DomainError(
+        "service_request_not_found", "服务请求不存在", "no such service request", status=404
+    )
+
+
+def _registration(uow: UnitOfWork, number: str) -> m.Registration:
+    reg = uow.registrations.by_number(number)
+    if reg is None:
+        raise DomainError(
+            "registration_not_found", "登记不存在", "registration not found", status=404
+        )
+    return reg
+
+
+def _is_holder(uow: UnitOfWork, uid: int, reg: m.Registration) -> bool:
+    from dataip.services.after_registration.roles import holder_users
+
+    return uid in holder_users(uow, reg)
+
+
+def _notify(
+    uow: UnitOfWork, env: Env, kind: str, user: int, agency: Agency, reg: m.Registration, r: Any
+) -> None:
+    serve_notice(
+        uow,
+        application_id=reg.application_id,
+        kind=kind,
+        recipient_user_id=user,
+        at=env.now(),
+        body={
+            "agency_id": agency.id,
+            "agency_name": agency.name,
+            "registration_number": reg.registration_number,
+            "service_request_id": r.id,
+            "category": r.category,
+        },
+    )
+
+
+def ask(
+    identity: Identity,
+    *,
+    env: Env,
+    registration_number: str,
+    agency_id: int,
+    category: str,
+    message: str,
+) -> ServiceRequest:
+    uid = identity.require_login()
+    message = message.strip()
+    if category not in CATEGORIES:
+        raise DomainError(
+            "invalid_agency_category",
+            "请从列表中选择服务类别",
+            "choose a service category from the list",
+            status=422,
+            details={"unknown": [category]},
+        )
+    screen("message", message, "service_request_personal_data")
+    with env.uow() as uow:
+        reg = _registration(uow, registration_number)
+        if not _is_holder(uow, uid, reg):
+            raise DomainError(
+                "not_registration_holder",
+                "只有该登记的持有人可以请求服务",
+                "only a holder of the registration may ask for a service",
+                status=403,
+            )
+        agency = uow.directory.agency(agency_id)
+        if agency is None or agency.state != "listed":
+            raise agency_not_found()
+        if category not in agency.category_list:
+            raise DomainError(
+                "agency_category_not_offered",
+                "该服务机构不提供此类服务",
+                "the agency does not offer this service",
+                status=422,
+            )
+        if agency.owner_user_id == uid:
+            raise DomainError(
+                "own_agency", "不能向自己的机构请求服务", "this agency is your own", status=409
+            )
+        if reg.state != "valid":
+            raise DomainError(
+                "registration_not_valid",
+                "该登记已不在有效状态",
+                "the registration is no longer valid",
+                status=409,
+            )
+        if uow.directory.request_for(agency.id, reg.id) is not None:
+            raise DomainError(
+                "service_request_exists",
+                "已就该登记向该机构发出过服务请求",
+                "a service request for this registration to this agency exists already",
+                status=409,
+            )
+        r = uow.directory.add_request(
+            agency_id=agency.id,
+            registration_id=reg.id,
+            requester_user_id=uid,
+            category=category,
+            message=message,
+            state="requested",
+            requested_at=env.now(),
+            answered_at=None,
+            version=1,
+        )
+        _notify(uow, env, "service_requested", agency.owner_user_id, agency, reg, r)
+        uow.commit()
+    return r
+
+
+def answer(identity: Identity, *, env: Env, request_id: int, accept: bool) -> ServiceRequest:
+    uid = identity.require_login()
+    with env.uow() as uow:
+        r = uow.directory.request(request_id)
+        if r is None:
+            raise _not_found()
+        agency = uow.directory.agency(r.agency_id)
+        assert agency is not None
+        if agency.owner_user_id != uid:
+            if r.requester_user_id == uid:
+                raise DomainError(
+                    "not_agency_user",
+                    "服务请求由服务机构答复",
+                    "the agency answers a service request",
+                    status=403,
+                )
+            raise _not_found()  # an outsider learns nothing of it
+        if r.state != "requested":
+            raise DomainError(
+                "service_request_answered",
+                "该服务请求已答复",
+                "the service request was answered already",
+                status=409,
+            )
+        state = "accepted" if accept else "declined"
+        if not uow.directory.answer(r.id, r.version, state=state, at=env.now()):
+            raise ConcurrencyConflict("service request answered concurrently")
+        got = uow.directory.request(r.id)
+        assert got is not None
+        reg = uow.registrations.get(r.registration_id)
+        assert reg is not None
+        _notify(uow, env, f"service_{state}", r.requester_user_id, agency, reg, got)
+        uow.commit()
+    return got
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A service request as one side sees it; `other` only once accepted."""
+
+    request: ServiceRequest
+    side: str  # holder | agency
+    agency: Agency
+    registration_number: str
+    registration_name: str
+    can_answer: bool
+    other: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.request
+        return {
+            "id": r.id,
+            "agency_id": r.agency_id,
+            "agency_name": self.agency.name,
+            "registration_number": self.registration_number,
+            "registration_name": self.registration_name,
+            "category": r.category,
+            "message": r.message,
+            "state": r.state,
+            "requested_at": r.requested_at,
+            "answered_at": r.answered_at,
+            "side": self.side,
+            "can_answer": self.can_answer,
+            "other": self.other,
+        }
+
+
+def _details(user: m.User | None, parties: list[str]) -> dict[str, Any]:
+    return {
+        "parties": parties,
+        "display_name": user.display_name if user else None,
+        "email": user.email if user else None,
+    }
+
+
+def for_user(
+    identity: Identity, *, env: Env, request_id: int | None = None, side: str | None = None
+) -> list[RequestView]:
+    """The requests the caller sent (holder) or received (agency), newest first."""
+    uid = identity.require_login()
+    with env.read() as uow:
+        mine = {
+            a.id: a for a in uow.directory.search(states=("listed", "suspended"), owner_user_id=uid)
+        }
+        found = uow.directory.requests(
+            requester_user_id=None if side == "agency" else uid,
+            agency_ids=None if side == "holder" else list(mine),
+        )
+        out = []
+        for r in found:
+            if request_id is not None and r.id != request_id:
+                continue
+            agency = mine.get(r.agency_id) or uow.directory.agency(r.agency_id)
+            reg = uow.registrations.get(r.registration_id)
+            assert agency is not None and reg is not None
+            who = "agency" if r.agency_id in mine else "holder"
+            other = None
+            if r.state == "accepted":
+                if who == "agency":
+                    other = _details(
+                        uow.users.get(r.requester_user_id),
+                        [str(h.get("name")) for h in reg.holders],
+                    )
+                else:
+                    other = _details(uow.users.get(agency.owner_user_id), [agency.name])
+            out.append(
+                RequestView(
+                    request=r,
+                    side=who,
+                    agency=agency,
+                    registration_number=reg.registration_number,
+                    registration_name=reg.name,
+                    can_answer=who == "agency" and r.state == "requested",
+                    other=other,
+                )
+            )
+        return out
