@@ -53,10 +53,9 @@ import platform
 import random
 import sqlite3
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,8 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from dataip.bootstrap import Registry, build, init_database
-from dataip.config import Settings
+from _scratch import scratch_registry
+from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.domain.identifiers import PROVINCES
 from dataip.services.context import SHANGHAI, FixedClock
@@ -102,33 +101,8 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-@contextmanager
-def scratch(backend: str, pg_url: str) -> Iterator[Registry]:
-    with tempfile.TemporaryDirectory(prefix="dataip_bench_statistics_") as tmp:
-        admin = None
-        if backend == "sqlite":
-            url = f"sqlite:///{Path(tmp, 'statistics.sqlite3').as_posix()}"
-        else:
-            admin = sa.create_engine(sa.engine.make_url(pg_url), isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-                c.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}"')
-            url = sa.engine.make_url(pg_url).set(database=PG_DATABASE).render_as_string(False)
-        reg = None
-        try:
-            settings = Settings(
-                env="test", data_dir=Path(tmp), database_url=url, log_interval_seconds=0
-            )
-            reg = build(settings, clock=FixedClock(NOW))
-            init_database(reg)
-            yield reg
-        finally:
-            if reg is not None:
-                reg.dispose()
-            if admin is not None:
-                with admin.connect() as c:
-                    c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-                admin.dispose()
+def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
+    return scratch_registry(backend, pg_url, database=PG_DATABASE, clock=FixedClock(NOW))
 
 
 def _at(d: date) -> datetime:

@@ -79,10 +79,9 @@ import random
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,8 +90,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from stdnum.cn import uscc
 
-from dataip.bootstrap import Registry, build, init_database
-from dataip.config import Settings
+from _scratch import scratch_registry
+from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.db.search import FTS
 from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
@@ -273,33 +272,8 @@ def queries(per_length: int, seed: int) -> dict[int, list[str]]:
 # --- databases -------------------------------------------------------------------------------
 
 
-@contextmanager
-def scratch(backend: str, pg_url: str) -> Iterator[Registry]:
-    with tempfile.TemporaryDirectory(prefix="dataip_bench_search_") as tmp:
-        admin = None
-        if backend == "sqlite":
-            url = f"sqlite:///{Path(tmp, 'search.sqlite3').as_posix()}"
-        else:
-            admin = sa.create_engine(sa.engine.make_url(pg_url), isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-                c.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}"')
-            url = sa.engine.make_url(pg_url).set(database=PG_DATABASE).render_as_string(False)
-        reg = None
-        try:
-            settings = Settings(
-                env="test", data_dir=Path(tmp), database_url=url, log_interval_seconds=0
-            )
-            reg = build(settings, clock=SystemClock())
-            init_database(reg)
-            yield reg
-        finally:
-            if reg is not None:
-                reg.dispose()
-            if admin is not None:
-                with admin.connect() as c:
-                    c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-                admin.dispose()
+def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
+    return scratch_registry(backend, pg_url, database=PG_DATABASE, clock=SystemClock())
 
 
 def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]) -> dict[str, Any]:
