@@ -163,7 +163,9 @@ def test_r4_the_same_holder_with_a_similar_name_warns(
     assert peers_feed.follow(env).failed == {}
     with env.read() as uow:
         kept = uow.peer_feeds.with_holders([code])
-    assert [r["registration_number"] for r in kept] == [number] and kept[0]["shared"] == [code]
+    # the peer's demo holds other registrations of the same holder too: every one is kept
+    assert number in [r["registration_number"] for r in kept]
+    assert all(r["shared"] == [code] for r in kept)
 
     w = api.world()
     same_holder = api.party(
