@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
+from dataip.db.blobstore import open_store
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
@@ -23,7 +24,7 @@ from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer, Verifier
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
-from dataip.services.blobs import FileBlobStore
+from dataip.services.blobstore import ContentStore
 from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
@@ -315,11 +316,12 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
     log_keys = load_log_keys(settings)
+    clock = clock or make_clock(settings)
     env = Env(
         uow=uow,
-        clock=clock or make_clock(settings),
+        clock=clock,
         profile=profile,
-        blobs=FileBlobStore(settings.blob_dir),
+        blobs=open_blob_store(settings, settings.blob_store, engine=engine, clock=clock),
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
@@ -341,6 +343,25 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         log_keys=log_keys,
         reader_engine=reader_engine,
     )
+
+
+def open_blob_store(
+    settings: Settings, spec: str, *, engine: Any = None, clock: Any = None
+) -> ContentStore:
+    """The blob store `spec` names (DATAIP_BLOB_STORE, `dataip blobs copy --from/--to`):
+    see `db.blobstore.open_store`. A spec it does not know is a configuration error."""
+    clock = clock or SystemClock()
+    try:
+        objects = open_store(
+            spec,
+            data_dir=settings.data_dir,
+            registry_url=settings.resolved_database_url(),
+            registry_engine=engine,
+            now=lambda: clock.now(),
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"DATAIP_BLOB_STORE: {exc}") from exc
+    return ContentStore(objects)
 
 
 def init_database(registry: Registry) -> dict[str, int]:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
     max_blob_bytes: int = 20 * 1024 * 1024
+    # Where uploaded files live (issue 25 §2, docs/operations.md "Blob storage"): `local`
+    # (<data_dir>/blobs, one machine), `local:PATH`, `database` (the registry's database —
+    # shared by every server when it is PostgreSQL) or a database URL of their own.
+    blob_store: str = "local"
     max_request_bytes: int = 25 * 1024 * 1024
     token_ttl_hours: int = 24 * 7
     log_level: str = "INFO"

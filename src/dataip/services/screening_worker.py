@@ -34,6 +34,7 @@ from dataip.screening import SAMPLE_LIMITS, Limits
 from dataip.screening.errors import fail
 from dataip.screening.sandbox import Budget, Outcome, Sandbox, engine_id
 from dataip.services import screening
+from dataip.services.blobstore import BlobUnavailable
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict
 
@@ -133,6 +134,9 @@ def run_one(env: Env, sha: str, *, sandbox: Sandbox, holder: str) -> bool:
             data = env.blobs.get(sha)
         except (OSError, KeyError):
             outcome = _missing()
+        except BlobUnavailable as exc:  # stored bytes fail their hash: retry once repaired
+            _give_back(env, sha, holder)
+            raise OSError(f"blob {sha} unreadable from the store") from exc
         else:
             try:
                 outcome = sandbox.screen(data, filename=filename, limits=s.limits)
