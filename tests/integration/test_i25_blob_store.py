@@ -1,0 +1,169 @@
+"""Issue 25 §2: the blob store port. Every adapter passes the same contract — the local folder
+and the database store (on the pass's database: SQLite in CI's SQLite pass, PostgreSQL in
+its PostgreSQL pass, where several servers share it) — and a stored blob that no longer
+matches its hash is never served."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dataip.bootstrap import Registry, open_blob_store
+from dataip.services.blobstore import (
+    BlobUnavailable,
+    ContentStore,
+    LocalFolderStore,
+    ObjectConflict,
+    ObjectCorrupted,
+    ObjectMissing,
+    ObjectStore,
+    content_key,
+    transfer,
+)
+from dataip.services.context import Env
+
+Corrupt = Callable[[str, bytes], None]
+
+
+def _database_store(registry: Registry, chunk_bytes: int) -> tuple[ObjectStore, Corrupt]:
+    store = open_blob_store(registry.settings, "database", engine=registry.engine).objects
+    store.chunk_bytes = chunk_bytes  # type: ignore[attr-defined]  # small: several chunks
+
+    def corrupt(key: str, data: bytes) -> None:
+        with registry.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE stored_object_chunks SET data = :d WHERE key = :k AND seq = 0"),
+                {"d": data, "k": key},
+            )
+
+    return store, corrupt
+
+
+def _local_store(root: Path) -> tuple[ObjectStore, Corrupt]:
+    store = LocalFolderStore(root)
+
+    def corrupt(key: str, data: bytes) -> None:
+        (root / key).write_bytes(data)
+
+    return store, corrupt
+
+
+@pytest.fixture(params=["local", "database"])
+def adapter(
+    request: pytest.FixtureRequest, env: Env, registry: Registry, tmp_path: Path
+) -> Iterator[tuple[ObjectStore, Corrupt]]:
+    if request.param == "local":
+        yield _local_store(tmp_path / "blobs")
+    else:
+        yield _database_store(registry, chunk_bytes=1000)
+
+
+def test_i25_objects_round_trip_by_key(adapter: tuple[ObjectStore, Corrupt]) -> None:
+    store, _ = adapter
+    big = bytes(range(256)) * 20  # 5,120 bytes: six chunks of the database store's 1,000
+    assert store.put("log/tile/0/x001/234", big) is True
+    assert store.put("log/tile/0/000", b"") is True  # an empty object is an object
+    assert store.get("log/tile/0/x001/234") == big
+    assert store.get("log/tile/0/000") == b""
+    assert store.exists("log/tile/0/000") and not store.exists("log/tile/0/001")
+    with pytest.raises(ObjectMissing):
+        store.get("log/tile/0/001")
+    store.put("log/checkpoint", b"one")
+    store.put("log-b", b"x")
+    # every key, in bytewise order, and by prefix (a prefix is a string, not a folder)
+    assert list(store.keys()) == [
+        "log-b",
+        "log/checkpoint",
+        "log/tile/0/000",
+        "log/tile/0/x001/234",
+    ]
+    assert list(store.keys("log/tile/")) == ["log/tile/0/000", "log/tile/0/x001/234"]
+    assert list(store.keys("log/tile/0/x")) == ["log/tile/0/x001/234"]
+    assert list(store.keys("nothing/")) == []
+    store.delete("log-b")
+    store.delete("log-b")  # deleting what is not there is no error
+    assert not store.exists("log-b")
+
+
+def test_i25_objects_are_immutable_unless_replaced(adapter: tuple[ObjectStore, Corrupt]) -> None:
+    store, _ = adapter
+    assert store.put("log/tile/0/000", b"leaves") is True
+    assert store.put("log/tile/0/000", b"leaves") is False  # the same bytes: nothing to do
+    with pytest.raises(ObjectConflict):
+        store.put("log/tile/0/000", b"other leaves")
+    assert store.get("log/tile/0/000") == b"leaves"
+    assert store.put("log/checkpoint", b"size 1") is True
+    assert store.put("log/checkpoint", b"size 2", replace=True) is True
+    assert store.get("log/checkpoint") == b"size 2"
+
+
+@pytest.mark.parametrize(
+    "key", ["", "/abs", "a//b", "a/../b", "./a", "a/.hidden", "a\\b", "a b", "é", "x" * 513]
+)
+def test_i25_unsafe_keys_are_refused(adapter: tuple[ObjectStore, Corrupt], key: str) -> None:
+    store, _ = adapter
+    with pytest.raises(ValueError):
+        store.put(key, b"x")
+
+
+def test_i25_two_writers_of_one_key_both_succeed_once(
+    adapter: tuple[ObjectStore, Corrupt],
+) -> None:
+    store, _ = adapter
+    data = b"same bytes " * 300
+    wrote: list[bool] = []
+    go = threading.Barrier(2)
+
+    def write() -> None:
+        go.wait()
+        wrote.append(store.put("sha/racing", data))
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wrote) == [False, True]
+    assert store.get("sha/racing") == data
+
+
+def test_i25_corrupted_blob_is_never_served(adapter: tuple[ObjectStore, Corrupt]) -> None:
+    store, corrupt = adapter
+    blobs = ContentStore(store)
+    data = b"id,name\n1,a\n" * 200
+    digest = blobs.put(data)
+    assert digest == hashlib.sha256(data).hexdigest()
+    assert blobs.put(data) == digest and blobs.exists(digest)
+    assert blobs.get(digest) == data
+    assert list(blobs.digests()) == [digest]
+    corrupt(content_key(digest), b"flipped")
+    with pytest.raises(BlobUnavailable) as e:
+        blobs.get(digest)
+    assert e.value.code == "blob_unavailable" and e.value.status == 503
+    # a verification names it
+    outcome = transfer.verify(store)
+    assert [k for k, _ in outcome.problems] == [content_key(digest)] and not outcome.ok
+    with pytest.raises(ObjectMissing):
+        blobs.get("0" * 64)
+
+
+def test_i25_the_database_store_checks_named_objects_too(
+    env: Env, registry: Registry
+) -> None:
+    """It keeps each object's hash: a named object (a log tile) read back corrupted is
+    refused as well, and a lost chunk is noticed."""
+    store, corrupt = _database_store(registry, chunk_bytes=4)
+    store.put("log/tile/0/000", b"0123456789")
+    corrupt("log/tile/0/000", b"9999")
+    with pytest.raises(ObjectCorrupted):
+        store.get("log/tile/0/000")
+    store.put("log/tile/0/001", b"0123456789")
+    with registry.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM stored_object_chunks WHERE key = 'log/tile/0/001' AND seq = 1"))
+    with pytest.raises(ObjectCorrupted):
+        store.get("log/tile/0/001")
