@@ -102,13 +102,19 @@ def test_i25_objects_are_immutable_unless_replaced(adapter: tuple[ObjectStore, C
     assert store.get("log/checkpoint") == b"size 2"
 
 
-@pytest.mark.parametrize(
-    "key", ["", "/abs", "a//b", "a/../b", "./a", "a/.hidden", "a\\b", "a b", "é", "x" * 513]
-)
-def test_i25_unsafe_keys_are_refused(adapter: tuple[ObjectStore, Corrupt], key: str) -> None:
+UNSAFE_KEYS = ["", "/abs", "a//b", "a/../b", "./a", "a/.hidden", "a\\b", "a b", "é", "x" * 513]
+
+
+def test_i25_unsafe_keys_are_refused(adapter: tuple[ObjectStore, Corrupt]) -> None:
     store, _ = adapter
-    with pytest.raises(ValueError):
-        store.put(key, b"x")
+    for key in UNSAFE_KEYS:
+        with pytest.raises(ValueError):
+            store.put(key, b"x")
+        with pytest.raises(ValueError):
+            store.get(key)
+        with pytest.raises(ValueError):
+            store.exists(key)
+    assert list(store.keys()) == []
 
 
 def test_i25_two_writers_of_one_key_both_succeed_once(
@@ -152,9 +158,7 @@ def test_i25_corrupted_blob_is_never_served(adapter: tuple[ObjectStore, Corrupt]
         blobs.get("0" * 64)
 
 
-def test_i25_the_database_store_checks_named_objects_too(
-    env: Env, registry: Registry
-) -> None:
+def test_i25_the_database_store_checks_named_objects_too(env: Env, registry: Registry) -> None:
     """It keeps each object's hash: a named object (a log tile) read back corrupted is
     refused as well, and a lost chunk is noticed."""
     store, corrupt = _database_store(registry, chunk_bytes=4)
@@ -164,14 +168,14 @@ def test_i25_the_database_store_checks_named_objects_too(
         store.get("log/tile/0/000")
     store.put("log/tile/0/001", b"0123456789")
     with registry.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM stored_object_chunks WHERE key = 'log/tile/0/001' AND seq = 1"))
+        conn.execute(
+            sa.text("DELETE FROM stored_object_chunks WHERE key = 'log/tile/0/001' AND seq = 1")
+        )
     with pytest.raises(ObjectCorrupted):
         store.get("log/tile/0/001")
 
 
-def _cli(
-    registry: Registry, data_dir: Path, *args: str
-) -> tuple[int, dict[str, object], str]:
+def _cli(registry: Registry, data_dir: Path, *args: str) -> tuple[int, dict[str, object], str]:
     """`dataip blobs …` as an operator runs it: the settings come from the environment."""
     import json
 
