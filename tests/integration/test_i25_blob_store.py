@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from dataip.bootstrap import Registry, open_blob_store
+from dataip.db.tables.blobstore import CHUNK_BYTES
 from dataip.services.blobstore import (
     BlobUnavailable,
     ContentStore,
@@ -235,3 +236,32 @@ def test_i25_blobs_copy_verifies_every_hash_and_resumes(
 
     code, _, text = _cli(registry, tmp_path, "copy", "--from", "local", "--to", "nowhere:x")
     assert code == 2 and "DATAIP_BLOB_STORE" in text
+
+
+def test_i25_the_database_store_chunks_a_large_object(env: Env, registry: Registry) -> None:
+    """At the shipped chunk size (1 MiB): a 2.5 MiB upload is three rows, read back whole."""
+    store, _ = _database_store(registry, chunk_bytes=CHUNK_BYTES)
+    data = hashlib.sha256(b"seed").digest() * (80 * 1024 + 7)  # 2,621,664 bytes
+    blobs = ContentStore(store)
+    digest = blobs.put(data)
+    assert blobs.get(digest) == data
+    with registry.engine.connect() as conn:
+        sizes = conn.execute(
+            sa.text("SELECT length(data) FROM stored_object_chunks WHERE key = :k ORDER BY seq"),
+            {"k": content_key(digest)},
+        ).scalars()
+        assert list(sizes) == [CHUNK_BYTES, CHUNK_BYTES, len(data) - 2 * CHUNK_BYTES]
+
+
+@pytest.mark.dialect_independent
+def test_i25_local_files_are_private_unless_asked(tmp_path: Path) -> None:
+    """Uploads are the server user's alone (0600); a folder a static web server serves (log
+    tiles) is written readable (0644)."""
+    private, public = (
+        LocalFolderStore(tmp_path / "a"),
+        LocalFolderStore(tmp_path / "b", file_mode=0o644),
+    )
+    private.put("sha/x", b"1")
+    public.put("tile/0/000", b"1")
+    assert (tmp_path / "a/sha/x").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "b/tile/0/000").stat().st_mode & 0o777 == 0o644

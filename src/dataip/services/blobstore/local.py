@@ -14,12 +14,16 @@ _TMP = ".tmp-"  # not a valid key segment: half-written files are never listed
 
 
 class LocalFolderStore:
-    """Objects on this machine's disk. Written to a temporary file, synced, then linked
+    """Objects on this machine's disk, each at `<root>/<key>` (so a folder of log tiles is
+    what a static web server serves as it is). Written to a temporary file, synced, then linked
     into place (create-if-absent is atomic: two writers of one immutable key cannot both
     win) or renamed over the old file (`replace=True`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, file_mode: int = 0o600) -> None:
         self.root = Path(root)
+        # uploads are private (0600, the server's user alone); objects a static web server
+        # serves from the folder (log tiles) are written with 0o644
+        self.file_mode = file_mode
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
@@ -31,6 +35,7 @@ class LocalFolderStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP)
         try:
+            os.fchmod(fd, self.file_mode)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
