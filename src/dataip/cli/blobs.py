@@ -37,11 +37,13 @@ def _report(verb: str, outcome: transfer.Outcome, json_out: bool) -> None:
     else:
         for key, problem in outcome.problems:
             err.print(f"[red]{key}: {problem}[/red]")
-        console.print(
-            f"{verb}: {outcome.checked} checked, {outcome.copied} copied, "
-            f"{outcome.skipped} already there, {outcome.repaired} repaired, "
-            f"{len(outcome.problems)} problems"
+        done = (
+            f"{outcome.copied} copied, {outcome.skipped} already there, "
+            f"{outcome.repaired} repaired, "
+            if verb == "copy"
+            else ""
         )
+        console.print(f"{verb}: {outcome.checked} checked, {done}{len(outcome.problems)} problems")
     if not outcome.ok:
         raise typer.Exit(1)
 

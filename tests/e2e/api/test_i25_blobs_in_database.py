@@ -15,12 +15,17 @@ from dataip.services.context import Env
 from tests.support.api import Api, problem
 
 
-def test_i25_the_setting_picks_the_database_store(registry: Registry) -> None:
+def test_i25_the_setting_picks_the_database_store(env: Env, registry: Registry) -> None:
+    """DATAIP_BLOB_STORE=database: the registry's own database holds the files, and what one
+    server (its own engine, as another process or machine has) stores another reads."""
     settings = registry.settings.model_copy(update={"blob_store": "database"})
     reg = build(settings)
     try:
         assert isinstance(reg.env.blobs.objects, DatabaseObjectStore)
         assert reg.env.blobs.objects.engine is reg.engine  # the registry's own database
+        digest = reg.env.blobs.put(b"stored by one server")
+        other = open_blob_store(registry.settings, "database", engine=registry.engine)
+        assert other.get(digest) == b"stored by one server"
     finally:
         reg.dispose()
 
