@@ -236,6 +236,9 @@ def test_i25_blobs_copy_verifies_every_hash_and_resumes(
 
     code, _, text = _cli(registry, tmp_path, "copy", "--from", "local", "--to", "nowhere:x")
     assert code == 2 and "DATAIP_BLOB_STORE" in text
+    to = "postgres://dataip:s3cret@db/dataip"  # not a URL SQLAlchemy takes: refused, unshown
+    code, _, text = _cli(registry, tmp_path, "copy", "--from", "local", "--to", to)
+    assert code == 2 and "postgres://" in text and "s3cret" not in text
 
 
 def test_i25_the_database_store_chunks_a_large_object(env: Env, registry: Registry) -> None:

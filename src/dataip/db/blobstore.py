@@ -171,4 +171,8 @@ def open_store(
         engine = make_engine(spec)
         ensure_tables(engine)
         return DatabaseObjectStore(engine, now=now)
-    raise ValueError(f"unknown blob store {spec!r}: local, local:PATH, database, or a database URL")
+    shown = spec.split("://", 1)[0] + "://…" if "://" in spec else spec  # no credentials
+    raise ValueError(
+        f"unknown blob store {shown!r}: local, local:PATH, database, or a database URL "
+        "(postgresql+psycopg://…, sqlite:///…)"
+    )
