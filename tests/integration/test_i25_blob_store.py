@@ -268,3 +268,64 @@ def test_i25_local_files_are_private_unless_asked(tmp_path: Path) -> None:
     public.put("tile/0/000", b"1")
     assert (tmp_path / "a/sha/x").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "b/tile/0/000").stat().st_mode & 0o777 == 0o644
+
+
+def test_i25_screening_passes_over_a_corrupted_file_and_screens_it_once_repaired(
+    env: Env, registry: Registry
+) -> None:
+    """A queued sample whose stored bytes fail their hash is not screened (nor recorded as
+    missing): the files behind it are, and once the store is repaired and its claim has
+    lapsed, it is."""
+    from datetime import UTC, datetime, timedelta
+
+    from dataip.domain import model as m
+    from dataip.services import screening, screening_worker
+
+    def queued(data: bytes) -> str:
+        sha = env.blobs.put(data)
+        with env.uow() as uow:
+            user = uow.users.add(
+                m.User(
+                    username=f"u{sha[:8]}",
+                    password_hash="x",
+                    display_name="上传者",
+                    role="applicant",
+                    created_at=datetime.now(UTC),
+                )
+            )
+            uow.flush()
+            uow.blobs.add(
+                m.Blob(
+                    sha256=sha,
+                    size=len(data),
+                    media_type="text/csv",
+                    filename="样例.csv",
+                    uploaded_by=int(user.id),
+                    created_at=env.now(),
+                )
+            )
+            screening.request(uow, env, [sha])
+            uow.commit()
+        return sha
+
+    def screened(sha: str) -> bool:
+        with registry.engine.connect() as c:
+            q = "SELECT count(*) FROM screening_reports WHERE blob_sha256 = :s"
+            return bool(c.execute(sa.text(q), {"s": sha}).scalar())
+
+    good_bytes = b"id,city\n1,GY\n"
+    bad_bytes = b"id,city\n2,ZY\n"
+    bad = queued(bad_bytes)  # first in the queue
+    good = queued(good_bytes)
+    path = registry.settings.blob_dir / content_key(bad)
+    path.write_bytes(b"id,city\n2,Z?\n")
+
+    assert screening_worker.run_pending(env) == 1
+    assert screened(good) and not screened(bad)
+    (path).write_bytes(bad_bytes)  # restored (`dataip blobs copy` from a good store)
+    with env.uow() as uow:  # its claim lapses
+        job = uow.screening_jobs.get(bad)
+        job.claimed_until = datetime.now(UTC) - timedelta(minutes=5)
+        uow.commit()
+    assert screening_worker.run_pending(env) == 1
+    assert screened(bad)
