@@ -55,6 +55,7 @@ SMALL = Log.of(3 * 256 + 100)
 
 
 def test_i25_every_tile_of_an_honest_log_checks_and_each_level_names_its_own_damage() -> None:
+    big_log = big()
     assert {"tile/0/273.p/112", "tile/1/000", "tile/1/001.p/17", "tile/2/000.p/1"} <= set(
         big_log.files
     )
