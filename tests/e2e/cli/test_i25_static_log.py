@@ -271,6 +271,10 @@ def test_i25_a_published_full_tile_is_never_rewritten(
     other.write("checkpoint", f"{origin}\n999\n{'A' * 43}=\n\n— x\n".encode())
     with pytest.raises(log_static.StaticConflict, match="ahead of the log"):
         _publish(registry, other)
+    # …or at a size the log has, with another root (the database diverged from the copy)
+    other.write("checkpoint", f"{origin}\n100\n{'A' * 43}=\n\n— x\n".encode())
+    with pytest.raises(log_static.StaticConflict, match="diverged"):
+        _publish(registry, other)
     assert other.read("tile/0/000") is None
 
 

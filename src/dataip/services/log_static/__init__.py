@@ -14,6 +14,7 @@ from dataip.services.log_static.publish import (
     PublishReport,
     StaticConflict,
     publish,
+    static_checkpoint,
     static_size,
 )
 from dataip.services.log_static.store import FolderStore, StaticStore, check_path
@@ -25,5 +26,6 @@ __all__ = [
     "StaticStore",
     "check_path",
     "publish",
+    "static_checkpoint",
     "static_size",
 ]

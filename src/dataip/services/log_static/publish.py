@@ -15,8 +15,9 @@ Every tile is immutable: one that is already there with the same bytes is left a
 even rewritten), and one that is there with *different* bytes is never overwritten —
 :class:`StaticConflict` is raised and logged as an error (the static copy was edited, or a
 restored database disagrees with what was published: an operator must look). The same holds
-for a static checkpoint ahead of the log's: publishing an older one would roll the log back
-in the eyes of every client.
+for a static checkpoint ahead of the log's (publishing an older one would roll the log back
+in the eyes of every client) and for one whose root is not this log's root at its size (the
+database diverged from what was published: restored from an older backup).
 
 One publisher at a time (a database lease, like the integrator's), so processes on several
 machines writing one shared store never interleave an older checkpoint after a newer one.
@@ -31,11 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dataip.ledger import tiles
+from dataip.ledger import merkle, tiles
 from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.errors import FormatError
 from dataip.services.context import Env
-from dataip.services.ledger.proofs import tile_bytes
+from dataip.services.ledger.proofs import _root_ranges, tile_bytes
+from dataip.services.ledger.tree import _PrefetchedReader
 from dataip.services.log_static.store import StaticStore
 
 LEASE = "ledger-static-publisher"
@@ -59,16 +61,23 @@ class PublishReport:
     skipped_lease: bool = False
 
 
-def static_size(store: StaticStore) -> int:
-    """The tree size of the checkpoint in the static copy (0 when none or unreadable). Only
-    a hint of where to resume: every tile written is still compared with what is there."""
+def static_checkpoint(store: StaticStore) -> Checkpoint | None:
+    """The checkpoint in the static copy, parsed (its signature is not checked here: it is
+    only compared with the log's own tree), or None when none or unreadable."""
     note = store.read(CHECKPOINT)
     if note is None:
-        return 0
+        return None
     try:
-        return Checkpoint.parse(note.decode("utf-8").partition("\n\n")[0] + "\n").size
+        return Checkpoint.parse(note.decode("utf-8").partition("\n\n")[0] + "\n")
     except (FormatError, UnicodeDecodeError):
-        return 0
+        return None
+
+
+def static_size(store: StaticStore) -> int:
+    """The tree size of the checkpoint in the static copy (0 when none): `/metrics`'
+    ``dataip_log_leaves{kind="static"}``."""
+    checkpoint = static_checkpoint(store)
+    return checkpoint.size if checkpoint else 0
 
 
 def publish(
@@ -89,10 +98,9 @@ def publish(
     if latest is None:
         return report
     size, _, note = latest
-    before = static_size(store)
-    report.size_before = report.size_after = before
-    if before == size and not everything:
-        return report  # idle: one file read
+    if store.read(CHECKPOINT) == note.encode() and not everything:
+        report.size_before = report.size_after = size
+        return report  # idle: one file read (a signature is deterministic: same tree, same note)
     holder = f"{socket.gethostname()}:{os.getpid()}:{id(report)}"
     if not _take_lease(env, holder):
         report.skipped_lease = True
@@ -125,7 +133,9 @@ def _publish(
     report: PublishReport,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    before = static_size(store)  # again, under the lease
+    there = static_checkpoint(store)  # read under the lease
+    before = there.size if there else 0
+    report.size_before = before
     if before > size:
         _refuse(
             store,
@@ -133,6 +143,17 @@ def _publish(
             f"the static checkpoint is at size {before}, ahead of the log's {size}: a "
             "database restored from an older backup? Publishing would roll the log back",
         )
+    if there is not None and before:
+        with env.read() as uow:
+            root = merkle.root_from_reader(_PrefetchedReader(uow, _root_ranges(before)), before)
+        if root != there.root_hash:
+            _refuse(
+                store,
+                CHECKPOINT,
+                f"the static checkpoint at size {before} has a root this log does not have at "
+                "that size: the database diverged from what was published (restored from an "
+                "older backup, or another log's copy?)",
+            )
     start = 0 if everything else before
     changed = tiles.tiles_changed(start, size)
     todo = [t for tile in changed for t in ([tile, tile.bundle()] if tile.level == 0 else [tile])]
