@@ -7,9 +7,11 @@ tile it needs:
 1. every hash tile and entry bundle that is new or wider since the static copy's checkpoint
    (``tiles.tiles_changed``): full tiles once, and the partial tiles (``.p/<W>``) at the
    width of the checkpoint being published — the spec requires a log to serve the partial
-   tiles of every checkpoint it produced;
+   tiles of the checkpoints it produced;
 2. the log's verifier key (``key``), when it differs;
-3. the checkpoint, last.
+3. the checkpoint;
+4. then the partial widths of the tiles that became full are deleted, as the spec allows
+   (clients fall back to the full tile), so they do not pile up.
 
 Every tile is immutable: one that is already there with the same bytes is left alone (not
 even rewritten), and one that is there with *different* bytes is never overwritten —
@@ -44,7 +46,8 @@ LEASE = "ledger-static-publisher"
 LEASE_SECONDS = 60.0
 CHECKPOINT = "checkpoint"
 KEY = "key"
-_RENEW_EVERY = 256  # files written between lease renewals
+_CHUNK = 64  # tiles read in one transaction
+_RENEW_EVERY = 4 * _CHUNK  # files written between lease renewals
 _log = logging.getLogger("dataip.ledger")
 
 
@@ -157,10 +160,13 @@ def _publish(
     start = 0 if everything else before
     changed = tiles.tiles_changed(start, size)
     todo = [t for tile in changed for t in ([tile, tile.bundle()] if tile.level == 0 else [tile])]
-    for done, tile in enumerate(todo, 1):
-        with env.read() as uow:
-            data = tile_bytes(uow, tile)
-        _write_once(store, tile.path, data, report)
+    for first in range(0, len(todo), _CHUNK):
+        chunk = todo[first : first + _CHUNK]
+        with env.read() as uow:  # one read transaction per chunk of tiles
+            contents = [tile_bytes(uow, tile) for tile in chunk]
+        for tile, data in zip(chunk, contents, strict=True):
+            _write_once(store, tile.path, data, report)
+        done = first + len(chunk)
         if done % _RENEW_EVERY == 0 and not _take_lease(env, holder):
             raise StaticConflict("the static publisher's lease passed to another process")
         if progress:
@@ -171,6 +177,13 @@ def _publish(
         store.write(CHECKPOINT, note.encode())
         report.written += 1
     report.size_after = size
+    # The partial widths of a tile that is now full are no longer needed by the latest
+    # checkpoint: the spec lets a log delete them (a client of an older checkpoint falls
+    # back to the full tile), and a checkpoint a second would otherwise leave a few files a
+    # second behind, forever (Tessera's POSIX layout collects them the same way).
+    for tile in todo:
+        if tile.is_full:
+            store.remove_partials(tile.path + ".p")
 
 
 def _write_once(store: StaticStore, path: str, data: bytes, report: PublishReport) -> None:

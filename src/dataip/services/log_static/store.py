@@ -9,6 +9,7 @@ store port, object storage) only has to map a path to a key and keep these two o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -17,6 +18,7 @@ from typing import Protocol
 
 # checkpoint, key, or a tile path: lower-case letters, digits, "x", "/", ".p/"
 _SAFE = re.compile(r"(?:checkpoint|key|tile(?:/[0-9a-z]+)+(?:\.p/[0-9]{1,3})?)")
+_PARTIALS = re.compile(r"tile(?:/[0-9a-z]+)+\.p")  # the folder of one tile's partial widths
 
 
 class StaticStore(Protocol):
@@ -31,10 +33,21 @@ class StaticStore(Protocol):
         """The bytes at ``path``, or None when there is nothing."""
         ...
 
+    def remove_partials(self, path: str) -> None:
+        """Delete every partial width of one tile (``tile/0/000.p``: the ``.p/<W>`` files);
+        nothing there is fine."""
+        ...
+
     @property
     def location(self) -> str:
         """Where it is, for messages (a folder, a bucket and prefix)."""
         ...
+
+
+def check_partials(path: str) -> str:
+    if not _PARTIALS.fullmatch(path) or "//" in path:
+        raise ValueError(f"not a partial-tile folder: {path[:80]!r}")
+    return path
 
 
 def check_path(path: str) -> str:
@@ -80,3 +93,14 @@ class FolderStore:
             return self._file(path).read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None
+
+    def remove_partials(self, path: str) -> None:
+        folder = self.root / check_partials(path)
+        try:
+            names = os.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for name in names:
+            (folder / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a writer may be putting a file there right now
+            folder.rmdir()
