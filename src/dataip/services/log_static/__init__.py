@@ -4,7 +4,7 @@ key — to a static store, so that a web server or a CDN serves ``/log/...`` wit
 application (as Tessera's POSIX layout does). ``dataip log audit --from-dir/--from-url``
 checks such a copy against its signed checkpoint (``ledger.tile_audit``).
 
-* :mod:`.store`: the port (``write``, ``read``) and the folder adapter
+* :mod:`.store`: the port (``write``, ``read``, ``remove_partials``) and the folder adapter
   (``DATAIP_LOG_STATIC_DIR``).
 * :mod:`.publish`: what the integrator writes after each round, and the backfill
   (``dataip log export-static``).

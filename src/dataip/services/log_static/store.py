@@ -1,10 +1,11 @@
-"""Where the log's static face is written: a tiny port (``write``, ``read`` of a path under
-the log prefix) and its folder adapter.
+"""Where the log's static face is written: a tiny port (``write`` and ``read`` of a path under
+the log prefix, ``remove_partials`` of a full tile's partial widths) and its folder adapter.
 
 Paths are exactly the tlog-tiles URL paths under ``/log/`` (``checkpoint``, ``key``,
 ``tile/0/x001/234``, ``tile/entries/000.p/17``), so a static web server or a CDN in front of
 the folder serves ``/log/...`` byte for byte as the application does. Another store (the blob
-store port, object storage) only has to map a path to a key and keep these two operations.
+store port, object storage) only has to map a path to a named object and keep these three
+operations (``remove_partials``: delete the objects under that prefix).
 """
 
 from __future__ import annotations
