@@ -190,15 +190,16 @@ def test_i25_a_static_server_of_the_folder_is_audited_clean_and_a_tampered_file_
     code, out = invoke("log", "audit", "--from-dir", str(static))
     assert code == 0 and "audit clean" in out, out
 
-    def tampered(path: str, at: int = 40) -> list[tuple[str, str, str]]:
+    def tampered(path: str, at: int = 40, table: bool = False) -> list[tuple[str, str, str]]:
         """Flip one bit of byte `at` (of hash 1, or of an entry) in the file; the findings."""
         file = static / path
         honest = file.read_bytes()
         file.write_bytes(honest[:at] + bytes([honest[at] ^ 1]) + honest[at + 1 :])
         try:
-            code, out = invoke("log", "audit", "--from-dir", str(static))
-            assert code == 1 and "audit clean" not in out, out
-            assert path in re.sub(r"\s+", "", out), out  # the table names the file
+            if table:
+                code, out = invoke("log", "audit", "--from-dir", str(static))
+                assert code == 1 and "audit clean" not in out, out
+                assert path in re.sub(r"\s+", "", out), out  # the table names the file
             code, out = invoke("log", "audit", "--from-dir", str(static), "--json")
         finally:
             file.write_bytes(honest)
@@ -207,7 +208,7 @@ def test_i25_a_static_server_of_the_folder_is_audited_clean_and_a_tampered_file_
         return [(f["code"], f["path"], f["message"]) for f in report["findings"]]
 
     # a level-0 tile that disagrees with its entries; a level-1 tile; a bundle; a partial tile
-    assert tampered("tile/0/000") == [
+    assert tampered("tile/0/000", table=True) == [
         (
             "tile_mismatch",
             "tile/0/000",
