@@ -26,6 +26,7 @@ from dataip.cli.main import app
 from dataip.domain import model as m
 from dataip.ledger import tiles
 from dataip.ledger.checkpoint import open_checkpoint
+from dataip.ledger.note import Signer
 from dataip.services import ledger, log_static
 from dataip.services.context import Env
 from tests.e2e.test_log_server import (
@@ -187,8 +188,13 @@ def test_i25_a_static_server_of_the_folder_is_audited_clean_and_a_tampered_file_
         code, out = invoke("log", "audit", "--from-url", url, "--state", str(state), "--json")
         assert code == 0 and '"ok": true' in out and '"size": 360' in out, out
 
-    code, out = invoke("log", "audit", "--from-dir", str(static))
+    key = tmp_path / "log.vkey"
+    key.write_text(registry.log_keys.verifier_text)
+    code, out = invoke("log", "audit", "--from-dir", str(static), "--key", str(key))
     assert code == 0 and "audit clean" in out, out
+    other_key = Signer.generate(registry.settings.resolved_log_origin()).verifier().to_text()
+    code, out = invoke("log", "audit", "--from-dir", str(static), "--key", other_key)
+    assert code == 1 and "does not verify" in out, out
 
     def tampered(path: str, at: int = 40, table: bool = False) -> list[tuple[str, str, str]]:
         """Flip one bit of byte `at` (of hash 1, or of an entry) in the file; the findings."""
