@@ -308,3 +308,22 @@ def test_i25_the_servers_integrator_publishes_and_the_app_url_audits_clean(
             httpx.get(f"{base}/log/tile/0/000.p/20").content
             == (static / "tile/0/000.p/20").read_bytes()
         )
+
+
+@pytest.mark.dialect_independent
+def test_i25_the_folder_store_writes_only_log_resources_atomically(tmp_path: Path) -> None:
+    store = log_static.FolderStore(tmp_path / "static")
+    for bad in ("../x", "/etc/passwd", "tile/../../x", "tile//0/000", "index.html", "tile/0/0 0"):
+        with pytest.raises(ValueError):
+            store.write(bad, b"x")
+    store.write("tile/entries/x001/002.p/17", b"bundle")
+    assert store.read("tile/entries/x001/002.p/17") == b"bundle"
+    file = tmp_path / "static/tile/entries/x001/002.p/17"
+    assert file.stat().st_mode & 0o777 == 0o644  # a web server running as another user
+    assert [p.name for p in file.parent.iterdir()] == ["17"]  # no temporary file left
+    assert store.read("tile/0/000") is None
+    store.remove_partials("tile/entries/x001/002.p")
+    assert not file.parent.exists()
+    store.remove_partials("tile/entries/x001/002.p")  # nothing there: fine
+    with pytest.raises(ValueError):
+        store.remove_partials("tile/0/000")
