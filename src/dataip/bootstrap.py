@@ -29,6 +29,7 @@ from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
+from dataip.services.log_static import FolderStore, StaticStore
 from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
 from dataip.services.screening_worker import ScreeningSetup
@@ -45,6 +46,9 @@ class Registry:
     engine: Any
     log_keys: LogKeys
     reader_engine: Any = None
+    # The log's static face (issue 25 §3): where the integrator also writes tiles and the
+    # checkpoint (DATAIP_LOG_STATIC_DIR); None: only the application serves /log/.
+    log_static: StaticStore | None = None
 
     @property
     def database_label(self) -> str:
@@ -342,6 +346,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         engine=engine,
         log_keys=log_keys,
         reader_engine=reader_engine,
+        log_static=FolderStore(settings.log_static_dir) if settings.log_static_dir else None,
     )
 
 

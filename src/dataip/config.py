@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     log_origin: str = ""
     log_key_file: Path | None = None
     log_interval_seconds: float = 1.0
+    # The log's static face (issue 25 §3): a folder the integrator also writes the tiles,
+    # entry bundles and checkpoint to, laid out as the /log/ URLs, for a static web server or
+    # a CDN to serve (docs/operations.md). Empty: only the application serves /log/.
+    log_static_dir: Path | None = None
     # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
     # `dataip keys rotate` adds one). Other registries' keys come from the trust list
     # (issue 21 §2; the former DATAIP_TRUSTED_ISSUERS_FILE is refused at start-up).
