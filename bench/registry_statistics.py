@@ -46,15 +46,10 @@ run at the same time: the load average before and after each phase is in the JSO
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
-import platform
 import random
-import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,6 +59,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from _scratch import scratch_registry
+from _timing import aims, load_average, machine, pages, repeat, say, summary, write_result
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.domain.identifiers import PROVINCES
@@ -84,21 +80,13 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
 # credit-code heads (GB 32100 chars 1–2) by weight: enterprises most
 HEADS = [("91", 80), ("92", 4), ("93", 3), ("12", 6), ("11", 2), ("52", 3), ("31", 2)]
 SOURCES = [("2", 60), ("3", 15), ("1", 10), ("4", 15)]
-PAGES = {
-    "page_all": "/statistics",
-    "page_year": "/statistics?year=2026",
-    "api_all": "/api/v1/statistics",
-    "api_year": "/api/v1/statistics?year=2025",
-    "csv_processing": "/api/v1/statistics/processing-times.csv",
+PAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "page_all": ("/statistics", {}),
+    "page_year": ("/statistics", {"year": "2026"}),
+    "api_all": ("/api/v1/statistics", {}),
+    "api_year": ("/api/v1/statistics", {"year": "2025"}),
+    "csv_processing": ("/api/v1/statistics/processing-times.csv", {}),
 }
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
@@ -303,28 +291,6 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
     return {"rows": counts, "load_seconds": round(seconds, 1)}
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def summary(seconds: list[float]) -> dict[str, Any]:
-    ms = [x * 1e3 for x in seconds]
-    return {
-        "calls": len(ms),
-        "p50_ms": round(pct(ms, 50), 2),
-        "p95_ms": round(pct(ms, 95), 2),
-        "max_ms": round(max(ms), 2),
-        "mean_ms": round(sum(ms) / len(ms), 2),
-    }
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
 def raw_figures(reg: Registry, months: list[str] | None) -> dict[str, Any]:
     """The figures computed from the raw rows on demand: what a page would cost without the
     aggregates (the same aggregation, then the same figure building, over what it returns)."""
@@ -348,47 +314,34 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         out["daily_refresh_months"] = refresh.months
         say(f"[{backend}] pages ...")
         app = create_app(registry=reg)
-        pages: dict[str, Any] = {}
         with TestClient(app) as client:
-            for name, url in PAGES.items():
-                r = client.get(url)  # warm-up, and a check
-                assert r.status_code == 200, (url, r.status_code, r.text[:300])
-                pages[name] = summary(
-                    [timed(lambda u=url: client.get(u)) for _ in range(args.reps)]
-                )
-        out["pages"] = pages
+            out["pages"] = pages(client, PAGES, args.reps, mean=True)
         # the figures read from the aggregates without the per-process cache (what the first
         # request after a refresh costs): every month, and one year
         out["figures_uncached"] = {
             "all_months": summary(
-                [
-                    timed(
-                        lambda: statistics_view.compute_figures(env=reg.env, first=None, last=None)
-                    )
-                    for _ in range(args.reps)
-                ]
+                repeat(
+                    lambda: statistics_view.compute_figures(env=reg.env, first=None, last=None),
+                    args.reps,
+                ),
+                mean=True,
             ),
             "one_year": summary(
-                [
-                    timed(
-                        lambda: statistics_view.compute_figures(
-                            env=reg.env, first="2025-01", last="2025-12"
-                        )
-                    )
-                    for _ in range(args.reps)
-                ]
+                repeat(
+                    lambda: statistics_view.compute_figures(
+                        env=reg.env, first="2025-01", last="2025-12"
+                    ),
+                    args.reps,
+                ),
+                mean=True,
             ),
         }
         say(f"[{backend}] raw baseline ...")
         out["raw"] = {
-            "all_months": summary(
-                [timed(lambda: raw_figures(reg, None)) for _ in range(args.raw_reps)]
-            ),
+            "all_months": summary(repeat(lambda: raw_figures(reg, None), args.raw_reps), mean=True),
             "one_year": summary(
-                [
-                    timed(lambda: raw_figures(reg, month_range("2025-01", "2025-12")))
-                    for _ in range(args.raw_reps)
-                ]
+                repeat(lambda: raw_figures(reg, month_range("2025-01", "2025-12")), args.raw_reps),
+                mean=True,
             ),
         }
         with reg.env.uow() as uow:
@@ -429,13 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "reps": args.reps,
         "raw_reps": args.raw_reps,
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlalchemy": sa.__version__,
-            "sqlite_library": sqlite3.sqlite_version,
-        },
+        "machine": machine(),
         "caveats": [
             "2 CPU cores, shared: other engineers' tests may have run at the same time (load "
             "averages recorded per backend)",
@@ -452,16 +399,8 @@ def main(argv: list[str] | None = None) -> int:
             result["backends"][backend] = bench_backend(backend, args)
         except sa.exc.OperationalError as exc:
             result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
-    for backend, r in result["backends"].items():
-        if "pages" in r:
-            result["aim"][backend] = {
-                k: {"p95_ms": v["p95_ms"], "met": v["p95_ms"] < AIM_P95_MS}
-                for k, v in r["pages"].items()
-            }
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {args.out} ({result['seconds']:.0f} s)")
+    aims(result, ["pages"], AIM_P95_MS)
+    write_result(args.out, result, started)
     return 0
 
 

@@ -72,13 +72,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
 import random
 import sqlite3
-import statistics
-import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -91,6 +87,7 @@ from fastapi.testclient import TestClient
 from stdnum.cn import uscc
 
 from _scratch import scratch_registry
+from _timing import aims, machine, say, summary, timed, write_result
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.db.search import FTS
@@ -183,10 +180,6 @@ ABSENT = {
     3: "哈尔滨 乌鲁木 呼和浩",
     4: "火星探测 量子通信",
 }
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --- the corpus ------------------------------------------------------------------------------
@@ -367,27 +360,8 @@ def sizes(reg: Registry) -> dict[str, Any]:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def stats(seconds: list[float]) -> dict[str, Any]:
-    ms = [x * 1e3 for x in seconds]
-    return {
-        "calls": len(ms),
-        "p50_ms": round(pct(ms, 50), 2),
-        "p95_ms": round(pct(ms, 95), 2),
-        "p99_ms": round(pct(ms, 99), 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-        "max_ms": round(max(ms), 2),
-    }
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+def stats(ms: list[float]) -> dict[str, Any]:
+    return summary(ms, p99=True, mean=True)
 
 
 def index_search(reg: Registry, q: str) -> list[int]:
@@ -729,13 +703,7 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "tokenize_seconds": round(tokenize_s, 1),
         "tokenize_rows_per_second": round(args.rows / tokenize_s),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlalchemy": sa.__version__,
-            "sqlite_library": sqlite3.sqlite_version,
-        },
+        "machine": machine(),
         "caveats": [
             "2 CPU cores, shared: another engineer's tests or benchmark may have run at the same "
             "time (load averages recorded per backend)",
@@ -754,16 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             result["backends"][backend] = bench_backend(backend, rows, terms, qs, args)
         except sa.exc.OperationalError as exc:
             result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
-    for backend, r in result["backends"].items():
-        if "search" in r:
-            result["aim"][backend] = {
-                k: {"p95_ms": v["p95_ms"], "met": v["p95_ms"] < AIM_P95_MS}
-                for k, v in {**r["search"], **r.get("identifier_search", {})}.items()
-            }
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {args.out} ({result['seconds']:.0f} s)")
+    aims(result, ["search", "identifier_search"], AIM_P95_MS)
+    write_result(args.out, result, started)
     return 0
 
 
