@@ -98,17 +98,17 @@ def revealed(state: str) -> bool:
 def notify(
     uow: UnitOfWork,
     env: Env,
-    *,
     kind: str,
     users: Iterable[int],
-    application_id: int,
+    reg: m.Registration,
     body: dict[str, Any],
 ) -> None:
-    """An inbox notice of this step to each user of the other side, once each."""
+    """An inbox notice of this step to each user of the other side, once each (served on the
+    registration's application)."""
     for user in dict.fromkeys(users):
         serve_notice(
             uow,
-            application_id=application_id,
+            application_id=reg.application_id,
             kind=kind,
             recipient_user_id=user,
             at=env.now(),

@@ -32,20 +32,14 @@ def _not_found() -> DomainError:
 def _notify(
     uow: UnitOfWork, env: Env, kind: str, user: int, agency: Agency, reg: m.Registration, r: Any
 ) -> None:
-    exchange.notify(
-        uow,
-        env,
-        kind=kind,
-        users=[user],
-        application_id=reg.application_id,
-        body={
-            "agency_id": agency.id,
-            "agency_name": agency.name,
-            "registration_number": reg.registration_number,
-            "service_request_id": r.id,
-            "category": r.category,
-        },
-    )
+    body = {
+        "agency_id": agency.id,
+        "agency_name": agency.name,
+        "registration_number": reg.registration_number,
+        "service_request_id": r.id,
+        "category": r.category,
+    }
+    exchange.notify(uow, env, kind, [user], reg, body)
 
 
 def ask(

@@ -35,19 +35,13 @@ def _not_found() -> DomainError:
 def _notify(
     uow: UnitOfWork, env: Env, kind: str, users: list[int], need: Need, reg: m.Registration, c: Any
 ) -> None:
-    exchange.notify(
-        uow,
-        env,
-        kind=kind,
-        users=users,
-        application_id=reg.application_id,
-        body={
-            "need_id": need.id,
-            "need_title": need.title,
-            "registration_number": reg.registration_number,
-            "contact_id": c.id,
-        },
-    )
+    body = {
+        "need_id": need.id,
+        "need_title": need.title,
+        "registration_number": reg.registration_number,
+        "contact_id": c.id,
+    }
+    exchange.notify(uow, env, kind, users, reg, body)
 
 
 def propose(identity: Identity, *, env: Env, need_id: int, registration_number: str) -> Contact:
