@@ -89,6 +89,18 @@ def pages(
     return out
 
 
+def run_backends(
+    result: dict[str, Any], backend: str, run: Callable[[str], dict[str, Any]]
+) -> None:
+    """`result["backends"][name] = run(name)` for the `--backend` asked ("both": SQLite, then
+    PostgreSQL); a database that cannot be reached is recorded as skipped, with the reason."""
+    for name in ["sqlite", "postgresql"] if backend == "both" else [backend]:
+        try:
+            result["backends"][name] = run(name)
+        except sa.exc.OperationalError as exc:
+            result["backends"][name] = {"skipped": str(exc).splitlines()[0]}
+
+
 def aims(
     result: dict[str, Any],
     sections: Iterable[str],

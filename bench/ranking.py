@@ -55,7 +55,17 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from _scratch import scratch_registry
-from _timing import aims, load_average, machine, pages, repeat, say, summary, write_result
+from _timing import (
+    aims,
+    load_average,
+    machine,
+    pages,
+    repeat,
+    run_backends,
+    say,
+    summary,
+    write_result,
+)
 from dataip.bootstrap import Registry
 from dataip.domain.identifiers import PROVINCES
 from dataip.services.context import SystemClock
@@ -350,7 +360,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 1 <= args.per_registration <= 10:
         p.error("--per-registration is 1..10")
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "hotness ranking (issue 22 §4)",
@@ -370,11 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
+    run_backends(result, args.backend, lambda b: bench_backend(b, args))
     aims(result, ["pages"], AIM_P95_MS, skip=["floor_healthz"])
     write_result(args.out, result, started)
     return 0

@@ -59,7 +59,17 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from _scratch import scratch_registry
-from _timing import aims, load_average, machine, pages, repeat, say, summary, write_result
+from _timing import (
+    aims,
+    load_average,
+    machine,
+    pages,
+    repeat,
+    run_backends,
+    say,
+    summary,
+    write_result,
+)
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.domain.identifiers import PROVINCES
@@ -374,7 +384,6 @@ def main(argv: list[str] | None = None) -> int:
         p, argv, "registry_statistics", rows=2_000, backend="sqlite", reps=3, raw_reps=1
     )
     args = p.parse_args(argv)
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "statistics pages and API (R30, issue 22 §5) vs the raw rows",
@@ -394,11 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
+    run_backends(result, args.backend, lambda b: bench_backend(b, args))
     aims(result, ["pages"], AIM_P95_MS)
     write_result(args.out, result, started)
     return 0

@@ -87,7 +87,7 @@ from fastapi.testclient import TestClient
 from stdnum.cn import uscc
 
 from _scratch import scratch_registry
-from _timing import aims, machine, say, summary, timed, write_result
+from _timing import aims, machine, run_backends, say, summary, timed, write_result
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.db.search import FTS
@@ -689,7 +689,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     add_smoke_option(p, argv, "search", rows=1_000, backend="sqlite", queries=8, reps=1, scored=2)
     args = p.parse_args(argv)
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     say(f"generating {args.rows:,} announcements and their terms ...")
     rows, terms, tokenize_s = corpus(args.rows, args.seed)
@@ -717,11 +716,7 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, rows, terms, qs, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
+    run_backends(result, args.backend, lambda b: bench_backend(b, rows, terms, qs, args))
     aims(result, ["search", "identifier_search"], AIM_P95_MS)
     write_result(args.out, result, started)
     return 0
