@@ -212,10 +212,9 @@ def _ask(request: Request, env: Env, data: FormData, number: str) -> Response:
             message=body.message,
         )
     except (DomainError, ValidationError) as e:
-        from dataip.web.pages.holder import registration_response  # holder imports this module
+        from dataip.web.pages.holder import registration_refused  # holder imports this module
 
-        again = failed(request, e)
-        return registration_response(request, env, number, error=again.error, status=again.status)
+        return registration_refused(request, env, number, e)
     return flash.redirect(request, "/service-requests", ok="service_requested")
 
 
