@@ -1,8 +1,10 @@
 """Posting a portal form (提交表单): what every page that takes a form shares — the
-signed-in visitor (or a redirect to sign in), the CSRF refusal, the version the form was
-rendered from (If-Match, so a stale form is refused as the API refuses it), the bilingual
-error box of a re-rendered form, the posted text fields, the uploads stored first (so a
-re-rendered form keeps them), the visitor's own subjects and the language picker.
+signed-in visitor (or a redirect to sign in), the CSRF refusal (`posted`: both at once),
+reading the form off the event loop (`handled`), the version the form was rendered from
+(If-Match, so a stale form is refused as the API refuses it), the bilingual error box of a
+re-rendered form (`failure`; `failed` with the status, as a `Shown` page), the posted text
+fields, the uploads stored first (so a re-rendered form keeps them), the visitor's own
+subjects and the language picker.
 
 No rule of the measures lives here; the applicant's, the examiner's, the objector's, the
 parties' and the holder's pages all post through these."""
