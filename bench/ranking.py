@@ -54,18 +54,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from _scratch import scratch_registry
-from _timing import (
-    aims,
-    load_average,
-    machine,
-    pages,
-    repeat,
-    run_backends,
-    say,
-    summary,
-    write_result,
-)
+import _timing
+from _scratch import foreign_keys_unchecked, scratch_registry
+from _timing import load_average, pages, repeat, say, summary
 from dataip.bootstrap import Registry
 from dataip.domain.identifiers import PROVINCES
 from dataip.services.context import SystemClock
@@ -103,20 +94,8 @@ def load(reg: Registry, n: int, k: int, first_day: str) -> dict[str, Any]:
             )
         ][::7]
     provinces = [p for p in PROVINCES if p != "83"]
-    fk_off = None
-    if not pg:  # SQLite checks foreign keys per connection: turn them off for the load
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
-    try:
+    with foreign_keys_unchecked(reg):
         return _load(reg, pg, n, k, first_day, classes, provinces)
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
 
 
 def _load(
@@ -368,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "registrations": args.registrations,
         "signal_rows": args.registrations * args.per_registration,
         "reps": args.reps,
-        "machine": machine(),
+        "machine": _timing.machine(),
         "caveats": [
             "2 CPU cores, shared: other engineers' tests and benchmarks ran at the same time "
             "(load averages recorded per phase)",
@@ -379,9 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    run_backends(result, args.backend, lambda b: bench_backend(b, args))
-    aims(result, ["pages"], AIM_P95_MS, skip=["floor_healthz"])
-    write_result(args.out, result, started)
+    _timing.run_backends(result, args.backend, lambda b: bench_backend(b, args))
+    _timing.aims(result, ["pages"], AIM_P95_MS, skip=["floor_healthz"])
+    _timing.write_result(args.out, result, started)
     return 0
 
 

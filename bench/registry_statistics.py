@@ -58,18 +58,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from _scratch import scratch_registry
-from _timing import (
-    aims,
-    load_average,
-    machine,
-    pages,
-    repeat,
-    run_backends,
-    say,
-    summary,
-    write_result,
-)
+import _timing
+from _scratch import foreign_keys_unchecked, scratch_registry
+from _timing import load_average, pages, repeat, say, summary
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.domain.identifiers import PROVINCES
@@ -250,17 +241,9 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
                 sa.select(t.industries.c.code).where(t.industries.c.level == "class")
             ).scalars()
         )
-    fk_off = None
-    if not pg:
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    try:
+    with foreign_keys_unchecked(reg):
         with reg.engine.begin() as c:
             c.execute(
                 sa.insert(t.users).values(
@@ -291,10 +274,6 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"
                     )
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     seconds = time.perf_counter() - started
     with reg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.exec_driver_sql("VACUUM ANALYZE" if pg else "ANALYZE")
@@ -391,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "reps": args.reps,
         "raw_reps": args.raw_reps,
-        "machine": machine(),
+        "machine": _timing.machine(),
         "caveats": [
             "2 CPU cores, shared: other engineers' tests may have run at the same time (load "
             "averages recorded per backend)",
@@ -403,9 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    run_backends(result, args.backend, lambda b: bench_backend(b, args))
-    aims(result, ["pages"], AIM_P95_MS)
-    write_result(args.out, result, started)
+    _timing.run_backends(result, args.backend, lambda b: bench_backend(b, args))
+    _timing.aims(result, ["pages"], AIM_P95_MS)
+    _timing.write_result(args.out, result, started)
     return 0
 
 

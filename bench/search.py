@@ -86,7 +86,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from stdnum.cn import uscc
 
-from _scratch import scratch_registry
+from _scratch import foreign_keys_unchecked, scratch_registry
 from _timing import aims, machine, run_backends, say, summary, timed, write_result
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
@@ -272,16 +272,8 @@ def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
 def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]) -> dict[str, Any]:
     """Bulk-insert the rows and index them with the repository, CHUNK rows a transaction."""
     pg = reg.engine.dialect.name == "postgresql"
-    fk_off = None
-    if not pg:  # SQLite checks foreign keys per connection: turn them off for the load
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
     insert_s = index_s = 0.0
-    try:
+    with foreign_keys_unchecked(reg):
         for start in range(0, len(rows), CHUNK):
             with reg.env.uow() as uow:
                 s = uow.session
@@ -307,10 +299,6 @@ def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]
                     "SELECT setval(pg_get_serial_sequence('announcements', 'id'), "
                     "(SELECT max(id) FROM announcements))"
                 )
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     return {
         "rows": len(rows),
         "insert_seconds": round(insert_s, 1),
@@ -522,15 +510,7 @@ def load_identifiers(reg: Registry, rows: list[dict[str, Any]]) -> dict[str, Any
     pg = reg.engine.dialect.name == "postgresql"
     started = time.perf_counter()
     total = 0
-    fk_off = None
-    if not pg:  # as `load`: SQLite checks foreign keys per connection
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
-    try:
+    with foreign_keys_unchecked(reg):
         for start in range(0, len(rows), CHUNK):
             batch = []
             for r in rows[start : start + CHUNK]:
@@ -543,10 +523,6 @@ def load_identifiers(reg: Registry, rows: list[dict[str, Any]]) -> dict[str, Any
                 uow.session.execute(sa.insert(t.registration_identifiers), batch)
                 uow.commit()
             total += len(batch)
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     seconds = time.perf_counter() - started
     return {"rows": total, "seconds": round(seconds, 1), "rows_per_second": round(total / seconds)}
 
