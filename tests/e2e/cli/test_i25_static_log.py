@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from dataip.bootstrap import Registry, open_static_store
+from dataip.bootstrap import ConfigurationError, Registry, open_log_static, open_static_store
 from dataip.cli.main import app
 from dataip.db.tables import stored_object_chunks, stored_objects
 from dataip.domain import model as m
@@ -480,3 +480,8 @@ def test_i25_the_blob_static_store_keeps_tiles_immutable_under_log(
     # a folder store behind it: files a web server running as another user can read
     assert (tmp_path / "objects/log/tile/0/000").stat().st_mode & 0o777 == 0o644
     assert store.location.endswith("objects (log/)")
+    both = registry.settings.model_copy(
+        update={"log_static_dir": tmp_path / "dir", "log_static_store": "database"}
+    )
+    with pytest.raises(ConfigurationError, match="not both"):
+        open_log_static(both)
