@@ -29,7 +29,7 @@ from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
-from dataip.services.log_static import FolderStore, StaticStore
+from dataip.services.log_static import BlobStaticStore, FolderStore, StaticStore
 from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
 from dataip.services.screening_worker import ScreeningSetup
@@ -47,7 +47,7 @@ class Registry:
     log_keys: LogKeys
     reader_engine: Any = None
     # The log's static face (issue 25 §3): where the integrator also writes tiles and the
-    # checkpoint (DATAIP_LOG_STATIC_DIR); None: only the application serves /log/.
+    # checkpoint (DATAIP_LOG_STATIC_DIR or _STORE); None: only the application serves /log/.
     log_static: StaticStore | None = None
 
     @property
@@ -346,7 +346,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         engine=engine,
         log_keys=log_keys,
         reader_engine=reader_engine,
-        log_static=FolderStore(settings.log_static_dir) if settings.log_static_dir else None,
+        log_static=open_log_static(settings, engine=engine, clock=clock),
     )
 
 
@@ -367,6 +367,43 @@ def open_blob_store(
     except ValueError as exc:
         raise ConfigurationError(f"DATAIP_BLOB_STORE: {exc}") from exc
     return ContentStore(objects)
+
+
+def open_log_static(
+    settings: Settings, *, engine: Any = None, clock: Any = None
+) -> StaticStore | None:
+    """Where the integrator also writes the log's static face (issue 25 §3):
+    DATAIP_LOG_STATIC_DIR (a folder) or DATAIP_LOG_STATIC_STORE (a blob store), or None."""
+    if settings.log_static_dir and settings.log_static_store.strip():
+        raise ConfigurationError(
+            "DATAIP_LOG_STATIC_DIR and DATAIP_LOG_STATIC_STORE: set one of them, not both"
+        )
+    if settings.log_static_dir:
+        return FolderStore(settings.log_static_dir)
+    if settings.log_static_store.strip():
+        return open_static_store(settings, settings.log_static_store, engine=engine, clock=clock)
+    return None
+
+
+def open_static_store(
+    settings: Settings, spec: str, *, engine: Any = None, clock: Any = None
+) -> BlobStaticStore:
+    """The log's static face as objects under `log/` of the blob store `spec` names
+    (DATAIP_LOG_STATIC_STORE; `dataip log export-static --store`, `log audit --from-store`);
+    a local folder's files are world-readable (0644), for a web server to serve."""
+    clock = clock or SystemClock()
+    try:
+        objects = open_store(
+            spec,
+            data_dir=settings.data_dir,
+            registry_url=settings.resolved_database_url(),
+            registry_engine=engine,
+            now=lambda: clock.now(),
+            file_mode=0o644,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"DATAIP_LOG_STATIC_STORE: {exc}") from exc
+    return BlobStaticStore(objects)
 
 
 def init_database(registry: Registry) -> dict[str, int]:

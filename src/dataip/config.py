@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # entry bundles and checkpoint to, laid out as the /log/ URLs, for a static web server or
     # a CDN to serve (docs/operations.md). Empty: only the application serves /log/.
     log_static_dir: Path | None = None
+    # …or a blob store (DATAIP_BLOB_STORE's values: `database`, a database URL, `local:PATH`)
+    # the integrator writes them to as objects under `log/` (one of the two, not both).
+    log_static_store: str = ""
     # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
     # `dataip keys rotate` adds one). Other registries' keys come from the trust list
     # (issue 21 §2; the former DATAIP_TRUSTED_ISSUERS_FILE is refused at start-up).

@@ -74,12 +74,22 @@ def integrate(
 
 @log_app.command("export-static")
 def export_static(
-    directory: Annotated[Path, typer.Argument(help="The folder (DATAIP_LOG_STATIC_DIR).")],
+    directory: Annotated[
+        Path | None, typer.Argument(help="The folder (DATAIP_LOG_STATIC_DIR).")
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Into this blob store instead, as objects under log/ "
+            "(DATAIP_LOG_STATIC_STORE: database, a database URL, local:PATH)."
+        ),
+    ] = None,
 ) -> None:
-    """Write every tile, entry bundle, the key and the checkpoint of the log into DIRECTORY,
-    laid out as the /log/ URLs (the backfill before turning DATAIP_LOG_STATIC_DIR on). Files
-    already there are compared, never overwritten; exit 1 if one differs."""
-    log_static.export(_registry(), directory)
+    """Write every tile, entry bundle, the key and the checkpoint of the log into DIRECTORY
+    (or --store), laid out as the /log/ URLs (the backfill before turning
+    DATAIP_LOG_STATIC_DIR or _STORE on). What is already there is compared, never
+    overwritten; exit 1 if one differs."""
+    log_static.export(_registry(), directory, store)
 
 
 @log_app.command("key")
@@ -114,6 +124,13 @@ def audit(
             "the registry's own, e.g. https://registry/log)."
         ),
     ] = None,
+    from_store: Annotated[
+        str | None,
+        typer.Option(
+            help="Audit the static copy in this blob store instead (objects under log/; "
+            "database, a database URL, local:PATH, as DATAIP_LOG_STATIC_STORE)."
+        ),
+    ] = None,
     key: Annotated[
         str | None,
         typer.Option(
@@ -133,13 +150,15 @@ def audit(
     rows the leaves commit to, and screen every leaf's public part for personal data. Exit 1
     when anything was edited behind the registry's back or a leaf publishes an identifier.
 
-    With --from-dir or --from-url: check a tlog-tiles copy of the log instead — the signed
-    checkpoint, every entry bundle and hash tile against it, and (--state) consistency with
-    the checkpoint last audited. Exit 1 when a file differs from what the checkpoint signs."""
-    if from_dir is not None or from_url is not None:
+    With --from-dir, --from-url or --from-store: check a tlog-tiles copy of the log instead
+    — the signed checkpoint, every entry bundle and hash tile against it, and (--state)
+    consistency with the checkpoint last audited. Exit 1 when a file differs from what the
+    checkpoint signs."""
+    if from_dir is not None or from_url is not None or from_store is not None:
         log_static.audit_copy(
             from_dir=from_dir,
             from_url=from_url,
+            from_store=from_store,
             key=key,
             state_file=state,
             as_json=as_json,

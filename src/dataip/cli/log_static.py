@@ -1,6 +1,7 @@
-"""`dataip log export-static` and `dataip log audit --from-dir/--from-url`: the log's static
-face (issue 25 §3) written in full, and any tlog-tiles copy of the log checked against its
-signed checkpoint — a folder, a static web server, a CDN, or the application's /log/."""
+"""`dataip log export-static` and `dataip log audit --from-dir/--from-url/--from-store`: the
+log's static face (issue 25 §3) written in full, and any tlog-tiles copy of the log checked
+against its signed checkpoint — a folder, a blob store, a static web server, a CDN, or the
+application's /log/."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from dataip.bootstrap import Registry
+from dataip.bootstrap import ConfigurationError, Registry, open_static_store
+from dataip.config import Settings
 from dataip.ledger.checkpoint import Checkpoint, open_checkpoint
 from dataip.ledger.client import LogClient, MonitorState, SplitView
 from dataip.ledger.errors import FormatError, VerificationError
@@ -33,7 +35,8 @@ def die(message: str, code: int) -> typer.Exit:
 
 
 def publish_after_integrate(reg: Registry) -> None:
-    """After `dataip log integrate`: the static copy, when DATAIP_LOG_STATIC_DIR is set."""
+    """After `dataip log integrate`: the static copy, when DATAIP_LOG_STATIC_DIR or _STORE
+    is set."""
     if reg.log_static is None:
         return
     try:
@@ -48,9 +51,20 @@ def publish_after_integrate(reg: Registry) -> None:
         )
 
 
-def export(reg: Registry, directory: Path) -> None:
-    """Write (or compare) every tile, bundle, the key and the checkpoint into `directory`."""
-    store = log_static.FolderStore(directory)
+def _open_store(spec: str, reg: Registry | None = None) -> log_static.StaticStore:
+    settings = reg.settings if reg is not None else Settings()
+    try:
+        return open_static_store(settings, spec, engine=reg.engine if reg else None)
+    except ConfigurationError as exc:
+        raise die(str(exc), USAGE) from None
+
+
+def export(reg: Registry, directory: Path | None, spec: str | None) -> None:
+    """Write (or compare) every tile, bundle, the key and the checkpoint into `directory`
+    or the blob store `spec` names."""
+    if (directory is None) == (spec is None):
+        raise die("give a folder or --store, one of them", USAGE)
+    store = log_static.FolderStore(directory) if directory else _open_store(str(spec), reg)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("exporting", total=None)
         try:
@@ -68,19 +82,41 @@ def export(reg: Registry, directory: Path) -> None:
     if store.read("checkpoint") is None:
         raise die("the log has no checkpoint yet: run `dataip log integrate` first", USAGE)
     console.print(
-        f"static copy at {directory}: size {report.size_after}, {report.written} files "
+        f"static copy at {store.location}: size {report.size_after}, {report.written} files "
         f"written, {report.unchanged} already there and identical",
         soft_wrap=True,
     )
 
 
-def _dir_fetch(directory: Path) -> Callable[[str], bytes | None]:
-    store = log_static.FolderStore(directory)
-
+def _store_fetch(store: log_static.StaticStore) -> Callable[[str], bytes | None]:
     def fetch(path: str) -> bytes | None:
-        return store.read(path)
+        return store.read(path)  # StaticConflict: the store's own hash check failed
 
     return fetch
+
+
+class _StoreFindings:
+    """The tiles a store could not hand back intact (its own hash check failed): the audit
+    sees them as missing; they are reported as ``corrupted`` with the store's word."""
+
+    def __init__(self, raw: Callable[[str], bytes | None]) -> None:
+        self.raw = raw
+        self.corrupted: dict[str, str] = {}
+
+    def fetch(self, path: str) -> bytes | None:
+        try:
+            return self.raw(path)
+        except log_static.StaticConflict as exc:
+            self.corrupted[path] = str(exc)
+            return None
+
+    def annotate(self, report: TileAuditReport) -> None:
+        report.findings = [
+            TileFinding("corrupted", f.path, self.corrupted[f.path])
+            if f.code == "missing" and f.path in self.corrupted
+            else f
+            for f in report.findings
+        ]
 
 
 def _url_fetch(url: str, timeout: float) -> Callable[[str], bytes | None]:
@@ -106,6 +142,7 @@ def audit_copy(
     *,
     from_dir: Path | None,
     from_url: str | None,
+    from_store: str | None = None,
     key: str | None,
     state_file: Path | None,
     as_json: bool,
@@ -114,12 +151,18 @@ def audit_copy(
 ) -> None:
     """Audit a tlog-tiles copy of the log: checkpoint signature, every tile and bundle, and
     consistency with the checkpoint this audit last found clean (``--state``)."""
-    if (from_dir is None) == (from_url is None):
-        raise die("give one of --from-dir or --from-url", USAGE)
+    if [from_dir, from_url, from_store].count(None) != 2:
+        raise die("give one of --from-dir, --from-url or --from-store", USAGE)
     if from_dir is not None and not from_dir.is_dir():
         raise die(f"{from_dir} is not a folder", USAGE)
-    where = str(from_dir) if from_dir is not None else str(from_url)
-    raw = _dir_fetch(from_dir) if from_dir is not None else _url_fetch(str(from_url), timeout)
+    if from_dir is not None:
+        where, raw = str(from_dir), _store_fetch(log_static.FolderStore(from_dir))
+    elif from_store is not None:
+        store = _open_store(from_store)
+        where, raw = store.location, _store_fetch(store)
+    else:
+        where, raw = str(from_url), _url_fetch(str(from_url), timeout)
+    tiles = _StoreFindings(raw)
     state = _load_state(state_file)
     try:
         key_text = _read_key(key) if key else (state.verifier_key if state else local_key())
@@ -137,12 +180,15 @@ def audit_copy(
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("auditing tiles", total=checkpoint.size)
             report = audit_tiles(
-                lambda tile: raw(tile.path),
+                lambda tile: tiles.fetch(tile.path),
                 checkpoint,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+        tiles.annotate(report)
         if state is not None and report.ok:
             _check_consistent(raw, verifier, state, checkpoint, note, report)
+    except log_static.StaticConflict as exc:  # the checkpoint itself fails the store's check
+        raise die(f"[red]checkpoint at {where} unreadable[/red]: {exc}", LIES) from None
     except _Unreachable as exc:
         raise die(f"log unreachable: {exc}", UNREACHABLE) from None
     except httpx.HTTPError as exc:

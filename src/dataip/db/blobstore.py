@@ -151,6 +151,7 @@ def open_store(
     registry_url: str,
     registry_engine: sa.Engine | None,
     now: Callable[[], datetime],
+    file_mode: int = 0o600,
 ) -> ObjectStore:
     """The object store `spec` names (DATAIP_BLOB_STORE; `dataip blobs copy --from/--to`):
 
@@ -158,12 +159,14 @@ def open_store(
     - `database` — the registry's own database (tables from its migrations);
     - a database URL (`postgresql+psycopg://…`, `sqlite:///…`) — a database that holds the
       blobs (its tables are made on first use).
+
+    `file_mode`: of a local folder's files (0644 for the log's public resources).
     """
     spec = spec.strip()
     if spec in ("", "local"):
-        return LocalFolderStore(data_dir / "blobs")
+        return LocalFolderStore(data_dir / "blobs", file_mode=file_mode)
     if spec.startswith("local:"):
-        return LocalFolderStore(Path(spec.removeprefix("local:")).expanduser())
+        return LocalFolderStore(Path(spec.removeprefix("local:")).expanduser(), file_mode=file_mode)
     if spec == "database" or spec == registry_url:
         engine = registry_engine or make_engine(registry_url)
         return DatabaseObjectStore(engine, now=now)

@@ -83,7 +83,7 @@ class Metrics:
         self.log = Gauge(
             "dataip_log_leaves",
             "Transparency log leaves: size (integrated), published (signed), pending, and "
-            "static (the checkpoint in DATAIP_LOG_STATIC_DIR, when set)",
+            "static (the checkpoint in DATAIP_LOG_STATIC_DIR or _STORE, when set)",
             ["kind"],
             registry=self.registry,
         )

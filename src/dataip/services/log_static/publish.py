@@ -40,7 +40,7 @@ from dataip.ledger.errors import FormatError
 from dataip.services.context import Env
 from dataip.services.ledger.proofs import _root_ranges, tile_bytes
 from dataip.services.ledger.tree import _PrefetchedReader
-from dataip.services.log_static.store import StaticStore
+from dataip.services.log_static.store import StaticConflict, StaticStore
 
 LEASE = "ledger-static-publisher"
 LEASE_SECONDS = 60.0
@@ -49,10 +49,6 @@ KEY = "key"
 _CHUNK = 64  # tiles read in one transaction
 _RENEW_EVERY = 4 * _CHUNK  # files written between lease renewals
 _log = logging.getLogger("dataip.ledger")
-
-
-class StaticConflict(Exception):
-    """The static copy holds something the log never published: refused, nothing overwritten."""
 
 
 @dataclass

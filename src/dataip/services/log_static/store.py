@@ -22,16 +22,23 @@ _SAFE = re.compile(r"(?:checkpoint|key|tile(?:/[0-9a-z]+)+(?:\.p/[0-9]{1,3})?)")
 _PARTIALS = re.compile(r"tile(?:/[0-9a-z]+)+\.p")  # the folder of one tile's partial widths
 
 
+class StaticConflict(Exception):
+    """The static copy holds something the log never published: refused, nothing overwritten."""
+
+
 class StaticStore(Protocol):
     """A place the integrator writes the log's resources to, and the audit reads them from."""
 
     def write(self, path: str, data: bytes) -> None:
-        """Store ``data`` at ``path``, replacing what was there, atomically: a reader sees
-        the old bytes or the new, never a part."""
+        """Store ``data`` at ``path``, atomically: a reader sees the old bytes or the new,
+        never a part. The publisher never rewrites a tile with other bytes; a store that
+        keeps tiles immutable itself (the blob store) raises :class:`StaticConflict` if
+        asked to."""
         ...
 
     def read(self, path: str) -> bytes | None:
-        """The bytes at ``path``, or None when there is nothing."""
+        """The bytes at ``path``, or None when there is nothing. A store that can tell the
+        bytes are not those written (a hash it keeps) raises :class:`StaticConflict`."""
         ...
 
     def remove_partials(self, path: str) -> None:
