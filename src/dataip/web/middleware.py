@@ -128,7 +128,7 @@ class Metrics:
         if not self.multiprocess:
             return bytes(generate_latest(self.registry))
         summed = CollectorRegistry()
-        MultiProcessCollector(summed)
+        MultiProcessCollector(summed)  # type: ignore[no-untyped-call]
         return bytes(generate_latest(summed))
 
 
