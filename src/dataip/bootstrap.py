@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
+from dataip.db.locks import database_lock, file_lock
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
@@ -314,7 +315,12 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     reader_engine = make_reader_engine(url, engine)
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
-    log_keys = load_log_keys(settings)
+    # Keys are made on first use: the lock keeps two processes starting on one data directory
+    # from each making its own (each would then sign with a key the other does not know)
+    with file_lock(settings.data_dir / ".keys.lock"):
+        log_keys = load_log_keys(settings)
+        certificate_keys = load_certificate_keys(settings, profile, log_keys)
+        federation = federation_setup(settings)
     env = Env(
         uow=uow,
         clock=clock or make_clock(settings),
@@ -323,7 +329,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
-        certificate_keys=load_certificate_keys(settings, profile, log_keys),
+        certificate_keys=certificate_keys,
         password_hasher=password_hasher(settings),
         login_policy=LoginPolicy(
             per_pair=settings.login_max_failures,
@@ -332,7 +338,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
             window_seconds=settings.login_window_seconds,
         ),
         screening=screening_setup(settings),
-        federation=federation_setup(settings),
+        federation=federation,
     )
     return Registry(
         settings=settings,
@@ -344,16 +350,20 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
 
 
 def init_database(registry: Registry) -> dict[str, int]:
-    """Create or migrate the schema, and load the shipped industry table when empty."""
-    upgrade(registry.settings.resolved_database_url())
-    with registry.env.uow() as uow:
-        have = uow.industries.count()
-    loaded = 0
-    if have == 0:
-        from dataip.services.context import SYSTEM
+    """Create or migrate the schema, and load the shipped industry table when empty. Several
+    processes starting at once (`serve` on several machines) take turns: the first migrates
+    and loads, the others find it done."""
+    url = registry.settings.resolved_database_url()
+    with database_lock(url, "init"):
+        upgrade(url)
+        with registry.env.uow() as uow:
+            have = uow.industries.count()
+        loaded = 0
+        if have == 0:
+            from dataip.services.context import SYSTEM
 
-        loaded = load_industries(SYSTEM, env=registry.env)
-    staged = stage_missing(registry.env)
+            loaded = load_industries(SYSTEM, env=registry.env)
+        staged = stage_missing(registry.env)
     return {"industries_loaded": loaded, "log_leaves_staged": staged}
 
 
