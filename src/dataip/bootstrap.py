@@ -30,7 +30,7 @@ from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.login_throttle import LoginPolicy
-from dataip.services.reference import calendar_from_db, load_industries
+from dataip.services.reference import calendar_from_db, calendar_generation, load_industries
 from dataip.services.screening_worker import ScreeningSetup
 
 
@@ -327,6 +327,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         profile=profile,
         blobs=FileBlobStore(settings.blob_dir),
         calendar_loader=lambda: calendar_from_db(reader),
+        calendar_version=lambda: calendar_generation(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
         certificate_keys=certificate_keys,

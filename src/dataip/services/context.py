@@ -98,6 +98,10 @@ class Env:
     calendar_loader: Callable[[], WorkingDayCalendar]
     max_blob_bytes: int = 20 * 1024 * 1024
     calendar_ttl_seconds: float = 60.0
+    # the calendar's generation in the database (`reference.calendar_generation`), bumped by
+    # every change to it: each call compares it, so every server process uses the calendar
+    # an admin changed in any of them (deadlines must agree); None: the TTL alone
+    calendar_version: Callable[[], int] | None = None
     reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
     certificate_keys: Any = None  # certificates.CertificateKeys, built by bootstrap
     screening: Any = None  # screening_worker.ScreeningSetup, built by bootstrap (issue 18)
@@ -109,6 +113,7 @@ class Env:
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
+    _calendar_generation: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> UnitOfWork:
@@ -123,12 +128,15 @@ class Env:
         return self.now().date()
 
     def calendar(self) -> WorkingDayCalendar:
-        """The working-day calendar, reloaded when an admin changes it or after a TTL."""
+        """The working-day calendar, reloaded when an admin changes it (in this process or
+        another: its generation in the database moved) or after a TTL."""
+        generation = self.calendar_version() if self.calendar_version is not None else None
         with self._lock:
             fresh = time.monotonic() - self._calendar_at < self.calendar_ttl_seconds
-            if self._calendar is None or not fresh:
+            if self._calendar is None or not fresh or generation != self._calendar_generation:
                 self._calendar = self.calendar_loader()
                 self._calendar_at = time.monotonic()
+                self._calendar_generation = generation
             return self._calendar
 
     def invalidate_calendar(self) -> None:
