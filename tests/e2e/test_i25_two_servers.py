@@ -1,0 +1,373 @@
+"""Issue 25 §1: several server processes on one database are one registry.
+
+Two real `dataip serve` processes (A and B) share one database and one data directory (keys,
+blobs) and one public address, as two machines behind a load balancer would; the tests drive
+the procedure through both alternately — each step of an application on the other server than
+the one before, several applications at once — and check that the outcome is what one process
+gives (the same deadlines, states and dates as the single-process walkthrough), that there is
+one log (both serve the same checkpoint, the audit is clean), that no number is given twice,
+and that what must be shared is: the sign-in throttle, Idempotency-Key answers, the
+working-day calendar. A third process, `serve --workers 2`, joins the same registry.
+
+On PostgreSQL (CI) and on SQLite in WAL mode (two processes on one machine); nothing here
+imports `dataip`: processes, HTTP and SQL only.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.api import complete_form
+from tests.support.server import Server, scratch_database
+
+T0 = "2026-09-28T10:00:00+08:00"  # a Monday before National Day (test_walkthrough's dates)
+T1 = "2026-10-13T09:00:00+08:00"  # publicity over
+PASSWORD = "pass-word-1"
+NAMES = ("城市交通拥堵预测数据集", "电力负荷预测数据集", "贵阳气象观测数据集", "物流路径优化数据集")
+
+
+@dataclass
+class Pair:
+    a: Server
+    b: Server
+    clients: list[httpx.Client] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)
+    party: int = 0
+
+    @property
+    def servers(self) -> tuple[Server, Server]:
+        return self.a, self.b
+
+    def on(self, step: int) -> httpx.Client:
+        """The server for step `step`: A, B, A, B, …"""
+        return self.clients[step % 2]
+
+    def h(self, who: str, **more: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}", **more}
+
+    def login(self, who: str, step: int = 0) -> None:
+        r = self.on(step).post("/api/v1/auth/token", json={"username": who, "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        self.tokens[who] = r.json()["access_token"]
+
+    def restart_at(self, now: str) -> None:
+        """Both servers stopped and started again with the clock at `now` (DATAIP_NOW)."""
+        for s in self.servers:
+            s.stop()
+            s.env["DATAIP_NOW"] = now
+        _start_both(self)
+
+
+def _start_both(pair: Pair) -> None:
+    with ThreadPoolExecutor(2) as pool:  # at once: they take turns preparing the database
+        list(pool.map(lambda s: s.start(), pair.servers))
+
+
+def _ok(r: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert r.status_code == status, (r.request.method, r.request.url, r.status_code, r.text)
+    return dict(r.json())
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    tmp = tmp_path_factory.mktemp("two_servers")
+    with scratch_database(tmp) as url:
+        a = Server(tmp / "a", url, now=T0, webhook_workers="0")
+        b = a.sibling(tmp / "b")
+        pair = Pair(a, b)
+        try:
+            _start_both(pair)
+            for user, role in (("examiner1", "examiner"), ("admin1", "registrar_admin")):
+                a.cli(
+                    "users", "create", user, "--role", role, "--display-name", user,
+                    "--password", PASSWORD,
+                )  # fmt: skip
+            pair.clients = [httpx.Client(base_url=s.base_url, timeout=60) for s in pair.servers]
+            _world(pair)
+            yield pair
+        finally:
+            for c in pair.clients:
+                c.close()
+            for s in pair.servers:
+                s.close()
+
+
+def _world(pair: Pair) -> None:
+    """An applicant (signed up on B, signed in on A) and its party, verified by the examiner
+    (the party made on A, its evidence uploaded on B, the decision on A)."""
+    _ok(
+        pair.on(1).post(
+            "/api/v1/accounts",
+            json={
+                "username": "applicant1",
+                "password": PASSWORD,
+                "display_name": "applicant1",
+                "role": "applicant",
+            },
+        ),
+        201,
+    )
+    for step, who in enumerate(("applicant1", "examiner1", "admin1")):
+        pair.login(who, step)
+    party = _ok(
+        pair.on(0).post(
+            "/api/v1/parties",
+            headers=pair.h("applicant1"),
+            json={
+                "kind": "legal_person",
+                "name": "贵阳两台服务器数据科技有限公司",
+                "id_number": "91520115MA6DKQ0X1N",
+                "address": "贵阳市观山湖区",
+            },
+        ),
+        201,
+    )
+    pid = int(party["id"])
+    ev = _upload(pair.on(1), pair.h("applicant1"), b"licence scan", "licence.pdf")
+    _ok(
+        pair.on(0).post(
+            f"/api/v1/parties/{pid}/verification",
+            headers=pair.h("applicant1"),
+            json={"method": "business_licence", "evidence_blob": ev},
+        )
+    )
+    _ok(
+        pair.on(1).post(
+            f"/api/v1/parties/{pid}/verification/decision",
+            headers=pair.h("examiner1"),
+            json={"approve": True},
+        )
+    )
+    pair.party = pid
+
+
+def _upload(c: httpx.Client, headers: dict[str, str], data: bytes, name: str) -> str:
+    r = c.post("/api/v1/blobs", headers=headers, files={"file": (name, data, "text/csv")})
+    return str(_ok(r, 201)["sha256"])
+
+
+def _act(pair: Pair, step: int, who: str, app_id: int, action: str) -> dict[str, Any]:
+    return _ok(
+        pair.on(step).post(
+            f"/api/v1/applications/{app_id}/actions/{action}", headers=pair.h(who), json=None
+        )
+    )
+
+
+def _due(app: dict[str, Any], kind: str) -> str:
+    return str(next(d["due_on"] for d in app["deadlines"] if d["kind"] == kind))
+
+
+# --- the procedure, through both servers --------------------------------------------------------
+
+
+def _file_to_publicity(pair: Pair, i: int) -> dict[str, Any]:
+    """Application i from upload to publicity, each step on the other server (i shifts the
+    start, so at any moment some applications are on A and others on B)."""
+    sample = _upload(pair.on(i), pair.h("applicant1"), f"a,b\n{i},2\n".encode(), "s.csv")
+    form = complete_form(NAMES[i], sample=sample)
+    form["evidence"] = {**form["evidence"], "hash_value": f"{i + 1:02x}" * 32}
+    draft = _ok(
+        pair.on(i + 1).post(
+            "/api/v1/applications",
+            headers=pair.h("applicant1"),
+            json={"form": form, "applicants": [{"party_id": pair.party}]},
+        ),
+        201,
+    )
+    app_id = int(draft["id"])
+    sub = _act(pair, i + 2, "applicant1", app_id, "submit")
+    accepted = _act(pair, i + 3, "examiner1", app_id, "accept")
+    pub = _act(pair, i + 4, "examiner1", app_id, "publicise")
+    return {"id": app_id, "submitted": sub, "accepted": accepted, "publicised": pub}
+
+
+def _register(pair: Pair, i: int, app_id: int) -> dict[str, Any]:
+    """Approval on one server, the certificate read on the other and verified on the first."""
+    approved = _act(pair, i + 5, "examiner1", app_id, "approve")
+    number = approved["registration"]["registration_number"]
+    r = pair.on(i + 6).get(f"/api/v1/registrations/{number}/certificate")
+    assert r.status_code == 200, r.text
+    token = r.text
+    other = pair.on(i + 7).get(f"/api/v1/registrations/{number}/certificate")
+    assert other.status_code == 200 and other.text == token  # one certificate, not two
+    verified = _ok(pair.on(i + 7).post("/api/v1/certificates/verify", json={"token": token}))
+    return {"approved": approved, "verified": verified}
+
+
+def test_i25_the_procedure_through_two_servers_alternately_is_one_registry(pair: Pair) -> None:
+    n = len(NAMES)
+    with ThreadPoolExecutor(n) as pool:  # the applications at once, interleaved
+        filed = list(pool.map(lambda i: _file_to_publicity(pair, i), range(n)))
+    for f in filed:
+        # the single-process walkthrough's results: R8 accept within 3 working days (29,
+        # 30 Sep, the holiday, 8 Oct); R10 publicity 5 working days (…, Sat 10 Oct make-up)
+        assert f["submitted"]["state"] == "submitted"
+        assert f["submitted"]["filing_date"] == "2026-09-28"
+        assert _due(f["submitted"], "accept") == "2026-10-08"
+        assert f["accepted"]["state"] == "under_examination"
+        assert f["publicised"]["state"] == "publicised"
+        assert _due(f["publicised"], "publicity") == "2026-10-12"
+    numbers = [f["submitted"]["application_number"] for f in filed]
+    assert len(set(numbers)) == n and all(len(x) == 16 for x in numbers)
+
+    pair.restart_at(T1)
+    with ThreadPoolExecutor(n) as pool:
+        done = list(pool.map(lambda i: _register(pair, i, filed[i]["id"]), range(n)))
+    regs = [d["approved"]["registration"] for d in done]
+    for d, reg in zip(done, regs, strict=True):
+        assert d["approved"]["state"] == "registered"
+        assert reg["registration_date"] == "2026-10-13"
+        assert reg["valid_until"] == "2028-10-12"  # R15 / R0.3
+        assert reg["certificate_number"].startswith("2026105200")
+        assert d["verified"]["authentic"] is True, d["verified"]
+        assert d["verified"]["status"]["status"] == "valid", d["verified"]
+    assert len({r["registration_number"] for r in regs}) == n
+    assert len({r["certificate_number"] for r in regs}) == n
+
+    # no number given twice, whichever process gave it
+    for table, column in (
+        ("applications", "application_number"),
+        ("registrations", "registration_number"),
+        ("registrations", "certificate_number"),
+    ):
+        total, distinct = pair.a.rows(
+            f"SELECT count({column}), count(DISTINCT {column}) FROM {table}"
+        )[0]
+        assert total == distinct and total >= n, (table, column, total, distinct)
+
+    # one log: both publish the same checkpoint over every event, and it audits clean
+    size, _ = pair.a.wait_log_caught_up(timeout=30)
+    pair.b.wait_log_caught_up(timeout=30)
+    checkpoints = {s.base_url: httpx.get(f"{s.base_url}/log/checkpoint").text for s in pair.servers}
+    assert len(set(checkpoints.values())) == 1, checkpoints
+    audit = pair.b.cli("log", "audit")
+    assert "audit clean" in audit.stdout and f": {size} leaves" in audit.stdout, audit.stdout
+
+
+# --- what must be shared ------------------------------------------------------------------------
+
+
+def test_i25_failed_sign_ins_on_one_server_lock_the_account_on_the_other(pair: Pair) -> None:
+    user = "throttled1"
+    body = {"username": user, "password": PASSWORD, "display_name": user, "role": "applicant"}
+    _ok(pair.on(0).post("/api/v1/accounts", json=body), 201)
+    for _ in range(5):  # DATAIP_LOGIN_MAX_FAILURES: 5 for an account from one address
+        wrong = pair.on(0).post("/api/v1/auth/token", json={**body, "password": "wrong-one"})
+        assert wrong.status_code == 401, wrong.text
+    locked = pair.on(1).post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
+    assert locked.status_code == 429 and locked.json()["code"] == "too_many_attempts", locked.text
+
+
+def test_i25_an_idempotency_key_used_on_one_server_replays_on_the_other(pair: Pair) -> None:
+    sample = _upload(pair.on(0), pair.h("applicant1"), b"a,b\n9,9\n", "s.csv")
+    body = {
+        "form": complete_form("重放测试数据集", sample=sample),
+        "applicants": [{"party_id": pair.party}],
+    }
+    headers = pair.h("applicant1", **{"Idempotency-Key": "two-servers-create"})
+    first = pair.on(0).post("/api/v1/applications", headers=headers, json=body)
+    assert first.status_code == 201, first.text
+    again = pair.on(1).post("/api/v1/applications", headers=headers, json=body)
+    assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json() == first.json()
+    other = {**body, "form": {**body["form"], "name": "另一个数据集"}}
+    reused = pair.on(1).post("/api/v1/applications", headers=headers, json=other)
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    made = pair.a.scalar(
+        "SELECT count(*) FROM applications WHERE id = :id", id=int(first.json()["id"])
+    )
+    assert made == 1
+
+
+def test_i25_a_calendar_change_on_one_server_is_used_by_the_other_at_once(pair: Pair) -> None:
+    def due_on_b() -> str:
+        r = pair.on(1).get(
+            "/api/v1/reference/calendar/due-date",
+            params={"period": "accept", "trigger": "2027-03-01"},  # a Monday
+        )
+        return str(_ok(r)["due_on"])
+
+    assert due_on_b() == "2027-03-04"  # B has the calendar loaded (3 working days)
+    r = pair.on(0).put(
+        "/api/v1/reference/calendar/overrides/2027-03-02",
+        headers=pair.h("admin1"),
+        json={"is_working_day": False, "note": "两台服务器测试"},
+    )
+    assert r.status_code == 204, r.text
+    assert due_on_b() == "2027-03-05"  # not a minute later: now
+
+
+# --- serve --workers ----------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_i25_serve_with_two_workers_joins_the_registry_and_stops_on_sigterm(
+    pair: Pair, tmp_path: Path
+) -> None:
+    server = pair.a.sibling(tmp_path)
+    server.serve_args = ("--workers", "2")
+    server.start()
+    try:
+        deadline = time.monotonic() + 60
+        while "ready at" not in server.log_tail(100_000):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.2)
+        workers = [p for p in _children(server.pid) if _is_worker(p)]
+        assert len(workers) == 2, (workers, server.log_tail())
+        with httpx.Client(base_url=server.base_url, timeout=30) as c:
+            for _ in range(6):
+                assert c.get("/healthz").status_code == 200
+            # the registry the pair serves: its applications, its accounts
+            r = c.get(f"/api/v1/applications/{_first_application(pair)}", headers=pair.h("admin1"))
+            assert r.status_code == 200, r.text
+        server.wait_log_caught_up(timeout=30)  # the same log: the pair's checkpoint
+        pair.b.wait_log_caught_up(timeout=30)
+        assert (
+            httpx.get(f"{server.base_url}/log/checkpoint").text
+            == httpx.get(f"{pair.b.base_url}/log/checkpoint").text
+        )
+        with httpx.Client(base_url=server.base_url, timeout=30) as c:
+            metrics = c.get("/metrics").text  # every worker's requests, summed
+        served = re.search(
+            r'dataip_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)',
+            metrics,
+        )
+        assert served is not None and float(served.group(1)) >= 6, metrics[:2000]
+        lines = [x for x in server.log_tail(100_000).splitlines() if x.startswith("ready at")]
+        assert lines == [f"ready at {pair.a.base_url} (listening on 127.0.0.1:{server.port})"]
+    finally:
+        code = server.stop()  # SIGTERM
+    assert code == 0, server.log_tail()
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)  # every worker ended
+
+
+def _first_application(pair: Pair) -> int:
+    return int(pair.a.scalar("SELECT min(id) FROM applications"))
