@@ -37,19 +37,21 @@ NAMES = ("城市交通拥堵预测数据集", "电力负荷预测数据集", "�
 
 @dataclass
 class Pair:
+    """The registry's server processes: A and B to begin with; when the clock moves, A leaves
+    and W — `serve --workers 2` — joins B (see `move_clock`)."""
+
     a: Server
     b: Server
+    tmp: Path
+    running: list[Server] = field(default_factory=list)
     clients: list[httpx.Client] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
     party: int = 0
-
-    @property
-    def servers(self) -> tuple[Server, Server]:
-        return self.a, self.b
+    w: Server | None = None
 
     def on(self, step: int) -> httpx.Client:
-        """The server for step `step`: A, B, A, B, …"""
-        return self.clients[step % 2]
+        """The server for step `step`: the first running one, the second, the first, …"""
+        return self.clients[step % len(self.clients)]
 
     def h(self, who: str, **more: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **more}
@@ -59,20 +61,37 @@ class Pair:
         assert r.status_code == 201, r.text
         self.tokens[who] = r.json()["access_token"]
 
-    def restart_at(self, now: str) -> None:
-        """Both servers stopped and started again with the clock at `now` (DATAIP_NOW), and
-        everyone signed in again (tokens live a week)."""
-        for s in self.servers:
+    def serve(self, servers: list[Server]) -> None:
+        """Start `servers` at once (they take turns preparing the database) and talk to
+        them from now on."""
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(lambda s: s.start(), [s for s in servers if s.proc is None]))
+        for c in self.clients:
+            c.close()
+        self.running = servers
+        self.clients = [httpx.Client(base_url=s.base_url, timeout=60) for s in servers]
+
+    def move_clock(self, now: str) -> None:
+        """Every server stopped; B started again and W (two workers) started, with the clock
+        at `now` (DATAIP_NOW: every process of a registry must have the same); everyone
+        signs in again (tokens live a week)."""
+        for s in (self.a, self.b):
             s.stop()
+        w = self.a.sibling(self.tmp / "w")
+        w.serve_args = ("--workers", "2")
+        for s in (self.b, w):
             s.env["DATAIP_NOW"] = now
-        _start_both(self)
+        self.w = w
+        self.serve([self.b, w])
         for step, who in enumerate(list(self.tokens)):
             self.login(who, step)
 
-
-def _start_both(pair: Pair) -> None:
-    with ThreadPoolExecutor(2) as pool:  # at once: they take turns preparing the database
-        list(pool.map(lambda s: s.start(), pair.servers))
+    def close(self) -> None:
+        for c in self.clients:
+            c.close()
+        for s in (self.a, self.b, self.w):
+            if s is not None:
+                s.close()
 
 
 def _ok(r: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -85,22 +104,17 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     tmp = tmp_path_factory.mktemp("two_servers")
     with scratch_database(tmp) as url:
         a = Server(tmp / "a", url, now=T0, webhook_workers="0")
-        b = a.sibling(tmp / "b")
-        pair = Pair(a, b)
+        pair = Pair(a, a.sibling(tmp / "b"), tmp)
         try:
-            _start_both(pair)
+            pair.serve([pair.a, pair.b])
             a.cli(
                 "users", "create", "admin1", "--role", "registrar_admin",
                 "--display-name", "admin1", "--password", PASSWORD,
             )  # fmt: skip
-            pair.clients = [httpx.Client(base_url=s.base_url, timeout=60) for s in pair.servers]
             _world(pair)
             yield pair
         finally:
-            for c in pair.clients:
-                c.close()
-            for s in pair.servers:
-                s.close()
+            pair.close()
 
 
 def _world(pair: Pair) -> None:
@@ -213,7 +227,7 @@ def test_i25_the_procedure_through_two_servers_alternately_is_one_registry(pair:
     numbers = [f["submitted"]["application_number"] for f in filed]
     assert len(set(numbers)) == n and all(len(x) == 16 for x in numbers)
 
-    pair.restart_at(T1)
+    pair.move_clock(T1)  # A leaves; B and W (two workers) carry on
     with ThreadPoolExecutor(n) as pool:
         done = list(pool.map(lambda i: _register(pair, i, filed[i]["id"]), range(n)))
     regs = [d["approved"]["registration"] for d in done]
@@ -238,12 +252,13 @@ def test_i25_the_procedure_through_two_servers_alternately_is_one_registry(pair:
         )[0]
         assert total == distinct and total >= n, (table, column, total, distinct)
 
-    # one log: both publish the same checkpoint over every event, and it audits clean
-    size, _ = pair.a.wait_log_caught_up(timeout=30)
-    pair.b.wait_log_caught_up(timeout=30)
-    checkpoints = {s.base_url: httpx.get(f"{s.base_url}/log/checkpoint").text for s in pair.servers}
-    assert len(set(checkpoints.values())) == 1, checkpoints
+    # one log: every process publishes the same checkpoint over every event; it audits clean
+    sizes = {s.wait_log_caught_up(timeout=30) for s in pair.running}
+    assert len(sizes) == 1, sizes
+    checkpoints = {httpx.get(f"{s.base_url}/log/checkpoint").text for s in pair.running}
+    assert len(checkpoints) == 1, checkpoints
     audit = pair.b.cli("log", "audit")
+    size = sizes.pop()[0]
     assert "audit clean" in audit.stdout and f": {size} leaves" in audit.stdout, audit.stdout
 
 
@@ -323,45 +338,31 @@ def _is_worker(pid: int) -> bool:
         return False
 
 
-def test_i25_serve_with_two_workers_joins_the_registry_and_stops_on_sigterm(
-    pair: Pair, tmp_path: Path
-) -> None:
-    server = pair.a.sibling(tmp_path)
-    server.serve_args = ("--workers", "2")
-    server.start()
-    try:
-        deadline = time.monotonic() + 60
-        while "ready at" not in server.log_tail(100_000):
-            assert time.monotonic() < deadline, server.log_tail()
-            time.sleep(0.2)
-        workers = [p for p in _children(server.pid) if _is_worker(p)]
-        assert len(workers) == 2, (workers, server.log_tail())
-        with httpx.Client(base_url=server.base_url, timeout=30) as c:
-            for _ in range(6):
-                assert c.get("/healthz").status_code == 200
-            # the registry the pair serves: its applications, its accounts
-            r = c.get(f"/api/v1/applications/{_first_application(pair)}", headers=pair.h("admin1"))
-            assert r.status_code == 200, r.text
-        server.wait_log_caught_up(timeout=30)  # the same log: the pair's checkpoint
-        pair.b.wait_log_caught_up(timeout=30)
-        assert (
-            httpx.get(f"{server.base_url}/log/checkpoint").text
-            == httpx.get(f"{pair.b.base_url}/log/checkpoint").text
-        )
-        with httpx.Client(base_url=server.base_url, timeout=30) as c:
-            metrics = c.get("/metrics").text  # every worker's requests, summed
-        served = re.search(
-            r'dataip_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)',
-            metrics,
-        )
-        assert served is not None and float(served.group(1)) >= 6, metrics[:2000]
-        lines = [x for x in server.log_tail(100_000).splitlines() if x.startswith("ready at")]
-        assert lines == [f"ready at {pair.a.base_url} (listening on 127.0.0.1:{server.port})"]
-    finally:
-        code = server.stop()  # SIGTERM
-    assert code == 0, server.log_tail()
-    assert not any(Path(f"/proc/{w}").exists() for w in workers)  # every worker ended
-
-
-def _first_application(pair: Pair) -> int:
-    return int(pair.a.scalar("SELECT min(id) FROM applications"))
+def test_i25_serve_with_two_workers_joins_the_registry_and_stops_on_sigterm(pair: Pair) -> None:
+    if pair.w is None:  # run alone: W joins now
+        pair.move_clock(T1)
+    server = pair.w
+    assert server is not None
+    deadline = time.monotonic() + 60
+    while "ready at" not in server.log_tail(100_000):
+        assert time.monotonic() < deadline, server.log_tail()
+        time.sleep(0.2)
+    lines = [x for x in server.log_tail(100_000).splitlines() if x.startswith("ready at")]
+    assert lines == [f"ready at {pair.a.base_url} (listening on 127.0.0.1:{server.port})"]
+    workers = [p for p in _children(server.pid) if _is_worker(p)]
+    assert len(workers) == 2, (workers, server.log_tail())
+    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+        for _ in range(6):
+            assert c.get("/healthz").status_code == 200
+        first = int(pair.a.scalar("SELECT min(id) FROM applications"))
+        r = c.get(f"/api/v1/applications/{first}", headers=pair.h("admin1"))
+        assert r.status_code == 200, r.text  # the registry's own records and accounts
+        metrics = c.get("/metrics").text  # every worker's requests, summed
+    served = re.search(
+        r'dataip_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)',
+        metrics,
+    )
+    assert served is not None and float(served.group(1)) >= 6, metrics[:2000]
+    assert server.stop() == 0, server.log_tail()  # SIGTERM: every worker stops, exit 0
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+    pair.serve([pair.b])
