@@ -30,7 +30,7 @@ from dataip.web.middleware import METRICS_DIR_ENV, configure_logging
 
 __all__ = ["run", "worker_app"]
 
-STARTUP_TIMEOUT_SECONDS = 120.0
+STARTUP_TIMEOUT_SECONDS = 300.0  # then the supervisor carries on without the ready line
 
 
 def worker_app() -> FastAPI:
