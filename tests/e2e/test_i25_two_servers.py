@@ -1,16 +1,22 @@
 """Issue 25 §1: several server processes on one database are one registry.
 
 Two real `dataip serve` processes (A and B) share one database and one data directory (keys,
-blobs) and one public address, as two machines behind a load balancer would; the tests drive
-the procedure through both alternately — each step of an application on the other server than
-the one before, several applications at once — and check that the outcome is what one process
-gives (the same deadlines, states and dates as the single-process walkthrough), that there is
-one log (both serve the same checkpoint, the audit is clean), that no number is given twice,
-and that what must be shared is: the sign-in throttle, Idempotency-Key answers, the
-working-day calendar. A third process, `serve --workers 2`, joins the same registry.
+blobs) and one public address, as two machines behind a load balancer would, and start at once
+(they take turns preparing the database). The tests drive the procedure through both
+alternately — each step of an application on the other server than the one before, several
+applications at once — and check that the outcome is what one process gives (the deadlines,
+states and dates of the single-process walkthrough), that there is one log (every process
+serves the same checkpoint, the audit is clean), that no number is given twice, and that what
+must be shared is: the sign-in throttle, Idempotency-Key answers, the working-day calendar.
 
-On PostgreSQL (CI) and on SQLite in WAL mode (two processes on one machine); nothing here
-imports `dataip`: processes, HTTP and SQL only.
+For the publicity period to pass, the clock moves: a registry has one clock (DATAIP_NOW in a
+demo), so every process stops; B starts again at the later time and W — `serve --workers 2`,
+two workers under one supervisor — joins it in A's place, and the approvals alternate between
+B and W. The last test checks W itself: one ready line, two workers, `/metrics` summed, a
+clean stop on SIGTERM.
+
+On PostgreSQL (CI) and on SQLite in WAL mode (processes on one machine). The registry is
+reached only as an operator and a client would: processes, HTTP and SQL.
 """
 
 from __future__ import annotations
