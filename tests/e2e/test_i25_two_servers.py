@@ -322,6 +322,38 @@ def test_i25_a_calendar_change_on_one_server_is_used_by_the_other_at_once(pair: 
     assert due_on_b() == "2027-03-05"  # not a minute later: now
 
 
+def test_i25_a_portal_session_and_its_form_tokens_work_on_every_server(pair: Pair) -> None:
+    """One browser behind a load balancer: the cookie jar is the host's (cookies name no
+    port), each page from whichever server. The sign-in form comes from one server and is
+    posted to the other (its pre-session CSRF cookie is double-submitted, no server secret);
+    the session works on both; a form token rendered by one signs out on the other, and the
+    session is gone for both."""
+    urls = [str(c.base_url).rstrip("/") for c in pair.clients[:2]]
+    with httpx.Client(timeout=60, follow_redirects=False) as browser:
+        form = browser.get(f"{urls[0]}/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token is not None
+        signed_in = browser.post(
+            f"{urls[1]}/login",
+            data={"csrf_token": token.group(1), "username": "applicant1", "password": PASSWORD},
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        page = browser.get(f"{urls[0]}/applications")
+        assert page.status_code == 200 and 'action="/logout"' in page.text  # signed in
+        session_token = re.search(
+            r'action="/logout"><input type="hidden" name="csrf_token" value="([^"]+)"', page.text
+        )
+        assert session_token is not None
+        with httpx.Client(timeout=60, cookies=signed_in.cookies) as kept:  # the cookie alone
+            assert 'action="/logout"' in kept.get(f"{urls[1]}/applications").text
+        out = browser.post(f"{urls[1]}/logout", data={"csrf_token": session_token.group(1)})
+        assert out.status_code == 303, out.text
+    # signed out everywhere: the session is revoked, not only its cookie forgotten
+    with httpx.Client(timeout=60, cookies=signed_in.cookies) as kept:
+        for url in urls:
+            assert 'action="/logout"' not in kept.get(f"{url}/applications").text, url
+
+
 # --- serve --workers ----------------------------------------------------------------------------
 
 
