@@ -15,6 +15,7 @@ from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
 from dataip.db.blobstore import open_store
+from dataip.db.locks import database_lock, file_lock
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
@@ -31,7 +32,7 @@ from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
 from dataip.services.log_static import BlobStaticStore, FolderStore, StaticStore
 from dataip.services.login_throttle import LoginPolicy
-from dataip.services.reference import calendar_from_db, load_industries
+from dataip.services.reference import calendar_from_db, calendar_generation, load_industries
 from dataip.services.screening_worker import ScreeningSetup
 
 
@@ -319,17 +320,23 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     reader_engine = make_reader_engine(url, engine)
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
-    log_keys = load_log_keys(settings)
     clock = clock or make_clock(settings)
+    # Keys are made on first use: the lock keeps two processes starting on one data directory
+    # from each making its own (each would then sign with a key the other does not know)
+    with file_lock(settings.data_dir / ".keys.lock"):
+        log_keys = load_log_keys(settings)
+        certificate_keys = load_certificate_keys(settings, profile, log_keys)
+        federation = federation_setup(settings)
     env = Env(
         uow=uow,
         clock=clock,
         profile=profile,
         blobs=open_blob_store(settings, settings.blob_store, engine=engine, clock=clock),
         calendar_loader=lambda: calendar_from_db(reader),
+        calendar_version=lambda: calendar_generation(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
-        certificate_keys=load_certificate_keys(settings, profile, log_keys),
+        certificate_keys=certificate_keys,
         password_hasher=password_hasher(settings),
         login_policy=LoginPolicy(
             per_pair=settings.login_max_failures,
@@ -338,7 +345,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
             window_seconds=settings.login_window_seconds,
         ),
         screening=screening_setup(settings),
-        federation=federation_setup(settings),
+        federation=federation,
     )
     return Registry(
         settings=settings,
@@ -407,16 +414,20 @@ def open_static_store(
 
 
 def init_database(registry: Registry) -> dict[str, int]:
-    """Create or migrate the schema, and load the shipped industry table when empty."""
-    upgrade(registry.settings.resolved_database_url())
-    with registry.env.uow() as uow:
-        have = uow.industries.count()
-    loaded = 0
-    if have == 0:
-        from dataip.services.context import SYSTEM
+    """Create or migrate the schema, and load the shipped industry table when empty. Several
+    processes starting at once (`serve` on several machines) take turns: the first migrates
+    and loads, the others find it done."""
+    url = registry.settings.resolved_database_url()
+    with database_lock(url, "init"):
+        upgrade(url)
+        with registry.env.uow() as uow:
+            have = uow.industries.count()
+        loaded = 0
+        if have == 0:
+            from dataip.services.context import SYSTEM
 
-        loaded = load_industries(SYSTEM, env=registry.env)
-    staged = stage_missing(registry.env)
+            loaded = load_industries(SYSTEM, env=registry.env)
+        staged = stage_missing(registry.env)
     return {"industries_loaded": loaded, "log_leaves_staged": staged}
 
 

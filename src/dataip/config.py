@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     public_base_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
+    # Server processes of `dataip serve` on the one socket (docs/operations.md: several
+    # processes, several machines)
+    workers: int = Field(default=1, ge=1, le=64)
     max_blob_bytes: int = 20 * 1024 * 1024
     # Where uploaded files live (issue 25 §2, docs/operations.md "Blob storage"): `local`
     # (<data_dir>/blobs, one machine), `local:PATH`, `database` (the registry's database —

@@ -80,6 +80,7 @@ class Server:
             NO_COLOR="1",
         )
         self.env.update({f"DATAIP_{k.upper()}": v for k, v in settings.items()})
+        self.serve_args: tuple[str, ...] = ()  # more `dataip serve` options (--workers 2)
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._engine: sa.Engine | None = None
@@ -107,7 +108,7 @@ class Server:
         assert self.proc is None, "already running"
         self._log = open(self.log_path, "ab")  # noqa: SIM115 — closed in _reaped
         self.proc = subprocess.Popen(
-            [str(DATAIP), "serve", "--port", str(self.port)],
+            [str(DATAIP), "serve", "--port", str(self.port), *self.serve_args],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
@@ -140,10 +141,11 @@ class Server:
         self.proc.wait(timeout=10)
         self._reaped()
 
-    def stop(self) -> None:
-        """Stop the server if it runs: SIGTERM, then SIGKILL if it lingers."""
+    def stop(self) -> int | None:
+        """Stop the server if it runs: SIGTERM, then SIGKILL if it lingers. Its exit code
+        (negative: the signal that ended it; None: it was not running)."""
         if self.proc is None:
-            return
+            return None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -151,7 +153,27 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
+        code = self.proc.returncode
         self._reaped()
+        return code
+
+    def sibling(self, tmp_path: Path) -> Server:
+        """Another server process of this registry — same database, data directory (keys,
+        blobs) and public address, as behind a load balancer — on a port of its own, with
+        its own log under tmp_path."""
+        other = Server.__new__(Server)
+        other.port = free_port()
+        other.base_url = f"http://127.0.0.1:{other.port}"
+        other.database_url = self.database_url
+        other.data_dir = self.data_dir
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        other.log_path = tmp_path / "server.log"
+        other.env = {**self.env, "DATAIP_PORT": str(other.port)}
+        other.serve_args = ()
+        other.proc = None
+        other._log = None
+        other._engine = None
+        return other
 
     def _reaped(self) -> None:
         self.proc = None

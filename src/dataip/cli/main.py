@@ -103,10 +103,19 @@ def init() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (DATAIP_HOST).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65_535, help="Port (DATAIP_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes on the one socket (DATAIP_WORKERS; docs/operations.md).",
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP server (portal, API, /healthz, /metrics). Unless DATAIP_PUBLIC_BASE_URL
     is set, certificates, QR codes and the log's origin name the bind address. Prints
-    "ready at URL" once it accepts connections; Ctrl+C stops it."""
+    "ready at URL" once it accepts connections (with --workers N: once all N do); Ctrl+C or
+    SIGTERM stops it."""
     import uvicorn
 
     from dataip.web.app import create_app
@@ -114,9 +123,17 @@ def serve(
 
     settings = Settings().bound_to(host, port)
     configure_logging(settings.log_level)
-    reg = build(settings)
+    reg = build(settings)  # keys made on first use, before any worker reads them
     init_database(reg)
     line = _ready_line(settings)
+    processes = workers or settings.workers
+    if processes > 1:
+        from dataip.web import workers as served
+
+        reg.dispose()  # each worker builds its own
+        if not served.run(settings, processes, line):
+            raise typer.Exit(3)
+        return
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:

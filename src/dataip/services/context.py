@@ -98,6 +98,13 @@ class Env:
     calendar_loader: Callable[[], WorkingDayCalendar]
     max_blob_bytes: int = 20 * 1024 * 1024
     calendar_ttl_seconds: float = 60.0
+    # the calendar's generation in the database (`reference.calendar_generation`), bumped by
+    # every change to it: compared before a date is computed, so every server process uses
+    # the calendar an admin changed in any of them (deadlines must agree); None: the TTL alone
+    calendar_version: Callable[[], int] | None = None
+    # how old the last comparison may be for a display (`calendar(exact=False)`: "3 working
+    # days left" in a list of fifty); a read costs a few hundred microseconds
+    calendar_display_seconds: float = 1.0
     reader: UnitOfWorkFactory | None = None  # read-only units of work (no write lock)
     certificate_keys: Any = None  # certificates.CertificateKeys, built by bootstrap
     screening: Any = None  # screening_worker.ScreeningSetup, built by bootstrap (issue 18)
@@ -109,6 +116,8 @@ class Env:
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
+    _calendar_generation: int | None = None
+    _calendar_checked: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def read(self) -> UnitOfWork:
@@ -122,13 +131,24 @@ class Env:
     def today(self) -> date:
         return self.now().date()
 
-    def calendar(self) -> WorkingDayCalendar:
-        """The working-day calendar, reloaded when an admin changes it or after a TTL."""
+    def calendar(self, *, exact: bool = True) -> WorkingDayCalendar:
+        """The working-day calendar, reloaded when an admin changed it — in this process or
+        another: its generation in the database moved — or after a TTL. Every date that is
+        computed and kept checks the generation first; a display (`exact=False`) may use a
+        calendar checked up to `calendar_display_seconds` ago."""
         with self._lock:
-            fresh = time.monotonic() - self._calendar_at < self.calendar_ttl_seconds
-            if self._calendar is None or not fresh:
+            generation = self._calendar_generation
+            recent = time.monotonic() - self._calendar_checked < self.calendar_display_seconds
+        if self.calendar_version is not None and (exact or not recent):
+            generation = self.calendar_version()
+        with self._lock:
+            now = time.monotonic()
+            fresh = now - self._calendar_at < self.calendar_ttl_seconds
+            if self._calendar is None or not fresh or generation != self._calendar_generation:
                 self._calendar = self.calendar_loader()
-                self._calendar_at = time.monotonic()
+                self._calendar_at = now
+                self._calendar_generation = generation
+            self._calendar_checked = now
             return self._calendar
 
     def invalidate_calendar(self) -> None:

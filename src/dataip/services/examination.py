@@ -31,7 +31,7 @@ class QueueItem:
 def queue(identity: Identity, *, env: Env, limit: int = 100) -> list[QueueItem]:
     identity.require_registry()
     limit = max(1, min(limit, 500))
-    cal = env.calendar()
+    cal = env.calendar(exact=False)  # the queue's display of days left
     today = env.today()
     with env.read() as uow:
         tasks = uow.deadlines.examiner_tasks(today, limit=limit)
@@ -64,7 +64,7 @@ def pending_requests(identity: Identity, *, env: Env, limit: int = 100) -> list[
     period ("及时"), so the queue shows how many working days each has waited."""
     identity.require_registry()
     limit = max(1, min(limit, 500))
-    cal = env.calendar()
+    cal = env.calendar(exact=False)  # the queue's display of days left
     today = env.today()
     with env.read() as uow:
         reqs = uow.requests.open_queue(limit=limit)

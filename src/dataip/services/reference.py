@@ -152,6 +152,16 @@ def industries_at(*, env: Env, level: str) -> list[m.Industry]:
 # --- calendar --------------------------------------------------------------------------------
 
 
+CALENDAR_GENERATION = "calendar:generation"  # counter: one more at every calendar change
+
+
+def calendar_generation(uow_factory: Any) -> int:
+    """How many times the calendar was changed (0 before the first): a cheap read that tells
+    each process when to reload it."""
+    with uow_factory() as uow:
+        return int(uow.values(CALENDAR_GENERATION).get(CALENDAR_GENERATION, 0))
+
+
 def calendar_from_db(uow_factory: Any) -> WorkingDayCalendar:
     """The calendar the registry uses: chinese-calendar's published years, the statutory
     fallback for the rest, years an admin loaded, and admin overrides on top."""
@@ -205,6 +215,7 @@ def set_override(
             public={"day": day.isoformat(), "is_working_day": is_working_day},
             private={"note": commitment(note.strip())} if note.strip() else None,
         )
+        uow.next_value(CALENDAR_GENERATION)  # every process reloads it
         uow.commit()
     env.invalidate_calendar()
 
@@ -254,6 +265,7 @@ def load_year(
             public={"year": year},
             private={"source": commitment(source)},  # free text: committed, not published
         )
+        uow.next_value(CALENDAR_GENERATION)  # every process reloads it
         uow.commit()
     return recompute_provisional(env=env)
 

@@ -11,7 +11,6 @@ from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
@@ -122,7 +121,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             metrics.tick_failures.labels(job).set(value)
         if last_run is not None:
             metrics.tick_last_run.set(last_run)
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=metrics.content_type)
 
     problems.install(app)
     return app

@@ -6,13 +6,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,8 +74,20 @@ def configure_logging(level: str = "INFO") -> None:
     root.propagate = False
 
 
+# Where prometheus_client's multiprocess mode keeps each process's counters (its own variable,
+# read by the library when it is imported): `dataip serve --workers N` sets it for its workers
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Metrics:
+    """The server's Prometheus series. Under `serve --workers N` every worker counts into the
+    shared directory and `/metrics` (whichever worker answers) sums them all; the gauges are
+    read from the database at each scrape, so the answering worker's value is the value."""
+
+    content_type = CONTENT_TYPE_LATEST
+
     def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get(METRICS_DIR_ENV))
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "dataip_http_requests_total",
@@ -86,6 +107,7 @@ class Metrics:
             "static (the checkpoint in DATAIP_LOG_STATIC_DIR or _STORE, when set)",
             ["kind"],
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.tick_failures = Gauge(
             "dataip_tick_failures",
@@ -93,12 +115,22 @@ class Metrics:
             "alone and retried by the next run)",
             ["job"],
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.tick_last_run = Gauge(
             "dataip_tick_last_run_timestamp_seconds",
             "When the last complete `dataip tick` run ended (Unix time; 0 before the first)",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
+
+    def exposition(self) -> bytes:
+        """The text format of every series: this process's, or every worker's summed."""
+        if not self.multiprocess:
+            return bytes(generate_latest(self.registry))
+        summed = CollectorRegistry()
+        MultiProcessCollector(summed)  # type: ignore[no-untyped-call]
+        return bytes(generate_latest(summed))
 
 
 def _too_large(max_bytes: int) -> Response:

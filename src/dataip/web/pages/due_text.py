@@ -27,7 +27,7 @@ def due_text(env: Env, lang: str, state: DueState) -> dict[str, Any]:
     flagged in words as well as in red; 暂定 only while it is open (R0.4)."""
     today = env.today()
     shown = state.shown(today)
-    n = env.calendar().working_days_left(today, state.due_on)
+    n = env.calendar(exact=False).working_days_left(today, state.due_on)  # a display
     if shown == "running":
         left = f"{n} working days left" if lang == "en" else f"剩余{n}个工作日"
     elif shown == "overdue":
