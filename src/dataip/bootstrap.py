@@ -305,6 +305,17 @@ def screening_setup(settings: Settings) -> ScreeningSetup:
     )
 
 
+def register_profiles(settings: Settings) -> dict[str, Any]:
+    """Issue 24 §1 (R31): the data property register's profile, when this deployment keeps
+    one (DATAIP_PROPERTY_PROFILE; empty: none)."""
+    if not settings.property_profile:
+        return {}
+    profile = load_profile(settings.property_profile)
+    if profile.register == "data_ip":
+        raise ValueError("DATAIP_PROPERTY_PROFILE names a data IP profile")
+    return {profile.register: profile}
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -333,6 +344,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         ),
         screening=screening_setup(settings),
         federation=federation_setup(settings),
+        registers=register_profiles(settings),
     )
     return Registry(
         settings=settings,

@@ -20,7 +20,9 @@ from dataip.domain.procedural_requests import guard as request_guard
 from dataip.domain.refusal_grounds import validate_grounds
 
 # Who acts. The service works out which of these the caller is for one application.
-Actor = Literal["holder", "registry", "public", "system"]
+# `authority`: another body deciding a register's filings that this registry forwards to it
+# (issue 24 §1, R31; services/property_authority applies its decisions through this table).
+Actor = Literal["holder", "registry", "public", "system", "authority"]
 Party = Literal["registry", "holder"]
 
 
@@ -466,8 +468,10 @@ def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> D
     return DomainError(code, zh, en, status=status, details=dict(details))
 
 
-def candidates(action: str, outcome: str | None) -> list[Transition]:
-    rows = [t for t in TRANSITIONS if t.action == action]
+def candidates(
+    action: str, outcome: str | None, table: tuple[Transition, ...] = TRANSITIONS
+) -> list[Transition]:
+    rows = [t for t in table if t.action == action]
     if not rows:
         raise _err("unknown_action", f"未知的操作：{action}", f"unknown action: {action}", 404)
     if any(t.outcome for t in rows):
@@ -553,10 +557,12 @@ def decide(
     ctx: Context,
     payload: Mapping[str, object] | None = None,
     outcome: str | None = None,
+    table: tuple[Transition, ...] = TRANSITIONS,
 ) -> Transition:
-    """Return the transition to apply, or raise a DomainError saying why not."""
+    """Return the transition to apply, or raise a DomainError saying why not. `table` is the
+    register's (`transitions_for`); data IP's unless said."""
     payload = payload or {}
-    rows = candidates(action, outcome)
+    rows = candidates(action, outcome, table)
     actor_set = set(actors)
     in_state = [t for t in rows if state in t.sources]
     if not in_state:
@@ -593,13 +599,18 @@ def decide(
     return t
 
 
-def allowed_actions(state: AppState, actors: Iterable[Actor], ctx: Context) -> list[str]:
+def allowed_actions(
+    state: AppState,
+    actors: Iterable[Actor],
+    ctx: Context,
+    table: tuple[Transition, ...] = TRANSITIONS,
+) -> list[str]:
     """Actions the caller could take now (payload aside) — what the UI shows as buttons.
     The same rows and guards as `decide`, so an action offered here is refused only for its
     payload (tests/e2e/api/test_i19_allowed_actions.py walks every state and caller)."""
     actor_set = set(actors)
     out: list[str] = []
-    for t in TRANSITIONS:
+    for t in table:
         if t.action in out or state not in t.sources or not actor_set & t.actors:
             continue
         if _guard(t, ctx) is None:
