@@ -316,6 +316,16 @@ def register_profiles(settings: Settings) -> dict[str, Any]:
     return {profile.register: profile}
 
 
+def property_authority(settings: Settings) -> Any:
+    """Issue 24 §1: the data property authority's HTTP endpoint, when its profile forwards
+    (DATAIP_PROPERTY_AUTHORITY_URL); none: this registry decides (`LocalAuthority`)."""
+    if not settings.property_authority_url:
+        return None
+    from dataip.services.property_authority.adapters import HttpAuthority
+
+    return HttpAuthority(settings.property_authority_url)
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -345,6 +355,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         screening=screening_setup(settings),
         federation=federation_setup(settings),
         registers=register_profiles(settings),
+        property_authority=property_authority(settings),
     )
     return Registry(
         settings=settings,

@@ -462,6 +462,9 @@ class Context:
     # G§14: objections are made under a verified real name — the caller owns a verified party
     caller_verified: bool = True
     requests: RequestFacts = _NO_REQUESTS  # fast track, extension, reinstatement
+    # issue 24 §1: another body decides (a forwarded register): its approval is its own, on
+    # its own publicity period, which this registry does not time
+    decided_elsewhere: bool = False
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
@@ -498,7 +501,7 @@ def candidates(
 def _guard(t: Transition, ctx: Context) -> DomainError | None:
     if t.action in REQUEST_ACTIONS:
         return request_guard(t.action, ctx.requests, ctx.today)
-    if t.action == "approve":
+    if t.action == "approve" and not ctx.decided_elsewhere:
         if not ctx.publicity_over:
             return _err(
                 "publicity_not_over", "公示期尚未届满", "the publicity period has not ended"

@@ -540,6 +540,8 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "late": BOOL,
     },
     # certificates
+    # issue 24 §1: a data property filing handed to the body that decides it
+    "FilingForwarded": {"register": _code("registers"), "application_number": REG_NO},
     "CertificateIssued": {
         "registration_number": REG_NO,
         "certificate_number": CERT_NO,

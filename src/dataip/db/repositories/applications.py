@@ -84,6 +84,12 @@ class Applications(_Repo[m.Application]):
         )
         return self._all(stmt)
 
+    def by_number(self, number: str) -> m.Application | None:
+        c = t.applications.c
+        return self.s.scalars(
+            sa.select(m.Application).where(c.application_number == number)
+        ).first()
+
     def of_dossier(self, dossier_id: int) -> list[m.Application]:
         """The applications of one one-window filing, in filing order (issue 24 §2)."""
         c = t.applications.c

@@ -151,6 +151,7 @@ def context_for(
         ),
         caller_verified=verified,
         requests=request_facts(uow, env, app, deadlines) if with_requests else RequestFacts(),
+        decided_elsewhere=env.profile_for(app.register).authority == "forward",
     )
 
 
