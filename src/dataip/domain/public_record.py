@@ -540,6 +540,11 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "late": BOOL,
     },
     # certificates
+    # issue 24 §2: a one-window filing's drafts submitted together (ids and codes only)
+    "DossierSubmitted": {
+        "registers": ListOf("registers", item=_code("registers"), max_items=2),
+        "applications": IDS,
+    },
     # issue 24 §1: a data property filing handed to the body that decides it
     "FilingForwarded": {"register": _code("registers"), "application_number": REG_NO},
     "CertificateIssued": {

@@ -81,6 +81,16 @@ class Registers:
         )
         return [_dossier(r) for r in self.s.execute(q).mappings()]
 
+    def bump_dossier(self, dossier_id: int, version: int) -> None:
+        """Compare-and-swap the dossier's version (its submission is one act)."""
+        done = self.s.execute(
+            sa.update(t.dossiers)
+            .where(_d.id == dossier_id, _d.version == version)
+            .values(version=version + 1)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrencyConflict("dossiers changed")
+
     # --- forwarded filings ----------------------------------------------------------------
     def add_forwarding(self, **values: Any) -> Forwarding:
         values = {"attempts": 0, "version": 1, **values}
