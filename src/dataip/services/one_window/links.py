@@ -3,7 +3,10 @@ in one dossier, in the other register, and its registration once there is one. R
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataip.domain import model as m
+from dataip.services.context import Env
 from dataip.services.ports import UnitOfWork
 
 
@@ -36,3 +39,28 @@ def reference(reg: m.Registration) -> dict[str, str]:
         "registrationNumber": reg.registration_number,
         "certificateNumber": reg.certificate_number,
     }
+
+
+def page_facts(env: Env, number: str) -> dict[str, Any]:
+    """What a registration's public page says of its register (issue 24 §1) and of its
+    one-window sibling (§2): the register, the rights a data property registration holds,
+    and the sibling's register and numbers once it is registered. Codes and numbers only."""
+    with env.read() as uow:
+        reg = uow.registrations.by_number(number)
+        if reg is None:
+            return {}
+        rights: list[str] = []
+        if reg.register != "data_ip":
+            version = uow.registration_versions.latest(reg.id)
+            rights = list(
+                ((version.form if version else {}).get("property") or {}).get("rights") or []
+            )
+        sib = sibling_registration(uow, reg)
+        return {
+            "register": reg.register,
+            "rights": rights,
+            "body": env.profile_for(reg.register).registry_name_zh
+            if reg.register != "data_ip"
+            else None,
+            "sibling": reference(sib) if sib is not None and sib.state == "valid" else None,
+        }
