@@ -5,6 +5,8 @@ certificate names the other's number once both exist; one refused, the other sti
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from dataip.certs import vc
@@ -36,7 +38,9 @@ def _by_register(d: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {a["register"]: a for a in d["applications"]}
 
 
-def test_r31_one_window_filing_reaches_two_certificates_that_name_each_other(api: Api) -> None:
+def test_r31_one_window_filing_reaches_two_certificates_that_name_each_other(
+    api: Api, tmp_path: Path
+) -> None:
     w = api.world()
     api.at("2026-09-28 10:00")
     d = _dossier(api, w)
@@ -88,6 +92,27 @@ def test_r31_one_window_filing_reaches_two_certificates_that_name_each_other(api
     assert ip_subject["certificateVersion"] == 2
     assert ip_subject["sibling"]["certificateNumber"] == dp_reg["certificate_number"]
     assert ip_subject["sibling"]["register"] == "data_property"
+    # … in the PDF too
+    r = api.c.get(
+        f"/api/v1/registrations/{ip_reg['registration_number']}/certificate",
+        headers={"Accept": "application/pdf"},
+    )
+    pdf = tmp_path / "ip.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "一窗受理关联登记" in text and dp_reg["certificate_number"] in text
+    r = api.c.get(
+        f"/api/v1/registrations/{dp_reg['registration_number']}/certificate",
+        headers={"Accept": "application/pdf"},
+    )
+    pdf.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "数据产权登记证书" in text and "数据资源持有权" in text
+    assert ip_reg["certificate_number"] in text
     # the public registration pages name the sibling's certificate number
     page = api.c.get(f"/registrations/{ip_reg['registration_number']}")
     assert dp_reg["certificate_number"] in page.text
