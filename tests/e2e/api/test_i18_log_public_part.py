@@ -569,7 +569,7 @@ class Walk:
             right="usage",
         )
         _derivation(api, examiner, holder, r1, r2)  # issue 23 §1–§2
-        _one_window(api, self.registry, holder, hp, self.n + 1)  # issue 24 §1–§2
+        _one_window(api, self.registry, other, op, self.n + 1)  # issue 24 §1–§2
         self.n += 1
         consent = api.upload(holder, b"pledgee consent", "consent.pdf")
         api.reg_ok(
