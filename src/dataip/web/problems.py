@@ -139,7 +139,7 @@ _PROCEDURE = (
         "missing_fields outcome_required party_not_found party_not_verified text_too_long "
         "unknown_outcome due_not_working_day extension_not_later ground_required "
         "invalid_due_on invalid_evidence invalid_reason_code reason_code_required "
-        "invalid_announcement_date",
+        "invalid_announcement_date unknown_register register_not_kept",
     )
 )
 _REGISTRATION_ACTIONS = (
