@@ -12,7 +12,6 @@ from typing import Any
 from dataip.services import applications, procedure
 from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.one_window import dossiers
-from dataip.services.recording import due_date
 
 NAME = "钱塘江货运物流时效数据集"
 PROPERTY = {
@@ -24,20 +23,18 @@ PROPERTY = {
 }
 
 
-def populate(
+def file(
     e: Env,
-    clock: FixedClock,
     *,
     holder: Identity,
     examiner: Identity,
     party_id: int,
     form: dict[str, Any],
-    until: datetime,
-) -> int:
-    """File, submit and examine the one-window filing; approve both when the data property
-    publicity is over before `until`. Returns the dossier's id."""
+) -> dict[str, int]:
+    """File and submit the one-window filing, accept and publicise both; returns the
+    applications' ids by register (none when this deployment keeps no data property)."""
     if "data_property" not in e.registers:
-        return 0
+        return {}
     digest = hashlib.sha256(NAME.encode()).hexdigest()
     evidence = {
         **form["evidence"],
@@ -57,10 +54,27 @@ def populate(
     for aid in ids.values():
         procedure.perform(examiner, env=e, application_id=aid, action="accept")
         procedure.perform(examiner, env=e, application_id=aid, action="publicise")
-    due = max(due_date(e, "publicity", clock.now(), register).due_on for register in ids)
+    return ids
+
+
+def approve(
+    e: Env, clock: FixedClock, ids: dict[str, int], *, examiner: Identity, until: datetime
+) -> None:
+    """Approve both once the longer publicity (data property's) is over, advancing the clock
+    to then if need be — unless that is after `until` (then both stay publicised)."""
+    if not ids:
+        return
+    with e.read() as uow:
+        due = max(
+            d.due_on
+            for aid in ids.values()
+            for d in uow.deadlines.for_application(aid, open_only=True)
+            if d.kind == "publicity"
+        )
     over = datetime.combine(due + timedelta(days=1), clock.now().timetz())
-    if over < until:
+    if over >= until:
+        return
+    if over > clock.now():
         clock.advance_to(over)
-        for register in ("data_ip", "data_property"):
-            procedure.perform(examiner, env=e, application_id=ids[register], action="approve")
-    return d.id
+    for register in ("data_ip", "data_property"):
+        procedure.perform(examiner, env=e, application_id=ids[register], action="approve")

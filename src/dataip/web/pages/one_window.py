@@ -15,7 +15,7 @@ from dataip.web.deps import EnvDep
 from dataip.web.pages.forms import signed_in
 from dataip.web.pages.render import lang_of, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 DossierId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
