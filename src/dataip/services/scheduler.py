@@ -170,6 +170,8 @@ def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) 
                     return done
                 for d in ended:
                     app = uow.applications.get(d.application_id)
+                    if not env.profile_for(app.register).auto_approve:
+                        continue  # issue 24 §1: each register's profile says
                     try:
                         apply_action(uow, env, SYSTEM, app, "approve", {}, None)
                         approved += 1

@@ -65,16 +65,21 @@ def approve(
     if not ids:
         return
     with e.read() as uow:
-        due = max(
+        dues = [
             d.due_on
             for aid in ids.values()
             for d in uow.deadlines.for_application(aid, open_only=True)
             if d.kind == "publicity"
-        )
-    over = datetime.combine(due + timedelta(days=1), clock.now().timetz())
-    if over >= until:
-        return
-    if over > clock.now():
-        clock.advance_to(over)
+        ]
+    if dues:  # (a profile that approves on its own may have approved one already)
+        over = datetime.combine(max(dues) + timedelta(days=1), clock.now().timetz())
+        if over >= until:
+            return
+        if over > clock.now():
+            clock.advance_to(over)
     for register in ("data_ip", "data_property"):
-        procedure.perform(examiner, env=e, application_id=ids[register], action="approve")
+        with e.read() as uow:
+            app = uow.applications.get(ids[register])
+            waiting = app is not None and app.state == "publicised"
+        if waiting:
+            procedure.perform(examiner, env=e, application_id=ids[register], action="approve")
