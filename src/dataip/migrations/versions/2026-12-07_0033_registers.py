@@ -6,7 +6,7 @@ existing row is data IP); `applications.dossier_id` joins the applications of on
 filing (`dossiers`); `property_forwardings` follows a filing forwarded to another body.
 
 Revision ID: 0033
-Revises: 0032
+Revises: 0035
 Create Date: 2026-12-07 09:00:00
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from dataip.db.tables import UTCDateTime
 
 revision = "0033"
-down_revision = "0032"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 
