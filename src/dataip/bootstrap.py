@@ -311,6 +311,27 @@ def screening_setup(settings: Settings) -> ScreeningSetup:
     )
 
 
+def register_profiles(settings: Settings) -> dict[str, Any]:
+    """Issue 24 §1 (R31): the data property register's profile, when this deployment keeps
+    one (DATAIP_PROPERTY_PROFILE; empty: none)."""
+    if not settings.property_profile:
+        return {}
+    profile = load_profile(settings.property_profile)
+    if profile.register == "data_ip":
+        raise ValueError("DATAIP_PROPERTY_PROFILE names a data IP profile")
+    return {profile.register: profile}
+
+
+def property_authority(settings: Settings) -> Any:
+    """Issue 24 §1: the data property authority's HTTP endpoint, when its profile forwards
+    (DATAIP_PROPERTY_AUTHORITY_URL); none: this registry decides (`LocalAuthority`)."""
+    if not settings.property_authority_url:
+        return None
+    from dataip.services.property_authority.adapters import HttpAuthority
+
+    return HttpAuthority(settings.property_authority_url)
+
+
 def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -346,6 +367,8 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         ),
         screening=screening_setup(settings),
         federation=federation,
+        registers=register_profiles(settings),
+        property_authority=property_authority(settings),
     )
     return Registry(
         settings=settings,

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataip.domain.procedural_requests import FAST_TRACK_GROUNDS
 from dataip.domain.profile import (
+    AUTHORITIES,
     DEFAULT_FAST_TRACK_GROUNDS,
     EXAMINATION_STARTS,
     OPTIONAL_PERIODS,
@@ -23,11 +24,12 @@ from dataip.domain.profile import (
     Period,
     Profile,
 )
+from dataip.domain.registers import REGISTERS
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
 from dataip.value.hotness import policy_from_table as hotness_policy
 
-SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y")
+SHIPPED_PROFILES = ("guizhou-2024", "beijing-3y", "hangzhou-property-2025")
 
 
 class Settings(BaseSettings):
@@ -37,6 +39,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite at <data_dir>/dataip.sqlite3
     profile: str = "guizhou-2024"  # a shipped profile id or a path to a TOML file
+    # issue 24 §1 (R31): the data property register's profile (a shipped id or a TOML path;
+    # empty: this deployment keeps no data property register), and, when that profile's
+    # authority is another body ("forward"), the base URL its filings are posted to
+    property_profile: str = "hangzhou-property-2025"
+    property_authority_url: str = ""
     now: datetime | None = None  # injectable clock for tests and demos; refused in production
     # Where people reach the registry: certificates, QR codes, status lists and the log's
     # origin carry it. Empty: derived from the bind address (host, port) — see bind_url.
@@ -262,6 +269,15 @@ def profile_from_toml(text: str) -> Profile:
     code = str(raw["registry_code"])
     if len(code) != 4 or not code.isdigit():
         raise ValueError("registry_code must be 4 digits")
+    register = raw.get("register", "data_ip")
+    if register not in REGISTERS:
+        raise ValueError(f"register must be one of {', '.join(REGISTERS)}: {register}")
+    prefix = str(numbering.get("prefix", ""))
+    if prefix and (len(prefix) != 2 or not prefix.isascii() or not prefix.isupper()):
+        raise ValueError("numbering.prefix must be two capital letters")
+    authority = raw.get("authority", {}).get("mode", "local")
+    if authority not in AUTHORITIES:
+        raise ValueError(f"authority.mode must be one of {', '.join(AUTHORITIES)}: {authority}")
     retention = raw.get("distribution", {}).get("retention_bp", 3000)
     if type(retention) is not int or not 0 <= retention <= 10_000:
         raise ValueError("distribution.retention_bp must be an integer 0–10000")
@@ -286,6 +302,9 @@ def profile_from_toml(text: str) -> Profile:
         applicant_type_codes=dict(numbering.get("applicant_type_codes", {})),
         distribution_retention_bp=retention,
         hotness=_hotness(raw.get("hotness", {})),
+        register=register,
+        number_prefix=prefix,
+        authority=authority,
     )
 
 

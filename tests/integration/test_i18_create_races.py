@@ -25,6 +25,7 @@ from tests.integration.test_r27_valuation_races import valuation_cases
 from tests.integration.test_r28_distribution_races import distribution_cases
 from tests.integration.test_r29_directory_races import directory_cases
 from tests.integration.test_r29_matching_races import matching_cases
+from tests.integration.test_r31_one_window_races import one_window_cases
 from tests.support.api import Api, World, complete_form, make_resident_id
 from tests.support.db import count
 from tests.support.institutions import headers_for
@@ -345,6 +346,7 @@ CASES += distribution_cases(Case)  # derivation and distribution (issue 23 §1�
 CASES += valuation_cases(Case)  # valuations (issue 22 §2)
 CASES += matching_cases(Case)  # needs and contacts (issue 23 §3–§4)
 CASES += directory_cases(Case)  # agencies and service requests (issue 23 §5)
+CASES += one_window_cases(Case)  # one-window dossiers (issue 24 §2)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import segno.consts
 
 from dataip.certs import qr
 from dataip.domain.errors import DomainError
+from dataip.domain.registers import CERTIFICATE_TYPES, PROPERTY_RIGHTS, REGISTER_LABELS
 
 ATTACHMENT_NAME = "certificate.vc.jwt"
 
@@ -161,6 +162,10 @@ def render(
         # SVG: one path, drawn as vectors, so a printer gets sharp module edges at any size
         "qr": qr_symbol(qr_content).svg_data_uri(border=0, omitsize=True),
         "seal": _data_uri(seal_svg(issuer_name)),
+        # issue 24 §1–§2: a data property certificate's title and rights; the sibling's register
+        "titles": {t: (zh, en) for t, zh, en in CERTIFICATE_TYPES.values()},
+        "right_labels": {k: zh for k, (zh, _en) in PROPERTY_RIGHTS.items()},
+        "register_labels": {k: zh for k, (zh, _en) in REGISTER_LABELS.items()},
     }
     # the holders on the page; else in an annex; else, for the longest names, set tighter
     for annex, compact in ((False, False), (True, False), (True, True)):

@@ -71,6 +71,7 @@ def credential(
     extra: Mapping[str, Any] | None = None,
     term_start: date | None = None,
     renewals: int = 0,
+    subject_extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The national certificate layout's content as a VC 2.0 (G§17: holders with credit
     codes and shares, the data IP's name and industry, registration and certificate numbers,
@@ -105,6 +106,8 @@ def credential(
         "iss": issuer_id,
         "iat": int(issued_at.timestamp()),
     }
+    if subject_extra:  # another register's type and rights, a one-window sibling (issue 24)
+        vc["credentialSubject"].update(subject_extra)
     if status is not None:
         vc["credentialStatus"] = dict(status)
     if extra:

@@ -23,6 +23,7 @@ from dataip.db.repositories.distribution import Distribution
 from dataip.db.repositories.federation import Federation, PeerFeeds
 from dataip.db.repositories.feed import Feed, Webhooks
 from dataip.db.repositories.matching import Matching
+from dataip.db.repositories.registers import Registers
 from dataip.db.repositories.sharing import Sharing
 from dataip.db.repositories.signals import Signals
 from dataip.db.repositories.statistics import Statistics
@@ -118,6 +119,7 @@ class SqlAlchemyUnitOfWork:
         self.signals = Signals(s)  # signals and the hotness snapshot (issue 22 §3, §4)
         self.statistics = Statistics(s)  # R30 aggregates and typical cases (issue 22 §5–6)
         self.directory = Directory(s)  # agencies and service requests (issue 23 §5)
+        self.registers = Registers(s)  # one-window dossiers, forwarded filings (issue 24 §1–§2)
         return self
 
     def __exit__(self, *exc: object) -> None:

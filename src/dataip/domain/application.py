@@ -176,8 +176,10 @@ def check_complete(
     *,
     industry_is_class: Callable[[str], bool],
     today: date,
+    skip: frozenset[str] = frozenset(),
 ) -> list[Defect]:
-    """Every defect of a form against G§7 / R5, all at once (一次性告知)."""
+    """Every defect of a form against G§7 / R5, all at once (一次性告知). `skip` names items
+    another register does not require (`domain.registers.DATA_IP_ONLY`)."""
     defects: list[Defect] = []
     d = check_name(str(form.get("name") or ""))
     if d:
@@ -202,11 +204,14 @@ def check_complete(
             )
         )
     defects += _enum_defects(form, "scenarios", "应用场景", "application scenario")
-    defects += _enum_defects(form, "practical_values", "实用价值", "practical value")
+    if "practical_values" not in skip:
+        defects += _enum_defects(form, "practical_values", "实用价值", "practical value")
     defects += _enum_defects(form, "source_kinds", "数据来源类型", "data source kind")
     defects += _enum_defects(form, "acquisition_methods", "数据获得方式", "acquisition method")
     defects += _enum_defects(form, "data_formats", "数据格式", "data format")
     for path, zh, en in REQUIRED_TEXT:
+        if path in skip:
+            continue
         value = _text(form, path)
         if not value:
             defects.append(Defect(path, "required", f"请填写{zh}", f"{en} is required"))

@@ -37,6 +37,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ReinstatementRefused": ("不予恢复申请", "Reinstatement refused"),
     # the registration and its certificate (G§16–G§24)
     "CertificateIssued": ("颁发登记证书", "Certificate issued"),
+    "DossierSubmitted": ("一窗受理申请提交", "One-window filing submitted"),
+    "FilingForwarded": ("转交数据产权登记机构", "Forwarded to the data property authority"),
     "RegistrationAnnounced": ("发布登记公告", "Registration announced"),
     "RenewalReminderServed": ("发送续展提醒", "Renewal reminder served"),
     "RegistrationRenewed": ("续展登记", "Renewed"),

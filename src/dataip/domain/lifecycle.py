@@ -20,7 +20,9 @@ from dataip.domain.procedural_requests import guard as request_guard
 from dataip.domain.refusal_grounds import validate_grounds
 
 # Who acts. The service works out which of these the caller is for one application.
-Actor = Literal["holder", "registry", "public", "system"]
+# `authority`: another body deciding a register's filings that this registry forwards to it
+# (issue 24 §1, R31; services/property_authority applies its decisions through this table).
+Actor = Literal["holder", "registry", "public", "system", "authority"]
 Party = Literal["registry", "holder"]
 
 
@@ -460,14 +462,19 @@ class Context:
     # G§14: objections are made under a verified real name — the caller owns a verified party
     caller_verified: bool = True
     requests: RequestFacts = _NO_REQUESTS  # fast track, extension, reinstatement
+    # issue 24 §1: another body decides (a forwarded register): its approval is its own, on
+    # its own publicity period, which this registry does not time
+    decided_elsewhere: bool = False
 
 
 def _err(code: str, zh: str, en: str, status: int = 409, **details: object) -> DomainError:
     return DomainError(code, zh, en, status=status, details=dict(details))
 
 
-def candidates(action: str, outcome: str | None) -> list[Transition]:
-    rows = [t for t in TRANSITIONS if t.action == action]
+def candidates(
+    action: str, outcome: str | None, table: tuple[Transition, ...] = TRANSITIONS
+) -> list[Transition]:
+    rows = [t for t in table if t.action == action]
     if not rows:
         raise _err("unknown_action", f"未知的操作：{action}", f"unknown action: {action}", 404)
     if any(t.outcome for t in rows):
@@ -494,7 +501,7 @@ def candidates(action: str, outcome: str | None) -> list[Transition]:
 def _guard(t: Transition, ctx: Context) -> DomainError | None:
     if t.action in REQUEST_ACTIONS:
         return request_guard(t.action, ctx.requests, ctx.today)
-    if t.action == "approve":
+    if t.action == "approve" and not ctx.decided_elsewhere:
         if not ctx.publicity_over:
             return _err(
                 "publicity_not_over", "公示期尚未届满", "the publicity period has not ended"
@@ -553,10 +560,12 @@ def decide(
     ctx: Context,
     payload: Mapping[str, object] | None = None,
     outcome: str | None = None,
+    table: tuple[Transition, ...] = TRANSITIONS,
 ) -> Transition:
-    """Return the transition to apply, or raise a DomainError saying why not."""
+    """Return the transition to apply, or raise a DomainError saying why not. `table` is the
+    register's (`transitions_for`); data IP's unless said."""
     payload = payload or {}
-    rows = candidates(action, outcome)
+    rows = candidates(action, outcome, table)
     actor_set = set(actors)
     in_state = [t for t in rows if state in t.sources]
     if not in_state:
@@ -593,13 +602,18 @@ def decide(
     return t
 
 
-def allowed_actions(state: AppState, actors: Iterable[Actor], ctx: Context) -> list[str]:
+def allowed_actions(
+    state: AppState,
+    actors: Iterable[Actor],
+    ctx: Context,
+    table: tuple[Transition, ...] = TRANSITIONS,
+) -> list[str]:
     """Actions the caller could take now (payload aside) — what the UI shows as buttons.
     The same rows and guards as `decide`, so an action offered here is refused only for its
     payload (tests/e2e/api/test_i19_allowed_actions.py walks every state and caller)."""
     actor_set = set(actors)
     out: list[str] = []
-    for t in TRANSITIONS:
+    for t in table:
         if t.action in out or state not in t.sources or not actor_set & t.actors:
             continue
         if _guard(t, ctx) is None:

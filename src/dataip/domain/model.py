@@ -92,6 +92,8 @@ class Application:
     grounds: list[int] | None = None
     version: int = 1  # optimistic-concurrency counter (ETag)
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+    register: str = "data_ip"  # issue 24 §1: data_ip | data_property (domain.registers)
+    dossier_id: int | None = None  # issue 24 §2: the one-window filing it was made with
 
 
 @dataclass(eq=False)
@@ -213,6 +215,7 @@ class Registration:
     renewal_notice_for: date | None = None  # the expiry a renewal reminder was served for
     version: int = 1  # optimistic-concurrency counter (ETag)
     id: int = None  # type: ignore[assignment]  # assigned by the database on flush
+    register: str = "data_ip"  # issue 24 §1: the register it stands in
 
 
 @dataclass(eq=False)

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from stdnum.iso7064 import mod_11_2
+from stdnum.iso7064 import mod_11_2, mod_37_2
 
 from dataip.domain.errors import DomainError
 from dataip.domain.identifiers import normalise
@@ -255,3 +255,83 @@ def parse_certificate_number(s: str) -> CertificateNumberParts:
     return CertificateNumberParts(
         year=int(n[:4]), month=month, registry_code=n[6:10], serial=int(n[10:])
     )
+
+
+# Issue 24 §1 (R31): another register's numbers carry its two-letter prefix (the profile's
+# `numbering.prefix`; "CQ", 产权, for data property), so that they never collide with, and are
+# told apart from, the national data IP layout above. Same lengths (16 and 17 characters).
+#
+#   registration: PP YYYY A NNNNNNNN C   prefix, year, applicant type, sequence (8), check
+#                 (ISO 7064 MOD 37-2 over the first 15 characters: '0'–'9', 'A'–'Z', '*')
+#   certificate:  PP YYYY MM RRRR NNNNN  prefix, year, month, registry code, serial (5)
+
+MAX_PREFIXED_SEQUENCE: Final = 10**8 - 1
+MAX_PREFIXED_SERIAL: Final = 10**5 - 1
+
+
+def _check_prefix(prefix: str) -> None:
+    if len(prefix) != 2 or not prefix.isascii() or not prefix.isalpha() or not prefix.isupper():
+        raise _reg_error("prefix", f"前缀无效：{prefix!r}", f"invalid prefix: {prefix!r}")
+
+
+def prefixed_registration_number(
+    *, prefix: str, year: int, applicant_type_code: str, sequence: int
+) -> str:
+    """A 16-character registration number of a prefixed register."""
+    _check_prefix(prefix)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _reg_error("year", f"年份{year}不是4位数", f"year {year} is not 4 digits")
+    if len(applicant_type_code) != 1 or not _is_digits(applicant_type_code):
+        raise _reg_error(
+            "applicant_type_code",
+            f"申请人类型代码必须是1位数字：{applicant_type_code!r}",
+            f"applicant_type_code must be 1 digit: {applicant_type_code!r}",
+        )
+    if not 0 <= sequence <= MAX_PREFIXED_SEQUENCE:
+        raise _reg_error(
+            "sequence",
+            f"序号{sequence}超出范围0–{MAX_PREFIXED_SEQUENCE}",
+            f"sequence {sequence} outside 0..{MAX_PREFIXED_SEQUENCE}",
+        )
+    body = f"{prefix}{year:04d}{applicant_type_code}{sequence:08d}"
+    return body + mod_37_2.calc_check_digit(body)
+
+
+def validate_prefixed_registration_number(s: str, *, prefix: str) -> str:
+    """The normalised prefixed number, or raise (length, prefix, digits, check character)."""
+    n = normalise(s).upper()
+    if len(n) != REGISTRATION_NUMBER_LENGTH or not n.startswith(prefix):
+        raise _reg_error(
+            "format",
+            f"应为以{prefix}开头的16位编号",
+            f"must be 16 characters starting with {prefix}",
+            status=400,
+        )
+    if not _is_digits(n[2:15]):
+        raise _reg_error(
+            "format", "第3–15位必须是数字", "characters 3–15 must be digits", status=400
+        )
+    if not mod_37_2.is_valid(n):
+        raise _reg_error(
+            "checksum",
+            "第16位校验码不正确（ISO 7064 MOD 37-2）",
+            "check character is wrong (ISO 7064 MOD 37-2)",
+            status=400,
+        )
+    return n
+
+
+def prefixed_certificate_number(
+    *, prefix: str, year: int, month: int, registry_code: str, serial: int
+) -> str:
+    """A 17-character certificate number of a prefixed register."""
+    _check_prefix(prefix)
+    if not 0 <= serial <= MAX_PREFIXED_SERIAL:
+        raise _cert_error(
+            "serial",
+            f"流水号{serial}超出范围0–{MAX_PREFIXED_SERIAL}",
+            f"serial {serial} outside 0..{MAX_PREFIXED_SERIAL}",
+        )
+    # the same checks of year, month and registry code as the national layout
+    national = certificate_number(year=year, month=month, registry_code=registry_code, serial=0)
+    return f"{prefix}{national[:10]}{serial:05d}"

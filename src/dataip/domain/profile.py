@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PeriodUnit = Literal["working_days", "calendar_days"]
+Authority = Literal["local", "forward"]
+AUTHORITIES = ("local", "forward")
 ValidityStart = Literal["registration_date", "announcement_date"]
 # R8 / G§12: when the registry's examination period starts — the day the application was
 # received (a correction does not restart it), or the day the complete materials were
@@ -73,6 +75,13 @@ class Profile:
     # issue 22 §4: the hotness ranking's `[hotness]` table as written (weights, half-life,
     # window, caps); `dataip.value.hotness.HotnessPolicy` reads and checks it
     hotness: dict[str, Any] = field(default_factory=dict)
+    # issue 24 §1 (R31): the register this profile runs ("data_ip" or "data_property"), the
+    # prefix of its registration and certificate numbers (none: the national data IP layout,
+    # `domain.numbering`), and who decides its filings — this registry ("local") or another
+    # body the filings are forwarded to ("forward", `services/property_authority`)
+    register: str = "data_ip"
+    number_prefix: str = ""
+    authority: Authority = "local"
 
     def period(self, key: str) -> Period:
         return self.periods[key]

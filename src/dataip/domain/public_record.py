@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from stdnum.iso7064 import mod_11_2
+from stdnum.iso7064 import mod_11_2, mod_37_2
 
 from dataip.domain import after_registration as ar
 from dataip.domain import after_registration_codes as arc
@@ -35,6 +35,7 @@ from dataip.domain.numbering import REGISTRATION_NUMBER_LENGTH
 from dataip.domain.pledges import ENFORCEMENT_METHODS, ZDW_REFERENCE
 from dataip.domain.preservation import valid_case_number
 from dataip.domain.refusal_grounds import REFUSAL_GROUNDS
+from dataip.domain.registers import REGISTERS
 
 __all__ = [
     "EVENT_SCHEMAS",
@@ -54,7 +55,7 @@ FORM_ITEMS = frozenset(
     "name industry_code scenarios practical_values intellectual_achievement source_kinds "  # noqa: SIM905
     "acquisition_methods agreement_end_date source_proof_blobs processing_rules anonymisation "
     "scope update evidence sample_blobs data_formats other_notes commitment_accepted "
-    "identifiers".split()
+    "identifiers property".split()
 )
 
 VOCABULARIES: dict[str, frozenset[str]] = {
@@ -69,6 +70,7 @@ VOCABULARIES: dict[str, frozenset[str]] = {
         "applicants name scenarios data_source scope processing_rules application_number".split()  # noqa: SIM905
     ),
     "reg_states": frozenset(ar.RegState),
+    "registers": frozenset(REGISTERS),  # issue 24 §1
     "request_kinds": frozenset(ar.REQUEST_KINDS),
     "request_states": frozenset(
         {*ar.OPEN_REQUEST_STATES, "approved", "refused", "withdrawn", "lapsed"}
@@ -179,14 +181,17 @@ class Pattern(Kind):
 
 @dataclass(frozen=True)
 class RegistrationNumber(Kind):
+    """The national data IP layout, or a prefixed register's (issue 24 §1: two capital
+    letters, 13 digits and an ISO 7064 MOD 37-2 check character; `domain.numbering`)."""
+
     def ok(self, value: Any) -> bool:
-        return (
-            isinstance(value, str)
-            and len(value) == REGISTRATION_NUMBER_LENGTH
-            and value[:15].isascii()
-            and value[:15].isdigit()
-            and value[15] == mod_11_2.calc_check_digit(value[:15])
-        )
+        if not isinstance(value, str) or len(value) != REGISTRATION_NUMBER_LENGTH:
+            return False
+        if value[:15].isascii() and value[:15].isdigit():
+            return value[15] == mod_11_2.calc_check_digit(value[:15])
+        return re.fullmatch(
+            r"[A-Z]{2}[0-9]{13}[0-9A-Z*]", value, re.ASCII
+        ) is not None and mod_37_2.is_valid(value)
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,8 @@ REG_NO = RegistrationNumber("registration_number", screened=False, zh="登记号
 CERT_NO = Pattern(
     "certificate_number",
     screened=False,
-    regex=r"[0-9]{4}(?:0[1-9]|1[0-2])[0-9]{11}",
+    # the national layout, or a prefixed register's (issue 24 §1, `domain.numbering`)
+    regex=r"[0-9]{4}(?:0[1-9]|1[0-2])[0-9]{11}|[A-Z]{2}[0-9]{4}(?:0[1-9]|1[0-2])[0-9]{9}",
     zh="证书编号",
 )
 FILING_NO = Pattern(
@@ -321,6 +327,8 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     # the procedure (domain.lifecycle.TRANSITIONS)
     "ApplicationSubmitted": {
         **_APPLICATION,
+        "register": _code("registers"),  # issue 24 §1
+        "dossier_id": ID,  # issue 24 §2: filed with a one-window dossier
         "application_number": REG_NO,
         "filing_date": DAY,
         "refiled_after_withdrawal": BOOL,
@@ -532,6 +540,13 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "late": BOOL,
     },
     # certificates
+    # issue 24 §2: a one-window filing's drafts submitted together (ids and codes only)
+    "DossierSubmitted": {
+        "registers": ListOf("registers", item=_code("registers"), max_items=2),
+        "applications": IDS,
+    },
+    # issue 24 §1: a data property filing handed to the body that decides it
+    "FilingForwarded": {"register": _code("registers"), "application_number": REG_NO},
     "CertificateIssued": {
         "registration_number": REG_NO,
         "certificate_number": CERT_NO,
@@ -539,6 +554,8 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "kid": KEY_ID,
         "credential_sha256": DIGEST,
         "sm2_kid": Nullable("key_id_or_null", inner=KEY_ID),
+        "register": _code("registers"),  # issue 24 §1–§2: another register's, its sibling's
+        "sibling_certificate_number": CERT_NO,
     },
     # evidence (存证)
     "EvidenceDeposited": {

@@ -25,6 +25,7 @@ from dataip.domain.application import (
     UPDATE_FREQUENCIES,
 )
 from dataip.domain.errors import DomainError
+from dataip.domain.registers import PROPERTY_RIGHTS
 from dataip.domain.resource_ids import check_cstr, check_doi
 from dataip.schemas.errors import errors_of, invalid
 from dataip.schemas.text import Line, Short, Strict, Text
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     Method: TypeAlias = str
     Format: TypeAlias = str
     Frequency: TypeAlias = str
+    Right: TypeAlias = str
 else:  # the enumerations live in the domain; the API validates against the same keys
     Scenario = Literal[tuple(SCENARIOS)]
     Value = Literal[tuple(PRACTICAL_VALUES)]
@@ -48,6 +50,7 @@ else:  # the enumerations live in the domain; the API validates against the same
     Method = Literal[tuple(ACQUISITION_METHODS)]
     Format = Literal[tuple(DATA_FORMATS)]
     Frequency = Literal[tuple(UPDATE_FREQUENCIES)]
+    Right = Literal[tuple(PROPERTY_RIGHTS)]
 
 
 class Scenarios(Strict):
@@ -124,6 +127,19 @@ class ResourceIdentifiers(Strict):
     doi: Annotated[Line, Field(max_length=200), _resource_id(check_doi)] | None = None
 
 
+class PropertyClaim(Strict):
+    """Issue 24 §1: a data property registration's own items — the right(s) claimed of the
+    three (数据二十条), the data's source and the legal basis it is held on, and the
+    applicant's compliance statement (`domain.registers.property_defects` says what a filing
+    needs)."""
+
+    rights: list[Right] = Field(default_factory=list, max_length=3)
+    data_source: Text | None = None
+    legality_basis: Text | None = None
+    compliance_statement: Text | None = None
+    compliance_accepted: bool = False
+
+
 class ApplicationForm(Strict):
     """Every item of G§7 / R5. All optional while a draft; `submit` checks completeness."""
 
@@ -146,6 +162,7 @@ class ApplicationForm(Strict):
     other_notes: Text | None = None
     commitment_accepted: bool = False
     identifiers: ResourceIdentifiers | None = None  # R32 (issue 24 §3)
+    property: PropertyClaim | None = None  # R31: a data property filing's items (issue 24 §1)
 
     def as_form(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -18,11 +18,13 @@ from dataip.certs.keys import IssuerKey, jwks, keys_from_jwks
 from dataip.certs.sm2 import Sm2Key
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.domain.registers import CERTIFICATE_TYPES
 from dataip.domain.registration import current_term
 from dataip.ledger.note import Verifier
 from dataip.services import ledger
 from dataip.services.context import Env
 from dataip.services.federation import foreign, quorum
+from dataip.services.one_window.links import reference, sibling_registration
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import record_event
 
@@ -184,10 +186,11 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
     )
     index = uow.next_value("certificate-status-index") - 1  # 0-based, never reused
     list_no, _ = status_list.locate(index)
+    profile = env.profile_for(reg.register)
     credential = vc.credential(
         issuer_id=keys.issuer_id,
         issuer_name=keys.issuer_name,
-        registry_code=env.profile.registry_code,
+        registry_code=profile.registry_code,
         record_url=f"{keys.issuer_id}/api/v1/registrations/{reg.registration_number}",
         registration_number=reg.registration_number,
         certificate_number=reg.certificate_number,
@@ -203,6 +206,7 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
         term_start=term.start,  # R16: a renewed certificate states its term's start
         renewals=term.renewals,
         status=None,
+        subject_extra=_register_claims(uow, env, reg, form),
         extra={
             "credentialStatus": [
                 status_list.entry(status_list_url(keys.issuer_id, list_no), index),
@@ -214,9 +218,10 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
             ]
         },
     )
+    subject = credential["credentialSubject"]
     token = vc.sign(credential, keys.active)
     digest = hashlib.sha256(token.encode("ascii")).hexdigest()
-    cosigned = _cosign(keys, token) if env.profile.sm2_cosign else None
+    cosigned = _cosign(keys, token) if profile.sm2_cosign else None
     cert = uow.certificates.add(
         m.Certificate(
             registration_id=reg.id,
@@ -245,9 +250,43 @@ def issue(uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any
             # this very leaf once it is integrated (attach_proofs; certs.tlog)
             "credential_sha256": tlog.content_digest(credential),
             "sm2_kid": keys.sm2.kid if cosigned and keys.sm2 else None,
+            **_register_facts(reg, subject),
         },
     )
     return cert
+
+
+def _register_claims(
+    uow: UnitOfWork, env: Env, reg: m.Registration, form: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Issue 24 §1–§2: a data property certificate's type, the right(s) it registers and the
+    body that registers them; for a one-window filing, the sibling registration's numbers once
+    it is registered too."""
+    out: dict[str, Any] = {}
+    if reg.register != "data_ip":
+        profile = env.profile_for(reg.register)
+        out["type"] = CERTIFICATE_TYPES[reg.register][0]
+        out["register"] = reg.register
+        out["rights"] = list((form.get("property") or {}).get("rights") or [])
+        out["registeringBody"] = {
+            "name": profile.registry_name_zh,
+            "code": profile.registry_code,
+            "decidedBy": profile.authority,
+        }
+    sib = sibling_registration(uow, reg)
+    if sib is not None:
+        out["sibling"] = reference(sib)
+    return out
+
+
+def _register_facts(reg: m.Registration, subject: Mapping[str, Any]) -> dict[str, Any]:
+    """The log's part of `_register_claims`: codes and numbers only."""
+    out: dict[str, Any] = {}
+    if reg.register != "data_ip":
+        out["register"] = reg.register
+    if subject.get("sibling"):
+        out["sibling_certificate_number"] = subject["sibling"]["certificateNumber"]
+    return out
 
 
 def _cosign(keys: CertificateKeys, token: str) -> str:

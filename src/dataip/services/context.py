@@ -114,11 +114,30 @@ class Env:
     password_hasher: PasswordHasher = field(default_factory=PasswordHasher)
     # the sign-in throttle's limits and real-time clock (services/login_throttle.py)
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    # issue 24 §1 (R31): the other registers' profiles this deployment keeps, by register
+    # (`profile` is the data IP register's); see `profile_for`
+    registers: dict[str, Profile] = field(default_factory=dict)
+    property_authority: Any = None  # property_authority.PropertyAuthority (bootstrap)
     _calendar: WorkingDayCalendar | None = field(default=None, repr=False)
     _calendar_at: float = 0.0
     _calendar_generation: int | None = None
     _calendar_checked: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def profile_for(self, register: str) -> Profile:
+        """The profile of a register: its periods, numbering and certificate (issue 24 §1)."""
+        if register == self.profile.register:
+            return self.profile
+        try:
+            return self.registers[register]
+        except KeyError:
+            raise DomainError(
+                "register_not_kept",
+                "本登记机构不受理此类登记",
+                f"this registry keeps no {register} register",
+                status=422,
+                details={"register": register},
+            ) from None
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: on SQLite it takes no write lock, so readers never

@@ -35,6 +35,7 @@ from dataip.services.context import Env, FixedClock, Identity
 from dataip.services.directory import demo as directory_demo
 from dataip.services.distribution import demo as distribution_demo
 from dataip.services.matching import demo as matching_demo
+from dataip.services.one_window import demo as one_window_demo
 from dataip.services.recording import due_date
 from dataip.services.sharing import demo as sharing_demo
 from dataip.services.value import demo as value_demo
@@ -435,6 +436,14 @@ def populate(env: Env) -> dict[str, int]:
             )
         else:
             act(ex, aid, "publicise")
+    # issue 24 §2: one data set filed once for data IP and data property (一窗受理)
+    one_window = one_window_demo.file(
+        e,
+        holder=ap,
+        examiner=ex,
+        party_id=party_ids[0],
+        form=form_for(SCENARIOS[0], sample, proof, evidenced_on),
+    )
     publicity_due = due_date(e, "publicity", clock.now()).due_on
     step(1)
     for fate in ("revoked", "awaiting_judgment"):
@@ -555,6 +564,8 @@ def populate(env: Env) -> dict[str, int]:
     )  # issue 22 §2
     matching_demo.populate(e, author=ob, party_id=op.id, holder=ap)  # issue 23 §3–§4: needs
     directory_demo.populate(e, owner=ob, examiner=ex, holder=ap, number=numbers[0])  # §5
+    # issue 24 §2: both registered once data property's longer publicity is over
+    one_window_demo.approve(e, clock, one_window, examiner=ex, until=real_now - timedelta(days=1))
     # Phase 3, yesterday: filings still under way today.
     clock.advance_to(real_now - timedelta(days=1))
     for i, s_ in enumerate(SCENARIOS):

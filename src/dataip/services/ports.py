@@ -75,6 +75,7 @@ class UnitOfWork(Protocol):
     signals: Any  # signals' daily counts, the hotness snapshot (db/repositories/signals.py)
     statistics: Any  # R30 aggregates and typical cases (db/repositories/statistics.py)
     directory: Any  # agencies and service requests (db/repositories/directory.py, issue 23 §5)
+    registers: Any  # one-window dossiers, forwarded filings (db/repositories/registers.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

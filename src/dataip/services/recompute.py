@@ -47,8 +47,12 @@ def _event(uow: UnitOfWork, env: Env, subject: tuple[str, int], public: dict[str
 
 def _deadlines(uow: UnitOfWork, env: Env) -> int:
     changed = 0
+    registers: dict[int, str] = {}
     for d in uow.deadlines.provisional_open():
-        new = due_date(env, d.period_key, d.trigger_at)
+        if d.application_id not in registers:  # issue 24 §1: the register's own periods
+            app = uow.applications.get(d.application_id)
+            registers[d.application_id] = app.register if app else "data_ip"
+        new = due_date(env, d.period_key, d.trigger_at, registers[d.application_id])
         if (new.due_on, new.provisional) == (d.due_on, d.provisional):
             continue
         _event(

@@ -115,9 +115,10 @@ def record_event(
     return event
 
 
-def due_date(env: Env, period_key: str, trigger: datetime) -> DueDate:
-    """The due date of a profile period triggered at `trigger` (R0.1 / R0.2)."""
-    period = env.profile.period(period_key)
+def due_date(env: Env, period_key: str, trigger: datetime, register: str = "data_ip") -> DueDate:
+    """The due date of a profile period triggered at `trigger` (R0.1 / R0.2), in the
+    register's profile (issue 24 §1: data property has its own periods)."""
+    period = env.profile_for(register).period(period_key)
     cal = env.calendar()
     day = trigger.astimezone(env.now().tzinfo).date()
     if period.unit == "calendar_days":
@@ -126,9 +127,15 @@ def due_date(env: Env, period_key: str, trigger: datetime) -> DueDate:
 
 
 def open_deadline(
-    uow: UnitOfWork, env: Env, *, application_id: int, rule: DeadlineRule, trigger: datetime
+    uow: UnitOfWork,
+    env: Env,
+    *,
+    application_id: int,
+    rule: DeadlineRule,
+    trigger: datetime,
+    register: str = "data_ip",
 ) -> m.Deadline:
-    d = due_date(env, rule.period, trigger)
+    d = due_date(env, rule.period, trigger, register)
     return uow.deadlines.add(
         m.Deadline(
             application_id=application_id,

@@ -21,6 +21,7 @@ from dataip.services.context import SYSTEM, Env
 from dataip.services.matching import push as matching_push
 from dataip.services.ports import ConcurrencyConflict
 from dataip.services.procedure import announcement_date, apply_action, holder_recipients_of
+from dataip.services.property_authority import forwarding
 from dataip.services.recompute import recompute_provisional
 from dataip.services.recording import record_event, serve_notice
 from dataip.services.value import hotness as value_hotness
@@ -40,6 +41,8 @@ class TickReport:
     match_notices: int = 0  # issue 23 §4: new registrations pushed to matching needs' authors
     signal_days_closed: int = 0  # issue 22: days whose signals closed (the ranking rebuilt)
     statistics_months: int = 0  # R30: months of statistics recomputed (once a day)
+    forwarded: int = 0  # issue 24 §1: data property filings posted to their authority
+    authority_decisions: int = 0  # filings moved by what the authority decided
     skipped_lease: bool = False
     errors: list[str] = field(default_factory=list)
     # items a job could not apply, each rolled back alone and tried again by the next run:
@@ -83,6 +86,9 @@ def tick(*, env: Env, batch_size: int = 500, lease_seconds: int = 300) -> TickRe
         # mid-file); each file is claimed, so a server's workers and this never collide
         report.samples_screened = screening_worker.run_pending(env)
         report.match_notices = matching_push.registrations_granted(env)
+        # issue 24 §1: data property filings to the body deciding them, and its decisions
+        report.forwarded = forwarding.forward(env)
+        report.authority_decisions = forwarding.follow(env)
         report.signal_days_closed = value_hotness.refresh(env, force=False).days_closed
         # R30: the statistics' monthly aggregates, once a day (services/value/statistics.py);
         # derived figures: a failure is reported and retried by the next run, nothing waits
@@ -164,6 +170,8 @@ def _auto_approve(env: Env, now: datetime, batch_size: int, report: TickReport) 
                     return done
                 for d in ended:
                     app = uow.applications.get(d.application_id)
+                    if not env.profile_for(app.register).auto_approve:
+                        continue  # issue 24 §1: each register's profile says
                     try:
                         apply_action(uow, env, SYSTEM, app, "approve", {}, None)
                         approved += 1

@@ -32,6 +32,7 @@ from dataip.web.api import (
     certificates,
     directory,
     distribution,
+    dossiers,
     events,
     evidence,
     examination,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         rankings,  # issue 22 §4: the hotness ranking and its daily counts
         statistics,  # issue 22 §5–6
         directory,  # issue 23 §5: the service directory
+        dossiers,  # issue 24 §2: one window (一窗受理)
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(log.public_router)

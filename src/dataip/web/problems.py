@@ -139,7 +139,7 @@ _PROCEDURE = (
         "missing_fields outcome_required party_not_found party_not_verified text_too_long "
         "unknown_outcome due_not_working_day extension_not_later ground_required "
         "invalid_due_on invalid_evidence invalid_reason_code reason_code_required "
-        "invalid_announcement_date",
+        "invalid_announcement_date unknown_register register_not_kept",
     )
 )
 _REGISTRATION_ACTIONS = (
@@ -222,7 +222,7 @@ RAISES: dict[str, Problems] = {
     "GET /api/v1/evidence/{number}": p(s404="deposit_not_found"),
     # applications
     "POST /api/v1/applications": LOGIN
-    | p(s403="forbidden", s422="fast_track_needs_grounds")
+    | p(s403="forbidden", s422="fast_track_needs_grounds register_not_kept")
     | _APPLICANTS
     | _FORM,
     "GET /api/v1/applications": p(s422="invalid_state"),
@@ -746,5 +746,22 @@ RAISES.update(
         "GET /api/v1/service-requests": LOGIN,
         "POST /api/v1/service-requests/{request_id}/accept": _SERVICE_ANSWER,
         "POST /api/v1/service-requests/{request_id}/decline": _SERVICE_ANSWER,
+    }
+)
+
+# issue 24 §2: one window (web/api/dossiers.py; services/one_window/)
+_DOSSIER = p(s404="dossier_not_found")
+RAISES.update(
+    {
+        "POST /api/v1/dossiers": LOGIN
+        | RACE
+        | p(s403="forbidden", s422="invalid_registers register_not_kept")
+        | _APPLICANTS
+        | _FORM,
+        "GET /api/v1/dossiers": LOGIN,
+        "GET /api/v1/dossiers/{dossier_id}": _DOSSIER,
+        "POST /api/v1/dossiers/{dossier_id}/submit": _PROCEDURE
+        | _DOSSIER
+        | p(s409="dossier_submitted", s422="register_not_kept"),
     }
 )

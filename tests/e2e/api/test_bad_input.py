@@ -3544,6 +3544,80 @@ CASES += [
 ]
 
 
+# issue 24 §1–§2: data property as a second register; one window (web/api/dossiers.py)
+DOSSIER_CREATE = "POST /dossiers"
+DOSSIER_LIST = "GET /dossiers"
+DOSSIER_ONE = "GET /dossiers/{dossier_id}"
+DOSSIER_SUBMIT = "POST /dossiers/{dossier_id}/submit"
+AUTHENTICATED += [DOSSIER_CREATE, DOSSIER_LIST, DOSSIER_ONE, DOSSIER_SUBMIT]
+
+
+def _dossier(**over: Any) -> Callable[[World], dict[str, Any]]:
+    return lambda w: (
+        {
+            "registers": ["data_ip", "data_property"],
+            "form": {"name": "一窗数据集"},
+            "applicants": [{"party_id": w.ids["party"]}],
+        }
+        | over
+    )
+
+
+CASES += [
+    _invalid("applications:create-unknown-register", "POST /applications", json=_app(register="x")),
+    c(
+        "applications:create-register-not-kept",
+        "POST /applications",
+        422,
+        "register_not_kept",
+        json=_app(register="data_property"),
+        env={"registers": {}},
+    ),
+    c(
+        "dossiers:create-no-login",
+        DOSSIER_CREATE,
+        401,
+        "unauthenticated",
+        who=None,
+        json=_dossier(),
+    ),
+    _invalid("dossiers:create-no-register", DOSSIER_CREATE, json=_dossier(registers=[])),
+    _invalid("dossiers:create-unknown-register", DOSSIER_CREATE, json=_dossier(registers=["x"])),
+    _invalid(
+        "dossiers:create-unknown-right",
+        DOSSIER_CREATE,
+        json=_dossier(form={"name": "一窗数据集", "property": {"rights": ["ownership"]}}),
+    ),
+    _invalid("dossiers:create-no-applicants", DOSSIER_CREATE, json=_dossier(applicants=[])),
+    c(
+        "dossiers:create-register-not-kept",
+        DOSSIER_CREATE,
+        422,
+        "register_not_kept",
+        json=_dossier(),
+        env={"registers": {}},
+    ),
+    c("dossiers:list-no-login", DOSSIER_LIST, 401, "unauthenticated", who=None),
+    c("dossiers:one-missing", DOSSIER_ONE, 404, "dossier_not_found", path="/dossiers/999999"),
+    _invalid("dossiers:one-bad-id", DOSSIER_ONE, path="/dossiers/0"),
+    c(
+        "dossiers:submit-missing",
+        DOSSIER_SUBMIT,
+        404,
+        "dossier_not_found",
+        path="/dossiers/999999/submit",
+    ),
+    c(
+        "dossiers:submit-no-login",
+        DOSSIER_SUBMIT,
+        401,
+        "unauthenticated",
+        who=None,
+        path="/dossiers/999999/submit",
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_bad_request_is_refused_and_changes_nothing(
     case: Case,

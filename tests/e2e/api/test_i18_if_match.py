@@ -17,7 +17,8 @@ import pytest
 
 from dataip.bootstrap import Registry
 from dataip.web import deps
-from tests.support.api import Api, World, problem
+from tests.e2e.api.test_r31_data_property import PROPERTY
+from tests.support.api import Api, World, complete_form, problem
 from tests.support.db import changed_tables, snapshot
 from tests.support.routes import PREFIX, api_routes, dependency_calls
 
@@ -73,8 +74,22 @@ def _quality_publish(api: Api, w: World) -> Target:
     return Target("POST", url, w.applicant, None, r.json()["assessment_id"], "assessment_id")
 
 
+def _dossier_submit(api: Api, w: World) -> Target:
+    """Issue 24 §2: a one-window filing is submitted as the dossier's applicant read it."""
+    body = {
+        "registers": ["data_ip", "data_property"],
+        "form": complete_form(sample=api.upload(w.applicant), property=dict(PROPERTY)),
+        "applicants": [{"party_id": w.party}],
+    }
+    r = api.c.post(f"{PREFIX}/dossiers", headers=api.h(w.applicant), json=body)
+    assert r.status_code == 201, r.text
+    d = r.json()
+    return Target("POST", f"{PREFIX}/dossiers/{d['id']}/submit", w.applicant, None, d["version"])
+
+
 CASES = [
     Case("PATCH /applications/{application_id}", _patch),
+    Case("POST /dossiers/{dossier_id}/submit", _dossier_submit),
     Case("POST /applications/{application_id}/consent", _consent, required=True),
     Case("POST /applications/{application_id}/actions/{action}", _action),
     Case("POST /registrations/{number}/actions/{action}", _registration_action),

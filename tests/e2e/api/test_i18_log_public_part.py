@@ -9,6 +9,7 @@ stored one. A decision's text that must be public is announced, masked, never lo
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,11 @@ from dataip.domain.after_registration import ACTIONS
 from dataip.domain.lifecycle import TRANSITIONS
 from dataip.domain.public_record import EVENT_SCHEMAS, check_public
 from dataip.services import demo, ledger, public_screening, reference, scheduler
+from dataip.services.property_authority import forwarding
+from dataip.services.property_authority.adapters import HttpAuthority
 from tests.support.api import Api, complete_form, make_uscc, problem
 from tests.support.db import changed_tables, snapshot
+from tests.support.property_authority import authority
 
 # What an examiner or a filer may type into any free-text field (the issue's example).
 NAME = "钱多多"
@@ -565,6 +569,8 @@ class Walk:
             right="usage",
         )
         _derivation(api, examiner, holder, r1, r2)  # issue 23 §1–§2
+        _one_window(api, self.registry, other, op, self.n + 1)  # issue 24 §1–§2
+        self.n += 1
         consent = api.upload(holder, b"pledgee consent", "consent.pdf")
         api.reg_ok(
             holder,
@@ -724,6 +730,43 @@ def _derivation(api: Api, examiner: str, holder: str, r1: str, r2: str) -> None:
         f"{base}/distributions", headers=api.h(holder), json={"filing_number": licence["number"]}
     )
     assert r.status_code == 201, r.text
+
+
+def _one_window(api: Api, registry: Registry, holder: str, party: int, n: int) -> None:
+    """Issue 24 §1–§2: a one-window filing whose data property items are full of personal
+    data, submitted together; the data property part forwarded to its authority (a real
+    HTTP server) — the log gets the registers' codes and the numbers, never the text."""
+    form = _form(api, holder, n)
+    form["property"] = {
+        "rights": ["resource_holding"],
+        "data_source": pii("数据来源"),
+        "legality_basis": pii("合法性依据"),
+        "compliance_statement": pii("合规声明"),
+        "compliance_accepted": True,
+    }
+    r = api.c.post(
+        "/api/v1/dossiers",
+        headers=api.h(holder),
+        json={
+            "registers": ["data_ip", "data_property"],
+            "form": form,
+            "applicants": [{"party_id": party}],
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = api.c.post(f"/api/v1/dossiers/{r.json()['id']}/submit", headers=api.h(holder))
+    assert r.status_code == 200, r.text
+    env = registry.env
+    saved = (dict(env.registers), env.property_authority)
+    with authority() as body:
+        env.registers["data_property"] = dataclasses.replace(
+            env.registers["data_property"], authority="forward"
+        )
+        env.property_authority = HttpAuthority(body.url)
+        try:
+            assert forwarding.forward(env) == 1
+        finally:
+            env.registers, env.property_authority = saved
 
 
 def _leaves(api: Api, registry: Registry) -> Iterator[tuple[int, bytes, dict[str, Any]]]:

@@ -156,6 +156,7 @@ def _ids(registry: Registry) -> dict[str, list[Any]]:
         "registration": "SELECT registration_number FROM registrations ORDER BY id",
         "announcement": "SELECT number FROM announcements ORDER BY id",
         "need_id": "SELECT id FROM needs ORDER BY id",  # issue 23 §3
+        "dossier_id": "SELECT id FROM dossiers ORDER BY id",  # issue 24 §2: one window
         # issue 22 §2: the demo's valuations, as "registration/valuation"
         "valuation": "SELECT r.registration_number || '/' || v.number FROM valuations v "
         "JOIN registrations r ON r.id = v.registration_id ORDER BY v.id",
@@ -203,6 +204,8 @@ def _urls(app: FastAPI, ids: dict[str, list[Any]]) -> list[str]:
                 f"/registrations/{n}/distributions/{i}/statements/{b}"
                 for n, i, b in ids["statement"]
             ]
+        elif params == ["dossier_id"]:
+            urls += [path.replace("{dossier_id}", str(i)) for i in ids["dossier_id"]]
         elif params == ["need_id"]:
             urls += [path.replace("{need_id}", str(i)) for i in ids["need_id"]]
         elif path.startswith("/reports/annual/") and params == ["year"]:

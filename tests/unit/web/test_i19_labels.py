@@ -27,6 +27,7 @@ BY_VOCABULARY = {
     "trade_rights": "right",
     "changed_items": "form_field",
     "party_kinds": "party_kind",
+    "registers": "register",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -51,6 +52,7 @@ def test_i19_every_event_type_role_grade_and_screening_kind_has_a_label() -> Non
     _labelled("finding_kind", KINDS)
     _labelled("objection_status", ("filed", "notified", "answered", "decided"))
     _labelled("filing_state", ("in_force", "released", "ended"))
+    _labelled("property_right", ("resource_holding", "processing_use", "product_operation"))
 
 
 def test_i19_every_announced_field_has_a_label_in_both_languages() -> None:

@@ -55,9 +55,17 @@ class Applications(_Repo[m.Application]):
         return self._all(stmt.order_by(c.id).limit(limit))
 
     def same_subject(
-        self, party_ids: Sequence[int], *, evidence_hash: str | None, name: str, exclude_id: int
+        self,
+        party_ids: Sequence[int],
+        *,
+        evidence_hash: str | None,
+        name: str,
+        exclude_id: int,
+        register: str = "data_ip",
     ) -> list[m.Application]:
-        """Applications of any of these parties filing the same evidence hash or data name."""
+        """Applications of any of these parties filing the same evidence hash or data name in
+        the same register (issue 24: the same data filed for data IP and data property is
+        two registrations, not a duplicate)."""
         c, ap = t.applications.c, t.application_parties.c
         match = c.name == name
         if evidence_hash:
@@ -65,10 +73,27 @@ class Applications(_Repo[m.Application]):
         stmt = (
             sa.select(m.Application)
             .join(t.application_parties, ap.application_id == c.id)
-            .where(ap.party_id.in_(list(party_ids)), c.id != exclude_id, c.state != "draft", match)
+            .where(
+                ap.party_id.in_(list(party_ids)),
+                c.id != exclude_id,
+                c.state != "draft",
+                c.register == register,
+                match,
+            )
             .distinct()
         )
         return self._all(stmt)
+
+    def by_number(self, number: str) -> m.Application | None:
+        c = t.applications.c
+        return self.s.scalars(
+            sa.select(m.Application).where(c.application_number == number)
+        ).first()
+
+    def of_dossier(self, dossier_id: int) -> list[m.Application]:
+        """The applications of one one-window filing, in filing order (issue 24 §2)."""
+        c = t.applications.c
+        return self._all(sa.select(m.Application).where(c.dossier_id == dossier_id).order_by(c.id))
 
     def count_by_state(self) -> dict[str, int]:
         c = t.applications.c

@@ -27,6 +27,7 @@ from dataip.db.tables.federation import (
     witnessed_logs,
 )
 from dataip.db.tables.matching import need_contacts, need_pushes, needs  # issue 23 §3–§4
+from dataip.db.tables.registers import dossiers, property_forwardings  # issue 24 §1–§2
 from dataip.db.tables.registry import (
     agent_authorisations,
     announcement_search,
@@ -115,6 +116,7 @@ __all__ = [
     "derivation_links",
     "distribution_parts",
     "distributions",
+    "dossiers",
     "events",
     "filings",
     "foreign_status_lists",
@@ -145,6 +147,7 @@ __all__ = [
     "peer_registrations",
     "pledge_proposals",
     "procedural_requests",
+    "property_forwardings",
     "quality_assessments",  # issue 22 §1 (tables/value.py)
     "registration_identifiers",
     "registration_requests",

@@ -86,6 +86,10 @@ applications = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # issue 24 §1–§2 (R31): the register the application is filed in, and the one-window
+    # dossier it was filed with (db/tables/registers.py)
+    sa.Column("register", sa.String(16), nullable=False, server_default="data_ip"),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), index=True),
 )
 
 application_parties = sa.Table(
@@ -233,6 +237,7 @@ registrations = sa.Table(
     sa.Column("certificate_version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("renewal_notice_for", sa.Date),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("register", sa.String(16), nullable=False, server_default="data_ip"),  # issue 24
     sa.Index("ix_registrations_state_valid_until", "state", "valid_until"),
 )
 

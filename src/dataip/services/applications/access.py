@@ -14,8 +14,9 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.app_states import PUBLIC_STATES, AppState
 from dataip.domain.errors import DomainError
-from dataip.domain.lifecycle import Actor, Context
+from dataip.domain.lifecycle import Actor, Context, Transition
 from dataip.domain.procedural_requests import RequestFacts
+from dataip.domain.registers import transitions_for
 from dataip.services.context import Env, Identity
 from dataip.services.parties import actable_party_ids
 from dataip.services.ports import UnitOfWork
@@ -55,6 +56,8 @@ def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[A
     actors: set[Actor] = set()
     if identity.role == "system":
         return {"system"}
+    if identity.role == "authority":  # issue 24 §1: the body a register forwards to
+        return {"authority"} if app.register != "data_ip" else set()
     if identity.user_id is None:
         return actors
     # registry staff act as the registry, not as the public: they hold no parties, so an
@@ -68,6 +71,13 @@ def actors_for(uow: UnitOfWork, identity: Identity, app: m.Application) -> set[A
         if any(ap.party_id in mine and ap.consented_at is not None for ap in rows):
             actors.add("holder")
     return actors
+
+
+def table_for(env: Env, app: m.Application) -> tuple[Transition, ...]:
+    """The application's register's transition table (issue 24 §1, `domain.registers`):
+    data property's is decided by another body when its profile forwards its filings."""
+    forwarded = env.profile_for(app.register).authority == "forward"
+    return transitions_for(app.register, forwarded=forwarded)
 
 
 def is_invited(uow: UnitOfWork, identity: Identity, app: m.Application) -> bool:
@@ -141,6 +151,7 @@ def context_for(
         ),
         caller_verified=verified,
         requests=request_facts(uow, env, app, deadlines) if with_requests else RequestFacts(),
+        decided_elsewhere=env.profile_for(app.register).authority == "forward",
     )
 
 
@@ -163,7 +174,7 @@ def request_facts(
             if d.kind == "correction" and d.status == "expired" and d.closed_at is not None
         ]
         if ended:
-            until = due_date(env, "reinstatement", max(ended)).due_on
+            until = due_date(env, "reinstatement", max(ended), app.register).due_on
     return RequestFacts(
         pending=pending,
         fast_track=app.fast_track,

@@ -11,7 +11,8 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.app_states import PUBLIC_STATES, AppState
-from dataip.domain.application import check_complete, check_name
+from dataip.domain.application import check_name
+from dataip.domain.registers import filing_defects
 from dataip.evidence import sample as sample_proofs
 from dataip.evidence.rows import RowError, row_format, rows_of_bytes
 from dataip.ledger.errors import VerificationError
@@ -27,12 +28,18 @@ def examination_checks(
     """What the examiner's checklist starts from: defects, duplicates, party warnings. A
     holder sees of the same subjects' other filings only those it may see anyway (its own
     and the public ones), never a co-applicant's drafts."""
-    defects = check_complete(app.form, industry_is_class=uow.industries.is_class, today=env.today())
+    defects = filing_defects(
+        app.form, app.register, industry_is_class=uow.industries.is_class, today=env.today()
+    )
     name_defect = check_name(app.name)
     party_ids = [ap.party_id for ap in uow.app_parties.for_application(app.id)]
     same = (
         uow.applications.same_subject(
-            party_ids, evidence_hash=app.evidence_hash, name=app.name, exclude_id=app.id
+            party_ids,
+            evidence_hash=app.evidence_hash,
+            name=app.name,
+            exclude_id=app.id,
+            register=app.register,
         )
         if party_ids
         else []

@@ -150,7 +150,12 @@ def create_draft(
     env: Env,
     form: dict[str, Any],
     applicants: Sequence[ApplicantIn],
+    register: str = "data_ip",
+    dossier_id: int | None = None,
+    uow: UnitOfWork | None = None,
 ) -> m.Application:
+    """A draft in `register` (issue 24 §1; the deployment must keep that register), in the
+    caller's unit of work when given (a one-window filing makes its drafts in one)."""
     uid = identity.require_login()
     if identity.role not in ("applicant", "agent"):
         raise DomainError(
@@ -161,33 +166,52 @@ def create_draft(
         )
     _check_form_size(form)
     form = validate_form(form)  # whoever calls: the schema the API and pages use
-    now = env.now()
-    with env.uow() as uow:
-        app = uow.applications.add(
-            m.Application(
-                filer_user_id=uid,
-                state=AppState.DRAFT.value,
-                form=_attach_deposit(uow, uid, dict(form)),
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        _denormalise(app)  # before the ownership query autoflushes the row: one INSERT
-        _own_files(uow, app, app.form)
-        uow.flush()
-        _set_applicants(uow, identity, app, applicants, now)
-        record_event(
-            uow,
-            subject_type="application",
-            subject_id=app.id,
-            type="DraftCreated",
-            at=now,
-            actor_user_id=uid,
-        )
-        # issue 18: screened now, out of this transaction
-        screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
-        uow.commit()
+    env.profile_for(register)  # 422 register_not_kept
+    if uow is not None:
+        return _create(uow, env, identity, uid, form, applicants, register, dossier_id)
+    with env.uow() as own:
+        app = _create(own, env, identity, uid, form, applicants, register, dossier_id)
+        own.commit()
         return app
+
+
+def _create(
+    uow: UnitOfWork,
+    env: Env,
+    identity: Identity,
+    uid: int,
+    form: dict[str, Any],
+    applicants: Sequence[ApplicantIn],
+    register: str,
+    dossier_id: int | None,
+) -> m.Application:
+    now = env.now()
+    app = uow.applications.add(
+        m.Application(
+            filer_user_id=uid,
+            state=AppState.DRAFT.value,
+            form=_attach_deposit(uow, uid, dict(form)),
+            created_at=now,
+            updated_at=now,
+            register=register,
+            dossier_id=dossier_id,
+        )
+    )
+    _denormalise(app)  # before the ownership query autoflushes the row: one INSERT
+    _own_files(uow, app, app.form)
+    uow.flush()
+    _set_applicants(uow, identity, app, applicants, now)
+    record_event(
+        uow,
+        subject_type="application",
+        subject_id=app.id,
+        type="DraftCreated",
+        at=now,
+        actor_user_id=uid,
+    )
+    # issue 18: screened now, out of this transaction
+    screening.request(uow, env, screening.samples_of(app.form), owner=app.filer_user_id)
+    return app
 
 
 def update_draft(

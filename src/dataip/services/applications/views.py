@@ -21,6 +21,7 @@ from dataip.services.applications.access import (
     is_invited,
     load,
     not_found,
+    table_for,
 )
 from dataip.services.applications.checks import examination_checks
 from dataip.services.context import Env, Identity
@@ -123,7 +124,7 @@ def view(identity: Identity, *, env: Env, application_id: int) -> ApplicationVie
                 else public_applicants(uow, app)
             ),
             deadlines=list(deadlines) if full else [d for d in deadlines if d.kind == "publicity"],
-            allowed_actions=allowed_actions(AppState(app.state), actors, ctx),
+            allowed_actions=allowed_actions(AppState(app.state), actors, ctx, table_for(env, app)),
             registration=uow.registrations.by_application(app.id),
             objections=objections if "registry" in actors else [],
         )

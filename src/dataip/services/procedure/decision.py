@@ -5,16 +5,18 @@ number, validity (R15/G§18), certificate (R13/G§17) and announcement (R12/G§1
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain import numbering
+from dataip.domain.profile import Profile
 from dataip.domain.refusal_grounds import validate_grounds
 from dataip.domain.registration import validity
 from dataip.services import announcements, certificates
 from dataip.services.applications import public_applicants
 from dataip.services.context import Env, Identity
+from dataip.services.one_window import siblings
 from dataip.services.ports import UnitOfWork
 from dataip.services.procedure import announcement_date
 from dataip.services.procedure.step import _Step, _text
@@ -68,11 +70,9 @@ def _approve(
     or the announcement date, as the profile says), announce."""
     today = now.date()
     announce_on = announcement_date.requested(payload, today)
-    v = validity(env.profile, registration_date=today, announcement_date=announce_on, form=app.form)
-    serial = uow.next_value(f"certificate:{env.profile.registry_code}:{today.year}")
-    cert_no = numbering.certificate_number(
-        year=today.year, month=today.month, registry_code=env.profile.registry_code, serial=serial
-    )
+    profile = env.profile_for(app.register)  # issue 24 §1: the register's validity and numbers
+    v = validity(profile, registration_date=today, announcement_date=announce_on, form=app.form)
+    cert_no = _certificate_number(uow, profile, today, payload)
     holders = []
     for ap, pub in zip(
         uow.app_parties.for_application(app.id), public_applicants(uow, app), strict=True
@@ -98,6 +98,7 @@ def _approve(
             valid_until=v.valid_until,
             holders=holders,
             created_at=now,
+            register=app.register,
         )
     )
     uow.flush()
@@ -116,6 +117,7 @@ def _approve(
         )
     )
     certificates.issue(uow, env, reg, app.form)  # G§17: issued electronically on approval
+    siblings.approved(uow, env, app, reg)  # issue 24 §2: the one-window sibling's certificate
     facts = announcement_date.facts(reg, v.capped_by_agreement)
     # G§16: approval is announced in the registration system — now, or on the later
     # announcement date the approval names (published by `tick`: `announcement_date`)
@@ -123,3 +125,28 @@ def _approve(
         notice = announcements.publish(uow, env, reg, kind="registration", at=now, body=dict(facts))
         facts["announcement_number"] = notice.number
     return _Step(notice_body=facts, public=facts)
+
+
+def _certificate_number(
+    uow: UnitOfWork, profile: Profile, today: date, payload: dict[str, Any]
+) -> str:
+    """The certificate number: the national layout's, a prefixed register's own series
+    (issue 24 §1), or — for a filing forwarded to another body — the number that body gave
+    (`payload["certificate_number"]`, set by services/property_authority, never by a caller:
+    only the `authority` actor approves a forwarded filing)."""
+    given = payload.get("certificate_number")
+    if profile.authority == "forward" and isinstance(given, str) and given.strip():
+        return given.strip()[:17]
+    if not profile.number_prefix:
+        serial = uow.next_value(f"certificate:{profile.registry_code}:{today.year}")
+        return numbering.certificate_number(
+            year=today.year, month=today.month, registry_code=profile.registry_code, serial=serial
+        )
+    key = f"certificate:{profile.number_prefix}:{profile.registry_code}:{today.year}"
+    return numbering.prefixed_certificate_number(
+        prefix=profile.number_prefix,
+        year=today.year,
+        month=today.month,
+        registry_code=profile.registry_code,
+        serial=uow.next_value(key),
+    )

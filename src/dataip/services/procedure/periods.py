@@ -25,6 +25,8 @@ def trigger_for(
     """The moment `rule`'s period (opened by `t`) counts from."""
     if rule.kind != "examine" or app.filed_at is None:
         return now
-    if t.action == "submit_correction" and env.profile.examination_starts == "materials_complete":
+    if t.action == "submit_correction" and env.profile_for(app.register).examination_starts == (
+        "materials_complete"
+    ):
         return now  # the corrected filing completes the materials
     return app.filed_at  # the application was complete when received (it could not be filed else)

@@ -12,8 +12,8 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain import numbering
-from dataip.domain.application import check_complete
 from dataip.domain.errors import DomainError
+from dataip.domain.registers import filing_defects
 from dataip.services import screening
 from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
@@ -55,7 +55,11 @@ def _submit(
     # R4 / R14(3): the same subject filing the same data again is a duplicate; another
     # subject with similar data is not. Earlier withdrawn filings are flagged for the examiner.
     same = uow.applications.same_subject(
-        list(parties), evidence_hash=app.evidence_hash, name=app.name, exclude_id=app.id
+        list(parties),
+        evidence_hash=app.evidence_hash,
+        name=app.name,
+        exclude_id=app.id,
+        register=app.register,
     )
     live = [a for a in same if a.state not in ("withdrawn", "deemed_withdrawn", "refused")]
     if live:
@@ -67,16 +71,25 @@ def _submit(
             details={"applications": [a.id for a in live], "ground": 3},
         )
     kinds = (app.form.get("source_kinds") or {}).get("values") or []
-    codes = env.profile.source_codes or numbering.DATA_SOURCE_CODES
-    type_codes = env.profile.applicant_type_codes or numbering.APPLICANT_TYPE_CODES
+    profile = env.profile_for(app.register)
+    codes = profile.source_codes or numbering.DATA_SOURCE_CODES
+    type_codes = profile.applicant_type_codes or numbering.APPLICANT_TYPE_CODES
     type_key = "joint" if len(rows) > 1 else parties[rows[0].party_id].kind
     year = now.year
-    app.application_number = numbering.registration_number(
-        year=year,
-        source_code=numbering.source_code_for(kinds, codes=codes),
-        applicant_type_code=type_codes[type_key],
-        sequence=uow.next_value(f"application:{year}"),
-    )
+    if profile.number_prefix:  # issue 24 §1: another register numbers in its own series
+        app.application_number = numbering.prefixed_registration_number(
+            prefix=profile.number_prefix,
+            year=year,
+            applicant_type_code=type_codes[type_key],
+            sequence=uow.next_value(f"application:{profile.number_prefix}:{year}"),
+        )
+    else:
+        app.application_number = numbering.registration_number(
+            year=year,
+            source_code=numbering.source_code_for(kinds, codes=codes),
+            applicant_type_code=type_codes[type_key],
+            sequence=uow.next_value(f"application:{year}"),
+        )
     app.filed_at = now
     app.filing_date = now.date()  # G§10: the day the registry receives it
     _freeze(uow, app, rows, now, "submission")
@@ -87,13 +100,19 @@ def _submit(
         "application_number": app.application_number,
         "filing_date": app.filing_date.isoformat(),
     }
+    if app.register != "data_ip":  # issue 24 §1: the register, a code
+        public["register"] = app.register
+    if app.dossier_id is not None:  # issue 24 §2: filed in one window
+        public["dossier_id"] = app.dossier_id
     if any(a.state in ("withdrawn", "deemed_withdrawn") for a in same):
         public["refiled_after_withdrawal"] = True  # G§13(3): the examiner judges the reason
     return _Step(notice_body=dict(public), public=public, private={"form": commitment(app.form)})
 
 
 def _require_complete(uow: UnitOfWork, env: Env, app: m.Application) -> None:
-    defects = check_complete(app.form, industry_is_class=uow.industries.is_class, today=env.today())
+    defects = filing_defects(
+        app.form, app.register, industry_is_class=uow.industries.is_class, today=env.today()
+    )
     if defects:
         raise DomainError(
             "incomplete_application",

@@ -19,6 +19,7 @@ from dataip.domain.lifecycle import Transition, closing_status, decide
 from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import preconditions, screening
 from dataip.services.applications import actors_for, conflict, context_for, load, stale
+from dataip.services.applications.access import table_for
 from dataip.services.context import Env, Identity
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 from dataip.services.procedure import requests
@@ -130,7 +131,7 @@ def apply_action(
     ctx = context_for(
         uow, env, app, deadlines, identity=identity, with_requests=action in REQUEST_ACTIONS
     )
-    t = decide(AppState(app.state), action, actors, ctx, payload, outcome)
+    t = decide(AppState(app.state), action, actors, ctx, payload, outcome, table_for(env, app))
     step = _BEFORE[action](uow, env, identity, app, payload, now) if action in _BEFORE else _Step()
     app.state = t.target.value
     app.updated_at = now
@@ -145,7 +146,12 @@ def apply_action(
     requests.settle(uow, app, t, deadlines, now)
     opened = [
         open_deadline(
-            uow, env, application_id=app.id, rule=r, trigger=trigger_for(app, t, r, env, now)
+            uow,
+            env,
+            application_id=app.id,
+            rule=r,
+            trigger=trigger_for(app, t, r, env, now),
+            register=app.register,
         )
         for r in t.opens
     ]

@@ -51,7 +51,16 @@ class ApplicantIn(PartyNamed):
     rights_bounds: Annotated[str, Field(max_length=2000)] = ""
 
 
+Register = Literal["data_ip", "data_property"]
+
+
 class ApplicationCreate(_Strict):
+    register_kind: Register = Field(
+        default="data_ip",
+        alias="register",
+        description="the register filed in (issue 24 §1): data IP (数据知识产权登记) or data "
+        "property (数据产权登记, whose form carries `property`)",
+    )
     form: ApplicationForm = Field(default_factory=ApplicationForm)
     applicants: list[ApplicantIn] = Field(min_length=1, max_length=50)
     fast_track: bool = Field(
@@ -109,6 +118,7 @@ class Label(BaseModel):
 
 
 class RegistrationRead(BaseModel):
+    register_kind: str = Field(default="data_ip", serialization_alias="register")
     registration_number: str
     certificate_number: str
     name: str
@@ -145,6 +155,9 @@ class ProceduralRequestRead(BaseModel):
 
 class ApplicationRead(BaseModel):
     id: int
+    register_kind: str = Field(default="data_ip", serialization_alias="register")
+    register_label: Label | None = None
+    dossier_id: int | None = None  # the one-window filing it belongs to (issue 24 §2)
     state: str
     state_label: Label
     version: int

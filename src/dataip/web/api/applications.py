@@ -10,6 +10,7 @@ from dataip.domain import model as m
 from dataip.domain import procedural_requests as pr
 from dataip.domain.errors import DomainError
 from dataip.domain.lifecycle import ACTIONS
+from dataip.domain.registers import REGISTER_LABELS
 from dataip.services import applications as svc
 from dataip.services import procedure
 from dataip.services.applications import ApplicationView
@@ -38,6 +39,9 @@ def _read(v: ApplicationView) -> ApplicationRead:
     reg = v.registration
     return ApplicationRead(
         id=a.id,
+        register_kind=a.register,
+        register_label=Label(zh=REGISTER_LABELS[a.register][0], en=REGISTER_LABELS[a.register][1]),
+        dossier_id=a.dossier_id,
         state=a.state,
         state_label=Label(zh=zh, en=en),
         version=a.version,
@@ -63,6 +67,7 @@ def _read(v: ApplicationView) -> ApplicationRead:
         ],
         allowed_actions=v.allowed_actions,
         registration=RegistrationRead(
+            register_kind=reg.register,
             registration_number=reg.registration_number,
             certificate_number=reg.certificate_number,
             name=reg.name,
@@ -145,6 +150,7 @@ def create(
         env=env,
         form=body.form.as_form(),
         applicants=[svc.ApplicantIn(**x.model_dump()) for x in body.applicants],
+        register=body.register_kind,
     )
     response.headers["Location"] = f"/api/v1/applications/{a.id}"
     return _respond(response, svc.view(identity, env=env, application_id=a.id))

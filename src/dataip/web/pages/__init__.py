@@ -17,6 +17,7 @@ from dataip.web.pages import (
     institutions,
     needs,
     objections,
+    one_window,
     parties,
     public,
     quality,
@@ -65,3 +66,4 @@ def install(app: FastAPI) -> None:
     app.include_router(directory.router)  # issue 23 §5: the service directory
     app.include_router(rankings.router)  # issue 22 §4: 热度榜
     app.include_router(statistics.router)  # issue 22 §5–6
+    app.include_router(one_window.router)  # issue 24 §2: the one-window dossier

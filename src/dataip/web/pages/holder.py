@@ -34,6 +34,7 @@ from dataip.screening.mask import TECHNIQUE_LABELS
 from dataip.services import after_registration as actions
 from dataip.services import certificates, parties, reference, registrations
 from dataip.services.context import Env, Identity
+from dataip.services.one_window import links as one_window_links
 from dataip.services.registrations import RegistrationView
 from dataip.web.api.registration_schemas import RegistrationActionIn
 from dataip.web.deps import EnvDep
@@ -189,6 +190,7 @@ def registration_response(
             "r": v.registration,
             "status": certificates.status(env=env, number=number),
             "jsonld": catalogue_ui.jsonld_script(env, number),  # issue 24 §4
+            "register": one_window_links.page_facts(env, number),  # issue 24 §1–§2
             "history": history,
             "error": error,
             "forms": action_forms(v, identity, env, lang, typed, open_action),

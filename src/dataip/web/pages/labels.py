@@ -33,6 +33,7 @@ from dataip.domain.application import UPDATE_FREQUENCIES
 from dataip.domain.events import EVENT_LABELS
 from dataip.domain.lifecycle import DEADLINE_LABELS
 from dataip.domain.pledges import ENFORCEMENT_METHODS
+from dataip.domain.registers import PROPERTY_RIGHTS, REGISTER_LABELS
 from dataip.web.pages.screening_view import KIND_LABELS
 
 Pair = tuple[str, str]
@@ -158,6 +159,7 @@ FORM_FIELDS: dict[str, Pair] = {
     "other_notes": ("其他说明", "other notes"),
     "commitment_accepted": ("承诺声明", "commitment statement"),
     "identifiers": ("科技资源标识与 DOI", "CSTR and DOI"),
+    "property": ("数据产权事项", "data property items"),
     "subject": ("登记主体名称", "holder's name"),
 }
 
@@ -189,6 +191,8 @@ TABLES: dict[str, Mapping[Any, Pair]] = {
     "update_frequency": UPDATE_FREQUENCIES,
     "sample_publication": SAMPLE_PUBLICATION,
     "finding_kind": KIND_LABELS,
+    "register": dict(REGISTER_LABELS),  # issue 24 §1
+    "property_right": dict(PROPERTY_RIGHTS),
 }
 
 
