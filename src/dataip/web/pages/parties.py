@@ -67,7 +67,7 @@ POA_LABELS: Labels = {
 }
 DECISION_LABELS: dict[str, Labels] = {
     "party": {"note": "Reason (required to reject)"},
-    "authorisation": {"note": "Reason (shown to the agent)"},
+    "poa": {"note": "Reason (shown to the agent)"},
 }
 
 
@@ -433,7 +433,7 @@ def _decide(request: Request, env: Env, data: FormData, what: str, ident: int) -
             request,
             env,
             who,
-            error=failure(request, e, labels=DECISION_LABELS[what]),
+            error=failure(request, e, labels=DECISION_LABELS.get(what)),
             error_for=f"{what}-{ident}",
             typed={f"{what}-{ident}": note},
             status=status,
