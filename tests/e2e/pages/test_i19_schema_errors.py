@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from dataip.web.pages.form_errors import DEFAULT_LABELS, PARTY_LABELS
 from tests.e2e.pages.test_applicant_pages import sign_in
 from tests.support.api import Api, make_uscc
 
@@ -121,15 +120,3 @@ def test_i19_schema_refusals_name_the_form_label_in_the_page_language(api: Api) 
             assert "Stage: is not one of the choices offered" in text, text
         else:
             assert "来源类型：不是可选的选项" in text and "环节：不是可选的选项" in text, text
-
-
-def test_i19_shared_labels_are_translated() -> None:
-    """Every label the error box falls back to is a message the catalogue translates."""
-    from babel.messages.pofile import read_po
-
-    from dataip.web.pages.render import CATALOGUE
-
-    with CATALOGUE.open("rb") as f:
-        ids = {m.id for m in read_po(f) if m.id and m.string}
-    for label in (*DEFAULT_LABELS.values(), *PARTY_LABELS.values()):
-        assert isinstance(label, tuple) or label in ids, label
