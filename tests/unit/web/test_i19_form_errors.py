@@ -30,6 +30,8 @@ class _Form(BaseModel):
     code: str = Field(pattern=r"^[0-9]{4}$")
     flag: bool
     unlabelled: int = 0
+    party_id: int = Field(ge=1)
+    industry: str
 
 
 LABELS = {
@@ -42,6 +44,8 @@ LABELS = {
     "on": "Open until",
     "code": "Region",
     "flag": ("是否公开", "Public"),
+    "party_id": "Publishing subject (verified real name)",
+    "industry": "Industry (GB/T 4754 name or code)",
 }
 BAD = {
     "title": "x",
@@ -54,6 +58,8 @@ BAD = {
     "flag": "perhaps",
     "unlabelled": "x",
     "surplus": 1,
+    "party_id": 0,  # nothing picked in the select
+    "industry": None,  # nothing typed
 }
 PYDANTIC = re.compile(r"should|Input|Field required|Value error|unable to parse|Extra inputs")
 
@@ -85,6 +91,8 @@ def test_i19_every_error_kind_in_chinese_after_the_forms_label() -> None:
         "地区：格式不正确",
         "是否公开：须选择是或否",
         "不是本表单的填写项",
+        "发布主体（已实名核验）：为必填项",
+        "行业（GB/T 4754 名称或代码）：为必填项",
     ):
         assert expected in joined, (expected, joined)
     assert "10000" not in joined
@@ -107,6 +115,8 @@ def test_i19_every_error_kind_in_english_after_the_forms_label() -> None:
         "Region: is not in the expected format",
         "Public: must be yes or no",
         "is not a field of this form",
+        "Publishing subject (verified real name): is required",
+        "Industry (GB/T 4754 name or code): is required",
     ):
         assert expected in joined, (expected, joined)
     limits = " | ".join(t for t, _f in items(_errors(count=10), lambda s: s, True, LABELS))

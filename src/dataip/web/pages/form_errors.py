@@ -115,7 +115,14 @@ def items(
     for err in e.errors():
         loc = [str(x) for x in err["loc"]]
         field = ".".join(loc)
-        message = _message(err, _, en, scaled=any(p.endswith(_SCALED) for p in loc))
+        names = [p for p in loc if not p.isdigit()]
+        message = _message(
+            err,
+            _,
+            en,
+            scaled=any(p.endswith(_SCALED) for p in names),
+            picked=bool(names) and names[-1].endswith("_id"),
+        )
         label = _label(loc, _, en, labels or {})
         text = (
             _("%(label)s: %(message)s") % {"label": label, "message": message} if label else message
@@ -144,15 +151,17 @@ def _label(loc: list[str], _: Gettext, en: bool, labels: Labels) -> str | None:
     return text
 
 
-def _message(err: Any, _: Gettext, en: bool, *, scaled: bool) -> str:
+def _message(err: Any, _: Gettext, en: bool, *, scaled: bool, picked: bool) -> str:
     kind = str(err.get("type") or "")
     ctx = err.get("ctx") or {}
     msg = str(err.get("msg") or "")
     zh_part, sep, en_part = msg.partition(" / ")
     if sep and _CJK.search(zh_part):  # our own schema messages are "中文 / English"
         return en_part if en else zh_part
-    if kind == "missing":
-        return _("is required")
+    if kind == "missing" or (
+        err.get("input") in (None, "") and kind not in ("string_too_long", "extra_forbidden")
+    ):
+        return _("is required")  # the page sends nothing typed as None or ""
     if kind == "string_too_short":
         n = int(ctx.get("min_length", 1))
         return _("is required") if n <= 1 else _("must be at least %(n)d characters") % {"n": n}
@@ -165,6 +174,12 @@ def _message(err: Any, _: Gettext, en: bool, *, scaled: bool) -> str:
     if kind in _NUMBER:
         return _("must be a number")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        if picked:  # an id from a select: 0 when nothing was picked
+            return (
+                _("is required")
+                if ctx.get("ge") == 1 or ctx.get("gt") == 0
+                else _("is not one of the choices offered")
+            )
         if scaled:  # the schema's limit is in basis points or fen, not what the form shows
             return _("is out of the allowed range")
         words = {
