@@ -49,6 +49,7 @@ from dataip.web.pages.application_record import (
     record,
     summary,
 )
+from dataip.web.pages.form_errors import Label
 from dataip.web.pages.forms import (
     FormInvalid,
     _s,
@@ -134,6 +135,19 @@ def my_applications(request: Request, env: EnvDep) -> Response:
             "welcome": request.query_params.get("welcome") == "1",
         },
     )
+
+
+# the labels the error box names a schema's fields by (the forms' own labels)
+FORM_LABELS: dict[str, Label] = {
+    **FIELD_LABELS,
+    "applicants": ("申请人", "Applicants"),
+    "identifiers": ("标识符", "Identifiers"),
+    "note": "Note to the examiner (optional)",
+}
+DETAIL_LABELS: dict[str, Label] = {
+    "statement": "Your answer to the objection",
+    "reason": "Reason for withdrawing",
+}
 
 
 def _render_form(
@@ -268,7 +282,7 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
     except (DomainError, ValidationError, FormInvalid) as e:
         if saved and app_id is not None:
             _ = gettext_for(request)
-            refused = failure(request, e, form_anchor)
+            refused = failure(request, e, form_anchor, FORM_LABELS)
             refused["note"] = _("Your entries are saved in the draft; it was not submitted.")
             return flash.redirect(request, f"/applications/{app_id}/edit", error=refused)
         saved_view = applications.view(who, env=env, application_id=app_id) if app_id else None
@@ -282,7 +296,7 @@ def _save(request: Request, env: Env, data: FormData, app_id: int | None) -> Res
             if not correcting or current is None
             else applicant_rows(current.applicants),
             app=app,
-            error=failure(request, e, form_anchor),
+            error=failure(request, e, form_anchor, FORM_LABELS),
             defects=correction_defects(who, env, app_id) if app_id else [],
             note=note,
             status=e.status if isinstance(e, DomainError) else 422,
@@ -369,9 +383,9 @@ def _act(request: Request, env: Env, data: FormData, app_id: int, action: str) -
         )
     except (DomainError, ValidationError) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _detail(
-            request, env, who, app_id, error=failure(request, e), typed=typed, status=status
-        )
+        own = None if action in requests_ui.HOLDER_REQUESTS else DETAIL_LABELS
+        error = failure(request, e, labels=own)
+        return _detail(request, env, who, app_id, error=error, typed=typed, status=status)
     return flash.redirect(
         request,
         f"/applications/{app_id}",

@@ -29,6 +29,12 @@ from dataip.web.pages.forms import FIRST, Shown, _s, failed, handled, posted, si
 from dataip.web.pages.render import lang_of, render
 
 router = APIRouter(include_in_schema=False)
+# the listing form's labels, by the schema's field (the error box names fields by them)
+AGENCY_LABELS = {
+    "party_id": "Agency (verified legal person)",
+    "categories": "Service category",
+    "description": "Description",
+}
 MaxId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 
@@ -109,8 +115,15 @@ def _create(request: Request, env: Env, data: FormData) -> Response:
             description=body.description,
         )
     except (DomainError, ValidationError) as e:
-        return _list(request, env, who, failed(request, e, typed))
+        shown = failed(request, e, typed, AGENCY_LABELS, _agency_anchor)
+        return _list(request, env, who, shown)
     return flash.redirect(request, "/agencies#mine", ok="agency_listed")
+
+
+def _agency_anchor(field: str) -> str | None:
+    if field.startswith("categories"):
+        return f"category-{next(iter(CATEGORIES))}"
+    return field if field in AGENCY_LABELS else None
 
 
 @router.post("/agencies", response_class=HTMLResponse)

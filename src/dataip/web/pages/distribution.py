@@ -225,10 +225,24 @@ def panel(identity: Identity, env: Env, number: str, lang: str) -> dict[str, Any
 # --- the forms ------------------------------------------------------------------------------
 
 
+# the forms' labels, by the schema's field (the error box names fields by them)
+LABELS = {
+    "kind": "Kind of source",
+    "number": "Registration number (a registration here or at another registry)",
+    "agency_code": "Registry code (another registry only)",
+    "name": "Name of the external source",
+    "weight_bp": "Contribution weight (%)",
+    "stage": "Stage",
+    "reason": "Reason for the dispute",
+    "income_fen": "Amount (yuan)",
+    "filing_number": "From a filing",
+}
+
+
 def _refused(request: Request, env: Env, number: str, e: DomainError | ValidationError) -> Response:
     from dataip.web.pages.holder import registration_refused  # holder imports this module
 
-    return registration_refused(request, env, number, e)
+    return registration_refused(request, env, number, e, LABELS)
 
 
 def _posted(request: Request, env: Env, data: FormData) -> Identity | Response:

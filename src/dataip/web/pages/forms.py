@@ -24,7 +24,9 @@ from starlette.datastructures import FormData, UploadFile
 from dataip.domain.errors import DomainError
 from dataip.services import blobs, parties
 from dataip.services.context import Env, Identity
+from dataip.web.pages import form_errors
 from dataip.web.pages.account import page_identity
+from dataip.web.pages.form_errors import Labels
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -47,11 +49,14 @@ def plain_anchor(field: str) -> str | None:
     return field.replace(".", "_") or None
 
 
-def failure(request: Request, e: Exception, anchor: Anchor | None = None) -> dict[str, Any]:
+def failure(
+    request: Request, e: Exception, anchor: Anchor | None = None, labels: Labels | None = None
+) -> dict[str, Any]:
     """The error box (error summary) of a re-rendered form, in the page's language: one
     message and its items, each `{"text", "field"}` where `field` is the id of the input it
     is about (the summary links there), or None. `anchor` maps a schema field (`scope.records`)
-    to that id; without it the items are not linked."""
+    to that id; without it the items are not linked. A schema's refusal names each field by
+    the form's label (`labels`, see `form_errors`), never by the schema's name."""
     _ = gettext_for(request)
     en = lang_of(request) == "en"
     link = anchor or (lambda _field: None)
@@ -69,10 +74,7 @@ def failure(request: Request, e: Exception, anchor: Anchor | None = None) -> dic
             message = _("Some entries are not valid.")
         return {"message": message, "code": e.code, "items": items}
     if isinstance(e, ValidationError):
-        items = []
-        for err in e.errors():
-            field = ".".join(str(x) for x in err["loc"])
-            items.append(_item(field + ": " + _in_language(str(err["msg"]), en), link(field)))
+        items = [_item(text, link(field)) for text, field in form_errors.items(e, _, en, labels)]
         return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
     assert isinstance(e, FormInvalid)
     items = [_item(i) if isinstance(i, str) else _item(i[0], i[1]) for i in e.items]
@@ -92,21 +94,21 @@ class Shown:
 FIRST = Shown()
 
 
-def failed(request: Request, e: Exception, typed: dict[str, Any] | None = None) -> Shown:
-    """The page shown again after a form failed with `e`: its error box (`failure`) and the
-    status a refusal answers with (a schema's refusal is 422)."""
+def failed(
+    request: Request,
+    e: Exception,
+    typed: dict[str, Any] | None = None,
+    labels: Labels | None = None,
+    anchor: Anchor | None = None,
+) -> Shown:
+    """The page shown again after a form failed with `e`: its error box (`failure`, naming
+    fields by `labels`) and the status a refusal answers with (a schema's refusal is 422)."""
     status = e.status if isinstance(e, DomainError) else 422
-    return Shown(error=failure(request, e), typed=typed, status=status)
+    return Shown(error=failure(request, e, anchor, labels), typed=typed, status=status)
 
 
 def _item(text: str, field: str | None = None) -> dict[str, Any]:
     return {"text": text, "field": field or None}
-
-
-def _in_language(msg: str, en: bool) -> str:
-    """Our own schema messages are "中文 / English" (dataip.schemas.text): the page's half."""
-    zh, sep, english = msg.partition(" / ")
-    return (english if en else zh) if sep else msg
 
 
 def signed_in(request: Request, env: Env) -> Identity | Response:

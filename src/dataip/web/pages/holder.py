@@ -47,6 +47,7 @@ from dataip.web.pages import needs as needs_ui
 from dataip.web.pages import quality as quality_ui
 from dataip.web.pages import valuations as valuations_ui
 from dataip.web.pages.account import page_identity
+from dataip.web.pages.form_errors import Labels
 from dataip.web.pages.forms import (
     _uploads,
     csrf_refused,
@@ -154,10 +155,13 @@ def action_forms(
     return out
 
 
-def registration_refused(request: Request, env: Env, number: str, e: Exception) -> Response:
+def registration_refused(
+    request: Request, env: Env, number: str, e: Exception, labels: Labels | None = None
+) -> Response:
     """The registration's page again after a form of one of its sections (quality,
-    distribution, an agency asked) failed with `e`: the error box and the refusal's status."""
-    again = failed(request, e)
+    distribution, an agency asked) failed with `e`: the error box (naming the section's
+    fields by `labels`) and the refusal's status."""
+    again = failed(request, e, labels=labels)
     return registration_response(request, env, number, error=again.error, status=again.status)
 
 
@@ -370,7 +374,9 @@ def _act(request: Request, env: Env, data: FormData, number: str, action: str) -
             request,
             env,
             number,
-            error=failure(request, e),
+            error=failure(
+                request, e, labels={f.name: f.label for f in spec.fields} if spec else None
+            ),
             typed=typed,
             open_action=action,
             status=e.status if isinstance(e, DomainError) else 422,

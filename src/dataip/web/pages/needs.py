@@ -137,6 +137,27 @@ def _industry_code(env: Env, text: str | None) -> str | None:
     return row.code if row is not None else text
 
 
+# the need form's labels, by the schema's field (the error box names fields by them)
+NEED_LABELS = {
+    "party_id": "Publishing subject (verified real name)",
+    "title": "Title",
+    "scenario": "Application scenario",
+    "industry_code": "Industry (GB/T 4754 name or code)",
+    "data_wanted": "Data wanted",
+    "region_code": "Region",
+    "period_from": "Period of use: from",
+    "period_to": "Period of use: to",
+    "budget_band": "Budget",
+    "expires_on": "Open until",
+}
+
+
+def _need_anchor(field: str) -> str | None:
+    if field == "industry_code":
+        return "industry"
+    return field if field in NEED_LABELS else None
+
+
 def _publish(request: Request, env: Env, data: FormData) -> Response:
     who = posted(request, env, data)
     if isinstance(who, Response):
@@ -166,7 +187,7 @@ def _publish(request: Request, env: Env, data: FormData) -> Response:
             fields=NeedFields(**body.model_dump(exclude={"party_id"})),
         )
     except (DomainError, ValidationError) as e:
-        return _list(request, env, who, failed(request, e, typed))
+        return _list(request, env, who, failed(request, e, typed, NEED_LABELS, _need_anchor))
     return flash.redirect(request, f"/needs/{need.id}", ok="need_published")
 
 

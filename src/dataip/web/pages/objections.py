@@ -59,6 +59,14 @@ PUBLIC_ITEMS = (
 )
 
 
+# the objection form's labels, by the schema's field (the error box names fields by them)
+LABELS = {
+    "objector_party_id": "Objecting subject (verified real name)",
+    "statement": "Grounds and reasons of the objection",
+    "evidence_blobs": "Evidence",
+}
+
+
 def _period(env: Env, lang: str, v: ApplicationView) -> dict[str, Any] | None:
     """The running (or just ended) publicity period: start, end, what is left."""
     d = next((d for d in v.deadlines if d.kind == "publicity" and d.status == "open"), None)
@@ -214,7 +222,7 @@ def _file(request: Request, env: Env, data: FormData, app_id: int) -> Response:
             env,
             who,
             app_id,
-            error=failure(request, e),
+            error=failure(request, e, labels=LABELS),
             typed=typed,
             kept=kept,
             status=status,

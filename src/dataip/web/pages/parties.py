@@ -44,6 +44,7 @@ from dataip.web.pages.applicant import (
     signed_in,
     version_of,
 )
+from dataip.web.pages.form_errors import PARTY_LABELS, Labels
 from dataip.web.pages.forms import handled, posted
 from dataip.web.pages.render import gettext_for, lang_of, render
 
@@ -58,6 +59,22 @@ PARTY_FIELDS = (
     "party_address",
     "verification_method",
 )
+# the labels the error box names a schema's fields by (the forms' own labels)
+POA_LABELS: Labels = {
+    "id_number": "Principal's unified social credit code or resident ID number "
+    "(a real-name verified subject)",
+    "poa_blob": ("经签章的授权委托书", "Signed power of attorney"),
+}
+DECISION_LABELS: dict[str, Labels] = {
+    "party": {"note": "Reason (required to reject)"},
+    "poa": {"note": "Reason (shown to the agent)"},
+}
+
+
+def _party_anchor(field: str) -> str | None:
+    return f"party_{field}" if field in ("kind", "name", "id_number", "address") else None
+
+
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "unverified": ("未核验", "not verified"),
     "pending": ("待核验", "awaiting verification"),
@@ -193,7 +210,8 @@ def _add(request: Request, env: Env, data: FormData) -> Response:
         )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _parties_page(request, env, who, typed=t, error=failure(request, e), status=status)
+        error = failure(request, e, _party_anchor, PARTY_LABELS)
+        return _parties_page(request, env, who, typed=t, error=error, status=status)
     assert upload is not None  # _precheck_party refused an empty file
     try:
         sha = _store(who, env, upload, evidence)
@@ -232,9 +250,8 @@ def _verify(request: Request, env: Env, data: FormData, party_id: int) -> Respon
         )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _parties_page(
-            request, env, who, error=failure(request, e), error_for=party_id, status=status
-        )
+        error = failure(request, e, labels=PARTY_LABELS)
+        return _parties_page(request, env, who, error=error, error_for=party_id, status=status)
     return flash.redirect(request, "/parties", ok="verification_sent")
 
 
@@ -329,7 +346,8 @@ def _file_poa(request: Request, env: Env, data: FormData) -> Response:
         )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _poa_page(request, env, who, typed=typed, error=failure(request, e), status=status)
+        error = failure(request, e, lambda _f: "principal", POA_LABELS)
+        return _poa_page(request, env, who, typed=typed, error=error, status=status)
     return flash.redirect(request, "/authorisations", ok="authorisation_filed")
 
 
@@ -415,7 +433,7 @@ def _decide(request: Request, env: Env, data: FormData, what: str, ident: int) -
             request,
             env,
             who,
-            error=failure(request, e),
+            error=failure(request, e, labels=DECISION_LABELS.get(what)),
             error_for=f"{what}-{ident}",
             typed={f"{what}-{ident}": note},
             status=status,

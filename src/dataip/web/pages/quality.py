@@ -197,6 +197,16 @@ def _declaration(data: FormData) -> svc.Declaration:
     )
 
 
+# the form's labels, by the schema's field (the error box names fields by them)
+LABELS = {
+    "standards": "Standards the data follows (one per line)",
+    "documentation": "A data dictionary or documentation comes with the data",
+    "access": "How users get the data",
+    "availability_bp": "Service availability (%)",
+    "last_updated": "Last updated on",
+}
+
+
 def _post(request: Request, env: Env, data: FormData, number: str, step: str) -> Response:
     from dataip.web.pages.holder import registration_refused  # the page this section is on
 
@@ -214,7 +224,7 @@ def _post(request: Request, env: Env, data: FormData, number: str, step: str) ->
         else:
             svc.withdraw(who, env=env, number=number)
     except (DomainError, ValidationError) as e:
-        return registration_refused(request, env, number, e)
+        return registration_refused(request, env, number, e, LABELS)
     ref = {
         "assess": ("数据质量评价", "data-quality assessment"),
         "publish": ("公开数据质量评价", "data quality published"),

@@ -25,6 +25,7 @@ from dataip.services.context import ANONYMOUS, Env
 from dataip.web.api.accounts import AccountCreate
 from dataip.web.api.parties import PartyCreate
 from dataip.web.deps import EnvDep
+from dataip.web.pages.form_errors import PARTY_LABELS, Labels
 from dataip.web.pages.forms import FormInvalid, _s, csrf_refused, failure, my_parties, picker
 from dataip.web.pages.render import gettext_for, lang_of, render
 from dataip.web.pages.security import csrf_ok, set_session
@@ -110,6 +111,23 @@ def _precheck_party(request: Request, env: Env, t: dict[str, str], evidence: byt
         check_uscc(t["party_id_number"])
 
 
+# the labels the error box names a schema's fields by (the form's own labels)
+SIGNUP_LABELS: Labels = {
+    **PARTY_LABELS,
+    "username": "User name",
+    "password": "Password (at least 8 characters)",
+    "display_name": "Display name",
+    "role": "I sign up as",
+    "email": "E-mail (optional)",
+}
+
+
+def _anchor(field: str) -> str | None:
+    if field in ("kind", "name", "id_number", "address"):
+        return f"party_{field}"
+    return field if field in SIGNUP_LABELS else None
+
+
 def _signup_schemas(t: dict[str, str], password: str) -> None:
     """The account and its subject as `POST /accounts` and `POST /parties` take them."""
     AccountCreate.model_validate(
@@ -158,7 +176,7 @@ def _signup(request: Request, env: Env, data: FormData) -> Response:
         )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _signup_page(request, env, t, failure(request, e), status)
+        return _signup_page(request, env, t, failure(request, e, _anchor, SIGNUP_LABELS), status)
     issued = accounts.login(
         env=env,
         username=t["username"],

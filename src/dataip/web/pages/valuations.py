@@ -43,6 +43,25 @@ SOURCES = {
 COMPARABLE_KINDS = {"licence": ("许可", "licence"), "trade": ("交易", "trade")}
 
 
+# the form's labels, by the schema's field (the error box names fields by them)
+LABELS = {
+    "quality_bp": "Overall quality score (per cent, 0–100), declared",
+    "cost": "Cost approach",
+    "cost.profit_rate_bp": "Reasonable profit rate (per cent)",
+    "cost.scenario_bp": "Scenario factor (per cent, 0–100)",
+    "income": "Income approach",
+    "income.incomes_fen": "Incremental income of each year (yuan), separated by commas",
+    "income.discount_rate_bp": "Discount rate (per cent)",
+    "income.contribution_bp": "Contribution share of the data (per cent, 0–100)",
+    "market": "Market approach",
+    "market.index_bp": "Yearly change of the price index (per cent)",
+    "weights_bp": "Weights of the approaches (per cent; equal weights if left empty)",
+    "weights_bp.cost": "Cost approach",
+    "weights_bp.income": "Income approach",
+    "weights_bp.market": "Market approach",
+}
+
+
 def section(identity: Identity, env: Env, number: str) -> dict[str, Any]:
     """What the registration page shows of its valuations: those the visitor may see, and
     whether it may make one (the holder, while the registration is in force)."""
@@ -202,7 +221,8 @@ def _create(request: Request, env: Env, data: FormData, number: str) -> Response
         )
     except (DomainError, ValidationError, FormInvalid) as e:
         status = e.status if isinstance(e, DomainError) else 422
-        return _form(request, env, number, error=failure(request, e), typed=typed, status=status)
+        error = failure(request, e, labels=LABELS)
+        return _form(request, env, number, error=error, typed=typed, status=status)
     return flash.redirect(
         request,
         f"/registrations/{number}/valuations/{made['number']}",
