@@ -5,6 +5,7 @@ through the ASGI app."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -123,9 +124,18 @@ def _empty_postgresql(conn: sa.Connection, names: list[str]) -> None:
     )
 
 
+def _empty_blobs(reg: Registry) -> None:
+    """The blob folder emptied with the tables that point into it. Left to grow, it held
+    every earlier test's uploads (sha256/ab/cd/<digest>: a folder pair per file), and each
+    `tests.support.db.snapshot` walked them all: late in a worker's session a snapshot cost
+    tens of milliseconds, and test_bad_input takes hundreds."""
+    shutil.rmtree(reg.settings.blob_dir, ignore_errors=True)
+
+
 @pytest.fixture
 def env(registry: Registry, clock: FixedClock, request: pytest.FixtureRequest) -> Iterator[Env]:
     _empty(registry)
+    _empty_blobs(registry)
     clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     yield registry.env
