@@ -3,6 +3,7 @@ change: a snapshot of every table's rows, and counts."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,18 @@ def snapshot(registry: Registry) -> Snapshot:
         for table in metadata.sorted_tables:
             rows = conn.execute(sa.select(table)).all()
             out[table.name] = sorted(repr(tuple(r)) for r in rows)
-    blob_dir = Path(registry.settings.blob_dir)
-    out["<blob files>"] = sorted(
-        p.relative_to(blob_dir).as_posix() for p in blob_dir.rglob("*") if p.is_file()
-    )
+    out["<blob files>"] = blob_files(Path(registry.settings.blob_dir))
     return out
+
+
+def blob_files(root: Path) -> list[str]:
+    """The files under the blob folder, as sorted relative paths (os.walk: a few times
+    quicker than Path.rglob, which stat()s each entry again)."""
+    found = []
+    for folder, _, files in os.walk(root):
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        found.extend(name if rel == "." else f"{rel}/{name}" for name in files)
+    return sorted(found)
 
 
 def changed_tables(before: Snapshot, after: Snapshot) -> dict[str, dict[str, Any]]:
