@@ -328,11 +328,11 @@ class _Step:
             check=False,
         )
         took = time.monotonic() - started
-        last = (r.stdout.strip().splitlines() or [""])[-1]
         self.rows.append((name, took, "ok" if r.returncode == 0 else f"FAILED ({r.returncode})"))
-        console.print(f"{name}: {took:.1f} s — {last}", soft_wrap=True, highlight=False)
+        console.print(f"{name} ({took:.1f} s):", soft_wrap=True, highlight=False)
+        for line in r.stdout.strip().splitlines():
+            console.print(f"  {line}", soft_wrap=True, highlight=False, markup=False)
         if r.returncode != 0:
-            err.print(r.stdout, soft_wrap=True, highlight=False)
             raise _die(f"[red]drill failed at: {name}[/red] (`dataip {' '.join(args)}`)")
         return r.stdout
 
