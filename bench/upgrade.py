@@ -188,7 +188,9 @@ def load_postgresql(engine: sa.Engine, n: int) -> dict[str, int]:
         with engine.begin() as c:
             c.exec_driver_sql("SET LOCAL session_replication_role = replica")
             for table, sql in PG_LOAD:
-                got = c.exec_driver_sql(sql.format(lo=lo, hi=hi, **expr).replace("%", "%%")).rowcount
+                got = c.exec_driver_sql(
+                    sql.format(lo=lo, hi=hi, **expr).replace("%", "%%")
+                ).rowcount
                 counts[table] = counts.get(table, 0) + got
         say(f"  loaded {hi:,}")
     return counts
@@ -409,7 +411,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         migrate_url = url
         if backend == "postgresql":
             migrate_url = str(
-                sa.make_url(url).update_query_dict({"application_name": APP_NAME})
+                sa.make_url(url)
+                .update_query_dict({"application_name": APP_NAME})
                 .render_as_string(False)
             )
             assert sampler is not None

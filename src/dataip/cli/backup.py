@@ -158,7 +158,8 @@ def create(
         reg.dispose()
     size = sum((out / rel).stat().st_size for rel in files)
     console.print(
-        f"backup {out}: {len(files)} files, {size / 1e6:.1f} MB in {time.monotonic() - started:.1f} s"
+        f"backup {out}: {len(files)} files, {size / 1e6:.1f} MB"
+        f" in {time.monotonic() - started:.1f} s"
         + (f"; log size {state.size}" if state else "; no checkpoint yet"),
         soft_wrap=True,
         highlight=False,
@@ -193,9 +194,7 @@ def _verify_files(backup: Path, manifest: dict[str, Any]) -> None:
         elif _sha256(path) != digest:
             problems.append(f"damaged (SHA-256 differs): {rel}")
     if problems:
-        raise _die(
-            f"[red]backup {backup} is not complete[/red]:\n  " + "\n  ".join(problems[:20])
-        )
+        raise _die(f"[red]backup {backup} is not complete[/red]:\n  " + "\n  ".join(problems[:20]))
 
 
 def _database_empty(url: sa.URL) -> bool:
@@ -239,16 +238,22 @@ def restore(
         target = Path(str(url.database))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            src = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-            dst = sqlite3.connect(str(target))
-            with contextlib.closing(src), contextlib.closing(dst):
-                src.backup(dst)
+            copy_from = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+            copy_to = sqlite3.connect(str(target))
+            with contextlib.closing(copy_from), contextlib.closing(copy_to):
+                copy_from.backup(copy_to)
         except sqlite3.DatabaseError as exc:
             raise _die(f"[red]the database copy does not read[/red]: {exc}") from None
     else:
         _run_tool(
-            ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", str(url.database),
-             str(database)],
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname",
+                str(url.database),
+                str(database),
+            ],
             _pg_env(url),
         )
     console.print(
@@ -375,8 +380,10 @@ def drill(
     ] = None,
     restore_database_url: Annotated[
         str | None,
-        typer.Option(help="The new database to restore onto (default: a SQLite file in the "
-                     "working folder, or a new database on the source's PostgreSQL server)."),
+        typer.Option(
+            help="The new database to restore onto (default: a SQLite file in the "
+            "working folder, or a new database on the source's PostgreSQL server)."
+        ),
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the restored registry and folder.")] = False,
 ) -> None:
@@ -417,7 +424,8 @@ def drill(
                 steps.run(f"verify restored {pdf.name} on the old", ["verify", str(pdf)], src_env)
         total = sum(t for _, t, _ in steps.rows)
         console.print(
-            f"[green]drill passed[/green]: {len(steps.rows)} steps in {total:.1f} s", highlight=False
+            f"[green]drill passed[/green]: {len(steps.rows)} steps in {total:.1f} s",
+            highlight=False,
         )
     finally:
         if work is None and not keep:
@@ -435,7 +443,9 @@ def _source_certificates(settings: Settings, out: Path) -> list[Path]:
         paths = []
         for cert in {issued[0].number: issued[0], issued[-1].number: issued[-1]}.values():
             path = out / f"{cert.number}-v{cert.version}.pdf"
-            path.write_bytes(certificates.pdf(env=reg.env, number=cert.number, version=cert.version))
+            path.write_bytes(
+                certificates.pdf(env=reg.env, number=cert.number, version=cert.version)
+            )
             paths.append(path)
         return paths
     finally:

@@ -87,7 +87,9 @@ def keys_rotate(
 
 
 @keys_app.command("activate")
-def keys_activate(kid: Annotated[str, typer.Argument(help="A key `dataip keys list` shows.")]) -> None:
+def keys_activate(
+    kid: Annotated[str, typer.Argument(help="A key `dataip keys list` shows.")],
+) -> None:
     """Sign with a staged key from the next restart on (the previous one keeps verifying)."""
     settings = Settings()
     load_certificate_keys(settings, load_profile(settings.profile))

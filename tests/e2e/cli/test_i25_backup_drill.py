@@ -56,8 +56,14 @@ def _tampered(backup: Path, tmp_path: Path, name: str) -> Path:
 
 def _drill(source: Server, backup: Path, tmp_path: Path) -> str:
     r = source.cli(
-        "backup", "drill", "--backup", str(backup), "--work", str(tmp_path / "work"),
-        check=False, timeout=300,
+        "backup",
+        "drill",
+        "--backup",
+        str(backup),
+        "--work",
+        str(tmp_path / "work"),
+        check=False,
+        timeout=300,
     )
     assert r.returncode == 1, r.stdout
     assert "drill failed at: restore" in r.stdout or "drill failed at" in r.stdout

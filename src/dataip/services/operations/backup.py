@@ -7,10 +7,12 @@ database, so the check needs no running server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dataip.ledger.checkpoint import Checkpoint
 from dataip.ledger.client import LogClient, MonitorState
+from dataip.ledger.errors import VerificationError
 from dataip.ledger.note import Verifier
 from dataip.services.context import Env
 from dataip.services.ledger import checkpoint_note, tile
@@ -23,7 +25,9 @@ class IssuedCertificate:
     token: str  # the vc+jwt as stored (with its log proof once attached)
 
 
-def _fetch(env: Env):  # type: ignore[no-untyped-def]
+def _fetch(env: Env) -> Callable[[str], bytes]:
+    """`fetch(path)` for a LogClient: the checkpoint and tiles as the registry serves them."""
+
     def fetch(path: str) -> bytes:
         if path == "checkpoint":
             return checkpoint_note(env)[1].encode("utf-8")
@@ -47,8 +51,6 @@ def check_extends(env: Env, verifier: Verifier, old: MonitorState) -> Checkpoint
     be the key `old` was signed with — and to extend `old` (the same tree, or a larger one
     with a consistency proof built from this registry's tiles). Raises the ledger's
     ``VerificationError`` (``SplitView`` for a fork or rollback) when it does not."""
-    from dataip.ledger.errors import VerificationError
-
     if verifier.to_text() != old.verifier_key:
         raise VerificationError(
             f"the log key is {verifier.to_text()!r}, not the backed-up {old.verifier_key!r}"
