@@ -1,8 +1,8 @@
 """A registry on a scratch database, for the benchmarks that need a fixed PostgreSQL name: a
 temporary SQLite file, or on PostgreSQL the database `database` — dropped first (a killed run
-may have left it) and again at the end. One copy of what bench/search.py, bench/ranking.py
-and bench/registry_statistics.py each carried. A module, not a benchmark (bench/ files
-starting with `_` are modules the scripts import)."""
+may have left it) and again at the end; and `foreign_keys_unchecked` for a bulk load. One
+copy of what bench/search.py, bench/ranking.py and bench/registry_statistics.py each carried.
+A module, not a benchmark (bench/ files starting with `_` are modules the scripts import)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,28 @@ import sqlalchemy as sa
 
 from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
+
+
+@contextmanager
+def foreign_keys_unchecked(reg: Registry) -> Iterator[None]:
+    """For a bulk load that inserts children before (or without) their parents: SQLite
+    checks foreign keys per connection, so new connections skip them until the end (the pool
+    is emptied before and after). On PostgreSQL nothing changes here: the load's own
+    transactions `SET LOCAL session_replication_role = replica`."""
+    if reg.engine.dialect.name == "postgresql":
+        yield
+        return
+    reg.engine.dispose()
+
+    def fk_off(dbapi_conn: Any, _: Any) -> None:
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+
+    sa.event.listen(reg.engine, "connect", fk_off)
+    try:
+        yield
+    finally:
+        sa.event.remove(reg.engine, "connect", fk_off)
+        reg.engine.dispose()
 
 
 @contextmanager

@@ -43,14 +43,9 @@ load average before and after each phase is in the JSON.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
-import platform
-import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,7 +54,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from _scratch import scratch_registry
+import _timing
+from _scratch import foreign_keys_unchecked, scratch_registry
+from _timing import load_average, pages, repeat, say, summary
 from dataip.bootstrap import Registry
 from dataip.domain.identifiers import PROVINCES
 from dataip.services.context import SystemClock
@@ -77,37 +74,6 @@ CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def load_avg() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def pct(xs: list[float], p: float) -> float:
-    s = sorted(xs)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def summary(ms: list[float]) -> dict[str, Any]:
-    return {
-        "calls": len(ms),
-        "p50_ms": round(pct(ms, 50), 2),
-        "p95_ms": round(pct(ms, 95), 2),
-        "max_ms": round(max(ms), 2),
-    }
-
-
-def timed(fn: Callable[[], Any], reps: int) -> list[float]:
-    out = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -128,20 +94,8 @@ def load(reg: Registry, n: int, k: int, first_day: str) -> dict[str, Any]:
             )
         ][::7]
     provinces = [p for p in PROVINCES if p != "83"]
-    fk_off = None
-    if not pg:  # SQLite checks foreign keys per connection: turn them off for the load
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
-    try:
+    with foreign_keys_unchecked(reg):
         return _load(reg, pg, n, k, first_day, classes, provinces)
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
 
 
 def _load(
@@ -285,14 +239,14 @@ def raw_top(reg: Registry, as_of: str, limit: int) -> list[tuple[str, int]]:
 
 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {"load_avg_before": load_avg()}
+    out: dict[str, Any] = {"load_avg_before": load_average()}
     with scratch(backend, args.pg_url) as reg:
         env = reg.env
         as_of = env.today() - timedelta(days=1)
         first = as_of - timedelta(days=89)
         say(f"[{backend}] loading {args.registrations:,} registrations ...")
         out["load"] = load(reg, args.registrations, args.per_registration, first.isoformat())
-        out["load_avg_after_load"] = load_avg()
+        out["load_avg_after_load"] = load_average()
 
         say(f"[{backend}] the day's aggregation ...")
         t0 = time.perf_counter()
@@ -308,31 +262,29 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "ranked": ranked,
             "rows_read_per_second": round(args.registrations * args.per_registration / (t2 - t1)),
         }
-        out["load_avg_after_aggregate"] = load_avg()
+        out["load_avg_after_aggregate"] = load_average()
 
         say(f"[{backend}] pages ...")
         with env.read() as uow:
             top = uow.signals.hot(section=None, region=None, limit=1)[0]
         section, region = top["section"], top["region"]
         app = create_app(registry=reg)
-        pages: dict[str, Any] = {}
         with TestClient(app) as client:
-            for name, path, params in (
-                ("page_overall", "/rankings/hot", {}),
-                ("page_section", "/rankings/hot", {"section": section}),
-                ("page_region", "/rankings/hot", {"region": region}),
-                ("api_overall", "/api/v1/rankings/hot", {}),
-                ("api_section", "/api/v1/rankings/hot", {"section": section}),
-                ("api_region", "/api/v1/rankings/hot", {"region": region}),
-                ("floor_healthz", "/healthz", {}),
-            ):
-                r = client.get(path, params=params)
-                assert r.status_code == 200, (path, r.text[:300])
-                pages[name] = summary(
-                    timed(lambda p=path, q=params: client.get(p, params=q), args.reps)
-                )
-        pages["service_overall"] = summary(timed(lambda: hotness.hot(env), args.reps))
-        out["pages"] = pages
+            timings = pages(
+                client,
+                {
+                    "page_overall": ("/rankings/hot", {}),
+                    "page_section": ("/rankings/hot", {"section": section}),
+                    "page_region": ("/rankings/hot", {"region": region}),
+                    "api_overall": ("/api/v1/rankings/hot", {}),
+                    "api_section": ("/api/v1/rankings/hot", {"section": section}),
+                    "api_region": ("/api/v1/rankings/hot", {"region": region}),
+                    "floor_healthz": ("/healthz", {}),
+                },
+                args.reps,
+            )
+        timings["service_overall"] = summary(repeat(lambda: hotness.hot(env), args.reps))
+        out["pages"] = timings
 
         if args.raw_reps > 0:
             say(f"[{backend}] the baseline: from the raw counts ...")
@@ -340,9 +292,9 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             raw = raw_top(reg, as_of.isoformat(), 50)
             out["raw_matches_snapshot"] = raw == snapshot
             assert raw == snapshot, (raw[:5], snapshot[:5])
-            out["raw"] = summary(timed(lambda: raw_top(reg, as_of.isoformat(), 50), args.raw_reps))
+            out["raw"] = summary(repeat(lambda: raw_top(reg, as_of.isoformat(), 50), args.raw_reps))
             out["speedup_api_vs_raw_p95"] = round(
-                out["raw"]["p95_ms"] / pages["api_overall"]["p95_ms"]
+                out["raw"]["p95_ms"] / timings["api_overall"]["p95_ms"]
             )
         else:
             out["raw"] = "skipped (--raw-reps 0)"
@@ -357,7 +309,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             assert signals.record(env, visit, "view", numbers=numbers) == 1
             views.append((time.perf_counter() - t0) * 1000)
         out["view_write"] = summary(views)
-        out["load_avg_after"] = load_avg()
+        out["load_avg_after"] = load_average()
     return out
 
 
@@ -387,7 +339,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 1 <= args.per_registration <= 10:
         p.error("--per-registration is 1..10")
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "hotness ranking (issue 22 §4)",
@@ -396,13 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "registrations": args.registrations,
         "signal_rows": args.registrations * args.per_registration,
         "reps": args.reps,
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlalchemy": sa.__version__,
-            "sqlite_library": sqlite3.sqlite_version,
-        },
+        "machine": _timing.machine(),
         "caveats": [
             "2 CPU cores, shared: other engineers' tests and benchmarks ran at the same time "
             "(load averages recorded per phase)",
@@ -413,22 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
-    for backend, r in result["backends"].items():
-        if "pages" in r:
-            result["aim"][backend] = {
-                k: {"p95_ms": v["p95_ms"], "met": v["p95_ms"] < AIM_P95_MS}
-                for k, v in r["pages"].items()
-                if k != "floor_healthz"
-            }
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {args.out} ({result['seconds']:.0f} s)")
+    _timing.run_backends(result, args.backend, lambda b: bench_backend(b, args))
+    _timing.aims(result, ["pages"], AIM_P95_MS, skip=["floor_healthz"])
+    _timing.write_result(args.out, result, started)
     return 0
 
 

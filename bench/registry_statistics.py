@@ -46,15 +46,10 @@ run at the same time: the load average before and after each phase is in the JSO
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
-import platform
 import random
-import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,7 +58,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from _scratch import scratch_registry
+import _timing
+from _scratch import foreign_keys_unchecked, scratch_registry
+from _timing import load_average, pages, repeat, say, summary
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.domain.identifiers import PROVINCES
@@ -84,21 +81,13 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
 # credit-code heads (GB 32100 chars 1–2) by weight: enterprises most
 HEADS = [("91", 80), ("92", 4), ("93", 3), ("12", 6), ("11", 2), ("52", 3), ("31", 2)]
 SOURCES = [("2", 60), ("3", 15), ("1", 10), ("4", 15)]
-PAGES = {
-    "page_all": "/statistics",
-    "page_year": "/statistics?year=2026",
-    "api_all": "/api/v1/statistics",
-    "api_year": "/api/v1/statistics?year=2025",
-    "csv_processing": "/api/v1/statistics/processing-times.csv",
+PAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "page_all": ("/statistics", {}),
+    "page_year": ("/statistics", {"year": "2026"}),
+    "api_all": ("/api/v1/statistics", {}),
+    "api_year": ("/api/v1/statistics", {"year": "2025"}),
+    "csv_processing": ("/api/v1/statistics/processing-times.csv", {}),
 }
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
@@ -252,17 +241,9 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
                 sa.select(t.industries.c.code).where(t.industries.c.level == "class")
             ).scalars()
         )
-    fk_off = None
-    if not pg:
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
     started = time.perf_counter()
     counts: dict[str, int] = {}
-    try:
+    with foreign_keys_unchecked(reg):
         with reg.engine.begin() as c:
             c.execute(
                 sa.insert(t.users).values(
@@ -293,36 +274,10 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"
                     )
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     seconds = time.perf_counter() - started
     with reg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.exec_driver_sql("VACUUM ANALYZE" if pg else "ANALYZE")
     return {"rows": counts, "load_seconds": round(seconds, 1)}
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def summary(seconds: list[float]) -> dict[str, Any]:
-    ms = [x * 1e3 for x in seconds]
-    return {
-        "calls": len(ms),
-        "p50_ms": round(pct(ms, 50), 2),
-        "p95_ms": round(pct(ms, 95), 2),
-        "max_ms": round(max(ms), 2),
-        "mean_ms": round(sum(ms) / len(ms), 2),
-    }
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def raw_figures(reg: Registry, months: list[str] | None) -> dict[str, Any]:
@@ -348,47 +303,34 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         out["daily_refresh_months"] = refresh.months
         say(f"[{backend}] pages ...")
         app = create_app(registry=reg)
-        pages: dict[str, Any] = {}
         with TestClient(app) as client:
-            for name, url in PAGES.items():
-                r = client.get(url)  # warm-up, and a check
-                assert r.status_code == 200, (url, r.status_code, r.text[:300])
-                pages[name] = summary(
-                    [timed(lambda u=url: client.get(u)) for _ in range(args.reps)]
-                )
-        out["pages"] = pages
+            out["pages"] = pages(client, PAGES, args.reps, mean=True)
         # the figures read from the aggregates without the per-process cache (what the first
         # request after a refresh costs): every month, and one year
         out["figures_uncached"] = {
             "all_months": summary(
-                [
-                    timed(
-                        lambda: statistics_view.compute_figures(env=reg.env, first=None, last=None)
-                    )
-                    for _ in range(args.reps)
-                ]
+                repeat(
+                    lambda: statistics_view.compute_figures(env=reg.env, first=None, last=None),
+                    args.reps,
+                ),
+                mean=True,
             ),
             "one_year": summary(
-                [
-                    timed(
-                        lambda: statistics_view.compute_figures(
-                            env=reg.env, first="2025-01", last="2025-12"
-                        )
-                    )
-                    for _ in range(args.reps)
-                ]
+                repeat(
+                    lambda: statistics_view.compute_figures(
+                        env=reg.env, first="2025-01", last="2025-12"
+                    ),
+                    args.reps,
+                ),
+                mean=True,
             ),
         }
         say(f"[{backend}] raw baseline ...")
         out["raw"] = {
-            "all_months": summary(
-                [timed(lambda: raw_figures(reg, None)) for _ in range(args.raw_reps)]
-            ),
+            "all_months": summary(repeat(lambda: raw_figures(reg, None), args.raw_reps), mean=True),
             "one_year": summary(
-                [
-                    timed(lambda: raw_figures(reg, month_range("2025-01", "2025-12")))
-                    for _ in range(args.raw_reps)
-                ]
+                repeat(lambda: raw_figures(reg, month_range("2025-01", "2025-12")), args.raw_reps),
+                mean=True,
             ),
         }
         with reg.env.uow() as uow:
@@ -421,7 +363,6 @@ def main(argv: list[str] | None = None) -> int:
         p, argv, "registry_statistics", rows=2_000, backend="sqlite", reps=3, raw_reps=1
     )
     args = p.parse_args(argv)
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     result: dict[str, Any] = {
         "benchmark": "statistics pages and API (R30, issue 22 §5) vs the raw rows",
@@ -429,13 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "reps": args.reps,
         "raw_reps": args.raw_reps,
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlalchemy": sa.__version__,
-            "sqlite_library": sqlite3.sqlite_version,
-        },
+        "machine": _timing.machine(),
         "caveats": [
             "2 CPU cores, shared: other engineers' tests may have run at the same time (load "
             "averages recorded per backend)",
@@ -447,21 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
-    for backend, r in result["backends"].items():
-        if "pages" in r:
-            result["aim"][backend] = {
-                k: {"p95_ms": v["p95_ms"], "met": v["p95_ms"] < AIM_P95_MS}
-                for k, v in r["pages"].items()
-            }
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {args.out} ({result['seconds']:.0f} s)")
+    _timing.run_backends(result, args.backend, lambda b: bench_backend(b, args))
+    _timing.aims(result, ["pages"], AIM_P95_MS)
+    _timing.write_result(args.out, result, started)
     return 0
 
 

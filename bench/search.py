@@ -72,13 +72,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
 import random
 import sqlite3
-import statistics
-import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -90,7 +86,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from stdnum.cn import uscc
 
-from _scratch import scratch_registry
+from _scratch import foreign_keys_unchecked, scratch_registry
+from _timing import aims, machine, run_backends, say, summary, timed, write_result
 from dataip.bootstrap import Registry
 from dataip.db import tables as t
 from dataip.db.search import FTS
@@ -185,10 +182,6 @@ ABSENT = {
 }
 
 
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
 # --- the corpus ------------------------------------------------------------------------------
 
 
@@ -279,16 +272,8 @@ def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
 def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]) -> dict[str, Any]:
     """Bulk-insert the rows and index them with the repository, CHUNK rows a transaction."""
     pg = reg.engine.dialect.name == "postgresql"
-    fk_off = None
-    if not pg:  # SQLite checks foreign keys per connection: turn them off for the load
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
     insert_s = index_s = 0.0
-    try:
+    with foreign_keys_unchecked(reg):
         for start in range(0, len(rows), CHUNK):
             with reg.env.uow() as uow:
                 s = uow.session
@@ -314,10 +299,6 @@ def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]
                     "SELECT setval(pg_get_serial_sequence('announcements', 'id'), "
                     "(SELECT max(id) FROM announcements))"
                 )
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     return {
         "rows": len(rows),
         "insert_seconds": round(insert_s, 1),
@@ -367,27 +348,8 @@ def sizes(reg: Registry) -> dict[str, Any]:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
-
-
-def stats(seconds: list[float]) -> dict[str, Any]:
-    ms = [x * 1e3 for x in seconds]
-    return {
-        "calls": len(ms),
-        "p50_ms": round(pct(ms, 50), 2),
-        "p95_ms": round(pct(ms, 95), 2),
-        "p99_ms": round(pct(ms, 99), 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-        "max_ms": round(max(ms), 2),
-    }
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+def stats(ms: list[float]) -> dict[str, Any]:
+    return summary(ms, p99=True, mean=True)
 
 
 def index_search(reg: Registry, q: str) -> list[int]:
@@ -548,15 +510,7 @@ def load_identifiers(reg: Registry, rows: list[dict[str, Any]]) -> dict[str, Any
     pg = reg.engine.dialect.name == "postgresql"
     started = time.perf_counter()
     total = 0
-    fk_off = None
-    if not pg:  # as `load`: SQLite checks foreign keys per connection
-        reg.engine.dispose()
-
-        def fk_off(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.execute("PRAGMA foreign_keys=OFF")
-
-        sa.event.listen(reg.engine, "connect", fk_off)
-    try:
+    with foreign_keys_unchecked(reg):
         for start in range(0, len(rows), CHUNK):
             batch = []
             for r in rows[start : start + CHUNK]:
@@ -569,10 +523,6 @@ def load_identifiers(reg: Registry, rows: list[dict[str, Any]]) -> dict[str, Any
                 uow.session.execute(sa.insert(t.registration_identifiers), batch)
                 uow.commit()
             total += len(batch)
-    finally:
-        if fk_off is not None:
-            sa.event.remove(reg.engine, "connect", fk_off)
-            reg.engine.dispose()
     seconds = time.perf_counter() - started
     return {"rows": total, "seconds": round(seconds, 1), "rows_per_second": round(total / seconds)}
 
@@ -715,7 +665,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     add_smoke_option(p, argv, "search", rows=1_000, backend="sqlite", queries=8, reps=1, scored=2)
     args = p.parse_args(argv)
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     say(f"generating {args.rows:,} announcements and their terms ...")
     rows, terms, tokenize_s = corpus(args.rows, args.seed)
@@ -729,13 +678,7 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "tokenize_seconds": round(tokenize_s, 1),
         "tokenize_rows_per_second": round(args.rows / tokenize_s),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "sqlalchemy": sa.__version__,
-            "sqlite_library": sqlite3.sqlite_version,
-        },
+        "machine": machine(),
         "caveats": [
             "2 CPU cores, shared: another engineer's tests or benchmark may have run at the same "
             "time (load averages recorded per backend)",
@@ -749,21 +692,9 @@ def main(argv: list[str] | None = None) -> int:
         "aim": {"p95_ms": AIM_P95_MS},
         "backends": {},
     }
-    for backend in backends:
-        try:
-            result["backends"][backend] = bench_backend(backend, rows, terms, qs, args)
-        except sa.exc.OperationalError as exc:
-            result["backends"][backend] = {"skipped": str(exc).splitlines()[0]}
-    for backend, r in result["backends"].items():
-        if "search" in r:
-            result["aim"][backend] = {
-                k: {"p95_ms": v["p95_ms"], "met": v["p95_ms"] < AIM_P95_MS}
-                for k, v in {**r["search"], **r.get("identifier_search", {})}.items()
-            }
-    result["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {args.out} ({result['seconds']:.0f} s)")
+    run_backends(result, args.backend, lambda b: bench_backend(b, rows, terms, qs, args))
+    aims(result, ["search", "identifier_search"], AIM_P95_MS)
+    write_result(args.out, result, started)
     return 0
 
 

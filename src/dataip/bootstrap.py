@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from dataip.certs.keys import IssuerKey
 from dataip.certs.sm2 import Sm2Key
 from dataip.config import Settings, load_profile
+from dataip.db.blobstore import open_store
 from dataip.db.migrate import upgrade
 from dataip.db.uow import make_engine, make_uow_factory
 from dataip.domain.errors import DomainError
@@ -23,11 +24,12 @@ from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer, Verifier
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
-from dataip.services.blobs import FileBlobStore
+from dataip.services.blobstore import ContentStore
 from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
 from dataip.services.ledger import LogKeys, stage_missing
+from dataip.services.log_static import BlobStaticStore, FolderStore, StaticStore
 from dataip.services.login_throttle import LoginPolicy
 from dataip.services.reference import calendar_from_db, load_industries
 from dataip.services.screening_worker import ScreeningSetup
@@ -44,6 +46,9 @@ class Registry:
     engine: Any
     log_keys: LogKeys
     reader_engine: Any = None
+    # The log's static face (issue 25 §3): where the integrator also writes tiles and the
+    # checkpoint (DATAIP_LOG_STATIC_DIR or _STORE); None: only the application serves /log/.
+    log_static: StaticStore | None = None
 
     @property
     def database_label(self) -> str:
@@ -325,11 +330,12 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
     log_keys = load_log_keys(settings)
+    clock = clock or make_clock(settings)
     env = Env(
         uow=uow,
-        clock=clock or make_clock(settings),
+        clock=clock,
         profile=profile,
-        blobs=FileBlobStore(settings.blob_dir),
+        blobs=open_blob_store(settings, settings.blob_store, engine=engine, clock=clock),
         calendar_loader=lambda: calendar_from_db(reader),
         max_blob_bytes=settings.max_blob_bytes,
         reader=reader,
@@ -350,7 +356,64 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         engine=engine,
         log_keys=log_keys,
         reader_engine=reader_engine,
+        log_static=open_log_static(settings, engine=engine, clock=clock),
     )
+
+
+def open_blob_store(
+    settings: Settings, spec: str, *, engine: Any = None, clock: Any = None
+) -> ContentStore:
+    """The blob store `spec` names (DATAIP_BLOB_STORE, `dataip blobs copy --from/--to`):
+    see `db.blobstore.open_store`. A spec it does not know is a configuration error."""
+    clock = clock or SystemClock()
+    try:
+        objects = open_store(
+            spec,
+            data_dir=settings.data_dir,
+            registry_url=settings.resolved_database_url(),
+            registry_engine=engine,
+            now=lambda: clock.now(),
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"DATAIP_BLOB_STORE: {exc}") from exc
+    return ContentStore(objects)
+
+
+def open_log_static(
+    settings: Settings, *, engine: Any = None, clock: Any = None
+) -> StaticStore | None:
+    """Where the integrator also writes the log's static face (issue 25 §3):
+    DATAIP_LOG_STATIC_DIR (a folder) or DATAIP_LOG_STATIC_STORE (a blob store), or None."""
+    if settings.log_static_dir and settings.log_static_store.strip():
+        raise ConfigurationError(
+            "DATAIP_LOG_STATIC_DIR and DATAIP_LOG_STATIC_STORE: set one of them, not both"
+        )
+    if settings.log_static_dir:
+        return FolderStore(settings.log_static_dir)
+    if settings.log_static_store.strip():
+        return open_static_store(settings, settings.log_static_store, engine=engine, clock=clock)
+    return None
+
+
+def open_static_store(
+    settings: Settings, spec: str, *, engine: Any = None, clock: Any = None
+) -> BlobStaticStore:
+    """The log's static face as objects under `log/` of the blob store `spec` names
+    (DATAIP_LOG_STATIC_STORE; `dataip log export-static --store`, `log audit --from-store`);
+    a local folder's files are world-readable (0644), for a web server to serve."""
+    clock = clock or SystemClock()
+    try:
+        objects = open_store(
+            spec,
+            data_dir=settings.data_dir,
+            registry_url=settings.resolved_database_url(),
+            registry_engine=engine,
+            now=lambda: clock.now(),
+            file_mode=0o644,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"DATAIP_LOG_STATIC_STORE: {exc}") from exc
+    return BlobStaticStore(objects)
 
 
 def init_database(registry: Registry) -> dict[str, int]:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
     max_blob_bytes: int = 20 * 1024 * 1024
+    # Where uploaded files live (issue 25 §2, docs/operations.md "Blob storage"): `local`
+    # (<data_dir>/blobs, one machine), `local:PATH`, `database` (the registry's database —
+    # shared by every server when it is PostgreSQL) or a database URL of their own.
+    blob_store: str = "local"
     max_request_bytes: int = 25 * 1024 * 1024
     token_ttl_hours: int = 24 * 7
     log_level: str = "INFO"
@@ -53,6 +57,13 @@ class Settings(BaseSettings):
     log_origin: str = ""
     log_key_file: Path | None = None
     log_interval_seconds: float = 1.0
+    # The log's static face (issue 25 §3): a folder the integrator also writes the tiles,
+    # entry bundles and checkpoint to, laid out as the /log/ URLs, for a static web server or
+    # a CDN to serve (docs/operations.md). Empty: only the application serves /log/.
+    log_static_dir: Path | None = None
+    # …or a blob store (DATAIP_BLOB_STORE's values: `database`, a database URL, `local:PATH`)
+    # the integrator writes them to as objects under `log/` (one of the two, not both).
+    log_static_store: str = ""
     # Certificates: the issuer keys' directory (Ed25519 PEM files, 0600, made on first use;
     # `dataip keys rotate` adds one). Other registries' keys come from the trust list
     # (issue 21 §2; the former DATAIP_TRUSTED_ISSUERS_FILE is refused at start-up).

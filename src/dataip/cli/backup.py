@@ -97,8 +97,26 @@ def _key_files(settings: Settings) -> list[tuple[Path, str]]:
         (settings.resolved_certificate_key_dir(), "data/certificate-keys"),
         (settings.resolved_witness_key_file(), "data/witness-cosigner.key"),
         (settings.resolved_peer_client_key_file(), "data/peer-client.jwk"),
-        (settings.blob_dir, "data/blobs"),
-    ]
+    ] + ([(folder, "data/blobs")] if (folder := _blob_folder(settings)) else [])
+
+
+def _blob_folder(settings: Settings) -> Path | None:
+    """The folder of a local blob store (DATAIP_BLOB_STORE `local` or `local:PATH`); None when
+    the blobs are in a database (`database`: the registry's own, so in its dump)."""
+    spec = settings.blob_store.strip()
+    if spec in ("", "local"):
+        return settings.blob_dir
+    if spec.startswith("local:"):
+        return Path(spec.removeprefix("local:"))
+    return None
+
+
+def _blobs_elsewhere(settings: Settings) -> str | None:
+    """A blob store this backup does not hold: a database of its own."""
+    spec = settings.blob_store.strip()
+    if _blob_folder(settings) is None and spec != "database":
+        return "DATAIP_BLOB_STORE names a database of its own: back it up too (not in this backup)"
+    return None
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -151,11 +169,14 @@ def create(
             "database": database,
             "dialect": url.get_backend_name(),
             "log": json.loads(state.to_json()) if state else None,
+            "blob_store": settings.blob_store,
             "files": files,
         }
         (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     finally:
         reg.dispose()
+    if (warning := _blobs_elsewhere(settings)) is not None:
+        err.print(f"[yellow]{warning}[/yellow]", soft_wrap=True)
     size = sum((out / rel).stat().st_size for rel in files)
     console.print(
         f"backup {out}: {len(files)} files, {size / 1e6:.1f} MB"

@@ -21,6 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from dataip.bootstrap import Registry, build
+from dataip.cli import log_static
 from dataip.cli.witnessed import read_policy
 from dataip.config import Settings
 from dataip.federation import policy as tlog_policy
@@ -61,6 +62,7 @@ def integrate(
     while True:
         report = ledger.integrate(reg.env, reg.log_keys)
         certificates.attach_proofs(reg.env)
+        log_static.publish_after_integrate(reg)  # DATAIP_LOG_STATIC_DIR (issue 25 §3)
         if report.skipped_lease:
             console.print("another integrator holds the lease; nothing done")
         elif report.checkpoints or not watch:
@@ -68,6 +70,26 @@ def integrate(
         if not watch:
             return
         time.sleep(interval)
+
+
+@log_app.command("export-static")
+def export_static(
+    directory: Annotated[
+        Path | None, typer.Argument(help="The folder (DATAIP_LOG_STATIC_DIR).")
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Into this blob store instead, as objects under log/ "
+            "(DATAIP_LOG_STATIC_STORE: database, a database URL, local:PATH)."
+        ),
+    ] = None,
+) -> None:
+    """Write every tile, entry bundle, the key and the checkpoint of the log into DIRECTORY
+    (or --store), laid out as the /log/ URLs (the backfill before turning
+    DATAIP_LOG_STATIC_DIR or _STORE on). What is already there is compared, never
+    overwritten; exit 1 if one differs."""
+    log_static.export(_registry(), directory, store)
 
 
 @log_app.command("key")
@@ -91,10 +113,59 @@ def receipt(index: Annotated[int, typer.Argument(min=0)]) -> None:
 @log_app.command("audit")
 def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(help="Audit a static copy of the log in this folder instead."),
+    ] = None,
+    from_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Audit the log served under this URL instead (a static server, a CDN, or "
+            "the registry's own, e.g. https://registry/log)."
+        ),
+    ] = None,
+    from_store: Annotated[
+        str | None,
+        typer.Option(
+            help="Audit the static copy in this blob store instead (objects under log/; "
+            "database, a database URL, local:PATH, as DATAIP_LOG_STATIC_STORE)."
+        ),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="With --from-*: the log's verifier key (or file); default: this registry's."
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --from-*: the checkpoint last audited clean; the new one must "
+            "extend it (kept up to date)."
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(min=0.1)] = 10.0,
 ) -> None:
     """Rebuild the tree from the stored leaves; check every hash, checkpoint and the database
     rows the leaves commit to, and screen every leaf's public part for personal data. Exit 1
-    when anything was edited behind the registry's back or a leaf publishes an identifier."""
+    when anything was edited behind the registry's back or a leaf publishes an identifier.
+
+    With --from-dir, --from-url or --from-store: check a tlog-tiles copy of the log instead
+    — the signed checkpoint, every entry bundle and hash tile against it, and (--state)
+    consistency with the checkpoint last audited. Exit 1 when a file differs from what the
+    checkpoint signs."""
+    if from_dir is not None or from_url is not None or from_store is not None:
+        log_static.audit_copy(
+            from_dir=from_dir,
+            from_url=from_url,
+            from_store=from_store,
+            key=key,
+            state_file=state,
+            as_json=as_json,
+            timeout=timeout,
+            local_key=_local_key,
+        )
+        return
     reg = _registry()
     with Progress(console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("auditing", total=None)
@@ -143,6 +214,14 @@ def audit(
             console.print("[green]audit clean[/green]")
     if not report.ok:
         raise typer.Exit(LIES)
+
+
+def _local_key() -> str:
+    """This registry's log key, for auditing its own copies; never made here (an auditor on
+    another machine must say which key with --key)."""
+    if not Settings().resolved_log_key_file().exists():
+        raise ValueError("no log key here: give the log's verifier key with --key")
+    return _registry().log_keys.verifier_text
 
 
 def _personal_data(report: ledger.AuditReport) -> list[int]:

@@ -3,11 +3,7 @@ and owned: every upload is one user's, and every form names only its author's ow
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,39 +11,12 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.application import blob_references
 from dataip.domain.errors import DomainError
+from dataip.services.blobstore import SHA256_RE as SHA256_RE
 from dataip.services.context import Env, Identity
 from dataip.services.ports import ConcurrencyConflict, UnitOfWork
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 # DESIGN §9: every read of private material is access-logged (who, what, role).
 private_reads = logging.getLogger("dataip.private_access")
-
-
-class FileBlobStore:
-    """Blobs on disk at `<root>/sha256/ab/cd/<digest>`; written atomically (temp + rename)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, digest: str) -> Path:
-        return self.root / "sha256" / digest[:2] / digest[2:4] / digest
-
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        path = self._path(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        return digest
-
-    def get(self, sha256: str) -> bytes:
-        return self._path(sha256).read_bytes()
-
-    def exists(self, sha256: str) -> bool:
-        return self._path(sha256).exists()
 
 
 def upload(identity: Identity, *, env: Env, data: bytes, filename: str, media_type: str) -> m.Blob:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, Self
 
+from dataip.services.blobstore.port import ObjectStore
+
 
 class ConcurrencyConflict(Exception):
     """Another transaction changed the same row first (optimistic-lock failure), or wrote a
@@ -92,9 +94,21 @@ class UnitOfWorkFactory(Protocol):
 
 
 class BlobStore(Protocol):
+    """Uploads by content (`services.blobstore.ContentStore`); `objects` is the key → bytes
+    store under it, which other immutable objects (log tiles) can share (issue 25 §2)."""
+
+    objects: ObjectStore
+
     def put(self, data: bytes) -> str: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
 
 
-__all__ = ["BlobStore", "Clock", "ConcurrencyConflict", "UnitOfWork", "UnitOfWorkFactory"]
+__all__ = [
+    "BlobStore",
+    "Clock",
+    "ConcurrencyConflict",
+    "ObjectStore",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

@@ -34,6 +34,7 @@ from dataip.screening import SAMPLE_LIMITS, Limits
 from dataip.screening.errors import fail
 from dataip.screening.sandbox import Budget, Outcome, Sandbox, engine_id
 from dataip.services import screening
+from dataip.services.blobstore import BlobUnavailable
 from dataip.services.context import Env
 from dataip.services.ports import ConcurrencyConflict
 
@@ -133,6 +134,12 @@ def run_one(env: Env, sha: str, *, sandbox: Sandbox, holder: str) -> bool:
             data = env.blobs.get(sha)
         except (OSError, KeyError):
             outcome = _missing()
+        except BlobUnavailable:
+            # The stored bytes fail their hash (logged by the store): not screened now. The
+            # claim is kept until it lapses, so the files behind it go on; it is tried again
+            # then (the store may have been repaired: `dataip blobs copy`), and after
+            # max_attempts given up, as a file that crashes the sandbox is.
+            return False
         else:
             try:
                 outcome = sandbox.screen(data, filename=filename, limits=s.limits)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -121,6 +121,54 @@ _ID_FIRST: Final = re.compile(r"编号|序号|主键|(^|_)id$|^id", re.I)
 _BIRTH: Final = re.compile(r"出生|生日|birth", re.I)
 _UNNAMED: Final = re.compile(r"column_\d+")
 _WORST: Final = 3  # columns named in the evidence
+
+# What a measured ratio's evidence says of its counts ({k}, {n}, {bad} = n - k), zh and en.
+_SAID: Final[dict[str, tuple[str, str]]] = {
+    "reference_data": ("{n} 个代码值中 {bad} 个无效", "{bad} of {n} code values invalid"),
+    "data_model": ("{n} 列中 {bad} 列无列名", "{bad} of {n} columns unnamed"),
+    "element_completeness": ("{n} 个单元格中 {bad} 个为空", "{bad} of {n} cells blank"),
+    "record_completeness": ("{n} 行中 {bad} 行有空单元格", "{bad} of {n} rows have a blank cell"),
+    "format_compliance": (
+        "有类型列的 {n} 个值中 {bad} 个不符合格式",
+        "{bad} of {n} values of typed columns not in their type's format",
+    ),
+    "content_correctness": (
+        "{n} 个格式合规值中 {bad} 个无效",
+        "{bad} of {n} well-formed values invalid",
+    ),
+    "duplicate_rate": ("{n} 行中 {bad} 行重复", "{bad} of {n} rows repeated"),
+    "uniqueness": (
+        "标识列 {n} 个值中 {bad} 个与其他值重复",
+        "{bad} of {n} identifier values repeat another",
+    ),
+    "same_data_consistency": (
+        "{n} 个值中 {bad} 个未按本列最常见写法书写",
+        "{bad} of {n} values not in their column's most common format",
+    ),
+    "related_data_consistency": (
+        "跨列检查 {n} 行，{bad} 行不一致",
+        "{bad} of {n} rows checked across columns inconsistent",
+    ),
+    "period_correctness": (
+        "{n} 个日期中 {bad} 个在申报的时间跨度之外",
+        "{bad} of {n} dates outside the declared time span",
+    ),
+    "sample_readable": (
+        "{n} 个样例文件中 {bad} 个无法读取",
+        "{bad} of {n} sample files could not be read",
+    ),
+}
+
+_Count = Callable[[ColumnProfile], int]
+# The ratios summed over columns: per column what counts (k) of what (n), and whether the
+# evidence names the columns with the most missing first (else in the columns' order).
+_PER_COLUMN: Final[dict[str, tuple[_Count, _Count, bool]]] = {
+    "reference_data": (lambda c: c.valid, lambda c: c.filled, False),
+    "element_completeness": (lambda c: c.cells - c.blank, lambda c: c.cells, True),
+    "format_compliance": (lambda c: c.shaped, lambda c: c.filled, True),
+    "content_correctness": (lambda c: c.valid, lambda c: c.shaped, True),
+    "same_data_consistency": (lambda c: c.dominant, lambda c: c.shaped, True),
+}
 
 
 # --- arithmetic ----------------------------------------------------------------------------------
@@ -264,20 +312,14 @@ def _n(k: int) -> str:
     return f"{k:,}"
 
 
-def _ratio(
-    key: str,
-    k: int,
-    n: int,
-    zh: str,
-    en: str,
-    worst: Sequence[tuple[str, int, int]] = (),
-) -> SubScore:
-    """A measured ratio ``k / n`` (not applicable when ``n`` is 0). ``zh``/``en`` describe the
-    counts with ``{k}``, ``{n}``, ``{bad}``; ``worst``: (column, bad, of) shown privately."""
+def _ratio(key: str, k: int, n: int, worst: Sequence[tuple[str, int, int]] = ()) -> SubScore:
+    """A measured ratio ``k / n`` (not applicable when ``n`` is 0), its counts described as
+    ``_SAID[key]`` says; ``worst``: (column, bad, of) shown privately."""
     indicator = SUBS[key][0]
     if n == 0:
         return SubScore(key, indicator, NOT_APPLICABLE, None, 1, None, None, *_na(key) * 2)
     fill = {"k": _n(k), "n": _n(n), "bad": _n(n - k)}
+    zh, en = _SAID[key]
     public_zh, public_en = zh.format(**fill), en.format(**fill)
     shown = [w for w in worst if w[1] > 0][:_WORST]
     more_zh = "；".join(f"{c}：{_n(b)}/{_n(of)}" for c, b, of in shown)
@@ -295,6 +337,16 @@ def _ratio(
         public_zh,
         public_en,
     )
+
+
+def _by_column(key: str, cols: Sequence[ColumnProfile]) -> SubScore:
+    """A ratio summed over columns as ``_PER_COLUMN[key]`` counts it: k = Σ counted, n = Σ of,
+    each column's shortfall (of − counted) its private evidence."""
+    counted, of, worst_first = _PER_COLUMN[key]
+    worst = [(c.name, of(c) - counted(c), of(c)) for c in cols]
+    if worst_first:
+        worst.sort(key=lambda w: -w[1])
+    return _ratio(key, sum(counted(c) for c in cols), sum(of(c) for c in cols), worst)
 
 
 def _na(key: str) -> tuple[str, str]:
@@ -335,8 +387,6 @@ def _measure(p: list[_Profiled]) -> list[SubScore]:
     typed = [c for c in cols if c.kind in TYPED]
     coded = [c for c in cols if c.kind in CODES]
     rows = [r for t in p for r in t.rows]
-    cells = sum(c.cells for c in cols)
-    blank = sum(c.blank for c in cols)
     full_rows = sum(1 for r in rows if not any(is_blank(v[:CELL_CHARS]) for v in r))
     dup = 0
     for t in p:
@@ -353,87 +403,23 @@ def _measure(p: list[_Profiled]) -> list[SubScore]:
                 ids.append(c)
                 distinct += len({r[j].strip() for r in t.rows if not is_blank(r[j])})
     rel = [r for t in p for r in t.relations]
-    by_bad = sorted(cols, key=lambda c: -c.blank)
+    named = sum(
+        1 for t in p for c in t.columns if not _UNNAMED.fullmatch(c.name.removeprefix(t.label))
+    )
     return [
-        _ratio(
-            "reference_data",
-            sum(c.valid for c in coded),
-            sum(c.filled for c in coded),
-            "{n} 个代码值中 {bad} 个无效",
-            "{bad} of {n} code values invalid",
-            [(c.name, c.filled - c.valid, c.filled) for c in coded],
-        ),
-        _ratio(
-            "data_model",
-            sum(
-                1
-                for t in p
-                for c in t.columns
-                if not _UNNAMED.fullmatch(c.name.removeprefix(t.label))
-            ),
-            len(cols),
-            "{n} 列中 {bad} 列无列名",
-            "{bad} of {n} columns unnamed",
-        ),
-        _ratio(
-            "element_completeness",
-            cells - blank,
-            cells,
-            "{n} 个单元格中 {bad} 个为空",
-            "{bad} of {n} cells blank",
-            [(c.name, c.blank, c.cells) for c in by_bad],
-        ),
-        _ratio(
-            "record_completeness",
-            full_rows,
-            len(rows),
-            "{n} 行中 {bad} 行有空单元格",
-            "{bad} of {n} rows have a blank cell",
-        ),
-        _ratio(
-            "format_compliance",
-            sum(c.shaped for c in typed),
-            sum(c.filled for c in typed),
-            "有类型列的 {n} 个值中 {bad} 个不符合格式",
-            "{bad} of {n} values of typed columns not in their type's format",
-            sorted(((c.name, c.filled - c.shaped, c.filled) for c in typed), key=lambda w: -w[1]),
-        ),
-        _ratio(
-            "content_correctness",
-            sum(c.valid for c in typed),
-            sum(c.shaped for c in typed),
-            "{n} 个格式合规值中 {bad} 个无效",
-            "{bad} of {n} well-formed values invalid",
-            sorted(((c.name, c.shaped - c.valid, c.shaped) for c in typed), key=lambda w: -w[1]),
-        ),
-        _ratio(
-            "duplicate_rate",
-            len(rows) - dup,
-            len(rows),
-            "{n} 行中 {bad} 行重复",
-            "{bad} of {n} rows repeated",
-        ),
-        _ratio(
-            "uniqueness",
-            distinct,
-            sum(c.filled for c in ids),
-            "标识列 {n} 个值中 {bad} 个与其他值重复",
-            "{bad} of {n} identifier values repeat another",
-        ),
-        _ratio(
-            "same_data_consistency",
-            sum(c.dominant for c in typed),
-            sum(c.shaped for c in typed),
-            "{n} 个值中 {bad} 个未按本列最常见写法书写",
-            "{bad} of {n} values not in their column's most common format",
-            sorted(((c.name, c.shaped - c.dominant, c.shaped) for c in typed), key=lambda w: -w[1]),
-        ),
+        _by_column("reference_data", coded),
+        _ratio("data_model", named, len(cols)),
+        _by_column("element_completeness", cols),
+        _ratio("record_completeness", full_rows, len(rows)),
+        _by_column("format_compliance", typed),
+        _by_column("content_correctness", typed),
+        _ratio("duplicate_rate", len(rows) - dup, len(rows)),
+        _ratio("uniqueness", distinct, sum(c.filled for c in ids)),
+        _by_column("same_data_consistency", typed),
         _ratio(
             "related_data_consistency",
             sum(r.consistent for r in rel),
             sum(r.checked for r in rel),
-            "跨列检查 {n} 行，{bad} 行不一致",
-            "{bad} of {n} rows checked across columns inconsistent",
             [(" / ".join(r.columns), r.checked - r.consistent, r.checked) for r in rel],
         ),
     ]
@@ -492,15 +478,7 @@ def _timeliness(p: list[_Profiled], declared: Declared, today: date) -> list[Sub
         lo = declared.span_start or date.min
         hi = declared.span_end or date.max
         inside = sum(1 for d in dated if lo <= d <= hi)
-        out.append(
-            _ratio(
-                "period_correctness",
-                inside,
-                len(dated),
-                "{n} 个日期中 {bad} 个在申报的时间跨度之外",
-                "{bad} of {n} dates outside the declared time span",
-            )
-        )
+        out.append(_ratio("period_correctness", inside, len(dated)))
     return out
 
 
@@ -549,13 +527,7 @@ def _declarations(declared: Declared, tables: Sequence[Table]) -> list[SubScore]
             if avail is not None
             else "no availability declared",
         ),
-        _ratio(
-            "sample_readable",
-            readable,
-            len(tables),
-            "{n} 个样例文件中 {bad} 个无法读取",
-            "{bad} of {n} sample files could not be read",
-        ),
+        _ratio("sample_readable", readable, len(tables)),
     ]
     return subs if declared.asked else _not_asked(subs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
@@ -14,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dataip.bootstrap import Registry, build
 from dataip.config import Settings
-from dataip.services import scheduler
+from dataip.services import log_static, scheduler
 from dataip.services.certificates import attach_proofs
 from dataip.services.context import Env
 from dataip.services.federation.push import push as push_to_witnesses
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     def metrics_endpoint() -> Response:
         for kind, value in ledger_status(registry.env).items():
             metrics.log.labels(kind).set(value)
+        if registry.log_static is not None:
+            metrics.log.labels("static").set(log_static.static_size(registry.log_static))
         failures, last_run = scheduler.status(registry.env)
         for job, value in failures.items():
             metrics.tick_failures.labels(job).set(value)
@@ -138,6 +141,14 @@ def _lifespan(registry: Registry) -> Callable[[FastAPI], AbstractAsyncContextMan
         then: list[Callable[[Env], object]] = [attach_proofs, push_to_witnesses]
         if hooks is not None:
             then.append(hooks.wake)
+        if registry.log_static is not None:  # issue 25 §3: last, so a refusal stops nothing
+            then.append(
+                functools.partial(
+                    log_static.publish,
+                    store=registry.log_static,
+                    key_text=registry.log_keys.verifier_text,
+                )
+            )
         loop = (
             IntegratorLoop(registry.env, registry.log_keys, interval, then=then)
             if interval > 0

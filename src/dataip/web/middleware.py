@@ -82,7 +82,8 @@ class Metrics:
         )
         self.log = Gauge(
             "dataip_log_leaves",
-            "Transparency log leaves: size (integrated), published (signed), pending",
+            "Transparency log leaves: size (integrated), published (signed), pending, and "
+            "static (the checkpoint in DATAIP_LOG_STATIC_DIR or _STORE, when set)",
             ["kind"],
             registry=self.registry,
         )

@@ -210,7 +210,7 @@ RAISES: dict[str, Problems] = {
     | p(s404="authorisation_not_found", s409="not_pending"),
     # files
     "POST /api/v1/blobs": LOGIN | p(s413="file_too_large", s422="empty_file"),
-    "GET /api/v1/blobs/{sha256}": LOGIN | p(s404="blob_not_found"),
+    "GET /api/v1/blobs/{sha256}": LOGIN | p(s404="blob_not_found", s503="blob_unavailable"),
     # evidence deposits
     "GET /api/v1/evidence": LOGIN,
     "POST /api/v1/evidence": LOGIN

@@ -8,6 +8,7 @@ Alembic's first revision created the core tables; later revisions change both to
 from __future__ import annotations
 
 from dataip.db.tables.base import REGISTRY_TZ, JSONType, UTCDateTime, id_column, metadata
+from dataip.db.tables.blobstore import stored_object_chunks, stored_objects  # issue 25 §2
 from dataip.db.tables.catalogue import catalogue_changes, registration_identifiers
 from dataip.db.tables.directory import agencies, service_requests  # issue 23 §5
 from dataip.db.tables.distribution import (  # issue 23 §1–§2
@@ -160,6 +161,8 @@ __all__ = [
     "statistics_counts",
     "statistics_durations",
     "statistics_value",
+    "stored_object_chunks",  # issue 25 §2: the blob store in the database
+    "stored_objects",
     "trust_lists",
     "typical_cases",
     "users",

@@ -1,10 +1,10 @@
 """Service requests (issue 23 §5): a holder of a registration asks a listed agency for a
 service; the agency's users (the owner of its party) get an inbox notice and accept or
-decline. As with contacts on a match (`services/matching/contacts.py`), neither side sees the
-other's contact details until the agency accepted: then each sees the other's party names,
-display name and e-mail address. One request per agency and registration
-(`uq_service_requests_pair`): a second, or the loser of two at once, is 409; a declined
-request stays declined.
+decline. The state machine is the contact exchange's (`services/contact_exchange/`), as for
+contacts on a match: neither side sees the other's contact details until the agency accepted:
+then each sees the other's party names, display name and e-mail address. One request per
+agency and registration (`uq_service_requests_pair`): a second, or the loser of two at once,
+is 409; a declined request stays declined.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
+from dataip.services.contact_exchange import exchange
 from dataip.services.context import Env, Identity
 from dataip.services.directory.agencies import agency_not_found, screen
 from dataip.services.directory.records import CATEGORIES, Agency, ServiceRequest
-from dataip.services.ports import ConcurrencyConflict, UnitOfWork
-from dataip.services.recording import serve_notice
+from dataip.services.ports import UnitOfWork
+
+ASKED = "requested"
 
 
 def _not_found() -> DomainError:
@@ -27,38 +29,17 @@ def _not_found() -> DomainError:
     )
 
 
-def _registration(uow: UnitOfWork, number: str) -> m.Registration:
-    reg = uow.registrations.by_number(number)
-    if reg is None:
-        raise DomainError(
-            "registration_not_found", "登记不存在", "registration not found", status=404
-        )
-    return reg
-
-
-def _is_holder(uow: UnitOfWork, uid: int, reg: m.Registration) -> bool:
-    from dataip.services.after_registration.roles import holder_users
-
-    return uid in holder_users(uow, reg)
-
-
 def _notify(
     uow: UnitOfWork, env: Env, kind: str, user: int, agency: Agency, reg: m.Registration, r: Any
 ) -> None:
-    serve_notice(
-        uow,
-        application_id=reg.application_id,
-        kind=kind,
-        recipient_user_id=user,
-        at=env.now(),
-        body={
-            "agency_id": agency.id,
-            "agency_name": agency.name,
-            "registration_number": reg.registration_number,
-            "service_request_id": r.id,
-            "category": r.category,
-        },
-    )
+    body = {
+        "agency_id": agency.id,
+        "agency_name": agency.name,
+        "registration_number": reg.registration_number,
+        "service_request_id": r.id,
+        "category": r.category,
+    }
+    exchange.notify(uow, env, kind, [user], reg, body)
 
 
 def ask(
@@ -82,8 +63,8 @@ def ask(
         )
     screen("message", message, "service_request_personal_data")
     with env.uow() as uow:
-        reg = _registration(uow, registration_number)
-        if not _is_holder(uow, uid, reg):
+        reg = exchange.registration(uow, registration_number)
+        if not exchange.is_holder(uow, uid, reg):
             raise DomainError(
                 "not_registration_holder",
                 "只有该登记的持有人可以请求服务",
@@ -104,27 +85,23 @@ def ask(
             raise DomainError(
                 "own_agency", "不能向自己的机构请求服务", "this agency is your own", status=409
             )
-        if reg.state != "valid":
-            raise DomainError(
-                "registration_not_valid",
-                "该登记已不在有效状态",
-                "the registration is no longer valid",
-                status=409,
-            )
-        if uow.directory.request_for(agency.id, reg.id) is not None:
-            raise DomainError(
+        exchange.require_valid(reg)
+        exchange.require_first(
+            uow.directory.request_for(agency.id, reg.id),
+            DomainError(
                 "service_request_exists",
                 "已就该登记向该机构发出过服务请求",
                 "a service request for this registration to this agency exists already",
                 status=409,
-            )
+            ),
+        )
         r = uow.directory.add_request(
             agency_id=agency.id,
             registration_id=reg.id,
             requester_user_id=uid,
             category=category,
             message=message,
-            state="requested",
+            state=ASKED,
             requested_at=env.now(),
             answered_at=None,
             version=1,
@@ -151,16 +128,19 @@ def answer(identity: Identity, *, env: Env, request_id: int, accept: bool) -> Se
                     status=403,
                 )
             raise _not_found()  # an outsider learns nothing of it
-        if r.state != "requested":
-            raise DomainError(
+        state = exchange.settle(
+            state=r.state,
+            asked=ASKED,
+            accept=accept,
+            answered=DomainError(
                 "service_request_answered",
                 "该服务请求已答复",
                 "the service request was answered already",
                 status=409,
-            )
-        state = "accepted" if accept else "declined"
-        if not uow.directory.answer(r.id, r.version, state=state, at=env.now()):
-            raise ConcurrencyConflict("service request answered concurrently")
+            ),
+            swap=lambda new: uow.directory.answer(r.id, r.version, state=new, at=env.now()),
+            what="service request",
+        )
         got = uow.directory.request(r.id)
         assert got is not None
         reg = uow.registrations.get(r.registration_id)
@@ -201,14 +181,6 @@ class RequestView:
         }
 
 
-def _details(user: m.User | None, parties: list[str]) -> dict[str, Any]:
-    return {
-        "parties": parties,
-        "display_name": user.display_name if user else None,
-        "email": user.email if user else None,
-    }
-
-
 def for_user(
     identity: Identity, *, env: Env, request_id: int | None = None, side: str | None = None
 ) -> list[RequestView]:
@@ -231,14 +203,14 @@ def for_user(
             assert agency is not None and reg is not None
             who = "agency" if r.agency_id in mine else "holder"
             other = None
-            if r.state == "accepted":
+            if exchange.revealed(r.state):
                 if who == "agency":
-                    other = _details(
+                    other = exchange.details(
                         uow.users.get(r.requester_user_id),
                         [str(h.get("name")) for h in reg.holders],
                     )
                 else:
-                    other = _details(uow.users.get(agency.owner_user_id), [agency.name])
+                    other = exchange.details(uow.users.get(agency.owner_user_id), [agency.name])
             out.append(
                 RequestView(
                     request=r,
@@ -246,7 +218,7 @@ def for_user(
                     agency=agency,
                     registration_number=reg.registration_number,
                     registration_name=reg.name,
-                    can_answer=who == "agency" and r.state == "requested",
+                    can_answer=who == "agency" and r.state == ASKED,
                     other=other,
                 )
             )

@@ -55,24 +55,38 @@ def tile(env: Env, path: str) -> tuple[bytes, bool]:
     with env.read() as uow:
         latest = uow.ledger.latest_checkpoint()
         size = latest[0] if latest else 0
-        level = wanted.level * tiles.TILE_HEIGHT
-        start = wanted.index * tiles.TILE_WIDTH
         # Any prefix of a tile is the same bytes whatever the tree size, so a width is
         # served whenever the published tree covers it.
-        if (size >> level) - start < wanted.width:
+        if not covered(wanted, size):
             raise _not_found("瓦片", "tile", path=path, tree_size=size)
-        end = start + wanted.width
-        if wanted.data:
-            rows = uow.ledger.entries(start, end)
-            data = tiles.encode_entry_bundle([leaf for _, _, leaf in rows])
-            count = len(rows)
-        else:
-            hashes = uow.ledger.level_range(level, start, end)
-            data = tiles.encode_hash_tile([h for _, h in hashes])
-            count = len(hashes)
-    if count != wanted.width:
-        raise LedgerCorrupt(f"tile {path}: {count} of {wanted.width} stored entries")
+        data = tile_bytes(uow, wanted)
     return data, wanted.is_full
+
+
+def covered(tile: tiles.Tile, size: int) -> bool:
+    """Whether the tree of ``size`` leaves holds all of ``tile`` at its width."""
+    first = tile.index * tiles.TILE_WIDTH
+    return (size >> (tile.level * tiles.TILE_HEIGHT)) - first >= tile.width
+
+
+def tile_bytes(uow: UnitOfWork, tile: tiles.Tile) -> bytes:
+    """The bytes of a hash tile or entry bundle, from the stored tree (the caller checks it is
+    covered by a published checkpoint): what ``/log/tile/...`` serves and the static copy
+    holds (services.log_static)."""
+    level = tile.level * tiles.TILE_HEIGHT
+    start = tile.index * tiles.TILE_WIDTH
+    end = start + tile.width
+    if tile.data:
+        rows = uow.ledger.entries(start, end)
+        data = tiles.encode_entry_bundle([leaf for _, _, leaf in rows]) if rows else b""
+        count = len(rows)
+    else:
+        hashes = uow.ledger.level_range(level, start, end)
+        data = tiles.encode_hash_tile([h for _, h in hashes]) if hashes else b""
+        count = len(hashes)
+    if count != tile.width:
+        raise LedgerCorrupt(f"tile {tile.path}: {count} of {tile.width} stored entries")
+    return data
 
 
 def _published_size(uow: UnitOfWork) -> tuple[int, bytes, str]:

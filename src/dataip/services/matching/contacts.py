@@ -6,7 +6,9 @@ not the holder's account. Once accepted each sees the other's: the party's name,
 account's display name and the e-mail address it registered (none, if it registered none).
 
 One contact per match (`uq_need_contacts_match`): a second proposal, or the loser of two at
-once, is 409 `contact_exists`; a declined contact stays declined.
+once, is 409 `contact_exists`; a declined contact stays declined. The state machine is the
+contact exchange's (`services/contact_exchange/`), shared with the directory's service
+requests.
 """
 
 from __future__ import annotations
@@ -17,50 +19,29 @@ from typing import Any
 from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.matching.needs import Contact, Need
+from dataip.services.contact_exchange import exchange
 from dataip.services.context import Env, Identity
 from dataip.services.matching.needs import need_not_found
-from dataip.services.ports import ConcurrencyConflict, UnitOfWork
-from dataip.services.recording import serve_notice
+from dataip.services.ports import UnitOfWork
 
 LISTED = 2000  # the newest contacts a holder's list looks through
+ASKED = "proposed"
 
 
 def _not_found() -> DomainError:
     return DomainError("contact_not_found", "联系请求不存在", "no such contact request", status=404)
 
 
-def _registration(uow: UnitOfWork, number: str) -> m.Registration:
-    reg = uow.registrations.by_number(number)
-    if reg is None:
-        raise DomainError(
-            "registration_not_found", "登记不存在", "registration not found", status=404
-        )
-    return reg
-
-
-def _is_holder(uow: UnitOfWork, uid: int, reg: m.Registration) -> bool:
-    from dataip.services.after_registration.roles import holder_users
-
-    return uid in holder_users(uow, reg)
-
-
 def _notify(
     uow: UnitOfWork, env: Env, kind: str, users: list[int], need: Need, reg: m.Registration, c: Any
 ) -> None:
-    for user in dict.fromkeys(users):
-        serve_notice(
-            uow,
-            application_id=reg.application_id,
-            kind=kind,
-            recipient_user_id=user,
-            at=env.now(),
-            body={
-                "need_id": need.id,
-                "need_title": need.title,
-                "registration_number": reg.registration_number,
-                "contact_id": c.id,
-            },
-        )
+    body = {
+        "need_id": need.id,
+        "need_title": need.title,
+        "registration_number": reg.registration_number,
+        "contact_id": c.id,
+    }
+    exchange.notify(uow, env, kind, users, reg, body)
 
 
 def propose(identity: Identity, *, env: Env, need_id: int, registration_number: str) -> Contact:
@@ -72,9 +53,9 @@ def propose(identity: Identity, *, env: Env, need_id: int, registration_number: 
         need = uow.matching.need(need_id)
         if need is None or (not need.open_on(today) and need.author_user_id != uid):
             raise need_not_found()
-        reg = _registration(uow, registration_number)
+        reg = exchange.registration(uow, registration_number)
         author = need.author_user_id == uid
-        holder = _is_holder(uow, uid, reg)
+        holder = exchange.is_holder(uow, uid, reg)
         if not author and not holder:
             raise DomainError(
                 "not_party_to_match",
@@ -96,26 +77,22 @@ def propose(identity: Identity, *, env: Env, need_id: int, registration_number: 
                 "the need was withdrawn or has expired",
                 status=409,
             )
-        if reg.state != "valid":
-            raise DomainError(
-                "registration_not_valid",
-                "该登记已不在有效状态",
-                "the registration is no longer valid",
-                status=409,
-            )
-        if uow.matching.contact_for(need.id, reg.id) is not None:
-            raise DomainError(
+        exchange.require_valid(reg)
+        exchange.require_first(
+            uow.matching.contact_for(need.id, reg.id),
+            DomainError(
                 "contact_exists",
                 "该匹配已有联系请求",
                 "a contact request on this match exists already",
                 status=409,
-            )
+            ),
+        )
         c = uow.matching.add_contact(
             need_id=need.id,
             registration_id=reg.id,
             proposed_by="author" if author else "holder",
             holder_user_id=None if author else uid,
-            state="proposed",
+            state=ASKED,
             proposed_at=env.now(),
             answered_at=None,
             version=1,
@@ -136,7 +113,7 @@ def answer(identity: Identity, *, env: Env, contact_id: int, accept: bool) -> Co
         reg = uow.registrations.get(c.registration_id)
         assert need is not None and reg is not None
         author = need.author_user_id == uid
-        holder = _is_holder(uow, uid, reg)
+        holder = exchange.is_holder(uow, uid, reg)
         if not author and not holder:
             raise _not_found()  # an outsider learns nothing of it
         if (c.proposed_by == "author" and not holder) or (c.proposed_by == "holder" and not author):
@@ -146,23 +123,25 @@ def answer(identity: Identity, *, env: Env, contact_id: int, accept: bool) -> Co
                 "the other side answers a contact request",
                 status=403,
             )
-        if c.state != "proposed":
-            raise DomainError(
+        state = exchange.settle(
+            state=c.state,
+            asked=ASKED,
+            accept=accept,
+            answered=DomainError(
                 "contact_not_proposed",
                 "该联系请求已答复",
                 "the contact request was answered already",
                 status=409,
-            )
-        state = "accepted" if accept else "declined"
-        done = uow.matching.answer_contact(
-            c.id,
-            c.version,
-            state=state,
-            at=env.now(),
-            holder_user_id=uid if c.proposed_by == "author" else None,
+            ),
+            swap=lambda new: uow.matching.answer_contact(
+                c.id,
+                c.version,
+                state=new,
+                at=env.now(),
+                holder_user_id=uid if c.proposed_by == "author" else None,
+            ),
+            what="contact",
         )
-        if not done:
-            raise ConcurrencyConflict("contact answered concurrently")
         got = uow.matching.contact(c.id)
         assert got is not None
         proposer = [need.author_user_id] if c.proposed_by == "author" else [c.holder_user_id or 0]
@@ -202,24 +181,18 @@ class ContactView:
         }
 
 
-def _details(user: m.User | None, parties: list[str]) -> dict[str, Any]:
-    return {
-        "parties": parties,
-        "display_name": user.display_name if user else None,
-        "email": user.email if user else None,
-    }
-
-
 def _view(uow: UnitOfWork, uid: int, c: Contact, need: Need, reg: m.Registration) -> ContactView:
     side = "author" if need.author_user_id == uid else "holder"
     other = None
-    if c.state == "accepted":
+    if exchange.revealed(c.state):
         if side == "author":
             user = uow.users.get(c.holder_user_id) if c.holder_user_id else None
-            other = _details(user, [str(h.get("name")) for h in reg.holders])
+            other = exchange.details(user, [str(h.get("name")) for h in reg.holders])
         else:
             party = uow.parties.get(need.party_id)
-            other = _details(uow.users.get(need.author_user_id), [party.name] if party else [])
+            other = exchange.details(
+                uow.users.get(need.author_user_id), [party.name] if party else []
+            )
     answerer = "holder" if c.proposed_by == "author" else "author"
     return ContactView(
         contact=c,
@@ -227,7 +200,7 @@ def _view(uow: UnitOfWork, uid: int, c: Contact, need: Need, reg: m.Registration
         need=need,
         registration_number=reg.registration_number,
         registration_name=reg.name,
-        can_answer=c.state == "proposed" and side == answerer,
+        can_answer=c.state == ASKED and side == answerer,
         other=other,
     )
 
@@ -262,7 +235,7 @@ def for_user(
             reg = regs[c.registration_id]
             if c.need_id not in own:
                 if reg.id not in holder_of:
-                    holder_of[reg.id] = _is_holder(uow, uid, reg)
+                    holder_of[reg.id] = exchange.is_holder(uow, uid, reg)
                 if not holder_of[reg.id]:
                     continue
             out.append(_view(uow, uid, c, needs[c.need_id], reg))
@@ -277,6 +250,6 @@ def held(identity: Identity, *, env: Env, numbers: list[str]) -> set[str]:
     with env.read() as uow:
         for number in numbers:
             reg = uow.registrations.by_number(number)
-            if reg is not None and _is_holder(uow, identity.user_id, reg):
+            if reg is not None and exchange.is_holder(uow, identity.user_id, reg):
                 out.add(number)
     return out

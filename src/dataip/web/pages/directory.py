@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dataip.domain.errors import DomainError
@@ -26,9 +25,8 @@ from dataip.web.api.directory import AgencyCreate, ServiceRequestCreate, StateCh
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
 from dataip.web.pages.account import page_identity
-from dataip.web.pages.forms import _s, csrf_refused, failure, signed_in
+from dataip.web.pages.forms import FIRST, Shown, _s, failed, handled, posted, signed_in
 from dataip.web.pages.render import lang_of, render
-from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
 MaxId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -48,15 +46,7 @@ def _row(a: Agency, lang: str) -> dict[str, Any]:
     }
 
 
-def _list(
-    request: Request,
-    env: Env,
-    identity: Identity,
-    *,
-    error: dict[str, Any] | None = None,
-    typed: dict[str, Any] | None = None,
-    status: int = 200,
-) -> Response:
+def _list(request: Request, env: Env, identity: Identity, shown: Shown = FIRST) -> Response:
     lang = lang_of(request)
     q = request.query_params
     text = (q.get("q") or "").strip()[:100]
@@ -81,10 +71,10 @@ def _list(
             "listable": svc.listable_parties(identity, env=env),
             "signed_in": identity.user_id is not None,
             "is_admin": identity.is_admin,
-            "error": error,
-            "typed": typed or {"categories": []},
+            "error": shown.error,
+            "typed": shown.typed or {"categories": []},
         },
-        status_code=status,
+        status_code=shown.status,
     )
 
 
@@ -94,11 +84,9 @@ def agencies_page(request: Request, env: EnvDep) -> Response:
 
 
 def _create(request: Request, env: Env, data: FormData) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     party = _s(data, "party_id") or ""
     typed = {
         "party_id": party,
@@ -121,31 +109,26 @@ def _create(request: Request, env: Env, data: FormData) -> Response:
             description=body.description,
         )
     except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return _list(request, env, who, error=failure(request, e), typed=typed, status=status)
+        return _list(request, env, who, failed(request, e, typed))
     return flash.redirect(request, "/agencies#mine", ok="agency_listed")
 
 
 @router.post("/agencies", response_class=HTMLResponse)
 async def create_form(request: Request, env: EnvDep) -> Response:
-    data = await request.form()
-    return await run_in_threadpool(_create, request, env, data)
+    return await handled(request, env, _create)
 
 
 def _state(request: Request, env: Env, data: FormData, agency_id: int, action: str) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     try:
         body = StateChange.model_validate({"reason": _s(data, "reason") or ""})
         svc.set_state(
             who, env=env, agency_id=agency_id, suspend=action == "suspend", reason=body.reason
         )
     except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return _list(request, env, who, error=failure(request, e), status=status)
+        return _list(request, env, who, failed(request, e))
     return flash.redirect(
         request, "/agencies", ok="agency_suspended" if action == "suspend" else "agency_reinstated"
     )
@@ -155,18 +138,10 @@ def _state(request: Request, env: Env, data: FormData, agency_id: int, action: s
 async def state_form(request: Request, env: EnvDep, agency_id: MaxId, action: str) -> Response:
     if action not in ("suspend", "reinstate"):
         raise DomainError("not_found", "页面不存在", "page not found", status=404)
-    data = await request.form()
-    return await run_in_threadpool(_state, request, env, data, agency_id, action)
+    return await handled(request, env, _state, agency_id, action)
 
 
-def _requests(
-    request: Request,
-    env: Env,
-    identity: Identity,
-    *,
-    error: dict[str, Any] | None = None,
-    status: int = 200,
-) -> Response:
+def _requests(request: Request, env: Env, identity: Identity, shown: Shown = FIRST) -> Response:
     lang = lang_of(request)
     views = req_svc.for_user(identity, env=env)
     rows = [
@@ -183,9 +158,9 @@ def _requests(
         {
             "incoming": [r for r, v in zip(rows, views, strict=True) if v.side == "agency"],
             "sent": [r for r, v in zip(rows, views, strict=True) if v.side == "holder"],
-            "error": error,
+            "error": shown.error,
         },
-        status_code=status,
+        status_code=shown.status,
     )
 
 
@@ -198,15 +173,13 @@ def requests_page(request: Request, env: EnvDep) -> Response:
 
 
 def _answer(request: Request, env: Env, data: FormData, request_id: int, action: str) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     try:
         req_svc.answer(who, env=env, request_id=request_id, accept=action == "accept")
     except DomainError as e:
-        return _requests(request, env, who, error=failure(request, e), status=e.status)
+        return _requests(request, env, who, failed(request, e))
     return flash.redirect(request, "/service-requests", ok="service_request_answered")
 
 
@@ -214,16 +187,13 @@ def _answer(request: Request, env: Env, data: FormData, request_id: int, action:
 async def answer_form(request: Request, env: EnvDep, request_id: MaxId, action: str) -> Response:
     if action not in ("accept", "decline"):
         raise DomainError("not_found", "页面不存在", "page not found", status=404)
-    data = await request.form()
-    return await run_in_threadpool(_answer, request, env, data, request_id, action)
+    return await handled(request, env, _answer, request_id, action)
 
 
 def _ask(request: Request, env: Env, data: FormData, number: str) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     agency = _s(data, "agency_id") or ""
     try:
         body = ServiceRequestCreate.model_validate(
@@ -242,17 +212,15 @@ def _ask(request: Request, env: Env, data: FormData, number: str) -> Response:
             message=body.message,
         )
     except (DomainError, ValidationError) as e:
-        from dataip.web.pages.holder import registration_response  # holder imports this module
+        from dataip.web.pages.holder import registration_refused  # holder imports this module
 
-        status = e.status if isinstance(e, DomainError) else 422
-        return registration_response(request, env, number, error=failure(request, e), status=status)
+        return registration_refused(request, env, number, e)
     return flash.redirect(request, "/service-requests", ok="service_requested")
 
 
 @router.post("/registrations/{number}/service-requests", response_class=HTMLResponse)
 async def ask_form(request: Request, env: EnvDep, number: Number) -> Response:
-    data = await request.form()
-    return await run_in_threadpool(_ask, request, env, data, number)
+    return await handled(request, env, _ask, number)
 
 
 def ask_section(

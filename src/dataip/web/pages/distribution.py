@@ -19,7 +19,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dataip.distribution import STAGES
@@ -37,7 +36,7 @@ from dataip.web.api.distribution import (
 )
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
-from dataip.web.pages.forms import csrf_refused, failure, signed_in
+from dataip.web.pages.forms import csrf_refused, handled, signed_in
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -226,15 +225,10 @@ def panel(identity: Identity, env: Env, number: str, lang: str) -> dict[str, Any
 # --- the forms ------------------------------------------------------------------------------
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 def _refused(request: Request, env: Env, number: str, e: DomainError | ValidationError) -> Response:
-    from dataip.web.pages.holder import registration_response
+    from dataip.web.pages.holder import registration_refused  # holder imports this module
 
-    status = e.status if isinstance(e, DomainError) else 422
-    return registration_response(request, env, number, error=failure(request, e), status=status)
+    return registration_refused(request, env, number, e)
 
 
 def _posted(request: Request, env: Env, data: FormData) -> Identity | Response:
@@ -280,8 +274,7 @@ def _fen(value: str) -> int:
 
 @router.post("/registrations/{number}/sources", response_class=HTMLResponse)
 async def declare(request: Request, env: EnvDep, number: str) -> Response:
-    data = await _form(request)
-    return await run_in_threadpool(_declare, request, env, data, number)
+    return await handled(request, env, _declare, number)
 
 
 def _declare(request: Request, env: Env, data: FormData, number: str) -> Response:
@@ -314,8 +307,7 @@ def _declare(request: Request, env: Env, data: FormData, number: str) -> Respons
 
 @router.post("/registrations/{number}/sources/{link_id}/{answer}", response_class=HTMLResponse)
 async def answer(request: Request, env: EnvDep, number: str, link_id: int, answer: str) -> Response:
-    data = await _form(request)
-    return await run_in_threadpool(_answer, request, env, data, number, link_id, answer)
+    return await handled(request, env, _answer, number, link_id, answer)
 
 
 def _answer(
@@ -343,8 +335,7 @@ def _answer(
 
 @router.post("/registrations/{number}/distributions", response_class=HTMLResponse)
 async def distribute(request: Request, env: EnvDep, number: str) -> Response:
-    data = await _form(request)
-    return await run_in_threadpool(_distribute, request, env, data, number)
+    return await handled(request, env, _distribute, number)
 
 
 def _distribute(request: Request, env: Env, data: FormData, number: str) -> Response:

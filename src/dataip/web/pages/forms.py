@@ -1,8 +1,10 @@
 """Posting a portal form (提交表单): what every page that takes a form shares — the
-signed-in visitor (or a redirect to sign in), the CSRF refusal, the version the form was
-rendered from (If-Match, so a stale form is refused as the API refuses it), the bilingual
-error box of a re-rendered form, the posted text fields, the uploads stored first (so a
-re-rendered form keeps them), the visitor's own subjects and the language picker.
+signed-in visitor (or a redirect to sign in), the CSRF refusal (`posted`: both at once),
+reading the form off the event loop (`handled`), the version the form was rendered from
+(If-Match, so a stale form is refused as the API refuses it), the bilingual error box of a
+re-rendered form (`failure`; `failed` with the status, as a `Shown` page), the posted text
+fields, the uploads stored first (so a re-rendered form keeps them), the visitor's own
+subjects and the language picker.
 
 No rule of the measures lives here; the applicant's, the examiner's, the objector's, the
 parties' and the holder's pages all post through these."""
@@ -10,11 +12,13 @@ parties' and the holder's pages all post through these."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from dataip.domain.errors import DomainError
@@ -22,6 +26,7 @@ from dataip.services import blobs, parties
 from dataip.services.context import Env, Identity
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.render import gettext_for, lang_of, render
+from dataip.web.pages.security import csrf_ok
 
 
 class FormInvalid(Exception):
@@ -74,6 +79,26 @@ def failure(request: Request, e: Exception, anchor: Anchor | None = None) -> dic
     return {"message": _("Some entries are not valid."), "code": "invalid_form", "items": items}
 
 
+@dataclass(frozen=True)
+class Shown:
+    """How a page with forms is shown: first (nothing typed, no error, 200), or again after
+    a form on it failed (`failed`): the error box, what was typed, the failure's status."""
+
+    error: dict[str, Any] | None = None
+    typed: dict[str, Any] | None = None
+    status: int = 200
+
+
+FIRST = Shown()
+
+
+def failed(request: Request, e: Exception, typed: dict[str, Any] | None = None) -> Shown:
+    """The page shown again after a form failed with `e`: its error box (`failure`) and the
+    status a refusal answers with (a schema's refusal is 422)."""
+    status = e.status if isinstance(e, DomainError) else 422
+    return Shown(error=failure(request, e), typed=typed, status=status)
+
+
 def _item(text: str, field: str | None = None) -> dict[str, Any]:
     return {"text": text, "field": field or None}
 
@@ -89,6 +114,36 @@ def signed_in(request: Request, env: Env) -> Identity | Response:
     if identity.user_id is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return identity
+
+
+def posted(
+    request: Request,
+    env: Env,
+    data: FormData,
+    visitor: Callable[[Request, Env], Identity | Response] = signed_in,
+) -> Identity | Response:
+    """Who posted the form: the visitor (`signed_in`, or another gate such as the registry's)
+    when the form carries this session's CSRF token; else the redirect to sign in or the
+    CSRF refusal, to answer with as it is."""
+    who = visitor(request, env)
+    if isinstance(who, Response):
+        return who
+    if not csrf_ok(request, _s(data, "csrf_token")):
+        return csrf_refused(request)
+    return who
+
+
+async def handled(
+    request: Request,
+    env: Env,
+    handle: Callable[..., Response],
+    *args: Any,
+    max_files: int = 1000,
+) -> Response:
+    """Read the posted form and handle it off the event loop (the services are synchronous):
+    `handle(request, env, data, *args)`."""
+    data = await request.form(max_files=max_files)
+    return await run_in_threadpool(handle, request, env, data, *args)
 
 
 def version_of(data: FormData) -> int | None:

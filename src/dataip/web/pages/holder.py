@@ -49,6 +49,7 @@ from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import (
     _uploads,
     csrf_refused,
+    failed,
     failure,
     picker,
     signed_in,
@@ -150,6 +151,13 @@ def action_forms(
             }
         )
     return out
+
+
+def registration_refused(request: Request, env: Env, number: str, e: Exception) -> Response:
+    """The registration's page again after a form of one of its sections (quality,
+    distribution, an agency asked) failed with `e`: the error box and the refusal's status."""
+    again = failed(request, e)
+    return registration_response(request, env, number, error=again.error, status=again.status)
 
 
 def registration_response(

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dataip.domain.application import SCENARIOS
@@ -29,9 +28,8 @@ from dataip.web.api.needs import NeedCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
 from dataip.web.pages.account import page_identity
-from dataip.web.pages.forms import _s, csrf_refused, failure, signed_in
+from dataip.web.pages.forms import FIRST, Shown, _s, failed, handled, posted
 from dataip.web.pages.render import lang_of, render
-from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
 NeedId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -81,15 +79,7 @@ def _verified(identity: Identity, env: Env) -> list[Any]:
     ]
 
 
-def _list(
-    request: Request,
-    env: Env,
-    identity: Identity,
-    *,
-    error: dict[str, Any] | None = None,
-    typed: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
+def _list(request: Request, env: Env, identity: Identity, shown: Shown = FIRST) -> Response:
     lang = lang_of(request)
     q = request.query_params
     scenario = q.get("scenario") if q.get("scenario") in SCENARIOS else None
@@ -109,15 +99,15 @@ def _list(
             "verified": _verified(identity, env),
             "signed_in": identity.user_id is not None,
             "is_registry": identity.is_registry,
-            "error": error,
-            "typed": typed
+            "error": shown.error,
+            "typed": shown.typed
             or {
                 "period_from": (today + timedelta(days=30)).isoformat(),
                 "period_to": (today + timedelta(days=395)).isoformat(),
                 "expires_on": (today + timedelta(days=90)).isoformat(),
             },
         },
-        status_code=status,
+        status_code=shown.status,
     )
 
 
@@ -148,11 +138,9 @@ def _industry_code(env: Env, text: str | None) -> str | None:
 
 
 def _publish(request: Request, env: Env, data: FormData) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     typed = {k: _s(data, k) or "" for k in FIELDS}
     try:
         body = NeedCreate.model_validate(
@@ -178,25 +166,17 @@ def _publish(request: Request, env: Env, data: FormData) -> Response:
             fields=NeedFields(**body.model_dump(exclude={"party_id"})),
         )
     except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return _list(request, env, who, error=failure(request, e), typed=typed, status=status)
+        return _list(request, env, who, failed(request, e, typed))
     return flash.redirect(request, f"/needs/{need.id}", ok="need_published")
 
 
 @router.post("/needs", response_class=HTMLResponse)
 async def publish_form(request: Request, env: EnvDep) -> Response:
-    data = await request.form()
-    return await run_in_threadpool(_publish, request, env, data)
+    return await handled(request, env, _publish)
 
 
 def _detail(
-    request: Request,
-    env: Env,
-    identity: Identity,
-    need_id: int,
-    *,
-    error: dict[str, Any] | None = None,
-    status: int = 200,
+    request: Request, env: Env, identity: Identity, need_id: int, shown: Shown = FIRST
 ) -> Response:
     lang = lang_of(request)
     need = svc.get(identity, env=env, need_id=need_id)
@@ -252,9 +232,9 @@ def _detail(
                 for v in views
             ],
             "signed_in": identity.user_id is not None,
-            "error": error,
+            "error": shown.error,
         },
-        status_code=status,
+        status_code=shown.status,
     )
 
 
@@ -264,11 +244,9 @@ def need_page(request: Request, env: EnvDep, need_id: NeedId) -> Response:
 
 
 def _act(request: Request, env: Env, data: FormData, need_id: int, action: str) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     try:
         if action == "withdraw":
             svc.withdraw(who, env=env, need_id=need_id)
@@ -288,15 +266,14 @@ def _act(request: Request, env: Env, data: FormData, need_id: int, action: str) 
     except DomainError as e:
         if e.code == "need_not_found":
             raise
-        return _detail(request, env, who, need_id, error=failure(request, e), status=e.status)
+        return _detail(request, env, who, need_id, failed(request, e))
 
 
 @router.post("/needs/{need_id}/{action}", response_class=HTMLResponse)
 async def need_action(request: Request, env: EnvDep, need_id: NeedId, action: str) -> Response:
     if action not in ("withdraw", "contact", "accept", "decline"):
         raise DomainError("not_found", "页面不存在", "page not found", status=404)
-    data = await request.form()
-    return await run_in_threadpool(_act, request, env, data, need_id, action)
+    return await handled(request, env, _act, need_id, action)
 
 
 def for_registration(identity: Identity, env: Env, number: str, lang: str) -> list[dict[str, Any]]:

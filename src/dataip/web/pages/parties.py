@@ -21,7 +21,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from dataip.domain import model as m
@@ -40,14 +39,13 @@ from dataip.web.pages.applicant import (
     _detail,
     _precheck_party,
     _s,
-    csrf_refused,
     failure,
     picker,
     signed_in,
     version_of,
 )
+from dataip.web.pages.forms import handled, posted
 from dataip.web.pages.render import gettext_for, lang_of, render
-from dataip.web.pages.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database, as the API's
@@ -165,17 +163,14 @@ def my_parties(request: Request, env: EnvDep) -> Response:
 
 @router.post("/parties", response_class=HTMLResponse)
 async def add_party(request: Request, env: EnvDep) -> Response:
-    data = await request.form(max_files=1)
-    return await run_in_threadpool(_add, request, env, data)
+    return await handled(request, env, _add, max_files=1)
 
 
 def _add(request: Request, env: Env, data: FormData) -> Response:
     """A new subject and its verification request, checked as the sign-up page checks them."""
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     t = {k: _s(data, k) or "" for k in PARTY_FIELDS}
     upload, evidence = _file(data, "verification_file", env)
     try:
@@ -214,16 +209,13 @@ def _add(request: Request, env: Env, data: FormData) -> Response:
 
 @router.post("/parties/{party_id}/verification", response_class=HTMLResponse)
 async def request_verification(request: Request, env: EnvDep, party_id: Id) -> Response:
-    data = await request.form(max_files=1)
-    return await run_in_threadpool(_verify, request, env, data, party_id)
+    return await handled(request, env, _verify, party_id, max_files=1)
 
 
 def _verify(request: Request, env: Env, data: FormData, party_id: int) -> Response:
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     _ = gettext_for(request)
     method = _s(data, "verification_method") or ""
     upload, evidence = _file(data, "verification_file", env)
@@ -297,19 +289,16 @@ def my_authorisations(request: Request, env: EnvDep) -> Response:
 
 @router.post("/authorisations", response_class=HTMLResponse)
 async def file_authorisation(request: Request, env: EnvDep) -> Response:
-    data = await request.form(max_files=1)
-    return await run_in_threadpool(_file_poa, request, env, data)
+    return await handled(request, env, _file_poa, max_files=1)
 
 
 def _file_poa(request: Request, env: Env, data: FormData) -> Response:
     """R2 (G§5): the agent names its principal by its unified social credit code or resident
     ID number (a real-name verified party, issue 18) and uploads the signed power of
     attorney."""
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     _ = gettext_for(request)
     typed = {"principal": _s(data, "principal") or ""}
     upload, document = _file(data, "poa_file", env)
@@ -397,22 +386,18 @@ def examination(request: Request, env: EnvDep) -> Response:
 
 @router.post("/examination/parties/{party_id}/decision", response_class=HTMLResponse)
 async def decide_verification(request: Request, env: EnvDep, party_id: Id) -> Response:
-    data = await request.form(max_files=0)
-    return await run_in_threadpool(_decide, request, env, data, "party", party_id)
+    return await handled(request, env, _decide, "party", party_id, max_files=0)
 
 
 @router.post("/examination/authorisations/{authorisation_id}/decision")
 async def decide_authorisation(request: Request, env: EnvDep, authorisation_id: Id) -> Response:
-    data = await request.form(max_files=0)
-    return await run_in_threadpool(_decide, request, env, data, "poa", authorisation_id)
+    return await handled(request, env, _decide, "poa", authorisation_id, max_files=0)
 
 
 def _decide(request: Request, env: Env, data: FormData, what: str, ident: int) -> Response:
-    who = _registry(request, env)
+    who = posted(request, env, data, _registry)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     note = _s(data, "note") or ""
     try:
         body = Decision.model_validate({"approve": _s(data, "decision") == "approve", "note": note})
@@ -443,18 +428,15 @@ def _decide(request: Request, env: Env, data: FormData, what: str, ident: int) -
 
 @router.post("/applications/{application_id}/consent", response_class=HTMLResponse)
 async def consent(request: Request, env: EnvDep, application_id: Id) -> Response:
-    data = await request.form(max_files=0)
-    return await run_in_threadpool(_consent, request, env, data, application_id)
+    return await handled(request, env, _consent, application_id, max_files=0)
 
 
 def _consent(request: Request, env: Env, data: FormData, app_id: int) -> Response:
     """The joint applicant confirms the filing as it read it: a draft changed since the page
     was rendered is refused (the same stale-version answer as every other form)."""
-    who = signed_in(request, env)
+    who = posted(request, env, data)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, _s(data, "csrf_token")):
-        return csrf_refused(request)
     try:
         applications.consent(who, env=env, application_id=app_id, if_match=version_of(data))
     except DomainError as e:

@@ -198,7 +198,7 @@ def _declaration(data: FormData) -> svc.Declaration:
 
 
 def _post(request: Request, env: Env, data: FormData, number: str, step: str) -> Response:
-    from dataip.web.pages.holder import registration_response  # the page this section is on
+    from dataip.web.pages.holder import registration_refused  # the page this section is on
 
     who = signed_in(request, env)
     if isinstance(who, Response):
@@ -214,8 +214,7 @@ def _post(request: Request, env: Env, data: FormData, number: str, step: str) ->
         else:
             svc.withdraw(who, env=env, number=number)
     except (DomainError, ValidationError) as e:
-        status = e.status if isinstance(e, DomainError) else 422
-        return registration_response(request, env, number, error=failure(request, e), status=status)
+        return registration_refused(request, env, number, e)
     ref = {
         "assess": ("数据质量评价", "data-quality assessment"),
         "publish": ("公开数据质量评价", "data quality published"),
