@@ -265,13 +265,23 @@ def rotate_sm2_key(directory: Path) -> Sm2Key:
     return key
 
 
-def rotate_certificate_key(directory: Path) -> IssuerKey:
-    """Make a new issuer key (file mode 0600) and make it the active one."""
+def rotate_certificate_key(directory: Path, *, activate: bool = True) -> IssuerKey:
+    """Make a new issuer key (file mode 0600) and make it the active one — or, with
+    ``activate=False``, only stage it: every process that loads the directory publishes it in
+    the JWKS, none signs with it until :func:`activate_certificate_key`."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = IssuerKey.generate()
     _write_secret(directory / f"{key.kid}.pem", key.private_pem())
-    _set_active(directory, "active", key.kid)
+    if activate or not (directory / "active").exists():
+        _set_active(directory, "active", key.kid)
     return key
+
+
+def activate_certificate_key(directory: Path, kid: str) -> None:
+    """Sign with the key `kid` (one of the directory's) from the next start on."""
+    if not (directory / f"{kid}.pem").is_file():
+        raise ConfigurationError(f"no certificate key {kid!r} in {directory}")
+    _set_active(directory, "active", kid)
 
 
 def make_reader_engine(url: str, engine: Any) -> Any:

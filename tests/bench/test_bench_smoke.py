@@ -37,6 +37,7 @@ EXPECT = {
     "search": ("backends",),
     "sharing": ("backends",),
     "tick": ("backends",),
+    "upgrade": ("runs", "baseline"),  # issue 25 §5: the upgrade drill
     "xlsx": ("readers", "speedup_vs_openpyxl"),
 }
 NEEDS = {"fingerprint": ("openssl",)}  # its baselines: openssl dgst (and coreutils' sha256sum)

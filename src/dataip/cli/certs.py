@@ -32,6 +32,7 @@ from rich.console import Console
 
 from dataip.bootstrap import (
     ConfigurationError,
+    activate_certificate_key,
     build,
     load_certificate_keys,
     load_log_keys,
@@ -61,13 +62,39 @@ def keys_init() -> None:
 
 
 @keys_app.command("rotate")
-def keys_rotate() -> None:
+def keys_rotate(
+    stage: Annotated[
+        bool,
+        typer.Option(
+            "--stage",
+            help="Only add the key: servers publish it in the JWKS from their next start but "
+            "keep signing with the active one until `dataip keys activate KID`.",
+        ),
+    ] = False,
+) -> None:
     """Make a new key and sign with it from now on; older keys stay in the JWKS and keep
-    verifying what they signed. Restart the server to pick it up."""
+    verifying what they signed. Restart the server to pick it up (`systemctl reload dataip`:
+    one worker at a time). With several servers: --stage, restart all, then activate and
+    restart all again, so no server signs with a key another does not publish yet."""
     settings = Settings()
     load_certificate_keys(settings, load_profile(settings.profile))  # the directory is sound
-    key = rotate_certificate_key(settings.resolved_certificate_key_dir())
-    console.print(f"active key is now {key.kid}")
+    directory = settings.resolved_certificate_key_dir()
+    key = rotate_certificate_key(directory, activate=not stage)
+    if stage:
+        console.print(f"staged key {key.kid} (published after a restart; not signing yet)")
+    else:
+        console.print(f"active key is now {key.kid}")
+
+
+@keys_app.command("activate")
+def keys_activate(
+    kid: Annotated[str, typer.Argument(help="A key `dataip keys list` shows.")],
+) -> None:
+    """Sign with a staged key from the next restart on (the previous one keeps verifying)."""
+    settings = Settings()
+    load_certificate_keys(settings, load_profile(settings.profile))
+    activate_certificate_key(settings.resolved_certificate_key_dir(), kid)
+    console.print(f"active key is now {kid} (restart the servers to sign with it)")
 
 
 @keys_app.command("list")

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dataip.bootstrap import ConfigurationError, Registry, build, init_database, parse_now
+from dataip.cli.backup import backup_app
 from dataip.cli.blobs import blobs_app
 from dataip.cli.certs import keys_app
 from dataip.cli.certs import verify as certs_verify
@@ -63,6 +64,7 @@ app.add_typer(statistics_app, name="statistics")  # issue 22 §5
 app.add_typer(report_app, name="report")  # issue 22 §6
 app.add_typer(cases_app, name="cases")  # issue 22 §6
 app.add_typer(blobs_app, name="blobs")  # issue 25 §2
+app.add_typer(backup_app, name="backup")  # issue 25 §5
 app.command("verify")(certs_verify)
 app.command("evidence-package")(evidence_package)  # issue 20 §7
 app.command("verify-package")(verify_package_command)

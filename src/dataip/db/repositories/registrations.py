@@ -226,6 +226,18 @@ class Certificates(_Repo[m.Certificate]):
         )
         return [(int(a), str(b), int(v), int(cv)) for a, b, v, cv in self.s.execute(stmt)]
 
+    def issued(self, limit: int) -> list[tuple[str, m.Certificate]]:
+        """(registration number, certificate) of every issued version, oldest first, at most
+        `limit` (a backup drill verifies them after a restore)."""
+        c, r = t.certificates.c, t.registrations.c
+        stmt = (
+            sa.select(r.registration_number, m.Certificate)
+            .join(t.registrations, r.id == c.registration_id)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [(str(number), cert) for number, cert in self.s.execute(stmt)]
+
     def without_proof(self, limit: int) -> list[m.Certificate]:
         """Certificates that do not carry their log proof yet, oldest first."""
         c = t.certificates.c
