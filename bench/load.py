@@ -60,6 +60,7 @@ import platform
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -547,10 +548,26 @@ def _probe(
 # --- servers -----------------------------------------------------------------------------------
 
 
+def free_port(taken: list[int]) -> int:
+    """A port nothing listens on now (another run on the machine may hold FIRST_PORT)."""
+    for port in range(FIRST_PORT, FIRST_PORT + 200):
+        if port in taken:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port")
+
+
 @contextmanager
 def servers(args: argparse.Namespace, count: int) -> Iterator[list[int]]:
     procs: list[subprocess.Popen[str]] = []
-    ports = [FIRST_PORT + i for i in range(count)]
+    ports: list[int] = []
+    for _ in range(count):
+        ports.append(free_port(ports))
     env = cli_env(args) | {"DATAIP_LOG_INTERVAL_SECONDS": "1"}
     try:
         for port in ports:
