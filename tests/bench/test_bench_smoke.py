@@ -30,6 +30,7 @@ EXPECT = {
     "federation": ("backends", "policy"),
     "fingerprint": ("folder", "rows"),
     "ledger": ("backends",),
+    "load": ("runs", "figures", "audit"),  # issue 25 §4
     "matching": ("matching",),  # issue 23 (the distribution's timing joins under its own key)
     "ranking": ("backends",),  # issue 22 §4
     "screening": ("runs", "accuracy"),

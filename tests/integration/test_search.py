@@ -136,6 +136,34 @@ def test_r23_ranked_by_relevance_then_date(corpus: Corpus) -> None:
     assert corpus.search(q="医疗", cursor="1")["items"] == []
 
 
+def _pages(corpus: Corpus, **params: Any) -> list[str]:
+    seen: list[str] = []
+    params = {"limit": 2, **params}
+    while True:
+        page = corpus.search(**params)
+        seen += [a["registration_number"] for a in page["items"]]
+        if page["next_cursor"] is None:
+            return seen
+        params["cursor"] = page["next_cursor"]
+
+
+def test_i25_probing_the_newest_rows_first_ranks_as_the_whole_index(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL walks the newest PG_PROBE rows first, then asks the GIN index for the rest
+    # (db/search.py `_tier`, `_newest`): with a probe of 2 rows both halves and their seam
+    # are crossed on every page here, and the pages are those of the index alone
+    asks = [
+        {"q": q}
+        for q in ("登记", "交通", "交通拥堵", "数据", "拥堵", "数", "城市交通", "贵州 医疗")
+    ]
+    asks += [{"q": "登记", "from": "2026-10-15"}, {"q": "交通", "type": "registration"}]
+    whole = [_pages(corpus, **a) for a in asks]
+    monkeypatch.setattr("dataip.db.search.PG_PROBE", 2)
+    assert [_pages(corpus, **a) for a in asks] == whole
+    assert whole[0] == [corpus.numbers[k] for k in corpus.keys(q="登记")]
+
+
 def test_r23_hits_highlighted_and_escaped(corpus: Corpus) -> None:
     page = corpus.search(q="交通")
     marked = page["highlights"][corpus.announcements["traffic_jam"]]

@@ -225,12 +225,12 @@ class AnnouncementIndex:
             t3 = f"({anywhere}) NOT ({in_name})"
         return [words, t2, t3] if q.words else [t2, t3]
 
-    def _match(self, tier: str) -> sa.ColumnElement[bool]:
+    def _match(self, tier: str, document: Any = None) -> sa.ColumnElement[bool]:
         if self._pg:
             # Inlined, not bound: a prepared statement's generic plan cannot see how common
             # the terms are.
             q = sa.bindparam("tsquery", tier, type_=sa.Text, literal_execute=True)
-            return _s.document.op("@@")(sa.cast(q, TSQUERY))
+            return (_s.document if document is None else document).op("@@")(sa.cast(q, TSQUERY))
         return sa.literal_column(FTS).op("MATCH")(sa.literal(tier))
 
     def _holds(self, tier: str, announcement_id: int) -> bool:
@@ -283,6 +283,8 @@ class AnnouncementIndex:
         at_least: int | None = None,
         unordered: bool = False,
     ) -> list[int]:
+        if at_least is not None and self._pg:
+            return self._newest(tier, where, below, exclude, limit, at_least)
         key: Any = _s.announcement_id if self._pg else _fts.c.rowid
         source = t.announcement_search if self._pg else _fts
         stmt = sa.select(key).where(self._match(tier))
@@ -297,3 +299,33 @@ class AnnouncementIndex:
         # `+ 0`: an expression, so that PostgreSQL does not walk the primary key for the order
         order = key + 0 if unordered else key
         return list(self.s.scalars(stmt.order_by(order.desc()).limit(limit)))
+
+    def _newest(
+        self,
+        tier: str,
+        where: Sequence[sa.ColumnElement[bool]],
+        below: int | None,
+        exclude: Sequence[int],
+        limit: int,
+        at_least: int,
+    ) -> list[int]:
+        """PostgreSQL's probe of the newest rows (`_tier`): the primary key walked newest
+        first from `below` down to `at_least`, each row's document tested, until the page is
+        full — at most PG_PROBE rows read whatever the terms. `OFFSET 0` keeps the planner
+        from folding the walk into the outer query: left to itself it estimates a conjunction
+        of common terms (交通 & 拥) as rare and intersects their whole GIN posting lists
+        instead — tens of milliseconds at a million announcements, most of a 3- or
+        4-character query's time under load (issue 25 §4, bench/load.py)."""
+        key = _s.announcement_id
+        walk = sa.select(key, _s.document).where(key >= at_least)
+        if below is not None:
+            walk = walk.where(key < below)
+        newest = walk.order_by(key.desc()).offset(0).subquery("newest")
+        stmt = sa.select(newest.c.announcement_id).where(self._match(tier, newest.c.document))
+        if where:
+            stmt = stmt.join(t.announcements, _a.id == newest.c.announcement_id).where(*where)
+        if exclude:
+            stmt = stmt.where(newest.c.announcement_id.not_in(list(exclude)))
+        # the walk's order (the planner keeps it: no sort when no filter joins announcements)
+        order = newest.c.announcement_id.desc()
+        return list(self.s.scalars(stmt.order_by(order).limit(limit)))
