@@ -102,6 +102,21 @@ def _world(api: Api) -> list[Visit]:
         f"/api/v1/registrations/{derived}/quality/publish", headers=api.h(other.applicant)
     )
     assert r.status_code == 200, r.text
+    # issue 22 §2: a private valuation to publish (number) and a public one to withdraw
+    # (derived), each from its valuation page
+    valuations = []
+    for who, reg, public in ((w.applicant, number, False), (other.applicant, derived, True)):
+        r = api.c.post(
+            f"/api/v1/registrations/{reg}/valuations",
+            headers=api.h(who),
+            json={
+                "quality_bp": 8000,
+                "cost": {"items": [{"item": "collection", "amount_fen": 100}], "profit_rate_bp": 0},
+                "publish": public,
+            },
+        )
+        assert r.status_code == 201, r.text
+        valuations.append(f"/registrations/{reg}/valuations/{r.json()['number']}")
     admin = api.user("registrar_admin")  # an institution's client for the admin's page
     r = api.c.post(
         "/api/v1/admin/institutions",
@@ -212,6 +227,8 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.applicant, f"/registrations/{number}"),
         Visit(w.applicant, f"/registrations/{number}/valuations/new"),  # issue 22 §2
         Visit(other.applicant, f"/registrations/{derived}"),  # withdraw the published quality
+        Visit(w.applicant, valuations[0]),  # publish a valuation afterwards
+        Visit(other.applicant, valuations[1]),  # withdraw it
         Visit(co, f"/applications/{joint['id']}"),
         Visit(co, f"/publicity/{publicised}"),
         Visit(agent, "/authorisations"),
