@@ -117,6 +117,13 @@ def _world(api: Api) -> list[Visit]:
         )
         assert r.status_code == 201, r.text
         valuations.append(f"/registrations/{reg}/valuations/{r.json()['number']}")
+    # JS25§10: a typical case, so that the registry's page has one to remove
+    r = api.c.post(
+        "/api/v1/typical-cases",
+        headers=api.h(w.examiner),
+        json={"registration_number": number, "year": 2026, "title": "典型案例", "text": "说明"},
+    )
+    assert r.status_code == 201, r.text
     admin = api.user("registrar_admin")  # an institution's client for the admin's page
     r = api.c.post(
         "/api/v1/admin/institutions",
@@ -229,6 +236,7 @@ def _world(api: Api) -> list[Visit]:
         Visit(other.applicant, f"/registrations/{derived}"),  # withdraw the published quality
         Visit(w.applicant, valuations[0]),  # publish a valuation afterwards
         Visit(other.applicant, valuations[1]),  # withdraw it
+        Visit(w.examiner, "/typical-cases"),  # JS25§10: add and remove typical cases
         Visit(co, f"/applications/{joint['id']}"),
         Visit(co, f"/publicity/{publicised}"),
         Visit(agent, "/authorisations"),

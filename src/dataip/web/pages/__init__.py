@@ -24,6 +24,7 @@ from dataip.web.pages import (
     security,
     signup,
     statistics,
+    typical_cases,
     valuations,
 )
 from dataip.web.pages.render import STATIC, render
@@ -65,3 +66,4 @@ def install(app: FastAPI) -> None:
     app.include_router(directory.router)  # issue 23 §5: the service directory
     app.include_router(rankings.router)  # issue 22 §4: 热度榜
     app.include_router(statistics.router)  # issue 22 §5–6
+    app.include_router(typical_cases.router)  # JS25§10: the typical cases page
