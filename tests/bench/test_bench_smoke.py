@@ -25,6 +25,7 @@ SCRIPTS = sorted(
 
 # what each script's JSON must hold: proof the run measured something, not just started
 EXPECT = {
+    "blobstore": ("sizes", "machine"),  # issue 25 §2: put/get per store and object size
     "certs": ("issue",),
     "distribution": ("runs",),  # issue 23 §2
     "federation": ("backends", "policy"),

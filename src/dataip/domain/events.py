@@ -68,6 +68,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "RegistrationFrozen": ("人民法院保全", "Frozen by a court"),
     "FreezeLifted": ("解除保全", "Freeze lifted"),
     "ValuationRecorded": ("记录估值", "Valuation recorded"),  # issue 22 §2
+    "ValuationPublished": ("公开估值", "Valuation published"),
+    "ValuationWithdrawn": ("撤回公开的估值", "Valuation withdrawn"),
     # parties, evidence and reference data
     "PartyCreated": ("创建主体", "Party created"),
     "VerificationRequested": ("申请实名核验", "Verification requested"),

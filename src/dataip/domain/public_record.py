@@ -284,6 +284,9 @@ class CaseNumber(Kind):
 
 
 CASE_NO = CaseNumber("case_number", screened=False, zh="案号")
+VALUATION_NO = Pattern(
+    "valuation_number", screened=False, regex=r"PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="估值编号"
+)
 FREEZE_NO = Pattern(
     "freeze_number", screened=False, regex=r"BQ[0-9]{4}[0-9A-Z]{4}[0-9]{7}", zh="保全编号"
 )
@@ -509,12 +512,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
     # issue 22 §2: a valuation — the amount, the inputs and the agency are commitments
     "ValuationRecorded": {
         "registration_number": REG_NO,
-        "valuation_number": Pattern(
-            "valuation_number",
-            screened=False,
-            regex=r"PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}",
-            zh="估值编号",
-        ),
+        "valuation_number": VALUATION_NO,
         "valuation_kind": _code("valuation_kinds"),
         "approaches": ListOf("approaches", item=_code("valuation_approaches"), max_items=3),
         "valuation_date": DAY,
@@ -587,6 +585,10 @@ EVENT_SCHEMAS: dict[str, dict[str, Kind]] = {
         "grade": _code("quality_grades"),
     },
     "QualityWithdrawn": {"registration_number": REG_NO},
+    # issue 22 §2: the holder publishes or withdraws a valuation made earlier (the figure is a
+    # commitment)
+    "ValuationPublished": {"registration_number": REG_NO, "valuation_number": VALUATION_NO},
+    "ValuationWithdrawn": {"registration_number": REG_NO, "valuation_number": VALUATION_NO},
 }
 
 # --- issue 23 §1–§2: derivation and benefit distribution (services/distribution) ------------

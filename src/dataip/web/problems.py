@@ -627,6 +627,7 @@ _VALUATION = p(
     s422="invalid_valuation_input",
 )
 _VALUATION_READ = p(s404="registration_not_found valuation_not_found")
+_VALUATION_SET = LOGIN | RACE | _VALUATION_READ | p(s403="not_the_holder")
 RAISES.update(
     {
         "POST /api/v1/registrations/{number}/valuations": LOGIN | p(s403="forbidden") | _VALUATION,
@@ -642,6 +643,11 @@ RAISES.update(
         | p(s422="purpose_required invalid_purpose"),
         "GET /api/v1/registrations/{number}/valuations/{valuation}": _VALUATION_READ,
         "GET /api/v1/registrations/{number}/valuations/{valuation}.pdf": _VALUATION_READ,
+        # publish or withdraw afterwards (services/value/valuation_publication.py)
+        "POST /api/v1/registrations/{number}/valuations/{valuation}/publish": _VALUATION_SET
+        | p(s409="valuation_not_available_in_state valuation_already_published"),
+        "POST /api/v1/registrations/{number}/valuations/{valuation}/unpublish": _VALUATION_SET
+        | p(s409="valuation_not_published"),
     }
 )
 

@@ -3277,6 +3277,43 @@ CASES += [
 ]
 
 
+# publishing or withdrawing a valuation afterwards (services/value/valuation_publication.py)
+VALUATION_SET = {
+    "publish": "POST /registrations/{number}/valuations/{valuation}/publish",
+    "unpublish": "POST /registrations/{number}/valuations/{valuation}/unpublish",
+}
+AUTHENTICATED += list(VALUATION_SET.values())
+for _step, _route in VALUATION_SET.items():
+    CASES += [
+        c(f"bad-token:{_route}", _route, 401, "invalid_token", who="bad", path=f"{_VNO}/{_step}"),
+        c(
+            f"valuation-{_step}:anonymous",
+            _route,
+            401,
+            "unauthenticated",
+            who=None,
+            path=f"{_VNO}/{_step}",
+        ),
+        c(f"valuation-{_step}:unknown", _route, 404, "valuation_not_found", path=f"{_VNO}/{_step}"),
+        c(
+            f"valuation-{_step}:unknown-registration",
+            _route,
+            404,
+            "registration_not_found",
+            path=f"/registrations/2026105200000001/valuations/PG202652000000099/{_step}",
+        ),
+        _invalid(f"valuation-{_step}:bad-number", _route, path=f"{_V}/XX1/{_step}"),
+        c(
+            f"valuation-{_step}:bad-if-match",
+            _route,
+            400,
+            "invalid_if_match",
+            path=f"{_VNO}/{_step}",
+            headers={"If-Match": "W/abc"},
+        ),
+    ]
+
+
 def _need(**over: Any) -> Callable[[World], dict[str, Any]]:
     return lambda w: need_body(w.ids["party"], **over)
 

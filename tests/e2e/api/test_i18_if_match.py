@@ -87,6 +87,26 @@ def _dossier_submit(api: Api, w: World) -> Target:
     return Target("POST", f"{PREFIX}/dossiers/{d['id']}/submit", w.applicant, None, d["version"])
 
 
+def _valuation(api: Api, w: World, *, published: bool, step: str) -> Target:
+    """Issue 22 §2: publishing or withdrawing a valuation afterwards names its version."""
+    number = w.registered()
+    url = f"{PREFIX}/registrations/{number}/valuations"
+    cost = {"items": [{"item": "collection", "amount_fen": 100_000}], "profit_rate_bp": 1000}
+    body = {"quality_bp": 8000, "cost": cost, "publish": published}
+    r = api.c.post(url, headers=api.h(w.applicant), json=body)
+    assert r.status_code == 201, r.text
+    v = r.json()
+    return Target("POST", f"{url}/{v['number']}/{step}", w.applicant, None, v["version"])
+
+
+def _valuation_publish(api: Api, w: World) -> Target:
+    return _valuation(api, w, published=False, step="publish")
+
+
+def _valuation_unpublish(api: Api, w: World) -> Target:
+    return _valuation(api, w, published=True, step="unpublish")
+
+
 CASES = [
     Case("PATCH /applications/{application_id}", _patch),
     Case("POST /dossiers/{dossier_id}/submit", _dossier_submit),
@@ -94,6 +114,8 @@ CASES = [
     Case("POST /applications/{application_id}/actions/{action}", _action),
     Case("POST /registrations/{number}/actions/{action}", _registration_action),
     Case("POST /registrations/{number}/quality/publish", _quality_publish),
+    Case("POST /registrations/{number}/valuations/{valuation}/publish", _valuation_publish),
+    Case("POST /registrations/{number}/valuations/{valuation}/unpublish", _valuation_unpublish),
 ]
 
 

@@ -702,6 +702,11 @@ class Walk:
             headers=api.h(holder),
         )
         assert r.status_code == 201, r.text
+        # published afterwards and withdrawn: numbers only, the figure a commitment
+        one = f"/api/v1/registrations/{r4}/valuations/{r.json()['number']}"
+        for step in ("publish", "unpublish"):
+            r = api.c.post(f"{one}/{step}", headers=api.h(holder))
+            assert r.status_code == 200, r.text
         # abandoned
         api.reg_ok(holder, r4, "abandon", reason=pii("放弃"))
 

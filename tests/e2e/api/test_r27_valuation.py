@@ -6,6 +6,7 @@ amounts stay private until the holder publishes."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any
 
@@ -215,6 +216,63 @@ def test_r27_valuations_are_private_until_published(api: Api) -> None:
     # the log's leaf names codes, never the amount
     leaves = api.c.get("/api/v1/log/entries/0")  # exists once integrated; the event row suffices
     assert leaves.status_code in (200, 404)
+
+
+def test_r27_the_holder_publishes_and_withdraws_a_valuation_afterwards(
+    api: Api, registry: Any
+) -> None:
+    """Publishing is no longer chosen only when the valuation is made: the holder publishes
+    it later and withdraws it (If-Match: its version); nobody else may; the log's events
+    carry the numbers and a commitment to the figure, never the figure or the inputs."""
+    w = api.world()
+    number = w.registered()
+    v = _value(api, w.applicant, number, BODY)
+    one = _url(number, f"/{v['number']}")
+    got = api.c.get(one, headers=api.h(w.applicant))
+    assert got.headers["etag"] == '"1"' and got.json()["version"] == 1
+    stranger = api.user("applicant")
+    for who in (stranger, w.examiner):  # the examiner reads it, but only the holder publishes
+        r = api.c.post(one + "/publish", headers=api.h(who))
+        problem(
+            r,
+            404 if who == stranger else 403,
+            "valuation_not_found" if who == stranger else "not_the_holder",
+        )
+    problem(
+        api.c.post(one + "/unpublish", headers=api.h(w.applicant)), 409, "valuation_not_published"
+    )
+    stale = {**api.h(w.applicant), "If-Match": '"2"'}
+    problem(api.c.post(one + "/publish", headers=stale), 412, "stale_version")
+    assert count(registry, "valuations", published=True) == 0
+
+    r = api.c.post(one + "/publish", headers={**api.h(w.applicant), "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert r.json()["published"] is True and r.headers["etag"] == '"2"'
+    assert api.c.get(one).json()["value_fen"] == v["value_fen"]  # anyone now
+    assert [x["number"] for x in api.c.get(_url(number)).json()] == [v["number"]]
+    problem(
+        api.c.post(one + "/publish", headers=api.h(w.applicant)), 409, "valuation_already_published"
+    )
+    # a stranger reads it now, and is told it is not theirs to change
+    problem(api.c.post(one + "/unpublish", headers=api.h(stranger)), 403, "not_the_holder")
+
+    r = api.c.post(one + "/unpublish", headers={**api.h(w.applicant), "If-Match": '"2"'})
+    assert r.status_code == 200 and r.json()["published"] is False and r.json()["version"] == 3
+    problem(api.c.get(one), 404, "valuation_not_found")
+    assert api.c.get(_url(number)).json() == []
+
+    with registry.env.read() as uow:
+        reg = uow.registrations.by_number(number)
+        events = [
+            e
+            for e in uow.events.for_subject("registration", reg.id)
+            if e.type in ("ValuationPublished", "ValuationWithdrawn")
+        ]
+    assert [e.type for e in events] == ["ValuationPublished", "ValuationWithdrawn"]
+    for e in events:
+        assert e.public == {"registration_number": number, "valuation_number": v["number"]}
+        assert str(v["value_fen"]) not in json.dumps(e.public)
+        assert set(e.private) == {"actor", "value_fen"}  # commitments (recording.py)
 
 
 def test_r27_bad_inputs_are_refused_and_change_nothing(api: Api, registry: Any) -> None:

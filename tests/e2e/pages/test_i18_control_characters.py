@@ -102,6 +102,28 @@ def _world(api: Api) -> list[Visit]:
         f"/api/v1/registrations/{derived}/quality/publish", headers=api.h(other.applicant)
     )
     assert r.status_code == 200, r.text
+    # issue 22 §2: a private valuation to publish (number) and a public one to withdraw
+    # (derived), each from its valuation page
+    valuations = []
+    for who, reg, public in ((w.applicant, number, False), (other.applicant, derived, True)):
+        r = api.c.post(
+            f"/api/v1/registrations/{reg}/valuations",
+            headers=api.h(who),
+            json={
+                "quality_bp": 8000,
+                "cost": {"items": [{"item": "collection", "amount_fen": 100}], "profit_rate_bp": 0},
+                "publish": public,
+            },
+        )
+        assert r.status_code == 201, r.text
+        valuations.append(f"/registrations/{reg}/valuations/{r.json()['number']}")
+    # JS25§10: a typical case, so that the registry's page has one to remove
+    r = api.c.post(
+        "/api/v1/typical-cases",
+        headers=api.h(w.examiner),
+        json={"registration_number": number, "year": 2026, "title": "典型案例", "text": "说明"},
+    )
+    assert r.status_code == 201, r.text
     admin = api.user("registrar_admin")  # an institution's client for the admin's page
     r = api.c.post(
         "/api/v1/admin/institutions",
@@ -212,6 +234,9 @@ def _world(api: Api) -> list[Visit]:
         Visit(w.applicant, f"/registrations/{number}"),
         Visit(w.applicant, f"/registrations/{number}/valuations/new"),  # issue 22 §2
         Visit(other.applicant, f"/registrations/{derived}"),  # withdraw the published quality
+        Visit(w.applicant, valuations[0]),  # publish a valuation afterwards
+        Visit(other.applicant, valuations[1]),  # withdraw it
+        Visit(w.examiner, "/typical-cases"),  # JS25§10: add and remove typical cases
         Visit(co, f"/applications/{joint['id']}"),
         Visit(co, f"/publicity/{publicised}"),
         Visit(agent, "/authorisations"),

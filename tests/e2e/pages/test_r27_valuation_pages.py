@@ -181,3 +181,48 @@ def test_r27_only_the_holder_gets_the_valuation_form(api: Api) -> None:
     r = c.get(f"/registrations/{number}/valuations/new")
     assert r.status_code == 403 and "只有登记主体" in visible_text(r.text)
     assert "生成价值参考" not in visible_text(c.get(f"/registrations/{number}").text)
+
+
+def test_r27_the_holder_publishes_and_withdraws_from_the_valuation_page(api: Api, registry) -> None:  # type: ignore[no-untyped-def]
+    """The buttons show only while they would succeed; a stale page is refused with the
+    error on the page and nothing changed; each click logs one event."""
+    w = api.world()
+    number = w.registered()
+    r = api.c.post(
+        f"/api/v1/registrations/{number}/valuations",
+        headers=api.h(w.applicant),
+        json={
+            "quality_bp": 8000,
+            "cost": {"items": [{"item": "collection", "amount_fen": 100}], "profit_rate_bp": 0},
+        },
+    )
+    assert r.status_code == 201, r.text
+    url = f"/registrations/{number}/valuations/{r.json()['number']}"
+    c = TestClient(api.c.app)
+    _sign_in(c, w.applicant)
+    c.cookies.set("dataip_lang", "zh-CN")
+    page = c.get(url).text
+    assert "公开该估值" in visible_text(page) and "撤回公开的估值" not in visible_text(page)
+    stale = c.post(
+        url + "/publish", data={"csrf_token": _csrf(page), "version": "7"}, follow_redirects=False
+    )
+    assert stale.status_code == 412 and 'role="alert"' in stale.text
+    assert count(registry, "valuations", published=True) == 0
+    done = c.post(
+        url + "/publish", data={"csrf_token": _csrf(page), "version": "1"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == url
+    page = c.get(url).text
+    assert "撤回公开的估值" in visible_text(page) and "公开该估值" not in visible_text(page)
+    assert TestClient(api.c.app).get(url).status_code == 200  # anyone reads it now
+    done = c.post(
+        url + "/unpublish", data={"csrf_token": _csrf(page), "version": "2"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert TestClient(api.c.app).get(url).status_code == 404
+    assert count(registry, "events", type="ValuationPublished") == 1
+    assert count(registry, "events", type="ValuationWithdrawn") == 1
+    # the examiner reads it but gets no button
+    examiner = TestClient(api.c.app)
+    _sign_in(examiner, w.examiner)
+    assert "公开该估值" not in visible_text(examiner.get(url).text)

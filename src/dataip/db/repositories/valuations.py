@@ -26,6 +26,17 @@ class Valuations:
         row = self.s.execute(sa.select(t.valuations).where(t.valuations.c.number == number)).first()
         return dict(row._mapping) if row else None
 
+    def set_published(self, valuation_id: int, *, published: bool, version: int) -> bool:
+        """Compare-and-set: publish or withdraw the valuation when it is at ``version`` and
+        not already so; False (nothing changed) otherwise."""
+        c = t.valuations.c
+        done = self.s.execute(
+            sa.update(t.valuations)
+            .where(c.id == valuation_id, c.version == version, c.published == (not published))
+            .values(published=published, version=c.version + 1)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
     def by_jws(self, jws: str) -> dict[str, Any] | None:
         digest = hashlib.sha256(jws.encode()).hexdigest()
         row = self.s.execute(

@@ -6,7 +6,8 @@ inputs the agency signed (`jws`, compact JWS over RFC 8785 JSON, verified with t
 registered key). `report` is the whole result as computed on `valuation_date` — inputs,
 factors, formulas, dimensions, sensitivity — so a later change of the register does not
 change a report already made. Amounts are confidential: private to the holder and the
-registry unless the holder publishes (`published`).
+registry unless the holder publishes (`published`), when it is made or afterwards
+(`version` counts the changes: the If-Match of publish and withdraw).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ valuations = sa.Table(
     # an agency's signed report is recorded once: its JWS's SHA-256 (NULL for a reference)
     sa.Column("jws_sha256", sa.String(64), unique=True),
     sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false()),
+    # the ETag of publish and withdraw (migration 0038): each change adds one
+    sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_valuations_registration", "registration_id", "id"),
 )

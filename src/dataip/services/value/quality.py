@@ -40,6 +40,7 @@ from dataip.services.context import Env, Identity
 from dataip.services.ports import UnitOfWork
 from dataip.services.preconditions import Expected, check
 from dataip.services.recording import commitment, record_event
+from dataip.services.value import publication
 from dataip.value import quality as q
 
 __all__ = [
@@ -164,15 +165,13 @@ def _find(uow: UnitOfWork, number: str) -> m.Registration:
 
 
 def _holder(uow: UnitOfWork, identity: Identity, reg: m.Registration) -> int:
-    uid = identity.require_login()
-    if not is_holder(uow, identity, reg):
-        raise _err(
-            "not_the_holder",
-            "仅登记主体可进行数据质量评价或公开",
-            "only the holder assesses or publishes data quality",
-            403,
-        )
-    return uid
+    return publication.holder(
+        uow,
+        identity,
+        reg,
+        "仅登记主体可进行数据质量评价或公开",
+        "only the holder assesses or publishes data quality",
+    )
 
 
 def _in_force(reg: m.Registration) -> None:
@@ -347,14 +346,15 @@ def publish(identity: Identity, *, env: Env, number: str, if_match: Expected = N
         if row is None:
             raise _not_assessed()
         check(if_match, row.id, _stale)
-        if row.published or not uow.quality.publish(row.id, env.now()):
-            raise _err(
+        publication.settle(
+            not row.published and uow.quality.publish(row.id, env.now()),
+            (
                 "quality_already_published",
                 "该质量评价已公开",
                 "this quality assessment is already published",
-            )
+            ),
+        )
         uow.quality.withdraw_others(reg.id, row.id)
-        grade = q.grade(row.overall_bp)[0]
         record_event(
             uow,
             subject_type="registration",
@@ -365,7 +365,7 @@ def publish(identity: Identity, *, env: Env, number: str, if_match: Expected = N
             public={
                 "registration_number": reg.registration_number,
                 "overall_bp": row.overall_bp,
-                "grade": grade,
+                "grade": q.grade(row.overall_bp)[0],
             },
             private={"assessment": commitment(row.result)},
         )
@@ -379,12 +379,10 @@ def withdraw(identity: Identity, *, env: Env, number: str) -> QualityView:
     with env.uow() as uow:
         reg = _find(uow, number)
         uid = _holder(uow, identity, reg)
-        if not uow.quality.withdraw(reg.id):
-            raise _err(
-                "quality_not_published",
-                "没有已公开的质量评价",
-                "no quality assessment is published",
-            )
+        publication.settle(
+            uow.quality.withdraw(reg.id),
+            ("quality_not_published", "没有已公开的质量评价", "no quality assessment is published"),
+        )
         record_event(
             uow,
             subject_type="registration",

@@ -133,6 +133,7 @@ def view(uow: UnitOfWork, reg: m.Registration, row: dict[str, Any], inst: Any) -
         "valuation_date": row["valuation_date"],
         "created_at": row["created_at"],
         "published": row["published"],
+        "version": row["version"],
         "approaches": row["approaches"],
         "value_fen": row["value_fen"],
         "inputs": row["inputs"],

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from dataip.services.value import valuation as svc
+from dataip.services.value import valuation_publication as published
 from dataip.sharing.scopes import VALUATIONS_WRITE, Principal
 from dataip.value import valuation_pdf
 from dataip.web.api.application_schemas import Label, _Strict
 from dataip.web.api.institution_auth import require_scopes
-from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.deps import EnvDep, IdentityDep, IfMatch
 
 router = APIRouter(tags=["valuations"])
 Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
@@ -121,6 +122,7 @@ class ValuationRead(BaseModel):
     valuation_date: date
     created_at: datetime
     published: bool
+    version: int = Field(description="the ETag of publish and unpublish (If-Match)")
     approaches: list[str]
     value_fen: int | None
     inputs: dict[str, Any]
@@ -195,7 +197,52 @@ def pdf(number: Number, valuation: ValuationNumber, env: EnvDep, identity: Ident
 
 @router.get("/registrations/{number}/valuations/{valuation}", response_model=ValuationRead)
 def get(
-    number: Number, valuation: ValuationNumber, env: EnvDep, identity: IdentityDep
+    number: Number,
+    valuation: ValuationNumber,
+    env: EnvDep,
+    identity: IdentityDep,
+    response: Response,
 ) -> dict[str, Any]:
-    """One valuation with every input, factor and formula."""
-    return svc.get(identity, env=env, number=number, valuation_number=valuation)
+    """One valuation with every input, factor and formula; `ETag` its version."""
+    return _tagged(response, svc.get(identity, env=env, number=number, valuation_number=valuation))
+
+
+def _tagged(response: Response, v: dict[str, Any]) -> dict[str, Any]:
+    response.headers["ETag"] = f'"{v["version"]}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return v
+
+
+@router.post("/registrations/{number}/valuations/{valuation}/publish", response_model=ValuationRead)
+def publish(
+    number: Number,
+    valuation: ValuationNumber,
+    env: EnvDep,
+    identity: IdentityDep,
+    expected: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    """The holder shows a valuation made earlier on the public record (`If-Match`: its
+    `version`, the ETag of the GET)."""
+    v = published.publish(
+        identity, env=env, number=number, valuation_number=valuation, if_match=expected
+    )
+    return _tagged(response, v)
+
+
+@router.post(
+    "/registrations/{number}/valuations/{valuation}/unpublish", response_model=ValuationRead
+)
+def unpublish(
+    number: Number,
+    valuation: ValuationNumber,
+    env: EnvDep,
+    identity: IdentityDep,
+    expected: IfMatch,
+    response: Response,
+) -> dict[str, Any]:
+    """The holder takes a published valuation off the public record (`If-Match` as above)."""
+    v = published.withdraw(
+        identity, env=env, number=number, valuation_number=valuation, if_match=expected
+    )
+    return _tagged(response, v)

@@ -25,6 +25,7 @@ from dataip.web.pages import (
     security,
     signup,
     statistics,
+    typical_cases,
     valuations,
 )
 from dataip.web.pages.render import STATIC, render
@@ -67,3 +68,4 @@ def install(app: FastAPI) -> None:
     app.include_router(rankings.router)  # issue 22 §4: 热度榜
     app.include_router(statistics.router)  # issue 22 §5–6
     app.include_router(one_window.router)  # issue 24 §2: the one-window dossier
+    app.include_router(typical_cases.router)  # JS25§10: the typical cases page

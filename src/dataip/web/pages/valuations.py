@@ -21,13 +21,14 @@ from dataip.services import registrations
 from dataip.services.context import Env, Identity
 from dataip.services.value import valuation as svc
 from dataip.services.value import valuation_facts
+from dataip.services.value import valuation_publication as published
 from dataip.value import valuation_pdf
 from dataip.value.valuation_model import COST_ITEMS
 from dataip.web.api.valuations import ValuationCreate
 from dataip.web.deps import EnvDep
 from dataip.web.pages import flash
 from dataip.web.pages.account import page_identity
-from dataip.web.pages.forms import FormInvalid, csrf_refused, failure, signed_in
+from dataip.web.pages.forms import FormInvalid, csrf_refused, failure, signed_in, version_of
 from dataip.web.pages.render import lang_of, render
 from dataip.web.pages.security import csrf_ok
 
@@ -250,10 +251,80 @@ def valuation_pdf_page(request: Request, env: EnvDep, number: str, valuation: st
 
 @router.get("/registrations/{number}/valuations/{valuation}", response_class=HTMLResponse)
 def valuation_page(request: Request, env: EnvDep, number: str, valuation: str) -> Response:
-    identity = page_identity(request, env)
+    return _report(request, env, page_identity(request, env), number, valuation)
+
+
+def _report(
+    request: Request,
+    env: Env,
+    identity: Identity,
+    number: str,
+    valuation: str,
+    *,
+    error: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
     v = svc.get(identity, env=env, number=number, valuation_number=valuation)
+    holder = in_force = False
+    if identity.user_id is not None and not identity.is_registry:
+        with env.read() as uow:
+            reg = uow.registrations.by_number(number)
+            holder = reg is not None and actions.is_holder(uow, identity, reg)
+            in_force = reg is not None and reg.state in svc.VALUABLE_STATES
     return render(
         request,
         "valuation.html",
-        {"v": v, "rep": v["report"], "sources": SOURCES, "comparable_kinds": COMPARABLE_KINDS},
+        {
+            "v": v,
+            "rep": v["report"],
+            "sources": SOURCES,
+            "comparable_kinds": COMPARABLE_KINDS,
+            "can_publish": holder and in_force and not v["published"],
+            "can_withdraw": holder and v["published"],
+            "error": error,
+        },
+        status_code=status,
     )
+
+
+def _publication(
+    request: Request, env: Env, data: FormData, number: str, valuation: str, on: bool
+) -> Response:
+    who = signed_in(request, env)
+    if isinstance(who, Response):
+        return who
+    token = data.get("csrf_token")
+    if not csrf_ok(request, token if isinstance(token, str) else None):
+        return csrf_refused(request)
+    change = published.publish if on else published.withdraw
+    try:
+        change(who, env=env, number=number, valuation_number=valuation, if_match=version_of(data))
+    except DomainError as e:
+        if e.status == 404:
+            raise
+        return _report(
+            request, env, who, number, valuation, error=failure(request, e), status=e.status
+        )
+    ref = ("公开估值", "valuation published") if on else ("撤回公开的估值", "valuation withdrawn")
+    return flash.redirect(
+        request,
+        f"/registrations/{number}/valuations/{valuation}",
+        ok="recorded",
+        ref=ref[1] if lang_of(request) == "en" else ref[0],
+    )
+
+
+@router.post("/registrations/{number}/valuations/{valuation}/publish", response_class=HTMLResponse)
+async def valuation_publish(request: Request, env: EnvDep, number: str, valuation: str) -> Response:
+    data = await request.form(max_files=0)
+    return await run_in_threadpool(_publication, request, env, data, number, valuation, True)
+
+
+@router.post(
+    "/registrations/{number}/valuations/{valuation}/unpublish", response_class=HTMLResponse
+)
+async def valuation_unpublish(
+    request: Request, env: EnvDep, number: str, valuation: str
+) -> Response:
+    data = await request.form(max_files=0)
+    return await run_in_threadpool(_publication, request, env, data, number, valuation, False)
