@@ -297,3 +297,26 @@ def test_i18_every_code_the_registry_raises_is_documented(doc: dict[str, Any]) -
     assert not missing, missing
     stale = excused - set(raised)
     assert not stale, f"NOT_ANSWERS names codes no longer raised: {sorted(stale)}"
+
+
+def test_r31_every_route_about_a_registration_takes_every_registers_numbers(
+    doc: dict[str, Any],
+) -> None:
+    """Issue 24 §1: a data property registration ("CQ…") has the same page as a data IP one,
+    with the same actions on it; a route whose `{number}` refused the prefixed layout made the
+    page offer a form that then failed (422). Every `/registrations/{number}` route, and every
+    query naming a registration, takes both registers' numbers."""
+    numbers = ("2026152000000012", "CQ20262000000017")  # data IP, data property
+    checked = 0
+    for method, path, op in _operations(doc):
+        for param in op.get("parameters", []):
+            about_one = param["name"] == "number" and "/registrations/{number}" in path
+            if not (about_one or param["name"] == "registration_number"):
+                continue
+            pattern = param.get("schema", {}).get("pattern")
+            if pattern is None:
+                continue
+            checked += 1
+            for number in numbers:
+                assert re.match(pattern, number), f"{method} {path} refuses {number}"
+    assert checked >= 20

@@ -14,6 +14,7 @@ from dataip.services import announcements as svc
 from dataip.web.api.application_schemas import Label
 from dataip.web.api.registration_schemas import AnnouncementPage, AnnouncementRead
 from dataip.web.deps import EnvDep
+from dataip.web.numbers import NUMBER_PATTERN
 from dataip.web.signals import count_later
 
 router = APIRouter(tags=["announcements"])
@@ -69,7 +70,7 @@ def search(
     industry: Annotated[str | None, Query(max_length=60)] = None,
     region: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    registration_number: Annotated[str | None, Query(pattern=r"^[0-9X]{16}$")] = None,
+    registration_number: Annotated[str | None, Query(pattern=NUMBER_PATTERN)] = None,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AnnouncementSearchPage:

@@ -14,14 +14,11 @@ from dataip.services import certificates as svc
 from dataip.web import caching
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.deps import EnvDep
+from dataip.web.numbers import Number
 from dataip.web.signals import count_after, count_later
 
 router = APIRouter(tags=["certificates"])
 public_router = APIRouter(tags=["certificates"])
-# issue 24 §1: a prefixed register's numbers too ("CQ…", domain.numbering)
-Number = Annotated[
-    str, Path(pattern=r"^(?:[0-9X]{16,17}|[A-Z]{2}[0-9]{13}[0-9A-Z*]|[A-Z]{2}[0-9]{15})$")
-]
 Version = Annotated[int | None, Query(ge=1, le=100_000)]
 VC_JWT = "application/vc+jwt"
 JOSE_JSON = "application/jose+json"

@@ -15,12 +15,12 @@ from dataip.services.directory import agencies as svc
 from dataip.services.directory import requests as req_svc
 from dataip.services.directory.records import CATEGORIES, Agency
 from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["directory"])
 MAX_ID = 2**31 - 1
 AgencyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 Category = Literal[
     "appraisal", "law_firm", "notary", "exchange", "broker", "bank", "evidence_platform"
 ]

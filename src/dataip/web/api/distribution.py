@@ -21,9 +21,9 @@ from dataip.services import ledger
 from dataip.services.distribution import incomes, sources
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.numbers import Number, NumberField
 
 router = APIRouter(tags=["distribution"])
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 LinkId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DistributionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Beneficiary = Annotated[
@@ -37,7 +37,7 @@ class SourceCreate(_Strict):
     (`agency_code` + `number`) or an external source (`name`)."""
 
     kind: Literal["registration", "foreign", "external"]
-    number: Annotated[str, Field(pattern=r"^[0-9X]{16,17}$")] | None = None
+    number: NumberField | None = None
     agency_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
     name: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     weight_bp: Annotated[int, Field(ge=1, le=10_000, strict=True)] = Field(

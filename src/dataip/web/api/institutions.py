@@ -25,8 +25,9 @@ from dataip.sharing.scopes import (
 from dataip.web.api.application_schemas import Label
 from dataip.web.api.institution_auth import insufficient_scope, require_scopes
 from dataip.web.api.registration_schemas import RegistrationDetail
-from dataip.web.api.registrations import Number, _detail
+from dataip.web.api.registrations import _detail
 from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["institutions"])
 Kind = Literal["court", "bank", "exchange", "registry", "agency", "appraisal"]

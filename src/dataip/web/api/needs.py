@@ -14,12 +14,12 @@ from dataip.schemas.text import Line, Strict
 from dataip.services.matching import contacts as contact_svc
 from dataip.services.matching import needs as svc
 from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.numbers import Number, NumberField
 
 router = APIRouter(tags=["matching"])
 MAX_ID = 2**31 - 1
 NeedId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 Scenario = Literal[
     "eco_environment",
     "transport",
@@ -99,7 +99,7 @@ class MatchRead(BaseModel):
 
 
 class ContactCreate(Strict):
-    registration_number: str = Field(pattern=r"^[0-9X]{16,17}$")
+    registration_number: NumberField
 
 
 class ContactDetails(BaseModel):

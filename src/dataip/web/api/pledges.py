@@ -23,9 +23,9 @@ from dataip.sharing.scopes import PLEDGES_WRITE, Principal
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.api.institution_auth import require_scopes
 from dataip.web.deps import EnvDep
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["pledges"])
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 FilingNumber = Annotated[str, Path(pattern=r"^BA[0-9]{4}[0-9A-Z]{4}[0-9]{7}$")]
 ProposalNumber = Annotated[str, Path(pattern=r"^ZY[0-9]{4}[0-9A-Z]{4}[0-9]{7}$")]
 BankClient = Annotated[Principal, Depends(require_scopes(PLEDGES_WRITE))]

@@ -25,9 +25,9 @@ from dataip.sharing.scopes import FREEZES_WRITE, REGISTRATIONS_READ_FULL, Princi
 from dataip.web.api.application_schemas import _Strict
 from dataip.web.api.institution_auth import require_scopes
 from dataip.web.deps import EnvDep, IdentityDep
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["preservation"])
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 FreezeNumber = Annotated[str, Path(pattern=r"^BQ[0-9]{4}[0-9A-Z]{4}[0-9]{7}$")]
 CourtClient = Annotated[Principal, Depends(require_scopes(FREEZES_WRITE))]
 ReadFullClient = Annotated[Principal, Depends(require_scopes(REGISTRATIONS_READ_FULL))]

@@ -16,9 +16,9 @@ from dataip.services.value import quality as svc
 from dataip.value import quality as q
 from dataip.web.api.application_schemas import MAX_ID, Label, _Strict
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["quality"])
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 Access = Literal["api", "download", "on_request", "offline"]
 
 

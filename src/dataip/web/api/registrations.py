@@ -19,12 +19,9 @@ from dataip.web.api.registration_schemas import (
     SampleRead,
 )
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["registrations"])
-# issue 24 §1: a prefixed register's numbers too ("CQ…", domain.numbering)
-Number = Annotated[
-    str, Path(pattern=r"^(?:[0-9X]{16,17}|[A-Z]{2}[0-9]{13}[0-9A-Z*]|[A-Z]{2}[0-9]{15})$")
-]
 
 
 def _read(r: object) -> RegistrationRead:

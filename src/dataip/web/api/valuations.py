@@ -17,9 +17,9 @@ from dataip.value import valuation_pdf
 from dataip.web.api.application_schemas import Label, _Strict
 from dataip.web.api.institution_auth import require_scopes
 from dataip.web.deps import EnvDep, IdentityDep, IfMatch
+from dataip.web.numbers import Number
 
 router = APIRouter(tags=["valuations"])
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 ValuationNumber = Annotated[str, Path(pattern=r"^PG[0-9]{4}[0-9A-Z]{4}[0-9]{7}$")]
 AppraisalClient = Annotated[Principal, Depends(require_scopes(VALUATIONS_WRITE))]
 AnyClient = Annotated[Principal, Depends(require_scopes())]

@@ -23,6 +23,7 @@ from dataip.services.directory.records import AGENCY_STATES, CATEGORIES, REQUEST
 from dataip.services.matching.contacts import held
 from dataip.web.api.directory import AgencyCreate, ServiceRequestCreate, StateChange
 from dataip.web.deps import EnvDep
+from dataip.web.numbers import Number
 from dataip.web.pages import flash
 from dataip.web.pages.account import page_identity
 from dataip.web.pages.forms import FIRST, Shown, _s, failed, handled, posted, signed_in
@@ -36,7 +37,6 @@ AGENCY_LABELS = {
     "description": "Description",
 }
 MaxId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Number = Annotated[str, Path(pattern=r"^[0-9X]{16,17}$")]
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

@@ -35,6 +35,7 @@ from dataip.web.api.distribution import (
     statement_with_receipt,
 )
 from dataip.web.deps import EnvDep
+from dataip.web.numbers import NUMBER
 from dataip.web.pages import flash
 from dataip.web.pages.forms import csrf_refused, handled, signed_in
 from dataip.web.pages.render import lang_of, render
@@ -331,7 +332,7 @@ def _answer(
     if isinstance(who, Response):
         return who
     back = _text(data, "back")
-    if not re.fullmatch(r"[0-9X]{16,17}", back):
+    if not re.fullmatch(NUMBER, back):
         back = number  # where the form came from: a registration's page, else the declaring one
     try:
         if answer == "confirm":
