@@ -25,7 +25,7 @@ from dataip.ledger.errors import FormatError
 from dataip.ledger.note import Signer, Verifier
 from dataip.screening import SAMPLE_LIMITS
 from dataip.screening.sandbox import Budget
-from dataip.services.blobstore import ContentStore
+from dataip.services.blobstore import ContentStore, ObjectStore
 from dataip.services.certificates import CertificateKeys
 from dataip.services.context import SHANGHAI, Env, FixedClock, SystemClock
 from dataip.services.federation import FederationSetup
@@ -395,18 +395,32 @@ def open_blob_store(
 ) -> ContentStore:
     """The blob store `spec` names (DATAIP_BLOB_STORE, `dataip blobs copy --from/--to`):
     see `db.blobstore.open_store`. A spec it does not know is a configuration error."""
+    return ContentStore(_objects(settings, spec, "DATAIP_BLOB_STORE", engine=engine, clock=clock))
+
+
+def _objects(
+    settings: Settings,
+    spec: str,
+    setting: str,
+    *,
+    engine: Any = None,
+    clock: Any = None,
+    file_mode: int = 0o600,
+) -> ObjectStore:
+    """The object store `spec` names (`db.blobstore.open_store`); a spec it does not know is a
+    configuration error naming `setting`."""
     clock = clock or SystemClock()
     try:
-        objects = open_store(
+        return open_store(
             spec,
             data_dir=settings.data_dir,
             registry_url=settings.resolved_database_url(),
             registry_engine=engine,
             now=lambda: clock.now(),
+            file_mode=file_mode,
         )
     except ValueError as exc:
-        raise ConfigurationError(f"DATAIP_BLOB_STORE: {exc}") from exc
-    return ContentStore(objects)
+        raise ConfigurationError(f"{setting}: {exc}") from exc
 
 
 def open_log_static(
@@ -431,18 +445,9 @@ def open_static_store(
     """The log's static face as objects under `log/` of the blob store `spec` names
     (DATAIP_LOG_STATIC_STORE; `dataip log export-static --store`, `log audit --from-store`);
     a local folder's files are world-readable (0644), for a web server to serve."""
-    clock = clock or SystemClock()
-    try:
-        objects = open_store(
-            spec,
-            data_dir=settings.data_dir,
-            registry_url=settings.resolved_database_url(),
-            registry_engine=engine,
-            now=lambda: clock.now(),
-            file_mode=0o644,
-        )
-    except ValueError as exc:
-        raise ConfigurationError(f"DATAIP_LOG_STATIC_STORE: {exc}") from exc
+    objects = _objects(
+        settings, spec, "DATAIP_LOG_STATIC_STORE", engine=engine, clock=clock, file_mode=0o644
+    )
     return BlobStaticStore(objects)
 
 
