@@ -48,9 +48,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from _timing import pct
 from dataip.db import tables as t
 from dataip.db.migrate import alembic_config, upgrade
-from registry_statistics import NOW, chunk_rows, pct
+from registry_statistics import NOW, chunk_rows
 from smoke import add_smoke_option
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

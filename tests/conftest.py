@@ -211,6 +211,11 @@ DIALECT_INDEPENDENT = (
 # by default xdist starts the files with the most tests first, which left these one-test files
 # (each on one worker, whole) for the end, one worker busy for minutes while the other idled.
 LONG_FIRST = (
+    # issue 25: each starts several `dataip` servers or commands one after another
+    "tests/e2e/test_i25_two_servers.py",
+    "tests/e2e/test_i25_key_rotation.py",
+    "tests/e2e/cli/test_i25_backup_drill.py",
+    "tests/bench/test_bench_smoke_other.py",
     "tests/e2e/api/test_i19_allowed_actions_after_registration.py",
     "tests/e2e/test_i21_three_registries.py",
     # hundreds of cases, one module: the PostgreSQL pass's longest file

@@ -49,6 +49,10 @@ TOOLS: dict[str, Tool] = {
         lambda: bool(shutil.which("node")) and (JS / "node_modules" / "jose").is_dir(),
     ),
     "chromium": Tool("Debian's chromium", lambda: chromium() is not None),
+    # the deployment examples (deploy/): their units and proxy configuration are checked by
+    # the tools that will read them
+    "systemd-analyze": Tool("systemd's systemd-analyze", _on_path("systemd-analyze")),
+    "nginx": Tool("nginx (Debian's nginx-light)", _on_path("nginx")),
 }
 
 

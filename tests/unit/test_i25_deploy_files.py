@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +66,7 @@ def test_i25_environment_example_names_real_settings() -> None:
     assert re.search(r"^DATAIP_ENV=production$", (DEPLOY / "dataip.env.example").read_text(), re.M)
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")
+@pytest.mark.needs("systemd-analyze")
 def test_i25_systemd_units_verify(tmp_path: Path) -> None:
     """`systemd-analyze verify`, with the ExecStart paths pointing at this checkout's dataip."""
     here = Path(sys.executable).with_name("dataip")
@@ -84,7 +83,7 @@ def test_i25_systemd_units_verify(tmp_path: Path) -> None:
     assert "Unknown" not in r.stderr and "Invalid" not in r.stderr, r.stderr
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+@pytest.mark.needs("nginx", "openssl")
 def test_i25_nginx_configuration_is_valid(tmp_path: Path) -> None:
     """`nginx -t` on the site file inside a minimal main configuration, with a throwaway
     certificate where the example names the real one."""
