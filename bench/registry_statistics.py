@@ -103,6 +103,21 @@ def _code(rng: random.Random, provinces: list[str]) -> str:
     return f"{head}{rng.choice(provinces)}0100MA{rng.randrange(10**7):07d}X"[:18]
 
 
+def insert_bench_user(c: Any) -> None:
+    """The one account the bulk rows name as their applicant (user id 1)."""
+    c.execute(
+        sa.insert(t.users).values(
+            id=1,
+            username="bench",
+            password_hash="-",
+            role="applicant",
+            display_name="bench",
+            is_active=True,
+            created_at=NOW,
+        )
+    )
+
+
 def chunk_rows(
     start: int, end: int, n: int, rng: random.Random, classes: list[str]
 ) -> dict[sa.Table, list[dict[str, Any]]]:
@@ -245,17 +260,7 @@ def load(reg: Registry, n: int, seed: int) -> dict[str, Any]:
     counts: dict[str, int] = {}
     with foreign_keys_unchecked(reg):
         with reg.engine.begin() as c:
-            c.execute(
-                sa.insert(t.users).values(
-                    id=1,
-                    username="bench",
-                    password_hash="-",
-                    role="applicant",
-                    display_name="bench",
-                    is_active=True,
-                    created_at=NOW,
-                )
-            )
+            insert_bench_user(c)
         for start in range(1, n + 1, CHUNK):
             rows = chunk_rows(start, min(n + 1, start + CHUNK), n, rng, classes)
             with reg.engine.begin() as c:

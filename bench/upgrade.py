@@ -51,7 +51,7 @@ from sqlalchemy.pool import NullPool
 from _timing import pct
 from dataip.db import tables as t
 from dataip.db.migrate import alembic_config, upgrade
-from registry_statistics import NOW, chunk_rows
+from registry_statistics import NOW, chunk_rows, insert_bench_user
 from smoke import add_smoke_option
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -196,17 +196,7 @@ def load(url: str, n: int, seed: int) -> dict[str, Any]:
     counts: dict[str, int] = {}
     started = time.perf_counter()
     with engine.begin() as c:
-        c.execute(
-            sa.insert(t.users).values(
-                id=1,
-                username="bench",
-                password_hash="-",
-                role="applicant",
-                display_name="bench",
-                is_active=True,
-                created_at=NOW,
-            )
-        )
+        insert_bench_user(c)
     for start in range(1, n + 1, CHUNK) if not pg else ():
         rows = chunk_rows(start, min(n + 1, start + CHUNK), n, rng, CLASSES)
         with engine.begin() as c:
