@@ -7,6 +7,7 @@ same run.
     python bench/load.py                                  # 1,000,000 registrations
     python bench/load.py --registrations 200000 --keep    # keep the database and data dir
     python bench/load.py --reuse                          # run again on a kept registry
+    python bench/load.py --load-only                      # load and keep, run nothing
     python bench/load.py --smoke                          # seconds, SQLite (CI)
 
 1. registry — `bench/_registry_load.py`: the demo, then N bulk registrations (application,
@@ -653,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--keep", action="store_true", help="keep the database and data dir")
     p.add_argument("--reuse", action="store_true", help="use a kept registry (no load)")
+    p.add_argument("--load-only", action="store_true", help="load and keep the registry, then stop")
     p.add_argument("--load-workers", type=int, default=2)
     p.add_argument(
         "--demo",
@@ -682,9 +684,10 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=Path(tempfile.gettempdir()) / "dataip_bench_load_smoke",
         load_workers=1,
         demo=False,
+        processes="2",  # the two-process path (one process is the same code, once more)
         rate=20.0,
         write_rate=0.5,
-        seconds=3.0,
+        seconds=2.0,
         connections=4,
         sample=100,
     )
@@ -708,6 +711,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.reuse:
             say(f"loading {args.registrations:,} registrations ({args.backend}) ...")
             result["registry"] = prepare(args)
+            if args.load_only:
+                args.keep = True
+                say(f"loaded: {json.dumps(result['registry'])}")
+                return 0
         reg = build(settings_for(database_url(args), args.data_dir))
         try:
             with reg.engine.connect() as c:

@@ -38,7 +38,11 @@ def servers(tmp_path: Path) -> Iterator[list[Server]]:
 
 
 class Load:
-    """A client behind a balancing proxy: round robin over the servers in rotation."""
+    """A client behind a balancing proxy: round robin over the servers in rotation, a steady
+    stream of PACE rounds a second (verify, JWKS, checkpoint) — a load, not a flood: flat out,
+    the servers' CPU was most of the test's (and CI's two cores are shared)."""
+
+    PACE = 20
 
     def __init__(self, servers: list[Server], tokens: list[str]) -> None:
         self.servers = servers
@@ -57,6 +61,7 @@ class Load:
             for n in itertools.count():
                 if not self.running:
                     return
+                time.sleep(1 / self.PACE)
                 with self.lock:
                     live = sorted(self.live)
                     self.idle.clear()
