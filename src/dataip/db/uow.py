@@ -66,8 +66,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, readonly: bool = False) -> None:
         self._factory = session_factory
+        self._readonly = readonly
         self.session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -84,7 +85,9 @@ class SqlAlchemyUnitOfWork:
         self.notices = r.Notices(s)
         self.objections = r.Objections(s)
         self.procedural_requests = r.ProceduralRequests(s)
-        self.registrations = r.Registrations(s)
+        # a read-only one remembers the registrations it found by number: a page's panels
+        # (`Env.shared_reads`) each look the same one up
+        self.registrations = r.Registrations(s, memo=self._readonly)
         self.registration_versions = r.RegistrationVersions(s)
         self.requests = r.RegistrationRequests(s)
         self.filings = r.Filings(s)
@@ -241,4 +244,4 @@ def make_uow_factory(engine: Engine, *, readonly: bool = False) -> Any:
     start_mappers()
     bind = engine.execution_options(dataip_readonly=True) if readonly else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
-    return lambda: SqlAlchemyUnitOfWork(factory)
+    return lambda: SqlAlchemyUnitOfWork(factory, readonly=readonly)

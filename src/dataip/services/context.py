@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +21,25 @@ from dataip.services.login_throttle import LoginPolicy
 from dataip.services.ports import BlobStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class _SharedRead:
+    """A read-only unit of work lent to every `env.read()` inside `Env.shared_reads()`:
+    entering gives the open one, leaving does nothing (its owner closes it)."""
+
+    def __init__(self, env: Env, uow: UnitOfWork) -> None:
+        self.env, self.uow = env, uow
+
+    def __enter__(self) -> UnitOfWork:
+        return self.uow
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# the shared read of the current request (a page's panels), if any: a context variable, so
+# each thread and task has its own
+_SHARED_READ: ContextVar[_SharedRead | None] = ContextVar("dataip_shared_read", default=None)
 
 
 @dataclass(frozen=True)
@@ -141,8 +162,29 @@ class Env:
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: on SQLite it takes no write lock, so readers never
-        queue behind writers (WAL)."""
+        queue behind writers (WAL). Inside `shared_reads()`, the one that block opened."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared.env is self:
+            return shared  # type: ignore[return-value]
         return (self.reader or self.uow)()
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """One read-only unit of work for every `read()` inside the block: a public page's
+        panels each read the registration and its rows; sharing one session (one transaction,
+        one connection, one identity map, the repositories' read memos) spares each its own.
+        Only for code that reads: a unit of work that writes is still `uow()`'s own. Nested
+        blocks use the outer one."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared.env is self:
+            yield
+            return
+        with (self.reader or self.uow)() as uow:
+            token = _SHARED_READ.set(_SharedRead(self, uow))
+            try:
+                yield
+            finally:
+                _SHARED_READ.reset(token)
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(SHANGHAI)

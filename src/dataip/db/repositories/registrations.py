@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
 from dataip.db.repositories._repo import _Repo
@@ -22,17 +23,28 @@ from dataip.domain import model as m
 class Registrations(_Repo[m.Registration]):
     cls = m.Registration
 
+    def __init__(self, session: Session, *, memo: bool = False) -> None:
+        super().__init__(session)
+        # `memo` (read-only units of work): `by_number` answers a number it found before from
+        # memory — the same object the session's identity map would give, without the query
+        self._by_number: dict[str, m.Registration] | None = {} if memo else None
+
     def by_application(self, application_id: int) -> m.Registration | None:
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(c.application_id == application_id)
         return self.s.scalars(stmt).first()
 
     def by_number(self, number: str) -> m.Registration | None:
+        if self._by_number is not None and (found := self._by_number.get(number)) is not None:
+            return found
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(
             sa.or_(c.registration_number == number, c.certificate_number == number)
         )
-        return self.s.scalars(stmt).first()
+        reg = self.s.scalars(stmt).first()
+        if reg is not None and self._by_number is not None:
+            self._by_number[number] = reg
+        return reg
 
     def page(self, *, after_id: int = 0, limit: int = 50) -> list[m.Registration]:
         c = t.registrations.c
