@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -21,6 +21,7 @@ from dataip.services.login_throttle import LoginPolicy
 from dataip.services.ports import BlobStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
 
 
 class _SharedRead:
@@ -144,6 +145,8 @@ class Env:
     _calendar_generation: int | None = None
     _calendar_checked: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # `remembered` values: name -> (generation, monotonic time computed, value)
+    _memo: dict[str, tuple[Any, float, Any]] = field(default_factory=dict, repr=False)
 
     def profile_for(self, register: str) -> Profile:
         """The profile of a register: its periods, numbering and certificate (issue 24 §1)."""
@@ -185,6 +188,24 @@ class Env:
                 yield
             finally:
                 _SHARED_READ.reset(token)
+
+    def remembered(
+        self, name: str, generation: Any, compute: Callable[[], T], *, ttl: float = 60.0
+    ) -> T:
+        """`compute()`, or the value it gave this process before while `generation` (read
+        from the database by the caller: every server process sees the same) is unchanged
+        and it is younger than `ttl` seconds (a bound for a change that moved no generation).
+        For figures that are costly to compute and change far less often than they are
+        read: the home page's statistics."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._memo.get(name)
+        if kept is not None and kept[0] == generation and now - kept[1] < ttl:
+            return kept[2]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (generation, now, value)
+        return value
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(SHANGHAI)

@@ -435,7 +435,26 @@ def archive(
 
 def statistics(*, env: Env) -> dict[str, Any]:
     """Public statistics for the portal's home page: registrations by status, by industry
-    section (GB/T 4754) and by month of registration (the last twelve months with any)."""
+    section (GB/T 4754) and by month of registration (the last twelve months with any).
+    Aggregates over every registration, read far more often than the register changes: each
+    process keeps them while the events' generation (`Events.generation`: the last event's
+    id and the log's size, which every change to a registration moves) is the same, at most
+    `STATISTICS_SECONDS` (issue 25: they were most of the home page's CPU). The returned
+    dict is shared: callers must not change it."""
+    with env.read() as uow:
+        generation = uow.events.generation()
+    return env.remembered(
+        "registrations.statistics",
+        generation,
+        lambda: _statistics(env),
+        ttl=STATISTICS_SECONDS,
+    )
+
+
+STATISTICS_SECONDS = 60.0
+
+
+def _statistics(env: Env) -> dict[str, Any]:
     with env.read() as uow:
         counts = uow.registrations.counts()
         sections: dict[str, int] = {}

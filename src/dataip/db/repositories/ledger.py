@@ -29,6 +29,20 @@ class Events(_Repo[m.Event]):
     def count(self) -> int:
         return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.events)) or 0)
 
+    def generation(self) -> tuple[int, int]:
+        """The last event's id and the log's integrated size, in one cheap query (an index's
+        end, a counter): every change to the register records an event, so one of them moves
+        with each — the last id at its commit; the size when it is logged, even where ids
+        were committed out of order (two transactions at once)."""
+        c = t.counters.c
+        row = self.s.execute(
+            sa.select(
+                sa.select(sa.func.max(t.events.c.id)).scalar_subquery(),
+                sa.select(c.value).where(c.name == Ledger.SIZE_COUNTER).scalar_subquery(),
+            )
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
+
 
 class Deposits(_Repo[m.Deposit]):
     cls = m.Deposit
