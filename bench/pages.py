@@ -45,7 +45,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -269,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     result.setdefault("runs", {})
     run: dict[str, Any] = {
-        "command": " ".join(["python", "bench/pages.py", *(sys.argv[1:] if argv is None else argv)]),
+        "command": " ".join(
+            ["python", "bench/pages.py", *(sys.argv[1:] if argv is None else argv)]
+        ),
         "commit": git_head(),
         "backend": args.backend,
         "date": result["date"],

@@ -73,6 +73,9 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         s = self.session = self._factory()
+        # a read-only one remembers the answers of its repositories' `read_memo` reads: the
+        # panels of a page (`Env.shared_reads`) each look the same registration up
+        memo: dict[Any, Any] | None = {} if self._readonly else None
         self._after_commit: list[Callable[[], object]] = []
         self.users = r.Users(s)
         self.tokens = r.Tokens(s)
@@ -85,20 +88,18 @@ class SqlAlchemyUnitOfWork:
         self.notices = r.Notices(s)
         self.objections = r.Objections(s)
         self.procedural_requests = r.ProceduralRequests(s)
-        # a read-only one remembers the registrations it found by number: a page's panels
-        # (`Env.shared_reads`) each look the same one up
-        self.registrations = r.Registrations(s, memo=self._readonly)
-        self.registration_versions = r.RegistrationVersions(s)
-        self.requests = r.RegistrationRequests(s)
-        self.filings = r.Filings(s)
-        self.freezes = r.Freezes(s)
+        self.registrations = r.Registrations(s, memo=memo)
+        self.registration_versions = r.RegistrationVersions(s, memo=memo)
+        self.requests = r.RegistrationRequests(s, memo=memo)
+        self.filings = r.Filings(s, memo=memo)
+        self.freezes = r.Freezes(s, memo=memo)
         self.pledge_proposals = r.PledgeProposals(s)
         self.announcements = r.Announcements(s)
         self.certificates = r.Certificates(s)
         self.screenings = r.ScreeningReports(s)
         self.screening_jobs = r.ScreeningJobs(s)
         self.sample_publications = r.SamplePublications(s)
-        self.events = r.Events(s)
+        self.events = r.Events(s, memo=memo)
         self.industries = r.Industries(s)
         self.calendar = r.Calendar(s)
         self.blobs = r.Blobs(s)

@@ -498,13 +498,8 @@ def public_history(*, env: Env, number: str) -> list[dict[str, Any]]:
             + uow.events.for_subject("registration", reg.id)
             + uow.events.for_subject("certificate", reg.id)
         )
-        out = []
-        for e in sorted(events, key=lambda e: e.id):
-            out.append(
-                {
-                    "type": e.type,
-                    "at": e.occurred_at.isoformat(),
-                    "log_index": uow.ledger.index_of_event(e.id),
-                }
-            )
-        return out
+        indices = uow.ledger.indices_of_events([e.id for e in events])  # one query
+        return [
+            {"type": e.type, "at": e.occurred_at.isoformat(), "log_index": indices.get(e.id)}
+            for e in sorted(events, key=lambda e: e.id)
+        ]

@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
+from dataip.db.repositories._repo import _Repo, read_memo
 from dataip.domain import model as m
 
 
 class Events(_Repo[m.Event]):
     cls = m.Event
 
+    @read_memo
     def for_subject(self, subject_type: str, subject_id: int) -> list[m.Event]:
         c = t.events.c
         stmt = sa.select(m.Event).where(c.subject_type == subject_type, c.subject_id == subject_id)

@@ -12,10 +12,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
+from dataip.db.repositories._repo import _Repo, read_memo
 from dataip.db.search import announcement_filters
 from dataip.domain import model as m
 
@@ -23,28 +22,18 @@ from dataip.domain import model as m
 class Registrations(_Repo[m.Registration]):
     cls = m.Registration
 
-    def __init__(self, session: Session, *, memo: bool = False) -> None:
-        super().__init__(session)
-        # `memo` (read-only units of work): `by_number` answers a number it found before from
-        # memory — the same object the session's identity map would give, without the query
-        self._by_number: dict[str, m.Registration] | None = {} if memo else None
-
     def by_application(self, application_id: int) -> m.Registration | None:
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(c.application_id == application_id)
         return self.s.scalars(stmt).first()
 
+    @read_memo
     def by_number(self, number: str) -> m.Registration | None:
-        if self._by_number is not None and (found := self._by_number.get(number)) is not None:
-            return found
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(
             sa.or_(c.registration_number == number, c.certificate_number == number)
         )
-        reg = self.s.scalars(stmt).first()
-        if reg is not None and self._by_number is not None:
-            self._by_number[number] = reg
-        return reg
+        return self.s.scalars(stmt).first()
 
     def page(self, *, after_id: int = 0, limit: int = 50) -> list[m.Registration]:
         c = t.registrations.c
@@ -133,11 +122,13 @@ class Registrations(_Repo[m.Registration]):
 class RegistrationVersions(_Repo[m.RegistrationVersion]):
     cls = m.RegistrationVersion
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.RegistrationVersion]:
         c = t.registration_versions.c
         stmt = sa.select(m.RegistrationVersion).where(c.registration_id == registration_id)
         return self._all(stmt.order_by(c.number))
 
+    @read_memo
     def latest(self, registration_id: int) -> m.RegistrationVersion | None:
         c = t.registration_versions.c
         stmt = (
@@ -152,6 +143,7 @@ class RegistrationVersions(_Repo[m.RegistrationVersion]):
 class RegistrationRequests(_Repo[m.RegistrationRequest]):
     cls = m.RegistrationRequest
 
+    @read_memo
     def for_registration(
         self, registration_id: int, *, open_only: bool = False
     ) -> list[m.RegistrationRequest]:
@@ -176,6 +168,7 @@ class RegistrationRequests(_Repo[m.RegistrationRequest]):
 class Filings(_Repo[m.Filing]):
     cls = m.Filing
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Filing]:
         c = t.filings.c
         stmt = sa.select(m.Filing).where(c.registration_id == registration_id)
@@ -195,6 +188,7 @@ class Freezes(_Repo[m.Freeze]):
 
     cls = m.Freeze
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Freeze]:
         c = t.freezes.c
         stmt = sa.select(m.Freeze).where(c.registration_id == registration_id)
