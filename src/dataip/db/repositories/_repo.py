@@ -52,7 +52,11 @@ class _Repo(Generic[T]):
     def add_all(self, objs: Iterable[T]) -> None:
         self.s.add_all(list(objs))
 
+    @read_memo
     def get(self, key: Any, *, for_update: bool = False) -> T | None:
+        # remembered too: the session's identity map answers a row it holds, but asks the
+        # database again for one that does not exist (a page's panels ask for the sample
+        # publication a registration has not made, one after the other)
         return self.s.get(self.cls, key, with_for_update=for_update or None)
 
     def _all(self, stmt: sa.Select[Any]) -> list[T]:

@@ -203,6 +203,7 @@ class PledgeProposals(_Repo[m.PledgeProposal]):
 
     cls = m.PledgeProposal
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.PledgeProposal]:
         c = t.pledge_proposals.c
         stmt = sa.select(m.PledgeProposal).where(c.registration_id == registration_id)
@@ -216,6 +217,7 @@ class PledgeProposals(_Repo[m.PledgeProposal]):
 class Certificates(_Repo[m.Certificate]):
     cls = m.Certificate
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Certificate]:
         c = t.certificates.c
         stmt = sa.select(m.Certificate).where(c.registration_id == registration_id)
@@ -258,6 +260,7 @@ class Announcements(_Repo[m.Announcement]):
         c = t.announcements.c
         return self.s.scalars(sa.select(m.Announcement).where(c.number == number)).first()
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Announcement]:
         c = t.announcements.c
         stmt = sa.select(m.Announcement).where(c.registration_id == registration_id)
