@@ -115,12 +115,13 @@ def drop(args: argparse.Namespace) -> None:
 
 
 class Counters:
-    """SQL statements (an engine event) and units of work (the factories wrapped) of the
-    registry, counted while they run."""
+    """SQL statements (an event on the engine and on the readers' engine, PostgreSQL's own)
+    and units of work (the factories wrapped) of the registry, counted while they run."""
 
     def __init__(self, reg: Registry) -> None:
         self.statements = self.uows = 0
-        sa.event.listen(reg.engine, "before_cursor_execute", self._statement)
+        for engine in {id(e): e for e in (reg.engine, reg.reader_engine) if e is not None}.values():
+            sa.event.listen(engine, "before_cursor_execute", self._statement)
         env = reg.env
         env.uow = self._counted(env.uow)
         if env.reader is not None:
