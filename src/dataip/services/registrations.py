@@ -493,10 +493,8 @@ def public_history(*, env: Env, number: str) -> list[dict[str, Any]]:
     filing, examination and publicity led to the registration."""
     with env.read() as uow:
         reg = _find(uow, number)
-        events = (
-            uow.events.for_subject("application", reg.application_id)
-            + uow.events.for_subject("registration", reg.id)
-            + uow.events.for_subject("certificate", reg.id)
+        events = uow.events.for_subjects(
+            ("application", reg.application_id), ("registration", reg.id), ("certificate", reg.id)
         )
         indices = uow.ledger.indices_of_events([e.id for e in events])  # one query
         return [

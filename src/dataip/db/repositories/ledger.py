@@ -27,6 +27,18 @@ class Events(_Repo[m.Event]):
         stmt = sa.select(m.Event).where(c.subject_type == subject_type, c.subject_id == subject_id)
         return self._all(stmt.order_by(c.id))
 
+    @read_memo
+    def for_subjects(self, *subjects: tuple[str, int]) -> list[m.Event]:
+        """The events of several subjects (type, id) in one query, in id order: a
+        registration's history is its application's, its own and its certificate's."""
+        if not subjects:
+            return []
+        c = t.events.c
+        stmt = sa.select(m.Event).where(
+            sa.or_(*(sa.and_(c.subject_type == k, c.subject_id == i) for k, i in subjects))
+        )
+        return self._all(stmt.order_by(c.id))
+
     def count(self) -> int:
         return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.events)) or 0)
 
