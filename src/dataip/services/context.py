@@ -201,11 +201,17 @@ class Env:
         with self._lock:
             kept = self._memo.get(name)
         if kept is not None and kept[0] == generation and now - kept[1] < ttl:
-            return kept[2]  # type: ignore[no-any-return]
+            return kept[2]
         value = compute()
         with self._lock:
             self._memo[name] = (generation, now, value)
         return value
+
+    def forget_remembered(self) -> None:
+        """Drop every `remembered` value: for a database emptied under a long-lived Env (the
+        tests' fixture), where ids, and so generations, start again from 1."""
+        with self._lock:
+            self._memo.clear()
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(SHANGHAI)
