@@ -30,6 +30,12 @@ class _SharedRead:
 
     def __init__(self, env: Env, uow: UnitOfWork) -> None:
         self.env, self.uow = env, uow
+        # a session is one thread's: work this block hands to another thread (a copied
+        # context) opens its own units of work
+        self.thread = threading.get_ident()
+
+    def lends_to(self, env: Env) -> bool:
+        return self.env is env and self.thread == threading.get_ident()
 
     def __enter__(self) -> UnitOfWork:
         return self.uow
@@ -167,7 +173,7 @@ class Env:
         """A unit of work for reading only: on SQLite it takes no write lock, so readers never
         queue behind writers (WAL). Inside `shared_reads()`, the one that block opened."""
         shared = _SHARED_READ.get()
-        if shared is not None and shared.env is self:
+        if shared is not None and shared.lends_to(self):
             return shared  # type: ignore[return-value]
         return (self.reader or self.uow)()
 
@@ -179,7 +185,7 @@ class Env:
         Only for code that reads: a unit of work that writes is still `uow()`'s own. Nested
         blocks use the outer one."""
         shared = _SHARED_READ.get()
-        if shared is not None and shared.env is self:
+        if shared is not None and shared.lends_to(self):
             yield
             return
         with (self.reader or self.uow)() as uow:
