@@ -138,6 +138,7 @@ def env(registry: Registry, clock: FixedClock, request: pytest.FixtureRequest) -
     _empty_blobs(registry)
     clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
+    registry.env.forget_remembered()  # its generations start again with the ids
     yield registry.env
     # R6 / issue 3: whatever a test did through the services, every change is in the log —
     # an action that changes state without its event and leaf fails the test that ran it.

@@ -33,6 +33,7 @@ EXPECT = {
     "ledger": ("backends",),
     "load": ("runs", "figures", "audit"),  # issue 25 §4
     "matching": ("matching",),  # issue 23 (the distribution's timing joins under its own key)
+    "pages": ("runs",),  # issue 25: CPU per request of the public pages
     "ranking": ("backends",),  # issue 22 §4
     "screening": ("runs", "accuracy"),
     "registry_statistics": ("backends", "aim"),

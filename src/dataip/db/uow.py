@@ -66,12 +66,16 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, readonly: bool = False) -> None:
         self._factory = session_factory
+        self._readonly = readonly
         self.session: Session | None = None
 
     def __enter__(self) -> Self:
         s = self.session = self._factory()
+        # a read-only one remembers the answers of its repositories' `read_memo` reads: the
+        # panels of a page (`Env.shared_reads`) each look the same registration up
+        memo: dict[Any, Any] | None = {} if self._readonly else None
         self._after_commit: list[Callable[[], object]] = []
         self.users = r.Users(s)
         self.tokens = r.Tokens(s)
@@ -84,19 +88,19 @@ class SqlAlchemyUnitOfWork:
         self.notices = r.Notices(s)
         self.objections = r.Objections(s)
         self.procedural_requests = r.ProceduralRequests(s)
-        self.registrations = r.Registrations(s)
-        self.registration_versions = r.RegistrationVersions(s)
-        self.requests = r.RegistrationRequests(s)
-        self.filings = r.Filings(s)
-        self.freezes = r.Freezes(s)
-        self.pledge_proposals = r.PledgeProposals(s)
-        self.announcements = r.Announcements(s)
-        self.certificates = r.Certificates(s)
+        self.registrations = r.Registrations(s, memo=memo)
+        self.registration_versions = r.RegistrationVersions(s, memo=memo)
+        self.requests = r.RegistrationRequests(s, memo=memo)
+        self.filings = r.Filings(s, memo=memo)
+        self.freezes = r.Freezes(s, memo=memo)
+        self.pledge_proposals = r.PledgeProposals(s, memo=memo)
+        self.announcements = r.Announcements(s, memo=memo)
+        self.certificates = r.Certificates(s, memo=memo)
         self.screenings = r.ScreeningReports(s)
         self.screening_jobs = r.ScreeningJobs(s)
-        self.sample_publications = r.SamplePublications(s)
-        self.events = r.Events(s)
-        self.industries = r.Industries(s)
+        self.sample_publications = r.SamplePublications(s, memo=memo)
+        self.events = r.Events(s, memo=memo)
+        self.industries = r.Industries(s, memo=memo)
         self.calendar = r.Calendar(s)
         self.blobs = r.Blobs(s)
         self.login_attempts = r.LoginAttempts(s)
@@ -241,4 +245,4 @@ def make_uow_factory(engine: Engine, *, readonly: bool = False) -> Any:
     start_mappers()
     bind = engine.execution_options(dataip_readonly=True) if readonly else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
-    return lambda: SqlAlchemyUnitOfWork(factory)
+    return lambda: SqlAlchemyUnitOfWork(factory, readonly=readonly)

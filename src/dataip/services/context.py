@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -19,6 +21,32 @@ from dataip.services.login_throttle import LoginPolicy
 from dataip.services.ports import BlobStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
+
+
+class _SharedRead:
+    """A read-only unit of work lent to every `env.read()` inside `Env.shared_reads()`:
+    entering gives the open one, leaving does nothing (its owner closes it)."""
+
+    def __init__(self, env: Env, uow: UnitOfWork) -> None:
+        self.env, self.uow = env, uow
+        # a session is one thread's: work this block hands to another thread (a copied
+        # context) opens its own units of work
+        self.thread = threading.get_ident()
+
+    def lends_to(self, env: Env) -> bool:
+        return self.env is env and self.thread == threading.get_ident()
+
+    def __enter__(self) -> UnitOfWork:
+        return self.uow
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# the shared read of the current request (a page's panels), if any: a context variable, so
+# each thread and task has its own
+_SHARED_READ: ContextVar[_SharedRead | None] = ContextVar("dataip_shared_read", default=None)
 
 
 @dataclass(frozen=True)
@@ -123,6 +151,8 @@ class Env:
     _calendar_generation: int | None = None
     _calendar_checked: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # `remembered` values: name -> (generation, monotonic time computed, value)
+    _memo: dict[str, tuple[Any, float, Any]] = field(default_factory=dict, repr=False)
 
     def profile_for(self, register: str) -> Profile:
         """The profile of a register: its periods, numbering and certificate (issue 24 §1)."""
@@ -141,8 +171,53 @@ class Env:
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: on SQLite it takes no write lock, so readers never
-        queue behind writers (WAL)."""
+        queue behind writers (WAL). Inside `shared_reads()`, the one that block opened."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared.lends_to(self):
+            return shared  # type: ignore[return-value]
         return (self.reader or self.uow)()
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """One read-only unit of work for every `read()` inside the block: a public page's
+        panels each read the registration and its rows; sharing one session (one transaction,
+        one connection, one identity map, the repositories' read memos) spares each its own.
+        Only for code that reads: a unit of work that writes is still `uow()`'s own. Nested
+        blocks use the outer one."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared.lends_to(self):
+            yield
+            return
+        with (self.reader or self.uow)() as uow:
+            token = _SHARED_READ.set(_SharedRead(self, uow))
+            try:
+                yield
+            finally:
+                _SHARED_READ.reset(token)
+
+    def remembered(
+        self, name: str, generation: Any, compute: Callable[[], T], *, ttl: float = 60.0
+    ) -> T:
+        """`compute()`, or the value it gave this process before while `generation` (read
+        from the database by the caller: every server process sees the same) is unchanged
+        and it is younger than `ttl` seconds (a bound for a change that moved no generation).
+        For figures that are costly to compute and change far less often than they are
+        read: the home page's statistics."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._memo.get(name)
+        if kept is not None and kept[0] == generation and now - kept[1] < ttl:
+            return kept[2]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (generation, now, value)
+        return value
+
+    def forget_remembered(self) -> None:
+        """Drop every `remembered` value: for a database emptied under a long-lived Env (the
+        tests' fixture), where ids, and so generations, start again from 1."""
+        with self._lock:
+            self._memo.clear()
 
     def now(self) -> datetime:
         return self.clock.now().astimezone(SHANGHAI)

@@ -435,7 +435,26 @@ def archive(
 
 def statistics(*, env: Env) -> dict[str, Any]:
     """Public statistics for the portal's home page: registrations by status, by industry
-    section (GB/T 4754) and by month of registration (the last twelve months with any)."""
+    section (GB/T 4754) and by month of registration (the last twelve months with any).
+    Aggregates over every registration, read far more often than the register changes: each
+    process keeps them while the events' generation (`Events.generation`: the last event's
+    id and the log's size, which every change to a registration moves) is the same, at most
+    `STATISTICS_SECONDS` (issue 25: they were most of the home page's CPU). The returned
+    dict is shared: callers must not change it."""
+    with env.read() as uow:
+        generation = uow.events.generation()
+    return env.remembered(
+        "registrations.statistics",
+        generation,
+        lambda: _statistics(env),
+        ttl=STATISTICS_SECONDS,
+    )
+
+
+STATISTICS_SECONDS = 60.0
+
+
+def _statistics(env: Env) -> dict[str, Any]:
     with env.read() as uow:
         counts = uow.registrations.counts()
         sections: dict[str, int] = {}
@@ -474,18 +493,11 @@ def public_history(*, env: Env, number: str) -> list[dict[str, Any]]:
     filing, examination and publicity led to the registration."""
     with env.read() as uow:
         reg = _find(uow, number)
-        events = (
-            uow.events.for_subject("application", reg.application_id)
-            + uow.events.for_subject("registration", reg.id)
-            + uow.events.for_subject("certificate", reg.id)
+        events = uow.events.for_subjects(
+            ("application", reg.application_id), ("registration", reg.id), ("certificate", reg.id)
         )
-        out = []
-        for e in sorted(events, key=lambda e: e.id):
-            out.append(
-                {
-                    "type": e.type,
-                    "at": e.occurred_at.isoformat(),
-                    "log_index": uow.ledger.index_of_event(e.id),
-                }
-            )
-        return out
+        indices = uow.ledger.indices_of_events([e.id for e in events])  # one query
+        return [
+            {"type": e.type, "at": e.occurred_at.isoformat(), "log_index": indices.get(e.id)}
+            for e in sorted(events, key=lambda e: e.id)
+        ]

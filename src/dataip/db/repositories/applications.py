@@ -90,6 +90,13 @@ class Applications(_Repo[m.Application]):
             sa.select(m.Application).where(c.application_number == number)
         ).first()
 
+    def dossier_of(self, application_id: int) -> int | None:
+        """The one-window filing an application belongs to, if any: one column, not the
+        application and its form (a registration's page asks it of every registration)."""
+        c = t.applications.c
+        found = self.s.scalar(sa.select(c.dossier_id).where(c.id == application_id))
+        return None if found is None else int(found)
+
     def of_dossier(self, dossier_id: int) -> list[m.Application]:
         """The applications of one one-window filing, in filing order (issue 24 §2)."""
         c = t.applications.c

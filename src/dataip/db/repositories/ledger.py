@@ -14,20 +14,47 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
+from dataip.db.repositories._repo import _Repo, read_memo
 from dataip.domain import model as m
 
 
 class Events(_Repo[m.Event]):
     cls = m.Event
 
+    @read_memo
     def for_subject(self, subject_type: str, subject_id: int) -> list[m.Event]:
         c = t.events.c
         stmt = sa.select(m.Event).where(c.subject_type == subject_type, c.subject_id == subject_id)
         return self._all(stmt.order_by(c.id))
 
+    @read_memo
+    def for_subjects(self, *subjects: tuple[str, int]) -> list[m.Event]:
+        """The events of several subjects (type, id) in one query, in id order: a
+        registration's history is its application's, its own and its certificate's."""
+        if not subjects:
+            return []
+        c = t.events.c
+        stmt = sa.select(m.Event).where(
+            sa.or_(*(sa.and_(c.subject_type == k, c.subject_id == i) for k, i in subjects))
+        )
+        return self._all(stmt.order_by(c.id))
+
     def count(self) -> int:
         return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.events)) or 0)
+
+    def generation(self) -> tuple[int, int]:
+        """The last event's id and the log's integrated size, in one cheap query (an index's
+        end, a counter): every change to the register records an event, so one of them moves
+        with each — the last id at its commit; the size when it is logged, even where ids
+        were committed out of order (two transactions at once)."""
+        c = t.counters.c
+        row = self.s.execute(
+            sa.select(
+                sa.select(sa.func.max(t.events.c.id)).scalar_subquery(),
+                sa.select(c.value).where(c.name == Ledger.SIZE_COUNTER).scalar_subquery(),
+            )
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
 
 
 class Deposits(_Repo[m.Deposit]):

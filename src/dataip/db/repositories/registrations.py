@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
+from dataip.db.repositories._repo import _Repo, read_memo
 from dataip.db.search import announcement_filters
 from dataip.domain import model as m
 
@@ -27,6 +27,7 @@ class Registrations(_Repo[m.Registration]):
         stmt = sa.select(m.Registration).where(c.application_id == application_id)
         return self.s.scalars(stmt).first()
 
+    @read_memo
     def by_number(self, number: str) -> m.Registration | None:
         c = t.registrations.c
         stmt = sa.select(m.Registration).where(
@@ -121,11 +122,13 @@ class Registrations(_Repo[m.Registration]):
 class RegistrationVersions(_Repo[m.RegistrationVersion]):
     cls = m.RegistrationVersion
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.RegistrationVersion]:
         c = t.registration_versions.c
         stmt = sa.select(m.RegistrationVersion).where(c.registration_id == registration_id)
         return self._all(stmt.order_by(c.number))
 
+    @read_memo
     def latest(self, registration_id: int) -> m.RegistrationVersion | None:
         c = t.registration_versions.c
         stmt = (
@@ -140,6 +143,7 @@ class RegistrationVersions(_Repo[m.RegistrationVersion]):
 class RegistrationRequests(_Repo[m.RegistrationRequest]):
     cls = m.RegistrationRequest
 
+    @read_memo
     def for_registration(
         self, registration_id: int, *, open_only: bool = False
     ) -> list[m.RegistrationRequest]:
@@ -164,6 +168,7 @@ class RegistrationRequests(_Repo[m.RegistrationRequest]):
 class Filings(_Repo[m.Filing]):
     cls = m.Filing
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Filing]:
         c = t.filings.c
         stmt = sa.select(m.Filing).where(c.registration_id == registration_id)
@@ -183,6 +188,7 @@ class Freezes(_Repo[m.Freeze]):
 
     cls = m.Freeze
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Freeze]:
         c = t.freezes.c
         stmt = sa.select(m.Freeze).where(c.registration_id == registration_id)
@@ -197,6 +203,7 @@ class PledgeProposals(_Repo[m.PledgeProposal]):
 
     cls = m.PledgeProposal
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.PledgeProposal]:
         c = t.pledge_proposals.c
         stmt = sa.select(m.PledgeProposal).where(c.registration_id == registration_id)
@@ -210,6 +217,7 @@ class PledgeProposals(_Repo[m.PledgeProposal]):
 class Certificates(_Repo[m.Certificate]):
     cls = m.Certificate
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Certificate]:
         c = t.certificates.c
         stmt = sa.select(m.Certificate).where(c.registration_id == registration_id)
@@ -252,6 +260,7 @@ class Announcements(_Repo[m.Announcement]):
         c = t.announcements.c
         return self.s.scalars(sa.select(m.Announcement).where(c.number == number)).first()
 
+    @read_memo
     def for_registration(self, registration_id: int) -> list[m.Announcement]:
         c = t.announcements.c
         stmt = sa.select(m.Announcement).where(c.registration_id == registration_id)

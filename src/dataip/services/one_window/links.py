@@ -26,6 +26,8 @@ def sibling_application(uow: UnitOfWork, app: m.Application) -> m.Application | 
 
 def sibling_registration(uow: UnitOfWork, reg: m.Registration) -> m.Registration | None:
     """The sibling's registration, once the sibling is registered too."""
+    if uow.applications.dossier_of(reg.application_id) is None:
+        return None  # no one-window filing (most registrations): no application to load
     app = uow.applications.get(reg.application_id)
     sib = sibling_application(uow, app) if app is not None else None
     return uow.registrations.by_application(sib.id) if sib is not None else None

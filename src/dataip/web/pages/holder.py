@@ -180,71 +180,76 @@ def registration_response(
     of the actions the signed-in visitor may take. `count_view`: a public visitor's view is a
     signal (issue 22 §3); the holder's and the registry's own views are not."""
     identity = page_identity(request, env)
-    v = registrations.view(identity, env=env, number=number)
     lang = lang_of(request)
+    # the panels below each read the registration and their rows: one read-only unit of
+    # work for them all (issue 25: eleven of their own were most of the page's CPU)
+    with env.shared_reads():
+        v = registrations.view(identity, env=env, number=number)
+        context = _registration_context(env, identity, v, number, lang, typed, open_action)
+    context["error"] = error
+    page = render(request, "registration.html", context, status_code=status)
+    if count_view and v.visibility == "public":
+        return count_after(page, request, env, "view", numbers=[number])
+    return page
+
+
+def _registration_context(
+    env: Env,
+    identity: Identity,
+    v: RegistrationView,
+    number: str,
+    lang: str,
+    typed: Mapping[str, Any] | None,
+    open_action: str | None,
+) -> dict[str, Any]:
     history = [
         {**e, "label": event_label(e["type"], lang)}
         for e in registrations.public_history(env=env, number=number)
     ]
-    page = render(
-        request,
-        "registration.html",
-        {
-            "v": v,
-            "r": v.registration,
-            "status": certificates.status(env=env, number=number),
-            "jsonld": catalogue_ui.jsonld_script(env, number),  # issue 24 §4
-            "register": one_window_links.page_facts(env, number),  # issue 24 §1–§2
-            "history": history,
-            "error": error,
-            "forms": action_forms(v, identity, env, lang, typed, open_action),
-            # G§20, G§21, G§23: revocation and a one-sided transfer or cancellation are asked
-            # under a verified real name; say which rather than offer forms that would be
-            # refused (the service knows from the table's guard)
-            "verify_first": (", " if lang == "en" else "、").join(
-                _pick(REAL_NAME_REQUESTS[a][:2], lang) for a in v.needs_verification
-            ),
-            "technique_labels": {k: _pick(p, lang) for k, p in TECHNIQUE_LABELS.items()},
-            "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
-            "max_upload_mb": env.max_blob_bytes // (1024 * 1024),
-            "industry_name": reference.industry_name(env=env, code=v.registration.industry_code),
-            # what each open request asks, for the forms that decide or withdraw one
-            "requests": (
-                request_view.open_requests(identity, env, number, lang)
-                if v.visibility == "full"
-                else []
-            ),
-            # who read its private details or archive (issue 20 §3): holders and the registry
-            "institution_reads": (
-                institutions_ui.read_rows(identity, env, number, lang)
-                if v.visibility == "full"
-                else []
-            ),
-            "quality": quality_ui.section(identity, env, number, lang),  # issue 22 §1
-            # issue 23 §1–§2: the derivation graph, sources, distributions and their forms
-            "derivation": distribution_ui.panel(identity, env, number, lang),
-            "valuations": valuations_ui.section(identity, env, number),  # issue 22 §2
-            # issue 23 §4: the holder's matching needs (needs are public; shown to holders)
-            "matching_needs": (
-                needs_ui.for_registration(identity, env, number, lang)
-                if v.visibility == "full" and not identity.is_registry
-                else None
-            ),
-            # issue 23 §5: the holder asks a listed agency for a service
-            "ask_agency": directory_ui.ask_section(
-                identity, env, number, lang, v.registration.state
-            ),
-            "file_href": (
-                (lambda sha: f"/workbench/files/{sha}")
-                if identity.is_registry
-                else (lambda sha: None)
-            ),
-        },
-        status_code=status,
-    )
-    if count_view and v.visibility == "public":
-        return count_after(page, request, env, "view", numbers=[number])
-    return page
+    return {
+        "v": v,
+        "r": v.registration,
+        "status": certificates.status(env=env, number=number),
+        "jsonld": catalogue_ui.jsonld_script(env, number),  # issue 24 §4
+        "register": one_window_links.page_facts(env, number),  # issue 24 §1–§2
+        "history": history,
+        "forms": action_forms(v, identity, env, lang, typed, open_action),
+        # G§20, G§21, G§23: revocation and a one-sided transfer or cancellation are asked
+        # under a verified real name; say which rather than offer forms that would be
+        # refused (the service knows from the table's guard)
+        "verify_first": (", " if lang == "en" else "、").join(
+            _pick(REAL_NAME_REQUESTS[a][:2], lang) for a in v.needs_verification
+        ),
+        "technique_labels": {k: _pick(p, lang) for k, p in TECHNIQUE_LABELS.items()},
+        "sample_choices": [(k, _pick(p, lang)) for k, p in SAMPLE_PUBLICATION.items()],
+        "max_upload_mb": env.max_blob_bytes // (1024 * 1024),
+        "industry_name": reference.industry_name(env=env, code=v.registration.industry_code),
+        # what each open request asks, for the forms that decide or withdraw one
+        "requests": (
+            request_view.open_requests(identity, env, number, lang)
+            if v.visibility == "full"
+            else []
+        ),
+        # who read its private details or archive (issue 20 §3): holders and the registry
+        "institution_reads": (
+            institutions_ui.read_rows(identity, env, number, lang) if v.visibility == "full" else []
+        ),
+        "quality": quality_ui.section(identity, env, number, lang),  # issue 22 §1
+        # issue 23 §1–§2: the derivation graph, sources, distributions and their forms
+        "derivation": distribution_ui.panel(identity, env, number, lang),
+        "valuations": valuations_ui.section(identity, env, number),  # issue 22 §2
+        # issue 23 §4: the holder's matching needs (needs are public; shown to holders)
+        "matching_needs": (
+            needs_ui.for_registration(identity, env, number, lang)
+            if v.visibility == "full" and not identity.is_registry
+            else None
+        ),
+        # issue 23 §5: the holder asks a listed agency for a service
+        "ask_agency": directory_ui.ask_section(identity, env, number, lang, v.registration.state),
+        "file_href": (
+            (lambda sha: f"/workbench/files/{sha}") if identity.is_registry else (lambda sha: None)
+        ),
+    }
 
 
 # --- posting a form -----------------------------------------------------------------------

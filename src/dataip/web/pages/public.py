@@ -46,8 +46,9 @@ def favicon() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, env: EnvDep) -> Response:
-    stats = registrations.statistics(env=env)
-    latest = announcements.search(env=env, query=announcements.AnnouncementQuery(limit=8))
+    with env.shared_reads():  # one read-only unit of work for both (issue 25)
+        stats = registrations.statistics(env=env)
+        latest = announcements.search(env=env, query=announcements.AnnouncementQuery(limit=8))
     _ = gettext_for(request)
     lang = lang_of(request)
     return render(
@@ -97,20 +98,27 @@ def announcement_list(
     error = None
     hits: list[Any] = []
     kinds = tuple(k for k in (type or []) if k)
-    try:
-        query = announcements.AnnouncementQuery(
-            kinds=kinds,
-            date_from=_date(date_from),
-            date_to=_date(date_to),
-            industry=industry or None,
-            region=region or None,
-            text=q or None,
-            cursor=cursor,
-            limit=20,
-        )
-        hits = announcements.search(env=env, query=query)
-    except DomainError as e:
-        error = e
+    with env.shared_reads():  # one read-only unit of work for the page (issue 25)
+        try:
+            query = announcements.AnnouncementQuery(
+                kinds=kinds,
+                date_from=_date(date_from),
+                date_to=_date(date_to),
+                industry=industry or None,
+                region=region or None,
+                text=q or None,
+                cursor=cursor,
+                limit=20,
+            )
+            hits = announcements.search(env=env, query=query)
+        except DomainError as e:
+            error = e
+        # the filters take names: the sections and divisions, the provinces to pick from
+        industry_names = [
+            (r.code, r.name)
+            for level in ("section", "division")
+            for r in reference.industries_at(env=env, level=level)
+        ]
     page = render(
         request,
         "announcements.html",
@@ -127,12 +135,7 @@ def announcement_list(
                 "to": date_to or "",
             },
             "next_cursor": hits[-1].id if len(hits) == 20 else None,
-            # the filters take names: the sections and divisions, the provinces to pick from
-            "industry_names": [
-                (r.code, r.name)
-                for level in ("section", "division")
-                for r in reference.industries_at(env=env, level=level)
-            ],
+            "industry_names": industry_names,
             "region_names": [(c, n) for c, n in PROVINCES.items() if c != "83"],
             # escaped HTML with the query's words in <mark> (services.announcements)
             "marks": {
