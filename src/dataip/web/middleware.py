@@ -223,14 +223,17 @@ def _json_body(headers: Headers) -> bool:
     return "json" in headers.get("content-type", "")
 
 
-def _unsafe_text(query: QueryParams, json_body: bytes | None) -> bool:
-    """Whether the query or a JSON body carries text no backend can store."""
-    if any(_bad_text(k) or _bad_text(v) for k, v in query.multi_items()):
-        return True
-    if json_body is None or b"\\u" not in json_body:  # both only arrive as \u escapes in JSON
+def _unsafe_query(query: QueryParams) -> bool:
+    """Whether the query carries text no backend can store."""
+    return any(_bad_text(k) or _bad_text(v) for k, v in query.multi_items())
+
+
+def _unsafe_json(body: bytes) -> bool:
+    """Whether a JSON body carries text no backend can store."""
+    if b"\\u" not in body:  # both only arrive as \u escapes in valid JSON
         return False
     try:
-        data = json.loads(json_body)
+        data = json.loads(body)
     except (ValueError, RecursionError):
         return False  # the endpoint answers malformed JSON itself
     return _any_bad_text(data)
@@ -393,8 +396,12 @@ class Observe:
         if length and (not length.isdigit() or int(length) > self.max_bytes):
             await _too_large(self.max_bytes)(scope, receive, identified)
         else:
-            body = await request.body() if _json_body(headers) else None
-            if _unsafe_text(request.query_params, body):
+            body = None
+            unsafe = _unsafe_query(request.query_params)
+            if not unsafe and _json_body(headers):
+                body = await request.body()  # replayed to the app below
+                unsafe = _unsafe_json(body)
+            if unsafe:
                 await problem(
                     422,
                     "invalid_characters",
