@@ -1,5 +1,11 @@
 """Cross-cutting HTTP concerns: request size cap, Idempotency-Key replay, structured JSON
-access logs and Prometheus metrics."""
+access logs and Prometheus metrics.
+
+Every layer is pure ASGI (starlette's "Pure ASGI Middleware"): a `BaseHTTPMiddleware` layer
+(`@app.middleware("http")`) runs the rest of the app in a task of its own and streams its
+answer through a memory channel, which cost about a third of a small request's CPU with four
+of them (issue 25, docs/operations.md "Capacity"). Only the Idempotency-Key replay keeps a
+`BaseHTTPMiddleware` dispatch, for the few requests it acts on (a POST carrying the header)."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders, QueryParams
+from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataip.domain.errors import DomainError
@@ -211,13 +219,17 @@ def _any_bad_text(data: object) -> bool:
     return False
 
 
-async def _unsafe_text(request: Request) -> bool:
-    """Whether the query or a JSON body carries text no backend can store."""
-    if any(_bad_text(k) or _bad_text(v) for k, v in request.query_params.multi_items()):
-        return True
-    if "json" not in request.headers.get("content-type", ""):
-        return False
-    body = await request.body()
+def _json_body(headers: Headers) -> bool:
+    return "json" in headers.get("content-type", "")
+
+
+def _unsafe_query(query: QueryParams) -> bool:
+    """Whether the query carries text no backend can store."""
+    return any(_bad_text(k) or _bad_text(v) for k, v in query.multi_items())
+
+
+def _unsafe_json(body: bytes) -> bool:
+    """Whether a JSON body carries text no backend can store."""
     if b"\\u" not in body:  # both only arrive as \u escapes in valid JSON
         return False
     try:
@@ -225,6 +237,21 @@ async def _unsafe_text(request: Request) -> bool:
     except (ValueError, RecursionError):
         return False  # the endpoint answers malformed JSON itself
     return _any_bad_text(data)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app once the body has been read here: the body again, whole, then
+    whatever the client sends next (its disconnect)."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if not pending:
+            return await receive()
+        pending = False
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _claim(
@@ -281,11 +308,6 @@ async def _answer(
     return Response(raw, status_code=response.status_code, headers=headers)
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
-
-
 def _caller(request: Request) -> tuple[object | None, str | None]:
     """Who made the request, for the access log, and how they signed in: an API caller by its
     bearer token (`deps.get_identity`), a portal visitor by its session cookie
@@ -297,60 +319,111 @@ def _caller(request: Request) -> tuple[object | None, str | None]:
     return None, None
 
 
-def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
-    @app.middleware("http")
-    async def idempotent(request: Request, call_next: Next) -> Response:
-        key = request.headers.get("idempotency-key")
-        if request.method != "POST" or key is None:
+async def _idempotent(request: Request, call_next: Next) -> Response:
+    """A POST with an Idempotency-Key by a signed-in caller: its first answer, recorded and
+    replayed to every retry with the same key and request."""
+    key = request.headers.get("idempotency-key")
+    if request.method != "POST" or key is None:
+        return await call_next(request)
+    env = request.app.state.registry.env
+    try:
+        identity = await run_in_threadpool(get_identity, request, env)
+        if identity.user_id is None:
             return await call_next(request)
-        env = request.app.state.registry.env
-        try:
-            identity = await run_in_threadpool(get_identity, request, env)
-            if identity.user_id is None:
-                return await call_next(request)
-            idempotency.check_key(key)
-            body = await request.body()
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            h = idempotency.request_hash(request.method, target, body)
-            claimed = await _claim(env, identity.user_id, key, h)
-        except DomainError as e:
-            return from_domain(e, request.url.path)
-        if isinstance(claimed, idempotency.Replay):
-            return _replay(claimed)
-        if isinstance(claimed, idempotency.Busy):
-            response = from_domain(idempotency.in_progress(), request.url.path)
-            response.headers["Retry-After"] = "1"
-            return response
-        return await _answer(request, call_next, env, claimed)
+        idempotency.check_key(key)
+        body = await request.body()
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        h = idempotency.request_hash(request.method, target, body)
+        claimed = await _claim(env, identity.user_id, key, h)
+    except DomainError as e:
+        return from_domain(e, request.url.path)
+    if isinstance(claimed, idempotency.Replay):
+        return _replay(claimed)
+    if isinstance(claimed, idempotency.Busy):
+        response = from_domain(idempotency.in_progress(), request.url.path)
+        response.headers["Retry-After"] = "1"
+        return response
+    return await _answer(request, call_next, env, claimed)
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Next) -> Response:
-        start = time.perf_counter()
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > max_request_bytes):
-            response: Response = _too_large(max_request_bytes)
-        elif await _unsafe_text(request):
-            response = problem(
-                422,
-                "invalid_characters",
-                "请求含有不允许的字符（如空字符 NUL）",
-                "the request contains characters that cannot be stored (NUL or a lone surrogate)",
-            )
+
+class Idempotent:
+    """The gate of the Idempotency-Key replay: a POST carrying the header goes through
+    `_idempotent` (a `BaseHTTPMiddleware` dispatch: it buffers and replays answers), every
+    other request straight to the app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.acting = BaseHTTPMiddleware(app, dispatch=_idempotent)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and "idempotency-key" in Headers(scope=scope)
+        ):
+            await self.acting(scope, receive, send)
         else:
-            response = await call_next(request)
+            await self.app(scope, receive, send)
+
+
+class Observe:
+    """Every request: refused when its Content-Length is over the cap (413
+    `request_too_large`) or its query or JSON body carries text no backend can store (422
+    `invalid_characters`); answered with an X-Request-ID (the caller's, or a new one);
+    counted in the metrics by route; logged to `dataip.access` with who made it."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, metrics: Metrics) -> None:
+        self.app, self.max_bytes, self.metrics = app, max_bytes, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request = Request(scope, receive)
+        headers = request.headers
+        rid = headers.get("x-request-id") or uuid.uuid4().hex
+        status = 500  # unless the app answers (it always does, or raises)
+
+        async def identified(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            await send(message)
+
+        length = headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > self.max_bytes):
+            await _too_large(self.max_bytes)(scope, receive, identified)
+        else:
+            body = None
+            unsafe = _unsafe_query(request.query_params)
+            if not unsafe and _json_body(headers):
+                body = await request.body()  # replayed to the app below
+                unsafe = _unsafe_json(body)
+            if unsafe:
+                await problem(
+                    422,
+                    "invalid_characters",
+                    "请求含有不允许的字符（如空字符 NUL）",
+                    "the request contains characters that cannot be stored "
+                    "(NUL or a lone surrogate)",
+                )(scope, receive, identified)
+            else:
+                inner = receive if body is None else _replaying(body, receive)
+                await self.app(scope, inner, identified)
         elapsed = time.perf_counter() - start
-        route = _route(request)
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(elapsed)
-        response.headers["X-Request-ID"] = rid
+        route = getattr(scope.get("route"), "path", "unmatched")  # set by the router
+        method = request.method
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(elapsed)
         identity, auth = _caller(request)
         access_log.info(
             "request",
             extra={
-                "method": request.method,
+                "method": method,
                 "path": request.url.path,
-                "status": response.status_code,
+                "status": status,
                 "duration_ms": round(elapsed * 1000, 2),
                 "request_id": rid,
                 "user_id": getattr(identity, "user_id", None),
@@ -358,7 +431,12 @@ def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
                 "auth": auth,
             },
         )
-        return response
 
+
+def install(app: FastAPI, *, max_request_bytes: int, metrics: Metrics) -> None:
+    # each added layer wraps the ones before: BodyLimit outermost, then Observe, Idempotent
+    # (and inside them the pages' SignedIn and PageSecurity, added before)
+    app.add_middleware(Idempotent)
+    app.add_middleware(Observe, max_bytes=max_request_bytes, metrics=metrics)
     # Added last, so outermost: it counts every byte, whoever reads the body.
     app.add_middleware(BodyLimit, max_bytes=max_request_bytes)

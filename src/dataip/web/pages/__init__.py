@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dataip.domain.errors import DomainError
 from dataip.web.pages import (
@@ -39,16 +40,25 @@ def error_page(request: Request, status: int, code: str, zh: str, en: str) -> Re
     return render(request, "error.html", {"error": error, "code": code}, status_code=status)
 
 
+class SignedIn:
+    """Who is signed in, for the layout's navigation (pages that act check it again): a page
+    request with a session cookie. Pure ASGI, like every layer (web/middleware.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and security.is_page(scope["path"]):
+            request = Request(scope)
+            if security.session_token(request):
+                account.page_identity(request, request.app.state.registry.env)
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    security.install(app)
-
-    @app.middleware("http")
-    async def signed_in(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # who is signed in, for the layout's navigation (pages that act check it again)
-        if security.is_page(request.url.path) and security.session_token(request):
-            account.page_identity(request, request.app.state.registry.env)
-        return await call_next(request)
+    security.install(app)  # inside SignedIn: the CSRF token may derive from the session
+    app.add_middleware(SignedIn)
 
     app.include_router(account.router)
     app.include_router(public.router)

@@ -24,9 +24,10 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataip.web.errors import is_page
 from dataip.web.pages.render import render
@@ -123,31 +124,61 @@ def _public_origin(request: Request) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}".lower() if rest else ""
 
 
-def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def page_security(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if not is_page(request.url.path):
-            return await call_next(request)
-        response: Response
+def _csrf_cookie(request: Request, token: str) -> str:
+    """The Set-Cookie header value of a pre-session CSRF token."""
+    carrier = Response()
+    _set_csrf_cookie(request, carrier, token)
+    return carrier.headers["set-cookie"]
+
+
+def _harden(headers: MutableHeaders, secure: bool) -> None:
+    """The security headers an answer does not set itself; HSTS over HTTPS."""
+    for name, value in HEADERS.items():
+        headers.setdefault(name, value)
+    if secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+
+
+class PageSecurity:
+    """Every page request: refused (403) when state-changing and from another site, else
+    given its CSRF token (a new pre-session cookie when it has none) and the security
+    headers. Other paths pass straight through. Pure ASGI, like every layer
+    (web/middleware.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_page(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        secure = _secure(request)
         if request.method in UNSAFE_METHODS and not same_origin(request):
             request.state.csrf_token = ""
             response = render(request, "error.html", {"code": "csrf"}, status_code=403)
-        else:
-            fresh = None
-            token = expected_csrf(request)
-            if token is None:
-                token = fresh = secrets.token_urlsafe(32)
-            request.state.csrf_token = token
-            response = await call_next(request)
-            if fresh and not getattr(request.state, "csrf_rotated", False):
-                _set_csrf_cookie(request, response, fresh)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if _secure(request):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+            _harden(response.headers, secure)
+            await response(scope, receive, send)
+            return
+        fresh = None
+        token = expected_csrf(request)
+        if token is None:
+            token = fresh = secrets.token_urlsafe(32)
+        request.state.csrf_token = token
+
+        async def hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if fresh and not getattr(request.state, "csrf_rotated", False):
+                    headers.append("set-cookie", _csrf_cookie(request, fresh))
+                _harden(headers, secure)
+            await send(message)
+
+        await self.app(scope, receive, hardened)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(PageSecurity)
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
