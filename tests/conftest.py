@@ -75,6 +75,7 @@ def registry(
         token_ttl_hours=24 * 3650,
         log_interval_seconds=0,
         password_cost="test",
+        statistics_min_interval_seconds=0,  # the home page's figures after every change
         webhook_workers=0,  # tests drive deliveries (services.sharing.delivery.run_pending)
         webhook_allow_private_urls=True,  # receivers on 127.0.0.1 (url_guard's own tests: off)
     )

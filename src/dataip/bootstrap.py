@@ -366,6 +366,7 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
         calendar_loader=lambda: calendar_from_db(reader),
         calendar_version=lambda: calendar_generation(reader),
         max_blob_bytes=settings.max_blob_bytes,
+        statistics_min_interval=settings.statistics_min_interval_seconds,
         reader=reader,
         certificate_keys=certificate_keys,
         password_hasher=password_hasher(settings),

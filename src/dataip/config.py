@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # processes, several machines)
     workers: int = Field(default=1, ge=1, le=64)
     max_blob_bytes: int = 20 * 1024 * 1024
+    # How old the home page's figures may be once the register has changed (issue 25: at a
+    # million registrations one computation is ~0.6 s of the database's time, and every write
+    # moved them): within this many seconds of the last computation a process shows those
+    # figures; 0 recomputes after every change (the tests)
+    statistics_min_interval_seconds: float = Field(default=5.0, ge=0, le=3600)
     # Where uploaded files live (issue 25 §2, docs/operations.md "Blob storage"): `local`
     # (<data_dir>/blobs, one machine), `local:PATH`, `database` (the registry's database —
     # shared by every server when it is PostgreSQL) or a database URL of their own.

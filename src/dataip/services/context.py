@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -125,6 +125,9 @@ class Env:
     blobs: BlobStore
     calendar_loader: Callable[[], WorkingDayCalendar]
     max_blob_bytes: int = 20 * 1024 * 1024
+    # `remembered` values younger than this are shown even when their generation moved
+    # (Settings.statistics_min_interval_seconds)
+    statistics_min_interval: float = 0.0
     calendar_ttl_seconds: float = 60.0
     # the calendar's generation in the database (`reference.calendar_generation`), bumped by
     # every change to it: compared before a date is computed, so every server process uses
@@ -153,6 +156,7 @@ class Env:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # `remembered` values: name -> (generation, monotonic time computed, value)
     _memo: dict[str, tuple[Any, float, Any]] = field(default_factory=dict, repr=False)
+    _computing: set[str] = field(default_factory=set, repr=False)  # `remembered` names
 
     def profile_for(self, register: str) -> Profile:
         """The profile of a register: its periods, numbering and certificate (issue 24 §1)."""
@@ -196,19 +200,42 @@ class Env:
                 _SHARED_READ.reset(token)
 
     def remembered(
-        self, name: str, generation: Any, compute: Callable[[], T], *, ttl: float = 60.0
+        self,
+        name: str,
+        generation: Any,
+        compute: Callable[[], T],
+        *,
+        ttl: float = 60.0,
+        min_age: float = 0.0,
     ) -> T:
         """`compute()`, or the value it gave this process before while `generation` (read
         from the database by the caller: every server process sees the same) is unchanged
         and it is younger than `ttl` seconds (a bound for a change that moved no generation).
         For figures that are costly to compute and change far less often than they are
-        read: the home page's statistics."""
+        read: the home page's statistics.
+
+        Under a stream of writes the generation moves all the time, so two bounds keep the
+        computations few (issue 25: at a million registrations each was ~0.6 s of the
+        database's time, and the home page queued behind them): a value younger than
+        `min_age` seconds is shown though its generation moved, and while one request of this
+        process computes a name, the others show the value it replaces rather than compute it
+        too (a single flight; while nothing is kept yet, each computes its own)."""
         now = time.monotonic()
         with self._lock:
             kept = self._memo.get(name)
-        if kept is not None and kept[0] == generation and now - kept[1] < ttl:
-            return kept[2]
-        value = compute()
+            age = now - kept[1] if kept is not None else ttl
+            if (
+                kept is not None
+                and age < ttl
+                and (kept[0] == generation or age < min_age or name in self._computing)
+            ):
+                return cast(T, kept[2])
+            self._computing.add(name)
+        try:
+            value = compute()
+        finally:
+            with self._lock:
+                self._computing.discard(name)
         with self._lock:
             self._memo[name] = (generation, now, value)
         return value

@@ -439,8 +439,10 @@ def statistics(*, env: Env) -> dict[str, Any]:
     Aggregates over every registration, read far more often than the register changes: each
     process keeps them while the events' generation (`Events.generation`: the last event's
     id and the log's size, which every change to a registration moves) is the same, at most
-    `STATISTICS_SECONDS` (issue 25: they were most of the home page's CPU). The returned
-    dict is shared: callers must not change it."""
+    `STATISTICS_SECONDS` (issue 25: they were most of the home page's CPU) — and, once the
+    register changed, for `Settings.statistics_min_interval_seconds` after they were computed,
+    one computation at a time per process (`Env.remembered`). The returned dict is shared:
+    callers must not change it."""
     with env.read() as uow:
         generation = uow.events.generation()
     return env.remembered(
@@ -448,6 +450,7 @@ def statistics(*, env: Env) -> dict[str, Any]:
         generation,
         lambda: _statistics(env),
         ttl=STATISTICS_SECONDS,
+        min_age=env.statistics_min_interval,
     )
 
 
