@@ -34,16 +34,19 @@ import json
 import multiprocessing
 import random
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 
-from dataip.bootstrap import Registry
+from dataip.bootstrap import Registry, build, init_database
 from dataip.certs import status_list, tlog, vc
+from dataip.config import Settings
 from dataip.db import tables as t
 from dataip.db.search import tsvector_literal
 from dataip.domain import model as m
@@ -742,3 +745,55 @@ def sample_numbers(reg: Registry, k: int, seed: int) -> list[str]:
                 )
             )
         )
+
+
+# --- a kept registry: its settings, database and making (bench/load.py, bench/pages.py) ------
+
+PUBLIC_BASE = "http://127.0.0.1:18400"  # one issuer and log origin for every process
+
+
+def settings_for(url: str, data_dir: Path) -> Settings:
+    return Settings(
+        env="development",
+        data_dir=data_dir,
+        database_url=url,
+        public_base_url=PUBLIC_BASE,
+        log_interval_seconds=0,
+    )
+
+
+def database_url(args: Any) -> str:
+    """`args`: the scripts' options (backend, data_dir, pg_url, database)."""
+    if args.backend == "sqlite":
+        return f"sqlite:///{(args.data_dir / 'dataip.sqlite3').as_posix()}"
+    return sa.engine.make_url(args.pg_url).set(database=args.database).render_as_string(False)
+
+
+def admin_sql(args: Any, sql: str) -> None:
+    admin = sa.create_engine(sa.engine.make_url(args.pg_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.exec_driver_sql(sql)
+    finally:
+        admin.dispose()
+
+
+def prepare(args: Any, *, workers: int, say: Callable[[str], None] = print) -> dict[str, Any]:
+    """A fresh registry at the asked size (database and data directory made anew)."""
+    shutil.rmtree(args.data_dir, ignore_errors=True)
+    args.data_dir.mkdir(parents=True)
+    if args.backend == "postgresql":
+        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        admin_sql(args, f'CREATE DATABASE "{args.database}"')
+    reg = build(settings_for(database_url(args), args.data_dir))
+    try:
+        init_database(reg)
+        return load(reg, args.registrations, workers=workers, demo=args.demo, say=say)
+    finally:
+        reg.dispose()
+
+
+def drop(args: Any) -> None:
+    if args.backend == "postgresql":
+        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+    shutil.rmtree(args.data_dir, ignore_errors=True)

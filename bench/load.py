@@ -59,7 +59,6 @@ import multiprocessing
 import os
 import platform
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -77,8 +76,7 @@ import aiohttp
 import sqlalchemy as sa
 
 import _registry_load as bulk
-from dataip.bootstrap import Registry, build, init_database
-from dataip.config import Settings
+from dataip.bootstrap import Registry, build
 from dataip.db import tables as t
 from dataip.domain.search import query_tokens
 from dataip.ledger.tiles import encode_index
@@ -87,7 +85,6 @@ from smoke import add_smoke_option
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "load.json"
 DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "dataip_bench_load"
-PUBLIC_BASE = "http://127.0.0.1:18400"  # one issuer and log origin for every process
 FIRST_PORT = 18401
 PASSWORD = "demo-password"  # the demo's accounts (services/demo.py)
 AIM = {"speedup_2_vs_1": 1.6, "public_p95_ms_at_200": 100.0, "search_p95_ms": 50.0, "errors": 0}
@@ -136,60 +133,12 @@ def summary(ms: list[float], errors: int, seconds: float) -> dict[str, Any]:
 # --- the registry ------------------------------------------------------------------------------
 
 
-def settings_for(url: str, data_dir: Path) -> Settings:
-    return Settings(
-        env="development",
-        data_dir=data_dir,
-        database_url=url,
-        public_base_url=PUBLIC_BASE,
-        log_interval_seconds=0,
-    )
-
-
-def database_url(args: argparse.Namespace) -> str:
-    if args.backend == "sqlite":
-        return f"sqlite:///{(args.data_dir / 'dataip.sqlite3').as_posix()}"
-    return sa.engine.make_url(args.pg_url).set(database=args.database).render_as_string(False)
-
-
-def admin_sql(args: argparse.Namespace, sql: str) -> None:
-    admin = sa.create_engine(sa.engine.make_url(args.pg_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.exec_driver_sql(sql)
-    finally:
-        admin.dispose()
-
-
-def prepare(args: argparse.Namespace) -> dict[str, Any]:
-    """A fresh registry at the asked size (database and data directory made anew)."""
-    shutil.rmtree(args.data_dir, ignore_errors=True)
-    args.data_dir.mkdir(parents=True)
-    if args.backend == "postgresql":
-        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        admin_sql(args, f'CREATE DATABASE "{args.database}"')
-    reg = build(settings_for(database_url(args), args.data_dir))
-    try:
-        init_database(reg)
-        return bulk.load(
-            reg, args.registrations, workers=args.load_workers, demo=args.demo, say=say
-        )
-    finally:
-        reg.dispose()
-
-
-def drop(args: argparse.Namespace) -> None:
-    if args.backend == "postgresql":
-        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    shutil.rmtree(args.data_dir, ignore_errors=True)
-
-
 def cli_env(args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATAIP_")}
     env |= {
-        "DATAIP_DATABASE_URL": database_url(args),
+        "DATAIP_DATABASE_URL": bulk.database_url(args),
         "DATAIP_DATA_DIR": str(args.data_dir),
-        "DATAIP_PUBLIC_BASE_URL": PUBLIC_BASE,
+        "DATAIP_PUBLIC_BASE_URL": bulk.PUBLIC_BASE,
         "DATAIP_LOG_LEVEL": "WARNING",
     }
     return env
@@ -524,7 +473,7 @@ async def closed_loop(client: Client, connections: int, seconds: float, write_sh
 def _probe(
     url: str, data_dir: str, queries: dict[int, list[str]], q: Any, ready: Any, stop: Any
 ) -> None:
-    reg = build(settings_for(url, Path(data_dir)))
+    reg = build(bulk.settings_for(url, Path(data_dir)))
     rng = random.Random(5)
     ms: dict[int, list[float]] = defaultdict(list)
     with reg.env.read() as uow:  # connected before the phase starts
@@ -619,7 +568,7 @@ async def drive(args: argparse.Namespace, ports: list[int], targets: Targets) ->
         q, ready, stop = ctx.Queue(), ctx.Event(), ctx.Event()
         probe = ctx.Process(
             target=_probe,
-            args=(database_url(args), str(args.data_dir), targets.queries, q, ready, stop),
+            args=(bulk.database_url(args), str(args.data_dir), targets.queries, q, ready, stop),
         )
         probe.start()
         await asyncio.to_thread(ready.wait, 300)
@@ -710,12 +659,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.reuse:
             say(f"loading {args.registrations:,} registrations ({args.backend}) ...")
-            result["registry"] = prepare(args)
+            result["registry"] = bulk.prepare(args, workers=args.load_workers, say=say)
             if args.load_only:
                 args.keep = True
                 say(f"loaded: {json.dumps(result['registry'])}")
                 return 0
-        reg = build(settings_for(database_url(args), args.data_dir))
+        reg = build(bulk.settings_for(bulk.database_url(args), args.data_dir))
         try:
             with reg.engine.connect() as c:
                 result["size"] = {
@@ -751,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         result["figures"] = figures(result)
     finally:
         if not args.keep:
-            drop(args)
+            bulk.drop(args)
     result["load_average_end"] = loadavg()
     result["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,6 @@ import itertools
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -57,8 +56,7 @@ from fastapi.testclient import TestClient
 import _registry_load as bulk
 import dataip
 from _timing import load_average, machine, pct, say
-from dataip.bootstrap import Registry, build, init_database
-from dataip.config import Settings
+from dataip.bootstrap import Registry, build
 from dataip.db import tables as t
 from dataip.domain.search import query_tokens
 from dataip.web.app import create_app
@@ -67,54 +65,7 @@ from smoke import add_smoke_option
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "pages.json"
 DEFAULT_DATA_DIR = Path(tempfile.gettempdir()) / "dataip_bench_pages"
-PUBLIC_BASE = "http://127.0.0.1:18400"
 BASELINES = ("checkpoint", "healthz")
-
-
-def settings_for(url: str, data_dir: Path) -> Settings:
-    return Settings(
-        env="development",
-        data_dir=data_dir,
-        database_url=url,
-        public_base_url=PUBLIC_BASE,
-        log_interval_seconds=0,
-    )
-
-
-def database_url(args: argparse.Namespace) -> str:
-    if args.backend == "sqlite":
-        return f"sqlite:///{(args.data_dir / 'dataip.sqlite3').as_posix()}"
-    return sa.engine.make_url(args.pg_url).set(database=args.database).render_as_string(False)
-
-
-def admin_sql(args: argparse.Namespace, sql: str) -> None:
-    admin = sa.create_engine(sa.engine.make_url(args.pg_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.exec_driver_sql(sql)
-    finally:
-        admin.dispose()
-
-
-def prepare(args: argparse.Namespace) -> dict[str, Any]:
-    """A fresh registry at the asked size (database and data directory made anew)."""
-    shutil.rmtree(args.data_dir, ignore_errors=True)
-    args.data_dir.mkdir(parents=True)
-    if args.backend == "postgresql":
-        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        admin_sql(args, f'CREATE DATABASE "{args.database}"')
-    reg = build(settings_for(database_url(args), args.data_dir))
-    try:
-        init_database(reg)
-        return bulk.load(reg, args.registrations, workers=1, demo=args.demo, say=say)
-    finally:
-        reg.dispose()
-
-
-def drop(args: argparse.Namespace) -> None:
-    if args.backend == "postgresql":
-        admin_sql(args, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    shutil.rmtree(args.data_dir, ignore_errors=True)
 
 
 class Counters:
@@ -197,7 +148,7 @@ class Page:
 
 
 def run_pages(args: argparse.Namespace) -> dict[str, Any]:
-    reg = build(settings_for(database_url(args), args.data_dir))
+    reg = build(bulk.settings_for(bulk.database_url(args), args.data_dir))
     try:
         counters = Counters(reg)
         streams = requests(reg, args)
@@ -297,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.reuse:
             say(f"loading {args.registrations:,} registrations ({args.backend}) ...")
-            run["registry"] = prepare(args)
-        with sa.create_engine(database_url(args)).connect() as c:
+            run["registry"] = bulk.prepare(args, workers=1, say=say)
+        with sa.create_engine(bulk.database_url(args)).connect() as c:
             run["registrations"] = int(
                 c.scalar(sa.select(sa.func.count()).select_from(t.registrations)) or 0
             )
@@ -306,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         run["pages"] = run_pages(args)
     finally:
         if not args.keep and not args.reuse:
-            drop(args)
+            bulk.drop(args)
     result["runs"][args.label] = run
     before, after = result["runs"].get("before"), result["runs"].get("after")
     if before and after and before["backend"] == after["backend"]:
