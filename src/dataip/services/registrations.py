@@ -502,5 +502,5 @@ def public_history(*, env: Env, number: str) -> list[dict[str, Any]]:
         indices = uow.ledger.indices_of_events([e.id for e in events])  # one query
         return [
             {"type": e.type, "at": e.occurred_at.isoformat(), "log_index": indices.get(e.id)}
-            for e in sorted(events, key=lambda e: e.id)
+            for e in events  # in id order
         ]

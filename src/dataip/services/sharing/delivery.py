@@ -113,9 +113,7 @@ def fan_out(env: Env, *, batch: int = 1000, lease_seconds: float = 30.0) -> int:
     holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:fanout"
     done = 0
     with env.read() as uow:  # idle: no write, not even the lease
-        if uow.webhooks.outbox_empty() or not uow.webhooks.outbox_ready(
-            below=uow.feed.published_size(), limit=1
-        ):
+        if not uow.webhooks.outbox_ready(below=uow.feed.published_size(), limit=1):
             return 0
     with env.uow() as uow:
         now = _wall()
