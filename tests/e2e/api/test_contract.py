@@ -101,7 +101,7 @@ def problem_code_is_documented(ctx: Any, response: Any, case: schemathesis.Case)
     assert codes is not None, f"{response.status_code} lists no problem codes"
     assert body.get("code") in codes, (
         f"{case.operation.label} answered {response.status_code} `{body.get('code')}`, "
-        f"which its OpenAPI does not list ({codes}): add it to dataip.web.problems.RAISES"
+        f"which its OpenAPI does not list ({codes}): add it to a RAISES in dataip.web.problems"
     )
 
 

@@ -1,5 +1,5 @@
 """Issue 18: the OpenAPI at /api/v1/openapi.json documents every operation's refusals — each
-status with the problem+json schema and the stable codes (web/problems.py) — and what it says
+status with the problem+json schema and the stable codes (web/problems/) — and what it says
 is what the app does: the documented schema validates real problem bodies, and every refusal
 the bad-input table provokes is listed for its operation. (test_contract.py checks the same
 against whatever schemathesis generates.)"""

@@ -51,5 +51,5 @@ def require_scopes(*scopes: str) -> Callable[[Request], Principal]:
             raise insufficient_scope(missing)
         return principal
 
-    dependency.required_scopes = needed  # type: ignore[attr-defined]  # read by problems.py
+    dependency.required_scopes = needed  # type: ignore[attr-defined]  # read by problems.machinery
     return dependency
