@@ -106,6 +106,7 @@ CODE_UNDER_TEST = (
     "services/recording.py",
     "services/public_screening.py",
     "domain/public_record.py",
+    "domain/public_kinds.py",
     "db/repositories/ledger.py",
     "db/tables/registry.py",
     "db/uow.py",
