@@ -56,7 +56,8 @@ from dataip.domain.search import announcement_terms, tokens
 from dataip.services import accounts, blobs, certificates, ledger, parties
 from dataip.services.context import SHANGHAI, Identity
 from dataip.services.demo import PASSWORD as DEMO_PASSWORD
-from dataip.services.demo import make_uscc, populate
+from dataip.services.demo import populate
+from dataip.services.demo_data import make_uscc
 from dataip.services.ledger.leaves import LEAF_VERSION
 from dataip.services.matching import push as matching_push
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataip.services import blobs, parties
 from dataip.services.context import Env, Identity
+from dataip.services.demo_data import make_uscc
 from dataip.services.directory import agencies, requests
 
 AGENCIES = [
@@ -35,8 +36,6 @@ def populate(
     env: Env, *, owner: Identity, examiner: Identity, holder: Identity, number: str
 ) -> int:
     """List the agencies and have the holder ask the law firm, which accepts; how many."""
-    from dataip.services.demo import make_uscc  # here: services.demo calls this module
-
     evidence = blobs.upload(
         owner,
         env=env,

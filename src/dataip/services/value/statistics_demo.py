@@ -11,6 +11,7 @@ from typing import Any
 
 from dataip.services import after_registration, applications, blobs, procedure
 from dataip.services.context import Env, FixedClock, Identity
+from dataip.services.demo_data import SAMPLE_CSV, form_for, make_uscc
 from dataip.services.recording import due_date
 from dataip.services.value import statistics, typical_cases
 
@@ -75,8 +76,6 @@ CASE_TEXT = (
 def populate(env: Env, *, case_number: str | None) -> dict[str, int]:
     """A year of registrations before the main demo's month, a typical case on
     ``case_number`` (the main demo's first registration), and the aggregates."""
-    from dataip.services import demo as base  # the demo's forms and parties (no cycle)
-
     real_now = env.now()
     clock = FixedClock(real_now - timedelta(days=330))
     e = dataclasses.replace(env, clock=clock)
@@ -88,7 +87,7 @@ def populate(env: Env, *, case_number: str | None) -> dict[str, int]:
     ex = Identity(user_id=ex_user.id, role="examiner", username="examiner")
     ap = Identity(user_id=ap_user.id, role="applicant", username="applicant")
     sample = blobs.upload(
-        ap, env=e, data=base.SAMPLE_CSV.encode(), filename="sample.csv", media_type="text/csv"
+        ap, env=e, data=SAMPLE_CSV.encode(), filename="sample.csv", media_type="text/csv"
     ).sha256
     proof = blobs.upload(
         ap,
@@ -109,7 +108,7 @@ def populate(env: Env, *, case_number: str | None) -> dict[str, int]:
     for i, (name, industry, scenario, kinds, accept_in, decide_in, kind, fen) in enumerate(HISTORY):
         methods = ["agreement"] if "personal" in kinds else ["self_generated"]
         spec = (name, industry, scenario, ["analysis_evaluation"], kinds, methods, "registered")
-        form = base.form_for(spec, sample, proof, evidenced_on)
+        form = form_for(spec, sample, proof, evidenced_on)
         lead = parties[(i + 1) % len(parties)]
         app = applications.create_draft(
             ap, env=e, form=form, applicants=[applications.ApplicantIn(party_id=lead)]
@@ -172,6 +171,4 @@ def _file(who: Identity, env: Env, number: str, kind: str, fen: int, i: int) -> 
 
 
 def _code(i: int) -> str:
-    from dataip.services.demo import make_uscc
-
     return make_uscc("520100", 60 + i)
