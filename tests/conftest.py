@@ -208,6 +208,19 @@ DIALECT_INDEPENDENT = (
 )
 
 
+# Dialect-independent tests that CI runs in its PostgreSQL pass instead of its SQLite pass
+# (`.ci/run`: marker `balanced_to_postgresql`), so that the two passes, which run side by side
+# on two cores, take about as long: alone, the SQLite pass (every test) cost 1,330 CPU seconds
+# and the PostgreSQL pass (the rest) 705 (7 December 2026). These reach no database (unit
+# tests; the bench scripts, on scratch SQLite files of their own) or show what a browser
+# shows, the same on either database. `bin/test` on one database still runs them all.
+BALANCED_TO_POSTGRESQL = (
+    "tests/unit/",
+    "tests/bench/",
+    "tests/e2e/browser/",
+)
+
+
 # The files that take a minute or more, longest first. bin/test hands files to its workers in
 # collection order (pytest-xdist --dist loadfile --no-loadscope-reorder), and these go first:
 # by default xdist starts the files with the most tests first, which left these one-test files
@@ -242,6 +255,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if where[item].startswith(DIALECT_INDEPENDENT):
             item.add_marker(pytest.mark.dialect_independent)
+            if where[item].startswith(BALANCED_TO_POSTGRESQL):
+                item.add_marker(pytest.mark.balanced_to_postgresql)
     # a stable sort: the long files first, everything else as collected
     order = {path: i for i, path in enumerate(LONG_FIRST)}
     items.sort(key=lambda item: order.get(where[item], len(LONG_FIRST)))

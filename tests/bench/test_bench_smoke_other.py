@@ -3,7 +3,6 @@ modules, so that two test workers share them."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,6 @@ import pytest
 from tests.bench.test_bench_smoke import SCRIPTS, run_smoke
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATAIP_DATABASE_URL", "").startswith("postgresql"),
-    reason="the bench scripts do not use the suite's database; CI's SQLite pass runs them",
-)
 @pytest.mark.parametrize("name", SCRIPTS[1::2])
 def test_i19_bench_script_runs_at_its_smoke_size(name: str, tmp_path: Path) -> None:
     run_smoke(name, tmp_path)

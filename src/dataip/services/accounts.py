@@ -152,7 +152,10 @@ def authenticate(*, env: Env, token: str | None) -> Identity:
     """Resolve a bearer token to an identity; a missing token is anonymous, a bad one an error."""
     if not token:
         return ANONYMOUS
-    with env.uow() as uow:
+    # A read: every signed-in request passes here, and on SQLite a writing unit of work takes
+    # the database's write lock (BEGIN IMMEDIATE) — each GET of a signed-in caller queued
+    # behind every writer, and held the lock for two reads.
+    with env.read() as uow:
         row = uow.tokens.by_hash(_token_hash(token))
         if row is None or row.revoked or row.expires_at <= env.now():
             raise DomainError(

@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from dataip.db import tables as t
-from dataip.db.repositories._repo import _Repo
+from dataip.db.repositories._repo import _Repo, read_memo
 from dataip.domain import model as m
 
 
@@ -111,6 +111,7 @@ class Applications(_Repo[m.Application]):
 class AppParties(_Repo[m.ApplicationParty]):
     cls = m.ApplicationParty
 
+    @read_memo  # an application's view asks twice (its applicants, its checks)
     def for_application(self, application_id: int) -> list[m.ApplicationParty]:
         c = t.application_parties.c
         stmt = sa.select(m.ApplicationParty).where(c.application_id == application_id)
@@ -294,6 +295,7 @@ class ProceduralRequests(_Repo[m.ProceduralRequest]):
 
     cls = m.ProceduralRequest
 
+    @read_memo  # an application's view asks twice (the table's guards, its panel)
     def for_application(self, application_id: int) -> list[m.ProceduralRequest]:
         c = t.procedural_requests.c
         stmt = sa.select(m.ProceduralRequest).where(c.application_id == application_id)
