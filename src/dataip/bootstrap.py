@@ -284,14 +284,14 @@ def activate_certificate_key(directory: Path, kid: str) -> None:
     _set_active(directory, "active", kid)
 
 
-def make_reader_engine(url: str, engine: Any) -> Any:
+def make_reader_engine(url: str, engine: Any, *, max_overflow: int = 20) -> Any:
     """Where read-only units of work run. On PostgreSQL a second, small pool whose
     connections are in autocommit: a proof's two queries then cost two round trips, not four
     (BEGIN and ROLLBACK); what they read is append-only or versioned, so statement snapshots
     suffice. SQLite reads share the engine (WAL readers take no lock)."""
     if engine.dialect.name == "sqlite":
         return engine
-    return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=5)
+    return make_engine(url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=max_overflow)
 
 
 def screening_setup(settings: Settings) -> ScreeningSetup:
@@ -346,9 +346,14 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
-    engine = make_engine(url)
+    sqlite = url.startswith("sqlite")  # the pool settings are PostgreSQL's connections
+    pools = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+    }
+    engine = make_engine(url, **({} if sqlite else pools))
     uow = make_uow_factory(engine)
-    reader_engine = make_reader_engine(url, engine)
+    reader_engine = make_reader_engine(url, engine, max_overflow=settings.database_max_overflow)
     reader = make_uow_factory(reader_engine, readonly=True)
     profile = load_profile(settings.profile)
     clock = clock or make_clock(settings)

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite at <data_dir>/dataip.sqlite3
+    # PostgreSQL connections each server process may hold (docs/operations.md, production
+    # checklist): its writers' pool and the overflow beyond it; its readers' pool is 5 plus the
+    # same overflow. Per process at most pool + 2 × overflow + 5 (55 by default), and
+    # PostgreSQL's own default max_connections is 100: size one against the other.
+    database_pool_size: int = Field(default=10, ge=1, le=500)
+    database_max_overflow: int = Field(default=20, ge=0, le=500)
     profile: str = "guizhou-2024"  # a shipped profile id or a path to a TOML file
     # issue 24 §1 (R31): the data property register's profile (a shipped id or a TOML path;
     # empty: this deployment keeps no data property register), and, when that profile's
