@@ -210,6 +210,20 @@ class Api:
         assert r.status_code == 200, (action, r.text)
         return dict(r.json())
 
+    def step(self, who: str, app_id: int, action: str, **payload: Any) -> None:
+        """`ok` for building a state that a test then checks over HTTP, without the HTTP and
+        the application's view the answer renders: the exhaustive walks build hundreds of
+        fresh copies, and the view was most of each step. The route's own path otherwise —
+        the caller resolved from its token, the body validated by the route's schema, the
+        same service."""
+        from dataip.services import accounts, procedure
+        from dataip.web.api.application_schemas import ActionIn
+
+        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
+        identity = accounts.authenticate(env=env, token=self.tokens[who])
+        body = ActionIn.model_validate(payload).model_dump(mode="json", exclude_none=True)
+        procedure.perform(identity, env=env, application_id=app_id, action=action, payload=body)
+
     # --- registrations (after registration, G§19–G§24) ---------------------------------
     def reg(self, who: str | None, number: str) -> Any:
         return self.c.get(f"/api/v1/registrations/{number}", headers=self.h(who))
@@ -231,6 +245,28 @@ class Api:
             headers=headers,
             json=payload or None,
         )
+
+    def reg_step(self, who: str, number: str, action: str, **payload: Any) -> None:
+        """`reg_ok` for building a state, as `step` is `ok`'s."""
+        from dataip.services import accounts, after_registration
+        from dataip.web.api.registration_schemas import RegistrationActionIn
+
+        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
+        identity = accounts.authenticate(env=env, token=self.tokens[who])
+        body = RegistrationActionIn.model_validate(payload)
+        after_registration.perform(
+            identity,
+            env=env,
+            number=number,
+            action=action,
+            payload=body.model_dump(mode="json", exclude_none=True),
+        )
+
+    def registration_of(self, app_id: int) -> str:
+        """The registration number an approved application received."""
+        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
+        with env.read() as uow:
+            return str(uow.registrations.by_application(app_id).registration_number)
 
     def reg_ok(self, who: str | None, number: str, action: str, **payload: Any) -> dict[str, Any]:
         r = self.reg_act(who, number, action, **payload)

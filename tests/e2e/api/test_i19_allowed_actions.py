@@ -89,9 +89,11 @@ class Walk:
         return aid
 
     def then(self, build: Callable[[], int], *steps: tuple[str, str, dict[str, Any]]) -> int:
+        """A fresh copy of a state: the steps that lead to it go straight to the service
+        (`Api.step`); what the walk checks on it goes over HTTP."""
         aid = build()
         for who, action, payload in steps:
-            self.api.ok(who, aid, action, **payload)
+            self.api.step(who, aid, action, **payload)
         return aid
 
     def objection(self, who: str) -> dict[str, Any]:

@@ -164,13 +164,16 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
     api.at(T1)
     pool = iter(apps)
 
+    # each fresh copy is built through the services (`Api.step`, `Api.reg_step`); what the walk
+    # checks on it goes over HTTP
     def valid() -> str:
-        reg = api.ok(walk.examiner, next(pool), "approve")["registration"]
-        return str(reg["registration_number"])
+        aid = next(pool)
+        api.step(walk.examiner, aid, "approve")
+        return api.registration_of(aid)
 
     def pledged() -> str:
         number = valid()
-        api.reg_ok(
+        api.reg_step(
             walk.filer,
             number,
             "file_pledge",
@@ -181,33 +184,33 @@ def test_i19_allowed_actions_after_registration_offered_succeed_for_caller(api: 
     def revocation_pending() -> str:  # a third party asked for revocation (G§20)
         number = valid()
         ask = _reg_payload(walk, number, "request_revocation", walk.third)
-        api.reg_ok(walk.third, number, "request_revocation", **ask)
+        api.reg_step(walk.third, number, "request_revocation", **ask)
         return number
 
     def change_pending() -> str:  # valid, with the holder's change request pending (G§24)
         number = valid()
         ask = _reg_payload(walk, number, "request_change", walk.filer)
-        api.reg_ok(walk.filer, number, "request_change", **ask)
+        api.reg_step(walk.filer, number, "request_change", **ask)
         return number
 
     def revoked() -> str:  # revoked by the registry; re-examination open for 15 days
         number = valid()
-        api.reg_ok(walk.examiner, number, "revoke", **_reg_payload(walk, number, "revoke", None))
+        api.reg_step(walk.examiner, number, "revoke", **_reg_payload(walk, number, "revoke", None))
         return number
 
     def re_examination() -> str:
         number = revoked()
-        api.reg_ok(walk.filer, number, "request_re_examination", reason="不服撤销决定")
+        api.reg_step(walk.filer, number, "request_re_examination", reason="不服撤销决定")
         return number
 
     def abandoned() -> str:
         number = valid()
-        api.reg_ok(walk.filer, number, "abandon", reason="不再维护")
+        api.reg_step(walk.filer, number, "abandon", reason="不再维护")
         return number
 
     def frozen() -> str:  # issue 20 §7: a court's preservation blocks every disposal
         number = pledged()
-        api.reg_ok(walk.registrar, number, "freeze", **_reg_payload(walk, number, "freeze", None))
+        api.reg_step(walk.registrar, number, "freeze", **_reg_payload(walk, number, "freeze", None))
         return number
 
     seen: dict[str, set[str]] = {}
