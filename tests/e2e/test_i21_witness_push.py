@@ -18,7 +18,7 @@ from dataip.cli.main import app
 from dataip.federation.trust_list import RegistryEntry
 from dataip.ledger.cosignature import CosignatureSigner, verify_cosignatures
 from dataip.ledger.note import open_note, parse_note
-from dataip.services import demo, ledger
+from dataip.services import ledger
 from dataip.services.context import Env, FixedClock
 from dataip.services.federation import push, trust
 from tests.support.api import Api
@@ -28,14 +28,26 @@ from tests.support.peers import Foreign, foreign_registry, own_entry
 
 @pytest.fixture
 def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock) as peer:
+    with foreign_registry(tmp_path, clock, demo_data=False) as peer:  # a witness: no register
         yield peer
 
 
 @pytest.fixture
-def ours(env: Env, registry: Registry) -> Iterator[Env]:
-    """This registry with a log of a few events and a federation setup."""
-    demo.populate(env)
+def ours(env: Env, registry: Registry, api: Api) -> Iterator[Env]:
+    """This registry with a log of a few events (four applications publicised, at the
+    session clock's time; the whole demo, as before, was most of each test) and a federation
+    setup."""
+    world = api.world()
+    for i in range(4):
+        world.publicised(
+            name=f"第{i + 1}批城市交通流量数据集",
+            evidence={
+                "platform": "贵州数据知识产权存证平台",
+                "certificate_number": f"GZ-{i + 1}",
+                "hash_value": f"{i + 1:064x}",
+                "evidenced_on": "2026-09-01",
+            },
+        )
     ledger.integrate(env, registry.log_keys, batch_size=5, max_batches=1)  # the rest: _grow
     with federation(env):
         yield env

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from dataip.bootstrap import Registry
+from tests.support.ports import free_port, release
 
 
 @contextlib.contextmanager
@@ -23,10 +23,9 @@ def serve(registry: Registry, port: int | None = None, *, public: bool = False) 
     which a client's assertion names as its audience)."""
     from dataip.web.app import create_app
 
+    mine = port is None  # a port chosen before is its chooser's to release
     if port is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
     if public:
         url = f"http://127.0.0.1:{port}"
         registry = dataclasses.replace(
@@ -45,3 +44,5 @@ def serve(registry: Registry, port: int | None = None, *, public: bool = False) 
     finally:
         server.should_exit = True
         thread.join(10)
+        if mine:
+            release(port)

@@ -6,7 +6,6 @@ its certificates name."""
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +19,8 @@ from dataip.services import certificates, demo, ledger
 from dataip.services.context import FixedClock
 from dataip.services.federation import trust
 from tests.support.live import serve
+from tests.support.ports import free_port, release
 from tests.support.server import scratch_database
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -72,10 +66,14 @@ class Foreign:
 
 
 @contextlib.contextmanager
-def foreign_registry(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
+def foreign_registry(
+    tmp_path: Path, clock: FixedClock, *, demo_data: bool = True
+) -> Iterator[Foreign]:
     """Another registry (Beijing's profile, agency code 1100): its own database, keys and
-    log, issuing with the project's own code, served over real HTTP on loopback."""
-    port = _free_port()
+    log, issuing with the project's own code, served over real HTTP on loopback. With
+    `demo_data` its register is the demo's (registrations, certificates); without, it is
+    empty (a peer that only witnesses)."""
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with scratch_database(tmp_path) as database_url:
         settings = Settings(
@@ -89,7 +87,8 @@ def foreign_registry(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
         )
         reg = build(settings, clock=FixedClock(clock.now()))
         init_database(reg)
-        demo.populate(reg.env)
+        if demo_data:
+            demo.populate(reg.env)
         ledger.integrate(reg.env, reg.log_keys)  # its log covers the issuance…
         certificates.attach_proofs(reg.env)  # …so the certificates carry their log proof
         try:
@@ -98,6 +97,7 @@ def foreign_registry(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
                 yield Foreign(reg, url, server)
         finally:
             reg.dispose()
+            release(port)
 
 
 def own_entry(registry: Registry, url: str | None = None) -> RegistryEntry:

@@ -6,7 +6,6 @@ test what it decided (`POST /filings/{id}/decision`, its own examiners' desk).""
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
+
+from tests.support.ports import free_port, release
 
 
 @dataclass
@@ -64,9 +65,7 @@ def _app(auth: Authority) -> FastAPI:
 @contextlib.contextmanager
 def authority() -> Iterator[Authority]:
     auth = Authority()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(_app(auth), port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,3 +78,4 @@ def authority() -> Iterator[Authority]:
     finally:
         server.should_exit = True
         thread.join(10)
+        release(port)

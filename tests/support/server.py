@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,13 +22,9 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from tests.support.ports import free_port, release
+
 DATAIP = Path(sys.executable).with_name("dataip")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -204,6 +199,7 @@ class Server:
 
     def close(self) -> None:
         self.stop()
+        release(self.port)
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
