@@ -346,12 +346,9 @@ def build(settings: Settings | None = None, *, clock: Any = None) -> Registry:
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()
-    sqlite = url.startswith("sqlite")  # the pool settings are PostgreSQL's connections
-    pools = {
-        "pool_size": settings.database_pool_size,
-        "max_overflow": settings.database_max_overflow,
-    }
-    engine = make_engine(url, **({} if sqlite else pools))
+    engine = make_engine(
+        url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow
+    )
     uow = make_uow_factory(engine)
     reader_engine = make_reader_engine(url, engine, max_overflow=settings.database_max_overflow)
     reader = make_uow_factory(reader_engine, readonly=True)

@@ -41,10 +41,9 @@ def test_i25_a_process_holds_at_most_its_pools_connections(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND application_name = 'pools-test'"
         )
-        engine = reg.engine.execution_options()
 
         def hold() -> int:
-            with engine.connect() as c:
+            with reg.engine.connect() as c:
                 c.exec_driver_sql("SET application_name = 'pools-test'")
                 c.exec_driver_sql("SELECT pg_sleep(0.3)")
                 n = int(c.exec_driver_sql(mine).scalar_one())

@@ -216,13 +216,19 @@ class Api:
         fresh copies, and the view was most of each step. The route's own path otherwise —
         the caller resolved from its token, the body validated by the route's schema, the
         same service."""
-        from dataip.services import accounts, procedure
+        from dataip.services import procedure
         from dataip.web.api.application_schemas import ActionIn
 
-        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
-        identity = accounts.authenticate(env=env, token=self.tokens[who])
+        env, identity = self._as(who)
         body = ActionIn.model_validate(payload).model_dump(mode="json", exclude_none=True)
         procedure.perform(identity, env=env, application_id=app_id, action=action, payload=body)
+
+    def _as(self, who: str) -> tuple[Any, Any]:
+        """The registry's environment, and `who` as its token makes it (the route's way)."""
+        from dataip.services import accounts
+
+        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
+        return env, accounts.authenticate(env=env, token=self.tokens[who])
 
     # --- registrations (after registration, G§19–G§24) ---------------------------------
     def reg(self, who: str | None, number: str) -> Any:
@@ -248,19 +254,14 @@ class Api:
 
     def reg_step(self, who: str, number: str, action: str, **payload: Any) -> None:
         """`reg_ok` for building a state, as `step` is `ok`'s."""
-        from dataip.services import accounts, after_registration
+        from dataip.services import after_registration
         from dataip.web.api.registration_schemas import RegistrationActionIn
 
-        env = self.c.app.state.registry.env  # type: ignore[attr-defined]
-        identity = accounts.authenticate(env=env, token=self.tokens[who])
-        body = RegistrationActionIn.model_validate(payload)
-        after_registration.perform(
-            identity,
-            env=env,
-            number=number,
-            action=action,
-            payload=body.model_dump(mode="json", exclude_none=True),
+        env, identity = self._as(who)
+        body = RegistrationActionIn.model_validate(payload).model_dump(
+            mode="json", exclude_none=True
         )
+        after_registration.perform(identity, env=env, number=number, action=action, payload=body)
 
     def registration_of(self, app_id: int) -> str:
         """The registration number an approved application received."""

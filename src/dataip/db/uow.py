@@ -33,8 +33,10 @@ from dataip.db.search import AnnouncementIndex
 from dataip.services.ports import ConcurrencyConflict
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
-    """An engine with the settings each backend needs (SQLite: WAL, FKs, busy timeout)."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, **kw: Any) -> Engine:
+    """An engine with the settings each backend needs (SQLite: WAL, FKs, busy timeout).
+    `pool_size` and `max_overflow` are PostgreSQL's connections (DATAIP_DATABASE_POOL_SIZE,
+    DATAIP_DATABASE_MAX_OVERFLOW); a SQLite file keeps SQLAlchemy's own pool."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kw
@@ -59,10 +61,8 @@ def make_engine(url: str, **kw: Any) -> Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 20)
     kw.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kw)
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow, **kw)
 
 
 class SqlAlchemyUnitOfWork:
