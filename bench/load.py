@@ -332,7 +332,10 @@ class Client:
         self.flows = FLOWS
 
     async def __aenter__(self) -> Client:
-        conn = aiohttp.TCPConnector(limit=0, force_close=False)
+        # idle connections kept for less than the server keeps them (uvicorn: 5 s), or a
+        # request may go out on one the server is closing (ClientOSError, not the server's
+        # fault): the saturation phase reuses the fixed-rate phase's pool
+        conn = aiohttp.TCPConnector(limit=0, force_close=False, keepalive_timeout=2.0)
         self.session = aiohttp.ClientSession(connector=conn, timeout=self.timeout)
         return self
 

@@ -347,3 +347,48 @@ def test_r24_certificate_carries_the_tlog_proof_of_its_issuance_leaf(
     assert json.loads(vc.unb64(cosigned["payload"])) == claims
     both = api.c.post("/api/v1/certificates/verify", json={"token": json.dumps(cosigned)}).json()
     assert both["authentic"] is True and both["log"]["status"] == "included"
+
+
+def test_i25_a_round_gives_a_batch_of_certificates_their_proofs_and_leaves_uncovered_ones(
+    api: Api, registry: Registry
+) -> None:
+    """Issue 25: the integrator's round signs a batch of certificates again at once (one read
+    of their leaves, one of their proofs, one transaction); each receipt is the one `receipt`
+    gives for its leaf alone, and a certificate whose leaf no checkpoint covers yet waits."""
+    w = api.world()
+
+    def registered(k: int) -> str:
+        return w.registered(
+            name=(
+                "城市交通拥堵预测数据集",
+                "城市停车泊位预测数据集",
+                "城市公交客流预测数据集",
+                "城市共享单车调度数据集",
+            )[k],
+            evidence={
+                "platform": "贵州数据知识产权存证平台",
+                "certificate_number": f"GZ-10{k}",
+                "hash_value": f"{k:02d}" * 32,
+                "evidenced_on": "2026-09-01",
+            },
+        )
+
+    numbers = [registered(k) for k in range(3)]
+    ledger.integrate(registry.env, registry.log_keys)
+    late = registered(3)  # issued after the checkpoint: its leaf is not covered
+    assert certificates.attach_proofs(registry.env, limit=10) == 3
+    carried = {}
+    for number in numbers:
+        token = api.c.get(f"/api/v1/registrations/{number}/certificate").text
+        got = api.c.post("/api/v1/certificates/verify", json={"token": token}).json()
+        assert got["authentic"] is True and got["log"]["status"] == "included"
+        carried[int(_claims(token)[tlog.CLAIM]["index"])] = _claims(token)[tlog.CLAIM]["proof"]
+    assert ledger.receipts(registry.env, carried) == {
+        i: ledger.receipt(registry.env, i) for i in carried
+    }
+    assert ledger.receipts(registry.env, carried) == carried
+    late_token = api.c.get(f"/api/v1/registrations/{late}/certificate").text
+    assert tlog.CLAIM not in _claims(late_token)
+    ledger.integrate(registry.env, registry.log_keys)
+    assert certificates.attach_proofs(registry.env, limit=10) == 1
+    assert certificates.attach_proofs(registry.env, limit=10) == 0

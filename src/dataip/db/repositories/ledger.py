@@ -39,6 +39,17 @@ class Events(_Repo[m.Event]):
         )
         return self._all(stmt.order_by(c.id))
 
+    def of_type(self, subject_type: str, subject_ids: Sequence[int], type_: str) -> list[m.Event]:
+        """The events of one type of many subjects of one kind, in id order (what a batch of
+        certificates needs: their issuance events)."""
+        if not subject_ids:
+            return []
+        c = t.events.c
+        stmt = sa.select(m.Event).where(
+            c.subject_type == subject_type, c.subject_id.in_(list(subject_ids)), c.type == type_
+        )
+        return self._all(stmt.order_by(c.id))
+
     def count(self) -> int:
         return int(self.s.scalar(sa.select(sa.func.count()).select_from(t.events)) or 0)
 
@@ -74,6 +85,9 @@ class Deposits(_Repo[m.Deposit]):
         c = t.deposits.c
         stmt = sa.select(m.Deposit).where(c.depositor_user_id == user_id)
         return self._all(stmt.order_by(c.id.desc()).limit(limit))
+
+
+_PROBES = 2000  # (level, idx) pairs a statement of `_probe_sql` asks at most
 
 
 @functools.lru_cache(maxsize=256)
@@ -190,15 +204,18 @@ class Ledger:
         return None if value is None else bytes(value)
 
     def hashes(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """Many full-subtree hashes in one round trip (what a proof needs)."""
+        """Many full-subtree hashes in one round trip (what a proof needs); a batch of proofs
+        in round trips of at most `_PROBES` (SQLite allows 32,766 parameters a statement)."""
         wanted = sorted(set(pairs))
-        if not wanted:
-            return {}
         conn = self.s.connection()
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        params = tuple(x for pair in wanted for x in pair)
-        rows = conn.exec_driver_sql(_probe_sql(len(wanted), mark), params)
-        return {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
+        out: dict[tuple[int, int], bytes] = {}
+        for at in range(0, len(wanted), _PROBES):
+            part = wanted[at : at + _PROBES]
+            params = tuple(x for pair in part for x in pair)
+            rows = conn.exec_driver_sql(_probe_sql(len(part), mark), params)
+            out.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in rows})
+        return out
 
     def level_range(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]:
         """Hashes at one level with start <= idx < end, in order."""
@@ -218,6 +235,14 @@ class Ledger:
             sa.select(c.idx, c.event_id, c.leaf).where(c.idx >= start, c.idx < end).order_by(c.idx)
         )
         return [(int(r[0]), int(r[1]), bytes(r[2])) for r in self.s.execute(stmt)]
+
+    def leaves_at(self, indices: Sequence[int]) -> dict[int, bytes]:
+        """The leaves at these indices, by index (a batch of receipts carries each its own)."""
+        if not indices:
+            return {}
+        c = t.log_entries.c
+        stmt = sa.select(c.idx, c.leaf).where(c.idx.in_(sorted(set(indices))))
+        return {int(r[0]): bytes(r[1]) for r in self.s.execute(stmt)}
 
     def index_of_event(self, event_id: int) -> int | None:
         c = t.log_entries.c

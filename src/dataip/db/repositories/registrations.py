@@ -246,11 +246,20 @@ class Certificates(_Repo[m.Certificate]):
         )
         return [(str(number), cert) for number, cert in self.s.execute(stmt)]
 
-    def without_proof(self, limit: int) -> list[m.Certificate]:
-        """Certificates that do not carry their log proof yet, oldest first."""
+    def without_proof(
+        self, limit: int, *, ids: tuple[int, int] | None = None
+    ) -> list[m.Certificate]:
+        """Certificates that do not carry their log proof yet, oldest first; `ids`: only those
+        with lo <= id < hi (a bulk load shares the work out among processes)."""
         c = t.certificates.c
-        stmt = sa.select(m.Certificate).where(c.log_index.is_(None)).order_by(c.id).limit(limit)
-        return self._all(stmt)
+        stmt = sa.select(m.Certificate).where(c.log_index.is_(None))
+        if ids is not None:
+            stmt = stmt.where(c.id >= ids[0], c.id < ids[1])
+        return self._all(stmt.order_by(c.id).limit(limit))
+
+    def with_ids(self, ids: Sequence[int]) -> list[m.Certificate]:
+        c = t.certificates.c
+        return self._all(sa.select(m.Certificate).where(c.id.in_(list(ids))).order_by(c.id))
 
 
 class Announcements(_Repo[m.Announcement]):

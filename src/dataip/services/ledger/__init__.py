@@ -47,6 +47,7 @@ from dataip.services.ledger.proofs import (
     index_of_event,
     iter_leaves,
     receipt,
+    receipts,
     status,
     tile,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "integrate",
     "iter_leaves",
     "receipt",
+    "receipts",
     "stage",
     "stage_missing",
     "status",

@@ -10,7 +10,7 @@ consistent with a signed tree head; a proof is one batched read of the stored tr
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dataip.domain.errors import DomainError
@@ -175,14 +175,34 @@ def receipt(env: Env, index: int) -> str:
         size, _, note = _published_size(uow)
         if not 0 <= index < size:
             raise _not_found("日志条目", "log entry", index=index, size=size)
-        reader = _PrefetchedReader(uow, merkle.inclusion_ranges(index, size))
+        return _receipts(uow, [index], size, note)[index]
+
+
+def receipts(env: Env, indices: Iterable[int]) -> dict[int, str]:
+    """`receipt` for many leaves at once, by index: one read of every tree node their proofs
+    need and one of their leaves (the integrator gives a round's certificates their proofs
+    this way). Leaves the latest checkpoint does not cover yet are left out."""
+    with env.read() as uow:
+        latest = uow.ledger.latest_checkpoint()
+        if latest is None:
+            return {}
+        size, _, note = latest
+        return _receipts(uow, [i for i in indices if 0 <= i < size], size, note)
+
+
+def _receipts(uow: UnitOfWork, indices: list[int], size: int, note: str) -> dict[int, str]:
+    wanted = sorted(set(indices))
+    reader = _PrefetchedReader(uow, [r for i in wanted for r in merkle.inclusion_ranges(i, size)])
+    leaves = uow.ledger.leaves_at(wanted)
+    out: dict[int, str] = {}
+    for index in wanted:
+        if index not in leaves:
+            raise LedgerCorrupt(f"no stored leaf at index {index}")
         proof = merkle.inclusion_proof_from_reader(reader, index, size)
-        rows = uow.ledger.entries(index, index + 1)
-    if not rows:
-        raise LedgerCorrupt(f"no stored leaf at index {index}")
-    # The leaf rides along as the proof's extra data, so the receipt is self-contained: the
-    # verifier hashes it itself, so the inclusion proof is what authenticates it.
-    return format_proof(index, proof, note, extra=rows[0][2])
+        # The leaf rides along as the proof's extra data, so the receipt is self-contained:
+        # the verifier hashes it itself, so the inclusion proof is what authenticates it.
+        out[index] = format_proof(index, proof, note, extra=leaves[index])
+    return out
 
 
 def status(env: Env) -> dict[str, int]:
