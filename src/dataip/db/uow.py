@@ -115,7 +115,7 @@ class SqlAlchemyUnitOfWork:
         self.peer_feeds = PeerFeeds(s)  # the peers' event feeds followed (issue 21 §5)
         self.quality = QualityAssessments(s)  # data-quality assessments (issue 22 §1)
 
-        self.distribution = Distribution(s)  # derivation links, distributions (issue 23)
+        self.distribution = Distribution(s, memo=memo)  # derivation links, distributions (issue 23)
 
         self.valuations = Valuations(s)  # issue 22 §2
         self.matching = Matching(s)  # needs, pushes, contacts (issue 23 §3–§4)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dataip.db import tables as t
+from dataip.db.repositories._repo import read_memo
 from dataip.services.distribution.records import LIVE, DistributionRow, LinkRow, PartRow
 
 
@@ -31,8 +32,9 @@ def _row(cls: Any, row: Mapping[Any, Any]) -> Any:
 class Distribution:
     """Tables `derivation_links`, `distributions`, `distribution_parts`."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, memo: dict[Any, Any] | None = None) -> None:
         self.s = session
+        self._memo = memo  # `read_memo`'s answers: a read-only unit of work's, shared
 
     # --- links -----------------------------------------------------------------------------
     def add_link(self, **values: Any) -> int:
@@ -54,10 +56,19 @@ class Distribution:
         """Every pending or confirmed link: the graph the rules are checked on."""
         return self._links(t.derivation_links.c.state.in_(LIVE))
 
+    def live_links_from(self, registration_ids: Iterable[int]) -> list[LinkRow]:
+        """The pending or confirmed sources these registrations declared (one step of a walk
+        up the graph)."""
+        c = t.derivation_links.c
+        ids = sorted(set(registration_ids))
+        return self._links(c.state.in_(LIVE), c.downstream_registration_id.in_(ids)) if ids else []
+
+    @read_memo
     def links_from(self, registration_id: int) -> list[LinkRow]:
         """The sources a registration declared (every state)."""
         return self._links(t.derivation_links.c.downstream_registration_id == registration_id)
 
+    @read_memo
     def links_to(self, registration_id: int) -> list[LinkRow]:
         """The declarations naming a registration here as their source (every state)."""
         return self._links(t.derivation_links.c.upstream_registration_id == registration_id)

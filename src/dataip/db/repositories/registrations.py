@@ -128,16 +128,11 @@ class RegistrationVersions(_Repo[m.RegistrationVersion]):
         stmt = sa.select(m.RegistrationVersion).where(c.registration_id == registration_id)
         return self._all(stmt.order_by(c.number))
 
-    @read_memo
     def latest(self, registration_id: int) -> m.RegistrationVersion | None:
-        c = t.registration_versions.c
-        stmt = (
-            sa.select(m.RegistrationVersion)
-            .where(c.registration_id == registration_id)
-            .order_by(c.number.desc())
-            .limit(1)
-        )
-        return self.s.scalars(stmt).first()
+        """The last of `for_registration` (a registration has a handful of versions): a page
+        that shows them all and asks for the latest reads them once."""
+        versions = self.for_registration(registration_id)
+        return versions[-1] if versions else None
 
 
 class RegistrationRequests(_Repo[m.RegistrationRequest]):

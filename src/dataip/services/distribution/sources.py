@@ -25,7 +25,7 @@ from dataip.domain import model as m
 from dataip.domain.errors import DomainError
 from dataip.services.after_registration.roles import holder_users, is_holder
 from dataip.services.context import Env, Identity
-from dataip.services.distribution.records import LinkRow
+from dataip.services.distribution.records import LIVE, LinkRow
 from dataip.services.ports import UnitOfWork
 from dataip.services.recording import commitment, record_event, serve_notice
 
@@ -387,20 +387,17 @@ def graph(*, env: Env, number: str) -> dict[str, Any]:
     as their source — numbers, weights, stages and states, no names typed by a person."""
     with env.read() as uow:
         reg = registration(uow, number)
-        live = uow.distribution.live_links()
-        by: dict[int, list[LinkRow]] = {}
-        for r in live:
-            by.setdefault(r.downstream_registration_id, []).append(r)
+        # walked up one generation a query (the registration's own links are the ones its
+        # page's source list read): the registry's whole graph was read for every page
         edges: list[LinkRow] = []
-        seen, stack = {reg.id}, [reg.id]
-        while stack:
-            for r in by.get(stack.pop(), []):
-                edges.append(r)
-                up = r.upstream_registration_id
-                if up is not None and up not in seen:
-                    seen.add(up)
-                    stack.append(up)
-        derived = [r for r in live if r.upstream_registration_id == reg.id]
+        seen = {reg.id}
+        step = [r for r in uow.distribution.links_from(reg.id) if r.state in LIVE]
+        while step:
+            edges += step
+            ups = {r.upstream_registration_id for r in step} - {None} - seen
+            seen |= ups
+            step = uow.distribution.live_links_from(ups)
+        derived = [r for r in uow.distribution.links_to(reg.id) if r.state in LIVE]
         regs = {
             i: uow.registrations.get(i)
             for i in seen | {r.downstream_registration_id for r in derived}
