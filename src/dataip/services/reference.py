@@ -112,6 +112,7 @@ def load_industries(
             public={"edition": edition, "rows": len(rows)},
         )
         uow.commit()
+    env.forget_remembered()  # industries_at's lists among them
     return len(rows)
 
 
@@ -138,15 +139,25 @@ def industry_name(*, env: Env, code: str | None) -> str:
     return row.name if row is not None else ""
 
 
+INDUSTRIES_KEPT_SECONDS = 60.0
+
+
 def industries_at(*, env: Env, level: str) -> list[m.Industry]:
     """Every industry of one level (GB/T 4754-2017 has 1,382 classes), in code order: the
-    form's picker, in one query."""
+    form's picker and the search page's filter. Kept by each process for
+    `INDUSTRIES_KEPT_SECONDS`: the table changes once an edition (`load_industries`, which
+    forgets it in its own process; the others see a new table within that time), and the
+    search page read its sections and divisions — 117 rows — on every request."""
     if level not in INDUSTRY_LEVELS:
         raise DomainError(
             "invalid_level", f"无效的层级：{level}", f"invalid level: {level}", status=422
         )
-    with env.read() as uow:
-        return uow.industries.search(level=level, limit=10_000)
+
+    def read() -> list[m.Industry]:
+        with env.read() as uow:
+            return uow.industries.search(level=level, limit=10_000)
+
+    return list(env.remembered(f"industries:{level}", None, read, ttl=INDUSTRIES_KEPT_SECONDS))
 
 
 # --- calendar --------------------------------------------------------------------------------
