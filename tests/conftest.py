@@ -20,7 +20,7 @@ from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
 from dataip.services import ledger
 from dataip.services.context import SHANGHAI, Env, FixedClock
-from tests.support import tools
+from tests.support import demo_world, tools
 from tests.support.api import Api
 
 KEEP = {"industries", "alembic_version"}
@@ -81,6 +81,7 @@ def registry(
     )
     reg = build(settings, clock=clock)
     init_database(reg)
+    demo_world.register(reg, tmp_path_factory.mktemp("demo-worlds"), KEEP)  # demo rows kept
     yield reg
     reg.dispose()
 

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from dataip.bootstrap import Registry
 from dataip.cli.main import app
 from dataip.federation.trust_list import RegistryEntry
-from dataip.services import certificates, demo
+from dataip.services import certificates
 from dataip.services.context import Env, FixedClock
 from dataip.services.federation import trust
+from tests.support import demo_world
 from tests.support.api import Api
 from tests.support.federation import federation, signed, trust_list
 from tests.support.peers import Foreign, foreign_registry
@@ -162,7 +163,7 @@ def test_r25_agency_code_must_be_the_issuers(
         assert "1100" in str(got["message_zh"]) and "3300" in str(got["message_en"])
         # this registry's own certificates (its own entry is on the list too) keep their
         # status from its own database
-        demo.populate(env)
+        demo_world.populate(env)
         with env.read() as uow:
             mine = uow.registrations.page(limit=1)[0].registration_number
         own = _verify(api, certificates.current(env=env, number=mine).token)

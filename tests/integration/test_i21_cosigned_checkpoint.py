@@ -11,9 +11,10 @@ from dataip.bootstrap import Registry
 from dataip.federation.state import WitnessPush
 from dataip.ledger.cosignature import CosignatureSigner, cosign, verify_cosignatures
 from dataip.ledger.note import open_note, parse_note
-from dataip.services import demo, ledger
+from dataip.services import ledger
 from dataip.services.context import Env
 from dataip.services.federation import push
+from tests.support import demo_world
 from tests.support.federation import seeded
 
 
@@ -39,7 +40,7 @@ def test_i21_cosigned_checkpoint_gathers_the_cosignatures_of_one_checkpoint(
 ) -> None:
     assert push.push(env).size == 0  # no trust list in force: nothing is pushed
     assert push.cosigned_checkpoint(env) is None
-    demo.populate(env)
+    demo_world.populate(env)
     ledger.integrate(env, registry.log_keys, batch_size=3, max_batches=1)
     old_size, old_note = ledger.checkpoint_note(env)
     ledger.integrate(env, registry.log_keys)

@@ -35,6 +35,7 @@ from dataip.services import certificates, demo, ledger
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.web.problems import PROBLEM
 from tests.conftest import _empty
+from tests.support import demo_world
 
 
 def _document() -> dict[str, Any]:
@@ -218,7 +219,7 @@ def tokens(registry: Registry, clock: FixedClock, app: FastAPI) -> Iterator[Toke
     _empty(registry)
     clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
-    demo.populate(registry.env)
+    demo_world.populate(registry.env)
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     KNOWN.update(_known(registry))

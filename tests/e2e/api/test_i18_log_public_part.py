@@ -22,9 +22,10 @@ from dataip.bootstrap import Registry
 from dataip.domain.after_registration import ACTIONS
 from dataip.domain.lifecycle import TRANSITIONS
 from dataip.domain.public_record import EVENT_SCHEMAS, check_public
-from dataip.services import demo, ledger, public_screening, reference, scheduler
+from dataip.services import ledger, public_screening, reference, scheduler
 from dataip.services.property_authority import forwarding
 from dataip.services.property_authority.adapters import HttpAuthority
+from tests.support import demo_world
 from tests.support.api import Api, complete_form, make_uscc, problem
 from tests.support.db import changed_tables, snapshot
 from tests.support.property_authority import authority
@@ -876,7 +877,7 @@ def test_i18_record_event_with_personal_data_in_public_commits_nothing(
 
 
 def test_i18_the_demo_log_screens_clean(registry: Registry, env: Any) -> None:
-    demo.populate(env)
+    demo_world.populate(env)
     ledger.integrate(env, registry.log_keys)
     leaves = list(ledger.iter_leaves(env))
     assert len(leaves) > 50

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from dataip.bootstrap import Registry
-from dataip.services import demo, scheduler
+from dataip.services import scheduler
 from dataip.services.context import SHANGHAI, Env
 from dataip.services.value import statistics
+from tests.support import demo_world
 from tests.support.api import Api, make_uscc, problem
 
 SEGMENTS = {
@@ -84,7 +85,7 @@ def _expected(registry: Registry) -> dict[tuple[str, str], list[int]]:
 def test_r30_processing_times_on_the_page_and_api_equal_a_computation_from_the_events(
     client: TestClient, registry: Registry, env: Env
 ) -> None:
-    demo.populate(env)
+    demo_world.populate(env)
     expected = _expected(registry)
     assert sum(len(v) for (_, s), v in expected.items() if s == "overall") >= 8
 

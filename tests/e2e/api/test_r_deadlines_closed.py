@@ -24,6 +24,7 @@ from dataip.domain.procedural_requests import REQUEST_ACTIONS
 from dataip.services import demo
 from dataip.services.context import SHANGHAI
 from dataip.services.scheduler import tick
+from tests.support import demo_world
 from tests.support.api import Api, World, complete_form
 
 # The act each deadline waits for, and what else makes it moot (the rule, by hand).
@@ -342,7 +343,7 @@ def test_r_deadlines_demo_awaiting_judgment_shows_nothing_overdue(api: Api) -> N
     listed open and shown "已逾期16个工作日", and its objection notice — answered — shown
     overdue, on its page and in the inbox."""
     env = api.c.app.state.registry.env  # type: ignore[attr-defined]
-    demo.populate(env)
+    demo_world.populate(env)
     api.later(days=16)  # long after every period of the demo's older filings
     with env.read() as uow:
         (aid,) = [a.id for a in uow.applications.page(limit=100) if a.state == "awaiting_judgment"]

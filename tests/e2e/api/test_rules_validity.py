@@ -17,9 +17,10 @@ from fastapi.testclient import TestClient
 from dataip.bootstrap import Registry
 from dataip.certs import vc
 from dataip.domain.calendar import add_term
-from dataip.services import demo, ledger
+from dataip.services import ledger
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.services.scheduler import tick
+from tests.support import demo_world
 from tests.support.api import Api, World, problem
 
 AGREEMENT = {"acquisition_methods": {"values": ["agreement"]}}
@@ -362,7 +363,7 @@ def test_r15_guizhou_validity_counts_from_the_registration_date_whatever_the_ann
 
 
 def _demo_announced_later(env: Any) -> tuple[Any, list[Any]]:
-    demo.populate(env)
+    demo_world.populate(env)
     with env.read() as uow:
         regs = uow.registrations.page(limit=50)
         later = [r for r in regs if r.announcement_date != r.registration_date]

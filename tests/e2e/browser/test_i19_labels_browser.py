@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from dataip.bootstrap import Registry
 from dataip.services import certificates, demo, ledger
+from tests.support import demo_world
 from tests.support.visible_text import raw_codes
 
 from .conftest import pytestmark  # noqa: F401  (skip without Chromium)
@@ -36,7 +37,7 @@ def shown(page: Page) -> str:
 def test_i19_demo_in_chromium_examiner_reads_the_request_and_no_raw_codes(
     page: Page, site: str, registry: Registry, shots: Path
 ) -> None:
-    demo.populate(registry.env)
+    demo_world.populate(registry.env)
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
 

@@ -14,6 +14,7 @@ from dataip.bootstrap import Registry
 from dataip.services import demo
 from dataip.services.context import Env
 from dataip.services.value import statistics_demo, typical_cases
+from tests.support import demo_world
 from tests.support.visible_text import raw_codes
 
 from .conftest import pytestmark  # noqa: F401  (skip without Chromium)
@@ -23,7 +24,7 @@ from .test_i19_labels_browser import shown
 def test_js25_10_typical_cases_page_public_and_registry(
     page: Page, site: str, registry: Registry, shots: Path
 ) -> None:
-    demo.populate(registry.env)
+    demo_world.populate(registry.env)
     env = registry.env
 
     page.goto(site + "/statistics")

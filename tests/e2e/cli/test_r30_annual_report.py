@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from dataip.cli.main import app
-from dataip.services import demo
 from dataip.services.context import Env
 from dataip.services.value import statistics_demo
 from dataip.web.pages.report_pdf import SECTIONS
+from tests.support import demo_world
 
 runner = CliRunner()
 
@@ -38,7 +38,7 @@ def run(*args: str, code: int = 0) -> str:
 def test_r30_annual_report_pdf_has_contents_and_every_section(
     cli_env: None, env: Env, tmp_path: Path
 ) -> None:
-    demo.populate(env)
+    demo_world.populate(env)
     assert "rebuilt" in run("statistics", "rebuild")
     out = tmp_path / "report.pdf"
     assert "wrote" in run("report", "annual", "2026", "--out", str(out))
@@ -57,7 +57,7 @@ def test_r30_annual_report_pdf_has_contents_and_every_section(
 
 
 def test_r30_typical_cases_cli_refuses_personal_data(cli_env: None, env: Env) -> None:
-    demo.populate(env)
+    demo_world.populate(env)
     cases = json.loads(run("cases", "list", "--year", "2026"))
     number = cases[0]["registration_number"]
     out = run(

@@ -22,6 +22,7 @@ from dataip.services import after_registration, blobs, certificates, demo, ledge
 from dataip.services.context import SHANGHAI, FixedClock, Identity
 from dataip.web.pages.labels import chinese_number, law, particulars
 from tests.conftest import _empty
+from tests.support import demo_world
 from tests.support.routes import page_routes
 from tests.support.visible_text import raw_codes, visible_text
 
@@ -73,7 +74,7 @@ def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
     _empty(registry)
     clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
-    demo.populate(registry.env)
+    demo_world.populate(registry.env)
     _pending_revocation(registry)
     _frozen(registry)
     ledger.integrate(registry.env, registry.log_keys)

@@ -10,6 +10,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.support import demo_world
 from tests.support.api import Api, make_uscc
 from tests.support.db import count
 from tests.support.visible_text import visible_text
@@ -125,7 +126,7 @@ def test_r27_the_demo_valuation_report_shows_every_factor(registry, app) -> None
     _empty(registry)
     registry.env.clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
-    demo.populate(registry.env)
+    demo_world.populate(registry.env)
     with registry.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT r.registration_number, v.number, v.kind FROM valuations v "

@@ -8,14 +8,14 @@ import re
 
 from fastapi.testclient import TestClient
 
-from dataip.services import demo
 from dataip.services.context import Env
+from tests.support import demo_world
 
 
 def test_r30_statistics_page_charts_and_tables(client: TestClient, env: Env) -> None:
     empty = client.get("/statistics")
     assert empty.status_code == 200 and "暂无统计数据" in empty.text
-    demo.populate(env)
+    demo_world.populate(env)
     home = client.get("/")
     assert 'href="/statistics"' in home.text  # in the navigation
     page = client.get("/statistics", params={"year": "2026"})
@@ -37,7 +37,7 @@ def test_r30_statistics_page_charts_and_tables(client: TestClient, env: Env) -> 
 
 
 def test_r30_annual_report_page_and_pdf(client: TestClient, env: Env) -> None:
-    demo.populate(env)
+    demo_world.populate(env)
     page = client.get("/reports/annual/2026")
     assert page.status_code == 200
     assert "目录" in page.text and "典型案例" in page.text and "热度榜" in page.text
