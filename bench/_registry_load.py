@@ -22,7 +22,10 @@ services hand out during the run, which are this year's):
 On PostgreSQL rows go in by COPY (psycopg), foreign-key triggers off
 (`session_replication_role = replica`), then `ledger.integrate` sequences every staged leaf
 (the real integrator: tiles and checkpoints are what the registry serves), then VACUUM
-ANALYZE. On SQLite (the smoke run) by executemany.
+ANALYZE, then every certificate is signed again with its issuance leaf's log proof
+(`prove_certificates`, what the running registry's integrator does within a second of each
+issuance: left to the servers, they measured a registry catching up). On SQLite (the smoke
+run) by executemany.
 """
 
 from __future__ import annotations
