@@ -177,6 +177,26 @@ def test_inclusion_consistency_and_receipts_over_the_api(api: Api, registry: Reg
     assert old["root_hash"] == c["first_root"]
 
 
+def test_i25_receipts_for_every_leaf_at_once_are_each_leafs_own_receipt(
+    api: Api, registry: Registry
+) -> None:
+    """Issue 25: the integrator proves a batch of certificates with one read of the tree's
+    nodes — thousands of them for a large batch, which SQLite refuses as one OR chain of
+    1,000 terms ("Expression tree is too large"): asked in parts, on both databases."""
+    _history(api)
+    ledger.integrate(registry.env, registry.log_keys)
+    size = ledger.checkpoint_note(registry.env)[0]
+    every = list(range(size))
+    assert ledger.receipts(registry.env, every) == {
+        i: ledger.receipt(registry.env, i) for i in every
+    }
+    with registry.env.read() as uow:
+        asked = [(level, i) for level in range(8) for i in range(400)]  # 3,200 nodes
+        found = uow.ledger.hashes(asked)
+        assert len(found) == sum(size >> level for level in range(8))
+    assert ledger.receipts(registry.env, [size, size + 1]) == {}  # not covered: left out
+
+
 def test_audit_is_clean_on_an_untouched_log(api: Api, registry: Registry) -> None:
     _history(api)
     ledger.integrate(registry.env, registry.log_keys)
