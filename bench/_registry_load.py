@@ -622,17 +622,20 @@ def accounts_only(reg: Registry) -> None:
     parties.decide_verification(ex, env=env, party_id=p.id, approve=True)
 
 
-_JOB: tuple[Registry, Maker] | None = None
+_JOB: tuple[Registry, Maker | None] | None = None  # what a forked worker works on
 
 
 def _child() -> None:
     assert _JOB is not None
-    _JOB[0].engine.dispose(close=False)  # the parent's pooled connections are not ours
+    # the parent's pooled connections are not ours
+    _JOB[0].engine.dispose(close=False)
+    _JOB[0].reader_engine.dispose(close=False)
 
 
 def _chunk(bounds: tuple[int, int]) -> tuple[float, float]:
     assert _JOB is not None
     reg, maker = _JOB
+    assert maker is not None
     a = time.perf_counter()
     rows = maker.rows(*bounds)
     b = time.perf_counter()
@@ -749,12 +752,6 @@ def _prove(ids: tuple[int, int]) -> int:
     )
 
 
-def _prove_child() -> None:
-    assert _JOB is not None
-    _JOB[0].engine.dispose(close=False)
-    _JOB[0].reader_engine.dispose(close=False)
-
-
 def prove_certificates(reg: Registry, workers: int) -> int:
     """Every certificate signed again with its issuance leaf's log proof — what the running
     registry's integrator does within a second of each issuance, so the registry measured is
@@ -770,13 +767,13 @@ def prove_certificates(reg: Registry, workers: int) -> int:
     step = max(1, (hi + 1 - lo + workers - 1) // workers)
     ranges = [(a, min(hi + 1, a + step)) for a in range(lo, hi + 1, step)]
     global _JOB
-    _JOB = (reg, None)  # type: ignore[assignment]
+    _JOB = (reg, None)
     try:
         if workers > 1 and len(ranges) > 1:
             reg.engine.dispose()
             reg.reader_engine.dispose()
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(workers, initializer=_prove_child) as pool:
+            with ctx.Pool(workers, initializer=_child) as pool:
                 return sum(pool.map(_prove, ranges))
         return sum(_prove(r) for r in ranges)
     finally:

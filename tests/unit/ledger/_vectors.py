@@ -1,4 +1,4 @@
-"""Location of the conformance vectors: ``tests/vectors`` (a copy of the project's shared
+"""Location of the conformance vectors: ``tests/vectors`` (a copy of the project's
 vectors with their licence notes, so a clone passes on its own); ``DATAIP_VECTORS`` points the
 tests at another copy, e.g. a newer one, to check it."""
 

@@ -226,9 +226,8 @@ def _issuance_indices(uow: UnitOfWork, certs: list[m.Certificate]) -> dict[int, 
     )
     leaf_of: dict[int, int] = {}  # event id → certificate id, the first leaf of each
     for event in events:
-        cert_id = wanted.get((event.subject_id, event.public.get("certificate_version")))
-        if cert_id is not None and "credential_sha256" in event.public:
-            leaf_of[event.id] = cert_id
-            wanted.pop((event.subject_id, event.public.get("certificate_version")))
+        key = (event.subject_id, event.public.get("certificate_version"))
+        if key in wanted and "credential_sha256" in event.public:
+            leaf_of[event.id] = wanted.pop(key)
     indices = uow.ledger.indices_of_events(list(leaf_of))
     return {leaf_of[event_id]: index for event_id, index in indices.items()}
