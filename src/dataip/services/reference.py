@@ -112,7 +112,7 @@ def load_industries(
             public={"edition": edition, "rows": len(rows)},
         )
         uow.commit()
-    env.forget_remembered()  # industries_at's lists among them
+    env.forget_remembered()  # the industries kept by industries_at and matching among them
     return len(rows)
 
 

@@ -96,8 +96,6 @@ class _Corpus:
 class _Caches:
     registrations: _Corpus = field(default_factory=_Corpus)
     needs: _Corpus = field(default_factory=_Corpus)
-    industries: dict[str, tuple[str, str]] = field(default_factory=dict)
-    industries_at: float = 0.0
 
 
 _CACHES: dict[int, tuple[weakref.ref[Env], _Caches]] = {}
@@ -210,13 +208,14 @@ INDUSTRIES_TTL = 300.0  # an administrator reloads the table rarely (PUT /indust
 
 
 def industries(env: Env) -> dict[str, tuple[str, str]]:
-    """GB/T 4754 code → (name, section), read again after `INDUSTRIES_TTL` seconds."""
-    caches = _caches(env)
-    if not caches.industries or time.monotonic() - caches.industries_at > INDUSTRIES_TTL:
+    """GB/T 4754 code → (name, section), kept for `INDUSTRIES_TTL` seconds (`Env.remembered`:
+    loading a newer table forgets it at once in its process)."""
+
+    def read() -> dict[str, tuple[str, str]]:
         with env.read() as uow:
-            caches.industries = uow.matching.industries()
-        caches.industries_at = time.monotonic()
-    return caches.industries
+            return dict(uow.matching.industries())
+
+    return env.remembered("matching:industries", None, read, ttl=INDUSTRIES_TTL)
 
 
 def words_for_need(env: Env, need: Need) -> tuple[str, ...]:
