@@ -22,6 +22,7 @@ from dataip.services import ledger
 from dataip.services.context import SHANGHAI, Env, FixedClock
 from tests.support import demo_world, tools
 from tests.support.api import Api
+from tests.support.db import tables_with_rows
 
 KEEP = {"industries", "alembic_version"}
 
@@ -107,10 +108,7 @@ def _empty_postgresql(conn: sa.Connection, names: list[str]) -> None:
     writes a few tables: one query names those with rows, and those alone are emptied with
     DELETE (cheap on a few rows); the id sequences that handed out a value restart with
     setval (what RESTART IDENTITY did, without a new file): about 2 ms when nothing was written."""
-    with_rows = " UNION ALL ".join(
-        f"SELECT '{n}' WHERE EXISTS (SELECT FROM \"{n}\")" for n in names
-    )
-    filled = set(conn.exec_driver_sql(with_rows).scalars())
+    filled = tables_with_rows(conn, names)
     for n in names:
         if n in filled:
             conn.exec_driver_sql(f'DELETE FROM "{n}"')

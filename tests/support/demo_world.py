@@ -28,7 +28,7 @@ from dataip.bootstrap import Registry
 from dataip.db.tables import metadata
 from dataip.services import demo
 from dataip.services.context import Env
-from tests.support.db import quiesce
+from tests.support.db import quiesce, tables_with_rows
 
 _registries: list[tuple[Registry, Path]] = []
 _keep_tables: set[str] = set()  # the tables `env` leaves as they are (tests/conftest.py KEEP)
@@ -81,11 +81,8 @@ def _empty(registry: Registry) -> bool:
     blobs = Path(registry.settings.blob_dir)
     if blobs.exists() and any(blobs.iterdir()):
         return False
-    query = " UNION ALL ".join(
-        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in _tables()
-    )
     with registry.engine.connect() as conn:
-        return conn.exec_driver_sql(query).first() is None
+        return not tables_with_rows(conn, [t.name for t in _tables()])
 
 
 def _keep(registry: Registry, summary: dict[str, int], folder: Path) -> _World:
