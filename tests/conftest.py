@@ -5,7 +5,6 @@ through the ASGI app."""
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,11 +19,9 @@ from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
 from dataip.services import ledger
 from dataip.services.context import SHANGHAI, Env, FixedClock
-from tests.support import demo_world, tools
+from tests.support import demo_world, peers, tools
 from tests.support.api import Api
-from tests.support.db import tables_with_rows
-
-KEEP = {"industries", "alembic_version"}
+from tests.support.db import KEEP, empty
 
 # Every registry the suite builds, in this process or in a `dataip` subprocess that inherits
 # the environment, hashes passwords with argon2id at its cheapest: real argon2id, but
@@ -87,59 +84,9 @@ def registry(
     reg.dispose()
 
 
-def _empty(reg: Registry) -> None:
-    """Every table but KEEP emptied, their ids numbered from 1 again (as in a fresh database;
-    SQLite numbers from the largest id left, so from 1 once the table is empty)."""
-    from dataip.db.tables import metadata
-
-    # children before parents, so each DELETE leaves no reference dangling
-    names = [t.name for t in reversed(metadata.sorted_tables) if t.name not in KEEP]
-    with reg.engine.begin() as conn:
-        if reg.engine.dialect.name == "postgresql":
-            _empty_postgresql(conn, names)
-        else:
-            # one query names the tables with rows; a DELETE on each of the ~90 tables, most
-            # of them empty, was most of an SQLite test's emptying
-            filled = tables_with_rows(conn, names)
-            for n in names:
-                if n in filled:
-                    conn.exec_driver_sql(f'DELETE FROM "{n}"')
-
-
-def _empty_postgresql(conn: sa.Connection, names: list[str]) -> None:
-    """A TRUNCATE of every table (RESTART IDENTITY) cost 115-220 ms a test whatever the test had
-    written — a new file for each table and index — most of a PostgreSQL test's setup. A test
-    writes a few tables: one query names those with rows, and those alone are emptied with
-    DELETE (cheap on a few rows); the id sequences that handed out a value restart with
-    setval (what RESTART IDENTITY did, without a new file): about 2 ms when nothing was written."""
-    filled = tables_with_rows(conn, names)
-    for n in names:
-        if n in filled:
-            conn.exec_driver_sql(f'DELETE FROM "{n}"')
-    # the sequences the tables' columns own (serial: deptype 'a', identity: 'i')
-    conn.exec_driver_sql(
-        "SELECT setval(s.oid, q.seqstart, false) FROM pg_class s "
-        "JOIN pg_sequence q ON q.seqrelid = s.oid "
-        "JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid "
-        "AND d.deptype IN ('a', 'i') "
-        "JOIN pg_class t ON t.oid = d.refobjid "
-        "WHERE t.relname = ANY(%(names)s) AND pg_sequence_last_value(s.oid) IS NOT NULL",
-        {"names": names},
-    )
-
-
-def _empty_blobs(reg: Registry) -> None:
-    """The blob folder emptied with the tables that point into it. Left to grow, it held
-    every earlier test's uploads (sha256/ab/cd/<digest>: a folder pair per file), and each
-    `tests.support.db.snapshot` walked them all: late in a worker's session a snapshot cost
-    tens of milliseconds, and test_bad_input takes hundreds."""
-    shutil.rmtree(reg.settings.blob_dir, ignore_errors=True)
-
-
 @pytest.fixture
 def env(registry: Registry, clock: FixedClock, request: pytest.FixtureRequest) -> Iterator[Env]:
-    _empty(registry)
-    _empty_blobs(registry)
+    empty(registry)
     clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     registry.env.forget_remembered()  # its generations start again with the ids
@@ -171,6 +118,10 @@ def client(app: FastAPI, env: Env) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient, clock: FixedClock) -> Api:
     return Api(client, clock)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    peers.close_kept()  # the peer registries kept for the session (tests/support/peers.py)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

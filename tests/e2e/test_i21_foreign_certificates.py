@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -27,8 +26,8 @@ from tests.support.peers import Foreign, foreign_registry
 
 
 @pytest.fixture
-def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock) as peer:
+def beijing(clock: FixedClock) -> Iterator[Foreign]:
+    with foreign_registry(clock) as peer:
         yield peer
 
 

@@ -36,8 +36,8 @@ BEIJING = "北京市知识产权保护中心"
 
 
 @pytest.fixture
-def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock) as peer:
+def beijing(clock: FixedClock) -> Iterator[Foreign]:
+    with foreign_registry(clock) as peer:
         yield peer
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -27,8 +26,8 @@ from tests.support.peers import Foreign, foreign_registry, own_entry
 
 
 @pytest.fixture
-def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock, demo_data=False) as peer:  # a witness: no register
+def beijing(clock: FixedClock) -> Iterator[Foreign]:
+    with foreign_registry(clock, demo_data=False) as peer:  # a witness: no register
         yield peer
 
 

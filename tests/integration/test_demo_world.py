@@ -4,14 +4,12 @@ gets the id it would have got)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 from dataip.bootstrap import Registry
 from dataip.services.context import SHANGHAI, Env
-from tests.conftest import _empty
 from tests.support import demo_world
-from tests.support.db import snapshot
+from tests.support.db import empty, snapshot
 
 
 def _sequences(registry: Registry) -> dict[str, int | None]:
@@ -33,8 +31,7 @@ def test_demo_world_copied_back_is_the_populated_one(registry: Registry, env: En
     made = demo_world.populate(env)
     populated, sequences = snapshot(registry), _sequences(registry)
     assert made["applications"] > 10 and len(populated["<blob files>"]) > 3
-    _empty(registry)  # as the `env` fixture leaves the registry for the next test
-    shutil.rmtree(registry.settings.blob_dir)
+    empty(registry)  # as the `env` fixture leaves the registry for the next test
     env.forget_remembered()
     assert demo_world.populate(env) == made
     assert snapshot(registry) == populated

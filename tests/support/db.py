@@ -4,6 +4,7 @@ change: a snapshot of every table's rows, and counts."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -21,6 +22,43 @@ def tables_with_rows(conn: sa.Connection, names: list[str]) -> set[str]:
     """Which of these tables hold a row, in one query (an index probe each)."""
     query = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
     return set(conn.exec_driver_sql(query).scalars())
+
+
+# The tables a test never empties: the industry table (loaded once, read by all) and Alembic's.
+KEEP = frozenset({"industries", "alembic_version"})
+
+
+def empty(registry: Registry, keep: frozenset[str] = KEEP) -> None:
+    """Every table but `keep` emptied, their ids numbered from 1 again (as in a fresh
+    database; SQLite numbers from the largest id left, so from 1 once the table is empty), and
+    the blob folder with them. One query names the tables with rows, and only those get a
+    DELETE: a TRUNCATE of every table (RESTART IDENTITY) cost PostgreSQL 115-220 ms a test
+    whatever the test had written (a new file for each table and index), and a DELETE on each
+    of the ~90 tables, most of them empty, was most of an SQLite test's emptying."""
+    # children before parents, so each DELETE leaves no reference dangling
+    names = [t.name for t in reversed(metadata.sorted_tables) if t.name not in keep]
+    with registry.engine.begin() as conn:
+        filled = tables_with_rows(conn, names)
+        for n in names:
+            if n in filled:
+                conn.exec_driver_sql(f'DELETE FROM "{n}"')
+        if conn.dialect.name == "postgresql":
+            # the id sequences that handed out a value restart (what RESTART IDENTITY did,
+            # without a new file): those the tables' columns own (serial: deptype 'a',
+            # identity: 'i')
+            conn.exec_driver_sql(
+                "SELECT setval(s.oid, q.seqstart, false) FROM pg_class s "
+                "JOIN pg_sequence q ON q.seqrelid = s.oid "
+                "JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid "
+                "AND d.deptype IN ('a', 'i') "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "WHERE t.relname = ANY(%(names)s) AND pg_sequence_last_value(s.oid) IS NOT NULL",
+                {"names": names},
+            )
+    # Left to grow, the blob folder held every earlier test's uploads (a folder pair per
+    # file), and each `snapshot` walked them all: late in a worker's session a snapshot cost
+    # tens of milliseconds, and test_bad_input takes hundreds.
+    shutil.rmtree(registry.settings.blob_dir, ignore_errors=True)
 
 
 def quiesce(registry: Registry, timeout: float = 60) -> None:

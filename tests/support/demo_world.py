@@ -31,7 +31,7 @@ from dataip.services.context import Env
 from tests.support.db import quiesce, tables_with_rows
 
 _registries: list[tuple[Registry, Path]] = []
-_keep_tables: set[str] = set()  # the tables `env` leaves as they are (tests/conftest.py KEEP)
+_keep_tables: set[str] = set()  # the tables `env` leaves as they are (tests.support.db.KEEP)
 
 
 @dataclass
@@ -47,7 +47,7 @@ class _World:
 _worlds: dict[tuple[int, datetime, str, bool], _World] = {}
 
 
-def register(registry: Registry, folder: Path, keep: set[str]) -> None:
+def register(registry: Registry, folder: Path, keep: frozenset[str]) -> None:
     """The session's registry (tests/conftest.py): its worlds may be kept, their blob files
     under folder; `env` empties every table but those in keep."""
     _registries.append((registry, folder))

@@ -6,6 +6,8 @@ its certificates name."""
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +17,13 @@ import sqlalchemy as sa
 from dataip.bootstrap import Registry, build, init_database
 from dataip.config import Settings
 from dataip.federation.trust_list import RegistryEntry
-from dataip.services import certificates, demo, ledger
+from dataip.services import certificates, ledger
 from dataip.services.context import FixedClock
 from dataip.services.federation import trust
+from tests.support import demo_world
+from tests.support.db import KEEP, empty
 from tests.support.live import serve
-from tests.support.ports import free_port, release
+from tests.support.ports import lasting_port, release
 from tests.support.server import scratch_database
 
 
@@ -65,39 +69,80 @@ class Foreign:
             )
 
 
+@dataclass
+class _Kept:
+    """A peer registry kept for the session: its database, data dir (keys) and port."""
+
+    registry: Registry
+    port: int
+    close: contextlib.ExitStack
+
+
+# One peer per process and whether it holds the demo's register. A peer made for each test
+# (a new database migrated to head, new keys, the demo populated) cost 2.5-4 s of CPU; kept,
+# each test gets it emptied as `env` leaves the session's registry, with the demo's rows of
+# its first population copied back (tests.support.demo_world), on the same issuer URL and
+# keys. The tests see what a new peer showed them: the register, certificates with their
+# log proofs, a log whose checkpoint covers them.
+_kept: dict[bool, _Kept] = {}
+
+
+def _peer(clock: FixedClock, demo_data: bool) -> _Kept:
+    kept = _kept.get(demo_data)
+    if kept is not None:
+        return kept
+    close = contextlib.ExitStack()
+    folder = Path(tempfile.mkdtemp(prefix="dataip-peer-"))
+    close.callback(shutil.rmtree, folder, ignore_errors=True)
+    port = lasting_port()
+    close.callback(release, port)
+    database_url = close.enter_context(scratch_database(folder))
+    settings = Settings(
+        env="test",
+        data_dir=folder / "beijing",
+        database_url=database_url,
+        profile="beijing-3y",
+        public_base_url=f"http://127.0.0.1:{port}",
+        log_interval_seconds=0,
+        webhook_workers=0,
+    )
+    reg = build(settings, clock=FixedClock(clock.now()))
+    close.callback(reg.dispose)
+    init_database(reg)
+    demo_world.register(reg, folder / "worlds", KEEP)
+    kept = _kept[demo_data] = _Kept(reg, port, close)
+    return kept
+
+
+def close_kept() -> None:
+    """The session's end (tests/conftest.py): every kept peer's database dropped, its folder
+    removed and its port released."""
+    while _kept:
+        _, kept = _kept.popitem()
+        kept.close.close()
+
+
 @contextlib.contextmanager
-def foreign_registry(
-    tmp_path: Path, clock: FixedClock, *, demo_data: bool = True
-) -> Iterator[Foreign]:
+def foreign_registry(clock: FixedClock, *, demo_data: bool = True) -> Iterator[Foreign]:
     """Another registry (Beijing's profile, agency code 1100): its own database, keys and
-    log, issuing with the project's own code, served over real HTTP on loopback. With
-    `demo_data` its register is the demo's (registrations, certificates); without, it is
-    empty (a peer that only witnesses)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with scratch_database(tmp_path) as database_url:
-        settings = Settings(
-            env="test",
-            data_dir=tmp_path / "beijing",
-            database_url=database_url,
-            profile="beijing-3y",
-            public_base_url=url,
-            log_interval_seconds=0,
-            webhook_workers=0,
-        )
-        reg = build(settings, clock=FixedClock(clock.now()))
-        init_database(reg)
-        if demo_data:
-            demo.populate(reg.env)
-        ledger.integrate(reg.env, reg.log_keys)  # its log covers the issuance…
-        certificates.attach_proofs(reg.env)  # …so the certificates carry their log proof
-        try:
-            with contextlib.ExitStack() as server:
-                server.enter_context(serve(reg, port))
-                yield Foreign(reg, url, server)
-        finally:
-            reg.dispose()
-            release(port)
+    log, issuing with the project's own code, served over real HTTP on loopback, its clock at
+    `clock`'s time. With `demo_data` its register is the demo's (registrations,
+    certificates); without, it is empty (a peer that only witnesses). The registry is kept
+    for the session (see `_kept`), emptied for each test."""
+    kept = _peer(clock, demo_data)
+    reg = kept.registry
+    empty(reg)
+    assert isinstance(reg.env.clock, FixedClock)
+    reg.env.clock.advance_to(clock.now())
+    reg.env.invalidate_calendar()
+    reg.env.forget_remembered()
+    if demo_data:
+        demo_world.populate(reg.env)
+    ledger.integrate(reg.env, reg.log_keys)  # its log covers the issuance…
+    certificates.attach_proofs(reg.env)  # …so the certificates carry their log proof
+    with contextlib.ExitStack() as server:
+        server.enter_context(serve(reg, kept.port))
+        yield Foreign(reg, f"http://127.0.0.1:{kept.port}", server)
 
 
 def own_entry(registry: Registry, url: str | None = None) -> RegistryEntry:

@@ -12,6 +12,7 @@ has ended."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import tempfile
 from pathlib import Path
@@ -56,6 +57,30 @@ def free_port() -> int:
         if _take(RESERVED / str(port)):
             return port
     raise RuntimeError("no loopback port could be reserved")
+
+
+# Below Linux's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range: 32768-60999 by
+# default), so that no outgoing connection — a database pool's, an HTTP client's — is ever
+# handed the port while its server is stopped between tests.
+LASTING = range(20_000, 32_768)
+
+
+def lasting_port() -> int:
+    """A loopback port for a server that stops and starts again all session (the kept peer
+    registry, tests/support/peers.py): free now, reserved like `free_port`'s, and outside
+    the range the kernel hands out on its own."""
+    RESERVED.mkdir(exist_ok=True)
+    for port in random.sample(LASTING, 200):
+        if not _take(RESERVED / str(port)):
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                release(port)  # a service of the machine's
+                continue
+        return port
+    raise RuntimeError("no lasting loopback port could be reserved")
 
 
 def release(port: int) -> None:

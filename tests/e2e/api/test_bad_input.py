@@ -61,9 +61,9 @@ def _industries_damaged(registry: Registry) -> bool:
 
 
 def _build_world(registry: Registry, clock: FixedClock, client: TestClient) -> World:
-    from tests.conftest import _empty
+    from tests.support.db import empty
 
-    _empty(registry)
+    empty(registry)
     if _industries_damaged(registry):  # kept between tests: repair after a failed case
         reference.load_industries(SYSTEM, env=registry.env)
     clock.advance_to(REGISTERED_AT)

@@ -34,8 +34,8 @@ from dataip.domain.lifecycle import ACTIONS
 from dataip.services import certificates, demo, ledger
 from dataip.services.context import SHANGHAI, FixedClock
 from dataip.web.problems import PROBLEM
-from tests.conftest import _empty
 from tests.support import demo_world
+from tests.support.db import empty
 
 
 def _document() -> dict[str, Any]:
@@ -216,7 +216,7 @@ class Tokens:
 def tokens(registry: Registry, clock: FixedClock, app: FastAPI) -> Iterator[Tokens]:
     """The demo's registry — parties, applications in every state, registrations with their
     filings, certificates with their log proofs — for every operation of this module."""
-    _empty(registry)
+    empty(registry)
     clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     demo_world.populate(registry.env)
@@ -228,7 +228,7 @@ def tokens(registry: Registry, clock: FixedClock, app: FastAPI) -> Iterator[Toke
     tokens.client.close()
     # whatever the fuzzing changed went through the services: all of it is in the log
     assert not ledger.unlogged_changes(registry.env)
-    _empty(registry)
+    empty(registry)
 
 
 @schema.parametrize()

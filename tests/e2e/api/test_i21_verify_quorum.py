@@ -8,7 +8,6 @@ proof from its own database). Never silently accepted."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,8 +57,8 @@ def cosigned_by(env: Env, note: str, size: int, *codes: str) -> None:
 
 
 @pytest.fixture
-def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock) as peer_registry:
+def beijing(clock: FixedClock) -> Iterator[Foreign]:
+    with foreign_registry(clock) as peer_registry:
         yield peer_registry
 
 

@@ -157,7 +157,7 @@ def test_i21_verify_online_fetches_the_issuers_cosigned_checkpoint(
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     token = api.c.get(f"/api/v1/registrations/{number}/certificate").text
-    with foreign_registry(tmp_path, clock) as beijing, federation(registry.env):
+    with foreign_registry(clock) as beijing, federation(registry.env):
         peer_env = beijing.registry.env
         with federation(peer_env, witness=peer_env.federation.witness):
             mine, theirs = own_entry(registry, base), beijing.entry()

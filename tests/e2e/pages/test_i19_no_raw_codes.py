@@ -21,8 +21,8 @@ from dataip.bootstrap import Registry
 from dataip.services import after_registration, blobs, certificates, demo, ledger
 from dataip.services.context import SHANGHAI, FixedClock, Identity
 from dataip.web.pages.labels import chinese_number, law, particulars
-from tests.conftest import _empty
 from tests.support import demo_world
+from tests.support.db import empty
 from tests.support.routes import page_routes
 from tests.support.visible_text import raw_codes, visible_text
 
@@ -71,7 +71,7 @@ WRONG_TERMS = ("存证日志", "登记编号", "申请编号")
 
 @pytest.fixture(scope="module")
 def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
-    _empty(registry)
+    empty(registry)
     clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     demo_world.populate(registry.env)
@@ -80,7 +80,7 @@ def demo_registry(registry: Registry, clock: FixedClock) -> Iterator[Registry]:
     ledger.integrate(registry.env, registry.log_keys)
     certificates.attach_proofs(registry.env)
     yield registry
-    _empty(registry)
+    empty(registry)
 
 
 def _pending_revocation(registry: Registry) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ from tests.support.peers import Foreign, foreign_registry, own_entry
 
 
 @pytest.fixture
-def beijing(tmp_path: Path, clock: FixedClock) -> Iterator[Foreign]:
-    with foreign_registry(tmp_path, clock) as peer_registry:
+def beijing(clock: FixedClock) -> Iterator[Foreign]:
+    with foreign_registry(clock) as peer_registry:
         yield peer_registry
 
 

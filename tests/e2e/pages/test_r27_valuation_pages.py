@@ -121,9 +121,9 @@ def test_r27_the_demo_valuation_report_shows_every_factor(registry, app) -> None
 
     from dataip.services import demo
     from dataip.services.context import SHANGHAI
-    from tests.conftest import _empty
+    from tests.support.db import empty
 
-    _empty(registry)
+    empty(registry)
     registry.env.clock.advance_to(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
     registry.env.invalidate_calendar()
     demo_world.populate(registry.env)
@@ -170,7 +170,7 @@ def test_r27_the_demo_valuation_report_shows_every_factor(registry, app) -> None
             else:
                 assert "价值参考" in text and "不是资产评估报告" in text
                 assert "可比许可、交易案例不足 3 个" in text
-    _empty(registry)
+    empty(registry)
 
 
 def test_r27_only_the_holder_gets_the_valuation_form(api: Api) -> None:
