@@ -41,7 +41,10 @@ def foreign_keys_unchecked(reg: Registry) -> Iterator[None]:
 
 
 @contextmanager
-def scratch_registry(backend: str, pg_url: str, *, database: str, clock: Any) -> Iterator[Registry]:
+def scratch_registry(
+    backend: str, pg_url: str, *, database: str, clock: Any, keep: bool = False
+) -> Iterator[Registry]:
+    """`keep`: on PostgreSQL, the database is left at the end (to look at its plans)."""
     with tempfile.TemporaryDirectory(prefix=f"{database}_") as tmp:
         admin = None
         if backend == "sqlite":
@@ -63,7 +66,8 @@ def scratch_registry(backend: str, pg_url: str, *, database: str, clock: Any) ->
         finally:
             if reg is not None:
                 reg.dispose()
-            if admin is not None:
+            if admin is not None and not keep:
                 with admin.connect() as c:
                     c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            if admin is not None:
                 admin.dispose()

@@ -15,9 +15,9 @@ What is measured, per backend:
               in the service), published over four years, id order = publication order. Their
               terms come from `domain.search.announcement_terms`, exactly as
               `services.announcements.index_for_search` computes them (once, reused by both
-              backends:
-              `tokenize_seconds`, reported once). Rows are bulk-inserted with SQLAlchemy Core in
-              10,000-row transactions (`insert_seconds`) and indexed with the repository's own
+              backends: `tokenize_seconds`, reported once, on `--tokenize-workers`
+              processes). Rows are bulk-inserted with SQLAlchemy Core in 10,000-row
+              transactions (`insert_seconds`) and indexed with the repository's own
               `AnnouncementIndex.index_many` (`index_build_seconds`: the rows of
               announcement_search, and with them the FTS5 index through its triggers on SQLite,
               the GIN index on PostgreSQL). Foreign keys to registrations are not checked during
@@ -29,7 +29,9 @@ What is measured, per backend:
               characters of the name vocabulary, picked at random, so hit counts run from 0 to
               all N; a few absent ones), the latency of `uow.search.search(query_tokens(q),
               exact=q, limit=20)` in a read-only unit of work — the ranked page of 20 ids the
-              service asks for — after one untimed warm-up pass, `--reps` timed passes.
+              service asks for — after one untimed warm-up pass, `--reps` timed passes; and
+              the `--slowest` (10) slowest queries of each length by their median call, with
+              their hit counts and every call (`search_slowest`): which queries make the tail.
   4. like   — the same queries as `SELECT id FROM announcements WHERE name LIKE '%q%' OR
               title_zh LIKE '%q%' ORDER BY published_on DESC, id DESC LIMIT 20`, once each.
   5. scored — for comparison, on the first `--scored` queries of each length: ranking every
@@ -72,9 +74,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import sqlite3
+import statistics
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -223,19 +227,35 @@ def make_row(i: int, n: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def corpus(n: int, seed: int) -> tuple[list[dict[str, Any]], list[tuple[str, str]], float]:
-    """The rows, their terms (space-joined, name / other) and the seconds the terms took."""
-    rng = random.Random(seed)
-    rows = [make_row(i, n, rng) for i in range(1, n + 1)]
-    started = time.perf_counter()
-    terms: list[tuple[str, str]] = []
-    for k, r in enumerate(rows, 1):
+def _terms_of(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    out = []
+    for r in rows:
         name, other = announcement_terms(
             r["name"], r["title_zh"], r["number"], r["registration_number"]
         )
-        terms.append((" ".join(name), " ".join(other)))
-        if k % 100_000 == 0:
-            say(f"  tokenised {k:,}")
+        out.append((" ".join(name), " ".join(other)))
+    return out
+
+
+def corpus(
+    n: int, seed: int, workers: int = 1
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], float]:
+    """The rows, their terms (space-joined, name / other) and the seconds the terms took, on
+    `workers` processes (jieba is pure Python: a million names took 342 s on one)."""
+    rng = random.Random(seed)
+    rows = [make_row(i, n, rng) for i in range(1, n + 1)]
+    started = time.perf_counter()
+    chunks = [rows[k : k + 20_000] for k in range(0, n, 20_000)]
+    terms: list[tuple[str, str]] = []
+    if workers > 1 and len(chunks) > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_terms_of, chunks):
+                terms += part
+                if len(terms) % 100_000 == 0:
+                    say(f"  tokenised {len(terms):,}")
+    else:
+        for chunk in chunks:
+            terms += _terms_of(chunk)
     return rows, terms, time.perf_counter() - started
 
 
@@ -265,8 +285,8 @@ def queries(per_length: int, seed: int) -> dict[int, list[str]]:
 # --- databases -------------------------------------------------------------------------------
 
 
-def scratch(backend: str, pg_url: str) -> AbstractContextManager[Registry]:
-    return scratch_registry(backend, pg_url, database=PG_DATABASE, clock=SystemClock())
+def scratch(backend: str, pg_url: str, keep: bool = False) -> AbstractContextManager[Registry]:
+    return scratch_registry(backend, pg_url, database=PG_DATABASE, clock=SystemClock(), keep=keep)
 
 
 def load(reg: Registry, rows: list[dict[str, Any]], terms: list[tuple[str, str]]) -> dict[str, Any]:
@@ -457,15 +477,44 @@ def hit_count(reg: Registry, q: str) -> int:
 
 
 def by_length(
-    qs: dict[int, list[str]], fn: Callable[[str], Any], reps: int, warm: bool = True
+    qs: dict[int, list[str]],
+    fn: Callable[[str], Any],
+    reps: int,
+    warm: bool = True,
+    per_query: dict[str, list[float]] | None = None,
 ) -> dict[str, Any]:
+    """Latency percentiles by query length; `per_query` (when given) gets each query's
+    timed calls."""
     out: dict[str, Any] = {}
     for size, texts in qs.items():
         if warm:
             for q in texts:
                 fn(q)
-        samples = [timed(lambda q=q: fn(q)) for _ in range(reps) for q in texts]
-        out[f"{size}_char"] = stats(samples)
+        samples = [(q, timed(lambda q=q: fn(q))) for _ in range(reps) for q in texts]
+        out[f"{size}_char"] = stats([ms for _, ms in samples])
+        if per_query is not None:
+            for q, ms in samples:
+                per_query.setdefault(q, []).append(ms)
+    return out
+
+
+def slowest(
+    qs: dict[int, list[str]], per_query: dict[str, list[float]], hits: dict[str, int], top: int
+) -> dict[str, list[dict[str, Any]]]:
+    """The `top` slowest queries of each length by their median call, with their hit counts
+    and every call's time: which queries make the tail (issue 25 §4)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for size, texts in qs.items():
+        ranked = sorted(set(texts), key=lambda q: -statistics.median(per_query[q]))
+        out[f"{size}_char"] = [
+            {
+                "q": q,
+                "hits": hits[q],
+                "median_ms": round(statistics.median(per_query[q]), 2),
+                "calls_ms": [round(ms, 2) for ms in per_query[q]],
+            }
+            for q in ranked[:top]
+        ]
     return out
 
 
@@ -578,7 +627,7 @@ def bench_backend(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     say(f"[{backend}] scratch database, migrating ...")
-    with scratch(backend, args.pg_url) as reg:
+    with scratch(backend, args.pg_url, args.keep) as reg:
         out: dict[str, Any] = {"load_average_before": loadavg()}
         if backend == "postgresql":
             with reg.engine.connect() as c:
@@ -597,9 +646,19 @@ def bench_backend(
             for size, texts in qs.items()
         }
         say(f"[{backend}] 3. index search, {args.reps} passes ...")
-        out["search"] = by_length(qs, lambda q: index_search(reg, q), args.reps)
+        per_query: dict[str, list[float]] = {}
+        out["search"] = by_length(qs, lambda q: index_search(reg, q), args.reps, True, per_query)
         out["load_average_after_search"] = loadavg()
         say(f"[{backend}]   {json.dumps(out['search'])}")
+        hits = {
+            q: n for size, texts in qs.items() for q, n in zip(texts, counts[size], strict=True)
+        }
+        out["search_slowest"] = slowest(qs, per_query, hits, args.slowest)
+        for size, worst in out["search_slowest"].items():
+            say(
+                f"[{backend}]   slowest {size}: "
+                + ", ".join(f"{w['q']} ({w['hits']:,} hits) {w['median_ms']} ms" for w in worst[:3])
+            )
         say(f"[{backend}] 4. LIKE scan, once each ...")
         out["like"] = by_length(qs, lambda q: like_search(reg, q), 1, warm=False)
         say(f"[{backend}]   {json.dumps(out['like'])}")
@@ -660,6 +719,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=60, help="queries per length (at least 50)")
     p.add_argument("--reps", type=int, default=3, help="timed passes over the index queries")
     p.add_argument("--scored", type=int, default=15, help="queries a length scored in full")
+    p.add_argument(
+        "--keep", action="store_true", help=f"PostgreSQL: keep {PG_DATABASE} (to EXPLAIN)"
+    )
+    p.add_argument(
+        "--tokenize-workers", type=int, default=os.cpu_count() or 1, help="processes for jieba"
+    )
+    p.add_argument("--slowest", type=int, default=10, help="slowest queries listed per length")
     p.add_argument("--seed", type=int, default=23)
     p.add_argument("--pg-url", default=os.environ.get("DATAIP_BENCH_PG_URL", DEFAULT_PG_URL))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -667,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     started = time.perf_counter()
     say(f"generating {args.rows:,} announcements and their terms ...")
-    rows, terms, tokenize_s = corpus(args.rows, args.seed)
+    rows, terms, tokenize_s = corpus(args.rows, args.seed, args.tokenize_workers)
     qs = queries(args.queries, args.seed)
     result: dict[str, Any] = {
         "benchmark": "announcement search (R23, G§26; DESIGN §8)",
@@ -678,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "tokenize_seconds": round(tokenize_s, 1),
         "tokenize_rows_per_second": round(args.rows / tokenize_s),
+        "tokenize_workers": args.tokenize_workers,
         "machine": machine(),
         "caveats": [
             "2 CPU cores, shared: another engineer's tests or benchmark may have run at the same "
