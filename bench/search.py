@@ -32,6 +32,8 @@ What is measured, per backend:
               service asks for — after one untimed warm-up pass, `--reps` timed passes; and
               the `--slowest` (10) slowest queries of each length by their median call, with
               their hit counts and every call (`search_slowest`): which queries make the tail.
+              On PostgreSQL, the same passes without the walk after the probe
+              (`search_without_walk`, db/search.py `PG_WALK` = 0) as the baseline of the walk.
   4. like   — the same queries as `SELECT id FROM announcements WHERE name LIKE '%q%' OR
               title_zh LIKE '%q%' ORDER BY published_on DESC, id DESC LIMIT 20`, once each.
   5. scored — for comparison, on the first `--scored` queries of each length: ranking every
@@ -93,6 +95,7 @@ from stdnum.cn import uscc
 from _scratch import foreign_keys_unchecked, scratch_registry
 from _timing import aims, machine, run_backends, say, summary, timed, write_result
 from dataip.bootstrap import Registry
+from dataip.db import search as dbsearch
 from dataip.db import tables as t
 from dataip.db.search import FTS
 from dataip.domain.after_registration_codes import ANNOUNCEMENT_KINDS
@@ -650,6 +653,17 @@ def bench_backend(
         out["search"] = by_length(qs, lambda q: index_search(reg, q), args.reps, True, per_query)
         out["load_average_after_search"] = loadavg()
         say(f"[{backend}]   {json.dumps(out['search'])}")
+        if backend == "postgresql":
+            # the same queries without the walk after the probe (db/search.py PG_WALK = 0):
+            # the probe, then the GIN index for the rest, as before issue 25 §4's walk
+            walk, dbsearch.PG_WALK = dbsearch.PG_WALK, 0
+            try:
+                out["search_without_walk"] = by_length(
+                    qs, lambda q: index_search(reg, q), args.reps
+                )
+            finally:
+                dbsearch.PG_WALK = walk
+            say(f"[{backend}]   without the walk: {json.dumps(out['search_without_walk'])}")
         hits = {
             q: n for size, texts in qs.items() for q, n in zip(texts, counts[size], strict=True)
         }

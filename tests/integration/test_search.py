@@ -147,21 +147,108 @@ def _pages(corpus: Corpus, **params: Any) -> list[str]:
         params["cursor"] = page["next_cursor"]
 
 
-def test_i25_probing_the_newest_rows_first_ranks_as_the_whole_index(
+def test_i25_probing_and_walking_the_newest_rows_first_ranks_as_the_whole_index(
     corpus: Corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # PostgreSQL walks the newest PG_PROBE rows first, then asks the GIN index for the rest
-    # (db/search.py `_tier`, `_newest`): with a probe of 2 rows both halves and their seam
-    # are crossed on every page here, and the pages are those of the index alone
+    # PostgreSQL walks the newest PG_PROBE rows first, then — when their hits promise the
+    # rest of the page within PG_WALK probes' worth of older ids — those too, then asks the
+    # GIN index for the rest (db/search.py `_tier`, `_newest`; issue 25 §4): with probes of a
+    # few rows every part and seam is crossed on every page here — no walk, a walk the GIN
+    # index must finish, a walk to the first id — and the pages are those of the index alone
     asks = [
         {"q": q}
         for q in ("登记", "交通", "交通拥堵", "数据", "拥堵", "数", "城市交通", "贵州 医疗")
     ]
     asks += [{"q": "登记", "from": "2026-10-15"}, {"q": "交通", "type": "registration"}]
     whole = [_pages(corpus, **a) for a in asks]
-    monkeypatch.setattr("dataip.db.search.PG_PROBE", 2)
-    assert [_pages(corpus, **a) for a in asks] == whole
+    for probe, walk in ((2, 0), (2, 1), (3, 2), (2, 1_000)):
+        monkeypatch.setattr("dataip.db.search.PG_PROBE", probe)
+        monkeypatch.setattr("dataip.db.search.PG_WALK", walk)
+        assert [_pages(corpus, **a) for a in asks] == whole, (probe, walk)
     assert whole[0] == [corpus.numbers[k] for k in corpus.keys(q="登记")]
+
+
+# Where the term 甲 is, among 120 announcements (id 1 oldest): a dense run of the newest, a
+# gap, then a sparse tail — so that a page's search probes, walks on, stops short and asks
+# the index, or walks to the first id, depending on the probe's size and the page's.
+DENSE = {*range(101, 121, 2)}  # 10 among the newest 20
+SPARSE = {90, 60, 31, 30, 12, 3, 1}
+
+
+def test_i25_the_walk_after_the_probe_finds_what_the_index_finds(
+    registry: Registry, env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's `_tier` (issue 25 §4): every page of every size, from every cursor, is
+    the same whether the older rows are walked or asked of the GIN index, and each of the
+    three ways a tier's search can go is taken."""
+    if registry.engine.dialect.name != "postgresql":
+        pytest.skip("the probe and the walk are PostgreSQL's (FTS5 streams its hits in order)")
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    with registry.engine.begin() as c:  # announcements alone: no registrations behind them
+        c.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        c.execute(
+            sa.insert(t.announcements),
+            [
+                dict(
+                    id=i,
+                    number=f"A{i:05d}",
+                    kind="registration",
+                    registration_id=i,
+                    registration_number=f"R{i:05d}",
+                    name=f"n{i}",
+                    published_at=when,
+                    published_on=when.date(),
+                    title_zh=f"t{i}",
+                    title_en=f"t{i}",
+                    body={},
+                )
+                for i in range(1, 121)
+            ],
+        )
+    with env.uow() as uow:
+        uow.search.index_many(
+            (i, ["甲", "乙"] if i in DENSE | SPARSE else ["乙"], []) for i in range(1, 121)
+        )
+        uow.commit()
+    steps: list[list[str]] = []  # each tier's search: the probe, walks, the index
+    tier, newest, hits = AnnouncementIndex._tier, AnnouncementIndex._newest, AnnouncementIndex._hits
+
+    def spy_tier(self: AnnouncementIndex, *args: Any, **kwargs: Any) -> list[int]:
+        steps.append([])
+        return tier(self, *args, **kwargs)
+
+    def spy_newest(self: AnnouncementIndex, *args: Any) -> list[int]:
+        steps[-1].append("walk to the first id" if args[-1] == 0 else "walk")
+        return newest(self, *args)
+
+    def spy_hits(self: AnnouncementIndex, *args: Any, **kwargs: Any) -> list[int]:
+        if kwargs.get("unordered"):
+            steps[-1].append("index")
+        return hits(self, *args, **kwargs)
+
+    monkeypatch.setattr(AnnouncementIndex, "_tier", spy_tier)
+    monkeypatch.setattr(AnnouncementIndex, "_newest", spy_newest)
+    monkeypatch.setattr(AnnouncementIndex, "_hits", spy_hits)
+    expected = sorted(DENSE | SPARSE, reverse=True)
+    for probe in (4, 8, 20):
+        for walk in (0, 1, 2, 4, 1_000):
+            monkeypatch.setattr("dataip.db.search.PG_PROBE", probe)
+            monkeypatch.setattr("dataip.db.search.PG_WALK", walk)
+            for limit in (1, 3, 5, 20):
+                for below in (None, *expected):
+                    with env.read() as uow:
+                        got = uow.search.search(query_tokens("甲"), after_id=below, limit=limit)
+                    rest = [i for i in expected if below is None or i < below]
+                    assert got == rest[:limit], (probe, walk, limit, below)
+    seen = {tuple(s) for s in steps}  # the first walk is the probe
+    for path in (
+        ("walk",),  # the probe fills the page
+        ("walk", "index"),  # too few in the probe: the index for the rest
+        ("walk", "walk"),  # the walk fills it
+        ("walk", "walk", "index"),  # the walk stops short: the index below it
+        ("walk", "walk to the first id"),  # the walk reaches the oldest
+    ):
+        assert path in seen, (path, seen)
 
 
 def test_r23_hits_highlighted_and_escaped(corpus: Corpus) -> None:

@@ -34,6 +34,7 @@ then the following tiers. A cursor that is no hit of the query ends the listing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -54,6 +55,7 @@ FTS = "announcement_fts"
 SQLITE_FTS_TABLES = frozenset({FTS, *(f"{FTS}_{s}" for s in ("config", "data", "docsize", "idx"))})
 
 PG_PROBE = 4_000  # rows searched newest first before PostgreSQL's GIN index is asked
+PG_WALK = 2  # how many probes' worth of older ids may be walked on for the rest (`_tier`)
 
 _fts = sa.table(FTS, sa.column("rowid", sa.Integer))
 _a = t.announcements.c
@@ -269,6 +271,21 @@ class AnnouncementIndex:
         newest = self._hits(tier, where, below, exclude, limit, at_least=bound)
         if len(newest) == limit:
             return newest
+        if newest:
+            # The probe's hits say how dense the tier is among the newest rows. When the rest
+            # of the page should lie within the next PG_WALK × PG_PROBE ids (with half again
+            # as many for luck), walking those is cheaper than the GIN index: a common pair of
+            # terms (贵阳 & 旅, a few thousand hits at a million) intersects two long posting
+            # lists and rechecks every candidate's weights, about 9 ms, where 2,000 more rows
+            # walked take under 1 ms. Ids are walked, not rows: a gap only shortens the walk.
+            need = limit - len(newest)
+            span = math.ceil(2 * need * PG_PROBE / len(newest))
+            if span <= PG_WALK * PG_PROBE:
+                lower = max(bound - span, 0)
+                newest += self._newest(tier, where, bound, exclude, need, lower)
+                if len(newest) == limit or lower == 0:
+                    return newest
+                bound = lower
         rest = self._hits(tier, where, bound, exclude, limit - len(newest), unordered=True)
         return newest + rest
 
