@@ -106,9 +106,13 @@ def _peer(clock: FixedClock, demo_data: bool) -> _Kept:
         log_interval_seconds=0,
         webhook_workers=0,
     )
-    reg = build(settings, clock=FixedClock(clock.now()))
-    close.callback(reg.dispose)
-    init_database(reg)
+    try:
+        reg = build(settings, clock=FixedClock(clock.now()))
+        close.callback(reg.dispose)
+        init_database(reg)
+    except BaseException:
+        close.close()
+        raise
     demo_world.register(reg, folder / "worlds", KEEP)
     kept = _kept[demo_data] = _Kept(reg, port, close)
     return kept

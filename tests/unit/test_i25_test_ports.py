@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.support import ports
 
@@ -35,3 +36,18 @@ def test_i25_a_dead_holders_reservation_is_taken_over() -> None:
         assert path.read_text() == str(os.getpid())
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_i25_a_lasting_port_is_outside_the_kernels_own_range_and_reserved() -> None:
+    kernel = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    low, high = int(kernel[0]), int(kernel[1])
+    taken = [ports.lasting_port() for _ in range(3)]
+    try:
+        assert len(set(taken)) == 3
+        for port in taken:
+            assert port in ports.LASTING and not low <= port <= high
+            assert (ports.RESERVED / str(port)).read_text() == str(os.getpid())
+    finally:
+        for port in taken:
+            ports.release(port)
+    assert not any((ports.RESERVED / str(p)).exists() for p in taken)
