@@ -230,11 +230,11 @@ def test_i25_the_walk_after_the_probe_finds_what_the_index_finds(
     monkeypatch.setattr(AnnouncementIndex, "_newest", spy_newest)
     monkeypatch.setattr(AnnouncementIndex, "_hits", spy_hits)
     expected = sorted(DENSE | SPARSE, reverse=True)
-    for probe in (4, 8, 20):
-        for walk in (0, 1, 2, 4, 1_000):
+    for probe in (4, 8):
+        for walk in (1, 2, 1_000):
             monkeypatch.setattr("dataip.db.search.PG_PROBE", probe)
             monkeypatch.setattr("dataip.db.search.PG_WALK", walk)
-            for limit in (1, 3, 5, 20):
+            for limit in (1, 3, 5):
                 for below in (None, *expected):
                     with env.read() as uow:
                         got = uow.search.search(query_tokens("甲"), after_id=below, limit=limit)
