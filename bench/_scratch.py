@@ -66,8 +66,8 @@ def scratch_registry(
         finally:
             if reg is not None:
                 reg.dispose()
-            if admin is not None and not keep:
-                with admin.connect() as c:
-                    c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             if admin is not None:
+                if not keep:
+                    with admin.connect() as c:
+                        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
                 admin.dispose()

@@ -21,7 +21,7 @@ from dataip.services import ledger
 from dataip.services.context import SHANGHAI, Env, FixedClock
 from tests.support import demo_world, peers, tools
 from tests.support.api import Api
-from tests.support.db import KEEP, empty
+from tests.support.db import reset
 
 # Every registry the suite builds, in this process or in a `dataip` subprocess that inherits
 # the environment, hashes passwords with argon2id at its cheapest: real argon2id, but
@@ -79,17 +79,14 @@ def registry(
     )
     reg = build(settings, clock=clock)
     init_database(reg)
-    demo_world.register(reg, tmp_path_factory.mktemp("demo-worlds"), KEEP)  # demo rows kept
+    demo_world.register(reg, tmp_path_factory.mktemp("demo-worlds"))  # demo rows kept
     yield reg
     reg.dispose()
 
 
 @pytest.fixture
 def env(registry: Registry, clock: FixedClock, request: pytest.FixtureRequest) -> Iterator[Env]:
-    empty(registry)
-    clock.advance_to(datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
-    registry.env.invalidate_calendar()
-    registry.env.forget_remembered()  # its generations start again with the ids
+    reset(registry, datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
     yield registry.env
     # R6 / issue 3: whatever a test did through the services, every change is in the log —
     # an action that changes state without its event and leaf fails the test that ran it.

@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from dataip.bootstrap import Registry
 from dataip.db.tables import metadata
+from dataip.services.context import FixedClock
 
 Snapshot = dict[str, list[str]]
 
@@ -28,15 +30,15 @@ def tables_with_rows(conn: sa.Connection, names: list[str]) -> set[str]:
 KEEP = frozenset({"industries", "alembic_version"})
 
 
-def empty(registry: Registry, keep: frozenset[str] = KEEP) -> None:
-    """Every table but `keep` emptied, their ids numbered from 1 again (as in a fresh
+def empty(registry: Registry) -> None:
+    """Every table but KEEP emptied, their ids numbered from 1 again (as in a fresh
     database; SQLite numbers from the largest id left, so from 1 once the table is empty), and
     the blob folder with them. One query names the tables with rows, and only those get a
     DELETE: a TRUNCATE of every table (RESTART IDENTITY) cost PostgreSQL 115-220 ms a test
     whatever the test had written (a new file for each table and index), and a DELETE on each
     of the ~90 tables, most of them empty, was most of an SQLite test's emptying."""
     # children before parents, so each DELETE leaves no reference dangling
-    names = [t.name for t in reversed(metadata.sorted_tables) if t.name not in keep]
+    names = [t.name for t in reversed(metadata.sorted_tables) if t.name not in KEEP]
     with registry.engine.begin() as conn:
         filled = tables_with_rows(conn, names)
         for n in names:
@@ -59,6 +61,18 @@ def empty(registry: Registry, keep: frozenset[str] = KEEP) -> None:
     # file), and each `snapshot` walked them all: late in a worker's session a snapshot cost
     # tens of milliseconds, and test_bad_input takes hundreds.
     shutil.rmtree(registry.settings.blob_dir, ignore_errors=True)
+
+
+def reset(registry: Registry, at: datetime) -> None:
+    """The registry as a test starts on it: emptied (`empty`), its fixed clock at `at`, the
+    calendar and what its environment remembers forgotten (their generations start again with
+    the ids)."""
+    empty(registry)
+    clock = registry.env.clock
+    assert isinstance(clock, FixedClock), "a test's registry runs on a fixed clock"
+    clock.advance_to(at)
+    registry.env.invalidate_calendar()
+    registry.env.forget_remembered()
 
 
 def quiesce(registry: Registry, timeout: float = 60) -> None:

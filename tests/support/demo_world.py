@@ -28,10 +28,9 @@ from dataip.bootstrap import Registry
 from dataip.db.tables import metadata
 from dataip.services import demo
 from dataip.services.context import Env
-from tests.support.db import quiesce, tables_with_rows
+from tests.support.db import KEEP, quiesce, tables_with_rows
 
 _registries: list[tuple[Registry, Path]] = []
-_keep_tables: set[str] = set()  # the tables `env` leaves as they are (tests.support.db.KEEP)
 
 
 @dataclass
@@ -47,11 +46,10 @@ class _World:
 _worlds: dict[tuple[int, datetime, str, bool], _World] = {}
 
 
-def register(registry: Registry, folder: Path, keep: frozenset[str]) -> None:
-    """The session's registry (tests/conftest.py): its worlds may be kept, their blob files
-    under folder; `env` empties every table but those in keep."""
+def register(registry: Registry, folder: Path) -> None:
+    """A registry whose worlds may be kept (the session's, tests/conftest.py; a kept peer's,
+    tests/support/peers.py), their blob files under folder."""
     _registries.append((registry, folder))
-    _keep_tables.update(keep)
 
 
 def populate(env: Env) -> dict[str, int]:
@@ -73,7 +71,7 @@ def populate(env: Env) -> dict[str, int]:
 
 def _tables() -> list[sa.Table]:
     """Every table the `env` fixture empties, parents before children."""
-    return [t for t in metadata.sorted_tables if t.name not in _keep_tables]
+    return [t for t in metadata.sorted_tables if t.name not in KEEP]
 
 
 def _empty(registry: Registry) -> bool:

@@ -21,7 +21,7 @@ from dataip.services import certificates, ledger
 from dataip.services.context import FixedClock
 from dataip.services.federation import trust
 from tests.support import demo_world
-from tests.support.db import KEEP, empty
+from tests.support.db import reset
 from tests.support.live import serve
 from tests.support.ports import lasting_port, release
 from tests.support.server import scratch_database
@@ -113,7 +113,7 @@ def _peer(clock: FixedClock, demo_data: bool) -> _Kept:
     except BaseException:
         close.close()
         raise
-    demo_world.register(reg, folder / "worlds", KEEP)
+    demo_world.register(reg, folder / "worlds")
     kept = _kept[demo_data] = _Kept(reg, port, close)
     return kept
 
@@ -135,11 +135,7 @@ def foreign_registry(clock: FixedClock, *, demo_data: bool = True) -> Iterator[F
     for the session (see `_kept`), emptied for each test."""
     kept = _peer(clock, demo_data)
     reg = kept.registry
-    empty(reg)
-    assert isinstance(reg.env.clock, FixedClock)
-    reg.env.clock.advance_to(clock.now())
-    reg.env.invalidate_calendar()
-    reg.env.forget_remembered()
+    reset(reg, clock.now())
     if demo_data:
         demo_world.populate(reg.env)
     ledger.integrate(reg.env, reg.log_keys)  # its log covers the issuance…

@@ -273,11 +273,12 @@ class AnnouncementIndex:
             return newest
         if newest:
             # The probe's hits say how dense the tier is among the newest rows. When the rest
-            # of the page should lie within the next PG_WALK × PG_PROBE ids (with half again
-            # as many for luck), walking those is cheaper than the GIN index: a common pair of
-            # terms (贵阳 & 旅, a few thousand hits at a million) intersects two long posting
-            # lists and rechecks every candidate's weights, about 9 ms, where 2,000 more rows
-            # walked take under 1 ms. Ids are walked, not rows: a gap only shortens the walk.
+            # of the page should lie within the next PG_WALK × PG_PROBE ids (counting twice
+            # the ids that density asks, for luck), walking those is cheaper than the GIN
+            # index: a common pair of terms (贵阳 & 旅, a few thousand hits at a million)
+            # intersects two long posting lists and rechecks every candidate's weights, about
+            # 9 ms, where 2,000 more rows walked take under 1 ms. Ids are walked, not rows: a
+            # gap only shortens the walk.
             need = limit - len(newest)
             span = math.ceil(2 * need * PG_PROBE / len(newest))
             if span <= PG_WALK * PG_PROBE:
